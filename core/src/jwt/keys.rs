@@ -1,0 +1,771 @@
+//! Key objects: parsed once from raw bytes, PEM or JWK, then reused for every call.
+
+use std::fmt;
+
+use base64ct::{Base64UrlUnpadded, Encoding};
+use rsa::pkcs1::DecodeRsaPrivateKey;
+use rsa::pkcs1::DecodeRsaPublicKey;
+use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
+use rsa::traits::{PrivateKeyParts, PublicKeyParts};
+use rsa::BigUint;
+use serde_json::{json, Map, Value};
+use zeroize::Zeroizing;
+
+use super::backend::{self, key_error, Backend};
+use super::Algorithm;
+use crate::error::{Error, ErrorCode, Result};
+
+const OID_RSA: &str = "1.2.840.113549.1.1.1";
+const OID_EC: &str = "1.2.840.10045.2.1";
+const OID_ED25519: &str = "1.3.101.112";
+const MAX_KID_LEN: usize = 256;
+const MAX_HMAC_SECRET: usize = 1024;
+
+/// Private key material in backend-neutral form.
+pub(crate) enum PrivateMaterial {
+    Hmac(Zeroizing<Vec<u8>>),
+    Ed25519 {
+        seed: Zeroizing<[u8; 32]>,
+        public: [u8; 32],
+    },
+    P256(p256::SecretKey),
+    Rsa(Box<rsa::RsaPrivateKey>),
+}
+
+/// Public (or, for HMAC, shared) key material in backend-neutral form.
+#[derive(Clone)]
+pub(crate) enum PublicMaterial {
+    Hmac(Zeroizing<Vec<u8>>),
+    Ed25519([u8; 32]),
+    P256(p256::PublicKey),
+    Rsa(Box<rsa::RsaPublicKey>),
+}
+
+impl PrivateMaterial {
+    fn public(&self) -> PublicMaterial {
+        match self {
+            PrivateMaterial::Hmac(k) => PublicMaterial::Hmac(k.clone()),
+            PrivateMaterial::Ed25519 { public, .. } => PublicMaterial::Ed25519(*public),
+            PrivateMaterial::P256(sk) => PublicMaterial::P256(sk.public_key()),
+            PrivateMaterial::Rsa(k) => PublicMaterial::Rsa(Box::new(k.to_public_key())),
+        }
+    }
+}
+
+enum SignerInner {
+    Portable(backend::portable::Signer),
+    #[cfg(not(target_arch = "wasm32"))]
+    Native(backend::native::Signer),
+}
+
+enum VerifierInner {
+    Portable(backend::portable::Verifier),
+    #[cfg(not(target_arch = "wasm32"))]
+    Native(backend::native::Verifier),
+}
+
+/// A private (or HMAC) key bound to one algorithm, ready to sign.
+///
+/// `Debug` shows the algorithm, key id and backend, never key material.
+pub struct SigningKey {
+    alg: Algorithm,
+    kid: Option<String>,
+    backend: Backend,
+    public: PublicMaterial,
+    inner: SignerInner,
+}
+
+/// A public (or HMAC) key bound to one algorithm, ready to verify.
+///
+/// `Debug` shows the algorithm, key id and backend, never key material.
+pub struct VerifyingKey {
+    alg: Algorithm,
+    kid: Option<String>,
+    backend: Backend,
+    material: PublicMaterial,
+    inner: VerifierInner,
+}
+
+impl fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("alg", &self.alg)
+            .field("kid", &self.kid)
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for VerifyingKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifyingKey")
+            .field("alg", &self.alg)
+            .field("kid", &self.kid)
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SigningKey {
+    fn build(alg: Algorithm, material: PrivateMaterial, backend: Backend) -> Result<Self> {
+        backend.check_available()?;
+        check_fits(alg, &material.public())?;
+        let inner = match backend {
+            Backend::Portable => SignerInner::Portable(backend::portable::signer(alg, &material)?),
+            #[cfg(not(target_arch = "wasm32"))]
+            Backend::Native => SignerInner::Native(backend::native::signer(alg, &material)?),
+            #[cfg(target_arch = "wasm32")]
+            Backend::Native => return Err(Error::new(ErrorCode::InvalidConfig)),
+        };
+        Ok(Self {
+            alg,
+            kid: None,
+            backend,
+            public: material.public(),
+            inner,
+        })
+    }
+
+    /// An HMAC key (HS256/384/512) from a shared secret of at least 32/48/64 bytes
+    /// (RFC 7518 §3.2). PEM text is refused, so a public key can never become an HMAC secret.
+    pub fn from_secret(alg: Algorithm, secret: &[u8], backend: Backend) -> Result<Self> {
+        Self::build(alg, hmac_material(alg, secret)?, backend)
+    }
+
+    /// A private key from PEM: PKCS#8 (`PRIVATE KEY`), PKCS#1 (`RSA PRIVATE KEY`) or SEC1
+    /// (`EC PRIVATE KEY`). The key type must fit `alg`.
+    pub fn from_pem(alg: Algorithm, pem: &str, backend: Backend) -> Result<Self> {
+        Self::build(alg, private_from_pem(alg, pem)?, backend)
+    }
+
+    /// A private key from raw bytes: the 32-byte Ed25519 seed, or the 32-byte P-256 scalar.
+    /// For HS* this is the same as [`SigningKey::from_secret`].
+    pub fn from_raw(alg: Algorithm, bytes: &[u8], backend: Backend) -> Result<Self> {
+        let material = match alg {
+            Algorithm::EdDsa => ed25519_private(bytes)?,
+            Algorithm::Es256 => PrivateMaterial::P256(
+                p256::SecretKey::from_slice(bytes).map_err(|_| key_error("A raw P-256 key is a 32-byte scalar."))?,
+            ),
+            Algorithm::Hs256 | Algorithm::Hs384 | Algorithm::Hs512 => hmac_material(alg, bytes)?,
+            Algorithm::Rs256 | Algorithm::Ps256 => return Err(key_error("RSA keys are read from PEM or JWK.")),
+        };
+        Self::build(alg, material, backend)
+    }
+
+    /// A private key from a JWK (JSON text or object). `alg` comes from the JWK's `alg`
+    /// member unless given; `kid` is kept.
+    pub fn from_jwk(jwk: &Value, alg: Option<Algorithm>, backend: Backend) -> Result<Self> {
+        let obj = jwk
+            .as_object()
+            .ok_or_else(|| key_error("A JWK must be a JSON object."))?;
+        let alg = jwk_alg(obj, alg)?;
+        let material = private_from_jwk(alg, obj)?;
+        let mut key = Self::build(alg, material, backend)?;
+        key.kid = jwk_kid(obj)?;
+        Ok(key)
+    }
+
+    /// Sets the key id written into the `kid` header of issued tokens.
+    pub fn with_kid(mut self, kid: impl Into<String>) -> Result<Self> {
+        self.kid = Some(check_kid(kid.into())?);
+        Ok(self)
+    }
+
+    /// The algorithm this key signs with.
+    pub fn algorithm(&self) -> Algorithm {
+        self.alg
+    }
+
+    /// The key id, if any.
+    pub fn kid(&self) -> Option<&str> {
+        self.kid.as_deref()
+    }
+
+    /// The backend in use.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The matching verifying key (for HS*, the same secret), with the same kid and backend.
+    pub fn verifying_key(&self) -> Result<VerifyingKey> {
+        let mut key = VerifyingKey::build(self.alg, self.public.clone(), self.backend)?;
+        key.kid = self.kid.clone();
+        Ok(key)
+    }
+
+    /// Signs `msg`, returning the raw JWS signature bytes.
+    pub(crate) fn sign(&self, msg: &[u8]) -> Result<Vec<u8>> {
+        let sig = match &self.inner {
+            SignerInner::Portable(s) => s.sign(msg),
+            #[cfg(not(target_arch = "wasm32"))]
+            SignerInner::Native(s) => s.sign(msg),
+        };
+        if sig.is_empty() {
+            return Err(key_error("Signing failed."));
+        }
+        Ok(sig)
+    }
+}
+
+impl VerifyingKey {
+    fn build(alg: Algorithm, material: PublicMaterial, backend: Backend) -> Result<Self> {
+        backend.check_available()?;
+        check_fits(alg, &material)?;
+        let inner = match backend {
+            Backend::Portable => VerifierInner::Portable(backend::portable::verifier(alg, &material)?),
+            #[cfg(not(target_arch = "wasm32"))]
+            Backend::Native => VerifierInner::Native(backend::native::verifier(alg, &material)?),
+            #[cfg(target_arch = "wasm32")]
+            Backend::Native => return Err(Error::new(ErrorCode::InvalidConfig)),
+        };
+        Ok(Self {
+            alg,
+            kid: None,
+            backend,
+            material,
+            inner,
+        })
+    }
+
+    /// An HMAC key from a shared secret; see [`SigningKey::from_secret`].
+    pub fn from_secret(alg: Algorithm, secret: &[u8], backend: Backend) -> Result<Self> {
+        Self::build(alg, hmac_material(alg, secret)?.public(), backend)
+    }
+
+    /// A public key from PEM: SPKI (`PUBLIC KEY`) or PKCS#1 (`RSA PUBLIC KEY`). A private
+    /// key PEM is accepted too and its public half used.
+    pub fn from_pem(alg: Algorithm, pem: &str, backend: Backend) -> Result<Self> {
+        let material = match public_from_pem(alg, pem) {
+            Ok(m) => m,
+            Err(e) if e.detail() == NOT_PUBLIC => private_from_pem(alg, pem)?.public(),
+            Err(e) => return Err(e),
+        };
+        Self::build(alg, material, backend)
+    }
+
+    /// A public key from raw bytes: the 32-byte Ed25519 key, or a SEC1 P-256 point.
+    pub fn from_raw(alg: Algorithm, bytes: &[u8], backend: Backend) -> Result<Self> {
+        let material = match alg {
+            Algorithm::EdDsa => PublicMaterial::Ed25519(
+                bytes
+                    .try_into()
+                    .map_err(|_| key_error("A raw Ed25519 public key is 32 bytes."))?,
+            ),
+            Algorithm::Es256 => PublicMaterial::P256(
+                p256::PublicKey::from_sec1_bytes(bytes).map_err(|_| key_error("Not a valid SEC1 P-256 point."))?,
+            ),
+            Algorithm::Hs256 | Algorithm::Hs384 | Algorithm::Hs512 => hmac_material(alg, bytes)?.public(),
+            Algorithm::Rs256 | Algorithm::Ps256 => return Err(key_error("RSA keys are read from PEM or JWK.")),
+        };
+        Self::build(alg, material, backend)
+    }
+
+    /// A key from a JWK (public members are enough; private members are ignored).
+    pub fn from_jwk(jwk: &Value, alg: Option<Algorithm>, backend: Backend) -> Result<Self> {
+        let obj = jwk
+            .as_object()
+            .ok_or_else(|| key_error("A JWK must be a JSON object."))?;
+        let alg = jwk_alg(obj, alg)?;
+        let material = public_from_jwk(alg, obj)?;
+        let mut key = Self::build(alg, material, backend)?;
+        key.kid = jwk_kid(obj)?;
+        Ok(key)
+    }
+
+    /// Sets the key id this key is selected by.
+    pub fn with_kid(mut self, kid: impl Into<String>) -> Result<Self> {
+        self.kid = Some(check_kid(kid.into())?);
+        Ok(self)
+    }
+
+    /// The algorithm this key verifies.
+    pub fn algorithm(&self) -> Algorithm {
+        self.alg
+    }
+
+    /// The key id, if any.
+    pub fn kid(&self) -> Option<&str> {
+        self.kid.as_deref()
+    }
+
+    /// The backend in use.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The public JWK (`kty`, curve/modulus members, `alg`, `use`, `kid`). HMAC secrets are
+    /// never exported: `invalid_key`.
+    pub fn to_jwk(&self) -> Result<Value> {
+        let mut jwk = match &self.material {
+            PublicMaterial::Hmac(_) => return Err(key_error("Shared secrets are never exported.")),
+            PublicMaterial::Ed25519(pk) => json!({"kty": "OKP", "crv": "Ed25519", "x": b64(pk)}),
+            PublicMaterial::P256(pk) => {
+                let point = p256::EncodedPoint::from(pk);
+                let (x, y) = match (point.x(), point.y()) {
+                    (Some(x), Some(y)) => (x.to_vec(), y.to_vec()),
+                    _ => return Err(key_error("The P-256 point cannot be exported.")),
+                };
+                json!({"kty": "EC", "crv": "P-256", "x": b64(&x), "y": b64(&y)})
+            }
+            PublicMaterial::Rsa(k) => {
+                json!({"kty": "RSA", "n": b64(&k.n().to_bytes_be()), "e": b64(&k.e().to_bytes_be())})
+            }
+        };
+        if let Value::Object(m) = &mut jwk {
+            m.insert("alg".into(), self.alg.as_str().into());
+            m.insert("use".into(), "sig".into());
+            if let Some(kid) = &self.kid {
+                m.insert("kid".into(), kid.clone().into());
+            }
+        }
+        Ok(jwk)
+    }
+
+    /// Verifies raw JWS signature bytes over `msg` (the signature layer only: no header or
+    /// claim checks). The exact signature length for the algorithm is checked first, so
+    /// truncated HMAC tags and DER-encoded ECDSA signatures are refused.
+    pub fn verify_signature(&self, sig: &[u8], msg: &[u8]) -> bool {
+        if Some(sig.len()) != self.signature_len() {
+            return false;
+        }
+        match &self.inner {
+            VerifierInner::Portable(v) => v.verify(sig, msg),
+            #[cfg(not(target_arch = "wasm32"))]
+            VerifierInner::Native(v) => v.verify(sig, msg),
+        }
+    }
+
+    /// The exact signature length for this key.
+    fn signature_len(&self) -> Option<usize> {
+        Some(match (&self.material, self.alg) {
+            (_, Algorithm::Hs256) => 32,
+            (_, Algorithm::Hs384) => 48,
+            (_, Algorithm::Hs512) => 64,
+            (_, Algorithm::EdDsa | Algorithm::Es256) => 64,
+            (PublicMaterial::Rsa(k), _) => k.size(),
+            _ => return None,
+        })
+    }
+}
+
+/// Keys selected by `kid`: the verifier's fixed table. Never fetched, never extended by a token.
+#[derive(Debug, Default)]
+pub struct KeySet {
+    keys: Vec<VerifyingKey>,
+}
+
+impl KeySet {
+    /// An empty set.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a key. Two keys with the same `kid` are refused (`invalid_key`).
+    pub fn add(&mut self, key: VerifyingKey) -> Result<()> {
+        if let Some(kid) = key.kid() {
+            if self.keys.iter().any(|k| k.kid() == Some(kid)) {
+                return Err(key_error(format!(
+                    "Duplicate key id `{}` in the key set.",
+                    crate::json::truncate(kid)
+                )));
+            }
+        }
+        self.keys.push(key);
+        Ok(())
+    }
+
+    /// Imports a JWKS document (`{"keys": [...]}`). Each key needs `alg` (or `default_alg`).
+    pub fn from_jwks(jwks: &Value, default_alg: Option<Algorithm>, backend: Backend) -> Result<Self> {
+        let keys = jwks
+            .get("keys")
+            .and_then(Value::as_array)
+            .ok_or_else(|| Error::field(ErrorCode::InvalidKey, "keys", "A JWKS needs a `keys` array."))?;
+        let mut set = Self::new();
+        for (i, jwk) in keys.iter().enumerate() {
+            let key =
+                VerifyingKey::from_jwk(jwk, default_alg, backend).map_err(|e| e.in_field(&format!("keys[{i}]")))?;
+            set.add(key)?;
+        }
+        Ok(set)
+    }
+
+    /// Exports the public keys as a JWKS document. HMAC keys are left out.
+    pub fn to_jwks(&self) -> Value {
+        let keys: Vec<Value> = self.keys.iter().filter_map(|k| k.to_jwk().ok()).collect();
+        json!({ "keys": keys })
+    }
+
+    /// Number of keys.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// The keys.
+    pub fn keys(&self) -> &[VerifyingKey] {
+        &self.keys
+    }
+
+    /// Selects the key for a token: by `kid` when the token names one; otherwise the only key
+    /// for `alg`. `None` when nothing (or more than one candidate) fits.
+    pub(crate) fn select(&self, kid: Option<&str>, alg: Algorithm) -> Option<&VerifyingKey> {
+        match kid {
+            Some(kid) => self.keys.iter().find(|k| k.kid() == Some(kid)),
+            None => {
+                let mut it = self.keys.iter().filter(|k| k.alg == alg);
+                match (it.next(), it.next()) {
+                    (Some(k), None) => Some(k),
+                    _ => None,
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Parsing helpers
+
+const NOT_PUBLIC: &str = "The PEM block is not a public key.";
+
+fn b64(bytes: &[u8]) -> String {
+    Base64UrlUnpadded::encode_string(bytes)
+}
+
+fn check_kid(kid: String) -> Result<String> {
+    if kid.is_empty() || kid.len() > MAX_KID_LEN {
+        return Err(Error::field(
+            ErrorCode::InvalidKey,
+            "kid",
+            "A key id must be 1 to 256 bytes long.",
+        ));
+    }
+    Ok(kid)
+}
+
+fn check_fits(alg: Algorithm, m: &PublicMaterial) -> Result<()> {
+    let fits = matches!(
+        (alg, m),
+        (
+            Algorithm::Hs256 | Algorithm::Hs384 | Algorithm::Hs512,
+            PublicMaterial::Hmac(_)
+        ) | (Algorithm::EdDsa, PublicMaterial::Ed25519(_))
+            | (Algorithm::Es256, PublicMaterial::P256(_))
+            | (Algorithm::Rs256 | Algorithm::Ps256, PublicMaterial::Rsa(_))
+    );
+    if !fits {
+        return Err(key_error(format!(
+            "The key type does not fit algorithm {}.",
+            alg.as_str()
+        )));
+    }
+    if let PublicMaterial::Rsa(k) = m {
+        let bits = k.n().bits();
+        if !(2048..=8192).contains(&bits) {
+            return Err(key_error(format!(
+                "RSA keys must have 2048 to 8192 bits (this one has {bits})."
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn hmac_material(alg: Algorithm, secret: &[u8]) -> Result<PrivateMaterial> {
+    let min = match alg {
+        Algorithm::Hs256 => 32,
+        Algorithm::Hs384 => 48,
+        Algorithm::Hs512 => 64,
+        _ => {
+            return Err(key_error(format!(
+                "{} is not an HMAC algorithm; use a PEM or JWK key.",
+                alg.as_str()
+            )))
+        }
+    };
+    if secret.len() < min {
+        return Err(key_error(format!(
+            "An {} secret must be at least {min} bytes (RFC 7518 §3.2); this one has {}.",
+            alg.as_str(),
+            secret.len()
+        )));
+    }
+    if secret.len() > MAX_HMAC_SECRET {
+        return Err(key_error("An HMAC secret may be at most 1024 bytes."));
+    }
+    if secret.starts_with(b"-----BEGIN") || secret.windows(10).any(|w| w == b"-----BEGIN") {
+        return Err(key_error("A PEM document cannot be used as an HMAC secret."));
+    }
+    Ok(PrivateMaterial::Hmac(Zeroizing::new(secret.to_vec())))
+}
+
+fn ed25519_private(bytes: &[u8]) -> Result<PrivateMaterial> {
+    let seed: [u8; 32] = match bytes.len() {
+        32 | 64 => bytes
+            .get(..32)
+            .and_then(|s| s.try_into().ok())
+            .ok_or_else(|| key_error("A raw Ed25519 key is a 32-byte seed."))?,
+        _ => return Err(key_error("A raw Ed25519 key is a 32-byte seed.")),
+    };
+    let kp = ed25519_compact::KeyPair::from_seed(ed25519_compact::Seed::new(seed));
+    let public = *kp.pk;
+    if bytes.len() == 64 && bytes.get(32..) != Some(&public[..]) {
+        return Err(key_error("The Ed25519 public half does not match the seed."));
+    }
+    Ok(PrivateMaterial::Ed25519 {
+        seed: Zeroizing::new(seed),
+        public,
+    })
+}
+
+fn decode_pem(pem: &str) -> Result<(String, Zeroizing<Vec<u8>>)> {
+    let (label, der) =
+        rsa::pkcs8::der::pem::decode_vec(pem.trim().as_bytes()).map_err(|_| key_error("Not a valid PEM document."))?;
+    Ok((label.to_owned(), Zeroizing::new(der)))
+}
+
+fn private_from_pem(alg: Algorithm, pem: &str) -> Result<PrivateMaterial> {
+    let (label, der) = decode_pem(pem)?;
+    let material = match label.as_str() {
+        "PRIVATE KEY" => {
+            let info = rsa::pkcs8::PrivateKeyInfo::try_from(der.as_slice())
+                .map_err(|_| key_error("Not a valid PKCS#8 private key."))?;
+            match info.algorithm.oid.to_string().as_str() {
+                OID_RSA => PrivateMaterial::Rsa(Box::new(
+                    rsa::RsaPrivateKey::from_pkcs8_der(&der).map_err(|_| key_error("Not a valid RSA private key."))?,
+                )),
+                OID_EC => PrivateMaterial::P256(
+                    p256::SecretKey::from_pkcs8_der(&der).map_err(|_| key_error("Not a valid P-256 private key."))?,
+                ),
+                OID_ED25519 => {
+                    // The private key is an OCTET STRING holding the 32-byte seed (RFC 8410 §7).
+                    match info.private_key {
+                        [0x04, 0x20, seed @ ..] if seed.len() == 32 => ed25519_private(seed)?,
+                        _ => return Err(key_error("Not a valid Ed25519 private key.")),
+                    }
+                }
+                _ => return Err(key_error("Unsupported private key type.")),
+            }
+        }
+        "RSA PRIVATE KEY" => PrivateMaterial::Rsa(Box::new(
+            rsa::RsaPrivateKey::from_pkcs1_der(&der).map_err(|_| key_error("Not a valid PKCS#1 RSA private key."))?,
+        )),
+        "EC PRIVATE KEY" => PrivateMaterial::P256(
+            p256::SecretKey::from_sec1_der(&der).map_err(|_| key_error("Not a valid SEC1 P-256 private key."))?,
+        ),
+        "ENCRYPTED PRIVATE KEY" => return Err(key_error("Encrypted private keys are not supported.")),
+        "PUBLIC KEY" | "RSA PUBLIC KEY" => return Err(key_error("A private key is needed to sign.")),
+        _ => return Err(key_error("Unsupported PEM block.")),
+    };
+    if let PrivateMaterial::Rsa(k) = &material {
+        k.validate()
+            .map_err(|_| key_error("The RSA private key is inconsistent."))?;
+    }
+    check_fits(alg, &material.public())?;
+    Ok(material)
+}
+
+fn public_from_pem(alg: Algorithm, pem: &str) -> Result<PublicMaterial> {
+    let (label, der) = decode_pem(pem)?;
+    let material = match label.as_str() {
+        "PUBLIC KEY" => {
+            let spki = rsa::pkcs8::spki::SubjectPublicKeyInfoRef::try_from(der.as_slice())
+                .map_err(|_| key_error("Not a valid SPKI public key."))?;
+            match spki.algorithm.oid.to_string().as_str() {
+                OID_RSA => PublicMaterial::Rsa(Box::new(
+                    rsa::RsaPublicKey::from_public_key_der(&der)
+                        .map_err(|_| key_error("Not a valid RSA public key."))?,
+                )),
+                OID_EC => PublicMaterial::P256(
+                    p256::PublicKey::from_public_key_der(&der)
+                        .map_err(|_| key_error("Not a valid P-256 public key."))?,
+                ),
+                OID_ED25519 => PublicMaterial::Ed25519(
+                    spki.subject_public_key
+                        .as_bytes()
+                        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                        .ok_or_else(|| key_error("Not a valid Ed25519 public key."))?,
+                ),
+                _ => return Err(key_error("Unsupported public key type.")),
+            }
+        }
+        "RSA PUBLIC KEY" => PublicMaterial::Rsa(Box::new(
+            rsa::RsaPublicKey::from_pkcs1_der(&der).map_err(|_| key_error("Not a valid PKCS#1 RSA public key."))?,
+        )),
+        _ => return Err(key_error(NOT_PUBLIC)),
+    };
+    check_fits(alg, &material)?;
+    Ok(material)
+}
+
+fn jwk_alg(obj: &Map<String, Value>, given: Option<Algorithm>) -> Result<Algorithm> {
+    let named = match obj.get("alg") {
+        None => None,
+        Some(Value::String(s)) => Some(Algorithm::from_name(s).ok_or_else(|| {
+            Error::field(
+                ErrorCode::InvalidKey,
+                "alg",
+                format!("Unsupported JWK alg `{}`.", crate::json::truncate(s)),
+            )
+        })?),
+        Some(_) => {
+            return Err(Error::field(
+                ErrorCode::InvalidKey,
+                "alg",
+                "JWK `alg` must be a string.",
+            ))
+        }
+    };
+    match (named, given) {
+        (Some(a), Some(g)) if a != g => Err(Error::field(
+            ErrorCode::InvalidKey,
+            "alg",
+            format!("The JWK is for {} but {} was asked for.", a.as_str(), g.as_str()),
+        )),
+        (Some(a), _) | (None, Some(a)) => Ok(a),
+        (None, None) => Err(Error::field(
+            ErrorCode::InvalidKey,
+            "alg",
+            "The JWK has no `alg`; give one.",
+        )),
+    }
+}
+
+fn jwk_kid(obj: &Map<String, Value>) -> Result<Option<String>> {
+    match obj.get("kid") {
+        None => Ok(None),
+        Some(Value::String(s)) => check_kid(s.clone()).map(Some),
+        Some(_) => Err(Error::field(
+            ErrorCode::InvalidKey,
+            "kid",
+            "JWK `kid` must be a string.",
+        )),
+    }
+}
+
+fn jwk_str<'a>(obj: &'a Map<String, Value>, name: &str) -> Result<&'a str> {
+    obj.get(name)
+        .and_then(Value::as_str)
+        .ok_or_else(|| Error::field(ErrorCode::InvalidKey, name, format!("The JWK needs a string `{name}`.")))
+}
+
+fn jwk_bytes(obj: &Map<String, Value>, name: &str) -> Result<Zeroizing<Vec<u8>>> {
+    let s = jwk_str(obj, name)?;
+    Base64UrlUnpadded::decode_vec(s)
+        .map(Zeroizing::new)
+        .map_err(|_| Error::field(ErrorCode::InvalidKey, name, format!("JWK `{name}` is not base64url.")))
+}
+
+fn jwk_expect(obj: &Map<String, Value>, name: &str, want: &str) -> Result<()> {
+    let got = jwk_str(obj, name)?;
+    if got != want {
+        return Err(Error::field(
+            ErrorCode::InvalidKey,
+            name,
+            format!("JWK `{name}` must be `{want}` for this algorithm."),
+        ));
+    }
+    Ok(())
+}
+
+fn p256_point(obj: &Map<String, Value>) -> Result<p256::PublicKey> {
+    jwk_expect(obj, "kty", "EC")?;
+    jwk_expect(obj, "crv", "P-256")?;
+    let x = jwk_bytes(obj, "x")?;
+    let y = jwk_bytes(obj, "y")?;
+    if x.len() != 32 || y.len() != 32 {
+        return Err(key_error("P-256 JWK coordinates are 32 bytes."));
+    }
+    let mut sec1 = Vec::with_capacity(65);
+    sec1.push(4);
+    sec1.extend_from_slice(&x);
+    sec1.extend_from_slice(&y);
+    p256::PublicKey::from_sec1_bytes(&sec1).map_err(|_| key_error("The JWK point is not on P-256."))
+}
+
+fn public_from_jwk(alg: Algorithm, obj: &Map<String, Value>) -> Result<PublicMaterial> {
+    let m = match alg {
+        Algorithm::Hs256 | Algorithm::Hs384 | Algorithm::Hs512 => {
+            jwk_expect(obj, "kty", "oct")?;
+            hmac_material(alg, &jwk_bytes(obj, "k")?)?.public()
+        }
+        Algorithm::EdDsa => {
+            jwk_expect(obj, "kty", "OKP")?;
+            jwk_expect(obj, "crv", "Ed25519")?;
+            PublicMaterial::Ed25519(
+                jwk_bytes(obj, "x")?
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| Error::field(ErrorCode::InvalidKey, "x", "An Ed25519 JWK `x` is 32 bytes."))?,
+            )
+        }
+        Algorithm::Es256 => PublicMaterial::P256(p256_point(obj)?),
+        Algorithm::Rs256 | Algorithm::Ps256 => {
+            jwk_expect(obj, "kty", "RSA")?;
+            let n = BigUint::from_bytes_be(&jwk_bytes(obj, "n")?);
+            let e = BigUint::from_bytes_be(&jwk_bytes(obj, "e")?);
+            PublicMaterial::Rsa(Box::new(
+                rsa::RsaPublicKey::new_with_max_size(n, e, 8192)
+                    .map_err(|_| key_error("Not a valid RSA public key."))?,
+            ))
+        }
+    };
+    check_fits(alg, &m)?;
+    Ok(m)
+}
+
+fn private_from_jwk(alg: Algorithm, obj: &Map<String, Value>) -> Result<PrivateMaterial> {
+    let m = match alg {
+        Algorithm::Hs256 | Algorithm::Hs384 | Algorithm::Hs512 => {
+            jwk_expect(obj, "kty", "oct")?;
+            hmac_material(alg, &jwk_bytes(obj, "k")?)?
+        }
+        Algorithm::EdDsa => {
+            jwk_expect(obj, "kty", "OKP")?;
+            jwk_expect(obj, "crv", "Ed25519")?;
+            let d = jwk_bytes(obj, "d")?;
+            if d.len() != 32 {
+                return Err(Error::field(
+                    ErrorCode::InvalidKey,
+                    "d",
+                    "An Ed25519 JWK `d` is 32 bytes.",
+                ));
+            }
+            let m = ed25519_private(&d)?;
+            if let (PrivateMaterial::Ed25519 { public, .. }, Some(x)) = (&m, obj.get("x")) {
+                let x = x.as_str().and_then(|x| Base64UrlUnpadded::decode_vec(x).ok());
+                if x.as_deref() != Some(&public[..]) {
+                    return Err(Error::field(ErrorCode::InvalidKey, "x", "JWK `x` does not match `d`."));
+                }
+            }
+            m
+        }
+        Algorithm::Es256 => {
+            let point = p256_point(obj)?;
+            let sk = p256::SecretKey::from_slice(&jwk_bytes(obj, "d")?)
+                .map_err(|_| Error::field(ErrorCode::InvalidKey, "d", "JWK `d` is not a P-256 scalar."))?;
+            if sk.public_key() != point {
+                return Err(Error::field(
+                    ErrorCode::InvalidKey,
+                    "x",
+                    "JWK `x`/`y` do not match `d`.",
+                ));
+            }
+            PrivateMaterial::P256(sk)
+        }
+        Algorithm::Rs256 | Algorithm::Ps256 => {
+            jwk_expect(obj, "kty", "RSA")?;
+            let int = |name: &str| jwk_bytes(obj, name).map(|b| BigUint::from_bytes_be(&b));
+            let key = rsa::RsaPrivateKey::from_components(int("n")?, int("e")?, int("d")?, vec![int("p")?, int("q")?])
+                .map_err(|_| key_error("Not a valid RSA private key."))?;
+            key.validate()
+                .map_err(|_| key_error("The RSA private key is inconsistent."))?;
+            let _ = key.primes();
+            PrivateMaterial::Rsa(Box::new(key))
+        }
+    };
+    check_fits(alg, &m.public())?;
+    Ok(m)
+}

@@ -1,0 +1,819 @@
+//! JWT access tokens: issue and verify on jwt-compact's algorithms.
+//!
+//! * Algorithms: HS256/384/512, EdDSA (Ed25519), ES256, RS256, PS256. A [`Verifier`] has a
+//!   fixed allow-list; the algorithm is never chosen from the token (`none` does not exist
+//!   here, and an HS256 token cannot be checked against an RSA or EC key).
+//! * Keys are parsed once into [`SigningKey`] / [`VerifyingKey`] objects, from raw bytes,
+//!   PEM or JWK; a [`KeySet`] selects by `kid` and imports/exports JWKS.
+//! * Two crypto [`Backend`]s: aws-lc (native targets, default) and pure Rust (always, and
+//!   the only one on `wasm32`). Both give the same answer on every vector.
+//!
+//! Verification order: size cap (default 8 KiB) → three non-empty strict base64url
+//! segments → header (a JSON object without duplicates, no `crit`, no nested `cty: JWT`,
+//! `alg` on the allow-list, `typ` if required) → key by `kid` → signature → claims (a JSON
+//! object without duplicates) → `exp` (required), `nbf`, `iat`, `iss`, `aud`.
+//!
+//! Time rules, with `leeway` seconds (default 60): the token is expired when
+//! `now >= exp + leeway` (so with zero leeway a token whose `exp` equals `now` is
+//! expired, as RFC 7519 §4.1.4 says); not yet valid when `now + leeway < nbf`; and refused
+//! when `iat > now + leeway`. Times must be JSON numbers within years 0..9999; fractions
+//! are truncated.
+//!
+//! ```
+//! use authcore::entropy::OsEntropy;
+//! use authcore::jwt::{Algorithm, Backend, Issuer, IssuerConfig, SigningKey, Verifier, VerifierConfig};
+//! use serde_json::json;
+//!
+//! let secret = b"an HS256 secret of at least 32 bytes!!";
+//! let key = SigningKey::from_secret(Algorithm::Hs256, secret, Backend::default())?;
+//! let verifier = Verifier::with_key(VerifierConfig::new(&[Algorithm::Hs256]), key.verifying_key()?)?;
+//! let issuer = Issuer::new(IssuerConfig::default(), key)?;
+//!
+//! let now = 1_700_000_000;
+//! let token = issuer.issue(json!({"sub": "user-1", "role": "admin"}), now, &mut OsEntropy)?;
+//! let verified = verifier.verify(&token, now + 10)?;
+//! assert_eq!(verified.claims()["sub"], "user-1");
+//! assert_eq!(verified.claims()["exp"], now + 3600);
+//!
+//! let err = verifier.verify(&token, now + 3600 + 60).unwrap_err();
+//! assert_eq!(err.code().as_str(), "token_expired");
+//! # Ok::<(), authcore::Error>(())
+//! ```
+
+mod backend;
+mod keys;
+
+use std::collections::BTreeMap;
+
+use base64ct::{Base64UrlUnpadded, Encoding};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+pub use backend::Backend;
+pub use keys::{KeySet, SigningKey, VerifyingKey};
+
+use crate::entropy::{random_bytes, Entropy};
+use crate::error::{Error, ErrorCode, Result};
+use crate::json::{parse_object, truncate};
+use crate::time::MAX_TIME;
+
+/// A JWS algorithm authcore implements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Algorithm {
+    /// HMAC with SHA-256.
+    #[serde(rename = "HS256")]
+    Hs256,
+    /// HMAC with SHA-384.
+    #[serde(rename = "HS384")]
+    Hs384,
+    /// HMAC with SHA-512.
+    #[serde(rename = "HS512")]
+    Hs512,
+    /// Ed25519.
+    #[serde(rename = "EdDSA")]
+    EdDsa,
+    /// ECDSA P-256 with SHA-256.
+    #[serde(rename = "ES256")]
+    Es256,
+    /// RSASSA-PKCS1-v1_5 with SHA-256.
+    #[serde(rename = "RS256")]
+    Rs256,
+    /// RSASSA-PSS with SHA-256.
+    #[serde(rename = "PS256")]
+    Ps256,
+}
+
+impl Algorithm {
+    /// Every supported algorithm.
+    pub const ALL: &'static [Algorithm] = &[
+        Algorithm::Hs256,
+        Algorithm::Hs384,
+        Algorithm::Hs512,
+        Algorithm::EdDsa,
+        Algorithm::Es256,
+        Algorithm::Rs256,
+        Algorithm::Ps256,
+    ];
+
+    /// The JOSE name (`"HS256"`, `"EdDSA"`, …).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Algorithm::Hs256 => "HS256",
+            Algorithm::Hs384 => "HS384",
+            Algorithm::Hs512 => "HS512",
+            Algorithm::EdDsa => "EdDSA",
+            Algorithm::Es256 => "ES256",
+            Algorithm::Rs256 => "RS256",
+            Algorithm::Ps256 => "PS256",
+        }
+    }
+
+    /// Parses an exact JOSE name. Case matters: `hs256` and `none` are not algorithms.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|a| a.as_str() == name)
+    }
+
+    /// Whether this is an HMAC (shared secret) algorithm.
+    pub const fn is_hmac(self) -> bool {
+        matches!(self, Algorithm::Hs256 | Algorithm::Hs384 | Algorithm::Hs512)
+    }
+}
+
+/// Verification policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VerifierConfig {
+    /// Allowed algorithms. Tokens with any other `alg` fail with `algorithm_not_allowed`.
+    pub algorithms: Vec<Algorithm>,
+    /// Clock-skew allowance in seconds for `exp`, `nbf` and `iat` (default 60, max 600).
+    pub leeway: i64,
+    /// Required `iss`, when set.
+    pub issuer: Option<String>,
+    /// Accepted audiences, when set: the token's `aud` must contain one. When unset, a
+    /// token carrying `aud` is refused (RFC 7519 §4.1.3).
+    pub audience: Option<Vec<String>>,
+    /// Required `typ` header (compared case-insensitively, `application/` prefix optional),
+    /// e.g. `at+jwt` (RFC 9068), to keep ID and refresh tokens from passing as access tokens.
+    pub typ: Option<String>,
+    /// Maximum token length in bytes, checked before parsing (default 8192).
+    pub max_token_bytes: usize,
+}
+
+impl Default for VerifierConfig {
+    fn default() -> Self {
+        Self {
+            algorithms: Vec::new(),
+            leeway: 60,
+            issuer: None,
+            audience: None,
+            typ: None,
+            max_token_bytes: 8192,
+        }
+    }
+}
+
+impl VerifierConfig {
+    /// Defaults with the given allow-list.
+    pub fn new(algorithms: &[Algorithm]) -> Self {
+        Self {
+            algorithms: algorithms.to_vec(),
+            ..Self::default()
+        }
+    }
+
+    fn validate(&self) -> Result<()> {
+        let bad = |field: &str, detail: &str| Err(Error::field(ErrorCode::InvalidConfig, field, detail));
+        if self.algorithms.is_empty() {
+            return bad("algorithms", "At least one algorithm must be allowed.");
+        }
+        if !(0..=600).contains(&self.leeway) {
+            return bad("leeway", "Leeway must be between 0 and 600 seconds.");
+        }
+        if self.issuer.as_deref() == Some("") {
+            return bad("issuer", "An expected issuer cannot be empty.");
+        }
+        if let Some(aud) = &self.audience {
+            if aud.is_empty() || aud.iter().any(String::is_empty) {
+                return bad("audience", "Expected audiences must be non-empty strings.");
+            }
+        }
+        if self.typ.as_deref() == Some("") {
+            return bad("typ", "A required typ cannot be empty.");
+        }
+        if !(64..=1 << 20).contains(&self.max_token_bytes) {
+            return bad(
+                "max_token_bytes",
+                "The token size cap must be between 64 bytes and 1 MiB.",
+            );
+        }
+        Ok(())
+    }
+}
+
+/// A verified token: its header members and all its claims.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VerifiedToken {
+    /// The algorithm that verified it.
+    pub alg: Algorithm,
+    /// The `kid` header, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kid: Option<String>,
+    /// The `typ` header, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub typ: Option<String>,
+    /// Every claim, standard and custom, as JSON.
+    pub claims: Map<String, Value>,
+}
+
+impl VerifiedToken {
+    /// All claims.
+    pub fn claims(&self) -> &Map<String, Value> {
+        &self.claims
+    }
+    /// `sub`, if present.
+    pub fn subject(&self) -> Option<&str> {
+        self.claims.get("sub").and_then(Value::as_str)
+    }
+    /// `exp`, truncated to whole seconds.
+    pub fn expires_at(&self) -> Option<i64> {
+        self.claims.get("exp").and_then(numeric_date)
+    }
+}
+
+/// Verifies tokens against a fixed key set and policy.
+#[derive(Debug)]
+pub struct Verifier {
+    config: VerifierConfig,
+    keys: KeySet,
+}
+
+impl Verifier {
+    /// A verifier over a key set. Every key's algorithm must be on the allow-list.
+    pub fn new(config: VerifierConfig, keys: KeySet) -> Result<Self> {
+        config.validate()?;
+        if keys.is_empty() {
+            return Err(Error::field(
+                ErrorCode::InvalidConfig,
+                "keys",
+                "A verifier needs at least one key.",
+            ));
+        }
+        if let Some(k) = keys.keys().iter().find(|k| !config.algorithms.contains(&k.algorithm())) {
+            return Err(Error::field(
+                ErrorCode::InvalidConfig,
+                "algorithms",
+                format!(
+                    "A key is for {}, which is not on the allow-list.",
+                    k.algorithm().as_str()
+                ),
+            ));
+        }
+        Ok(Self { config, keys })
+    }
+
+    /// A verifier with a single key.
+    pub fn with_key(config: VerifierConfig, key: VerifyingKey) -> Result<Self> {
+        let mut keys = KeySet::new();
+        keys.add(key)?;
+        Self::new(config, keys)
+    }
+
+    /// The policy.
+    pub fn config(&self) -> &VerifierConfig {
+        &self.config
+    }
+
+    /// The key set.
+    pub fn keys(&self) -> &KeySet {
+        &self.keys
+    }
+
+    /// Verifies `token` at `now` (Unix seconds).
+    pub fn verify(&self, token: &str, now: i64) -> Result<VerifiedToken> {
+        let cfg = &self.config;
+        if token.len() > cfg.max_token_bytes {
+            return Err(invalid_token(format!(
+                "Token is larger than {} bytes.",
+                cfg.max_token_bytes
+            )));
+        }
+        let mut parts = token.split('.');
+        let (h64, c64, s64) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
+            (Some(h), Some(c), Some(s), None) => (h, c, s),
+            _ => return Err(invalid_token("A token has exactly three segments.")),
+        };
+        if h64.is_empty() || c64.is_empty() || s64.is_empty() {
+            return Err(invalid_token("A token segment is empty."));
+        }
+        let header_bytes = b64_decode(h64, "header")?;
+        let claims_bytes = b64_decode(c64, "payload")?;
+        let signature = b64_decode(s64, "signature")?;
+
+        let header = parse_object(&header_bytes).map_err(|e| {
+            Error::field(
+                ErrorCode::InvalidToken,
+                "header",
+                format!("Token header is not a valid JSON object: {e}."),
+            )
+        })?;
+        let alg = self.check_header(&header)?;
+        let kid = match header.get("kid") {
+            None => None,
+            Some(Value::String(s)) => Some(s.as_str()),
+            Some(_) => {
+                return Err(Error::field(
+                    ErrorCode::InvalidToken,
+                    "kid",
+                    "Token `kid` must be a string.",
+                ))
+            }
+        };
+        let key = self.keys.select(kid, alg).ok_or_else(|| match kid {
+            Some(k) => Error::field(
+                ErrorCode::InvalidToken,
+                "kid",
+                format!("Unknown key id `{}`.", truncate(k)),
+            ),
+            None => Error::field(
+                ErrorCode::InvalidToken,
+                "kid",
+                "Token has no `kid` and no single key fits.",
+            ),
+        })?;
+        if key.algorithm() != alg {
+            return Err(Error::field(
+                ErrorCode::AlgorithmNotAllowed,
+                "alg",
+                format!(
+                    "Key `{}` is for {}, not {}.",
+                    truncate(kid.unwrap_or("")),
+                    key.algorithm().as_str(),
+                    alg.as_str()
+                ),
+            ));
+        }
+        // Signed data is the first two segments as they appear in the token.
+        let signed_len = h64.len() + 1 + c64.len();
+        let signed = token.as_bytes().get(..signed_len).unwrap_or_default();
+        if !key.verify_signature(&signature, signed) {
+            return Err(Error::new(ErrorCode::InvalidSignature));
+        }
+
+        let claims = parse_object(&claims_bytes).map_err(|e| {
+            Error::field(
+                ErrorCode::InvalidToken,
+                "payload",
+                format!("Token claims are not a valid JSON object: {e}."),
+            )
+        })?;
+        self.check_claims(&claims, now)?;
+        Ok(VerifiedToken {
+            alg,
+            kid: kid.map(str::to_owned),
+            typ: header.get("typ").and_then(Value::as_str).map(str::to_owned),
+            claims,
+        })
+    }
+
+    fn check_header(&self, header: &Map<String, Value>) -> Result<Algorithm> {
+        let alg_name = match header.get("alg") {
+            Some(Value::String(s)) => s.as_str(),
+            Some(_) => {
+                return Err(Error::field(
+                    ErrorCode::InvalidToken,
+                    "alg",
+                    "Token `alg` must be a string.",
+                ))
+            }
+            None => {
+                return Err(Error::field(
+                    ErrorCode::InvalidToken,
+                    "alg",
+                    "Token header has no `alg`.",
+                ))
+            }
+        };
+        let alg = Algorithm::from_name(alg_name)
+            .filter(|a| self.config.algorithms.contains(a))
+            .ok_or_else(|| {
+                Error::field(
+                    ErrorCode::AlgorithmNotAllowed,
+                    "alg",
+                    format!("Algorithm `{}` is not allowed.", truncate(alg_name)),
+                )
+            })?;
+        if header.contains_key("crit") {
+            return Err(Error::field(
+                ErrorCode::InvalidToken,
+                "crit",
+                "Tokens with critical header extensions are refused.",
+            ));
+        }
+        if header.contains_key("b64") {
+            return Err(Error::field(
+                ErrorCode::InvalidToken,
+                "b64",
+                "Unencoded payloads are refused.",
+            ));
+        }
+        if let Some(cty) = header.get("cty") {
+            let nested = cty.as_str().map_or(true, |c| c.eq_ignore_ascii_case("JWT"));
+            if nested {
+                return Err(Error::field(
+                    ErrorCode::InvalidToken,
+                    "cty",
+                    "Nested tokens are refused.",
+                ));
+            }
+        }
+        match (header.get("typ"), &self.config.typ) {
+            (Some(v), _) if !v.is_string() => {
+                return Err(Error::field(
+                    ErrorCode::InvalidToken,
+                    "typ",
+                    "Token `typ` must be a string.",
+                ))
+            }
+            (typ, Some(want)) => {
+                let got = typ.and_then(Value::as_str).unwrap_or("");
+                if !media_type_eq(got, want) {
+                    return Err(Error::field(
+                        ErrorCode::InvalidToken,
+                        "typ",
+                        format!("Token `typ` must be `{want}`."),
+                    ));
+                }
+            }
+            _ => {}
+        }
+        Ok(alg)
+    }
+
+    fn check_claims(&self, claims: &Map<String, Value>, now: i64) -> Result<()> {
+        let leeway = self.config.leeway;
+        let exp = time_claim(claims, "exp")?.ok_or_else(|| claim_error("exp", "Token has no `exp` claim."))?;
+        if now >= exp.saturating_add(leeway) {
+            return Err(Error::field(
+                ErrorCode::TokenExpired,
+                "exp",
+                ErrorCode::TokenExpired.default_detail(),
+            ));
+        }
+        if let Some(nbf) = time_claim(claims, "nbf")? {
+            if now.saturating_add(leeway) < nbf {
+                return Err(Error::field(
+                    ErrorCode::TokenNotYetValid,
+                    "nbf",
+                    ErrorCode::TokenNotYetValid.default_detail(),
+                ));
+            }
+        }
+        if let Some(iat) = time_claim(claims, "iat")? {
+            if iat > now.saturating_add(leeway) {
+                return Err(Error::field(
+                    ErrorCode::TokenNotYetValid,
+                    "iat",
+                    "Token was issued in the future.",
+                ));
+            }
+        }
+        for name in ["sub", "jti"] {
+            if claims.get(name).is_some_and(|v| !v.is_string()) {
+                return Err(claim_error(name, &format!("Claim `{name}` must be a string.")));
+            }
+        }
+        match (&self.config.issuer, claims.get("iss")) {
+            (Some(want), Some(Value::String(got))) if got == want => {}
+            (Some(_), Some(_)) => return Err(claim_error("iss", "Claim `iss` does not match the expected issuer.")),
+            (Some(_), None) => return Err(claim_error("iss", "Token has no `iss` claim.")),
+            (None, Some(v)) if !v.is_string() => return Err(claim_error("iss", "Claim `iss` must be a string.")),
+            (None, _) => {}
+        }
+        let aud: Option<Vec<&str>> = match claims.get("aud") {
+            None => None,
+            Some(Value::String(s)) => Some(vec![s.as_str()]),
+            Some(Value::Array(items)) => Some(
+                items
+                    .iter()
+                    .map(Value::as_str)
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| claim_error("aud", "Claim `aud` must be a string or an array of strings."))?,
+            ),
+            Some(_) => {
+                return Err(claim_error(
+                    "aud",
+                    "Claim `aud` must be a string or an array of strings.",
+                ))
+            }
+        };
+        match (&self.config.audience, aud) {
+            (Some(want), Some(got)) if got.iter().any(|a| want.iter().any(|w| w == a)) => {}
+            (Some(_), Some(_)) => return Err(claim_error("aud", "Claim `aud` does not match the expected audience.")),
+            (Some(_), None) => return Err(claim_error("aud", "Token has no `aud` claim.")),
+            (None, Some(_)) => {
+                return Err(claim_error(
+                    "aud",
+                    "Token has an `aud` claim but no audience is expected.",
+                ))
+            }
+            (None, None) => {}
+        }
+        Ok(())
+    }
+}
+
+/// Issuance policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IssuerConfig {
+    /// Token lifetime in seconds: `exp = iat + lifetime` (default 3600).
+    pub lifetime: i64,
+    /// `iss` to set, if any.
+    pub issuer: Option<String>,
+    /// `aud` to set, if any.
+    pub audience: Option<String>,
+    /// `typ` header (default `JWT`; `at+jwt` for RFC 9068 access tokens).
+    pub typ: Option<String>,
+    /// Whether to set a random `jti` (16 bytes from the entropy input, base64url).
+    pub jti: bool,
+}
+
+impl Default for IssuerConfig {
+    fn default() -> Self {
+        Self {
+            lifetime: 3600,
+            issuer: None,
+            audience: None,
+            typ: Some("JWT".to_owned()),
+            jti: false,
+        }
+    }
+}
+
+/// Issues signed tokens with one key.
+#[derive(Debug)]
+pub struct Issuer {
+    config: IssuerConfig,
+    key: SigningKey,
+    header_b64: String,
+}
+
+impl Issuer {
+    /// An issuer. The header (`alg`, `kid`, `typ`) is fixed and encoded once here.
+    pub fn new(config: IssuerConfig, key: SigningKey) -> Result<Self> {
+        if !(1..=10 * 365 * 86_400).contains(&config.lifetime) {
+            return Err(Error::field(
+                ErrorCode::InvalidConfig,
+                "lifetime",
+                "Lifetime must be 1 second to 10 years.",
+            ));
+        }
+        for (name, v) in [
+            ("issuer", &config.issuer),
+            ("audience", &config.audience),
+            ("typ", &config.typ),
+        ] {
+            if v.as_deref() == Some("") {
+                return Err(Error::field(
+                    ErrorCode::InvalidConfig,
+                    name,
+                    format!("`{name}` cannot be empty."),
+                ));
+            }
+        }
+        let mut header = Map::new();
+        header.insert("alg".into(), key.algorithm().as_str().into());
+        if let Some(kid) = key.kid() {
+            header.insert("kid".into(), kid.into());
+        }
+        if let Some(typ) = &config.typ {
+            header.insert("typ".into(), typ.clone().into());
+        }
+        let header_b64 = b64_json(&Value::Object(header))?;
+        Ok(Self {
+            config,
+            key,
+            header_b64,
+        })
+    }
+
+    /// The policy.
+    pub fn config(&self) -> &IssuerConfig {
+        &self.config
+    }
+
+    /// The signing key.
+    pub fn key(&self) -> &SigningKey {
+        &self.key
+    }
+
+    /// Issues a token carrying `claims` (a JSON object: `sub` and custom claims) plus `iat`,
+    /// `exp` and the configured `iss`, `aud`, `jti`. Claims the issuer owns (`iat`, `exp`,
+    /// and `iss`/`aud`/`jti` when configured) may not be given: `invalid_input`.
+    /// Claims are written with sorted member names, so output is deterministic for
+    /// deterministic algorithms (HS*, EdDSA).
+    pub fn issue(&self, claims: Value, now: i64, entropy: &mut dyn Entropy) -> Result<String> {
+        let Value::Object(mut claims) = claims else {
+            return Err(Error::field(
+                ErrorCode::InvalidInput,
+                "claims",
+                "Claims must be a JSON object.",
+            ));
+        };
+        if !(0..=MAX_TIME).contains(&now) {
+            return Err(Error::field(ErrorCode::InvalidInput, "now", "`now` is out of range."));
+        }
+        let mut owned = vec!["iat", "exp"];
+        if self.config.issuer.is_some() {
+            owned.push("iss");
+        }
+        if self.config.audience.is_some() {
+            owned.push("aud");
+        }
+        if self.config.jti {
+            owned.push("jti");
+        }
+        if let Some(name) = owned.iter().find(|n| claims.contains_key(**n)) {
+            return Err(Error::field(
+                ErrorCode::InvalidInput,
+                *name,
+                format!("Claim `{name}` is set by the issuer."),
+            ));
+        }
+        claims.insert("iat".into(), now.into());
+        claims.insert("exp".into(), (now + self.config.lifetime).into());
+        if let Some(iss) = &self.config.issuer {
+            claims.insert("iss".into(), iss.clone().into());
+        }
+        if let Some(aud) = &self.config.audience {
+            claims.insert("aud".into(), aud.clone().into());
+        }
+        if self.config.jti {
+            let jti = Base64UrlUnpadded::encode_string(&random_bytes(entropy, 16)?);
+            claims.insert("jti".into(), jti.into());
+        }
+        let mut token = String::with_capacity(self.header_b64.len() + 256);
+        token.push_str(&self.header_b64);
+        token.push('.');
+        token.push_str(&b64_json(&Value::Object(claims))?);
+        let signature = self.key.sign(token.as_bytes())?;
+        token.push('.');
+        token.push_str(&Base64UrlUnpadded::encode_string(&signature));
+        Ok(token)
+    }
+}
+
+/// An issuer and verifier pair built from the environment-file shape
+/// `JWT_SECRET_KEY`, `JWT_ALGORITHM` (default `HS256`), `JWT_EXPIRATION` (seconds, default
+/// 3600), and optionally `JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_LEEWAY`. For asymmetric
+/// algorithms `JWT_SECRET_KEY` holds a PEM private key. Other keys are ignored.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// use authcore::jwt::JwtConfig;
+///
+/// let mut env = BTreeMap::new();
+/// env.insert("JWT_SECRET_KEY".to_string(), "x".repeat(32));
+/// env.insert("JWT_EXPIRATION".to_string(), "soon".to_string());
+/// let err = JwtConfig::from_env_map(&env).unwrap_err();
+/// assert_eq!(err.field_name(), Some("JWT_EXPIRATION"));
+/// ```
+#[derive(Debug)]
+pub struct JwtConfig {
+    /// Issues tokens.
+    pub issuer: Issuer,
+    /// Verifies them.
+    pub verifier: Verifier,
+}
+
+impl JwtConfig {
+    /// Builds from a string map; errors name the offending variable.
+    pub fn from_env_map(env: &BTreeMap<String, String>) -> Result<Self> {
+        Self::from_env_map_with_backend(env, Backend::default())
+    }
+
+    /// As [`JwtConfig::from_env_map`], with an explicit backend.
+    pub fn from_env_map_with_backend(env: &BTreeMap<String, String>, backend: Backend) -> Result<Self> {
+        let var = |name: &str| env.get(name).map(|s| s.trim()).filter(|s| !s.is_empty());
+        let bad = |name: &str, detail: String| Error::field(ErrorCode::InvalidConfig, name, detail);
+        let alg = match var("JWT_ALGORITHM") {
+            None => Algorithm::Hs256,
+            Some(a) => Algorithm::from_name(a)
+                .or_else(|| Algorithm::from_name(&a.to_ascii_uppercase()))
+                .ok_or_else(|| bad("JWT_ALGORITHM", format!("Unsupported algorithm `{}`.", truncate(a))))?,
+        };
+        let int = |name: &str, default: i64| -> Result<i64> {
+            match var(name) {
+                None => Ok(default),
+                Some(v) => v
+                    .parse::<i64>()
+                    .map_err(|_| bad(name, format!("`{name}` must be a whole number of seconds."))),
+            }
+        };
+        let lifetime = int("JWT_EXPIRATION", 3600)?;
+        if lifetime <= 0 {
+            return Err(bad("JWT_EXPIRATION", "`JWT_EXPIRATION` must be positive.".into()));
+        }
+        let leeway = int("JWT_LEEWAY", 60)?;
+        let secret = env
+            .get("JWT_SECRET_KEY")
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| bad("JWT_SECRET_KEY", "`JWT_SECRET_KEY` is required.".into()))?;
+        let key = if alg.is_hmac() {
+            SigningKey::from_secret(alg, secret.as_bytes(), backend)
+        } else {
+            SigningKey::from_pem(alg, secret, backend)
+        }
+        .map_err(|e| bad("JWT_SECRET_KEY", e.detail().to_owned()))?;
+        let issuer_name = var("JWT_ISSUER").map(str::to_owned);
+        let audience = var("JWT_AUDIENCE").map(str::to_owned);
+        let verifier_cfg = VerifierConfig {
+            algorithms: vec![alg],
+            leeway,
+            issuer: issuer_name.clone(),
+            audience: audience.clone().map(|a| vec![a]),
+            ..VerifierConfig::default()
+        };
+        let verifier = Verifier::with_key(verifier_cfg, key.verifying_key()?).map_err(|e| match e.field_name() {
+            Some("leeway") => bad("JWT_LEEWAY", e.detail().to_owned()),
+            _ => e,
+        })?;
+        let issuer = Issuer::new(
+            IssuerConfig {
+                lifetime,
+                issuer: issuer_name,
+                audience,
+                ..IssuerConfig::default()
+            },
+            key,
+        )
+        .map_err(|e| match e.field_name() {
+            Some("lifetime") => bad("JWT_EXPIRATION", e.detail().to_owned()),
+            _ => e,
+        })?;
+        Ok(Self { issuer, verifier })
+    }
+}
+
+/// Reads a token's header and claims **without verifying it**, e.g. for a client to learn
+/// its own access token's `exp`. Never use the result for an access decision.
+pub fn decode_unverified(token: &str) -> Result<(Map<String, Value>, Map<String, Value>)> {
+    if token.len() > 1 << 16 {
+        return Err(invalid_token("Token is too large."));
+    }
+    let mut parts = token.split('.');
+    let (Some(h), Some(c), Some(_), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        return Err(invalid_token("A token has exactly three segments."));
+    };
+    let header = parse_object(&b64_decode(h, "header")?)
+        .map_err(|_| Error::field(ErrorCode::InvalidToken, "header", "Token header is not a JSON object."))?;
+    let claims = parse_object(&b64_decode(c, "payload")?).map_err(|_| {
+        Error::field(
+            ErrorCode::InvalidToken,
+            "payload",
+            "Token claims are not a JSON object.",
+        )
+    })?;
+    Ok((header, claims))
+}
+
+fn invalid_token(detail: impl Into<String>) -> Error {
+    Error::with_detail(ErrorCode::InvalidToken, detail)
+}
+
+fn claim_error(name: &str, detail: &str) -> Error {
+    Error::field(ErrorCode::InvalidClaims, name, detail)
+}
+
+fn b64_decode(segment: &str, what: &str) -> Result<Vec<u8>> {
+    Base64UrlUnpadded::decode_vec(segment).map_err(|_| {
+        Error::field(
+            ErrorCode::InvalidToken,
+            what,
+            format!("Token {what} is not valid base64url."),
+        )
+    })
+}
+
+fn b64_json(v: &Value) -> Result<String> {
+    let text = serde_json::to_vec(v).map_err(|_| Error::new(ErrorCode::InvalidInput))?;
+    Ok(Base64UrlUnpadded::encode_string(&text))
+}
+
+/// A NumericDate: a JSON number within years 0..9999, fractions truncated.
+fn numeric_date(v: &Value) -> Option<i64> {
+    let n = v.as_number()?;
+    let t = if let Some(i) = n.as_i64() {
+        i
+    } else {
+        let f = n.as_f64()?;
+        if !f.is_finite() || f.abs() > MAX_TIME as f64 {
+            return None;
+        }
+        f.trunc() as i64
+    };
+    (-MAX_TIME..=MAX_TIME).contains(&t).then_some(t)
+}
+
+fn time_claim(claims: &Map<String, Value>, name: &str) -> Result<Option<i64>> {
+    match claims.get(name) {
+        None => Ok(None),
+        Some(v) => numeric_date(v).map(Some).ok_or_else(|| {
+            claim_error(
+                name,
+                &format!("Claim `{name}` must be a number of seconds within range."),
+            )
+        }),
+    }
+}
+
+fn media_type_eq(got: &str, want: &str) -> bool {
+    let strip = |s: &str| {
+        let lower = s.to_ascii_lowercase();
+        lower.strip_prefix("application/").map(str::to_owned).unwrap_or(lower)
+    };
+    strip(got) == strip(want)
+}
+
+#[cfg(test)]
+mod tests;

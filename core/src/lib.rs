@@ -1,0 +1,62 @@
+//! # authcore
+//!
+//! One auth core, written once and used from Rust, browsers (WASM), Node and Python with
+//! identical behaviour. The crate is **sans-IO**: it never touches the network, the disk,
+//! a clock or global state. Time comes in as `now` (Unix seconds), randomness through an
+//! [`entropy::Entropy`] input, and decisions and HTTP requests-to-make come out as data.
+//!
+//! ## Design
+//!
+//! * [`error`]: one catalog of stable codes with HTTP statuses, rendered as
+//!   `{"detail": "...", "code": "..."}`.
+//! * [`jwt`]: issue and verify JWTs (HS256/384/512, EdDSA, ES256, RS256, PS256) with a fixed
+//!   algorithm allow-list and `kid` key sets, on two crypto backends.
+//! * [`tokens`]: the client token lifecycle: a [`tokens::TokenSet`], freshness, a versioned
+//!   persisted form, and a request driver that refreshes once per 401 with single flight.
+//! * [`http`], [`time`], [`entropy`]: the plain data that crosses the IO boundary.
+//!
+//! ## Run loop
+//!
+//! State machines take inputs (`handle_response`, `handle_timeout`, each with `now`) and are
+//! drained of outputs with `poll_action` until it returns `None`:
+//!
+//! ```
+//! use authcore::http::{HttpRequest, HttpResponse};
+//! use authcore::tokens::{Action, ClientConfig, RequestDriver, TokenSet};
+//!
+//! let now = 1_700_000_000;
+//! let tokens = TokenSet::from_token_response(
+//!     r#"{"access_token":"at-1","refresh_token":"rt-1","token_type":"Bearer","expires_in":3600}"#,
+//!     now,
+//! )?;
+//! let mut driver = RequestDriver::new(ClientConfig::new("https://auth.example.com/token"), Some(tokens), 0);
+//! let id = driver.send(HttpRequest::new("GET", "https://api.example.com/me"), now);
+//! while let Some(action) = driver.poll_action() {
+//!     match action {
+//!         Action::Send { transmit, request } => {
+//!             // Real IO happens here, in the host.
+//!             assert_eq!(request.header("Authorization"), Some("Bearer at-1"));
+//!             driver.handle_response(transmit, HttpResponse::new(200).with_body("{}"), now)?;
+//!         }
+//!         Action::Complete { request, response } => assert_eq!((request, response.status), (id, 200)),
+//!         other => panic!("unexpected {other:?}"),
+//!     }
+//! }
+//! # Ok::<(), authcore::Error>(())
+//! ```
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
+)]
+
+pub mod entropy;
+pub mod error;
+pub mod http;
+pub mod jwt;
+pub mod time;
+pub mod tokens;
+
+mod json;
+
+pub use error::{Error, ErrorCode, Result};

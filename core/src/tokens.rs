@@ -1,0 +1,861 @@
+//! The client token lifecycle: token sets, freshness, the persisted form and the request driver.
+//!
+//! * [`TokenSet`]: access token, refresh token, type, scope and *absolute* expiry times,
+//!   computed from `expires_in` when the token response is received.
+//! * [`TokenSet::freshness`]: `fresh` while more than the margin (default 300 s) remains,
+//!   `refresh_due` when `0 < remaining <= margin`, `expired` when `remaining <= 0`, and
+//!   `refresh_expired` when the access token is expired and the refresh token is missing
+//!   or past its own expiry.
+//! * [`StoredTokens`]: the versioned JSON a CLI keeps in a file such as `~/.app/auth.json`,
+//!   with a `generation` counter for compare-and-swap saves.
+//! * [`RequestDriver`]: a sans-IO machine that authorises API requests, refreshes first
+//!   when due, refreshes and retries exactly once on a 401, keeps one refresh in flight for
+//!   any number of waiting requests, and hands out new tokens to save at once.
+//!
+//! ## Sharing one token file between processes
+//!
+//! Each save is [`Action::SaveTokens`] with `generation` and `expected_generation`. Write
+//! the file only if its stored generation still equals `expected_generation` (e.g. under a
+//! file lock, or rename-if-unchanged); otherwise call
+//! [`RequestDriver::handle_save_conflict`] with what is stored. With
+//! [`ClientConfig::shared_store`] set, the driver asks to [`Action::LoadTokens`] before every
+//! refresh and skips the refresh when another process already rotated the tokens, so a
+//! rotated refresh token is never lost to a last-writer-wins race.
+//!
+//! ## Clock offset
+//!
+//! Every response's `Date` header updates an estimate of `server time - local time`;
+//! expiry times are kept in server time and freshness is judged at `now + offset`.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::http::{form_encode, HttpRequest, HttpResponse};
+use crate::json::parse_object;
+use crate::time::{parse_http_date, MAX_TIME};
+
+/// Current format version of [`StoredTokens`].
+pub const STORED_TOKENS_VERSION: u32 = 1;
+
+/// A secret string: serialised as itself, but `Debug` prints `"[redacted]"`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+    /// The secret text. Handle with care.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\"[redacted]\"")
+    }
+}
+
+/// Tokens held by a client.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenSet {
+    /// The access token.
+    pub access_token: Secret,
+    /// The refresh token, if the server issued one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<Secret>,
+    /// Token type, normally `Bearer`.
+    pub token_type: String,
+    /// Granted scope, if reported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// When the access token expires (Unix seconds, server clock).
+    pub expires_at: i64,
+    /// When the refresh token expires, if known (Unix seconds, server clock).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_expires_at: Option<i64>,
+}
+
+/// How usable a [`TokenSet`] is at a given time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Freshness {
+    /// More than the margin remains.
+    Fresh,
+    /// Still valid, but within the margin: refresh now.
+    RefreshDue,
+    /// Expired; the refresh token can renew it.
+    Expired,
+    /// Expired, and the refresh token is missing or expired: sign in again.
+    RefreshExpired,
+}
+
+impl TokenSet {
+    /// Parses an OAuth 2.0 token response body (RFC 6749 §5.1) received at `now` (server
+    /// clock). `expires_in` defaults to 3600 s when absent; a non-standard
+    /// `refresh_expires_in` is honoured. Errors are `invalid_response` naming the field.
+    pub fn from_token_response(body: &str, now: i64) -> Result<Self> {
+        Self::from_token_response_with_default(body, now, 3600)
+    }
+
+    /// As [`TokenSet::from_token_response`] with a chosen default lifetime.
+    pub fn from_token_response_with_default(body: &str, now: i64, default_expires_in: i64) -> Result<Self> {
+        let obj = parse_object(body.as_bytes()).map_err(|_| {
+            Error::field(
+                ErrorCode::InvalidResponse,
+                "body",
+                "The token response is not a JSON object.",
+            )
+        })?;
+        Self::from_token_object(&obj, now, default_expires_in)
+    }
+
+    pub(crate) fn from_token_object(obj: &Map<String, Value>, now: i64, default_expires_in: i64) -> Result<Self> {
+        let bad = |field: &str, detail: &str| Error::field(ErrorCode::InvalidResponse, field, detail);
+        let string = |field: &str| -> Result<Option<String>> {
+            match obj.get(field) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) if !s.is_empty() => Ok(Some(s.clone())),
+                Some(_) => Err(bad(field, &format!("`{field}` must be a non-empty string."))),
+            }
+        };
+        let seconds = |field: &str| -> Result<Option<i64>> {
+            match obj.get(field) {
+                None | Some(Value::Null) => Ok(None),
+                Some(v) => match v.as_i64().or_else(|| {
+                    v.as_f64()
+                        .filter(|f| f.fract() == 0.0 && f.abs() < 1e15)
+                        .map(|f| f as i64)
+                }) {
+                    Some(n) if (1..=MAX_TIME).contains(&n) => Ok(Some(n)),
+                    _ => Err(bad(field, &format!("`{field}` must be a positive number of seconds."))),
+                },
+            }
+        };
+        let access_token = string("access_token")?.ok_or_else(|| bad("access_token", "`access_token` is missing."))?;
+        let token_type = string("token_type")?.unwrap_or_else(|| "Bearer".to_owned());
+        if !token_type.eq_ignore_ascii_case("bearer") {
+            return Err(bad("token_type", "Only bearer tokens are supported."));
+        }
+        let expires_in = seconds("expires_in")?.unwrap_or(default_expires_in);
+        let refresh_expires_in = seconds("refresh_expires_in")?;
+        Ok(Self {
+            access_token: Secret(access_token),
+            refresh_token: string("refresh_token")?.map(Secret),
+            token_type: "Bearer".to_owned(),
+            scope: string("scope")?,
+            expires_at: now.saturating_add(expires_in),
+            refresh_expires_at: refresh_expires_in.map(|r| now.saturating_add(r)),
+        })
+    }
+
+    /// Seconds of access-token life left at `now` (negative once expired).
+    pub fn remaining(&self, now: i64) -> i64 {
+        self.expires_at.saturating_sub(now)
+    }
+
+    /// Whether the refresh token can still be used at `now`.
+    pub fn can_refresh(&self, now: i64) -> bool {
+        self.refresh_token.is_some() && self.refresh_expires_at.map_or(true, |t| now < t)
+    }
+
+    /// The freshness rule; see the module docs. `margin` is normally 300 seconds.
+    pub fn freshness(&self, now: i64, margin: i64) -> Freshness {
+        let remaining = self.remaining(now);
+        if remaining > margin {
+            Freshness::Fresh
+        } else if remaining > 0 {
+            Freshness::RefreshDue
+        } else if self.can_refresh(now) {
+            Freshness::Expired
+        } else {
+            Freshness::RefreshExpired
+        }
+    }
+
+    /// The `Authorization` header value.
+    pub fn authorization(&self) -> String {
+        format!("Bearer {}", self.access_token.0)
+    }
+}
+
+/// The persisted form: `{"version": 1, "generation": n, "clock_offset": s, "tokens": {...}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoredTokens {
+    /// Format version ([`STORED_TOKENS_VERSION`]).
+    pub version: u32,
+    /// Save counter for compare-and-swap; grows by one on every refresh.
+    pub generation: u64,
+    /// Estimated server-minus-local clock offset in seconds.
+    #[serde(default)]
+    pub clock_offset: i64,
+    /// The tokens.
+    pub tokens: TokenSet,
+}
+
+impl StoredTokens {
+    /// A current-version document.
+    pub fn new(tokens: TokenSet, generation: u64, clock_offset: i64) -> Self {
+        Self {
+            version: STORED_TOKENS_VERSION,
+            generation,
+            clock_offset,
+            tokens,
+        }
+    }
+
+    /// Serialises to compact JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Parses a stored document. A newer `version` gives `state_version_unsupported`; anything
+    /// unreadable gives `state_corrupt` naming what was wrong. Never panics.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let corrupt = |detail: String| Error::with_detail(ErrorCode::StateCorrupt, detail);
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| corrupt(format!("The token file is not valid JSON: {e}.")))?;
+        let version = value
+            .get("version")
+            .ok_or_else(|| Error::field(ErrorCode::StateCorrupt, "version", "The token file has no `version`."))?
+            .as_u64()
+            .ok_or_else(|| {
+                Error::field(
+                    ErrorCode::StateCorrupt,
+                    "version",
+                    "`version` must be a positive integer.",
+                )
+            })?;
+        if version != u64::from(STORED_TOKENS_VERSION) {
+            return Err(Error::field(
+                ErrorCode::StateVersionUnsupported,
+                "version",
+                format!(
+                    "Token file version {version} is not supported (this build reads version {STORED_TOKENS_VERSION})."
+                ),
+            ));
+        }
+        serde_json::from_value(value).map_err(|e| corrupt(format!("The token file is malformed: {e}.")))
+    }
+}
+
+/// Request driver settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClientConfig {
+    /// Token endpoint for `grant_type=refresh_token`.
+    pub token_endpoint: String,
+    /// `client_id` to send with refreshes, if any.
+    pub client_id: Option<String>,
+    /// Refresh this many seconds before expiry (default 300).
+    pub refresh_margin: i64,
+    /// Header carrying the active identity (default `X-Identity`).
+    pub identity_header: String,
+    /// Lifetime assumed when a token response has no `expires_in` (default 3600).
+    pub default_expires_in: i64,
+    /// Ask the host to reload stored tokens before each refresh (several processes share
+    /// one token file).
+    pub shared_store: bool,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        Self {
+            token_endpoint: String::new(),
+            client_id: None,
+            refresh_margin: 300,
+            identity_header: "X-Identity".to_owned(),
+            default_expires_in: 3600,
+            shared_store: false,
+        }
+    }
+}
+
+impl ClientConfig {
+    /// Defaults with a token endpoint.
+    pub fn new(token_endpoint: impl Into<String>) -> Self {
+        Self {
+            token_endpoint: token_endpoint.into(),
+            ..Self::default()
+        }
+    }
+
+    /// Checks the settings.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |f: &str, d: &str| Err(Error::field(ErrorCode::InvalidConfig, f, d));
+        if !(self.token_endpoint.starts_with("https://") || self.token_endpoint.starts_with("http://")) {
+            return bad("token_endpoint", "The token endpoint must be an http(s) URL.");
+        }
+        if !(0..=86_400).contains(&self.refresh_margin) {
+            return bad("refresh_margin", "The refresh margin must be 0 to 86400 seconds.");
+        }
+        if self.identity_header.is_empty()
+            || !self
+                .identity_header
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
+            return bad("identity_header", "The identity header must be a header name.");
+        }
+        if !(1..=MAX_TIME).contains(&self.default_expires_in) {
+            return bad("default_expires_in", "The default lifetime must be positive.");
+        }
+        Ok(())
+    }
+}
+
+/// Identifies an API request given to [`RequestDriver::send`].
+pub type RequestId = u64;
+/// Identifies one HTTP exchange the driver asked the host to perform.
+pub type TransmitId = u64;
+
+/// What the driver wants the host to do next.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Action {
+    /// Send this HTTP request, then report with `handle_response(transmit, …)` or
+    /// `handle_network_error(transmit, …)`.
+    Send {
+        /// Exchange id.
+        transmit: TransmitId,
+        /// The request.
+        request: HttpRequest,
+    },
+    /// Read the stored tokens and call `handle_loaded` (only with `shared_store`).
+    LoadTokens,
+    /// Save these tokens now, if the stored generation equals `expected_generation`.
+    SaveTokens {
+        /// The document to store (write `to_json()`).
+        stored: StoredTokens,
+        /// The new generation.
+        generation: u64,
+        /// The generation the store must still hold.
+        expected_generation: u64,
+    },
+    /// An API request finished with this response.
+    Complete {
+        /// The request.
+        request: RequestId,
+        /// Its final response.
+        response: HttpResponse,
+    },
+    /// An API request failed.
+    Failed {
+        /// The request.
+        request: RequestId,
+        /// Why.
+        error: Error,
+        /// The server's response, when there was one (a 402's body, a second 401).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        response: Option<HttpResponse>,
+    },
+}
+
+#[derive(Debug)]
+struct Pending {
+    request: HttpRequest,
+    retried: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Exchange {
+    Api { request: RequestId, generation: u64 },
+    Refresh,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RefreshState {
+    Idle,
+    Loading,
+    InFlight,
+}
+
+/// The sans-IO request driver. See the module docs and the crate's run-loop example.
+#[derive(Debug)]
+pub struct RequestDriver {
+    config: ClientConfig,
+    tokens: Option<TokenSet>,
+    generation: u64,
+    clock_offset: i64,
+    identity: Option<String>,
+    refresh_rejected: bool,
+    next_request: RequestId,
+    next_transmit: TransmitId,
+    pending: BTreeMap<RequestId, Pending>,
+    waiting: Vec<RequestId>,
+    exchanges: BTreeMap<TransmitId, Exchange>,
+    refresh: RefreshState,
+    actions: VecDeque<Action>,
+}
+
+impl RequestDriver {
+    /// A driver with (optionally) tokens and their generation.
+    pub fn new(config: ClientConfig, tokens: Option<TokenSet>, generation: u64) -> Self {
+        Self {
+            config,
+            tokens,
+            generation,
+            clock_offset: 0,
+            identity: None,
+            refresh_rejected: false,
+            next_request: 1,
+            next_transmit: 1,
+            pending: BTreeMap::new(),
+            waiting: Vec::new(),
+            exchanges: BTreeMap::new(),
+            refresh: RefreshState::Idle,
+            actions: VecDeque::new(),
+        }
+    }
+
+    /// A driver restored from a stored document (its generation and clock offset included).
+    pub fn from_stored(config: ClientConfig, stored: StoredTokens) -> Self {
+        let mut d = Self::new(config, Some(stored.tokens), stored.generation);
+        d.clock_offset = stored.clock_offset;
+        d
+    }
+
+    /// A driver with validated settings.
+    pub fn with_config(config: ClientConfig, stored: Option<StoredTokens>) -> Result<Self> {
+        config.validate()?;
+        Ok(match stored {
+            Some(s) => Self::from_stored(config, s),
+            None => Self::new(config, None, 0),
+        })
+    }
+
+    /// Current tokens.
+    pub fn tokens(&self) -> Option<&TokenSet> {
+        self.tokens.as_ref()
+    }
+
+    /// Current generation.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Estimated server-minus-local clock offset.
+    pub fn clock_offset(&self) -> i64 {
+        self.clock_offset
+    }
+
+    /// The current tokens as a stored document.
+    pub fn stored(&self) -> Option<StoredTokens> {
+        self.tokens
+            .clone()
+            .map(|t| StoredTokens::new(t, self.generation, self.clock_offset))
+    }
+
+    /// Freshness at local time `now`, corrected by the clock offset.
+    pub fn freshness(&self, now: i64) -> Option<Freshness> {
+        let server_now = now.saturating_add(self.clock_offset);
+        self.tokens
+            .as_ref()
+            .map(|t| t.freshness(server_now, self.config.refresh_margin))
+    }
+
+    /// Selects the identity sent in the identity header (`None` for the default identity).
+    pub fn set_identity(&mut self, identity: Option<String>) {
+        self.identity = identity;
+    }
+
+    /// Replaces the tokens (after a sign-in) and emits a save.
+    pub fn set_tokens(&mut self, tokens: TokenSet) {
+        self.tokens = Some(tokens);
+        self.refresh_rejected = false;
+        self.bump_and_save();
+    }
+
+    /// The next action, or `None` when the host has nothing to do until it reports back.
+    #[must_use]
+    pub fn poll_action(&mut self) -> Option<Action> {
+        self.actions.pop_front()
+    }
+
+    /// Asks for `request` to be sent with credentials. Returns its id; the outcome arrives as
+    /// [`Action::Complete`] or [`Action::Failed`].
+    pub fn send(&mut self, request: HttpRequest, now: i64) -> RequestId {
+        let id = self.next_request;
+        self.next_request += 1;
+        self.pending.insert(
+            id,
+            Pending {
+                request,
+                retried: false,
+            },
+        );
+        self.dispatch(id, now);
+        id
+    }
+
+    /// Reports the response to a [`Action::Send`].
+    pub fn handle_response(&mut self, transmit: TransmitId, response: HttpResponse, now: i64) -> Result<()> {
+        let exchange = self.take_exchange(transmit)?;
+        if let Some(date) = response.header("Date").and_then(parse_http_date) {
+            self.clock_offset = date.saturating_sub(now);
+        }
+        match exchange {
+            Exchange::Refresh => self.on_refresh_response(response, now),
+            Exchange::Api { request, generation } => self.on_api_response(request, generation, response, now),
+        }
+        Ok(())
+    }
+
+    /// Reports that a [`Action::Send`] failed at the network level.
+    pub fn handle_network_error(&mut self, transmit: TransmitId, _now: i64) -> Result<()> {
+        let err = Error::new(ErrorCode::NetworkError);
+        match self.take_exchange(transmit)? {
+            Exchange::Refresh => {
+                self.refresh = RefreshState::Idle;
+                self.fail_waiting(&err, None);
+            }
+            Exchange::Api { request, .. } => self.fail(request, err, None),
+        }
+        Ok(())
+    }
+
+    /// Answers [`Action::LoadTokens`] with what the store holds (`None` if nothing).
+    pub fn handle_loaded(&mut self, stored: Option<StoredTokens>, now: i64) -> Result<()> {
+        if self.refresh != RefreshState::Loading {
+            return Err(Error::with_detail(
+                ErrorCode::InvalidState,
+                "No token load was requested.",
+            ));
+        }
+        self.refresh = RefreshState::Idle;
+        if let Some(s) = stored {
+            self.adopt(s);
+        }
+        let waiting = std::mem::take(&mut self.waiting);
+        for id in waiting {
+            self.dispatch_after_refresh_check(id, now, true);
+        }
+        Ok(())
+    }
+
+    /// Reports that a compare-and-swap save lost: `current` is what the store holds. A newer
+    /// generation is adopted; otherwise the driver's state is saved again on top of it.
+    pub fn handle_save_conflict(&mut self, current: StoredTokens) {
+        if current.generation >= self.generation {
+            self.adopt(current);
+        } else if let Some(stored) = self.stored() {
+            self.actions.push_back(Action::SaveTokens {
+                stored,
+                generation: self.generation,
+                expected_generation: current.generation,
+            });
+        }
+    }
+
+    fn adopt(&mut self, stored: StoredTokens) {
+        if stored.generation > self.generation || self.tokens.is_none() {
+            self.tokens = Some(stored.tokens);
+            self.generation = stored.generation;
+            self.clock_offset = stored.clock_offset;
+            self.refresh_rejected = false;
+        }
+    }
+
+    fn take_exchange(&mut self, transmit: TransmitId) -> Result<Exchange> {
+        self.exchanges.remove(&transmit).ok_or_else(|| {
+            Error::field(
+                ErrorCode::InvalidState,
+                "transmit",
+                format!("Unknown or finished transmit {transmit}."),
+            )
+        })
+    }
+
+    fn dispatch(&mut self, id: RequestId, now: i64) {
+        self.dispatch_after_refresh_check(id, now, false);
+    }
+
+    /// Sends `id` now, or parks it behind a (single) refresh.
+    fn dispatch_after_refresh_check(&mut self, id: RequestId, now: i64, just_loaded: bool) {
+        let server_now = now.saturating_add(self.clock_offset);
+        let Some(tokens) = &self.tokens else {
+            return self.fail(id, Error::new(ErrorCode::NotAuthenticated), None);
+        };
+        let can_refresh = tokens.can_refresh(server_now) && !self.refresh_rejected;
+        match tokens.freshness(server_now, self.config.refresh_margin) {
+            Freshness::Fresh => self.transmit_api(id),
+            Freshness::RefreshDue if !can_refresh => self.transmit_api(id),
+            Freshness::RefreshDue | Freshness::Expired if can_refresh => self.wait_for_refresh(id, just_loaded),
+            _ => self.fail(id, Error::new(ErrorCode::RefreshTokenExpired), None),
+        }
+    }
+
+    fn wait_for_refresh(&mut self, id: RequestId, just_loaded: bool) {
+        self.waiting.push(id);
+        if self.refresh != RefreshState::Idle {
+            return;
+        }
+        if self.config.shared_store && !just_loaded {
+            self.refresh = RefreshState::Loading;
+            self.actions.push_back(Action::LoadTokens);
+        } else {
+            self.transmit_refresh();
+        }
+    }
+
+    fn transmit_refresh(&mut self) {
+        let Some(refresh_token) = self.tokens.as_ref().and_then(|t| t.refresh_token.clone()) else {
+            return self.fail_waiting(&Error::new(ErrorCode::RefreshTokenExpired), None);
+        };
+        let mut pairs = vec![
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token.expose()),
+        ];
+        if let Some(client_id) = &self.config.client_id {
+            pairs.push(("client_id", client_id));
+        }
+        let mut request = HttpRequest::new("POST", self.config.token_endpoint.clone());
+        request.set_header("Content-Type", "application/x-www-form-urlencoded");
+        request.set_header("Accept", "application/json");
+        request.body = Some(form_encode(&pairs));
+        self.refresh = RefreshState::InFlight;
+        self.push_send(Exchange::Refresh, request);
+    }
+
+    fn transmit_api(&mut self, id: RequestId) {
+        let (Some(tokens), Some(pending)) = (&self.tokens, self.pending.get(&id)) else {
+            return;
+        };
+        let mut request = pending.request.clone();
+        request.set_header("Authorization", tokens.authorization());
+        if let Some(identity) = &self.identity {
+            let header = self.config.identity_header.clone();
+            request.set_header(&header, identity.clone());
+        }
+        let generation = self.generation;
+        self.push_send(
+            Exchange::Api {
+                request: id,
+                generation,
+            },
+            request,
+        );
+    }
+
+    fn push_send(&mut self, exchange: Exchange, request: HttpRequest) {
+        let transmit = self.next_transmit;
+        self.next_transmit += 1;
+        self.exchanges.insert(transmit, exchange);
+        self.actions.push_back(Action::Send { transmit, request });
+    }
+
+    fn on_refresh_response(&mut self, response: HttpResponse, now: i64) {
+        self.refresh = RefreshState::Idle;
+        let server_now = now.saturating_add(self.clock_offset);
+        if response.is_success() {
+            match TokenSet::from_token_response_with_default(&response.body, server_now, self.config.default_expires_in)
+            {
+                Ok(mut fresh) => {
+                    if fresh.refresh_token.is_none() {
+                        if let Some(old) = &self.tokens {
+                            fresh.refresh_token = old.refresh_token.clone();
+                            fresh.refresh_expires_at = old.refresh_expires_at;
+                        }
+                    }
+                    self.tokens = Some(fresh);
+                    self.bump_and_save();
+                    for id in std::mem::take(&mut self.waiting) {
+                        self.transmit_api(id);
+                    }
+                }
+                Err(e) => {
+                    let err = Error::field(ErrorCode::RefreshFailed, e.field_name().unwrap_or("body"), e.detail());
+                    self.fail_waiting(&err, Some(response));
+                }
+            }
+            return;
+        }
+        if matches!(response.status, 400 | 401) {
+            // The refresh token was refused (RFC 6749 `invalid_grant`): do not try it again.
+            self.refresh_rejected = true;
+        }
+        let server_code = parse_object(response.body.as_bytes()).ok().and_then(|o| {
+            o.get("error")
+                .or_else(|| o.get("code"))
+                .and_then(Value::as_str)
+                .map(crate::json::truncate)
+        });
+        let detail = match server_code {
+            Some(code) => format!("Token refresh failed with status {} ({code}).", response.status),
+            None => format!("Token refresh failed with status {}.", response.status),
+        };
+        self.fail_waiting(&Error::with_detail(ErrorCode::RefreshFailed, detail), Some(response));
+    }
+
+    fn on_api_response(&mut self, id: RequestId, sent_generation: u64, response: HttpResponse, now: i64) {
+        match response.status {
+            401 => {
+                let Some(pending) = self.pending.get_mut(&id) else {
+                    return;
+                };
+                if pending.retried {
+                    return self.fail(id, Error::new(ErrorCode::NotAuthenticated), Some(response));
+                }
+                pending.retried = true;
+                if sent_generation != self.generation {
+                    // Tokens changed while this request was out: retry with the new ones.
+                    return self.transmit_api(id);
+                }
+                let server_now = now.saturating_add(self.clock_offset);
+                let can_refresh =
+                    !self.refresh_rejected && self.tokens.as_ref().is_some_and(|t| t.can_refresh(server_now));
+                if can_refresh {
+                    self.wait_for_refresh(id, false);
+                } else {
+                    self.fail(id, Error::new(ErrorCode::NotAuthenticated), Some(response));
+                }
+            }
+            402 => {
+                let detail = parse_object(response.body.as_bytes())
+                    .ok()
+                    .and_then(|o| o.get("detail").and_then(Value::as_str).map(str::to_owned))
+                    .unwrap_or_else(|| ErrorCode::SubscriptionRequired.default_detail().to_owned());
+                self.fail(
+                    id,
+                    Error::with_detail(ErrorCode::SubscriptionRequired, detail),
+                    Some(response),
+                );
+            }
+            _ => {
+                self.pending.remove(&id);
+                self.actions.push_back(Action::Complete { request: id, response });
+            }
+        }
+    }
+
+    fn bump_and_save(&mut self) {
+        self.generation += 1;
+        if let Some(stored) = self.stored() {
+            self.actions.push_back(Action::SaveTokens {
+                stored,
+                generation: self.generation,
+                expected_generation: self.generation - 1,
+            });
+        }
+    }
+
+    fn fail(&mut self, id: RequestId, error: Error, response: Option<HttpResponse>) {
+        self.pending.remove(&id);
+        self.actions.push_back(Action::Failed {
+            request: id,
+            error,
+            response,
+        });
+    }
+
+    fn fail_waiting(&mut self, error: &Error, response: Option<HttpResponse>) {
+        for id in std::mem::take(&mut self.waiting) {
+            self.fail(id, error.clone(), response.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_700_000_000;
+
+    fn tokens(expires_in: i64) -> TokenSet {
+        TokenSet::from_token_response(
+            &format!(
+                r#"{{"access_token":"at-1","refresh_token":"rt-1","token_type":"bearer","expires_in":{expires_in}}}"#
+            ),
+            NOW,
+        )
+        .unwrap()
+    }
+
+    fn drain(d: &mut RequestDriver) -> Vec<Action> {
+        std::iter::from_fn(|| d.poll_action()).collect()
+    }
+
+    #[test]
+    fn freshness_edges() {
+        let t = tokens(3600);
+        assert_eq!(t.freshness(NOW + 3600 - 301, 300), Freshness::Fresh);
+        assert_eq!(t.freshness(NOW + 3600 - 300, 300), Freshness::RefreshDue);
+        assert_eq!(t.freshness(NOW + 3599, 300), Freshness::RefreshDue);
+        assert_eq!(t.freshness(NOW + 3600, 300), Freshness::Expired);
+        let mut t2 = t.clone();
+        t2.refresh_token = None;
+        assert_eq!(t2.freshness(NOW + 3600, 300), Freshness::RefreshExpired);
+        t2.refresh_token = t.refresh_token.clone();
+        t2.refresh_expires_at = Some(NOW + 3600);
+        assert_eq!(t2.freshness(NOW + 3600, 300), Freshness::RefreshExpired);
+    }
+
+    #[test]
+    fn debug_redacts_secrets() {
+        let s = format!("{:?}", tokens(60));
+        assert!(!s.contains("at-1") && !s.contains("rt-1"), "{s}");
+    }
+
+    #[test]
+    fn stored_round_trip_and_errors() {
+        let st = StoredTokens::new(tokens(60), 3, -2);
+        assert_eq!(StoredTokens::from_json(&st.to_json()).unwrap(), st);
+        let code = |s: &str| StoredTokens::from_json(s).unwrap_err().code();
+        assert_eq!(code(""), ErrorCode::StateCorrupt);
+        assert_eq!(code("{"), ErrorCode::StateCorrupt);
+        assert_eq!(code("[]"), ErrorCode::StateCorrupt);
+        assert_eq!(code(r#"{"version":2}"#), ErrorCode::StateVersionUnsupported);
+        assert_eq!(code(r#"{"version":"1"}"#), ErrorCode::StateCorrupt);
+        assert_eq!(
+            code(r#"{"version":1,"generation":1,"tokens":{}}"#),
+            ErrorCode::StateCorrupt
+        );
+    }
+
+    #[test]
+    fn retry_once_then_not_authenticated() {
+        let mut d = RequestDriver::new(ClientConfig::new("https://a.example/token"), Some(tokens(3600)), 0);
+        let id = d.send(HttpRequest::new("GET", "https://api.example/x"), NOW);
+        let Some(Action::Send { transmit, .. }) = d.poll_action() else {
+            panic!()
+        };
+        d.handle_response(transmit, HttpResponse::new(401), NOW).unwrap();
+        let Some(Action::Send {
+            transmit: refresh,
+            request,
+        }) = d.poll_action()
+        else {
+            panic!()
+        };
+        assert_eq!(request.url, "https://a.example/token");
+        d.handle_response(
+            refresh,
+            HttpResponse::new(200).with_body(r#"{"access_token":"at-2","token_type":"Bearer","expires_in":3600}"#),
+            NOW,
+        )
+        .unwrap();
+        let actions = drain(&mut d);
+        assert!(
+            matches!(&actions[0], Action::SaveTokens { generation: 1, expected_generation: 0, stored } if stored.tokens.refresh_token == Some(Secret::new("rt-1")))
+        );
+        let Action::Send { transmit, request } = &actions[1] else {
+            panic!()
+        };
+        assert_eq!(request.header("authorization"), Some("Bearer at-2"));
+        d.handle_response(*transmit, HttpResponse::new(401), NOW).unwrap();
+        let actions = drain(&mut d);
+        assert!(
+            matches!(&actions[..], [Action::Failed { request, error, response: Some(_) }] if *request == id && error.code() == ErrorCode::NotAuthenticated)
+        );
+        assert!(d.handle_response(*transmit, HttpResponse::new(200), NOW).is_err());
+    }
+}
