@@ -12,12 +12,17 @@ use authcore::ErrorCode;
 use serde_json::Value;
 
 fn load(name: &str) -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../conformance/wycheproof").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../conformance/wycheproof")
+        .join(name);
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
 }
 
 fn hex(s: &str) -> Vec<u8> {
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
 }
 
 #[derive(Default, Debug)]
@@ -42,7 +47,11 @@ fn run(file: &str, alg: Algorithm, key_of: impl Fn(&Value, &Value, Backend) -> O
         for test in group["tests"].as_array().unwrap() {
             let id = test["tcId"].as_u64().unwrap();
             let msg = hex(test["msg"].as_str().unwrap());
-            let sig = hex(test.get("sig").or_else(|| test.get("tag")).and_then(Value::as_str).unwrap());
+            let sig = hex(test
+                .get("sig")
+                .or_else(|| test.get("tag"))
+                .and_then(Value::as_str)
+                .unwrap());
             let result = test["result"].as_str().unwrap();
             let mut outcomes = Vec::new();
             for &backend in Backend::available() {
@@ -55,7 +64,10 @@ fn run(file: &str, alg: Algorithm, key_of: impl Fn(&Value, &Value, Backend) -> O
             if outcomes.is_empty() {
                 continue;
             }
-            assert!(outcomes.windows(2).all(|w| w[0] == w[1]), "{file} tc {id}: backends disagree {outcomes:?}");
+            assert!(
+                outcomes.windows(2).all(|w| w[0] == w[1]),
+                "{file} tc {id}: backends disagree {outcomes:?}"
+            );
             let ok = outcomes[0];
             let expected_ok = match result {
                 "valid" => Some(full_tag),
@@ -112,7 +124,11 @@ fn pem_key(alg: Algorithm) -> impl Fn(&Value, &Value, Backend) -> Option<Verifyi
 
 #[test]
 fn ecdsa_p256_p1363() {
-    let t = run("ecdsa_secp256r1_sha256_p1363_test.json", Algorithm::Es256, pem_key(Algorithm::Es256));
+    let t = run(
+        "ecdsa_secp256r1_sha256_p1363_test.json",
+        Algorithm::Es256,
+        pem_key(Algorithm::Es256),
+    );
     assert_eq!(t.checked, 262);
 }
 
@@ -145,7 +161,11 @@ fn ed25519() {
 
 #[test]
 fn rsa_pkcs1_2048_sha256() {
-    let t = run("rsa_signature_2048_sha256_test.json", Algorithm::Rs256, pem_key(Algorithm::Rs256));
+    let t = run(
+        "rsa_signature_2048_sha256_test.json",
+        Algorithm::Rs256,
+        pem_key(Algorithm::Rs256),
+    );
     assert_eq!(t.checked, 259);
     // Every `acceptable` case here is refused by both backends (documented in the README).
     assert_eq!(t.acceptable_accepted, 0, "{t:?}");
@@ -153,8 +173,12 @@ fn rsa_pkcs1_2048_sha256() {
 
 #[test]
 fn rsa_pss_2048_sha256() {
-    let t = run("rsa_pss_2048_sha256_mgf1_32_test.json", Algorithm::Ps256, |group, _, backend| {
-        Some(VerifyingKey::from_jwk(&group["publicKeyJwk"], Some(Algorithm::Ps256), backend).unwrap())
-    });
+    let t = run(
+        "rsa_pss_2048_sha256_mgf1_32_test.json",
+        Algorithm::Ps256,
+        |group, _, backend| {
+            Some(VerifyingKey::from_jwk(&group["publicKeyJwk"], Some(Algorithm::Ps256), backend).unwrap())
+        },
+    );
     assert_eq!(t.checked, 108);
 }

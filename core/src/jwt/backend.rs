@@ -36,12 +36,34 @@ pub(super) fn key_error(detail: impl Into<String>) -> Error {
 }
 
 pub(super) mod portable {
-    use jwt_compact::alg::{Ed25519, Es256, Hs256, Hs256Key, Hs384, Hs384Key, Hs512, Hs512Key, Rsa};
+    use std::borrow::Cow;
+
+    use jwt_compact::alg::{Es256, Hs256, Hs256Key, Hs384, Hs384Key, Hs512, Hs512Key, Rsa};
 
     use super::{sign_with, verify_with};
     use crate::error::{Error, ErrorCode, Result};
     use crate::jwt::keys::{PrivateMaterial, PublicMaterial};
     use crate::jwt::Algorithm;
+
+    /// Ed25519 over `ed25519-compact` with deterministic RFC 8032 signatures (jwt-compact's
+    /// own adapter adds noise), so both backends sign identically.
+    pub(crate) struct Ed25519;
+
+    impl jwt_compact::Algorithm for Ed25519 {
+        type SigningKey = ed25519_compact::SecretKey;
+        type VerifyingKey = ed25519_compact::PublicKey;
+        type Signature = ed25519_compact::Signature;
+
+        fn name(&self) -> Cow<'static, str> {
+            Cow::Borrowed("EdDSA")
+        }
+        fn sign(&self, key: &Self::SigningKey, message: &[u8]) -> Self::Signature {
+            key.sign(message, None)
+        }
+        fn verify_signature(&self, signature: &Self::Signature, key: &Self::VerifyingKey, message: &[u8]) -> bool {
+            key.verify(message, signature).is_ok()
+        }
+    }
 
     pub(crate) enum Signer {
         Hs256(Hs256Key),

@@ -411,14 +411,17 @@ impl KeySet {
     }
 
     /// Selects the key for a token: by `kid` when the token names one; otherwise the only key
-    /// for `alg`. `None` when nothing (or more than one candidate) fits.
+    /// for `alg` (or the set's only key, whatever its algorithm). `None` when nothing (or more than one candidate) fits.
     pub(crate) fn select(&self, kid: Option<&str>, alg: Algorithm) -> Option<&VerifyingKey> {
         match kid {
             Some(kid) => self.keys.iter().find(|k| k.kid() == Some(kid)),
             None => {
                 let mut it = self.keys.iter().filter(|k| k.alg == alg);
-                match (it.next(), it.next()) {
-                    (Some(k), None) => Some(k),
+                match (it.next(), it.next(), self.keys.as_slice()) {
+                    (Some(k), None, _) => Some(k),
+                    // A lone key of another algorithm is returned so the caller reports
+                    // `algorithm_not_allowed` rather than an unknown key.
+                    (None, _, [only]) => Some(only),
                     _ => None,
                 }
             }
@@ -768,4 +771,126 @@ fn private_from_jwk(alg: Algorithm, obj: &Map<String, Value>) -> Result<PrivateM
     };
     check_fits(alg, &m.public())?;
     Ok(m)
+}
+
+/// Key material as data: the one JSON shape every binding and vector uses for a key.
+///
+/// Exactly one of `secret` (UTF-8 text), `secret_b64` (base64url bytes), `pem`, `jwk` or
+/// `raw_b64` (base64url raw key bytes) must be given. `alg` may be omitted for a JWK that
+/// names its own.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeySpec {
+    /// Algorithm the key is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alg: Option<Algorithm>,
+    /// Key id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kid: Option<String>,
+    /// HMAC secret as text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    /// HMAC secret as base64url.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_b64: Option<String>,
+    /// PEM document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pem: Option<String>,
+    /// JWK object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwk: Option<Value>,
+    /// Raw key bytes (Ed25519 seed or public key, P-256 scalar or SEC1 point), base64url.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw_b64: Option<String>,
+}
+
+enum SpecMaterial<'a> {
+    Secret(Zeroizing<Vec<u8>>),
+    Pem(&'a str),
+    Jwk(&'a Value),
+    Raw(Zeroizing<Vec<u8>>),
+}
+
+impl KeySpec {
+    fn material(&self) -> Result<(Option<Algorithm>, SpecMaterial<'_>)> {
+        let given = [
+            self.secret.is_some(),
+            self.secret_b64.is_some(),
+            self.pem.is_some(),
+            self.jwk.is_some(),
+            self.raw_b64.is_some(),
+        ];
+        if given.iter().filter(|g| **g).count() != 1 {
+            return Err(Error::field(
+                ErrorCode::InvalidKey,
+                "key",
+                "Give exactly one of secret, secret_b64, pem, jwk or raw_b64.",
+            ));
+        }
+        let b64 = |field: &str, s: &str| {
+            Base64UrlUnpadded::decode_vec(s)
+                .map(Zeroizing::new)
+                .map_err(|_| Error::field(ErrorCode::InvalidKey, field, format!("`{field}` is not base64url.")))
+        };
+        let m = if let Some(s) = &self.secret {
+            SpecMaterial::Secret(Zeroizing::new(s.as_bytes().to_vec()))
+        } else if let Some(s) = &self.secret_b64 {
+            SpecMaterial::Secret(b64("secret_b64", s)?)
+        } else if let Some(p) = &self.pem {
+            SpecMaterial::Pem(p)
+        } else if let Some(j) = &self.jwk {
+            SpecMaterial::Jwk(j)
+        } else {
+            SpecMaterial::Raw(b64("raw_b64", self.raw_b64.as_deref().unwrap_or_default())?)
+        };
+        Ok((self.alg, m))
+    }
+
+    fn alg(&self) -> Result<Algorithm> {
+        self.alg
+            .ok_or_else(|| Error::field(ErrorCode::InvalidKey, "alg", "The key needs an `alg`."))
+    }
+}
+
+impl SigningKey {
+    /// Builds a signing key from a [`KeySpec`].
+    pub fn from_spec(spec: &KeySpec, backend: Backend) -> Result<Self> {
+        let key = match spec.material()? {
+            (alg, SpecMaterial::Jwk(j)) => Self::from_jwk(j, alg, backend)?,
+            (_, SpecMaterial::Secret(s)) => Self::from_secret(spec.alg()?, &s, backend)?,
+            (_, SpecMaterial::Pem(p)) => Self::from_pem(spec.alg()?, p, backend)?,
+            (_, SpecMaterial::Raw(r)) => Self::from_raw(spec.alg()?, &r, backend)?,
+        };
+        match &spec.kid {
+            Some(kid) => key.with_kid(kid.clone()),
+            None => Ok(key),
+        }
+    }
+}
+
+impl VerifyingKey {
+    /// Builds a verifying key from a [`KeySpec`] (private material yields its public half).
+    pub fn from_spec(spec: &KeySpec, backend: Backend) -> Result<Self> {
+        let key = match spec.material()? {
+            (alg, SpecMaterial::Jwk(j)) => Self::from_jwk(j, alg, backend)?,
+            (_, SpecMaterial::Secret(s)) => Self::from_secret(spec.alg()?, &s, backend)?,
+            (_, SpecMaterial::Pem(p)) => Self::from_pem(spec.alg()?, p, backend)?,
+            (_, SpecMaterial::Raw(r)) => Self::from_raw(spec.alg()?, &r, backend)?,
+        };
+        match &spec.kid {
+            Some(kid) => key.with_kid(kid.clone()),
+            None => Ok(key),
+        }
+    }
+}
+
+impl KeySet {
+    /// Builds a key set from specs.
+    pub fn from_specs(specs: &[KeySpec], backend: Backend) -> Result<Self> {
+        let mut set = Self::new();
+        for (i, spec) in specs.iter().enumerate() {
+            set.add(VerifyingKey::from_spec(spec, backend).map_err(|e| e.in_field(&format!("keys[{i}]")))?)?;
+        }
+        Ok(set)
+    }
 }

@@ -50,7 +50,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub use backend::Backend;
-pub use keys::{KeySet, SigningKey, VerifyingKey};
+pub use keys::{KeySet, KeySpec, SigningKey, VerifyingKey};
 
 use crate::entropy::{random_bytes, Entropy};
 use crate::error::{Error, ErrorCode, Result};

@@ -1,0 +1,371 @@
+//! The Rust conformance runner: executes `conformance/vectors/**.json` against the core.
+//!
+//! A case is a list of steps; each step names an operation, gives its input, and expects
+//! either an output (compared as JSON, exactly) or an error (`code`, and `field` when given).
+//! A step may `bind` its output to a name; later inputs refer to it as
+//! `{"$ref": "name.path.to.value"}`. An unknown operation fails the case: nothing is skipped.
+//! Every case runs once per crypto backend.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use authcore::entropy::{Entropy, FixedEntropy};
+use authcore::error::ErrorCode;
+use authcore::http::{HttpRequest, HttpResponse};
+use authcore::jwt::{Backend, Issuer, IssuerConfig, JwtConfig, KeySet, KeySpec, SigningKey, Verifier, VerifierConfig};
+use authcore::tokens::{ClientConfig, RequestDriver, StoredTokens, TokenSet};
+use authcore::Error;
+use serde::de::DeserializeOwned;
+use serde_json::{json, Map, Value};
+
+/// One vector file.
+#[derive(Debug)]
+pub struct Suite {
+    /// The folder name (`jwt`, `tokens`, …).
+    pub area: String,
+    /// The file.
+    pub path: PathBuf,
+    /// Its cases.
+    pub cases: Vec<Value>,
+}
+
+/// Loads every `*.json` under `dir/<area>/`.
+pub fn load(dir: &Path) -> Result<Vec<Suite>, String> {
+    let mut suites = Vec::new();
+    let mut areas: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    areas.sort();
+    for area in areas {
+        let mut files: Vec<_> = std::fs::read_dir(&area)
+            .map_err(|e| e.to_string())?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        files.sort();
+        for path in files {
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let doc: Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+            let cases = doc
+                .get("cases")
+                .and_then(Value::as_array)
+                .cloned()
+                .ok_or_else(|| format!("{}: no `cases` array", path.display()))?;
+            suites.push(Suite {
+                area: area
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                path,
+                cases,
+            });
+        }
+    }
+    Ok(suites)
+}
+
+/// Per-case state: bound values and the live state machines.
+struct Ctx {
+    backend: Backend,
+    bound: BTreeMap<String, Value>,
+    driver: Option<RequestDriver>,
+}
+
+/// Runs one case on one backend. `Err` describes the first failing step.
+pub fn run_case(case: &Value, backend: Backend) -> Result<(), String> {
+    let steps = case
+        .get("steps")
+        .and_then(Value::as_array)
+        .ok_or("case has no `steps`")?;
+    let mut ctx = Ctx {
+        backend,
+        bound: BTreeMap::new(),
+        driver: None,
+    };
+    for (i, step) in steps.iter().enumerate() {
+        run_step(&mut ctx, step).map_err(|e| format!("step {i} ({}): {e}", step["op"].as_str().unwrap_or("?")))?;
+    }
+    Ok(())
+}
+
+fn run_step(ctx: &mut Ctx, step: &Value) -> Result<(), String> {
+    let op = step.get("op").and_then(Value::as_str).ok_or("step has no `op`")?;
+    let input = resolve(ctx, step.get("input").cloned().unwrap_or(json!({})))?;
+    let result = dispatch(ctx, op, &input)?;
+    match (step.get("expect"), step.get("expect_error"), result) {
+        (Some(want), None, Ok(got)) => {
+            if &got != want {
+                return Err(format!("output mismatch\n  want: {want}\n  got:  {got}"));
+            }
+            bind(ctx, step, got);
+        }
+        (None, Some(want), Err(err)) => {
+            let got_code = err.code().as_str();
+            if want.get("code").and_then(Value::as_str) != Some(got_code) {
+                return Err(format!(
+                    "error mismatch: want {want}, got {got_code} ({})",
+                    err.detail()
+                ));
+            }
+            if let Some(field) = want.get("field") {
+                if field.as_str() != err.field_name() {
+                    return Err(format!(
+                        "error field mismatch: want {field}, got {:?}",
+                        err.field_name()
+                    ));
+                }
+            }
+            if let Some(status) = want.get("status") {
+                if status.as_u64() != Some(u64::from(err.status())) {
+                    return Err(format!("error status mismatch: want {status}, got {}", err.status()));
+                }
+            }
+        }
+        (None, None, Ok(got)) if step.get("bind").is_some() => bind(ctx, step, got),
+        (_, _, Ok(got)) => return Err(format!("expected an error, got output {got}")),
+        (_, _, Err(err)) => return Err(format!("unexpected error {err}")),
+    }
+    Ok(())
+}
+
+fn bind(ctx: &mut Ctx, step: &Value, got: Value) {
+    if let Some(name) = step.get("bind").and_then(Value::as_str) {
+        ctx.bound.insert(name.to_owned(), got);
+    }
+}
+
+/// Replaces `{"$ref": "name.path"}` objects with bound values.
+fn resolve(ctx: &Ctx, v: Value) -> Result<Value, String> {
+    Ok(match v {
+        Value::Object(m) if m.len() == 1 && m.contains_key("$ref") => {
+            let path = m.get("$ref").and_then(Value::as_str).ok_or("`$ref` must be a string")?;
+            let mut parts = path.split('.');
+            let root = parts.next().unwrap_or_default();
+            let mut cur = ctx.bound.get(root).ok_or_else(|| format!("unbound `{root}`"))?;
+            for p in parts {
+                cur = match cur {
+                    Value::Array(a) => p.parse::<usize>().ok().and_then(|i| a.get(i)),
+                    _ => cur.get(p),
+                }
+                .ok_or_else(|| format!("`{path}` not found"))?;
+            }
+            cur.clone()
+        }
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .map(|(k, v)| resolve(ctx, v).map(|v| (k, v)))
+                .collect::<Result<Map<_, _>, _>>()?,
+        ),
+        Value::Array(a) => Value::Array(a.into_iter().map(|v| resolve(ctx, v)).collect::<Result<_, _>>()?),
+        other => other,
+    })
+}
+
+type OpResult = Result<Result<Value, Error>, String>;
+
+fn arg<T: DeserializeOwned>(input: &Value, name: &str) -> Result<T, String> {
+    serde_json::from_value(input.get(name).cloned().unwrap_or(Value::Null)).map_err(|e| format!("input `{name}`: {e}"))
+}
+
+fn opt<T: DeserializeOwned>(input: &Value, name: &str) -> Result<Option<T>, String> {
+    match input.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(_) => arg(input, name).map(Some),
+    }
+}
+
+fn entropy(input: &Value) -> Result<FixedEntropy, String> {
+    let hex: String = opt(input, "entropy")?.unwrap_or_default();
+    let bytes = (0..hex.len())
+        .step_by(2)
+        .map(|i| hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .collect::<Option<Vec<u8>>>()
+        .ok_or("`entropy` must be hex")?;
+    Ok(FixedEntropy::new(bytes))
+}
+
+fn out<T: serde::Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+/// The operation table. Shapes are documented in `conformance/README.md`.
+fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
+    let backend = ctx.backend;
+    let r = (|| -> OpResult {
+        Ok(match op {
+            "errors.lookup" => {
+                let code: String = arg(input, "code")?;
+                let code = code.parse::<ErrorCode>().map_err(|_| format!("unknown code {code}"))?;
+                let err = Error::new(code);
+                Ok(
+                    json!({"code": code.as_str(), "status": code.status(), "detail": code.default_detail(), "body": err.to_json()}),
+                )
+            }
+            "jwt.verify" => {
+                let config: VerifierConfig = arg(input, "config")?;
+                let keys = match opt::<Value>(input, "jwks")? {
+                    Some(jwks) => KeySet::from_jwks(&jwks, opt(input, "default_alg")?, backend),
+                    None => KeySet::from_specs(&arg::<Vec<KeySpec>>(input, "keys")?, backend),
+                };
+                let token: String = arg(input, "token")?;
+                let now: i64 = arg(input, "now")?;
+                keys.and_then(|k| Verifier::new(config, k))
+                    .and_then(|v| v.verify(&token, now))
+                    .map(|t| out(&t))
+            }
+            "jwt.issue" => {
+                let config: IssuerConfig = opt(input, "config")?.unwrap_or_default();
+                let spec: KeySpec = arg(input, "key")?;
+                let claims: Value = arg(input, "claims")?;
+                let now: i64 = arg(input, "now")?;
+                let mut e = entropy(input)?;
+                SigningKey::from_spec(&spec, backend)
+                    .and_then(|k| Issuer::new(config, k))
+                    .and_then(|i| i.issue(claims, now, &mut e as &mut dyn Entropy))
+                    .map(|token| json!({ "token": token }))
+            }
+            "jwt.env_issue" => {
+                let env: BTreeMap<String, String> = arg(input, "env")?;
+                let claims: Value = arg(input, "claims")?;
+                let now: i64 = arg(input, "now")?;
+                let mut e = entropy(input)?;
+                JwtConfig::from_env_map_with_backend(&env, backend)
+                    .and_then(|c| c.issuer.issue(claims, now, &mut e).map(|t| (c, t)))
+                    .and_then(|(c, token)| {
+                        c.verifier
+                            .verify(&token, now)
+                            .map(|v| json!({"token": token, "verified": out(&v)}))
+                    })
+            }
+            "jwt.verify_signature" => {
+                let spec: KeySpec = arg(input, "key")?;
+                let signing_input: String = arg(input, "signing_input")?;
+                let sig: String = arg(input, "signature")?;
+                let sig = base64_url(&sig)?;
+                authcore::jwt::VerifyingKey::from_spec(&spec, backend)
+                    .map(|k| json!({"valid": k.verify_signature(&sig, signing_input.as_bytes())}))
+            }
+            "jwt.jwks" => {
+                let jwks: Value = arg(input, "jwks")?;
+                KeySet::from_jwks(&jwks, opt(input, "default_alg")?, backend).map(|k| k.to_jwks())
+            }
+            "tokens.from_response" => {
+                let body: String = arg(input, "body")?;
+                TokenSet::from_token_response(&body, arg(input, "now")?).map(|t| out(&t))
+            }
+            "tokens.freshness" => {
+                let t: TokenSet = arg(input, "tokens")?;
+                let margin: i64 = opt(input, "margin")?.unwrap_or(300);
+                Ok(json!({"freshness": t.freshness(arg(input, "now")?, margin)}))
+            }
+            "tokens.load" => {
+                let text: String = arg(input, "text")?;
+                StoredTokens::from_json(&text).map(|s| out(&s))
+            }
+            "tokens.save" => {
+                let s: StoredTokens = arg(input, "stored")?;
+                Ok(json!({"text": s.to_json()}))
+            }
+            "driver.new" => {
+                let config: ClientConfig = arg(input, "config")?;
+                let stored: Option<StoredTokens> = opt(input, "stored")?;
+                RequestDriver::with_config(config, stored).map(|d| {
+                    ctx.driver = Some(d);
+                    json!({})
+                })
+            }
+            op if op.starts_with("driver.") => {
+                let d = ctx.driver.as_mut().ok_or("no driver: call driver.new first")?;
+                let now: i64 = opt(input, "now")?.unwrap_or(0);
+                let mut result = json!({});
+                let r = match op {
+                    "driver.send" => {
+                        let req: HttpRequest = arg(input, "request")?;
+                        result["request"] = json!(d.send(req, now));
+                        Ok(())
+                    }
+                    "driver.handle_response" => {
+                        let resp: HttpResponse = arg(input, "response")?;
+                        d.handle_response(arg(input, "transmit")?, resp, now)
+                    }
+                    "driver.handle_network_error" => d.handle_network_error(arg(input, "transmit")?, now),
+                    "driver.handle_loaded" => d.handle_loaded(opt(input, "stored")?, now),
+                    "driver.handle_save_conflict" => {
+                        d.handle_save_conflict(arg(input, "stored")?);
+                        Ok(())
+                    }
+                    "driver.set_identity" => {
+                        d.set_identity(opt(input, "identity")?);
+                        Ok(())
+                    }
+                    "driver.state" => {
+                        result = json!({"generation": d.generation(), "clock_offset": d.clock_offset(), "freshness": d.freshness(now)});
+                        Ok(())
+                    }
+                    _ => return Err(format!("unknown operation `{op}`")),
+                };
+                r.map(|()| {
+                    let actions: Vec<Value> = std::iter::from_fn(|| d.poll_action()).map(|a| out(&a)).collect();
+                    if op != "driver.state" {
+                        result["actions"] = Value::Array(actions);
+                    }
+                    result
+                })
+            }
+            _ => return Err(format!("unknown operation `{op}`")),
+        })
+    })();
+    r
+}
+
+fn base64_url(s: &str) -> Result<Vec<u8>, String> {
+    // A tiny strict decoder so the runner does not depend on the core's own.
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut bits = 0u32;
+    let mut n = 0;
+    let mut out = Vec::new();
+    for c in s.bytes() {
+        let v = ALPHABET.iter().position(|a| *a == c).ok_or("bad base64url")? as u32;
+        bits = (bits << 6) | v;
+        n += 6;
+        if n >= 8 {
+            n -= 8;
+            out.push((bits >> n) as u8);
+        }
+    }
+    Ok(out)
+}
+
+/// Results of one suite on one backend.
+#[derive(Debug, Default, Clone)]
+pub struct Tally {
+    /// Passed cases.
+    pub passed: usize,
+    /// All cases.
+    pub total: usize,
+    /// Failure messages.
+    pub failures: Vec<String>,
+}
+
+/// Runs every case of every suite on `backend`.
+pub fn run_all(suites: &[Suite], backend: Backend) -> BTreeMap<String, Tally> {
+    let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
+    for suite in suites {
+        let t = tallies.entry(suite.area.clone()).or_default();
+        for case in &suite.cases {
+            t.total += 1;
+            match run_case(case, backend) {
+                Ok(()) => t.passed += 1,
+                Err(e) => t.failures.push(format!(
+                    "[{}] {} / {}: {e}",
+                    backend.as_str(),
+                    suite.path.file_name().map(|f| f.to_string_lossy()).unwrap_or_default(),
+                    case.get("name").and_then(Value::as_str).unwrap_or("?")
+                )),
+            }
+        }
+    }
+    tallies
+}
