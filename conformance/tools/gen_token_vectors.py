@@ -1,0 +1,267 @@
+#!/usr/bin/env python3
+"""Writes conformance/vectors/tokens/*.json and conformance/vectors/errors/*.json.
+
+Every expected action below is written by hand from the token-lifecycle rules in
+conformance/README.md (RFC 6749 §5.1 and §6 for the token and refresh exchanges)."""
+import json, os
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+NOW = 1700000000
+TOKEN_URL = "https://auth.example.com/api/auth/token/"
+API = "https://api.example.com/v1/me"
+CONFIG = {"token_endpoint": TOKEN_URL}
+
+
+def ts(at="at-1", exp=NOW + 3600, rt="rt-1", **kw):
+    t = {"access_token": at}
+    if rt:
+        t["refresh_token"] = rt
+    t.update({"token_type": "Bearer", "expires_at": exp})
+    t.update(kw)
+    return t
+
+
+def stored(tokens, gen=0, offset=0):
+    return {"version": 1, "generation": gen, "clock_offset": offset, "tokens": tokens}
+
+
+def send(transmit, at="at-1", url=API, method="GET", extra=None):
+    h = {"Authorization": "Bearer " + at}
+    h.update(extra or {})
+    return {"type": "send", "transmit": transmit, "request": {"method": method, "url": url, "headers": dict(sorted(h.items()))}}
+
+
+def refresh(transmit, rt="rt-1"):
+    return {"type": "send", "transmit": transmit, "request": {"method": "POST", "url": TOKEN_URL,
+            "headers": {"Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded"},
+            "body": "grant_type=refresh_token&refresh_token=" + rt}}
+
+
+def resp(status, body="", headers=None):
+    return {"status": status, "headers": headers or {}, "body": body}
+
+
+def complete(req, r):
+    return {"type": "complete", "request": req, "response": r}
+
+
+def failed(req, code, detail, r=None, field=None):
+    a = {"type": "failed", "request": req, "error": {"detail": detail, "code": code, **({"field": field} if field else {})}}
+    if r:
+        a["response"] = r
+    return a
+
+
+def save(tokens, gen, offset=0):
+    return {"type": "save_tokens", "stored": stored(tokens, gen, offset), "generation": gen, "expected_generation": gen - 1}
+
+
+def step(op, input, expect=None, error=None, field=None):
+    s = {"op": op, "input": input}
+    if error:
+        s["expect_error"] = {"code": error, **({"field": field} if field else {})}
+    else:
+        s["expect"] = expect
+    return s
+
+
+GET = {"method": "GET", "url": API}
+TOKEN_BODY = json.dumps({"access_token": "at-2", "token_type": "Bearer", "expires_in": 3600, "refresh_token": "rt-2"})
+T2 = ts("at-2", NOW + 3600, "rt-2")
+cases = []
+c = lambda name, *steps, source=None: cases.append(dict({"name": name, "steps": list(steps)}, **({"source": source} if source else {})))
+
+# --- token responses -------------------------------------------------------------------------
+c("token-response-full", step("tokens.from_response", {"body": json.dumps({"access_token": "a", "token_type": "bearer", "expires_in": 3600, "refresh_token": "r", "scope": "read write", "refresh_expires_in": 2592000}), "now": NOW},
+  {"access_token": "a", "refresh_token": "r", "token_type": "Bearer", "scope": "read write", "expires_at": NOW + 3600, "refresh_expires_at": NOW + 2592000}), source="RFC 6749 5.1")
+c("token-response-default-lifetime", step("tokens.from_response", {"body": '{"access_token":"a","token_type":"Bearer"}', "now": NOW}, {"access_token": "a", "token_type": "Bearer", "expires_at": NOW + 3600}))
+c("token-response-missing-access-token", step("tokens.from_response", {"body": '{"token_type":"Bearer"}', "now": NOW}, error="invalid_response", field="access_token"))
+c("token-response-not-bearer", step("tokens.from_response", {"body": '{"access_token":"a","token_type":"mac"}', "now": NOW}, error="invalid_response", field="token_type"))
+c("token-response-expires-in-string", step("tokens.from_response", {"body": '{"access_token":"a","token_type":"Bearer","expires_in":"3600"}', "now": NOW}, error="invalid_response", field="expires_in"))
+c("token-response-expires-in-negative", step("tokens.from_response", {"body": '{"access_token":"a","token_type":"Bearer","expires_in":-1}', "now": NOW}, error="invalid_response", field="expires_in"))
+c("token-response-not-json", step("tokens.from_response", {"body": "<html>", "now": NOW}, error="invalid_response", field="body"))
+c("token-response-duplicate-member", step("tokens.from_response", {"body": '{"access_token":"a","access_token":"b"}', "now": NOW}, error="invalid_response", field="body"))
+
+# --- freshness edges (margin 300 s) ---------------------------------------------------------------
+for name, now, tokens, want in [
+    ("301-left-is-fresh", NOW + 3600 - 301, ts(), "fresh"),
+    ("300-left-is-refresh-due", NOW + 3600 - 300, ts(), "refresh_due"),
+    ("1-left-is-refresh-due", NOW + 3599, ts(), "refresh_due"),
+    ("0-left-is-expired", NOW + 3600, ts(), "expired"),
+    ("0-left-no-refresh-token", NOW + 3600, ts(rt=None), "refresh_expired"),
+    ("refresh-token-expired", NOW + 3600, ts(refresh_expires_at=NOW + 3600), "refresh_expired"),
+    ("refresh-token-one-second-left", NOW + 3600, ts(refresh_expires_at=NOW + 3601), "expired"),
+]:
+    c("freshness-" + name, step("tokens.freshness", {"tokens": tokens, "now": now}, {"freshness": want}))
+c("freshness-custom-margin", step("tokens.freshness", {"tokens": ts(), "now": NOW + 3000, "margin": 600}, {"freshness": "refresh_due"}))
+
+# --- persisted form ---------------------------------------------------------------------------------
+S = stored(ts(), 3, -2)
+TEXT = json.dumps(S, separators=(",", ":"))
+c("stored-round-trip", step("tokens.load", {"text": TEXT}, S), step("tokens.save", {"stored": S}, {"text": TEXT}))
+for name, text in [("empty", ""), ("truncated", TEXT[:-5]), ("array", "[]"), ("version-string", '{"version":"1"}'), ("tokens-missing", '{"version":1,"generation":1}'),
+                   ("tokens-wrong-type", '{"version":1,"generation":1,"tokens":[]}'), ("unknown-member", TEXT[:-1] + ',"extra":1}'), ("nul-bytes", "\u0000\u0000")]:
+    c("stored-corrupt-" + name, step("tokens.load", {"text": text}, error="state_corrupt"))
+c("stored-no-version", step("tokens.load", {"text": '{"generation":1}'}, error="state_corrupt", field="version"))
+c("stored-future-version", step("tokens.load", {"text": '{"version":2,"generation":1,"tokens":{"new":"shape"}}'}, error="state_version_unsupported", field="version"))
+
+# --- request driver ------------------------------------------------------------------------------------
+new = lambda tokens=None, gen=0, **cfg: step("driver.new", {"config": dict(CONFIG, **cfg), "stored": stored(tokens, gen) if tokens else None}, {})
+c("driver-fresh-request",
+  new(ts()),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1)]}),
+  step("driver.handle_response", {"transmit": 1, "response": resp(200, "{}"), "now": NOW}, {"actions": [complete(1, resp(200, "{}"))]}))
+c("driver-keeps-request-headers-and-body",
+  new(ts()),
+  step("driver.send", {"request": {"method": "POST", "url": API, "headers": {"Content-Type": "application/json", "authorization": "Bearer stale"}, "body": "{\"a\":1}"}, "now": NOW},
+       {"request": 1, "actions": [{"type": "send", "transmit": 1, "request": {"method": "POST", "url": API, "headers": {"Authorization": "Bearer at-1", "Content-Type": "application/json"}, "body": "{\"a\":1}"}}]}))
+c("driver-301-seconds-left-sends-directly", new(ts()), step("driver.send", {"request": GET, "now": NOW + 3600 - 301}, {"request": 1, "actions": [send(1)]}))
+c("driver-300-seconds-left-refreshes-first",
+  new(ts()),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1)]}),
+  step("driver.send", {"request": GET, "now": NOW + 3300}, {"request": 2, "actions": [refresh(2)]}),
+  step("driver.handle_response", {"transmit": 2, "response": resp(200, TOKEN_BODY), "now": NOW + 3300},
+       {"actions": [save(ts("at-2", NOW + 3300 + 3600, "rt-2"), 1), send(3, "at-2")]}),
+  step("driver.state", {"now": NOW + 3300}, {"generation": 1, "clock_offset": 0, "freshness": "fresh"}))
+c("driver-401-refresh-and-retry-once-succeeds",
+  new(ts()),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1)]}),
+  step("driver.handle_response", {"transmit": 1, "response": resp(401), "now": NOW}, {"actions": [refresh(2)]}),
+  step("driver.handle_response", {"transmit": 2, "response": resp(200, TOKEN_BODY), "now": NOW}, {"actions": [save(T2, 1), send(3, "at-2")]}),
+  step("driver.handle_response", {"transmit": 3, "response": resp(200, "ok"), "now": NOW}, {"actions": [complete(1, resp(200, "ok"))]}))
+c("driver-second-401-is-not-authenticated",
+  new(ts()),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1)]}),
+  step("driver.handle_response", {"transmit": 1, "response": resp(401), "now": NOW}, {"actions": [refresh(2)]}),
+  step("driver.handle_response", {"transmit": 2, "response": resp(200, TOKEN_BODY), "now": NOW}, {"actions": [save(T2, 1), send(3, "at-2")]}),
+  step("driver.handle_response", {"transmit": 3, "response": resp(401, '{"detail":"nope"}'), "now": NOW}, {"actions": [failed(1, "not_authenticated", "Not authenticated.", resp(401, '{"detail":"nope"}'))]}),
+  step("driver.handle_response", {"transmit": 3, "response": resp(200), "now": NOW}, error="invalid_state", field="transmit"))
+c("driver-refresh-keeps-old-refresh-token-when-none-returned",
+  new(ts()),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1)]}),
+  step("driver.handle_response", {"transmit": 1, "response": resp(401), "now": NOW}, {"actions": [refresh(2)]}),
+  step("driver.handle_response", {"transmit": 2, "response": resp(200, '{"access_token":"at-2","token_type":"Bearer","expires_in":600}'), "now": NOW},
+       {"actions": [save(ts("at-2", NOW + 600, "rt-1"), 1), send(3, "at-2")]}))
+c("driver-single-flight-three-waiting-requests",
+  new(ts(exp=NOW)),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [refresh(1)]}),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 2, "actions": []}),
+  step("driver.send", {"request": GET, "now": NOW + 1}, {"request": 3, "actions": []}),
+  step("driver.handle_response", {"transmit": 1, "response": resp(200, TOKEN_BODY), "now": NOW + 1},
+       {"actions": [save(ts("at-2", NOW + 3601, "rt-2"), 1), send(2, "at-2"), send(3, "at-2"), send(4, "at-2")]}))
+c("driver-concurrent-401s-share-one-refresh",
+  new(ts()),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1)]}),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 2, "actions": [send(2)]}),
+  step("driver.handle_response", {"transmit": 1, "response": resp(401), "now": NOW}, {"actions": [refresh(3)]}),
+  step("driver.handle_response", {"transmit": 2, "response": resp(401), "now": NOW}, {"actions": []}),
+  step("driver.handle_response", {"transmit": 3, "response": resp(200, TOKEN_BODY), "now": NOW}, {"actions": [save(T2, 1), send(4, "at-2"), send(5, "at-2")]}))
+c("driver-401-after-someone-else-refreshed-retries-without-refresh",
+  new(ts()),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1)]}),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 2, "actions": [send(2)]}),
+  step("driver.handle_response", {"transmit": 1, "response": resp(401), "now": NOW}, {"actions": [refresh(3)]}),
+  step("driver.handle_response", {"transmit": 3, "response": resp(200, TOKEN_BODY), "now": NOW}, {"actions": [save(T2, 1), send(4, "at-2")]}),
+  step("driver.handle_response", {"transmit": 2, "response": resp(401), "now": NOW}, {"actions": [send(5, "at-2")]}))
+c("driver-402-subscription-required",
+  new(ts()),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1)]}),
+  step("driver.handle_response", {"transmit": 1, "response": resp(402, '{"detail":"Active subscription required.","code":"subscription_required"}'), "now": NOW},
+       {"actions": [failed(1, "subscription_required", "Active subscription required.", resp(402, '{"detail":"Active subscription required.","code":"subscription_required"}'))]}))
+c("driver-402-server-detail-kept",
+  new(ts()),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1)]}),
+  step("driver.handle_response", {"transmit": 1, "response": resp(402, '{"detail":"Upgrade to Pro."}'), "now": NOW},
+       {"actions": [failed(1, "subscription_required", "Upgrade to Pro.", resp(402, '{"detail":"Upgrade to Pro."}'))]}))
+c("driver-refresh-rejected-then-sign-in-again",
+  new(ts(exp=NOW)),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [refresh(1)]}),
+  step("driver.handle_response", {"transmit": 1, "response": resp(400, '{"error":"invalid_grant"}'), "now": NOW},
+       {"actions": [failed(1, "refresh_failed", "Token refresh failed with status 400 (invalid_grant).", resp(400, '{"error":"invalid_grant"}'))]}),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 2, "actions": [failed(2, "refresh_token_expired", "Refresh token has expired; sign in again.")]}))
+c("driver-refresh-server-error-can-retry-later",
+  new(ts(exp=NOW)),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [refresh(1)]}),
+  step("driver.handle_response", {"transmit": 1, "response": resp(503), "now": NOW}, {"actions": [failed(1, "refresh_failed", "Token refresh failed with status 503.", resp(503))]}),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 2, "actions": [refresh(2)]}))
+c("driver-refresh-bad-body",
+  new(ts(exp=NOW)),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [refresh(1)]}),
+  step("driver.handle_response", {"transmit": 1, "response": resp(200, '{"token_type":"Bearer"}'), "now": NOW},
+       {"actions": [failed(1, "refresh_failed", "`access_token` is missing.", resp(200, '{"token_type":"Bearer"}'), field="access_token")]}))
+c("driver-expired-without-refresh-token",
+  new(ts(exp=NOW, rt=None)),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [failed(1, "refresh_token_expired", "Refresh token has expired; sign in again.")]}))
+c("driver-refresh-due-without-refresh-token-uses-current",
+  new(ts(rt=None)),
+  step("driver.send", {"request": GET, "now": NOW + 3500}, {"request": 1, "actions": [send(1)]}))
+c("driver-no-tokens", new(), step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [failed(1, "not_authenticated", "Not authenticated.")]}))
+c("driver-identity-header",
+  new(ts()),
+  step("driver.set_identity", {"identity": "6f1c2a8e-4c1b-4f7e-9a51-0d7c3b2e9f10"}, {"actions": []}),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1, extra={"X-Identity": "6f1c2a8e-4c1b-4f7e-9a51-0d7c3b2e9f10"})]}),
+  step("driver.set_identity", {"identity": None}, {"actions": []}),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 2, "actions": [send(2)]}))
+c("driver-identity-header-name-configurable",
+  new(ts(), identity_header="X-Acting-As"),
+  step("driver.set_identity", {"identity": "id-1"}, {"actions": []}),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1, extra={"X-Acting-As": "id-1"})]}))
+c("driver-clock-offset-from-date-header",
+  new(ts()),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1)]}),
+  # 1700000000 is Tue, 14 Nov 2023 22:13:20 GMT; the server is 400 s ahead.
+  step("driver.handle_response", {"transmit": 1, "response": resp(200, "", {"date": "Tue, 14 Nov 2023 22:20:00 GMT"}), "now": NOW},
+       {"actions": [complete(1, resp(200, "", {"date": "Tue, 14 Nov 2023 22:20:00 GMT"}))]}),
+  step("driver.state", {"now": NOW + 2900}, {"generation": 0, "clock_offset": 400, "freshness": "refresh_due"}),
+  step("driver.send", {"request": GET, "now": NOW + 2900}, {"request": 2, "actions": [refresh(2)]}))
+c("driver-network-error-on-api",
+  new(ts()),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1)]}),
+  step("driver.handle_network_error", {"transmit": 1, "now": NOW}, {"actions": [failed(1, "network_error", "Network request failed.")]}))
+c("driver-network-error-on-refresh-fails-all-waiting",
+  new(ts(exp=NOW)),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [refresh(1)]}),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 2, "actions": []}),
+  step("driver.handle_network_error", {"transmit": 1, "now": NOW}, {"actions": [failed(1, "network_error", "Network request failed."), failed(2, "network_error", "Network request failed.")]}))
+c("driver-unknown-transmit", new(ts()), step("driver.handle_response", {"transmit": 7, "response": resp(200), "now": NOW}, error="invalid_state", field="transmit"))
+c("driver-bad-config", step("driver.new", {"config": {"token_endpoint": "ftp://x"}}, error="invalid_config", field="token_endpoint"))
+c("driver-shared-store-reload-skips-refresh",
+  new(ts(exp=NOW), 4, shared_store=True),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [{"type": "load_tokens"}]}),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 2, "actions": []}),
+  step("driver.handle_loaded", {"stored": stored(ts("at-9", NOW + 3600, "rt-9"), 5), "now": NOW}, {"actions": [send(1, "at-9"), send(2, "at-9")]}),
+  step("driver.state", {"now": NOW}, {"generation": 5, "clock_offset": 0, "freshness": "fresh"}))
+c("driver-shared-store-reload-then-refresh",
+  new(ts(exp=NOW), 4, shared_store=True),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [{"type": "load_tokens"}]}),
+  step("driver.handle_loaded", {"stored": stored(ts(exp=NOW), 4), "now": NOW}, {"actions": [refresh(1)]}),
+  step("driver.handle_response", {"transmit": 1, "response": resp(200, TOKEN_BODY), "now": NOW},
+       {"actions": [{"type": "save_tokens", "stored": stored(T2, 5), "generation": 5, "expected_generation": 4}, send(2, "at-2")]}))
+c("driver-save-conflict-adopts-newer",
+  new(ts(exp=NOW)),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [refresh(1)]}),
+  step("driver.handle_response", {"transmit": 1, "response": resp(200, TOKEN_BODY), "now": NOW}, {"actions": [save(T2, 1), send(2, "at-2")]}),
+  step("driver.handle_save_conflict", {"stored": stored(ts("at-7", NOW + 3600, "rt-7"), 3)}, {"actions": []}),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 2, "actions": [send(3, "at-7")]}))
+c("driver-unexpected-load", new(ts()), step("driver.handle_loaded", {"stored": None, "now": NOW}, error="invalid_state"))
+
+with open(os.path.join(ROOT, "vectors", "tokens", "tokens.json"), "w") as f:
+    json.dump({"suite": "tokens", "description": "Token responses, freshness, the persisted form and the request driver.", "cases": cases}, f, indent=1)
+
+# --- error catalog (codes and statuses are public API) -----------------------------------------------
+CATALOG = [("not_authenticated", 401, "Not authenticated."), ("invalid_token", 401, "Invalid token."), ("token_expired", 401, "Token has expired."),
+           ("token_not_yet_valid", 401, "Token is not yet valid."), ("algorithm_not_allowed", 401, "Token algorithm is not allowed."),
+           ("invalid_signature", 401, "Token signature is invalid."), ("invalid_claims", 401, "Token claims are invalid."),
+           ("refresh_failed", 401, "Token refresh failed."), ("subscription_required", 402, "Active subscription required."),
+           ("authorization_pending", 400, "Authorization is pending."), ("slow_down", 400, "Polling too fast; slow down."),
+           ("expired_token", 400, "The device code has expired."), ("access_denied", 403, "Access was denied."),
+           ("invalid_grant", 400, "The grant is invalid or has already been used."), ("session_expired", 401, "Session has expired."),
+           ("session_revoked", 401, "Session has been revoked."), ("guest_read_only", 403, "Guest access is read-only."),
+           ("invalid_service_token", 401, "Invalid service token."), ("identity_required", 400, "An identity must be selected."),
+           ("identity_forbidden", 403, "The selected identity is not yours."), ("no_provider", 404, "No provider serves this host."),
+           ("not_connected", 409, "The provider is not connected."), ("connection_expired", 401, "The connection has expired.")]
+ecases = [{"name": "catalog-" + code, "steps": [step("errors.lookup", {"code": code}, {"code": code, "status": status, "detail": detail,
+          "body": json.dumps({"detail": detail, "code": code}, separators=(",", ":"))})]} for code, status, detail in CATALOG]
+with open(os.path.join(ROOT, "vectors", "errors", "catalog.json"), "w") as f:
+    json.dump({"suite": "errors", "description": "Stable codes, statuses and bodies.", "cases": ecases}, f, indent=1)
+print(len(cases), "tokens cases,", len(ecases), "errors cases")
