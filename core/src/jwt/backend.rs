@@ -152,7 +152,7 @@ pub(super) mod native {
     use std::borrow::Cow;
 
     use aws_lc_rs::rand::SystemRandom;
-    use aws_lc_rs::signature::{self as sig, EcdsaKeyPair, Ed25519KeyPair, KeyPair, ParsedPublicKey, RsaKeyPair};
+    use aws_lc_rs::signature::{self as sig, EcdsaKeyPair, Ed25519KeyPair, ParsedPublicKey, RsaKeyPair};
     use aws_lc_rs::{constant_time, hmac};
     use jwt_compact::{Algorithm as JwtAlgorithm, AlgorithmSignature};
     use rsa::pkcs1::EncodeRsaPublicKey;
@@ -384,15 +384,6 @@ pub(super) mod native {
                 Signer::Ed25519(k) => sign_with(&NativeEd25519, k, msg),
                 Signer::Es256(k) => sign_with(&NativeEs256, k, msg),
                 Signer::Rsa(a, k) => sign_with(*a, k, msg),
-            }
-        }
-
-        /// The public half, for Ed25519 consistency checks.
-        #[allow(dead_code)]
-        pub(crate) fn public_key_bytes(&self) -> Option<Vec<u8>> {
-            match self {
-                Signer::Ed25519(k) => Some(k.public_key().as_ref().to_vec()),
-                _ => None,
             }
         }
     }

@@ -6,7 +6,7 @@ use base64ct::{Base64UrlUnpadded, Encoding};
 use rsa::pkcs1::DecodeRsaPrivateKey;
 use rsa::pkcs1::DecodeRsaPublicKey;
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
-use rsa::traits::{PrivateKeyParts, PublicKeyParts};
+use rsa::traits::PublicKeyParts;
 use rsa::BigUint;
 use serde_json::{json, Map, Value};
 use zeroize::Zeroizing;
@@ -765,7 +765,6 @@ fn private_from_jwk(alg: Algorithm, obj: &Map<String, Value>) -> Result<PrivateM
                 .map_err(|_| key_error("Not a valid RSA private key."))?;
             key.validate()
                 .map_err(|_| key_error("The RSA private key is inconsistent."))?;
-            let _ = key.primes();
             PrivateMaterial::Rsa(Box::new(key))
         }
     };
@@ -852,35 +851,65 @@ impl KeySpec {
     }
 }
 
+/// The constructors [`SigningKey`] and [`VerifyingKey`] share, so one function maps a
+/// [`KeySpec`] onto either.
+trait FromKeyMaterial: Sized {
+    fn from_secret(alg: Algorithm, secret: &[u8], backend: Backend) -> Result<Self>;
+    fn from_pem(alg: Algorithm, pem: &str, backend: Backend) -> Result<Self>;
+    fn from_raw(alg: Algorithm, bytes: &[u8], backend: Backend) -> Result<Self>;
+    fn from_jwk(jwk: &Value, alg: Option<Algorithm>, backend: Backend) -> Result<Self>;
+    fn with_kid(self, kid: String) -> Result<Self>;
+}
+
+macro_rules! from_key_material {
+    ($ty:ty) => {
+        impl FromKeyMaterial for $ty {
+            fn from_secret(alg: Algorithm, secret: &[u8], backend: Backend) -> Result<Self> {
+                <$ty>::from_secret(alg, secret, backend)
+            }
+            fn from_pem(alg: Algorithm, pem: &str, backend: Backend) -> Result<Self> {
+                <$ty>::from_pem(alg, pem, backend)
+            }
+            fn from_raw(alg: Algorithm, bytes: &[u8], backend: Backend) -> Result<Self> {
+                <$ty>::from_raw(alg, bytes, backend)
+            }
+            fn from_jwk(jwk: &Value, alg: Option<Algorithm>, backend: Backend) -> Result<Self> {
+                <$ty>::from_jwk(jwk, alg, backend)
+            }
+            fn with_kid(self, kid: String) -> Result<Self> {
+                <$ty>::with_kid(self, kid)
+            }
+        }
+    };
+}
+
+from_key_material!(SigningKey);
+from_key_material!(VerifyingKey);
+
+fn from_spec<K: FromKeyMaterial>(spec: &KeySpec, backend: Backend) -> Result<K> {
+    let key = match spec.material()? {
+        (alg, SpecMaterial::Jwk(j)) => K::from_jwk(j, alg, backend)?,
+        (_, SpecMaterial::Secret(s)) => K::from_secret(spec.alg()?, &s, backend)?,
+        (_, SpecMaterial::Pem(p)) => K::from_pem(spec.alg()?, p, backend)?,
+        (_, SpecMaterial::Raw(r)) => K::from_raw(spec.alg()?, &r, backend)?,
+    };
+    match &spec.kid {
+        Some(kid) => key.with_kid(kid.clone()),
+        None => Ok(key),
+    }
+}
+
 impl SigningKey {
     /// Builds a signing key from a [`KeySpec`].
     pub fn from_spec(spec: &KeySpec, backend: Backend) -> Result<Self> {
-        let key = match spec.material()? {
-            (alg, SpecMaterial::Jwk(j)) => Self::from_jwk(j, alg, backend)?,
-            (_, SpecMaterial::Secret(s)) => Self::from_secret(spec.alg()?, &s, backend)?,
-            (_, SpecMaterial::Pem(p)) => Self::from_pem(spec.alg()?, p, backend)?,
-            (_, SpecMaterial::Raw(r)) => Self::from_raw(spec.alg()?, &r, backend)?,
-        };
-        match &spec.kid {
-            Some(kid) => key.with_kid(kid.clone()),
-            None => Ok(key),
-        }
+        from_spec(spec, backend)
     }
 }
 
 impl VerifyingKey {
     /// Builds a verifying key from a [`KeySpec`] (private material yields its public half).
     pub fn from_spec(spec: &KeySpec, backend: Backend) -> Result<Self> {
-        let key = match spec.material()? {
-            (alg, SpecMaterial::Jwk(j)) => Self::from_jwk(j, alg, backend)?,
-            (_, SpecMaterial::Secret(s)) => Self::from_secret(spec.alg()?, &s, backend)?,
-            (_, SpecMaterial::Pem(p)) => Self::from_pem(spec.alg()?, p, backend)?,
-            (_, SpecMaterial::Raw(r)) => Self::from_raw(spec.alg()?, &r, backend)?,
-        };
-        match &spec.kid {
-            Some(kid) => key.with_kid(kid.clone()),
-            None => Ok(key),
-        }
+        from_spec(spec, backend)
     }
 }
 
