@@ -1,7 +1,10 @@
 //! Strict JSON: rejects duplicate member names at any depth (RFC 7515 §4, RFC 7519 §4).
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserialize, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
+
+use crate::error::{Error, ErrorCode};
+use crate::time::MAX_TIME;
 
 /// A JSON value parsed with duplicate member names refused.
 pub(crate) struct Strict(pub(crate) Value);
@@ -89,6 +92,82 @@ pub(crate) fn truncate(s: &str) -> String {
         t.push('…');
         t
     }
+}
+
+/// Reads typed members of a JSON object received from a server; every failure is
+/// `invalid_response` naming the member.
+pub(crate) struct Fields<'a>(pub(crate) &'a Map<String, Value>);
+
+impl Fields<'_> {
+    fn bad(field: &str, detail: String) -> Error {
+        Error::field(ErrorCode::InvalidResponse, field, detail)
+    }
+
+    /// A non-empty string of at most 4096 bytes, or `None` when absent or null.
+    pub(crate) fn string(&self, field: &str) -> Result<Option<String>, Error> {
+        match self.0.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if !s.is_empty() && s.len() <= 4096 => Ok(Some(s.clone())),
+            Some(_) => Err(Self::bad(field, format!("`{field}` must be a non-empty string."))),
+        }
+    }
+
+    /// A required non-empty string.
+    pub(crate) fn required(&self, field: &str) -> Result<String, Error> {
+        self.string(field)?
+            .ok_or_else(|| Self::bad(field, format!("`{field}` is missing.")))
+    }
+
+    /// A positive whole number of seconds (JSON integers, or floats without a fraction).
+    pub(crate) fn seconds(&self, field: &str) -> Result<Option<i64>, Error> {
+        match self.0.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => match v.as_i64().or_else(|| {
+                v.as_f64()
+                    .filter(|f| f.fract() == 0.0 && f.abs() < 1e15)
+                    .map(|f| f as i64)
+            }) {
+                Some(n) if (1..=MAX_TIME).contains(&n) => Ok(Some(n)),
+                _ => Err(Self::bad(
+                    field,
+                    format!("`{field}` must be a positive number of seconds."),
+                )),
+            },
+        }
+    }
+}
+
+/// Parses a versioned state document (`{"version": n, ...}`): a different `version` gives
+/// `state_version_unsupported`, anything unreadable `state_corrupt` naming what was wrong.
+pub(crate) fn versioned<T: DeserializeOwned>(text: &str, version: u32, what: &str) -> Result<T, Error> {
+    let corrupt = |detail: String| Error::with_detail(ErrorCode::StateCorrupt, detail);
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| corrupt(format!("The {what} is not valid JSON: {e}.")))?;
+    let found = value
+        .get("version")
+        .ok_or_else(|| {
+            Error::field(
+                ErrorCode::StateCorrupt,
+                "version",
+                format!("The {what} has no `version`."),
+            )
+        })?
+        .as_u64()
+        .ok_or_else(|| {
+            Error::field(
+                ErrorCode::StateCorrupt,
+                "version",
+                "`version` must be a positive integer.",
+            )
+        })?;
+    if found != u64::from(version) {
+        return Err(Error::field(
+            ErrorCode::StateVersionUnsupported,
+            "version",
+            format!("Unsupported {what} version {found} (this build reads version {version})."),
+        ));
+    }
+    serde_json::from_value(value).map_err(|e| corrupt(format!("The {what} is malformed: {e}.")))
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@
 //!   algorithm allow-list and `kid` key sets, on two crypto backends.
 //! * [`tokens`]: the client token lifecycle: a [`tokens::TokenSet`], freshness, a versioned
 //!   persisted form, and a request driver that refreshes once per 401 with single flight.
+//! * [`device`]: the OAuth 2.0 device authorization grant (RFC 8628), client and server.
 //! * [`http`], [`time`], [`entropy`]: the plain data that crosses the IO boundary.
 //!
 //! ## Run loop
@@ -50,6 +51,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
 )]
 
+pub mod device;
 pub mod entropy;
 pub mod error;
 pub mod http;

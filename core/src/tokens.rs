@@ -35,7 +35,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{form_encode, HttpRequest, HttpResponse};
-use crate::json::parse_object;
+use crate::json::{parse_object, versioned, Fields};
 use crate::time::{parse_http_date, MAX_TIME};
 
 /// Current format version of [`StoredTokens`].
@@ -119,39 +119,23 @@ impl TokenSet {
     }
 
     pub(crate) fn from_token_object(obj: &Map<String, Value>, now: i64, default_expires_in: i64) -> Result<Self> {
-        let bad = |field: &str, detail: &str| Error::field(ErrorCode::InvalidResponse, field, detail);
-        let string = |field: &str| -> Result<Option<String>> {
-            match obj.get(field) {
-                None | Some(Value::Null) => Ok(None),
-                Some(Value::String(s)) if !s.is_empty() => Ok(Some(s.clone())),
-                Some(_) => Err(bad(field, &format!("`{field}` must be a non-empty string."))),
-            }
-        };
-        let seconds = |field: &str| -> Result<Option<i64>> {
-            match obj.get(field) {
-                None | Some(Value::Null) => Ok(None),
-                Some(v) => match v.as_i64().or_else(|| {
-                    v.as_f64()
-                        .filter(|f| f.fract() == 0.0 && f.abs() < 1e15)
-                        .map(|f| f as i64)
-                }) {
-                    Some(n) if (1..=MAX_TIME).contains(&n) => Ok(Some(n)),
-                    _ => Err(bad(field, &format!("`{field}` must be a positive number of seconds."))),
-                },
-            }
-        };
-        let access_token = string("access_token")?.ok_or_else(|| bad("access_token", "`access_token` is missing."))?;
-        let token_type = string("token_type")?.unwrap_or_else(|| "Bearer".to_owned());
+        let f = Fields(obj);
+        let access_token = f.required("access_token")?;
+        let token_type = f.string("token_type")?.unwrap_or_else(|| "Bearer".to_owned());
         if !token_type.eq_ignore_ascii_case("bearer") {
-            return Err(bad("token_type", "Only bearer tokens are supported."));
+            return Err(Error::field(
+                ErrorCode::InvalidResponse,
+                "token_type",
+                "Only bearer tokens are supported.",
+            ));
         }
-        let expires_in = seconds("expires_in")?.unwrap_or(default_expires_in);
-        let refresh_expires_in = seconds("refresh_expires_in")?;
+        let expires_in = f.seconds("expires_in")?.unwrap_or(default_expires_in);
+        let refresh_expires_in = f.seconds("refresh_expires_in")?;
         Ok(Self {
             access_token: Secret(access_token),
-            refresh_token: string("refresh_token")?.map(Secret),
+            refresh_token: f.string("refresh_token")?.map(Secret),
             token_type: "Bearer".to_owned(),
-            scope: string("scope")?,
+            scope: f.string("scope")?,
             expires_at: now.saturating_add(expires_in),
             refresh_expires_at: refresh_expires_in.map(|r| now.saturating_add(r)),
         })
@@ -221,30 +205,7 @@ impl StoredTokens {
     /// Parses a stored document. A newer `version` gives `state_version_unsupported`; anything
     /// unreadable gives `state_corrupt` naming what was wrong. Never panics.
     pub fn from_json(text: &str) -> Result<Self> {
-        let corrupt = |detail: String| Error::with_detail(ErrorCode::StateCorrupt, detail);
-        let value: Value =
-            serde_json::from_str(text).map_err(|e| corrupt(format!("The token file is not valid JSON: {e}.")))?;
-        let version = value
-            .get("version")
-            .ok_or_else(|| Error::field(ErrorCode::StateCorrupt, "version", "The token file has no `version`."))?
-            .as_u64()
-            .ok_or_else(|| {
-                Error::field(
-                    ErrorCode::StateCorrupt,
-                    "version",
-                    "`version` must be a positive integer.",
-                )
-            })?;
-        if version != u64::from(STORED_TOKENS_VERSION) {
-            return Err(Error::field(
-                ErrorCode::StateVersionUnsupported,
-                "version",
-                format!(
-                    "Token file version {version} is not supported (this build reads version {STORED_TOKENS_VERSION})."
-                ),
-            ));
-        }
-        serde_json::from_value(value).map_err(|e| corrupt(format!("The token file is malformed: {e}.")))
+        versioned(text, STORED_TOKENS_VERSION, "token file")
     }
 }
 

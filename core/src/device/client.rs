@@ -1,0 +1,632 @@
+//! The device's side of the device grant.
+
+use std::collections::VecDeque;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::oauth_error_from_str;
+use super::server::DEVICE_CODE_GRANT_TYPE;
+use crate::error::{Error, ErrorCode, Result};
+use crate::http::{form_encode, HttpRequest, HttpResponse};
+use crate::json::{parse_object, truncate, Fields};
+use crate::time::MAX_TIME;
+use crate::tokens::{Secret, StoredTokens, TokenSet, TransmitId};
+
+/// How request bodies are encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Encoding {
+    /// `application/x-www-form-urlencoded`, as RFC 8628 specifies (default).
+    #[default]
+    Form,
+    /// `application/json`, for servers that only read JSON.
+    Json,
+}
+
+/// Client settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DeviceClientConfig {
+    /// Base URL of the server, e.g. `https://auth.example.com`.
+    pub base_url: String,
+    /// Device authorization endpoint: a path under `base_url`, or an absolute URL
+    /// (default `/api/auth/device/`).
+    pub authorization_path: String,
+    /// Token endpoint: a path under `base_url`, or an absolute URL
+    /// (default `/api/auth/device/token/`).
+    pub token_path: String,
+    /// The client id.
+    pub client_id: String,
+    /// Scope to request.
+    pub scope: Option<String>,
+    /// Body encoding (default form).
+    pub encoding: Encoding,
+    /// Polling interval when the server names none (default 5 s).
+    pub default_interval: i64,
+    /// Consecutive network or 5xx failures tolerated before failing (default 5).
+    pub max_retries: u32,
+    /// Longest wait between retries after failures (default 60 s).
+    pub max_backoff: i64,
+    /// Access-token lifetime assumed when the token response has none (default 3600 s).
+    pub default_expires_in: i64,
+    /// Generation of the token file being replaced; the saved tokens get the next one
+    /// (default 0).
+    pub previous_generation: u64,
+}
+
+impl Default for DeviceClientConfig {
+    fn default() -> Self {
+        Self {
+            base_url: String::new(),
+            authorization_path: "/api/auth/device/".to_owned(),
+            token_path: "/api/auth/device/token/".to_owned(),
+            client_id: String::new(),
+            scope: None,
+            encoding: Encoding::Form,
+            default_interval: 5,
+            max_retries: 5,
+            max_backoff: 60,
+            default_expires_in: 3600,
+            previous_generation: 0,
+        }
+    }
+}
+
+impl DeviceClientConfig {
+    /// Defaults with a base URL and client id.
+    pub fn new(base_url: impl Into<String>, client_id: impl Into<String>) -> Self {
+        Self {
+            base_url: base_url.into(),
+            client_id: client_id.into(),
+            ..Self::default()
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        if is_http_url(path) {
+            path.to_owned()
+        } else {
+            format!(
+                "{}/{}",
+                self.base_url.trim_end_matches('/'),
+                path.trim_start_matches('/')
+            )
+        }
+    }
+
+    /// Checks the settings.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |f: &str, d: &str| Err(Error::field(ErrorCode::InvalidConfig, f, d));
+        let relative = !is_http_url(&self.authorization_path) || !is_http_url(&self.token_path);
+        if relative && !is_http_url(&self.base_url) {
+            return bad("base_url", "The base URL must be an http(s) URL.");
+        }
+        if self.client_id.is_empty() {
+            return bad("client_id", "The client id must not be empty.");
+        }
+        if !(1..=3600).contains(&self.default_interval) {
+            return bad("default_interval", "The default interval must be 1 to 3600 seconds.");
+        }
+        if self.max_retries > 100 {
+            return bad("max_retries", "At most 100 retries.");
+        }
+        if !(1..=3600).contains(&self.max_backoff) {
+            return bad("max_backoff", "The longest backoff must be 1 to 3600 seconds.");
+        }
+        if !(1..=MAX_TIME).contains(&self.default_expires_in) {
+            return bad("default_expires_in", "The default lifetime must be positive.");
+        }
+        Ok(())
+    }
+}
+
+fn is_http_url(s: &str) -> bool {
+    s.starts_with("https://") || s.starts_with("http://")
+}
+
+/// What to show the person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Prompt {
+    /// The code to type.
+    pub user_code: String,
+    /// Where to type it.
+    pub verification_uri: String,
+    /// A URL with the code filled in (for a QR code or a clickable link), if the server sent one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification_uri_complete: Option<String>,
+    /// When the code stops working (Unix seconds, local clock).
+    pub expires_at: i64,
+}
+
+/// What the client wants the host to do next.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum DeviceAction {
+    /// Send this request; report with `handle_response` or `handle_network_error`.
+    Send {
+        /// Exchange id.
+        transmit: TransmitId,
+        /// The request.
+        request: HttpRequest,
+    },
+    /// Show this to the person.
+    Prompt(Prompt),
+    /// Call `handle_timeout` at (or after) this time.
+    Wait {
+        /// Unix seconds, local clock.
+        until: i64,
+    },
+    /// Save these tokens now (replacing generation `expected_generation`).
+    SaveTokens {
+        /// The document to store.
+        stored: StoredTokens,
+        /// Its generation.
+        generation: u64,
+        /// The generation it replaces.
+        expected_generation: u64,
+    },
+    /// Signed in. The tokens are those of the preceding `save_tokens`.
+    Done,
+    /// The flow ended without tokens.
+    Failed {
+        /// Why (`access_denied`, `expired_token`, `invalid_response`, `network_error`, `cancelled`, …).
+        error: Error,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "phase", rename_all = "snake_case")]
+enum Phase {
+    Idle,
+    Authorizing {
+        in_flight: Option<TransmitId>,
+        next_attempt: i64,
+        failures: u32,
+    },
+    Polling {
+        device_code: Secret,
+        interval: i64,
+        deadline: i64,
+        next_poll: i64,
+        in_flight: Option<TransmitId>,
+        failures: u32,
+    },
+    Finished,
+}
+
+/// The device-flow client machine. Serialisable, so a host can persist it between runs.
+///
+/// ```
+/// use authcore::device::{DeviceAction, DeviceClient, DeviceClientConfig};
+/// use authcore::http::HttpResponse;
+///
+/// let mut client = DeviceClient::new(DeviceClientConfig::new("https://auth.example.com", "cli"))?;
+/// let now = 1_700_000_000;
+/// client.start(now)?;
+/// let Some(DeviceAction::Send { transmit, request }) = client.poll_action() else { unreachable!() };
+/// assert_eq!(request.url, "https://auth.example.com/api/auth/device/");
+/// let body = r#"{"device_code":"dc","user_code":"BCDF-GHJK","verification_uri":"https://example.com/device","expires_in":600,"interval":5}"#;
+/// client.handle_response(transmit, HttpResponse::new(200).with_body(body), now)?;
+/// assert!(matches!(client.poll_action(), Some(DeviceAction::Prompt(p)) if p.user_code == "BCDF-GHJK"));
+/// assert_eq!(client.poll_action(), Some(DeviceAction::Wait { until: now + 5 }));
+/// # Ok::<(), authcore::Error>(())
+/// ```
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeviceClient {
+    config: DeviceClientConfig,
+    phase: Phase,
+    next_transmit: TransmitId,
+    #[serde(skip)]
+    actions: VecDeque<DeviceAction>,
+}
+
+impl DeviceClient {
+    /// A client with validated settings.
+    pub fn new(config: DeviceClientConfig) -> Result<Self> {
+        config.validate()?;
+        Ok(Self {
+            config,
+            phase: Phase::Idle,
+            next_transmit: 1,
+            actions: VecDeque::new(),
+        })
+    }
+
+    /// The next action, or `None` until the host reports something.
+    #[must_use]
+    pub fn poll_action(&mut self) -> Option<DeviceAction> {
+        self.actions.pop_front()
+    }
+
+    /// When the host should call [`DeviceClient::handle_timeout`], if at all.
+    pub fn poll_timeout(&self) -> Option<i64> {
+        match &self.phase {
+            Phase::Authorizing {
+                in_flight: None,
+                next_attempt,
+                ..
+            } => Some(*next_attempt),
+            Phase::Polling {
+                in_flight: None,
+                next_poll,
+                deadline,
+                ..
+            } => Some((*next_poll).min(*deadline)),
+            _ => None,
+        }
+    }
+
+    /// The current polling interval (after any `slow_down`), once polling.
+    pub fn interval(&self) -> Option<i64> {
+        match &self.phase {
+            Phase::Polling { interval, .. } => Some(*interval),
+            _ => None,
+        }
+    }
+
+    /// Whether the flow has ended (done, failed or cancelled).
+    pub fn is_finished(&self) -> bool {
+        self.phase == Phase::Finished
+    }
+
+    /// Starts the flow: emits the device authorization request.
+    pub fn start(&mut self, now: i64) -> Result<()> {
+        if self.phase != Phase::Idle {
+            return Err(Error::with_detail(
+                ErrorCode::InvalidState,
+                "The flow has already started.",
+            ));
+        }
+        self.phase = Phase::Authorizing {
+            in_flight: None,
+            next_attempt: now,
+            failures: 0,
+        };
+        self.handle_timeout(now)
+    }
+
+    /// Stops the flow: emits `failed` with `cancelled` (nothing, if it already ended).
+    pub fn cancel(&mut self) {
+        if !self.is_finished() {
+            self.fail(Error::new(ErrorCode::Cancelled));
+        }
+    }
+
+    /// The host's timer fired (early calls are harmless: nothing is sent early).
+    pub fn handle_timeout(&mut self, now: i64) -> Result<()> {
+        enum Next {
+            Nothing,
+            Wait(i64),
+            Authorize,
+            Poll(Secret),
+            Expire,
+        }
+        let next = match &self.phase {
+            Phase::Authorizing {
+                in_flight: None,
+                next_attempt,
+                ..
+            } if now < *next_attempt => Next::Wait(*next_attempt),
+            Phase::Authorizing { in_flight: None, .. } => Next::Authorize,
+            Phase::Polling {
+                in_flight: None,
+                deadline,
+                ..
+            } if now >= *deadline => Next::Expire,
+            Phase::Polling {
+                in_flight: None,
+                next_poll,
+                deadline,
+                ..
+            } if now < *next_poll => Next::Wait((*next_poll).min(*deadline)),
+            Phase::Polling {
+                in_flight: None,
+                device_code,
+                ..
+            } => Next::Poll(device_code.clone()),
+            _ => Next::Nothing,
+        };
+        let request = match next {
+            Next::Nothing => return Ok(()),
+            Next::Wait(until) => {
+                self.actions.push_back(DeviceAction::Wait { until });
+                return Ok(());
+            }
+            Next::Expire => {
+                self.fail(Error::with_detail(
+                    ErrorCode::ExpiredToken,
+                    "The code expired before it was approved.",
+                ));
+                return Ok(());
+            }
+            Next::Authorize => {
+                let mut pairs = vec![("client_id", self.config.client_id.as_str())];
+                if let Some(scope) = &self.config.scope {
+                    pairs.push(("scope", scope));
+                }
+                self.request(&self.config.authorization_path, &pairs)
+            }
+            Next::Poll(code) => self.request(
+                &self.config.token_path,
+                &[
+                    ("grant_type", DEVICE_CODE_GRANT_TYPE),
+                    ("device_code", code.expose()),
+                    ("client_id", self.config.client_id.as_str()),
+                ],
+            ),
+        };
+        let transmit = self.next_transmit;
+        self.next_transmit += 1;
+        if let Phase::Authorizing { in_flight, .. } | Phase::Polling { in_flight, .. } = &mut self.phase {
+            *in_flight = Some(transmit);
+        }
+        self.actions.push_back(DeviceAction::Send { transmit, request });
+        Ok(())
+    }
+
+    /// Reports a network-level failure of a `send`; retried with backoff, boundedly.
+    pub fn handle_network_error(&mut self, transmit: TransmitId, now: i64) -> Result<()> {
+        self.take_in_flight(transmit)?;
+        self.retry_later(now, Error::new(ErrorCode::NetworkError));
+        Ok(())
+    }
+
+    /// Reports the response to a `send`. Malformed responses end the flow with
+    /// `invalid_response` naming the field; the call itself only fails for an unknown
+    /// `transmit` (and then changes nothing).
+    pub fn handle_response(&mut self, transmit: TransmitId, response: HttpResponse, now: i64) -> Result<()> {
+        self.take_in_flight(transmit)?;
+        if response.status >= 500 {
+            let detail = format!("The server answered {}.", response.status);
+            self.retry_later(now, Error::with_detail(ErrorCode::ServerError, detail));
+            return Ok(());
+        }
+        let authorizing = matches!(self.phase, Phase::Authorizing { .. });
+        let outcome = if authorizing {
+            self.on_authorization(&response, now)
+        } else {
+            self.on_token(&response, now)
+        };
+        if let Err(e) = outcome {
+            self.fail(e);
+        }
+        Ok(())
+    }
+
+    fn take_in_flight(&mut self, transmit: TransmitId) -> Result<()> {
+        match &mut self.phase {
+            Phase::Authorizing { in_flight, .. } | Phase::Polling { in_flight, .. } if *in_flight == Some(transmit) => {
+                *in_flight = None;
+                Ok(())
+            }
+            _ => Err(Error::field(
+                ErrorCode::InvalidState,
+                "transmit",
+                format!("Unknown or finished transmit {transmit}."),
+            )),
+        }
+    }
+
+    fn request(&self, path: &str, pairs: &[(&str, &str)]) -> HttpRequest {
+        let mut request = HttpRequest::new("POST", self.config.url(path));
+        request.set_header("Accept", "application/json");
+        let body = match self.config.encoding {
+            Encoding::Form => {
+                request.set_header("Content-Type", "application/x-www-form-urlencoded");
+                form_encode(pairs)
+            }
+            Encoding::Json => {
+                request.set_header("Content-Type", "application/json");
+                let map: Map<String, Value> = pairs
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), Value::String((*v).to_owned())))
+                    .collect();
+                Value::Object(map).to_string()
+            }
+        };
+        request.body = Some(body);
+        request
+    }
+
+    /// Schedules another attempt after a transient failure, with exponential backoff
+    /// (authorization: 1, 2, 4… s; polling: interval, 2×, 4×…; capped at `max_backoff`), or
+    /// fails with `error` once `max_retries` consecutive failures have happened.
+    fn retry_later(&mut self, now: i64, error: Error) {
+        let (max_retries, cap) = (self.config.max_retries, self.config.max_backoff);
+        let until = match &mut self.phase {
+            Phase::Authorizing {
+                failures, next_attempt, ..
+            } => {
+                *failures = failures.saturating_add(1);
+                (*failures <= max_retries).then(|| {
+                    *next_attempt = now.saturating_add(backoff(1, *failures, cap));
+                    *next_attempt
+                })
+            }
+            Phase::Polling {
+                failures,
+                next_poll,
+                interval,
+                deadline,
+                ..
+            } => {
+                *failures = failures.saturating_add(1);
+                (*failures <= max_retries).then(|| {
+                    *next_poll = now.saturating_add(backoff(*interval, *failures, cap));
+                    (*next_poll).min(*deadline)
+                })
+            }
+            _ => return,
+        };
+        match until {
+            Some(until) => self.actions.push_back(DeviceAction::Wait { until }),
+            None => self.fail(error),
+        }
+    }
+
+    fn on_authorization(&mut self, response: &HttpResponse, now: i64) -> Result<()> {
+        if !response.is_success() {
+            return Err(server_error(response));
+        }
+        let obj = parse_object(response.body.as_bytes()).map_err(|_| {
+            Error::field(
+                ErrorCode::InvalidResponse,
+                "body",
+                "The device authorization response is not a JSON object.",
+            )
+        })?;
+        let f = Fields(&obj);
+        let device_code = f.required("device_code")?;
+        let user_code = f.required("user_code")?;
+        // `verification_url` is a widely deployed misspelling of the RFC's name.
+        let (uri_field, verification_uri) = match f.string("verification_uri")? {
+            Some(u) => ("verification_uri", u),
+            None => (
+                "verification_uri",
+                f.required("verification_url")
+                    .map_err(|_| missing("verification_uri"))?,
+            ),
+        };
+        check_url(uri_field, &verification_uri)?;
+        let verification_uri_complete = f.string("verification_uri_complete")?;
+        if let Some(u) = &verification_uri_complete {
+            check_url("verification_uri_complete", u)?;
+        }
+        let expires_in = f.seconds("expires_in")?.ok_or_else(|| missing("expires_in"))?;
+        let interval = f.seconds("interval")?.unwrap_or(self.config.default_interval);
+        if interval > 3600 {
+            return Err(Error::field(
+                ErrorCode::InvalidResponse,
+                "interval",
+                "`interval` must be at most 3600 seconds.",
+            ));
+        }
+        let deadline = now.saturating_add(expires_in);
+        self.actions.push_back(DeviceAction::Prompt(Prompt {
+            user_code,
+            verification_uri,
+            verification_uri_complete,
+            expires_at: deadline,
+        }));
+        let next_poll = now.saturating_add(interval);
+        self.phase = Phase::Polling {
+            device_code: Secret::new(device_code),
+            interval,
+            deadline,
+            next_poll,
+            in_flight: None,
+            failures: 0,
+        };
+        self.actions.push_back(DeviceAction::Wait {
+            until: next_poll.min(deadline),
+        });
+        Ok(())
+    }
+
+    fn on_token(&mut self, response: &HttpResponse, now: i64) -> Result<()> {
+        let Phase::Polling {
+            interval,
+            next_poll,
+            deadline,
+            failures,
+            ..
+        } = &mut self.phase
+        else {
+            return Ok(());
+        };
+        *failures = 0;
+        if response.is_success() {
+            let obj = parse_object(response.body.as_bytes()).map_err(|_| {
+                Error::field(
+                    ErrorCode::InvalidResponse,
+                    "body",
+                    "The token response is not a JSON object.",
+                )
+            })?;
+            let tokens = TokenSet::from_token_object(&obj, now, self.config.default_expires_in)?;
+            let generation = self.config.previous_generation.saturating_add(1);
+            self.actions.push_back(DeviceAction::SaveTokens {
+                stored: StoredTokens::new(tokens, generation, 0),
+                generation,
+                expected_generation: self.config.previous_generation,
+            });
+            self.actions.push_back(DeviceAction::Done);
+            self.phase = Phase::Finished;
+            return Ok(());
+        }
+        let error = if response.status == 429 {
+            Error::new(ErrorCode::SlowDown)
+        } else {
+            server_error(response)
+        };
+        match error.code() {
+            ErrorCode::AuthorizationPending => {}
+            // RFC 8628 §3.5: the interval grows by 5 seconds for this and all later polls.
+            ErrorCode::SlowDown => *interval = interval.saturating_add(5),
+            _ => return Err(error),
+        }
+        *next_poll = now.saturating_add(*interval);
+        let until = (*next_poll).min(*deadline);
+        self.actions.push_back(DeviceAction::Wait { until });
+        Ok(())
+    }
+
+    fn fail(&mut self, error: Error) {
+        self.phase = Phase::Finished;
+        self.actions.push_back(DeviceAction::Failed { error });
+    }
+}
+
+/// Exponential backoff: `base · 2^(failures-1)`, capped.
+fn backoff(base: i64, failures: u32, cap: i64) -> i64 {
+    let factor = 1i64.checked_shl(failures.saturating_sub(1).min(20)).unwrap_or(i64::MAX);
+    base.max(1).saturating_mul(factor).min(cap)
+}
+
+fn missing(field: &str) -> Error {
+    Error::field(ErrorCode::InvalidResponse, field, format!("`{field}` is missing."))
+}
+
+fn check_url(field: &str, url: &str) -> Result<()> {
+    if is_http_url(url) {
+        Ok(())
+    } else {
+        Err(Error::field(
+            ErrorCode::InvalidResponse,
+            field,
+            format!("`{field}` must be an http(s) URL."),
+        ))
+    }
+}
+
+/// Turns a non-success response into a catalog error from its RFC 6749 §5.2 body.
+fn server_error(response: &HttpResponse) -> Error {
+    let Ok(obj) = parse_object(response.body.as_bytes()) else {
+        return Error::field(
+            ErrorCode::InvalidResponse,
+            "status",
+            format!("Unexpected status {} without an OAuth error body.", response.status),
+        );
+    };
+    let Some(error) = obj.get("error").and_then(Value::as_str) else {
+        return Error::field(
+            ErrorCode::InvalidResponse,
+            "error",
+            format!("Status {} without an `error` member.", response.status),
+        );
+    };
+    let Some(code) = oauth_error_from_str(error) else {
+        return Error::field(
+            ErrorCode::InvalidResponse,
+            "error",
+            format!("Unknown OAuth error `{}`.", truncate(error)),
+        );
+    };
+    match obj.get("error_description").and_then(Value::as_str) {
+        Some(d) if !d.is_empty() && !matches!(code, ErrorCode::AuthorizationPending | ErrorCode::SlowDown) => {
+            Error::with_detail(code, truncate(d))
+        }
+        _ => Error::new(code),
+    }
+}

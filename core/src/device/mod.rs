@@ -1,0 +1,111 @@
+//! The OAuth 2.0 device authorization grant (RFC 8628), both sides, sans-IO.
+//!
+//! CLIs, agents on headless machines, SSH sessions and CI jobs sign in by asking for a
+//! device code, showing the person a short user code and a URL to open in any browser, and
+//! polling until the person approves.
+//!
+//! * [`DeviceClient`] is the device's side: it emits the device-authorization request, turns
+//!   the response into a [`Prompt`] for the person, then polls the token endpoint on schedule
+//!   (`authorization_pending`, `slow_down` adding 5 s each time, `access_denied`,
+//!   `expired_token`, a local deadline, bounded retries with backoff on network failure) and
+//!   finally hands out the tokens to save.
+//! * [`DeviceAuthority`] is the authorization server's side: it issues grants (a ≥ 128-bit
+//!   device code and a user code people can type), normalises and checks typed user codes
+//!   with a per-grant attempt limit, records approval or denial, and answers polls, issuing
+//!   success exactly once per grant.
+//!
+//! ## Storing grants with several server processes
+//!
+//! A [`DeviceGrant`] is a plain record the host stores keyed by
+//! [`DeviceGrant::device_code_hash`] (the SHA-256 of the device code, so a database leak does
+//! not leak live device codes; see [`device_code_hash`]) and by [`DeviceGrant::user_code`].
+//! Every change the authority makes returns a new record whose `revision` is one higher.
+//! Store it with compare-and-swap:
+//!
+//! ```sql
+//! UPDATE device_grants SET record = :new, revision = :new_revision
+//!  WHERE device_code_hash = :hash AND revision = :new_revision - 1
+//! ```
+//!
+//! and treat "0 rows updated" as a lost race: reload and call the authority again. For a
+//! successful poll ([`PollResult::Approved`]), mint the tokens only *after* the swap that
+//! marks the grant consumed has succeeded; the loser of a race then sees `invalid_grant`, so
+//! one device code never yields tokens twice.
+//!
+//! ## Errors at the token endpoint
+//!
+//! The token endpoint answers in the RFC 6749 §5.2 shape, `{"error": "...",
+//! "error_description": "..."}`; [`oauth_error_body`] renders a catalog error that way and
+//! [`PollOutcome::response`] is already in that shape.
+
+mod client;
+mod server;
+mod user_code;
+
+pub use client::{DeviceAction, DeviceClient, DeviceClientConfig, Encoding, Prompt};
+pub use server::{
+    device_code_hash, AuthorizationRequest, DeviceAuthority, DeviceAuthorization, DeviceGrant, DeviceServerConfig,
+    GrantStatus, IssuedGrant, PollOutcome, PollResult, TokenRequest, UserCodeCheck, DEVICE_CODE_GRANT_TYPE,
+    DEVICE_GRANT_VERSION,
+};
+pub use user_code::{UserCodeFormat, DEFAULT_USER_CODE_ALPHABET};
+
+use serde_json::{json, Value};
+
+use crate::error::{Error, ErrorCode};
+
+/// Renders `err` as an RFC 6749 §5.2 error body: `{"error": code, "error_description": detail}`.
+///
+/// OAuth codes (`authorization_pending`, `invalid_grant`, …) pass through unchanged; any other
+/// catalog code is reported as `invalid_request` (4xx) or `server_error` (5xx) so that clients
+/// only ever see registered OAuth error codes.
+pub fn oauth_error_body(err: &Error) -> Value {
+    json!({ "error": oauth_error_code(err.code()), "error_description": err.detail() })
+}
+
+/// The HTTP status for an OAuth error: 401 for `invalid_client`, 400 for the other OAuth
+/// codes, else the catalog status.
+pub fn oauth_error_status(err: &Error) -> u16 {
+    match oauth_error_code(err.code()) {
+        "invalid_client" => 401,
+        "server_error" => 500,
+        _ => 400,
+    }
+}
+
+fn oauth_error_code(code: ErrorCode) -> &'static str {
+    use ErrorCode as C;
+    match code {
+        C::AuthorizationPending
+        | C::SlowDown
+        | C::ExpiredToken
+        | C::AccessDenied
+        | C::InvalidGrant
+        | C::InvalidClient
+        | C::InvalidRequest
+        | C::InvalidScope
+        | C::UnauthorizedClient
+        | C::UnsupportedGrantType => code.as_str(),
+        other if other.status() >= 500 => "server_error",
+        _ => "invalid_request",
+    }
+}
+
+/// Maps an OAuth `error` string from a server to the catalog; `None` when unknown.
+pub(crate) fn oauth_error_from_str(s: &str) -> Option<ErrorCode> {
+    use ErrorCode as C;
+    Some(match s {
+        "authorization_pending" => C::AuthorizationPending,
+        "slow_down" => C::SlowDown,
+        "expired_token" => C::ExpiredToken,
+        "access_denied" => C::AccessDenied,
+        "invalid_grant" => C::InvalidGrant,
+        "invalid_client" => C::InvalidClient,
+        "invalid_request" => C::InvalidRequest,
+        "invalid_scope" => C::InvalidScope,
+        "unauthorized_client" => C::UnauthorizedClient,
+        "unsupported_grant_type" => C::UnsupportedGrantType,
+        "server_error" | "temporarily_unavailable" => C::ServerError,
+        _ => return None,
+    })
+}

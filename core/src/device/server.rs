@@ -1,0 +1,615 @@
+//! The authorization server's side of the device grant.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use super::oauth_error_body;
+use super::user_code::UserCodeFormat;
+use crate::entropy::{random_bytes, Entropy};
+use crate::error::{Error, ErrorCode, Result};
+use crate::http::{form_decode, query_encode, HttpResponse};
+use crate::json::versioned;
+use crate::tokens::Secret;
+
+/// The `grant_type` of a device-code token request (RFC 8628 §3.4).
+pub const DEVICE_CODE_GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:device_code";
+
+/// Current format version of [`DeviceGrant`] records.
+pub const DEVICE_GRANT_VERSION: u32 = 1;
+
+/// Authority settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DeviceServerConfig {
+    /// Where people enter the code, e.g. `https://example.com/device`.
+    pub verification_uri: String,
+    /// Also send `verification_uri_complete` (the URI with `?user_code=…`), default true.
+    pub complete_uri: bool,
+    /// Grant lifetime in seconds (default 600).
+    pub expires_in: i64,
+    /// Minimum polling interval in seconds (default 5).
+    pub interval: i64,
+    /// Random bytes in a device code (16 to 64, default 32).
+    pub device_code_bytes: usize,
+    /// User-code alphabet, length and grouping.
+    pub user_code: UserCodeFormat,
+    /// Wrong user codes allowed per grant before it locks (default 5).
+    pub max_attempts: u32,
+    /// Seconds a poll may arrive early before it counts as too fast (default 1: network
+    /// jitter must not turn an obedient client's poll into `slow_down`).
+    pub poll_tolerance: i64,
+}
+
+impl Default for DeviceServerConfig {
+    fn default() -> Self {
+        Self {
+            verification_uri: String::new(),
+            complete_uri: true,
+            expires_in: 600,
+            interval: 5,
+            device_code_bytes: 32,
+            user_code: UserCodeFormat::default(),
+            max_attempts: 5,
+            poll_tolerance: 1,
+        }
+    }
+}
+
+/// Where a grant stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantStatus {
+    /// Waiting for the person.
+    Pending,
+    /// Approved; the next poll gets the tokens.
+    Approved,
+    /// Denied by the person.
+    Denied,
+    /// Locked after too many wrong user codes.
+    Locked,
+    /// Tokens were issued; the device code is spent.
+    Consumed,
+}
+
+/// The stored record of one grant. See the module docs for compare-and-swap storage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceGrant {
+    /// Format version ([`DEVICE_GRANT_VERSION`]).
+    pub version: u32,
+    /// Grows by one on every change; store with compare-and-swap on it.
+    pub revision: u64,
+    /// Hex SHA-256 of the device code: the lookup key for polls.
+    pub device_code_hash: String,
+    /// The user code in canonical form (no separators): the lookup key for code entry.
+    pub user_code: String,
+    /// The client the grant was issued to.
+    pub client_id: String,
+    /// Requested scope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// Issue time (Unix seconds).
+    pub created_at: i64,
+    /// Expiry time (Unix seconds).
+    pub expires_at: i64,
+    /// Current minimum polling interval; grows by 5 with every `slow_down`.
+    pub interval: i64,
+    /// When the client last polled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_poll_at: Option<i64>,
+    /// Where the grant stands.
+    pub status: GrantStatus,
+    /// Wrong user codes entered for this grant.
+    #[serde(default)]
+    pub failed_attempts: u32,
+    /// The approving user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// Claims bound at approval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claims: Option<Map<String, Value>>,
+}
+
+impl DeviceGrant {
+    /// Serialises the record to compact JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Parses a stored record (`state_corrupt` / `state_version_unsupported` on bad input).
+    pub fn from_json(text: &str) -> Result<Self> {
+        versioned(text, DEVICE_GRANT_VERSION, "device grant")
+    }
+
+    fn next(&self) -> Self {
+        let mut g = self.clone();
+        g.revision = g.revision.saturating_add(1);
+        g
+    }
+}
+
+/// The device authorization response body (RFC 8628 §3.2).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceAuthorization {
+    /// The device code (secret).
+    pub device_code: Secret,
+    /// The user code in display form (`BCDF-GHJK`).
+    pub user_code: String,
+    /// Where to enter the code.
+    pub verification_uri: String,
+    /// The URI with the code filled in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification_uri_complete: Option<String>,
+    /// Lifetime in seconds.
+    pub expires_in: i64,
+    /// Minimum polling interval in seconds.
+    pub interval: i64,
+}
+
+impl core::fmt::Debug for DeviceAuthorization {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("DeviceAuthorization")
+            .field("device_code", &self.device_code)
+            .field("user_code", &self.user_code)
+            .field("verification_uri", &self.verification_uri)
+            .field("expires_in", &self.expires_in)
+            .field("interval", &self.interval)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A newly issued grant: the response to send and the record to store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuedGrant {
+    /// The body to send, as JSON (`200 OK`, `Cache-Control: no-store`).
+    pub response: DeviceAuthorization,
+    /// The record to insert (unique on `device_code_hash` and `user_code`; on a user-code
+    /// collision issue again).
+    pub record: DeviceGrant,
+}
+
+/// A token request at the token endpoint (RFC 8628 §3.4).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    /// Must be [`DEVICE_CODE_GRANT_TYPE`].
+    pub grant_type: String,
+    /// The device code.
+    pub device_code: Secret,
+    /// The client.
+    pub client_id: String,
+}
+
+impl core::fmt::Debug for TokenRequest {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("TokenRequest")
+            .field("grant_type", &self.grant_type)
+            .field("device_code", &self.device_code)
+            .field("client_id", &self.client_id)
+            .finish()
+    }
+}
+
+impl TokenRequest {
+    /// Parses a form-encoded token request body. Missing parameters give `invalid_request`,
+    /// another grant type `unsupported_grant_type`. `client_id` may instead come from HTTP
+    /// client authentication: pass it as `client_id` to override the body.
+    pub fn from_form(body: &str, client_id: Option<&str>) -> Result<Self> {
+        let pairs = parse_form(body)?;
+        let grant_type = param(&pairs, "grant_type")?;
+        if grant_type != DEVICE_CODE_GRANT_TYPE {
+            return Err(Error::field(
+                ErrorCode::UnsupportedGrantType,
+                "grant_type",
+                "Only the device_code grant type is supported here.",
+            ));
+        }
+        let client_id = match client_id {
+            Some(c) => c.to_owned(),
+            None => param(&pairs, "client_id")?,
+        };
+        Ok(Self {
+            grant_type,
+            device_code: Secret::new(param(&pairs, "device_code")?),
+            client_id,
+        })
+    }
+}
+
+/// A device authorization request (RFC 8628 §3.1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthorizationRequest {
+    /// The client.
+    pub client_id: String,
+    /// Requested scope, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+}
+
+impl AuthorizationRequest {
+    /// Parses a form-encoded device authorization request body.
+    pub fn from_form(body: &str) -> Result<Self> {
+        let pairs = parse_form(body)?;
+        Ok(Self {
+            client_id: param(&pairs, "client_id")?,
+            scope: pairs.iter().find(|(k, _)| k == "scope").map(|(_, v)| v.clone()),
+        })
+    }
+}
+
+fn parse_form(body: &str) -> Result<Vec<(String, String)>> {
+    let pairs = form_decode(body)
+        .ok_or_else(|| Error::with_detail(ErrorCode::InvalidRequest, "The request body is not valid form data."))?;
+    for (i, (k, _)) in pairs.iter().enumerate() {
+        if pairs.iter().skip(i + 1).any(|(k2, _)| k2 == k) {
+            return Err(Error::field(
+                ErrorCode::InvalidRequest,
+                k.clone(),
+                "A request parameter must not repeat (RFC 6749 §3.1).",
+            ));
+        }
+    }
+    Ok(pairs)
+}
+
+fn param(pairs: &[(String, String)], name: &str) -> Result<String> {
+    pairs
+        .iter()
+        .find(|(k, v)| k == name && !v.is_empty())
+        .map(|(_, v)| v.clone())
+        .ok_or_else(|| Error::field(ErrorCode::InvalidRequest, name, format!("`{name}` is missing.")))
+}
+
+/// What a poll decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum PollResult {
+    /// Issue tokens for this user, once the consumed record is stored.
+    Approved {
+        /// The approving user.
+        user_id: String,
+        /// The client.
+        client_id: String,
+        /// Granted scope.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        scope: Option<String>,
+        /// Claims bound at approval.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        claims: Option<Map<String, Value>>,
+    },
+    /// Answer with this error.
+    Error {
+        /// The error (`authorization_pending`, `slow_down`, …).
+        error: Error,
+    },
+}
+
+/// The outcome of a poll.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PollOutcome {
+    /// The decision.
+    #[serde(flatten)]
+    pub result: PollResult,
+    /// The changed record to store with compare-and-swap before answering (`None`: unchanged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<DeviceGrant>,
+    /// For errors, the RFC 6749 §5.2 response to send.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<HttpResponse>,
+}
+
+/// The outcome of checking a typed user code against a grant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserCodeCheck {
+    /// Whether the code matched and the grant awaits a decision.
+    pub ok: bool,
+    /// Why not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<Error>,
+    /// The changed record to store (a failed attempt was counted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<DeviceGrant>,
+}
+
+/// The authorization server's side. Holds only configuration; grants are the host's records.
+#[derive(Debug, Clone)]
+pub struct DeviceAuthority {
+    config: DeviceServerConfig,
+}
+
+/// The lookup key for a device code: lower-case hex SHA-256.
+pub fn device_code_hash(device_code: &str) -> String {
+    hex(&Sha256::digest(device_code.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl DeviceAuthority {
+    /// An authority with validated settings.
+    pub fn new(config: DeviceServerConfig) -> Result<Self> {
+        let bad = |f: &str, d: &str| Err(Error::field(ErrorCode::InvalidConfig, f, d));
+        if !(config.verification_uri.starts_with("https://") || config.verification_uri.starts_with("http://")) {
+            return bad("verification_uri", "The verification URI must be an http(s) URL.");
+        }
+        if !(10..=86_400).contains(&config.expires_in) {
+            return bad("expires_in", "The grant lifetime must be 10 to 86400 seconds.");
+        }
+        if !(1..=3600).contains(&config.interval) {
+            return bad("interval", "The polling interval must be 1 to 3600 seconds.");
+        }
+        if !(16..=64).contains(&config.device_code_bytes) {
+            return bad("device_code_bytes", "A device code needs 16 to 64 random bytes.");
+        }
+        if !(1..=100).contains(&config.max_attempts) {
+            return bad("max_attempts", "The attempt limit must be 1 to 100.");
+        }
+        if !(0..config.interval).contains(&config.poll_tolerance) {
+            return bad(
+                "poll_tolerance",
+                "The poll tolerance must be 0 or more and below the interval.",
+            );
+        }
+        config.user_code.validate()?;
+        Ok(Self { config })
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &DeviceServerConfig {
+        &self.config
+    }
+
+    /// Issues a grant to `client_id` for `scope` at `now`.
+    pub fn issue(&self, request: &AuthorizationRequest, now: i64, entropy: &mut dyn Entropy) -> Result<IssuedGrant> {
+        check_client_id(&request.client_id)?;
+        if let Some(scope) = &request.scope {
+            check_scope(scope)?;
+        }
+        let raw = random_bytes(entropy, self.config.device_code_bytes)?;
+        let device_code = <base64ct::Base64UrlUnpadded as base64ct::Encoding>::encode_string(&raw);
+        let user_code = self.config.user_code.generate(entropy)?;
+        let display = self.config.user_code.display(&user_code);
+        let complete = self.config.complete_uri.then(|| {
+            let sep = if self.config.verification_uri.contains('?') {
+                '&'
+            } else {
+                '?'
+            };
+            format!(
+                "{}{sep}user_code={}",
+                self.config.verification_uri,
+                query_encode(&display)
+            )
+        });
+        let record = DeviceGrant {
+            version: DEVICE_GRANT_VERSION,
+            revision: 1,
+            device_code_hash: device_code_hash(&device_code),
+            user_code,
+            client_id: request.client_id.clone(),
+            scope: request.scope.clone(),
+            created_at: now,
+            expires_at: now.saturating_add(self.config.expires_in),
+            interval: self.config.interval,
+            last_poll_at: None,
+            status: GrantStatus::Pending,
+            failed_attempts: 0,
+            user_id: None,
+            claims: None,
+        };
+        Ok(IssuedGrant {
+            response: DeviceAuthorization {
+                device_code: Secret::new(device_code),
+                user_code: display,
+                verification_uri: self.config.verification_uri.clone(),
+                verification_uri_complete: complete,
+                expires_in: self.config.expires_in,
+                interval: self.config.interval,
+            },
+            record,
+        })
+    }
+
+    /// Normalises a typed user code to the canonical lookup key (see
+    /// [`UserCodeFormat::normalize`]).
+    pub fn normalize_user_code(&self, typed: &str) -> Result<String> {
+        self.config.user_code.normalize(typed)
+    }
+
+    /// Checks a typed code against a grant (found by another route, e.g. the link in
+    /// `verification_uri_complete` or the host's own session). A wrong code counts against
+    /// the grant; at `max_attempts` the grant locks and every later poll gets
+    /// `access_denied`.
+    pub fn check_user_code(&self, grant: &DeviceGrant, typed: &str, now: i64) -> UserCodeCheck {
+        if let Err(error) = usable(grant, now) {
+            return UserCodeCheck {
+                ok: false,
+                error: Some(error),
+                record: None,
+            };
+        }
+        let matches = self
+            .config
+            .user_code
+            .normalize(typed)
+            .is_ok_and(|c| bool::from(c.as_bytes().ct_eq(grant.user_code.as_bytes())));
+        if matches {
+            return UserCodeCheck {
+                ok: true,
+                error: None,
+                record: None,
+            };
+        }
+        let mut next = grant.next();
+        next.failed_attempts = next.failed_attempts.saturating_add(1);
+        let error = if next.failed_attempts >= self.config.max_attempts {
+            next.status = GrantStatus::Locked;
+            Error::new(ErrorCode::TooManyAttempts)
+        } else {
+            Error::field(ErrorCode::InvalidUserCode, "user_code", "The code does not match.")
+        };
+        UserCodeCheck {
+            ok: false,
+            error: Some(error),
+            record: Some(next),
+        }
+    }
+
+    /// Records the person's approval, binding their user id and any claims.
+    pub fn approve(
+        &self,
+        grant: &DeviceGrant,
+        user_id: &str,
+        claims: Option<Map<String, Value>>,
+        now: i64,
+    ) -> Result<DeviceGrant> {
+        usable(grant, now)?;
+        if user_id.is_empty() || user_id.len() > 256 {
+            return Err(Error::field(
+                ErrorCode::InvalidInput,
+                "user_id",
+                "The user id must be 1 to 256 bytes.",
+            ));
+        }
+        let mut next = grant.next();
+        next.status = GrantStatus::Approved;
+        next.user_id = Some(user_id.to_owned());
+        next.claims = claims;
+        Ok(next)
+    }
+
+    /// Records the person's denial; the next poll gets `access_denied`.
+    pub fn deny(&self, grant: &DeviceGrant, now: i64) -> Result<DeviceGrant> {
+        usable(grant, now)?;
+        let mut next = grant.next();
+        next.status = GrantStatus::Denied;
+        Ok(next)
+    }
+
+    /// Answers a poll for `grant` (the record found under
+    /// `device_code_hash(request.device_code)`, or `None`).
+    pub fn poll(&self, grant: Option<&DeviceGrant>, request: &TokenRequest, now: i64) -> PollOutcome {
+        let (decision, record) = self.decide(grant, request, now);
+        match decision {
+            Ok(result) => PollOutcome {
+                result,
+                record,
+                response: None,
+            },
+            Err(error) => PollOutcome {
+                response: Some(oauth_response(&error)),
+                result: PollResult::Error { error },
+                record,
+            },
+        }
+    }
+
+    fn decide(
+        &self,
+        grant: Option<&DeviceGrant>,
+        request: &TokenRequest,
+        now: i64,
+    ) -> (Result<PollResult>, Option<DeviceGrant>) {
+        let fail = |code: ErrorCode| (Err(Error::new(code)), None);
+        if request.grant_type != DEVICE_CODE_GRANT_TYPE {
+            return fail(ErrorCode::UnsupportedGrantType);
+        }
+        let Some(grant) = grant else {
+            return fail(ErrorCode::InvalidGrant);
+        };
+        let hash = device_code_hash(request.device_code.expose());
+        if !bool::from(hash.as_bytes().ct_eq(grant.device_code_hash.as_bytes())) {
+            return fail(ErrorCode::InvalidGrant);
+        }
+        if request.client_id != grant.client_id {
+            return fail(ErrorCode::InvalidClient);
+        }
+        match grant.status {
+            GrantStatus::Consumed => return fail(ErrorCode::InvalidGrant),
+            GrantStatus::Denied | GrantStatus::Locked => return fail(ErrorCode::AccessDenied),
+            GrantStatus::Pending | GrantStatus::Approved => {}
+        }
+        if now >= grant.expires_at {
+            return fail(ErrorCode::ExpiredToken);
+        }
+        let mut next = grant.next();
+        next.last_poll_at = Some(now);
+        if grant.status == GrantStatus::Approved {
+            next.status = GrantStatus::Consumed;
+            let result = PollResult::Approved {
+                user_id: grant.user_id.clone().unwrap_or_default(),
+                client_id: grant.client_id.clone(),
+                scope: grant.scope.clone(),
+                claims: grant.claims.clone(),
+            };
+            return (Ok(result), Some(next));
+        }
+        // Too fast: measured against the interval the client was last told, since the
+        // previous poll. An obedient client waits the raised interval and is not slowed again.
+        let too_fast = grant
+            .last_poll_at
+            .is_some_and(|t| now.saturating_sub(t).saturating_add(self.config.poll_tolerance) < grant.interval);
+        if too_fast {
+            next.interval = grant.interval.saturating_add(5);
+            let detail = format!("Polling too fast; wait {} seconds between polls.", next.interval);
+            return (Err(Error::with_detail(ErrorCode::SlowDown, detail)), Some(next));
+        }
+        (Err(Error::new(ErrorCode::AuthorizationPending)), Some(next))
+    }
+}
+
+/// A grant awaiting a decision: pending, not expired, not locked.
+fn usable(grant: &DeviceGrant, now: i64) -> Result<()> {
+    match grant.status {
+        GrantStatus::Pending if now < grant.expires_at => Ok(()),
+        GrantStatus::Pending => Err(Error::new(ErrorCode::ExpiredToken)),
+        GrantStatus::Locked => Err(Error::new(ErrorCode::TooManyAttempts)),
+        GrantStatus::Approved | GrantStatus::Denied | GrantStatus::Consumed => Err(Error::with_detail(
+            ErrorCode::InvalidGrant,
+            "This code has already been used.",
+        )),
+    }
+}
+
+fn oauth_response(error: &Error) -> HttpResponse {
+    let body = serde_json::to_string(&oauth_error_body(error)).unwrap_or_default();
+    HttpResponse::new(super::oauth_error_status(error))
+        .with_header("Cache-Control", "no-store")
+        .with_header("Content-Type", "application/json")
+        .with_body(body)
+}
+
+fn check_client_id(client_id: &str) -> Result<()> {
+    if client_id.is_empty() || client_id.len() > 256 || !client_id.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return Err(Error::field(
+            ErrorCode::InvalidClient,
+            "client_id",
+            "The client id must be 1 to 256 printable ASCII characters.",
+        ));
+    }
+    Ok(())
+}
+
+/// RFC 6749 §3.3: space-separated tokens of `%x21 / %x23-5B / %x5D-7E`.
+fn check_scope(scope: &str) -> Result<()> {
+    let ok = scope.len() <= 1024
+        && !scope.is_empty()
+        && scope.split(' ').all(|t| {
+            !t.is_empty()
+                && t.bytes()
+                    .all(|b| b == 0x21 || (0x23..=0x5b).contains(&b) || (0x5d..=0x7e).contains(&b))
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::field(
+            ErrorCode::InvalidScope,
+            "scope",
+            "The scope must be space-separated RFC 6749 scope tokens.",
+        ))
+    }
+}
