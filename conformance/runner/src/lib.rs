@@ -9,6 +9,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use authcore::device::{
+    device_code_hash, oauth_error_body, oauth_error_status, AuthorizationRequest, DeviceAuthority, DeviceClient,
+    DeviceClientConfig, DeviceGrant, DeviceServerConfig, TokenRequest,
+};
 use authcore::entropy::{Entropy, FixedEntropy};
 use authcore::error::ErrorCode;
 use authcore::http::{HttpRequest, HttpResponse};
@@ -71,6 +75,8 @@ struct Ctx {
     backend: Backend,
     bound: BTreeMap<String, Value>,
     driver: Option<RequestDriver>,
+    device_client: Option<DeviceClient>,
+    authority: Option<DeviceAuthority>,
 }
 
 /// Runs one case on one backend. `Err` describes the first failing step.
@@ -83,6 +89,8 @@ pub fn run_case(case: &Value, backend: Backend) -> Result<(), String> {
         backend,
         bound: BTreeMap::new(),
         driver: None,
+        device_client: None,
+        authority: None,
     };
     for (i, step) in steps.iter().enumerate() {
         run_step(&mut ctx, step).map_err(|e| format!("step {i} ({}): {e}", step["op"].as_str().unwrap_or("?")))?;
@@ -313,6 +321,100 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                     }
                     result
                 })
+            }
+            "device.client.new" => {
+                let config: DeviceClientConfig = arg(input, "config")?;
+                DeviceClient::new(config).map(|c| {
+                    ctx.device_client = Some(c);
+                    json!({})
+                })
+            }
+            op if op.starts_with("device.client.") => {
+                let c = ctx
+                    .device_client
+                    .as_mut()
+                    .ok_or("no device client: call device.client.new first")?;
+                let now: i64 = opt(input, "now")?.unwrap_or(0);
+                let r = match op {
+                    "device.client.start" => c.start(now),
+                    "device.client.handle_response" => {
+                        c.handle_response(arg(input, "transmit")?, arg(input, "response")?, now)
+                    }
+                    "device.client.handle_network_error" => c.handle_network_error(arg(input, "transmit")?, now),
+                    "device.client.handle_timeout" => c.handle_timeout(now),
+                    "device.client.cancel" => {
+                        c.cancel();
+                        Ok(())
+                    }
+                    "device.client.state" => {
+                        return Ok(Ok(
+                            json!({"interval": c.interval(), "timeout": c.poll_timeout(), "finished": c.is_finished()}),
+                        ))
+                    }
+                    _ => return Err(format!("unknown operation `{op}`")),
+                };
+                r.map(|()| {
+                    let actions: Vec<Value> = std::iter::from_fn(|| c.poll_action()).map(|a| out(&a)).collect();
+                    json!({ "actions": actions })
+                })
+            }
+            "device.server.new" => {
+                let config: DeviceServerConfig = arg(input, "config")?;
+                DeviceAuthority::new(config).map(|a| {
+                    ctx.authority = Some(a);
+                    json!({})
+                })
+            }
+            "device.server.parse_authorization_request" => {
+                AuthorizationRequest::from_form(&arg::<String>(input, "body")?).map(|r| out(&r))
+            }
+            "device.server.parse_token_request" => {
+                let client_id: Option<String> = opt(input, "client_id")?;
+                TokenRequest::from_form(&arg::<String>(input, "body")?, client_id.as_deref()).map(|r| out(&r))
+            }
+            "device.server.hash" => Ok(json!({"hash": device_code_hash(&arg::<String>(input, "device_code")?)})),
+            "device.server.load" => DeviceGrant::from_json(&arg::<String>(input, "text")?).map(|g| out(&g)),
+            "device.oauth_error" => {
+                let code: String = arg(input, "code")?;
+                let code = code.parse::<ErrorCode>().map_err(|_| format!("unknown code {code}"))?;
+                let err = match opt::<String>(input, "detail")? {
+                    Some(d) => Error::with_detail(code, d),
+                    None => Error::new(code),
+                };
+                Ok(json!({"status": oauth_error_status(&err), "body": oauth_error_body(&err)}))
+            }
+            op if op.starts_with("device.server.") => {
+                let a = ctx
+                    .authority
+                    .as_ref()
+                    .ok_or("no authority: call device.server.new first")?;
+                let now: i64 = opt(input, "now")?.unwrap_or(0);
+                match op {
+                    "device.server.issue" => {
+                        let request: AuthorizationRequest = arg(input, "request")?;
+                        let mut e = entropy(input)?;
+                        a.issue(&request, now, &mut e).map(|g| out(&g))
+                    }
+                    "device.server.normalize_user_code" => a
+                        .normalize_user_code(&arg::<String>(input, "typed")?)
+                        .map(|c| json!({ "user_code": c })),
+                    "device.server.check_user_code" => {
+                        let grant: DeviceGrant = arg(input, "grant")?;
+                        Ok(out(&a.check_user_code(&grant, &arg::<String>(input, "typed")?, now)))
+                    }
+                    "device.server.approve" => {
+                        let grant: DeviceGrant = arg(input, "grant")?;
+                        let user_id: String = arg(input, "user_id")?;
+                        a.approve(&grant, &user_id, opt(input, "claims")?, now).map(|g| out(&g))
+                    }
+                    "device.server.deny" => a.deny(&arg(input, "grant")?, now).map(|g| out(&g)),
+                    "device.server.poll" => {
+                        let grant: Option<DeviceGrant> = opt(input, "grant")?;
+                        let request: TokenRequest = arg(input, "request")?;
+                        Ok(out(&a.poll(grant.as_ref(), &request, now)))
+                    }
+                    _ => return Err(format!("unknown operation `{op}`")),
+                }
             }
             _ => return Err(format!("unknown operation `{op}`")),
         })

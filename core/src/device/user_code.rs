@@ -132,14 +132,14 @@ impl UserCodeFormat {
         }
         let mut out = String::with_capacity(self.length);
         for c in typed.chars() {
-            if c.is_whitespace() || matches!(c, '-' | '_' | '.' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{30FC}') {
-                continue;
-            }
             // Full-width ASCII (U+FF01..U+FF5E) to ASCII.
             let c = match u32::from(c) {
                 0xFF01..=0xFF5E => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
                 _ => c,
             };
+            if c.is_whitespace() || matches!(c, '-' | '_' | '.' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{30FC}') {
+                continue;
+            }
             let c = c.to_ascii_uppercase();
             let c = if self.alphabet.contains(c) {
                 c
