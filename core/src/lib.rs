@@ -56,6 +56,9 @@ pub mod entropy;
 pub mod error;
 pub mod http;
 pub mod jwt;
+pub mod password;
+pub mod refresh;
+pub mod session;
 pub mod time;
 pub mod tokens;
 
