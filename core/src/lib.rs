@@ -54,6 +54,7 @@
 pub mod device;
 pub mod entropy;
 pub mod error;
+pub mod gate;
 pub mod http;
 pub mod jwt;
 pub mod password;

@@ -777,7 +777,7 @@ fn private_from_jwk(alg: Algorithm, obj: &Map<String, Value>) -> Result<PrivateM
 /// Exactly one of `secret` (UTF-8 text), `secret_b64` (base64url bytes), `pem`, `jwk` or
 /// `raw_b64` (base64url raw key bytes) must be given. `alg` may be omitted for a JWK that
 /// names its own.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KeySpec {
     /// Algorithm the key is for.
@@ -801,6 +801,22 @@ pub struct KeySpec {
     /// Raw key bytes (Ed25519 seed or public key, P-256 scalar or SEC1 point), base64url.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw_b64: Option<String>,
+}
+
+/// Names which material is present, never the material itself.
+impl core::fmt::Debug for KeySpec {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let redacted = |present: bool| if present { Some("[redacted]") } else { None };
+        f.debug_struct("KeySpec")
+            .field("alg", &self.alg)
+            .field("kid", &self.kid)
+            .field("secret", &redacted(self.secret.is_some()))
+            .field("secret_b64", &redacted(self.secret_b64.is_some()))
+            .field("pem", &redacted(self.pem.is_some()))
+            .field("jwk", &redacted(self.jwk.is_some()))
+            .field("raw_b64", &redacted(self.raw_b64.is_some()))
+            .finish()
+    }
 }
 
 enum SpecMaterial<'a> {
