@@ -164,7 +164,8 @@ fn request_log() {
 
     // (method, path, headers, expected: Ok(user/identity) or Err(code))
     type Want = Result<(&'static str, Option<&'static str>), ErrorCode>;
-    let log: Vec<(&str, &str, Vec<(&str, String)>, Want)> = vec![
+    type Entry<'a> = (&'a str, &'a str, Vec<(&'a str, String)>, Want);
+    let log: Vec<Entry> = vec![
         ("GET", "/health", vec![], Ok(("none", None))),
         ("GET", "/api/me", vec![], Err(ErrorCode::NotAuthenticated)),
         (
