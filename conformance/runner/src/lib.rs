@@ -15,8 +15,14 @@ use authcore::device::{
 };
 use authcore::entropy::{Entropy, FixedEntropy};
 use authcore::error::ErrorCode;
+use authcore::gate::{Classified, Gate, GateConfig, Lookup};
 use authcore::http::{HttpRequest, HttpResponse};
 use authcore::jwt::{Backend, Issuer, IssuerConfig, JwtConfig, KeySet, KeySpec, SigningKey, Verifier, VerifierConfig};
+use authcore::password::{
+    normalize_email, normalize_username, Accounts, PasswordPolicy, Registration, StoredCredentials,
+};
+use authcore::refresh::{refresh_token_hash, RefreshConfig, RefreshRecord, RefreshTokens};
+use authcore::session::{token_hash, Session, SessionManager};
 use authcore::tokens::{ClientConfig, RequestDriver, StoredTokens, TokenSet};
 use authcore::Error;
 use serde::de::DeserializeOwned;
@@ -77,6 +83,10 @@ struct Ctx {
     driver: Option<RequestDriver>,
     device_client: Option<DeviceClient>,
     authority: Option<DeviceAuthority>,
+    sessions: Option<SessionManager>,
+    gate: Option<Gate>,
+    accounts: Option<Accounts>,
+    refresh: Option<RefreshTokens>,
 }
 
 /// Runs one case on one backend. `Err` describes the first failing step.
@@ -91,6 +101,10 @@ pub fn run_case(case: &Value, backend: Backend) -> Result<(), String> {
         driver: None,
         device_client: None,
         authority: None,
+        sessions: None,
+        gate: None,
+        accounts: None,
+        refresh: None,
     };
     for (i, step) in steps.iter().enumerate() {
         run_step(&mut ctx, step).map_err(|e| format!("step {i} ({}): {e}", step["op"].as_str().unwrap_or("?")))?;
@@ -413,6 +427,147 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                         let request: TokenRequest = arg(input, "request")?;
                         Ok(out(&a.poll(grant.as_ref(), &request, now)))
                     }
+                    _ => return Err(format!("unknown operation `{op}`")),
+                }
+            }
+            "session.new" => SessionManager::new(arg(input, "config")?).map(|m| {
+                ctx.sessions = Some(m);
+                json!({})
+            }),
+            "session.hash" => Ok(json!({"hash": token_hash(&arg::<String>(input, "token")?)})),
+            "session.load" => Session::from_json(&arg::<String>(input, "text")?).map(|s| out(&s)),
+            op if op.starts_with("session.") => {
+                let m = ctx
+                    .sessions
+                    .as_ref()
+                    .ok_or("no session manager: call session.new first")?;
+                let now: i64 = arg(input, "now")?;
+                let user_id: Option<String> = opt(input, "user_id")?;
+                let email: Option<String> = opt(input, "email")?;
+                let mut e = entropy(input)?;
+                match op {
+                    "session.create" => m
+                        .create(
+                            user_id.as_deref().unwrap_or_default(),
+                            email.as_deref(),
+                            opt(input, "is_guest")?.unwrap_or(false),
+                            now,
+                            &mut e,
+                        )
+                        .map(|s| out(&s)),
+                    "session.sign_in" => {
+                        let previous: Option<Session> = opt(input, "previous")?;
+                        m.sign_in(
+                            previous.as_ref(),
+                            user_id.as_deref().unwrap_or_default(),
+                            email.as_deref(),
+                            now,
+                            &mut e,
+                        )
+                        .map(|s| out(&s))
+                    }
+                    "session.validate" => {
+                        let record: Option<Session> = opt(input, "record")?;
+                        m.validate(record.as_ref(), &arg::<String>(input, "token")?, now)
+                            .map(|v| out(&v))
+                    }
+                    "session.revoke" => Ok(out(&m.revoke(&arg(input, "record")?, now))),
+                    _ => return Err(format!("unknown operation `{op}`")),
+                }
+            }
+            "gate.new" => Gate::with_backend(arg::<GateConfig>(input, "config")?, backend).map(|g| {
+                ctx.gate = Some(g);
+                json!({})
+            }),
+            "gate.classify" | "gate.decide" | "gate.authenticate" => {
+                let g = ctx.gate.as_ref().ok_or("no gate: call gate.new first")?;
+                let now: i64 = arg(input, "now")?;
+                let lookup: Lookup = opt(input, "lookup")?.unwrap_or_default();
+                match op {
+                    "gate.classify" => Ok(out(&g.classify(&arg::<HttpRequest>(input, "request")?, now))),
+                    "gate.decide" => Ok(out(&g.decide(&arg::<Classified>(input, "classified")?, &lookup, now))),
+                    _ => {
+                        let c = g.classify(&arg::<HttpRequest>(input, "request")?, now);
+                        Ok(out(&g.decide(&c, &lookup, now)))
+                    }
+                }
+            }
+            "password.new" => Accounts::new(opt::<PasswordPolicy>(input, "policy")?.unwrap_or_default()).map(|a| {
+                ctx.accounts = Some(a);
+                json!({})
+            }),
+            "password.normalize_username" => {
+                normalize_username(&arg::<String>(input, "username")?).map(|u| json!({ "username": u }))
+            }
+            "password.normalize_email" => {
+                normalize_email(&arg::<String>(input, "email")?).map(|u| json!({ "email": u }))
+            }
+            op if op.starts_with("password.") => {
+                let a = ctx.accounts.as_ref().ok_or("no accounts: call password.new first")?;
+                let mut e = entropy(input)?;
+                match op {
+                    "password.hash" => a
+                        .hash_password(&arg::<String>(input, "password")?, &mut e)
+                        .map(|h| json!({ "hash": h })),
+                    "password.verify" => a
+                        .verify_password(&arg::<String>(input, "hash")?, &arg::<String>(input, "password")?)
+                        .map(|v| json!({ "valid": v })),
+                    "password.needs_rehash" => {
+                        Ok(json!({"needs_rehash": a.needs_rehash(&arg::<String>(input, "hash")?)}))
+                    }
+                    "password.register" => a
+                        .register(&arg::<Registration>(input, "registration")?, &mut e)
+                        .map(|n| out(&n)),
+                    "password.login" => {
+                        let account: Option<StoredCredentials> = opt(input, "account")?;
+                        let config: IssuerConfig = opt(input, "issuer_config")?.unwrap_or_default();
+                        let spec: KeySpec = arg(input, "key")?;
+                        let password: String = arg(input, "password")?;
+                        let now: i64 = arg(input, "now")?;
+                        SigningKey::from_spec(&spec, backend)
+                            .and_then(|k| Issuer::new(config, k))
+                            .and_then(|i| a.login(account.as_ref(), &password, &i, now, &mut e))
+                    }
+                    _ => return Err(format!("unknown operation `{op}`")),
+                }
+            }
+            "refresh.new" => RefreshTokens::new(opt::<RefreshConfig>(input, "config")?.unwrap_or_default()).map(|r| {
+                ctx.refresh = Some(r);
+                json!({})
+            }),
+            "refresh.hash" => Ok(json!({"hash": refresh_token_hash(&arg::<String>(input, "token")?)})),
+            "refresh.load" => RefreshRecord::from_json(&arg::<String>(input, "text")?).map(|r| out(&r)),
+            op if op.starts_with("refresh.") => {
+                let r = ctx
+                    .refresh
+                    .as_ref()
+                    .ok_or("no refresh rotation: call refresh.new first")?;
+                let mut e = entropy(input)?;
+                let client_id: Option<String> = opt(input, "client_id")?;
+                match op {
+                    "refresh.issue" => {
+                        let scope: Option<String> = opt(input, "scope")?;
+                        r.issue(
+                            &arg::<String>(input, "user_id")?,
+                            client_id.as_deref(),
+                            scope.as_deref(),
+                            arg(input, "now")?,
+                            &mut e,
+                        )
+                        .map(|i| out(&i))
+                    }
+                    "refresh.rotate" => {
+                        let record: Option<RefreshRecord> = opt(input, "record")?;
+                        r.rotate(
+                            record.as_ref(),
+                            &arg::<String>(input, "token")?,
+                            client_id.as_deref(),
+                            arg(input, "now")?,
+                            &mut e,
+                        )
+                        .map(|x| out(&x))
+                    }
+                    "refresh.revoke" => Ok(out(&r.revoke(&arg(input, "record")?))),
                     _ => return Err(format!("unknown operation `{op}`")),
                 }
             }
