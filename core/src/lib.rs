@@ -51,12 +51,14 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
 )]
 
+pub mod broker;
 pub mod device;
 pub mod entropy;
 pub mod error;
 pub mod gate;
 pub mod http;
 pub mod jwt;
+pub mod oauth;
 pub mod password;
 pub mod refresh;
 pub mod session;

@@ -1,0 +1,480 @@
+//! OAuth 2.0 helpers: PKCE (RFC 7636) and the authorization-code flow with `state`.
+//!
+//! * [`Pkce`]: a verifier of 43 to 128 characters from the entropy input and its S256
+//!   challenge. `plain` is refused unless explicitly allowed. [`check_pkce`] is the server's
+//!   side: it checks a presented verifier against the stored challenge, and refuses a verifier
+//!   when no challenge was sent (a PKCE downgrade, RFC 9700 §4.8).
+//! * [`AuthCodeClient`]: builds the authorization URL and a [`StateRecord`] (the CSRF `state`,
+//!   the verifier, a 10-minute time to live) that the host keeps, then validates the callback
+//!   (`state_mismatch`, `state_expired`, the provider's `error` mapped to the catalog, missing
+//!   `code` → `invalid_request`), returns the token request to send and the record marked used
+//!   (a `state` is single-use), and turns the token response into a [`TokenSet`].
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::device::oauth_error_from_str;
+use crate::entropy::{random_bytes, Entropy};
+use crate::error::{Error, ErrorCode, Result};
+use crate::http::{form_decode, form_encode, query_encode, HttpRequest, HttpResponse};
+use crate::json::{parse_object, truncate};
+use crate::tokens::{Secret, TokenSet};
+
+/// How a PKCE challenge is derived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum PkceMethod {
+    /// `BASE64URL(SHA256(verifier))` (default).
+    #[default]
+    S256,
+    /// The verifier itself (only when explicitly allowed).
+    #[serde(rename = "plain")]
+    Plain,
+}
+
+impl PkceMethod {
+    /// `"S256"` or `"plain"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::S256 => "S256",
+            Self::Plain => "plain",
+        }
+    }
+}
+
+/// A PKCE verifier and its challenge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pkce {
+    /// The secret verifier (sent with the token request).
+    pub verifier: Secret,
+    /// The challenge (sent with the authorization request).
+    pub challenge: String,
+    /// The method.
+    pub method: PkceMethod,
+}
+
+fn b64url(bytes: &[u8]) -> String {
+    <base64ct::Base64UrlUnpadded as base64ct::Encoding>::encode_string(bytes)
+}
+
+fn valid_verifier(v: &str) -> bool {
+    (43..=128).contains(&v.len())
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
+}
+
+/// The S256 challenge of a verifier.
+pub fn s256_challenge(verifier: &str) -> String {
+    b64url(&Sha256::digest(verifier.as_bytes()))
+}
+
+impl Pkce {
+    /// A new S256 pair from `bytes` random bytes (32 to 96, giving 43 to 128 characters).
+    pub fn generate(bytes: usize, entropy: &mut dyn Entropy) -> Result<Self> {
+        if !(32..=96).contains(&bytes) {
+            return Err(Error::field(
+                ErrorCode::InvalidConfig,
+                "verifier_bytes",
+                "A PKCE verifier needs 32 to 96 random bytes.",
+            ));
+        }
+        Self::from_verifier(&b64url(&random_bytes(entropy, bytes)?), PkceMethod::S256, false)
+    }
+
+    /// A pair for a given verifier. `plain` is refused unless `allow_plain`.
+    pub fn from_verifier(verifier: &str, method: PkceMethod, allow_plain: bool) -> Result<Self> {
+        if !valid_verifier(verifier) {
+            return Err(Error::field(
+                ErrorCode::InvalidInput,
+                "code_verifier",
+                "A code verifier is 43 to 128 characters of A-Z a-z 0-9 - . _ ~.",
+            ));
+        }
+        let challenge = match method {
+            PkceMethod::S256 => s256_challenge(verifier),
+            PkceMethod::Plain if allow_plain => verifier.to_owned(),
+            PkceMethod::Plain => return Err(plain_refused()),
+        };
+        Ok(Self {
+            verifier: Secret::new(verifier),
+            challenge,
+            method,
+        })
+    }
+}
+
+fn plain_refused() -> Error {
+    Error::field(
+        ErrorCode::InvalidRequest,
+        "code_challenge_method",
+        "The plain PKCE method is not allowed; use S256.",
+    )
+}
+
+/// A challenge stored by an authorization server with its code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredChallenge {
+    /// The `code_challenge` the client sent.
+    pub challenge: String,
+    /// The `code_challenge_method` (default S256).
+    #[serde(default)]
+    pub method: PkceMethod,
+}
+
+/// The server's check at the token endpoint. `challenge` is what was stored with the code
+/// (`None` when the authorization request had none); `verifier` is the presented
+/// `code_verifier`. Mismatches, a missing verifier, and a verifier without a challenge (a
+/// downgrade) are `invalid_grant`; `plain` is refused unless `allow_plain`.
+pub fn check_pkce(challenge: Option<&StoredChallenge>, verifier: Option<&str>, allow_plain: bool) -> Result<()> {
+    let grant = |d: &str| Err(Error::field(ErrorCode::InvalidGrant, "code_verifier", d));
+    match (challenge, verifier) {
+        (None, None) => Ok(()),
+        (None, Some(_)) => grant("A code_verifier was sent but the authorization request had no code_challenge."),
+        (Some(_), None) => grant("The code_verifier is missing."),
+        (Some(c), Some(v)) => {
+            if c.method == PkceMethod::Plain && !allow_plain {
+                return Err(plain_refused());
+            }
+            if !valid_verifier(v) {
+                return grant("The code_verifier is malformed.");
+            }
+            let computed = match c.method {
+                PkceMethod::S256 => s256_challenge(v),
+                PkceMethod::Plain => v.to_owned(),
+            };
+            if bool::from(computed.as_bytes().ct_eq(c.challenge.as_bytes())) {
+                Ok(())
+            } else {
+                grant("The code_verifier does not match the code_challenge.")
+            }
+        }
+    }
+}
+
+/// Authorization-code client settings.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthCodeConfig {
+    /// The provider's authorization endpoint.
+    pub authorization_endpoint: String,
+    /// The provider's token endpoint.
+    pub token_endpoint: String,
+    /// The client id.
+    pub client_id: String,
+    /// The client secret for confidential clients (sent in the body).
+    pub client_secret: Option<Secret>,
+    /// Where the provider redirects back.
+    pub redirect_uri: String,
+    /// Scopes to request.
+    pub scopes: Vec<String>,
+    /// `state` lifetime in seconds (default 600).
+    pub state_ttl: i64,
+    /// Extra authorization parameters (e.g. `access_type=offline`), in order.
+    pub extra_params: Vec<(String, String)>,
+    /// Lifetime assumed when the token response has no `expires_in` (default 3600).
+    pub default_expires_in: i64,
+}
+
+impl core::fmt::Debug for AuthCodeConfig {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("AuthCodeConfig")
+            .field("authorization_endpoint", &self.authorization_endpoint)
+            .field("token_endpoint", &self.token_endpoint)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret)
+            .field("redirect_uri", &self.redirect_uri)
+            .field("scopes", &self.scopes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for AuthCodeConfig {
+    fn default() -> Self {
+        Self {
+            authorization_endpoint: String::new(),
+            token_endpoint: String::new(),
+            client_id: String::new(),
+            client_secret: None,
+            redirect_uri: String::new(),
+            scopes: Vec::new(),
+            state_ttl: 600,
+            extra_params: Vec::new(),
+            default_expires_in: 3600,
+        }
+    }
+}
+
+/// What the host keeps between redirect and callback (e.g. in a signed cookie or memory).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StateRecord {
+    /// The `state` value sent.
+    pub state: Secret,
+    /// The PKCE verifier.
+    pub code_verifier: Secret,
+    /// The redirect URI used.
+    pub redirect_uri: String,
+    /// Creation time.
+    pub created_at: i64,
+    /// Expiry time.
+    pub expires_at: i64,
+    /// Whether a callback already consumed it.
+    #[serde(default)]
+    pub used: bool,
+}
+
+/// The start of a sign-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorizationStart {
+    /// Send the browser here.
+    pub url: String,
+    /// Keep this until the callback.
+    pub record: StateRecord,
+}
+
+/// A validated callback.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallbackOutcome {
+    /// The token request to send.
+    pub request: HttpRequest,
+    /// The state record, now used: store it so a replayed callback fails.
+    pub record: StateRecord,
+}
+
+/// The client side of the authorization-code flow with PKCE.
+#[derive(Debug, Clone)]
+pub struct AuthCodeClient {
+    config: AuthCodeConfig,
+}
+
+fn is_http_url(s: &str) -> bool {
+    s.starts_with("https://") || s.starts_with("http://")
+}
+
+impl AuthCodeClient {
+    /// A client with validated settings.
+    pub fn new(config: AuthCodeConfig) -> Result<Self> {
+        let bad = |f: &str, d: &str| Err(Error::field(ErrorCode::InvalidConfig, f, d));
+        if !is_http_url(&config.authorization_endpoint) {
+            return bad(
+                "authorization_endpoint",
+                "The authorization endpoint must be an http(s) URL.",
+            );
+        }
+        if !is_http_url(&config.token_endpoint) {
+            return bad("token_endpoint", "The token endpoint must be an http(s) URL.");
+        }
+        if config.client_id.is_empty() {
+            return bad("client_id", "The client id must not be empty.");
+        }
+        if config.redirect_uri.is_empty() || config.redirect_uri.contains('#') {
+            return bad(
+                "redirect_uri",
+                "The redirect URI must be an absolute URI without a fragment.",
+            );
+        }
+        if !(30..=86_400).contains(&config.state_ttl) {
+            return bad("state_ttl", "The state lifetime must be 30 to 86400 seconds.");
+        }
+        Ok(Self { config })
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &AuthCodeConfig {
+        &self.config
+    }
+
+    /// Starts a sign-in: 32 random bytes of `state`, then 32 for the PKCE verifier.
+    pub fn start(&self, now: i64, entropy: &mut dyn Entropy) -> Result<AuthorizationStart> {
+        let state = b64url(&random_bytes(entropy, 32)?);
+        let pkce = Pkce::generate(32, entropy)?;
+        let scope = self.config.scopes.join(" ");
+        let mut params: Vec<(&str, &str)> = vec![
+            ("response_type", "code"),
+            ("client_id", &self.config.client_id),
+            ("redirect_uri", &self.config.redirect_uri),
+        ];
+        if !scope.is_empty() {
+            params.push(("scope", &scope));
+        }
+        params.push(("state", &state));
+        params.push(("code_challenge", &pkce.challenge));
+        params.push(("code_challenge_method", "S256"));
+        for (k, v) in &self.config.extra_params {
+            params.push((k, v));
+        }
+        let query = params
+            .iter()
+            .map(|(k, v)| format!("{}={}", query_encode(k), query_encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let sep = if self.config.authorization_endpoint.contains('?') {
+            '&'
+        } else {
+            '?'
+        };
+        Ok(AuthorizationStart {
+            url: format!("{}{sep}{query}", self.config.authorization_endpoint),
+            record: StateRecord {
+                state: Secret::new(state),
+                code_verifier: pkce.verifier,
+                redirect_uri: self.config.redirect_uri.clone(),
+                created_at: now,
+                expires_at: now.saturating_add(self.config.state_ttl),
+                used: false,
+            },
+        })
+    }
+
+    /// Validates the callback (the full redirect URL or just its query string) against the
+    /// kept record, and returns the token request to send.
+    pub fn callback(&self, record: &StateRecord, callback: &str, now: i64) -> Result<CallbackOutcome> {
+        let query = match callback.split_once('?') {
+            Some((_, q)) => q,
+            None if callback.contains('=') => callback,
+            None => "",
+        };
+        let query = query.split('#').next().unwrap_or("");
+        let params = form_decode(query).ok_or_else(|| {
+            Error::field(
+                ErrorCode::InvalidRequest,
+                "callback",
+                "The callback query is malformed.",
+            )
+        })?;
+        let get = |name: &str| -> Result<Option<&str>> {
+            let mut it = params.iter().filter(|(k, _)| k == name);
+            let first = it.next().map(|(_, v)| v.as_str());
+            if it.next().is_some() {
+                return Err(Error::field(
+                    ErrorCode::InvalidRequest,
+                    name,
+                    format!("`{name}` appears more than once."),
+                ));
+            }
+            Ok(first)
+        };
+        // CSRF first: nothing in an unsolicited callback is trusted, not even its `error`.
+        let state = get("state")?
+            .ok_or_else(|| Error::field(ErrorCode::StateMismatch, "state", "The callback has no state."))?;
+        if !bool::from(state.as_bytes().ct_eq(record.state.expose().as_bytes())) {
+            return Err(Error::field(
+                ErrorCode::StateMismatch,
+                "state",
+                "The callback's state does not match.",
+            ));
+        }
+        if record.used {
+            return Err(Error::field(
+                ErrorCode::StateExpired,
+                "state",
+                "This sign-in was already completed.",
+            ));
+        }
+        if now >= record.expires_at {
+            return Err(Error::field(
+                ErrorCode::StateExpired,
+                "state",
+                "The sign-in took too long; start again.",
+            ));
+        }
+        if let Some(error) = get("error")? {
+            let code = oauth_error_from_str(error).unwrap_or(ErrorCode::AccessDenied);
+            let detail = get("error_description")?
+                .filter(|d| !d.is_empty())
+                .map(truncate)
+                .unwrap_or_else(|| format!("The provider returned `{}`.", truncate(error)));
+            return Err(Error::field(code, "error", detail));
+        }
+        let code = get("code")?
+            .filter(|c| !c.is_empty())
+            .ok_or_else(|| Error::field(ErrorCode::InvalidRequest, "code", "The callback has no code."))?;
+        let mut pairs = vec![
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", record.redirect_uri.as_str()),
+            ("client_id", self.config.client_id.as_str()),
+            ("code_verifier", record.code_verifier.expose()),
+        ];
+        if let Some(secret) = &self.config.client_secret {
+            pairs.push(("client_secret", secret.expose()));
+        }
+        let mut request = HttpRequest::new("POST", self.config.token_endpoint.clone());
+        request.set_header("Accept", "application/json");
+        request.set_header("Content-Type", "application/x-www-form-urlencoded");
+        request.body = Some(form_encode(&pairs));
+        let mut used = record.clone();
+        used.used = true;
+        Ok(CallbackOutcome { request, record: used })
+    }
+
+    /// Turns the token endpoint's response into tokens (RFC 6749 §5.1/§5.2).
+    pub fn token_response(&self, response: &HttpResponse, now: i64) -> Result<TokenSet> {
+        token_response(response, now, self.config.default_expires_in)
+    }
+}
+
+/// Parses a token endpoint response: 2xx → [`TokenSet`]; an RFC 6749 §5.2 error body → its
+/// catalog code; anything else → `invalid_response` or `server_error`.
+pub fn token_response(response: &HttpResponse, now: i64, default_expires_in: i64) -> Result<TokenSet> {
+    if response.is_success() {
+        return TokenSet::from_token_response_with_default(&response.body, now, default_expires_in);
+    }
+    if response.status >= 500 {
+        return Err(Error::with_detail(
+            ErrorCode::ServerError,
+            format!("The token endpoint answered {}.", response.status),
+        ));
+    }
+    let obj = parse_object(response.body.as_bytes()).ok();
+    let error = obj.as_ref().and_then(|o| o.get("error")).and_then(|e| e.as_str());
+    match error.and_then(oauth_error_from_str) {
+        Some(code) => {
+            let detail = obj
+                .as_ref()
+                .and_then(|o| o.get("error_description"))
+                .and_then(|d| d.as_str())
+                .filter(|d| !d.is_empty())
+                .map(truncate);
+            Err(match detail {
+                Some(d) => Error::with_detail(code, d),
+                None => Error::new(code),
+            })
+        }
+        None => Err(Error::field(
+            ErrorCode::InvalidResponse,
+            "error",
+            format!(
+                "The token endpoint answered {} without a known OAuth error.",
+                response.status
+            ),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc7636_appendix_b() {
+        let p = Pkce::from_verifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk", PkceMethod::S256, false).unwrap();
+        assert_eq!(p.challenge, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+        let stored = StoredChallenge {
+            challenge: p.challenge.clone(),
+            method: PkceMethod::S256,
+        };
+        assert!(check_pkce(
+            Some(&stored),
+            Some("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+            false
+        )
+        .is_ok());
+        assert_eq!(
+            check_pkce(None, Some("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), false)
+                .unwrap_err()
+                .code(),
+            ErrorCode::InvalidGrant
+        );
+    }
+}
