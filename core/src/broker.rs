@@ -130,11 +130,47 @@ fn valid_host_pattern(h: &str) -> bool {
 impl Provider {
     /// Parses and validates a definition; errors are `invalid_provider` naming the field.
     pub fn from_value(value: &Value) -> Result<Self> {
-        let provider: Provider = serde_json::from_value(value.clone()).map_err(|e| {
-            let msg = e.to_string();
-            let field = msg.split('`').nth(1).unwrap_or("provider").to_owned();
-            invalid(field, format!("Invalid provider definition: {msg}."))
-        })?;
+        let obj = value
+            .as_object()
+            .ok_or_else(|| invalid("provider", "A provider definition must be a JSON object."))?;
+        // Check shapes member by member first, so every error names its field.
+        for (k, v) in obj {
+            let ok = match k.as_str() {
+                "name" | "display_name" => v.is_string(),
+                "authorization_endpoint" | "token_endpoint" | "device_authorization_endpoint" | "client_id" => {
+                    v.is_string() || v.is_null()
+                }
+                "auth_type" => matches!(v.as_str(), Some("api_key" | "oauth2" | "device_code")),
+                "scopes" | "hosts" => v.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
+                "inject" => v.as_object().is_some_and(|i| {
+                    i.len() == 2
+                        && i.get("header").is_some_and(Value::is_string)
+                        && i.get("format").is_some_and(Value::is_string)
+                }),
+                _ => {
+                    return Err(invalid(
+                        k.clone(),
+                        format!("Unknown provider field `{}`.", crate::json::truncate(k)),
+                    ))
+                }
+            };
+            if !ok {
+                let expected = match k.as_str() {
+                    "auth_type" => "one of api_key, oauth2, device_code",
+                    "scopes" | "hosts" => "a list of strings",
+                    "inject" => "an object with `header` and `format` strings",
+                    _ => "a string",
+                };
+                return Err(invalid(k.clone(), format!("`{k}` must be {expected}.")));
+            }
+        }
+        for required in ["name", "display_name", "auth_type", "hosts", "inject"] {
+            if !obj.contains_key(required) {
+                return Err(invalid(required, format!("`{required}` is required.")));
+            }
+        }
+        let provider: Provider = serde_json::from_value(value.clone())
+            .map_err(|e| invalid("provider", format!("Invalid provider definition: {e}.")))?;
         provider.validate()?;
         Ok(provider)
     }

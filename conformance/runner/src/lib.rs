@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use authcore::broker::{export_env, export_json, readiness, Broker, Connection, KeyFile, ProviderSet};
 use authcore::device::{
     device_code_hash, oauth_error_body, oauth_error_status, AuthorizationRequest, DeviceAuthority, DeviceClient,
     DeviceClientConfig, DeviceGrant, DeviceServerConfig, TokenRequest,
@@ -18,6 +19,7 @@ use authcore::error::ErrorCode;
 use authcore::gate::{Classified, Gate, GateConfig, Lookup};
 use authcore::http::{HttpRequest, HttpResponse};
 use authcore::jwt::{Backend, Issuer, IssuerConfig, JwtConfig, KeySet, KeySpec, SigningKey, Verifier, VerifierConfig};
+use authcore::oauth::{check_pkce, AuthCodeClient, AuthCodeConfig, Pkce, PkceMethod, StateRecord, StoredChallenge};
 use authcore::password::{
     normalize_email, normalize_username, Accounts, PasswordPolicy, Registration, StoredCredentials,
 };
@@ -87,6 +89,8 @@ struct Ctx {
     gate: Option<Gate>,
     accounts: Option<Accounts>,
     refresh: Option<RefreshTokens>,
+    auth_code: Option<AuthCodeClient>,
+    broker: Option<Broker>,
 }
 
 /// Runs one case on one backend. `Err` describes the first failing step.
@@ -105,6 +109,8 @@ pub fn run_case(case: &Value, backend: Backend) -> Result<(), String> {
         gate: None,
         accounts: None,
         refresh: None,
+        auth_code: None,
+        broker: None,
     };
     for (i, step) in steps.iter().enumerate() {
         run_step(&mut ctx, step).map_err(|e| format!("step {i} ({}): {e}", step["op"].as_str().unwrap_or("?")))?;
@@ -568,6 +574,83 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                         .map(|x| out(&x))
                     }
                     "refresh.revoke" => Ok(out(&r.revoke(&arg(input, "record")?))),
+                    _ => return Err(format!("unknown operation `{op}`")),
+                }
+            }
+            "oauth.pkce" => {
+                let method: PkceMethod = opt(input, "method")?.unwrap_or_default();
+                match opt::<String>(input, "verifier")? {
+                    Some(v) => Pkce::from_verifier(&v, method, opt(input, "allow_plain")?.unwrap_or(false)),
+                    None => Pkce::generate(opt(input, "bytes")?.unwrap_or(32), &mut entropy(input)?),
+                }
+                .map(|p| out(&p))
+            }
+            "oauth.check_pkce" => {
+                let challenge: Option<StoredChallenge> = opt(input, "challenge")?;
+                let verifier: Option<String> = opt(input, "verifier")?;
+                check_pkce(
+                    challenge.as_ref(),
+                    verifier.as_deref(),
+                    opt(input, "allow_plain")?.unwrap_or(false),
+                )
+                .map(|()| json!({}))
+            }
+            "oauth.new" => AuthCodeClient::new(arg::<AuthCodeConfig>(input, "config")?).map(|c| {
+                ctx.auth_code = Some(c);
+                json!({})
+            }),
+            op if op.starts_with("oauth.") => {
+                let c = ctx.auth_code.as_ref().ok_or("no client: call oauth.new first")?;
+                let now: i64 = arg(input, "now")?;
+                match op {
+                    "oauth.start" => c.start(now, &mut entropy(input)?).map(|s| out(&s)),
+                    "oauth.callback" => c
+                        .callback(
+                            &arg::<StateRecord>(input, "record")?,
+                            &arg::<String>(input, "callback")?,
+                            now,
+                        )
+                        .map(|o| out(&o)),
+                    "oauth.token_response" => c
+                        .token_response(&arg::<HttpResponse>(input, "response")?, now)
+                        .map(|t| out(&t)),
+                    _ => return Err(format!("unknown operation `{op}`")),
+                }
+            }
+            "broker.load" => ProviderSet::load(&opt::<Vec<Value>>(input, "custom")?.unwrap_or_default()).map(|set| {
+                let v = out(&set);
+                ctx.broker = Some(Broker::new(set));
+                v
+            }),
+            "broker.redact" => Ok(Value::Array(
+                arg::<Vec<Connection>>(input, "connections")?
+                    .iter()
+                    .map(Connection::redacted)
+                    .collect(),
+            )),
+            "broker.export_env" => Ok(json!({"text": export_env(&arg::<Vec<Connection>>(input, "connections")?)})),
+            "broker.export_json" => Ok(export_json(&arg::<Vec<Connection>>(input, "connections")?)),
+            "broker.readiness" => Ok(out(&readiness(
+                &opt::<Vec<Value>>(input, "custom")?.unwrap_or_default(),
+                &opt::<Vec<Connection>>(input, "connections")?.unwrap_or_default(),
+                &opt::<Vec<KeyFile>>(input, "key_files")?.unwrap_or_default(),
+                arg(input, "now")?,
+            ))),
+            op if op.starts_with("broker.") => {
+                let b = ctx.broker.as_ref().ok_or("no broker: call broker.load first")?;
+                match op {
+                    "broker.routing_table" => Ok(out(&b.routing_table())),
+                    "broker.resolve" => b
+                        .resolve(
+                            &opt::<String>(input, "method")?.unwrap_or_else(|| "GET".into()),
+                            &arg::<String>(input, "url")?,
+                            &arg::<Vec<Connection>>(input, "connections")?,
+                            arg(input, "now")?,
+                        )
+                        .map(|r| out(&r)),
+                    "broker.apply_refresh" => b
+                        .apply_refresh(&arg(input, "connection")?, &arg(input, "response")?, arg(input, "now")?)
+                        .map(|c| out(&c)),
                     _ => return Err(format!("unknown operation `{op}`")),
                 }
             }

@@ -1,0 +1,393 @@
+#!/usr/bin/env python3
+"""Writes conformance/vectors/{oauth,broker}/*.json: PKCE, the authorization-code flow, and the
+credential broker.
+
+Expectations are written by hand from RFC 7636 (Appendix B), RFC 6749 (4.1, 5.2, 6), RFC 9700
+(4.7, 4.8) and the broker rules in conformance/README.md. S256 challenges are computed here
+with hashlib, independently of the core."""
+import base64, hashlib, json, os
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+NOW = 1700000000
+
+
+def b64(b):
+    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+
+
+def s256(v):
+    return b64(hashlib.sha256(v.encode()).digest())
+
+
+def enc(s, space="+"):
+    out = []
+    for b in s.encode():
+        c = chr(b)
+        if c.isascii() and (c.isalnum() or c in "*-._"):
+            out.append(c)
+        elif c == " ":
+            out.append(space)
+        else:
+            out.append("%%%02X" % b)
+    return "".join(out)
+
+
+def form(pairs):
+    return "&".join(enc(k) + "=" + enc(v) for k, v in pairs)
+
+
+def query(pairs):
+    return "&".join(enc(k, "%20") + "=" + enc(v, "%20") for k, v in pairs)
+
+
+def step(op, input=None, expect=None, error=None, field=None, bind=None):
+    s = {"op": op, "input": input or {}}
+    if error:
+        s["expect_error"] = {"code": error, **({"field": field} if field else {})}
+    elif expect is not None:
+        s["expect"] = expect
+    if bind:
+        s["bind"] = bind
+    return s
+
+
+suites = {}
+def case(area, name, *steps, source=None):
+    c = {"name": name, "steps": list(steps)}
+    if source:
+        c["source"] = source
+    suites.setdefault(area, []).append(c)
+
+
+# ------------------------------------------------------------------------------------------
+# PKCE
+# ------------------------------------------------------------------------------------------
+B_OCTETS = bytes([116, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186, 22, 212, 37, 77, 105, 214, 191, 240,
+                  91, 88, 5, 88, 83, 132, 141, 121])
+B_VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+B_CHALLENGE = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+assert b64(B_OCTETS) == B_VERIFIER and s256(B_VERIFIER) == B_CHALLENGE
+case("oauth", "pkce-rfc7636-appendix-b-from-octets", step("oauth.pkce", {"entropy": B_OCTETS.hex()},
+     {"verifier": B_VERIFIER, "challenge": B_CHALLENGE, "method": "S256"}), source="RFC 7636 Appendix B")
+case("oauth", "pkce-rfc7636-appendix-b-from-verifier", step("oauth.pkce", {"verifier": B_VERIFIER},
+     {"verifier": B_VERIFIER, "challenge": B_CHALLENGE, "method": "S256"}), source="RFC 7636 Appendix B")
+V96 = bytes(range(96))
+case("oauth", "pkce-128-character-verifier", step("oauth.pkce", {"entropy": V96.hex(), "bytes": 96},
+     {"verifier": b64(V96), "challenge": s256(b64(V96)), "method": "S256"}), source="RFC 7636 4.1")
+case("oauth", "pkce-too-few-bytes", step("oauth.pkce", {"entropy": "00" * 31, "bytes": 31}, error="invalid_config", field="verifier_bytes"))
+case("oauth", "pkce-plain-refused-by-default", step("oauth.pkce", {"verifier": B_VERIFIER, "method": "plain"}, error="invalid_request", field="code_challenge_method"),
+     source="RFC 9700 2.1.1")
+case("oauth", "pkce-plain-when-allowed", step("oauth.pkce", {"verifier": B_VERIFIER, "method": "plain", "allow_plain": True},
+     {"verifier": B_VERIFIER, "challenge": B_VERIFIER, "method": "plain"}), source="RFC 7636 4.2")
+for name, v in [("short", "a" * 42), ("long", "a" * 129), ("bad-char", "a" * 42 + "+")]:
+    case("oauth", "pkce-verifier-invalid-" + name, step("oauth.pkce", {"verifier": v}, error="invalid_input", field="code_verifier"), source="RFC 7636 4.1")
+case("oauth", "pkce-verifier-bounds", step("oauth.pkce", {"verifier": "a" * 43}, {"verifier": "a" * 43, "challenge": s256("a" * 43), "method": "S256"}),
+     step("oauth.pkce", {"verifier": "~" * 128}, {"verifier": "~" * 128, "challenge": s256("~" * 128), "method": "S256"}))
+CH = {"challenge": B_CHALLENGE, "method": "S256"}
+case("oauth", "check-pkce-match", step("oauth.check_pkce", {"challenge": CH, "verifier": B_VERIFIER}, {}), source="RFC 7636 4.6")
+case("oauth", "check-pkce-mismatch", step("oauth.check_pkce", {"challenge": CH, "verifier": "a" * 43}, error="invalid_grant", field="code_verifier"), source="RFC 7636 4.6")
+case("oauth", "check-pkce-missing-verifier", step("oauth.check_pkce", {"challenge": CH}, error="invalid_grant", field="code_verifier"))
+case("oauth", "check-pkce-downgrade-refused", step("oauth.check_pkce", {"verifier": B_VERIFIER}, error="invalid_grant", field="code_verifier"), source="RFC 9700 4.8.2")
+case("oauth", "check-pkce-neither", step("oauth.check_pkce", {}, {}))
+case("oauth", "check-pkce-plain", step("oauth.check_pkce", {"challenge": {"challenge": B_VERIFIER, "method": "plain"}, "verifier": B_VERIFIER}, error="invalid_request", field="code_challenge_method"),
+     step("oauth.check_pkce", {"challenge": {"challenge": B_VERIFIER, "method": "plain"}, "verifier": B_VERIFIER, "allow_plain": True}, {}))
+case("oauth", "check-pkce-malformed-verifier", step("oauth.check_pkce", {"challenge": CH, "verifier": "short"}, error="invalid_grant", field="code_verifier"))
+
+# ------------------------------------------------------------------------------------------
+# Authorization code flow
+# ------------------------------------------------------------------------------------------
+AUTHZ = "https://auth.example.com/authorize"
+TOKEN = "https://auth.example.com/token"
+REDIRECT = "http://127.0.0.1:8765/callback"
+CFG = {"authorization_endpoint": AUTHZ, "token_endpoint": TOKEN, "client_id": "cli", "redirect_uri": REDIRECT, "scopes": ["read", "write"]}
+STATE_B = bytes(range(32))
+VER_B = bytes(range(32, 64))
+STATE = b64(STATE_B)
+VERIFIER = b64(VER_B)
+
+
+def url(cfg=CFG, state=STATE, verifier=VERIFIER, extra=()):
+    pairs = [("response_type", "code"), ("client_id", cfg["client_id"]), ("redirect_uri", cfg["redirect_uri"])]
+    if cfg.get("scopes"):
+        pairs.append(("scope", " ".join(cfg["scopes"])))
+    pairs += [("state", state), ("code_challenge", s256(verifier)), ("code_challenge_method", "S256")] + list(extra)
+    base = cfg["authorization_endpoint"]
+    return base + ("&" if "?" in base else "?") + query(pairs)
+
+
+def record(used=False, ttl=600):
+    return {"state": STATE, "code_verifier": VERIFIER, "redirect_uri": REDIRECT, "created_at": NOW, "expires_at": NOW + ttl, "used": used}
+
+
+def start(cfg=CFG, extra=(), ttl=600):
+    return [step("oauth.new", {"config": cfg}, {}),
+            step("oauth.start", {"now": NOW, "entropy": (STATE_B + VER_B).hex()}, {"url": url(cfg, extra=extra), "record": record(ttl=ttl)}, bind="s")]
+
+
+def token_request(code="c-1", secret=None):
+    pairs = [("grant_type", "authorization_code"), ("code", code), ("redirect_uri", REDIRECT), ("client_id", "cli"), ("code_verifier", VERIFIER)]
+    if secret:
+        pairs.append(("client_secret", secret))
+    return {"method": "POST", "url": TOKEN, "headers": {"Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded"},
+            "body": form(pairs)}
+
+
+def cb(q, now=NOW + 10, expect=None, error=None, field=None, rec=None):
+    return step("oauth.callback", {"record": rec or {"$ref": "s.record"}, "callback": REDIRECT + "?" + q, "now": now}, expect, error, field)
+
+
+case("oauth", "auth-code-happy-path", *start(),
+     cb("code=c-1&state=" + STATE, expect={"request": token_request(), "record": record(used=True)}),
+     step("oauth.token_response", {"response": {"status": 200, "headers": {}, "body": json.dumps({"access_token": "at", "refresh_token": "rt", "token_type": "Bearer", "expires_in": 3600, "scope": "read write"})}, "now": NOW + 11},
+          {"access_token": "at", "refresh_token": "rt", "token_type": "Bearer", "scope": "read write", "expires_at": NOW + 11 + 3600}),
+     source="RFC 6749 4.1, RFC 7636 4.3")
+case("oauth", "auth-code-confidential-client-and-extra-params",
+     *start(dict(CFG, client_secret="s3cret", extra_params=[["access_type", "offline"], ["prompt", "consent"]], scopes=[]),
+            extra=[("access_type", "offline"), ("prompt", "consent")]),
+     cb("state=" + STATE + "&code=c%2F2", expect={"request": token_request("c/2", "s3cret"), "record": record(used=True)}))
+case("oauth", "auth-code-endpoint-with-query", step("oauth.new", {"config": dict(CFG, authorization_endpoint=AUTHZ + "?tenant=t1")}, {}),
+     step("oauth.start", {"now": NOW, "entropy": (STATE_B + VER_B).hex()}, {"url": url(dict(CFG, authorization_endpoint=AUTHZ + "?tenant=t1")), "record": record()}))
+case("oauth", "callback-state-mismatch", *start(), cb("code=c-1&state=other", error="state_mismatch", field="state"), source="RFC 6749 10.12")
+case("oauth", "callback-state-missing", *start(), cb("code=c-1", error="state_mismatch", field="state"), source="RFC 6749 10.12")
+case("oauth", "callback-error-without-state-is-csrf", *start(), cb("error=access_denied", error="state_mismatch", field="state"))
+case("oauth", "callback-state-at-ttl-is-stale", *start(),
+     cb("code=c-1&state=" + STATE, now=NOW + 599, expect={"request": token_request(), "record": record(used=True)}),
+     cb("code=c-1&state=" + STATE, now=NOW + 600, error="state_expired", field="state"))
+case("oauth", "callback-custom-ttl", *start(dict(CFG, state_ttl=60), ttl=60), cb("code=c-1&state=" + STATE, now=NOW + 60, error="state_expired", field="state"))
+case("oauth", "callback-state-single-use", *start(),
+     cb("code=c-1&state=" + STATE, expect={"request": token_request(), "record": record(used=True)}),
+     cb("code=c-1&state=" + STATE, rec=record(used=True), error="state_expired", field="state"), source="RFC 9700 4.7")
+case("oauth", "callback-access-denied", *start(), cb("error=access_denied&error_description=The+user+said+no&state=" + STATE, error="access_denied", field="error"), source="RFC 6749 4.1.2.1")
+case("oauth", "callback-invalid-scope", *start(), cb("error=invalid_scope&state=" + STATE, error="invalid_scope", field="error"), source="RFC 6749 4.1.2.1")
+case("oauth", "callback-unknown-error-is-denied", *start(), cb("error=temporarily_broken&state=" + STATE, error="access_denied", field="error"))
+case("oauth", "callback-missing-code", *start(), cb("state=" + STATE, error="invalid_request", field="code"))
+case("oauth", "callback-empty-code", *start(), cb("code=&state=" + STATE, error="invalid_request", field="code"))
+case("oauth", "callback-repeated-code", *start(), cb("code=a&code=b&state=" + STATE, error="invalid_request", field="code"))
+case("oauth", "callback-bad-escape", *start(), cb("code=%zz&state=" + STATE, error="invalid_request", field="callback"))
+case("oauth", "token-response-error", *start(),
+     step("oauth.token_response", {"response": {"status": 400, "headers": {}, "body": '{"error":"invalid_grant","error_description":"Code expired."}'}, "now": NOW}, error="invalid_grant"),
+     step("oauth.token_response", {"response": {"status": 400, "headers": {}, "body": "nope"}, "now": NOW}, error="invalid_response", field="error"),
+     step("oauth.token_response", {"response": {"status": 503, "headers": {}, "body": ""}, "now": NOW}, error="server_error"),
+     step("oauth.token_response", {"response": {"status": 200, "headers": {}, "body": '{"token_type":"Bearer"}'}, "now": NOW}, error="invalid_response", field="access_token"),
+     source="RFC 6749 5.2")
+for name, cfg, field in [("authorization-endpoint", dict(CFG, authorization_endpoint="auth"), "authorization_endpoint"),
+                         ("token-endpoint", dict(CFG, token_endpoint=""), "token_endpoint"), ("client-id", dict(CFG, client_id=""), "client_id"),
+                         ("redirect-fragment", dict(CFG, redirect_uri=REDIRECT + "#x"), "redirect_uri"), ("ttl", dict(CFG, state_ttl=5), "state_ttl")]:
+    case("oauth", "config-invalid-" + name, step("oauth.new", {"config": cfg}, error="invalid_config", field=field))
+case("oauth", "start-needs-entropy", step("oauth.new", {"config": CFG}, {}), step("oauth.start", {"now": NOW, "entropy": "00" * 40}, error="entropy_unavailable"))
+
+# ------------------------------------------------------------------------------------------
+# Broker
+# ------------------------------------------------------------------------------------------
+BUNDLED = {
+    "anthropic": {"name": "anthropic", "display_name": "Anthropic", "auth_type": "api_key", "hosts": ["api.anthropic.com"],
+                  "inject": {"header": "x-api-key", "format": "{key}"}},
+    "github": {"name": "github", "display_name": "GitHub", "auth_type": "device_code", "token_endpoint": "https://github.com/login/oauth/access_token",
+               "device_authorization_endpoint": "https://github.com/login/device/code", "scopes": ["repo", "read:org"],
+               "hosts": ["api.github.com", "uploads.github.com"], "inject": {"header": "Authorization", "format": "Bearer {token}"}},
+    "google": {"name": "google", "display_name": "Google", "auth_type": "oauth2", "authorization_endpoint": "https://accounts.google.com/o/oauth2/v2/auth",
+               "token_endpoint": "https://oauth2.googleapis.com/token", "scopes": ["openid", "email"], "hosts": ["*.googleapis.com"],
+               "inject": {"header": "Authorization", "format": "Bearer {token}"}},
+    "openai": {"name": "openai", "display_name": "OpenAI", "auth_type": "api_key", "hosts": ["api.openai.com"],
+               "inject": {"header": "Authorization", "format": "Bearer {key}"}},
+}
+ACME = {"name": "acme", "display_name": "Acme", "auth_type": "oauth2", "authorization_endpoint": "https://auth.acme.test/authorize",
+        "token_endpoint": "https://auth.acme.test/token", "client_id": "broker", "hosts": ["*.acme.test", "api.acme.test"],
+        "inject": {"header": "Authorization", "format": "Bearer {token}"}}
+ACME_EU = {"name": "acme-eu", "display_name": "Acme EU", "auth_type": "api_key", "hosts": ["*.eu.acme.test"],
+           "inject": {"header": "X-Api-Key", "format": "{key}"}}
+ACME_FILES = {"name": "acme-files", "display_name": "Acme Files", "auth_type": "api_key", "hosts": ["files.eu.acme.test"],
+              "inject": {"header": "X-Api-Key", "format": "{key}"}}
+ZED = {"name": "zed", "display_name": "Zed", "auth_type": "api_key", "hosts": ["*.acme.test"], "inject": {"header": "X-Zed", "format": "{key}"}}
+CUSTOM = [ACME, ACME_EU, ACME_FILES, ZED]
+
+
+def key_order(p):
+    order = ["name", "display_name", "auth_type", "authorization_endpoint", "token_endpoint", "device_authorization_endpoint", "client_id", "scopes", "hosts", "inject"]
+    return {k: p[k] for k in order if k in p}
+
+
+def pset(custom=(), overrides=()):
+    providers = dict(BUNDLED)
+    sources = {k: "bundled" for k in BUNDLED}
+    for c in custom:
+        providers[c["name"]] = c
+        sources[c["name"]] = "custom"
+    return {"providers": {k: key_order(providers[k]) for k in sorted(providers)}, "sources": dict(sorted(sources.items())), "overrides": list(overrides)}
+
+
+def load(custom=CUSTOM, overrides=()):
+    return step("broker.load", {"custom": list(custom)}, pset(custom, overrides))
+
+
+case("broker", "load-bundled", load([]))
+OPENAI2 = dict(BUNDLED["openai"], hosts=["api.openai.com", "*.openai.azure.com"])
+case("broker", "custom-overrides-bundled-and-is-reported", load([OPENAI2], ["openai"]))
+BAD = [
+    ("name-uppercase", dict(ACME, name="Acme"), "custom[0].name"),
+    ("name-empty", dict(ACME, name=""), "custom[0].name"),
+    ("display-name-blank", dict(ACME, display_name="  "), "custom[0].display_name"),
+    ("auth-type-unknown", dict(ACME, auth_type="saml"), "custom[0].auth_type"),
+    ("oauth2-needs-authorization-endpoint", {k: v for k, v in ACME.items() if k != "authorization_endpoint"}, "custom[0].authorization_endpoint"),
+    ("oauth2-token-endpoint-http", dict(ACME, token_endpoint="http://auth.acme.test/token"), "custom[0].token_endpoint"),
+    ("device-code-needs-device-endpoint", dict(BUNDLED["github"], name="gh2", device_authorization_endpoint=None), "custom[0].device_authorization_endpoint"),
+    ("hosts-empty", dict(ACME, hosts=[]), "custom[0].hosts"),
+    ("host-inner-wildcard", dict(ACME, hosts=["api.*.test"]), "custom[0].hosts[0]"),
+    ("host-tld-wildcard", dict(ACME, hosts=["api.acme.test", "*.test"]), "custom[0].hosts[1]"),
+    ("host-uppercase", dict(ACME, hosts=["API.acme.test"]), "custom[0].hosts[0]"),
+    ("host-with-port", dict(ACME, hosts=["api.acme.test:443"]), "custom[0].hosts[0]"),
+    ("header-invalid", dict(ACME, inject={"header": "X Api", "format": "{key}"}), "custom[0].inject.header"),
+    ("format-no-placeholder", dict(ACME, inject={"header": "X-Api", "format": "static"}), "custom[0].inject.format"),
+    ("format-two-placeholders", dict(ACME, inject={"header": "X-Api", "format": "{key}{token}"}), "custom[0].inject.format"),
+    ("format-newline", dict(ACME, inject={"header": "X-Api", "format": "{key}\r\nX-Evil: 1"}), "custom[0].inject.format"),
+    ("unknown-field", dict(ACME, colour="red"), "custom[0].colour"),
+    ("hosts-not-strings", dict(ACME, hosts=["a.test", 1]), "custom[0].hosts"),
+    ("inject-extra-member", dict(ACME, inject={"header": "X", "format": "{key}", "x": 1}), "custom[0].inject"),
+    ("name-number", dict(ACME, name=7), "custom[0].name"),
+    ("missing-hosts", {k: v for k, v in ACME.items() if k != "hosts"}, "custom[0].hosts"),
+]
+for name, d, field in BAD:
+    d = {k: v for k, v in d.items() if v is not None}
+    case("broker", "invalid-provider-" + name, step("broker.load", {"custom": [d]}, error="invalid_provider", field=field))
+case("broker", "invalid-provider-not-an-object", step("broker.load", {"custom": [["acme"]]}, error="invalid_provider", field="custom[0].provider"))
+case("broker", "invalid-provider-defined-twice", step("broker.load", {"custom": [ACME, ACME]}, error="invalid_provider", field="custom[1].name"))
+case("broker", "invalid-provider-second-of-two", step("broker.load", {"custom": [ACME, dict(ACME_EU, hosts=["*"])]}, error="invalid_provider", field="custom[1].hosts[0]"))
+
+TABLE = [
+    {"pattern": "files.eu.acme.test", "provider": "acme-files", "kind": "exact", "header": "X-Api-Key"},
+    {"pattern": "uploads.github.com", "provider": "github", "kind": "exact", "header": "Authorization"},
+    {"pattern": "api.anthropic.com", "provider": "anthropic", "kind": "exact", "header": "x-api-key"},
+    {"pattern": "api.github.com", "provider": "github", "kind": "exact", "header": "Authorization"},
+    {"pattern": "api.openai.com", "provider": "openai", "kind": "exact", "header": "Authorization"},
+    {"pattern": "api.acme.test", "provider": "acme", "kind": "exact", "header": "Authorization"},
+    {"pattern": "*.googleapis.com", "provider": "google", "kind": "wildcard", "header": "Authorization"},
+    {"pattern": "*.eu.acme.test", "provider": "acme-eu", "kind": "wildcard", "header": "X-Api-Key"},
+    {"pattern": "*.acme.test", "provider": "acme", "kind": "wildcard", "header": "Authorization"},
+    {"pattern": "*.acme.test", "provider": "zed", "kind": "wildcard", "header": "X-Zed"},
+]
+case("broker", "routing-table-in-precedence-order", load(), step("broker.routing_table", {}, TABLE))
+
+
+def ts(at="at-1", exp=NOW + 3600, rt="rt-1"):
+    t = {"access_token": at}
+    if rt:
+        t["refresh_token"] = rt
+    t.update({"token_type": "Bearer", "expires_at": exp})
+    return t
+
+
+def conn(provider, name="default", key=None, tokens=None, default=False, expires_at=None, scopes=None):
+    c = {"provider": provider, "name": name}
+    c["credential"] = {"type": "api_key", "key": key} if key else {"type": "oauth", "tokens": tokens or ts()}
+    if expires_at:
+        c["expires_at"] = expires_at
+    if scopes:
+        c["scopes"] = scopes
+    c["is_default"] = default
+    c["created_at"] = NOW - 100
+    return c
+
+
+CONNS = [conn("acme"), conn("acme-eu", key="eu-key"), conn("acme-files", key="files-key"), conn("zed", key="zed-key"), conn("openai", key="sk-1")]
+
+
+def inject(provider, header, value, name="default"):
+    return {"action": "inject", "provider": provider, "connection": name, "header": header, "value": value}
+
+
+def resolve(url, expect=None, error=None, conns=CONNS, now=NOW, method="GET"):
+    return step("broker.resolve", {"method": method, "url": url, "connections": conns, "now": now}, expect, error)
+
+
+case("broker", "exact-host-beats-wildcards", load(), resolve("https://files.eu.acme.test/x", inject("acme-files", "X-Api-Key", "files-key")))
+case("broker", "longer-wildcard-beats-shorter", load(), resolve("https://cdn.eu.acme.test/x", inject("acme-eu", "X-Api-Key", "eu-key")))
+case("broker", "exact-beats-wildcard-of-same-provider", load(), resolve("https://api.acme.test/x", inject("acme", "Authorization", "Bearer at-1")))
+case("broker", "tie-goes-to-first-provider-name", load(), resolve("https://www.acme.test/x", inject("acme", "Authorization", "Bearer at-1")))
+case("broker", "wildcard-matches-any-depth", load(), resolve("https://a.b.c.acme.test/", inject("acme", "Authorization", "Bearer at-1")))
+case("broker", "wildcard-does-not-match-apex", load(), resolve("https://acme.test/", error="no_provider"))
+case("broker", "host-case-port-userinfo-trailing-dot", load(), resolve("https://user:pw@API.OpenAI.com.:443/v1?x#y", inject("openai", "Authorization", "Bearer sk-1")))
+case("broker", "no-provider", load(), resolve("https://example.org/", error="no_provider"))
+case("broker", "suffix-lookalike-is-not-a-match", load(), resolve("https://evilacme.test/", error="no_provider"))
+case("broker", "url-without-host", load(), resolve("/relative/path", error="invalid_input"))
+case("broker", "not-connected", load(), resolve("https://api.anthropic.com/v1/messages", error="not_connected"))
+case("broker", "several-connections-none-default", load(),
+     resolve("https://api.openai.com/", error="not_connected", conns=[conn("openai", "work", key="a"), conn("openai", "home", key="b")]))
+case("broker", "default-flag-wins", load(),
+     resolve("https://api.openai.com/", inject("openai", "Authorization", "Bearer b", "work"),
+             conns=[conn("openai", "default", key="a"), conn("openai", "work", key="b", default=True)]))
+case("broker", "named-default-when-no-flag", load(),
+     resolve("https://api.openai.com/", inject("openai", "Authorization", "Bearer a"), conns=[conn("openai", "work", key="b"), conn("openai", "default", key="a")]))
+case("broker", "only-connection", load(), resolve("https://api.openai.com/", inject("openai", "Authorization", "Bearer b", "work"), conns=[conn("openai", "work", key="b")]))
+case("broker", "api-key-expired", load(),
+     resolve("https://api.openai.com/", error="connection_expired", conns=[conn("openai", key="k", expires_at=NOW)]),
+     resolve("https://api.openai.com/", inject("openai", "Authorization", "Bearer k"), conns=[conn("openai", key="k", expires_at=NOW + 1)]))
+REFRESH_REQ = {"action": "refresh", "provider": "acme", "connection": "default",
+               "request": {"method": "POST", "url": "https://auth.acme.test/token", "headers": {"Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded"},
+                           "body": form([("grant_type", "refresh_token"), ("refresh_token", "rt-1"), ("client_id", "broker")])}}
+case("broker", "oauth-refresh-before-inject", load(),
+     resolve("https://api.acme.test/", inject("acme", "Authorization", "Bearer at-1"), now=NOW + 3600 - 301),
+     resolve("https://api.acme.test/", REFRESH_REQ, now=NOW + 3600 - 300),
+     resolve("https://api.acme.test/", REFRESH_REQ, now=NOW + 3600 + 100), source="token lifecycle: refresh 5 minutes early")
+case("broker", "oauth-no-refresh-token", load(),
+     resolve("https://api.acme.test/", inject("acme", "Authorization", "Bearer at-1"), conns=[conn("acme", tokens=ts(rt=None))], now=NOW + 3600 - 10),
+     resolve("https://api.acme.test/", error="connection_expired", conns=[conn("acme", tokens=ts(rt=None))], now=NOW + 3600))
+case("broker", "apply-refresh-keeps-refresh-token", load(),
+     step("broker.apply_refresh", {"connection": conn("acme"), "response": {"status": 200, "headers": {}, "body": '{"access_token":"at-2","token_type":"Bearer","expires_in":3600}'}, "now": NOW + 3400},
+          conn("acme", tokens=ts("at-2", NOW + 3400 + 3600, "rt-1"))),
+     step("broker.apply_refresh", {"connection": conn("acme"), "response": {"status": 200, "headers": {}, "body": '{"access_token":"at-2","refresh_token":"rt-2","token_type":"Bearer","expires_in":60}'}, "now": NOW},
+          conn("acme", tokens=ts("at-2", NOW + 60, "rt-2"))), source="RFC 6749 6")
+case("broker", "apply-refresh-revoked", load(),
+     step("broker.apply_refresh", {"connection": conn("acme"), "response": {"status": 400, "headers": {}, "body": '{"error":"invalid_grant"}'}, "now": NOW}, error="connection_expired"),
+     step("broker.apply_refresh", {"connection": conn("openai", key="k"), "response": {"status": 200, "headers": {}, "body": "{}"}, "now": NOW}, error="invalid_state"))
+
+
+def red(c, kind, expires_at=None):
+    r = {"provider": c["provider"], "name": c["name"], "type": kind, "secret": "[redacted]", "scopes": c.get("scopes", []), "is_default": c["is_default"], "created_at": c["created_at"]}
+    if expires_at is not None:
+        r["expires_at"] = expires_at
+    return r
+
+
+RC = [conn("acme", scopes=["read"]), conn("openai", "work", key="sk-secret", expires_at=NOW + 10)]
+case("broker", "listing-is-redacted", step("broker.redact", {"connections": RC}, [red(RC[0], "oauth", NOW + 3600), red(RC[1], "api_key", NOW + 10)]))
+EXP = [conn("openai", key="sk-plain_1.2~3+4/5=6-7"), conn("acme", tokens=ts('a"b\\c\nd')), conn("acme-eu", "staging", key="x y")]
+case("broker", "export-env", step("broker.export_env", {"connections": EXP},
+     {"text": 'ACME_ACCESS_TOKEN="a\\"b\\\\c\\nd"\nACME_EU_STAGING_API_KEY="x y"\nOPENAI_API_KEY=sk-plain_1.2~3+4/5=6-7\n'}))
+case("broker", "export-env-empty", step("broker.export_env", {"connections": []}, {"text": ""}))
+case("broker", "export-json-reveals", step("broker.export_json", {"connections": RC}, RC))
+
+
+def ready(status, comps, warnings=(), errors=(), custom=(), conns=(), keys=(), now=NOW):
+    return step("broker.readiness", {"custom": list(custom), "connections": list(conns), "key_files": list(keys), "now": now},
+                {"status": status, "components": comps, "warnings": list(warnings), "errors": list(errors)})
+
+
+def comp(status, detail):
+    return {"status": status, "detail": detail}
+
+
+case("broker", "readiness-ok", ready("ok", {"connections": comp("ok", "1 connections"), "key_files": comp("ok", "1 key files"), "providers": comp("ok", "4 providers")},
+     conns=[conn("openai", key="k")], keys=[{"path": "/home/u/.app/keys.json", "mode": 0o600}]))
+case("broker", "readiness-degraded", ready("degraded",
+     {"connections": comp("degraded", "3 connections"), "key_files": comp("degraded", "2 key files"), "providers": comp("degraded", "6 providers")},
+     ["Custom provider `openai` overrides the bundled one.", "`*.acme.test` is claimed by `acme` and `zed`; `acme` wins.",
+      "Connection `ghost/default` names an unknown provider.", "Connection `acme/default` has expired; connect again.",
+      "`/k/b` has mode 0644; expected 0600 or stricter."],
+     custom=[OPENAI2, ACME, ZED], conns=[conn("ghost", key="k"), conn("acme", tokens=ts(rt=None, exp=NOW)), conn("openai", key="k")],
+     keys=[{"path": "/k/a", "mode": 0o400}, {"path": "/k/b", "mode": 0o644}]))
+case("broker", "readiness-unhealthy", ready("unhealthy",
+     {"connections": comp("ok", "0 connections"), "key_files": comp("ok", "0 key files"), "providers": comp("unhealthy", "not loaded")},
+     errors=["Provider definitions: `api.*.test` is not a lower-case host name or `*.` wildcard. (custom[0].hosts[0])."],
+     custom=[dict(ACME, hosts=["api.*.test"])]))
+case("broker", "readiness-ambiguous-default", ready("degraded",
+     {"connections": comp("degraded", "2 connections"), "key_files": comp("ok", "0 key files"), "providers": comp("ok", "4 providers")},
+     ["`openai` has several connections and none is the default."], conns=[conn("openai", "a", key="1"), conn("openai", "b", key="2")]))
+
+DESCR = {"oauth": "PKCE (RFC 7636) and the authorization-code flow with single-use state.",
+         "broker": "The credential broker: provider definitions, precedence, connections, redaction, export, refresh, readiness."}
+for area, cases in suites.items():
+    os.makedirs(os.path.join(ROOT, "vectors", area), exist_ok=True)
+    with open(os.path.join(ROOT, "vectors", area, area + ".json"), "w") as f:
+        json.dump({"description": DESCR[area], "cases": cases}, f, indent=1, ensure_ascii=False)
+        f.write("\n")
+    print(area, len(cases))
