@@ -188,6 +188,63 @@ error_codes! {
     InvalidProvider = ("invalid_provider", 400, "Invalid provider definition."),
 }
 
+impl ErrorCode {
+    /// The family a code belongs to, for bindings that raise one exception class per family:
+    /// `token` (JWT and token lifecycle), `oauth` (OAuth 2.0 and the device grant), `session`,
+    /// `access` (guests, services, identities, scopes, subscriptions), `account` (registration
+    /// and login), `broker`, `input` (arguments, configuration, keys, stored state, misuse)
+    /// and `transport` (network and server failures, cancellation).
+    pub const fn family(self) -> &'static str {
+        use ErrorCode as C;
+        match self {
+            C::NotAuthenticated
+            | C::InvalidToken
+            | C::TokenExpired
+            | C::TokenNotYetValid
+            | C::AlgorithmNotAllowed
+            | C::InvalidSignature
+            | C::InvalidClaims
+            | C::RefreshFailed
+            | C::RefreshTokenExpired => "token",
+            C::AuthorizationPending
+            | C::SlowDown
+            | C::ExpiredToken
+            | C::AccessDenied
+            | C::InvalidGrant
+            | C::InvalidClient
+            | C::InvalidRequest
+            | C::InvalidScope
+            | C::UnauthorizedClient
+            | C::UnsupportedGrantType
+            | C::InvalidUserCode
+            | C::TooManyAttempts
+            | C::StateMismatch
+            | C::StateExpired => "oauth",
+            C::InvalidSession | C::SessionExpired | C::SessionRevoked => "session",
+            C::InsufficientScope
+            | C::SubscriptionRequired
+            | C::GuestReadOnly
+            | C::InvalidGuestId
+            | C::InvalidServiceToken
+            | C::IdentityRequired
+            | C::IdentityForbidden
+            | C::InvalidIdentity
+            | C::Forbidden => "access",
+            C::InvalidCredentials | C::InvalidUsername | C::InvalidPassword | C::UserExists => "account",
+            C::NoProvider | C::NotConnected | C::ConnectionExpired | C::InvalidProvider => "broker",
+            C::InvalidInput
+            | C::InvalidConfig
+            | C::InvalidKey
+            | C::EntropyUnavailable
+            | C::StateCorrupt
+            | C::StateVersionUnsupported
+            | C::VersionConflict
+            | C::InvalidState => "input",
+            C::Cancelled | C::InvalidResponse | C::NetworkError | C::ServerError => "transport",
+        }
+    }
+}
+
 /// Returned when parsing an unknown code string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UnknownErrorCode;
@@ -340,11 +397,11 @@ impl std::error::Error for Error {}
 /// Shorthand result type.
 pub type Result<T, E = Error> = core::result::Result<T, E>;
 
-/// The whole catalog as data: `[{"code", "status", "detail"}]`, for docs and bindings.
+/// The whole catalog as data: `[{"code", "status", "family", "detail"}]`, for docs and bindings.
 pub fn catalog() -> Vec<serde_json::Value> {
     ErrorCode::ALL
         .iter()
-        .map(|c| serde_json::json!({"code": c.as_str(), "status": c.status(), "detail": c.default_detail()}))
+        .map(|c| serde_json::json!({"code": c.as_str(), "status": c.status(), "family": c.family(), "detail": c.default_detail()}))
         .collect()
 }
 

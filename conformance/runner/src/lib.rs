@@ -228,7 +228,7 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                 let code = code.parse::<ErrorCode>().map_err(|_| format!("unknown code {code}"))?;
                 let err = Error::new(code);
                 Ok(
-                    json!({"code": code.as_str(), "status": code.status(), "detail": code.default_detail(), "body": err.to_json()}),
+                    json!({"code": code.as_str(), "status": code.status(), "family": code.family(), "detail": code.default_detail(), "body": err.to_json()}),
                 )
             }
             "jwt.verify" => {
