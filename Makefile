@@ -2,26 +2,51 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: help conformance test lint fmt bench doc
+.PHONY: help conformance test lint fmt bench doc python python-test python-bench
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+WHEELS := target/wheels
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-conformance: ## build every binding, run every vector, print the pass matrix
+conformance: python ## build every binding, run every vector, print the pass matrix
 	$(CARGO) build --release -p authcore-conformance --quiet
-	./target/release/authcore-conformance --matrix conformance/vectors
+	$(PY) conformance/python/runner.py --json conformance/out/python.json conformance/vectors
+	./target/release/authcore-conformance --matrix conformance/vectors --extra python=conformance/out/python.json
 
-test: lint ## run every test (unit, doc, integration, conformance on both crypto backends, Wycheproof)
-	$(CARGO) test --workspace --all-targets
-	$(CARGO) test --workspace --doc
-	$(CARGO) run --release -p authcore-conformance --quiet -- --matrix conformance/vectors
+test: lint python-test ## run every test (unit, doc, integration, Wycheproof, every binding, the conformance matrix)
+	$(CARGO) test --all-targets
+	$(CARGO) test --doc
+	$(MAKE) --no-print-directory conformance
 
 lint: ## rustfmt and clippy (warnings are errors)
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
+	python3 bindings-python/tools/gen_errors.py --check
 
 fmt: ## format the code
 	$(CARGO) fmt --all
+
+$(VENV)/.ready: bindings-python/requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r bindings-python/requirements-dev.txt
+	touch $@
+
+python: $(VENV)/.ready ## build the Python wheel (maturin) and install it into .venv
+	rm -rf $(WHEELS)/authcore-*.whl
+	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(VENV)/bin/maturin build --release --quiet -m bindings-python/Cargo.toml -o $(WHEELS)
+	$(PY) -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps $(WHEELS)/authcore-*.whl
+
+python-test: python ## the binding's own tests, its conformance runner, and stubtest
+	cd bindings-python && $(CURDIR)/$(PY) -m pytest -q -p no:cacheprovider tests
+	$(PY) -m mypy.stubtest authcore --allowlist bindings-python/stubtest-allowlist.txt
+	cd bindings-python && $(CURDIR)/$(PY) -m mypy --strict tests/typing_check.py
+
+python-bench: python ## binding vs PyJWT, results to BENCHMARKS.md by hand
+	$(PY) -m pip install --quiet --disable-pip-version-check -r bindings-python/requirements-bench.txt
+	$(PY) bindings-python/bench/bench_jwt.py
 
 bench: ## run the benchmarks (results go to BENCHMARKS.md by hand)
 	$(CARGO) bench -p authcore --bench core

@@ -1,5 +1,7 @@
-//! `authcore-conformance --matrix <vectors-dir>`: runs every vector on every crypto backend
-//! and prints the pass matrix and the summary line. Exits non-zero on any failure.
+//! `authcore-conformance --matrix <vectors-dir> [--extra NAME=results.json]...`: runs every
+//! vector on every crypto backend and prints the pass matrix and the summary line, with one
+//! more column per binding runner whose results file (`{"areas": {area: [passed, total]}}`)
+//! is given. Exits non-zero on any failure, or when a binding misses a case.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,12 +10,31 @@ use authcore::jwt::Backend;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let dir = match args.as_slice() {
-        [flag, dir] if flag == "--matrix" => PathBuf::from(dir),
-        _ => {
-            eprintln!("usage: authcore-conformance --matrix <vectors-dir>");
-            return ExitCode::from(2);
+    let usage = || {
+        eprintln!("usage: authcore-conformance --matrix <vectors-dir> [--extra NAME=results.json]...");
+        ExitCode::from(2)
+    };
+    let (dir, extras) = match args.as_slice() {
+        [flag, dir, rest @ ..] if flag == "--matrix" && rest.len() % 2 == 0 => {
+            let mut extras = Vec::new();
+            for pair in rest.chunks(2) {
+                match (
+                    pair.first().map(String::as_str),
+                    pair.get(1).and_then(|p| p.split_once('=')),
+                ) {
+                    (Some("--extra"), Some((name, file))) => match read_extra(file) {
+                        Ok(areas) => extras.push((name.to_owned(), areas)),
+                        Err(e) => {
+                            eprintln!("conformance: {file}: {e}");
+                            return ExitCode::from(2);
+                        }
+                    },
+                    _ => return usage(),
+                }
+            }
+            (PathBuf::from(dir), extras)
         }
+        _ => return usage(),
     };
     let suites = match authcore_conformance::load(&dir) {
         Ok(s) => s,
@@ -36,14 +57,26 @@ fn main() -> ExitCode {
     for (b, _) in &results {
         print!("  {:>16}", format!("rust-{}", b.as_str()));
     }
+    for (name, _) in &extras {
+        print!("  {name:>16}");
+    }
     println!();
     let (mut cases, mut failures) = (0, Vec::new());
+    let mut extra_failed = false;
     for area in &areas {
         print!("{area:<10}");
         for (_, r) in &results {
             let t = &r[area];
             print!("  {:>16}", format!("{}/{}", t.passed, t.total));
             failures.extend(t.failures.iter().cloned());
+        }
+        for (name, areas) in &extras {
+            let (p, n) = areas.get(area).copied().unwrap_or((0, 0));
+            print!("  {:>16}", format!("{p}/{n}"));
+            if p != n || n != results.first().map_or(0, |(_, r)| r[area].total) {
+                extra_failed = true;
+                eprintln!("FAIL [{name}] {area}: {p}/{n}");
+            }
         }
         println!();
         cases += results.first().map_or(0, |(_, r)| r[area].total);
@@ -64,10 +97,35 @@ fn main() -> ExitCode {
     for f in &failures {
         eprintln!("FAIL {f}");
     }
-    println!("conformance: {cases} cases; rust {passed}/{cases}");
-    if failures.is_empty() && cases > 0 {
+    let mut summary = format!("conformance: {cases} cases; rust {passed}/{cases}");
+    for (name, areas) in &extras {
+        let p: usize = areas.values().map(|(p, _)| p).sum();
+        summary.push_str(&format!("; {name} {p}/{cases}"));
+    }
+    println!("{summary}");
+    if failures.is_empty() && !extra_failed && cases > 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// Reads a binding runner's results: `{"areas": {"jwt": [passed, total], ...}}`.
+fn read_extra(file: &str) -> Result<std::collections::BTreeMap<String, (usize, usize)>, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
+    let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    let areas = doc
+        .get("areas")
+        .and_then(|a| a.as_object())
+        .ok_or("no `areas` object")?;
+    areas
+        .iter()
+        .map(|(k, v)| {
+            let n = |i: usize| v.get(i).and_then(serde_json::Value::as_u64).map(|x| x as usize);
+            match (n(0), n(1)) {
+                (Some(p), Some(t)) => Ok((k.clone(), (p, t))),
+                _ => Err(format!("`areas.{k}` must be [passed, total]")),
+            }
+        })
+        .collect()
 }

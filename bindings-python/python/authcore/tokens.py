@@ -1,0 +1,11 @@
+"""The client token lifecycle: token sets, freshness, the persisted file, the request driver.
+
+:class:`RequestDriver` is sans-IO: ``send()`` a request, then loop over ``poll_action()``
+and do what each action says (``send`` an HTTP request and report the response,
+``save_tokens`` to your file with compare-and-swap on ``expected_generation``,
+``load_tokens``, ``complete`` or ``failed``).
+"""
+
+from ._authcore import RequestDriver, dump_tokens, freshness, load_tokens, token_set_from_response
+
+__all__ = ["RequestDriver", "dump_tokens", "freshness", "load_tokens", "token_set_from_response"]

@@ -1,0 +1,1346 @@
+//! `authcore._authcore`: the compiled half of the `authcore` Python package.
+//!
+//! Thin by design: every function converts Python values to the core's serde types (one JSON
+//! shape everywhere), calls the core, and converts the result or error back. No auth rule
+//! lives here. Core errors become `authcore.errors` exceptions (one class per code, grouped
+//! by family); malformed arguments become `TypeError` / `ValueError`.
+
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeMap;
+use std::sync::{Mutex, MutexGuard};
+
+use authcore::broker::{self, Broker, Connection, KeyFile, ProviderSet};
+use authcore::device::{
+    self, AuthorizationRequest, DeviceAuthority as CoreDeviceAuthority, DeviceClient as CoreDeviceClient,
+    DeviceClientConfig, DeviceGrant, DeviceServerConfig, TokenRequest,
+};
+use authcore::entropy::{Entropy, FixedEntropy, OsEntropy};
+use authcore::gate::{Classified, Gate as CoreGate, GateConfig, Lookup};
+use authcore::http::{HttpRequest, HttpResponse};
+use authcore::jwt::{
+    self, Backend, Issuer as CoreIssuer, IssuerConfig, JwtConfig, KeySet, KeySpec, SigningKey,
+    Verifier as CoreVerifier, VerifierConfig, VerifyingKey,
+};
+use authcore::oauth::{
+    self, AuthCodeClient as CoreAuthCodeClient, AuthCodeConfig, Pkce, PkceMethod, StateRecord, StoredChallenge,
+};
+use authcore::password::{self, Accounts as CoreAccounts, PasswordPolicy, Registration, StoredCredentials};
+use authcore::refresh::{self, RefreshConfig, RefreshRecord, RefreshTokens as CoreRefreshTokens};
+use authcore::session::{self, Session, SessionConfig, SessionManager as CoreSessionManager};
+use authcore::tokens::{self, ClientConfig, RequestDriver as CoreRequestDriver, StoredTokens, TokenSet};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+// ---------------------------------------------------------------------------------------------
+// Conversions
+// ---------------------------------------------------------------------------------------------
+
+/// A core error as the matching `authcore.errors` exception.
+fn raise(py: Python<'_>, e: &authcore::Error) -> PyErr {
+    let built = py.import("authcore.errors").and_then(|m| {
+        m.getattr("_from_core")?
+            .call1((e.code().as_str(), e.status(), e.detail(), e.field_name()))
+    });
+    match built {
+        Ok(exc) => PyErr::from_value(exc),
+        Err(err) => err,
+    }
+}
+
+trait IntoPy<T> {
+    fn py(self, py: Python<'_>) -> PyResult<T>;
+}
+
+impl<T> IntoPy<T> for authcore::Result<T> {
+    fn py(self, py: Python<'_>) -> PyResult<T> {
+        self.map_err(|e| raise(py, &e))
+    }
+}
+
+fn to_py<T: Serialize>(py: Python<'_>, v: &T) -> PyResult<Py<PyAny>> {
+    pythonize::pythonize(py, v)
+        .map(Bound::unbind)
+        .map_err(|e| PyValueError::new_err(e.to_string()))
+}
+
+fn from_py<T: DeserializeOwned>(v: &Bound<'_, PyAny>, what: &str) -> PyResult<T> {
+    pythonize::depythonize(v).map_err(|e| {
+        let msg = format!("{what}: {e}");
+        if msg.contains("invalid type") {
+            PyTypeError::new_err(msg)
+        } else {
+            PyValueError::new_err(msg)
+        }
+    })
+}
+
+fn opt_from_py<T: DeserializeOwned>(v: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<T>> {
+    match v {
+        Some(v) if !v.is_none() => from_py(v, what).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// A settings struct from an optional dict plus keyword arguments (keywords win).
+fn settings<T: DeserializeOwned>(
+    py: Python<'_>,
+    config: Option<&Bound<'_, PyAny>>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+    what: &str,
+) -> PyResult<T> {
+    let merged = PyDict::new(py);
+    if let Some(c) = config.filter(|c| !c.is_none()) {
+        let c = c
+            .cast::<PyDict>()
+            .map_err(|_| PyTypeError::new_err(format!("{what}: expected a dict")))?;
+        merged.update(c.as_mapping())?;
+    }
+    if let Some(k) = kwargs {
+        merged.update(k.as_mapping())?;
+    }
+    from_py(merged.as_any(), what)
+}
+
+/// `now` defaults to the current time (the binding may read the clock; the core never does).
+fn now_or(now: Option<i64>) -> i64 {
+    now.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+    })
+}
+
+/// Entropy: the given bytes (tests, vectors), else the OS generator.
+enum Rng {
+    Os(OsEntropy),
+    Fixed(FixedEntropy),
+}
+
+impl Rng {
+    fn new(bytes: Option<Vec<u8>>) -> Self {
+        match bytes {
+            Some(b) => Rng::Fixed(FixedEntropy::new(b)),
+            None => Rng::Os(OsEntropy),
+        }
+    }
+}
+
+impl Entropy for Rng {
+    fn fill(&mut self, dest: &mut [u8]) -> authcore::Result<()> {
+        match self {
+            Rng::Os(e) => e.fill(dest),
+            Rng::Fixed(e) => e.fill(dest),
+        }
+    }
+}
+
+fn backend(name: Option<&str>) -> PyResult<Backend> {
+    match name {
+        None => Ok(Backend::default()),
+        Some("native") => Ok(Backend::Native),
+        Some("portable") => Ok(Backend::Portable),
+        Some(other) => Err(PyValueError::new_err(format!(
+            "backend: expected 'native' or 'portable', got {other:?}"
+        ))),
+    }
+}
+
+/// Locks a state machine; a second thread arriving meanwhile gets a clear error.
+fn lock<T>(m: &Mutex<T>) -> PyResult<MutexGuard<'_, T>> {
+    m.try_lock().map_err(|e| match e {
+        std::sync::TryLockError::WouldBlock => {
+            PyRuntimeError::new_err("this object is being used by another thread; use one per thread or a lock")
+        }
+        std::sync::TryLockError::Poisoned(_) => {
+            PyRuntimeError::new_err("this object is unusable after an earlier failure")
+        }
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// errors
+// ---------------------------------------------------------------------------------------------
+
+/// The error catalog: a list of `{"code", "status", "family", "detail"}`.
+#[pyfunction]
+fn catalog(py: Python<'_>) -> PyResult<Py<PyAny>> {
+    to_py(py, &authcore::error::catalog())
+}
+
+/// The `{"detail", "code"}` body of a code (with an optional detail).
+#[pyfunction]
+#[pyo3(signature = (code, detail=None))]
+fn error_body(code: &str, detail: Option<String>) -> PyResult<String> {
+    let code = code
+        .parse::<authcore::ErrorCode>()
+        .map_err(|_| PyValueError::new_err(format!("unknown error code {code:?}")))?;
+    Ok(match detail {
+        Some(d) => authcore::Error::with_detail(code, d),
+        None => authcore::Error::new(code),
+    }
+    .to_json())
+}
+
+// ---------------------------------------------------------------------------------------------
+// jwt
+// ---------------------------------------------------------------------------------------------
+
+/// Verifies JWTs against a fixed algorithm allow-list and a key set.
+#[pyclass(module = "authcore.jwt", frozen)]
+struct Verifier {
+    inner: CoreVerifier,
+}
+
+#[pymethods]
+impl Verifier {
+    #[new]
+    #[pyo3(signature = (config=None, *, keys=None, jwks=None, default_alg=None, backend=None, **kwargs))]
+    fn new(
+        py: Python<'_>,
+        config: Option<&Bound<'_, PyAny>>,
+        keys: Option<&Bound<'_, PyAny>>,
+        jwks: Option<&Bound<'_, PyAny>>,
+        default_alg: Option<&Bound<'_, PyAny>>,
+        backend: Option<&str>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let config: VerifierConfig = settings(py, config, kwargs, "config")?;
+        let b = self::backend(backend)?;
+        let set = match (keys, jwks) {
+            (_, Some(j)) if !j.is_none() => KeySet::from_jwks(
+                &from_py::<Value>(j, "jwks")?,
+                opt_from_py(default_alg, "default_alg")?,
+                b,
+            )
+            .py(py)?,
+            (Some(k), _) => KeySet::from_specs(&from_py::<Vec<KeySpec>>(k, "keys")?, b).py(py)?,
+            _ => return Err(PyTypeError::new_err("Verifier needs keys=[...] or jwks={...}")),
+        };
+        Ok(Self {
+            inner: CoreVerifier::new(config, set).py(py)?,
+        })
+    }
+
+    /// Verifies `token` at `now` (default: the current time); returns
+    /// `{"alg", "kid"?, "typ"?, "claims"}`.
+    #[pyo3(signature = (token, now=None))]
+    fn verify(&self, py: Python<'_>, token: &str, now: Option<i64>) -> PyResult<Py<PyAny>> {
+        let v = self.inner.verify(token, now_or(now)).py(py)?;
+        to_py(py, &v)
+    }
+
+    /// The public keys as a JWKS.
+    fn jwks(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        to_py(py, &self.inner.keys().to_jwks())
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Verifier(algorithms={:?}, keys={})",
+            self.inner.config().algorithms,
+            self.inner.keys().len()
+        )
+    }
+}
+
+/// Issues signed JWTs with one key.
+#[pyclass(module = "authcore.jwt", frozen)]
+struct Issuer {
+    inner: CoreIssuer,
+}
+
+#[pymethods]
+impl Issuer {
+    #[new]
+    #[pyo3(signature = (key, config=None, *, backend=None, **kwargs))]
+    fn new(
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        config: Option<&Bound<'_, PyAny>>,
+        backend: Option<&str>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let spec: KeySpec = from_py(key, "key")?;
+        let config: IssuerConfig = settings(py, config, kwargs, "config")?;
+        let key = SigningKey::from_spec(&spec, self::backend(backend)?).py(py)?;
+        Ok(Self {
+            inner: CoreIssuer::new(config, key).py(py)?,
+        })
+    }
+
+    /// Signs `claims` (a dict) at `now`; `iat`/`exp` (and `jti`) are set. Releases the GIL.
+    #[pyo3(signature = (claims, now=None, entropy=None))]
+    fn issue(
+        &self,
+        py: Python<'_>,
+        claims: &Bound<'_, PyAny>,
+        now: Option<i64>,
+        entropy: Option<Vec<u8>>,
+    ) -> PyResult<String> {
+        let claims: Value = from_py(claims, "claims")?;
+        let now = now_or(now);
+        py.detach(|| self.inner.issue(claims, now, &mut Rng::new(entropy)))
+            .py(py)
+    }
+
+    /// The public key as a JWKS, for verifiers elsewhere.
+    fn jwks(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let jwk = self.inner.key().verifying_key().and_then(|k| k.to_jwk()).py(py)?;
+        to_py(py, &json!({ "keys": [jwk] }))
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Issuer(alg={:?})", self.inner.key().algorithm().as_str())
+    }
+}
+
+/// `(Issuer, Verifier)` from the env-file shape (`JWT_SECRET_KEY`, `JWT_ALGORITHM`,
+/// `JWT_EXPIRATION`, `JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_LEEWAY`).
+#[pyfunction]
+#[pyo3(signature = (env, *, backend=None))]
+fn from_env(py: Python<'_>, env: &Bound<'_, PyAny>, backend: Option<&str>) -> PyResult<(Issuer, Verifier)> {
+    let env: BTreeMap<String, String> = from_py(env, "env")?;
+    let c = JwtConfig::from_env_map_with_backend(&env, self::backend(backend)?).py(py)?;
+    Ok((Issuer { inner: c.issuer }, Verifier { inner: c.verifier }))
+}
+
+/// Checks one raw signature with one key (no claims checked).
+#[pyfunction]
+#[pyo3(signature = (key, signing_input, signature, *, backend=None))]
+fn verify_signature(
+    py: Python<'_>,
+    key: &Bound<'_, PyAny>,
+    signing_input: &[u8],
+    signature: &[u8],
+    backend: Option<&str>,
+) -> PyResult<bool> {
+    let spec: KeySpec = from_py(key, "key")?;
+    let k = VerifyingKey::from_spec(&spec, self::backend(backend)?).py(py)?;
+    Ok(k.verify_signature(signature, signing_input))
+}
+
+/// A JWKS parsed and re-exported (public parts only).
+#[pyfunction]
+#[pyo3(signature = (jwks, default_alg=None, *, backend=None))]
+fn parse_jwks(
+    py: Python<'_>,
+    jwks: &Bound<'_, PyAny>,
+    default_alg: Option<&Bound<'_, PyAny>>,
+    backend: Option<&str>,
+) -> PyResult<Py<PyAny>> {
+    let set = KeySet::from_jwks(
+        &from_py(jwks, "jwks")?,
+        opt_from_py(default_alg, "default_alg")?,
+        self::backend(backend)?,
+    )
+    .py(py)?;
+    to_py(py, &set.to_jwks())
+}
+
+/// `(header, claims)` of a token WITHOUT verifying it. Never trust the result.
+#[pyfunction]
+fn decode_unverified(py: Python<'_>, token: &str) -> PyResult<(Py<PyAny>, Py<PyAny>)> {
+    let (h, c) = jwt::decode_unverified(token).py(py)?;
+    Ok((to_py(py, &h)?, to_py(py, &c)?))
+}
+
+// ---------------------------------------------------------------------------------------------
+// tokens
+// ---------------------------------------------------------------------------------------------
+
+/// A token set from an OAuth token response body received at `now`.
+#[pyfunction]
+#[pyo3(signature = (body, now=None, default_expires_in=3600))]
+fn token_set_from_response(
+    py: Python<'_>,
+    body: &str,
+    now: Option<i64>,
+    default_expires_in: i64,
+) -> PyResult<Py<PyAny>> {
+    let t = TokenSet::from_token_response_with_default(body, now_or(now), default_expires_in).py(py)?;
+    to_py(py, &t)
+}
+
+/// `"fresh"`, `"refresh_due"`, `"expired"` or `"refresh_expired"`.
+#[pyfunction]
+#[pyo3(signature = (tokens, now=None, margin=300))]
+fn freshness(py: Python<'_>, tokens: &Bound<'_, PyAny>, now: Option<i64>, margin: i64) -> PyResult<Py<PyAny>> {
+    let t: TokenSet = from_py(tokens, "tokens")?;
+    to_py(py, &t.freshness(now_or(now), margin))
+}
+
+/// Parses the persisted token file text.
+#[pyfunction]
+fn load_tokens(py: Python<'_>, text: &str) -> PyResult<Py<PyAny>> {
+    let s = StoredTokens::from_json(text).py(py)?;
+    to_py(py, &s)
+}
+
+/// Serialises a stored-tokens dict to the file text.
+#[pyfunction]
+fn dump_tokens(stored: &Bound<'_, PyAny>) -> PyResult<String> {
+    let s: StoredTokens = from_py(stored, "stored")?;
+    Ok(s.to_json())
+}
+
+/// The sans-IO request driver: authorises requests, refreshes once per 401, single flight.
+#[pyclass(module = "authcore.tokens", frozen)]
+struct RequestDriver {
+    inner: Mutex<CoreRequestDriver>,
+    config: ClientConfig,
+}
+
+#[pymethods]
+impl RequestDriver {
+    #[new]
+    #[pyo3(signature = (config=None, *, stored=None, **kwargs))]
+    fn new(
+        py: Python<'_>,
+        config: Option<&Bound<'_, PyAny>>,
+        stored: Option<&Bound<'_, PyAny>>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let config: ClientConfig = settings(py, config, kwargs, "config")?;
+        let stored: Option<StoredTokens> = opt_from_py(stored, "stored")?;
+        let d = CoreRequestDriver::with_config(config.clone(), stored).py(py)?;
+        Ok(Self {
+            inner: Mutex::new(d),
+            config,
+        })
+    }
+
+    /// Queues an API request (a dict `{"method", "url", "headers"?, "body"?}`); returns its id.
+    #[pyo3(signature = (request, now=None))]
+    fn send(&self, request: &Bound<'_, PyAny>, now: Option<i64>) -> PyResult<u64> {
+        let r: HttpRequest = from_py(request, "request")?;
+        Ok(lock(&self.inner)?.send(r, now_or(now)))
+    }
+
+    /// Reports the response to a `send` action.
+    #[pyo3(signature = (transmit, response, now=None))]
+    fn handle_response(
+        &self,
+        py: Python<'_>,
+        transmit: u64,
+        response: &Bound<'_, PyAny>,
+        now: Option<i64>,
+    ) -> PyResult<()> {
+        let r: HttpResponse = from_py(response, "response")?;
+        lock(&self.inner)?.handle_response(transmit, r, now_or(now)).py(py)
+    }
+
+    /// Reports that a `send` action failed at the network level.
+    #[pyo3(signature = (transmit, now=None))]
+    fn handle_network_error(&self, py: Python<'_>, transmit: u64, now: Option<i64>) -> PyResult<()> {
+        lock(&self.inner)?.handle_network_error(transmit, now_or(now)).py(py)
+    }
+
+    /// Answers a `load_tokens` action with what the store holds (or `None`).
+    #[pyo3(signature = (stored, now=None))]
+    fn handle_loaded(&self, py: Python<'_>, stored: Option<&Bound<'_, PyAny>>, now: Option<i64>) -> PyResult<()> {
+        let s: Option<StoredTokens> = opt_from_py(stored, "stored")?;
+        lock(&self.inner)?.handle_loaded(s, now_or(now)).py(py)
+    }
+
+    /// Reports a lost compare-and-swap save with what the store holds now.
+    fn handle_save_conflict(&self, stored: &Bound<'_, PyAny>) -> PyResult<()> {
+        let s: StoredTokens = from_py(stored, "stored")?;
+        lock(&self.inner)?.handle_save_conflict(s);
+        Ok(())
+    }
+
+    /// Selects the identity sent in the identity header (`None`: the default identity).
+    #[pyo3(signature = (identity=None))]
+    fn set_identity(&self, identity: Option<String>) -> PyResult<()> {
+        lock(&self.inner)?.set_identity(identity);
+        Ok(())
+    }
+
+    /// Replaces the tokens after a sign-in (emits a save).
+    fn set_tokens(&self, tokens: &Bound<'_, PyAny>) -> PyResult<()> {
+        let t: TokenSet = from_py(tokens, "tokens")?;
+        lock(&self.inner)?.set_tokens(t);
+        Ok(())
+    }
+
+    /// The next action as a dict (tagged by `"type"`), or `None`.
+    fn poll_action(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
+        let a = lock(&self.inner)?.poll_action();
+        a.map(|a| to_py(py, &a)).transpose()
+    }
+
+    /// Every pending action, in order.
+    fn actions(&self, py: Python<'_>) -> PyResult<Vec<Py<PyAny>>> {
+        let mut d = lock(&self.inner)?;
+        std::iter::from_fn(|| d.poll_action()).map(|a| to_py(py, &a)).collect()
+    }
+
+    /// `{"generation", "clock_offset", "freshness"}` at `now`.
+    #[pyo3(signature = (now=None))]
+    fn state(&self, py: Python<'_>, now: Option<i64>) -> PyResult<Py<PyAny>> {
+        let d = lock(&self.inner)?;
+        to_py(
+            py,
+            &json!({"generation": d.generation(), "clock_offset": d.clock_offset(), "freshness": d.freshness(now_or(now))}),
+        )
+    }
+
+    /// The current tokens as the stored-file dict (or `None`).
+    fn stored(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let s = lock(&self.inner)?.stored();
+        to_py(py, &s)
+    }
+
+    /// `{"config", "stored"}`: what pickling keeps (requests in flight are not kept).
+    fn to_state(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let s = lock(&self.inner)?.stored();
+        to_py(py, &json!({"config": self.config, "stored": s}))
+    }
+
+    /// Rebuilds a driver from `to_state()`.
+    #[staticmethod]
+    fn from_state(py: Python<'_>, state: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let v: Value = from_py(state, "state")?;
+        let config: ClientConfig = serde_json::from_value(v.get("config").cloned().unwrap_or(Value::Null))
+            .map_err(|e| PyValueError::new_err(format!("state.config: {e}")))?;
+        let stored: Option<StoredTokens> = serde_json::from_value(v.get("stored").cloned().unwrap_or(Value::Null))
+            .map_err(|e| PyValueError::new_err(format!("state.stored: {e}")))?;
+        let d = CoreRequestDriver::with_config(config.clone(), stored).py(py)?;
+        Ok(Self {
+            inner: Mutex::new(d),
+            config,
+        })
+    }
+
+    fn __reduce__(slf: &Bound<'_, Self>) -> PyResult<(Py<PyAny>, Py<PyTuple>)> {
+        let py = slf.py();
+        let state = slf.get().to_state(py)?;
+        let ctor = slf.get_type().getattr("from_state")?.unbind();
+        Ok((ctor, PyTuple::new(py, [state])?.unbind()))
+    }
+
+    fn __repr__(&self) -> PyResult<String> {
+        let d = lock(&self.inner)?;
+        Ok(format!(
+            "RequestDriver(generation={}, has_tokens={})",
+            d.generation(),
+            d.tokens().is_some()
+        ))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// device
+// ---------------------------------------------------------------------------------------------
+
+/// The device-flow client machine (RFC 8628).
+#[pyclass(module = "authcore.device", frozen)]
+struct DeviceClient {
+    inner: Mutex<CoreDeviceClient>,
+}
+
+#[pymethods]
+impl DeviceClient {
+    #[new]
+    #[pyo3(signature = (config=None, **kwargs))]
+    fn new(py: Python<'_>, config: Option<&Bound<'_, PyAny>>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        let config: DeviceClientConfig = settings(py, config, kwargs, "config")?;
+        Ok(Self {
+            inner: Mutex::new(CoreDeviceClient::new(config).py(py)?),
+        })
+    }
+
+    /// Starts the flow (emits the device authorization request).
+    #[pyo3(signature = (now=None))]
+    fn start(&self, py: Python<'_>, now: Option<i64>) -> PyResult<()> {
+        lock(&self.inner)?.start(now_or(now)).py(py)
+    }
+
+    /// The host's timer fired.
+    #[pyo3(signature = (now=None))]
+    fn handle_timeout(&self, py: Python<'_>, now: Option<i64>) -> PyResult<()> {
+        lock(&self.inner)?.handle_timeout(now_or(now)).py(py)
+    }
+
+    /// Reports the response to a `send` action.
+    #[pyo3(signature = (transmit, response, now=None))]
+    fn handle_response(
+        &self,
+        py: Python<'_>,
+        transmit: u64,
+        response: &Bound<'_, PyAny>,
+        now: Option<i64>,
+    ) -> PyResult<()> {
+        let r: HttpResponse = from_py(response, "response")?;
+        lock(&self.inner)?.handle_response(transmit, r, now_or(now)).py(py)
+    }
+
+    /// Reports a network failure of a `send` action.
+    #[pyo3(signature = (transmit, now=None))]
+    fn handle_network_error(&self, py: Python<'_>, transmit: u64, now: Option<i64>) -> PyResult<()> {
+        lock(&self.inner)?.handle_network_error(transmit, now_or(now)).py(py)
+    }
+
+    /// Cancels the flow.
+    fn cancel(&self) -> PyResult<()> {
+        lock(&self.inner)?.cancel();
+        Ok(())
+    }
+
+    /// The next action as a dict (tagged by `"type"`), or `None`.
+    fn poll_action(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
+        let a = lock(&self.inner)?.poll_action();
+        a.map(|a| to_py(py, &a)).transpose()
+    }
+
+    /// Every pending action, in order.
+    fn actions(&self, py: Python<'_>) -> PyResult<Vec<Py<PyAny>>> {
+        let mut c = lock(&self.inner)?;
+        std::iter::from_fn(|| c.poll_action()).map(|a| to_py(py, &a)).collect()
+    }
+
+    /// The polling interval in force (after any `slow_down`), once polling.
+    #[getter]
+    fn interval(&self) -> PyResult<Option<i64>> {
+        Ok(lock(&self.inner)?.interval())
+    }
+
+    /// When `handle_timeout` is due, if at all.
+    #[getter]
+    fn timeout(&self) -> PyResult<Option<i64>> {
+        Ok(lock(&self.inner)?.poll_timeout())
+    }
+
+    /// Whether the flow has ended.
+    #[getter]
+    fn finished(&self) -> PyResult<bool> {
+        Ok(lock(&self.inner)?.is_finished())
+    }
+
+    /// The machine as a JSON-compatible dict (pending actions are not kept).
+    fn to_state(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let c = lock(&self.inner)?;
+        to_py(py, &*c)
+    }
+
+    /// Rebuilds a client from `to_state()`.
+    #[staticmethod]
+    fn from_state(state: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(Self {
+            inner: Mutex::new(from_py(state, "state")?),
+        })
+    }
+
+    fn __reduce__(slf: &Bound<'_, Self>) -> PyResult<(Py<PyAny>, Py<PyTuple>)> {
+        let py = slf.py();
+        let state = slf.get().to_state(py)?;
+        let ctor = slf.get_type().getattr("from_state")?.unbind();
+        Ok((ctor, PyTuple::new(py, [state])?.unbind()))
+    }
+
+    fn __repr__(&self) -> PyResult<String> {
+        let c = lock(&self.inner)?;
+        Ok(format!(
+            "DeviceClient(finished={}, interval={})",
+            if c.is_finished() { "True" } else { "False" },
+            c.interval().map_or("None".to_owned(), |i| i.to_string())
+        ))
+    }
+}
+
+/// The authorization server's side of the device grant.
+#[pyclass(module = "authcore.device", frozen)]
+struct DeviceAuthority {
+    inner: CoreDeviceAuthority,
+}
+
+#[pymethods]
+impl DeviceAuthority {
+    #[new]
+    #[pyo3(signature = (config=None, **kwargs))]
+    fn new(py: Python<'_>, config: Option<&Bound<'_, PyAny>>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        let config: DeviceServerConfig = settings(py, config, kwargs, "config")?;
+        Ok(Self {
+            inner: CoreDeviceAuthority::new(config).py(py)?,
+        })
+    }
+
+    /// Issues a grant: `{"response": body to send, "record": grant to store}`.
+    #[pyo3(signature = (client_id, scope=None, now=None, entropy=None))]
+    fn issue(
+        &self,
+        py: Python<'_>,
+        client_id: String,
+        scope: Option<String>,
+        now: Option<i64>,
+        entropy: Option<Vec<u8>>,
+    ) -> PyResult<Py<PyAny>> {
+        let req = AuthorizationRequest { client_id, scope };
+        let g = self.inner.issue(&req, now_or(now), &mut Rng::new(entropy)).py(py)?;
+        to_py(py, &g)
+    }
+
+    /// The canonical form of a typed user code (the lookup key).
+    fn normalize_user_code(&self, py: Python<'_>, typed: &str) -> PyResult<String> {
+        self.inner.normalize_user_code(typed).py(py)
+    }
+
+    /// Checks a typed code against a grant: `{"ok", "error"?, "record"?}`.
+    #[pyo3(signature = (grant, typed, now=None))]
+    fn check_user_code(
+        &self,
+        py: Python<'_>,
+        grant: &Bound<'_, PyAny>,
+        typed: &str,
+        now: Option<i64>,
+    ) -> PyResult<Py<PyAny>> {
+        let g: DeviceGrant = from_py(grant, "grant")?;
+        to_py(py, &self.inner.check_user_code(&g, typed, now_or(now)))
+    }
+
+    /// Records approval; returns the record to store.
+    #[pyo3(signature = (grant, user_id, claims=None, now=None))]
+    fn approve(
+        &self,
+        py: Python<'_>,
+        grant: &Bound<'_, PyAny>,
+        user_id: &str,
+        claims: Option<&Bound<'_, PyAny>>,
+        now: Option<i64>,
+    ) -> PyResult<Py<PyAny>> {
+        let g: DeviceGrant = from_py(grant, "grant")?;
+        let r = self
+            .inner
+            .approve(&g, user_id, opt_from_py(claims, "claims")?, now_or(now))
+            .py(py)?;
+        to_py(py, &r)
+    }
+
+    /// Records denial; returns the record to store.
+    #[pyo3(signature = (grant, now=None))]
+    fn deny(&self, py: Python<'_>, grant: &Bound<'_, PyAny>, now: Option<i64>) -> PyResult<Py<PyAny>> {
+        let g: DeviceGrant = from_py(grant, "grant")?;
+        let r = self.inner.deny(&g, now_or(now)).py(py)?;
+        to_py(py, &r)
+    }
+
+    /// Answers a poll: `{"result": "approved"|"error", ..., "record"?, "response"?}`.
+    #[pyo3(signature = (grant, request, now=None))]
+    fn poll(
+        &self,
+        py: Python<'_>,
+        grant: Option<&Bound<'_, PyAny>>,
+        request: &Bound<'_, PyAny>,
+        now: Option<i64>,
+    ) -> PyResult<Py<PyAny>> {
+        let g: Option<DeviceGrant> = opt_from_py(grant, "grant")?;
+        let r: TokenRequest = from_py(request, "request")?;
+        to_py(py, &self.inner.poll(g.as_ref(), &r, now_or(now)))
+    }
+}
+
+/// Parses a form-encoded token request (`client_id` overrides the body's, e.g. from Basic auth).
+#[pyfunction]
+#[pyo3(signature = (body, client_id=None))]
+fn parse_token_request(py: Python<'_>, body: &str, client_id: Option<&str>) -> PyResult<Py<PyAny>> {
+    let r = TokenRequest::from_form(body, client_id).py(py)?;
+    to_py(py, &r)
+}
+
+/// Parses a form-encoded device authorization request.
+#[pyfunction]
+fn parse_authorization_request(py: Python<'_>, body: &str) -> PyResult<Py<PyAny>> {
+    let r = AuthorizationRequest::from_form(body).py(py)?;
+    to_py(py, &r)
+}
+
+/// The lookup key of a device code.
+#[pyfunction]
+fn device_code_hash(device_code: &str) -> String {
+    device::device_code_hash(device_code)
+}
+
+/// Parses a stored grant record.
+#[pyfunction]
+fn load_grant(py: Python<'_>, text: &str) -> PyResult<Py<PyAny>> {
+    let g = DeviceGrant::from_json(text).py(py)?;
+    to_py(py, &g)
+}
+
+/// `(status, {"error", "error_description"})` for a catalog code (RFC 6749 §5.2).
+#[pyfunction]
+#[pyo3(signature = (code, detail=None))]
+fn oauth_error(py: Python<'_>, code: &str, detail: Option<String>) -> PyResult<(u16, Py<PyAny>)> {
+    let code = code
+        .parse::<authcore::ErrorCode>()
+        .map_err(|_| PyValueError::new_err(format!("unknown error code {code:?}")))?;
+    let e = match detail {
+        Some(d) => authcore::Error::with_detail(code, d),
+        None => authcore::Error::new(code),
+    };
+    Ok((
+        device::oauth_error_status(&e),
+        to_py(py, &device::oauth_error_body(&e))?,
+    ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// session
+// ---------------------------------------------------------------------------------------------
+
+/// Opaque UUID session tokens, idle expiry, revocation, rotation on sign-in.
+#[pyclass(module = "authcore.session", frozen)]
+struct SessionManager {
+    inner: CoreSessionManager,
+}
+
+#[pymethods]
+impl SessionManager {
+    #[new]
+    #[pyo3(signature = (config=None, **kwargs))]
+    fn new(py: Python<'_>, config: Option<&Bound<'_, PyAny>>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        let config: SessionConfig = settings(py, config, kwargs, "config")?;
+        Ok(Self {
+            inner: CoreSessionManager::new(config).py(py)?,
+        })
+    }
+
+    /// A new session: `{"token", "record"}`.
+    #[pyo3(signature = (user_id, email=None, is_guest=false, now=None, entropy=None))]
+    fn create(
+        &self,
+        py: Python<'_>,
+        user_id: &str,
+        email: Option<&str>,
+        is_guest: bool,
+        now: Option<i64>,
+        entropy: Option<Vec<u8>>,
+    ) -> PyResult<Py<PyAny>> {
+        let s = self
+            .inner
+            .create(user_id, email, is_guest, now_or(now), &mut Rng::new(entropy))
+            .py(py)?;
+        to_py(py, &s)
+    }
+
+    /// Sign-in: `{"session", "revoked"?, "response"}`; the previous session is revoked.
+    #[pyo3(signature = (user_id, email=None, previous=None, now=None, entropy=None))]
+    fn sign_in(
+        &self,
+        py: Python<'_>,
+        user_id: &str,
+        email: Option<&str>,
+        previous: Option<&Bound<'_, PyAny>>,
+        now: Option<i64>,
+        entropy: Option<Vec<u8>>,
+    ) -> PyResult<Py<PyAny>> {
+        let prev: Option<Session> = opt_from_py(previous, "previous")?;
+        let s = self
+            .inner
+            .sign_in(prev.as_ref(), user_id, email, now_or(now), &mut Rng::new(entropy))
+            .py(py)?;
+        to_py(py, &s)
+    }
+
+    /// Checks a presented token against its record: `{"session", "touch"?}`.
+    #[pyo3(signature = (record, token, now=None))]
+    fn validate(
+        &self,
+        py: Python<'_>,
+        record: Option<&Bound<'_, PyAny>>,
+        token: &str,
+        now: Option<i64>,
+    ) -> PyResult<Py<PyAny>> {
+        let r: Option<Session> = opt_from_py(record, "record")?;
+        let v = self.inner.validate(r.as_ref(), token, now_or(now)).py(py)?;
+        to_py(py, &v)
+    }
+
+    /// The record revoked.
+    #[pyo3(signature = (record, now=None))]
+    fn revoke(&self, py: Python<'_>, record: &Bound<'_, PyAny>, now: Option<i64>) -> PyResult<Py<PyAny>> {
+        let r: Session = from_py(record, "record")?;
+        to_py(py, &self.inner.revoke(&r, now_or(now)))
+    }
+}
+
+/// The lookup key of a session token (`None` when it is not a UUID).
+#[pyfunction]
+fn session_token_hash(token: &str) -> Option<String> {
+    session::token_hash(token)
+}
+
+/// Parses a stored session record.
+#[pyfunction]
+fn load_session(py: Python<'_>, text: &str) -> PyResult<Py<PyAny>> {
+    let s = Session::from_json(text).py(py)?;
+    to_py(py, &s)
+}
+
+// ---------------------------------------------------------------------------------------------
+// gate
+// ---------------------------------------------------------------------------------------------
+
+/// The two-step authenticator.
+#[pyclass(module = "authcore.gate", frozen)]
+struct Gate {
+    inner: CoreGate,
+}
+
+#[pymethods]
+impl Gate {
+    #[new]
+    #[pyo3(signature = (config=None, *, backend=None, **kwargs))]
+    fn new(
+        py: Python<'_>,
+        config: Option<&Bound<'_, PyAny>>,
+        backend: Option<&str>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let config: GateConfig = settings(py, config, kwargs, "config")?;
+        Ok(Self {
+            inner: CoreGate::with_backend(config, self::backend(backend)?).py(py)?,
+        })
+    }
+
+    /// Step 1: route, credential and what to load.
+    #[pyo3(signature = (request, now=None))]
+    fn classify(&self, py: Python<'_>, request: &Bound<'_, PyAny>, now: Option<i64>) -> PyResult<Py<PyAny>> {
+        let r: HttpRequest = from_py(request, "request")?;
+        to_py(py, &self.inner.classify(&r, now_or(now)))
+    }
+
+    /// Step 2: allow (with a context) or deny (with the response to send).
+    #[pyo3(signature = (classified, lookup=None, now=None))]
+    fn decide(
+        &self,
+        py: Python<'_>,
+        classified: &Bound<'_, PyAny>,
+        lookup: Option<&Bound<'_, PyAny>>,
+        now: Option<i64>,
+    ) -> PyResult<Py<PyAny>> {
+        let c: Classified = from_py(classified, "classified")?;
+        let l: Lookup = opt_from_py(lookup, "lookup")?.unwrap_or_default();
+        to_py(py, &self.inner.decide(&c, &l, now_or(now)))
+    }
+
+    /// Both steps, for hosts that can load everything up front.
+    #[pyo3(signature = (request, lookup=None, now=None))]
+    fn authenticate(
+        &self,
+        py: Python<'_>,
+        request: &Bound<'_, PyAny>,
+        lookup: Option<&Bound<'_, PyAny>>,
+        now: Option<i64>,
+    ) -> PyResult<Py<PyAny>> {
+        let r: HttpRequest = from_py(request, "request")?;
+        let l: Lookup = opt_from_py(lookup, "lookup")?.unwrap_or_default();
+        let now = now_or(now);
+        let c = self.inner.classify(&r, now);
+        to_py(py, &self.inner.decide(&c, &l, now))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// password
+// ---------------------------------------------------------------------------------------------
+
+/// Registration and password login (argon2id). Hashing releases the GIL.
+#[pyclass(module = "authcore.password", frozen)]
+struct Accounts {
+    inner: CoreAccounts,
+}
+
+#[pymethods]
+impl Accounts {
+    #[new]
+    #[pyo3(signature = (policy=None, **kwargs))]
+    fn new(py: Python<'_>, policy: Option<&Bound<'_, PyAny>>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        let policy: PasswordPolicy = settings(py, policy, kwargs, "policy")?;
+        let inner = py.detach(|| CoreAccounts::new(policy)).py(py)?;
+        Ok(Self { inner })
+    }
+
+    /// An argon2id PHC string.
+    #[pyo3(signature = (password, entropy=None))]
+    fn hash_password(&self, py: Python<'_>, password: &str, entropy: Option<Vec<u8>>) -> PyResult<String> {
+        py.detach(|| self.inner.hash_password(password, &mut Rng::new(entropy)))
+            .py(py)
+    }
+
+    /// Whether `password` matches the stored hash.
+    fn verify_password(&self, py: Python<'_>, password_hash: &str, password: &str) -> PyResult<bool> {
+        py.detach(|| self.inner.verify_password(password_hash, password)).py(py)
+    }
+
+    /// Whether a stored hash uses other parameters than the policy.
+    fn needs_rehash(&self, password_hash: &str) -> bool {
+        self.inner.needs_rehash(password_hash)
+    }
+
+    /// Validates a registration and hashes its password: `{"username"?, "email"?, "password_hash"}`.
+    #[pyo3(signature = (password, username=None, email=None, entropy=None))]
+    fn register(
+        &self,
+        py: Python<'_>,
+        password: &str,
+        username: Option<String>,
+        email: Option<String>,
+        entropy: Option<Vec<u8>>,
+    ) -> PyResult<Py<PyAny>> {
+        let reg = Registration {
+            username,
+            email,
+            password: tokens::Secret::new(password),
+        };
+        let a = py.detach(|| self.inner.register(&reg, &mut Rng::new(entropy))).py(py)?;
+        to_py(py, &a)
+    }
+
+    /// Password login: `{"access_token", "token_type": "bearer", "expires_in"}` or
+    /// `InvalidCredentials` (for a wrong password and for an unknown user alike).
+    #[pyo3(signature = (account, password, issuer, now=None, entropy=None))]
+    fn login(
+        &self,
+        py: Python<'_>,
+        account: Option<&Bound<'_, PyAny>>,
+        password: &str,
+        issuer: &Issuer,
+        now: Option<i64>,
+        entropy: Option<Vec<u8>>,
+    ) -> PyResult<Py<PyAny>> {
+        let acct: Option<StoredCredentials> = opt_from_py(account, "account")?;
+        let now = now_or(now);
+        let r = py
+            .detach(|| {
+                self.inner
+                    .login(acct.as_ref(), password, &issuer.inner, now, &mut Rng::new(entropy))
+            })
+            .py(py)?;
+        to_py(py, &r)
+    }
+}
+
+/// The normalised user name.
+#[pyfunction]
+fn normalize_username(py: Python<'_>, username: &str) -> PyResult<String> {
+    password::normalize_username(username).py(py)
+}
+
+/// The normalised e-mail address.
+#[pyfunction]
+fn normalize_email(py: Python<'_>, email: &str) -> PyResult<String> {
+    password::normalize_email(email).py(py)
+}
+
+// ---------------------------------------------------------------------------------------------
+// refresh
+// ---------------------------------------------------------------------------------------------
+
+/// Refresh-token rotation with reuse detection.
+#[pyclass(module = "authcore.refresh", frozen)]
+struct RefreshTokens {
+    inner: CoreRefreshTokens,
+}
+
+#[pymethods]
+impl RefreshTokens {
+    #[new]
+    #[pyo3(signature = (config=None, **kwargs))]
+    fn new(py: Python<'_>, config: Option<&Bound<'_, PyAny>>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        let config: RefreshConfig = settings(py, config, kwargs, "config")?;
+        Ok(Self {
+            inner: CoreRefreshTokens::new(config).py(py)?,
+        })
+    }
+
+    /// Starts a family: `{"refresh_token", "record"}`.
+    #[pyo3(signature = (user_id, client_id=None, scope=None, now=None, entropy=None))]
+    fn issue(
+        &self,
+        py: Python<'_>,
+        user_id: &str,
+        client_id: Option<&str>,
+        scope: Option<&str>,
+        now: Option<i64>,
+        entropy: Option<Vec<u8>>,
+    ) -> PyResult<Py<PyAny>> {
+        let i = self
+            .inner
+            .issue(user_id, client_id, scope, now_or(now), &mut Rng::new(entropy))
+            .py(py)?;
+        to_py(py, &i)
+    }
+
+    /// Uses a presented token: `{"result": "rotated", ...}` or `{"result": "reuse", ...}`.
+    #[pyo3(signature = (record, token, client_id=None, now=None, entropy=None))]
+    fn rotate(
+        &self,
+        py: Python<'_>,
+        record: Option<&Bound<'_, PyAny>>,
+        token: &str,
+        client_id: Option<&str>,
+        now: Option<i64>,
+        entropy: Option<Vec<u8>>,
+    ) -> PyResult<Py<PyAny>> {
+        let r: Option<RefreshRecord> = opt_from_py(record, "record")?;
+        let out = self
+            .inner
+            .rotate(r.as_ref(), token, client_id, now_or(now), &mut Rng::new(entropy))
+            .py(py)?;
+        to_py(py, &out)
+    }
+
+    /// The record revoked.
+    fn revoke(&self, py: Python<'_>, record: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let r: RefreshRecord = from_py(record, "record")?;
+        to_py(py, &self.inner.revoke(&r))
+    }
+}
+
+/// The lookup key of a refresh token.
+#[pyfunction]
+fn refresh_token_hash(token: &str) -> String {
+    refresh::refresh_token_hash(token)
+}
+
+/// Parses a stored refresh-token record.
+#[pyfunction]
+fn load_refresh_record(py: Python<'_>, text: &str) -> PyResult<Py<PyAny>> {
+    let r = RefreshRecord::from_json(text).py(py)?;
+    to_py(py, &r)
+}
+
+// ---------------------------------------------------------------------------------------------
+// oauth
+// ---------------------------------------------------------------------------------------------
+
+/// A PKCE pair: from `verifier`, or fresh from `bytes` random bytes.
+#[pyfunction]
+#[pyo3(signature = (verifier=None, method="S256", allow_plain=false, bytes=32, entropy=None))]
+fn pkce(
+    py: Python<'_>,
+    verifier: Option<&str>,
+    method: &str,
+    allow_plain: bool,
+    bytes: usize,
+    entropy: Option<Vec<u8>>,
+) -> PyResult<Py<PyAny>> {
+    let method: PkceMethod = serde_json::from_value(json!(method))
+        .map_err(|_| PyValueError::new_err(format!("method: expected 'S256' or 'plain', got {method:?}")))?;
+    let p = match verifier {
+        Some(v) => Pkce::from_verifier(v, method, allow_plain),
+        None => Pkce::generate(bytes, &mut Rng::new(entropy)),
+    }
+    .py(py)?;
+    to_py(py, &p)
+}
+
+/// The server's PKCE check (raises `InvalidGrant` on mismatch or downgrade).
+#[pyfunction]
+#[pyo3(signature = (challenge=None, verifier=None, allow_plain=false))]
+fn check_pkce(
+    py: Python<'_>,
+    challenge: Option<&Bound<'_, PyAny>>,
+    verifier: Option<&str>,
+    allow_plain: bool,
+) -> PyResult<()> {
+    let c: Option<StoredChallenge> = opt_from_py(challenge, "challenge")?;
+    oauth::check_pkce(c.as_ref(), verifier, allow_plain).py(py)
+}
+
+/// The authorization-code flow with PKCE and a single-use state.
+#[pyclass(module = "authcore.oauth", frozen)]
+struct AuthCodeClient {
+    inner: CoreAuthCodeClient,
+}
+
+#[pymethods]
+impl AuthCodeClient {
+    #[new]
+    #[pyo3(signature = (config=None, **kwargs))]
+    fn new(py: Python<'_>, config: Option<&Bound<'_, PyAny>>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        let config: AuthCodeConfig = settings(py, config, kwargs, "config")?;
+        Ok(Self {
+            inner: CoreAuthCodeClient::new(config).py(py)?,
+        })
+    }
+
+    /// `{"url", "record"}`: send the browser to `url`, keep `record` until the callback.
+    #[pyo3(signature = (now=None, entropy=None))]
+    fn start(&self, py: Python<'_>, now: Option<i64>, entropy: Option<Vec<u8>>) -> PyResult<Py<PyAny>> {
+        let s = self.inner.start(now_or(now), &mut Rng::new(entropy)).py(py)?;
+        to_py(py, &s)
+    }
+
+    /// Validates the callback URL: `{"request": token request to send, "record": used record}`.
+    #[pyo3(signature = (record, callback, now=None))]
+    fn callback(
+        &self,
+        py: Python<'_>,
+        record: &Bound<'_, PyAny>,
+        callback: &str,
+        now: Option<i64>,
+    ) -> PyResult<Py<PyAny>> {
+        let r: StateRecord = from_py(record, "record")?;
+        let o = self.inner.callback(&r, callback, now_or(now)).py(py)?;
+        to_py(py, &o)
+    }
+
+    /// The token set from the token endpoint's response.
+    #[pyo3(signature = (response, now=None))]
+    fn token_response(&self, py: Python<'_>, response: &Bound<'_, PyAny>, now: Option<i64>) -> PyResult<Py<PyAny>> {
+        let r: HttpResponse = from_py(response, "response")?;
+        let t = self.inner.token_response(&r, now_or(now)).py(py)?;
+        to_py(py, &t)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// broker
+// ---------------------------------------------------------------------------------------------
+
+/// The credential broker over bundled and custom providers.
+#[pyclass(module = "authcore.broker", name = "Broker", frozen)]
+struct PyBroker {
+    inner: Broker,
+}
+
+#[pymethods]
+impl PyBroker {
+    #[new]
+    #[pyo3(signature = (custom=None))]
+    fn new(py: Python<'_>, custom: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let custom: Vec<Value> = opt_from_py(custom, "custom")?.unwrap_or_default();
+        Ok(Self {
+            inner: Broker::new(ProviderSet::load(&custom).py(py)?),
+        })
+    }
+
+    /// `{"providers", "sources", "overrides"}`.
+    #[getter]
+    fn providers(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        to_py(py, self.inner.providers())
+    }
+
+    /// The routing table in precedence order.
+    fn routing_table(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        to_py(py, &self.inner.routing_table())
+    }
+
+    /// What an outbound request to `url` needs: `{"action": "inject"|"refresh", ...}`.
+    #[pyo3(signature = (url, connections, method="GET", now=None))]
+    fn resolve(
+        &self,
+        py: Python<'_>,
+        url: &str,
+        connections: &Bound<'_, PyAny>,
+        method: &str,
+        now: Option<i64>,
+    ) -> PyResult<Py<PyAny>> {
+        let conns: Vec<Connection> = from_py(connections, "connections")?;
+        let r = self.inner.resolve(method, url, &conns, now_or(now)).py(py)?;
+        to_py(py, &r)
+    }
+
+    /// The connection after a refresh response.
+    #[pyo3(signature = (connection, response, now=None))]
+    fn apply_refresh(
+        &self,
+        py: Python<'_>,
+        connection: &Bound<'_, PyAny>,
+        response: &Bound<'_, PyAny>,
+        now: Option<i64>,
+    ) -> PyResult<Py<PyAny>> {
+        let c: Connection = from_py(connection, "connection")?;
+        let r: HttpResponse = from_py(response, "response")?;
+        let out = self.inner.apply_refresh(&c, &r, now_or(now)).py(py)?;
+        to_py(py, &out)
+    }
+}
+
+/// The listing form of connections (secrets redacted).
+#[pyfunction]
+fn redact(py: Python<'_>, connections: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    let conns: Vec<Connection> = from_py(connections, "connections")?;
+    to_py(py, &conns.iter().map(Connection::redacted).collect::<Vec<_>>())
+}
+
+/// `KEY=value` lines (reveals secrets).
+#[pyfunction]
+fn export_env(connections: &Bound<'_, PyAny>) -> PyResult<String> {
+    let conns: Vec<Connection> = from_py(connections, "connections")?;
+    Ok(broker::export_env(&conns))
+}
+
+/// The connections as JSON data (reveals secrets).
+#[pyfunction]
+fn export_json(py: Python<'_>, connections: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    let conns: Vec<Connection> = from_py(connections, "connections")?;
+    to_py(py, &broker::export_json(&conns))
+}
+
+/// The readiness report.
+#[pyfunction]
+#[pyo3(signature = (custom=None, connections=None, key_files=None, now=None))]
+fn readiness(
+    py: Python<'_>,
+    custom: Option<&Bound<'_, PyAny>>,
+    connections: Option<&Bound<'_, PyAny>>,
+    key_files: Option<&Bound<'_, PyAny>>,
+    now: Option<i64>,
+) -> PyResult<Py<PyAny>> {
+    let custom: Vec<Value> = opt_from_py(custom, "custom")?.unwrap_or_default();
+    let conns: Vec<Connection> = opt_from_py(connections, "connections")?.unwrap_or_default();
+    let keys: Vec<KeyFile> = opt_from_py(key_files, "key_files")?.unwrap_or_default();
+    to_py(py, &broker::readiness(&custom, &conns, &keys, now_or(now)))
+}
+
+#[pymodule]
+fn _authcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_function(wrap_pyfunction!(catalog, m)?)?;
+    m.add_function(wrap_pyfunction!(error_body, m)?)?;
+    m.add_class::<Verifier>()?;
+    m.add_class::<Issuer>()?;
+    m.add_function(wrap_pyfunction!(from_env, m)?)?;
+    m.add_function(wrap_pyfunction!(verify_signature, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_jwks, m)?)?;
+    m.add_function(wrap_pyfunction!(decode_unverified, m)?)?;
+    m.add_function(wrap_pyfunction!(token_set_from_response, m)?)?;
+    m.add_function(wrap_pyfunction!(freshness, m)?)?;
+    m.add_function(wrap_pyfunction!(load_tokens, m)?)?;
+    m.add_function(wrap_pyfunction!(dump_tokens, m)?)?;
+    m.add_class::<RequestDriver>()?;
+    m.add_class::<DeviceClient>()?;
+    m.add_class::<DeviceAuthority>()?;
+    m.add_function(wrap_pyfunction!(parse_token_request, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_authorization_request, m)?)?;
+    m.add_function(wrap_pyfunction!(device_code_hash, m)?)?;
+    m.add_function(wrap_pyfunction!(load_grant, m)?)?;
+    m.add_function(wrap_pyfunction!(oauth_error, m)?)?;
+    m.add_class::<SessionManager>()?;
+    m.add_function(wrap_pyfunction!(session_token_hash, m)?)?;
+    m.add_function(wrap_pyfunction!(load_session, m)?)?;
+    m.add_class::<Gate>()?;
+    m.add_class::<Accounts>()?;
+    m.add_function(wrap_pyfunction!(normalize_username, m)?)?;
+    m.add_function(wrap_pyfunction!(normalize_email, m)?)?;
+    m.add_class::<RefreshTokens>()?;
+    m.add_function(wrap_pyfunction!(refresh_token_hash, m)?)?;
+    m.add_function(wrap_pyfunction!(load_refresh_record, m)?)?;
+    m.add_function(wrap_pyfunction!(pkce, m)?)?;
+    m.add_function(wrap_pyfunction!(check_pkce, m)?)?;
+    m.add_class::<AuthCodeClient>()?;
+    m.add_class::<PyBroker>()?;
+    m.add_function(wrap_pyfunction!(redact, m)?)?;
+    m.add_function(wrap_pyfunction!(export_env, m)?)?;
+    m.add_function(wrap_pyfunction!(export_json, m)?)?;
+    m.add_function(wrap_pyfunction!(readiness, m)?)?;
+    Ok(())
+}
