@@ -71,7 +71,7 @@ fn to_py<T: Serialize>(py: Python<'_>, v: &T) -> PyResult<Py<PyAny>> {
 fn from_py<T: DeserializeOwned>(v: &Bound<'_, PyAny>, what: &str) -> PyResult<T> {
     pythonize::depythonize(v).map_err(|e| {
         let msg = format!("{what}: {e}");
-        if msg.contains("invalid type") {
+        if msg.contains("invalid type") || msg.contains("unexpected type") || msg.contains("is not an instance") {
             PyTypeError::new_err(msg)
         } else {
             PyValueError::new_err(msg)

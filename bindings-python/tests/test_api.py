@@ -1,0 +1,170 @@
+"""The Pythonic surface: keyword arguments, defaults, pickling, threads and the GIL."""
+
+import pickle
+import threading
+import time
+
+import pytest
+
+import authcore
+from authcore import broker, device, gate, jwt, oauth, password, refresh, session, tokens
+
+KEY = {"alg": "HS256", "secret": "an HS256 secret of at least 32 bytes!!"}
+NOW = 1_700_000_000
+
+
+def test_jwt_round_trip_with_keyword_config() -> None:
+    issuer = jwt.Issuer(KEY, lifetime=600, issuer="https://auth.example", jti=True)
+    token = issuer.issue({"sub": "user-1"}, now=NOW)
+    verifier = jwt.Verifier(algorithms=["HS256"], keys=[KEY], issuer="https://auth.example", leeway=0)
+    out = verifier.verify(token, now=NOW + 599)
+    assert out["claims"]["sub"] == "user-1" and out["claims"]["exp"] == NOW + 600 and len(out["claims"]["jti"]) == 22
+    with pytest.raises(authcore.TokenExpired):
+        verifier.verify(token, now=NOW + 600)
+    # `now` defaults to the current time.
+    fresh = issuer.issue({"sub": "u"})
+    assert abs(verifier.verify(fresh)["claims"]["iat"] - time.time()) < 5
+    assert "secret" not in repr(issuer) and KEY["secret"] not in repr(verifier)
+
+
+def test_jwt_from_env_and_portable_backend() -> None:
+    iss, ver = jwt.from_env({"JWT_SECRET_KEY": "k" * 32, "JWT_ALGORITHM": "HS256", "JWT_EXPIRATION": "60"}, backend="portable")
+    assert ver.verify(iss.issue({"sub": "a"}, now=NOW), now=NOW + 1)["claims"]["exp"] == NOW + 60
+    with pytest.raises(authcore.InvalidConfig) as info:
+        jwt.from_env({"JWT_SECRET_KEY": "k" * 32, "JWT_EXPIRATION": "soon"})
+    assert info.value.field == "JWT_EXPIRATION"
+    with pytest.raises(ValueError):
+        jwt.Verifier(algorithms=["HS256"], keys=[KEY], backend="fast")
+
+
+def test_wrong_argument_types_are_type_or_value_errors() -> None:
+    with pytest.raises(TypeError):
+        jwt.Verifier(algorithms=["HS256"])  # no keys
+    with pytest.raises((TypeError, ValueError)):
+        jwt.Verifier(algorithms="HS256", keys=[KEY])
+    with pytest.raises(ValueError):
+        jwt.Verifier(algorithms=["HS256"], keys=[KEY], colour="blue")
+    with pytest.raises(TypeError):
+        tokens.freshness({"access_token": 1, "token_type": "Bearer", "expires_at": 0}, now=0)
+
+
+def test_request_driver_flow_and_pickle() -> None:
+    body = '{"access_token":"at-1","refresh_token":"rt-1","token_type":"Bearer","expires_in":3600}'
+    stored = {"version": 1, "generation": 3, "clock_offset": 0, "tokens": tokens.token_set_from_response(body, now=NOW)}
+    d = tokens.RequestDriver(token_endpoint="https://auth.example/token", stored=stored)
+    rid = d.send({"method": "GET", "url": "https://api.example/me"}, now=NOW)
+    [send] = d.actions()
+    assert send["type"] == "send" and send["request"]["headers"]["Authorization"] == "Bearer at-1"
+    d.handle_response(send["transmit"], {"status": 200, "body": "{}"}, now=NOW)
+    assert d.actions() == [{"type": "complete", "request": rid, "response": {"status": 200, "headers": {}, "body": "{}"}}]
+    with pytest.raises(authcore.InvalidState):
+        d.handle_response(send["transmit"], {"status": 200}, now=NOW)
+    back = pickle.loads(pickle.dumps(d))
+    assert back.state(now=NOW) == d.state(now=NOW) == {"generation": 3, "clock_offset": 0, "freshness": "fresh"}
+    assert back.stored() == stored
+    assert tokens.load_tokens(tokens.dump_tokens(stored)) == stored
+
+
+def test_device_client_pickles_mid_flow() -> None:
+    c = device.DeviceClient(base_url="https://auth.example", client_id="cli")
+    c.start(now=NOW)
+    [send] = c.actions()
+    body = '{"device_code":"dc","user_code":"BCDF-GHJK","verification_uri":"https://auth.example/device","expires_in":600}'
+    c.handle_response(send["transmit"], {"status": 200, "body": body}, now=NOW)
+    assert [a["type"] for a in c.actions()] == ["prompt", "wait"]
+    back = pickle.loads(pickle.dumps(c))
+    assert (back.interval, back.timeout, back.finished) == (5, NOW + 5, False)
+    back.handle_timeout(now=NOW + 5)
+    assert back.actions()[0]["request"]["url"] == "https://auth.example/api/auth/device/token/"
+    back.cancel()
+    assert back.actions()[0]["error"]["code"] == "cancelled" and back.finished
+
+
+def test_state_machines_are_safe_to_share_across_threads() -> None:
+    d = device.DeviceClient(base_url="https://auth.example", client_id="cli")
+    d.start(now=NOW)
+    d.actions()
+    errors = []
+
+    def hammer() -> None:
+        for t in range(2000):
+            try:
+                d.handle_timeout(now=NOW + t)
+                d.actions()
+                _ = d.interval, d.finished
+            except authcore.AuthError as e:  # pragma: no cover - would be a bug
+                errors.append(e)
+            except RuntimeError:
+                pass  # a clear error on contention is allowed; a crash is not
+
+    threads = [threading.Thread(target=hammer) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+
+
+def test_password_hashing_releases_the_gil() -> None:
+    accounts = password.Accounts()  # OWASP parameters: tens of milliseconds per hash
+    done = threading.Event()
+    ticks = 0
+
+    def work() -> None:
+        for _ in range(4):
+            accounts.hash_password("correct horse battery")
+        done.set()
+
+    t = threading.Thread(target=work)
+    t.start()
+    while not done.is_set():
+        ticks += 1
+    t.join()
+    assert ticks > 1000, "the main thread must keep running while argon2 works"
+
+
+def test_password_login_is_indistinguishable() -> None:
+    accounts = password.Accounts(memory_kib=64, iterations=1)
+    acct = accounts.register("correct horse", username="Alice")
+    assert acct["username"] == "alice" and acct["password_hash"].startswith("$argon2id$")
+    issuer = jwt.Issuer(KEY)
+    stored = {"user_id": "u-1", "password_hash": acct["password_hash"]}
+    out = accounts.login(stored, "correct horse", issuer, now=NOW)
+    assert out["token_type"] == "bearer" and out["expires_in"] == 3600
+    for account, pw in [(stored, "wrong horse"), (None, "correct horse")]:
+        with pytest.raises(authcore.InvalidCredentials) as info:
+            accounts.login(account, pw, issuer, now=NOW)
+        assert info.value.to_dict() == {"detail": "Invalid credentials.", "code": "invalid_credentials"}
+
+
+def test_session_gate_refresh_oauth_broker_smoke() -> None:
+    sm = session.SessionManager(idle_timeout=3600)
+    s = sm.create("alice", "alice@example.com", now=NOW)
+    assert session.session_token_hash(s["token"]) == s["record"]["token_hash"]
+    assert sm.validate(s["record"], s["token"], now=NOW + 61)["touch"]["last_seen_at"] == NOW + 61
+    with pytest.raises(authcore.SessionExpired):
+        sm.validate(s["record"], s["token"], now=NOW + 3600)
+
+    g = gate.Gate(routes=[{"path": "/public", "access": "public"}])
+    assert g.authenticate({"method": "GET", "url": "/public"}, now=NOW)["decision"] == "allow"
+    denied = g.authenticate({"method": "GET", "url": "/private"}, now=NOW)
+    assert denied["response"]["status"] == 401 and denied["response"]["headers"]["WWW-Authenticate"] == 'Bearer realm="api"'
+
+    rt = refresh.RefreshTokens()
+    first = rt.issue("u-1", now=NOW)
+    rotated = rt.rotate(first["record"], first["refresh_token"], now=NOW + 1)
+    assert rotated["result"] == "rotated"
+    assert rt.rotate(rotated["previous"], first["refresh_token"], now=NOW + 2)["result"] == "reuse"
+
+    p = oauth.pkce(verifier="dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
+    assert p["challenge"] == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+    with pytest.raises(authcore.InvalidGrant):
+        oauth.check_pkce(None, p["verifier"])
+
+    b = broker.Broker()
+    conn = {"provider": "openai", "credential": {"type": "api_key", "key": "sk-1"}}
+    assert b.resolve("https://api.openai.com/v1/x", [conn], now=NOW)["value"] == "Bearer sk-1"
+    assert broker.redact([conn])[0]["secret"] == "[redacted]"
+    with pytest.raises(authcore.NoProvider):
+        b.resolve("https://example.org/", [conn], now=NOW)
+    assert broker.readiness(now=NOW)["status"] == "ok"

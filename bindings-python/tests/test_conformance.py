@@ -1,0 +1,36 @@
+"""Every conformance vector, on both crypto backends, through the Python binding."""
+
+import pytest
+
+import runner
+
+CASES = runner.load()
+
+
+def test_vectors_exist() -> None:
+    assert len(CASES) > 500
+    assert {area for area, _, _ in CASES} >= {"errors", "jwt", "tokens", "device", "session", "gate", "password", "refresh", "oauth", "broker"}
+
+
+@pytest.mark.parametrize("backend", runner.BACKENDS)
+@pytest.mark.parametrize("area,fname,case", CASES, ids=["%s/%s" % (a, c["name"]) for a, _, c in CASES])
+def test_vector(area: str, fname: str, case: dict, backend: str) -> None:
+    runner.run_case(case, backend)
+
+
+def test_unknown_operations_fail() -> None:
+    with pytest.raises(runner.CaseFailure, match="unknown operation"):
+        runner.run_case({"name": "x", "steps": [{"op": "jwt.frobnicate", "input": {}, "expect": {}}]}, "native")
+
+
+def test_a_wrong_expectation_fails() -> None:
+    case = {"name": "x", "steps": [{"op": "tokens.freshness", "input": {"tokens": {"access_token": "a", "token_type": "Bearer", "expires_at": 100}, "now": 0}, "expect": {"freshness": "expired"}}]}
+    with pytest.raises(runner.CaseFailure, match="output mismatch"):
+        runner.run_case(case, "native")
+
+
+def test_strict_json_equality() -> None:
+    assert runner.same({"a": [1, "x"]}, {"a": [1, "x"]})
+    assert not runner.same(True, 1)
+    assert not runner.same(1, 1.0)
+    assert not runner.same({"a": 1}, {"a": 1, "b": None})

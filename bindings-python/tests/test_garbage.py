@@ -1,0 +1,91 @@
+"""Garbage into every entry point: only AuthError, TypeError, ValueError or OverflowError may
+come out — never a Rust panic (pyo3's PanicException) or a crash."""
+
+import itertools
+
+import pytest
+
+import authcore
+from authcore import _authcore, broker, device, gate, jwt, oauth, password, refresh, session, tokens
+
+GARBAGE = [
+    None, 0, -1, 2**70, 1.5, float("nan"), True, "", "x", "\x00\udcff" if False else "\x00", "é" * 10_000, b"", b"\xff" * 64,
+    [], [None], {}, {"a": None}, {"alg": "none"}, {"access_token": 1}, {"status": "200"}, {"method": 1, "url": None},
+    {"version": 99}, [{"provider": 1}], {"keys": [{}]}, object(),
+]
+ALLOWED = (authcore.AuthError, TypeError, ValueError, OverflowError)
+
+KEY = {"alg": "HS256", "secret": "k" * 32}
+
+
+def machines():
+    c = device.DeviceClient(base_url="https://a.example", client_id="c")
+    c.start(now=0)
+    return {
+        "verifier": jwt.Verifier(algorithms=["HS256"], keys=[KEY]),
+        "issuer": jwt.Issuer(KEY),
+        "driver": tokens.RequestDriver(token_endpoint="https://a.example/t"),
+        "device_client": c,
+        "authority": device.DeviceAuthority(verification_uri="https://a.example/d"),
+        "sessions": session.SessionManager(),
+        "gate": gate.Gate(),
+        "accounts": password.Accounts(memory_kib=8, iterations=1),
+        "refresh": refresh.RefreshTokens(),
+        "auth_code": oauth.AuthCodeClient(authorization_endpoint="https://a.example/a", token_endpoint="https://a.example/t",
+                                          client_id="c", redirect_uri="https://a.example/cb"),
+        "broker": broker.Broker(),
+    }
+
+
+def callables():
+    out = []
+    for name in dir(_authcore):
+        f = getattr(_authcore, name)
+        if callable(f) and not isinstance(f, type) and not name.startswith("_"):
+            out.append(("_authcore." + name, f))
+    for mname, obj in machines().items():
+        for attr in dir(obj):
+            if attr.startswith("_") or attr in ("to_state",):
+                continue
+            f = getattr(obj, attr)
+            if callable(f):
+                out.append(("%s.%s" % (mname, attr), f))
+    for cls in [jwt.Verifier, jwt.Issuer, tokens.RequestDriver, device.DeviceClient, device.DeviceAuthority, session.SessionManager,
+                gate.Gate, refresh.RefreshTokens, oauth.AuthCodeClient, broker.Broker]:
+        out.append((cls.__name__, cls))
+    return out
+
+
+CALLABLES = callables()
+
+
+def call(f, *args, **kwargs):
+    try:
+        f(*args, **kwargs)
+    except ALLOWED:
+        pass
+    except BaseException as e:  # PanicException derives from BaseException
+        pytest.fail("%s(%r, %r) raised %s: %s" % (getattr(f, "__name__", f), args, kwargs, type(e).__name__, e))
+
+
+@pytest.mark.parametrize("name,f", CALLABLES, ids=[n for n, _ in CALLABLES])
+def test_garbage_never_panics(name, f):
+    call(f)
+    for g in GARBAGE:
+        call(f, g)
+    for a, b in itertools.product(GARBAGE[:12], repeat=2):
+        call(f, a, b)
+    for a, b, c in itertools.islice(itertools.product(GARBAGE, repeat=3), 0, 400, 7):
+        call(f, a, b, c)
+    call(f, now=-(2**62))
+    call(f, now=2**62)
+
+
+def test_extreme_times_and_sizes():
+    v = jwt.Verifier(algorithms=["HS256"], keys=[KEY])
+    t = jwt.Issuer(KEY).issue({"sub": "a"}, now=0)
+    for now in [-(2**63), 2**63 - 1]:
+        call(v.verify, t, now)
+    call(v.verify, "a." * 100_000)
+    call(tokens.token_set_from_response, '{"access_token":"a","expires_in":1e308}', 2**63 - 1)
+    call(device.DeviceAuthority(verification_uri="https://a.example/d").issue, "c", None, 2**63 - 1)
