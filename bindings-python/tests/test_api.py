@@ -168,3 +168,22 @@ def test_session_gate_refresh_oauth_broker_smoke() -> None:
     with pytest.raises(authcore.NoProvider):
         b.resolve("https://example.org/", [conn], now=NOW)
     assert broker.readiness(now=NOW)["status"] == "ok"
+
+
+def test_every_public_name_has_a_docstring() -> None:
+    import inspect
+
+    missing = []
+    for mod in [authcore, authcore.errors, broker, device, gate, jwt, oauth, password, refresh, session, tokens]:
+        assert mod.__doc__, mod.__name__
+        for name in getattr(mod, "__all__", []):
+            obj = getattr(mod, name)
+            if inspect.ismodule(obj) or name == "__version__":
+                continue
+            if not (obj.__doc__ or "").strip():
+                missing.append("%s.%s" % (mod.__name__, name))
+            if isinstance(obj, type) and not issubclass(obj, BaseException):
+                for attr, member in vars(obj).items():
+                    if not attr.startswith("_") and not (getattr(member, "__doc__", None) or "").strip():
+                        missing.append("%s.%s.%s" % (mod.__name__, name, attr))
+    assert missing == []
