@@ -1,0 +1,199 @@
+//! Property tests: for any sequence of inputs the request driver never panics, never has two
+//! refreshes in flight, and settles every request exactly once; parsers never panic.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use authcore::http::{HttpRequest, HttpResponse};
+use authcore::jwt::{Algorithm, Verifier, VerifierConfig, VerifyingKey};
+use authcore::tokens::{Action, ClientConfig, RequestDriver, StoredTokens, TokenSet};
+use proptest::prelude::*;
+
+const NOW: i64 = 1_700_000_000;
+const TOKEN_URL: &str = "https://auth.example/token";
+
+#[derive(Debug, Clone)]
+enum Input {
+    Send {
+        dt: u16,
+    },
+    Respond {
+        pick: u8,
+        status: u16,
+        body: u8,
+        date: bool,
+    },
+    NetworkError {
+        pick: u8,
+    },
+    Loaded {
+        newer: bool,
+    },
+    SaveConflict {
+        generation: u8,
+    },
+    Identity {
+        some: bool,
+    },
+}
+
+fn input() -> impl Strategy<Value = Input> {
+    prop_oneof![
+        3 => any::<u16>().prop_map(|dt| Input::Send { dt }),
+        5 => (any::<u8>(), prop_oneof![Just(200u16), Just(401), Just(402), Just(400), Just(500), Just(204)], any::<u8>(), any::<bool>())
+            .prop_map(|(pick, status, body, date)| Input::Respond { pick, status, body, date }),
+        1 => any::<u8>().prop_map(|pick| Input::NetworkError { pick }),
+        1 => any::<bool>().prop_map(|newer| Input::Loaded { newer }),
+        1 => any::<u8>().prop_map(|generation| Input::SaveConflict { generation }),
+        1 => any::<bool>().prop_map(|some| Input::Identity { some }),
+    ]
+}
+
+fn tokens(at: &str, expires_in: i64) -> TokenSet {
+    TokenSet::from_token_response(
+        &format!(
+            r#"{{"access_token":"{at}","refresh_token":"rt-{at}","token_type":"Bearer","expires_in":{expires_in}}}"#
+        ),
+        NOW,
+    )
+    .unwrap()
+}
+
+const BODIES: &[&str] = &[
+    r#"{"access_token":"at-n","refresh_token":"rt-n","token_type":"Bearer","expires_in":3600}"#,
+    r#"{"access_token":"at-m","token_type":"Bearer"}"#,
+    r#"{"error":"invalid_grant"}"#,
+    "not json",
+    r#"{"detail":"Active subscription required.","code":"subscription_required"}"#,
+    "",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn driver_invariants(shared in any::<bool>(), lifetime in 1i64..7200, inputs in proptest::collection::vec(input(), 1..80)) {
+        let mut config = ClientConfig::new(TOKEN_URL);
+        config.shared_store = shared;
+        let mut d = RequestDriver::new(config, Some(tokens("at-0", lifetime)), 0);
+        let mut now = NOW;
+        let mut in_flight: BTreeMap<u64, bool> = BTreeMap::new(); // transmit -> is refresh
+        let mut open: BTreeSet<u64> = BTreeSet::new();
+        let mut settled: BTreeSet<u64> = BTreeSet::new();
+        let mut loading = false;
+        for inp in inputs {
+            let r = match inp {
+                Input::Send { dt } => {
+                    now += i64::from(dt % 900);
+                    let id = d.send(HttpRequest::new("GET", "https://api.example/x"), now);
+                    prop_assert!(open.insert(id), "request ids are unique");
+                    Ok(())
+                }
+                Input::Respond { pick, status, body, date } => {
+                    let Some(&t) = in_flight.keys().nth(usize::from(pick) % in_flight.len().max(1)) else { continue };
+                    in_flight.remove(&t);
+                    let mut resp = HttpResponse::new(status).with_body(BODIES[usize::from(body) % BODIES.len()]);
+                    if date {
+                        resp = resp.with_header("Date", "Tue, 14 Nov 2023 22:13:20 GMT");
+                    }
+                    d.handle_response(t, resp, now)
+                }
+                Input::NetworkError { pick } => {
+                    let Some(&t) = in_flight.keys().nth(usize::from(pick) % in_flight.len().max(1)) else { continue };
+                    in_flight.remove(&t);
+                    d.handle_network_error(t, now)
+                }
+                Input::Loaded { newer } => {
+                    let stored = newer.then(|| StoredTokens::new(tokens("at-other", 3600), d.generation() + 1, 0));
+                    let r = d.handle_loaded(stored, now);
+                    prop_assert_eq!(r.is_ok(), loading, "a load answer is accepted exactly when one was asked for");
+                    loading = false;
+                    r
+                }
+                Input::SaveConflict { generation } => {
+                    d.handle_save_conflict(StoredTokens::new(tokens("at-x", 3600), u64::from(generation), 0));
+                    Ok(())
+                }
+                Input::Identity { some } => {
+                    d.set_identity(some.then(|| "11111111-1111-4111-8111-111111111111".to_owned()));
+                    Ok(())
+                }
+            };
+            let _ = r;
+            while let Some(a) = d.poll_action() {
+                match a {
+                    Action::Send { transmit, request } => {
+                        let refresh = request.url == TOKEN_URL;
+                        prop_assert!(in_flight.insert(transmit, refresh).is_none(), "transmit ids are unique");
+                        prop_assert!(in_flight.values().filter(|r| **r).count() <= 1, "one refresh in flight at most");
+                        if !refresh {
+                            prop_assert!(request.header("Authorization").is_some_and(|h| h.starts_with("Bearer ")));
+                        }
+                    }
+                    Action::LoadTokens => {
+                        prop_assert!(shared, "loads only with a shared store");
+                        loading = true;
+                    }
+                    Action::SaveTokens { generation, expected_generation, stored } => {
+                        prop_assert_eq!(stored.generation, generation);
+                        prop_assert!(generation > expected_generation);
+                    }
+                    Action::Complete { request, .. } | Action::Failed { request, .. } => {
+                        prop_assert!(open.remove(&request), "request {} settled once and only if open", request);
+                        prop_assert!(settled.insert(request));
+                    }
+                }
+            }
+        }
+        // Liveness: once the host answers everything, every request settles.
+        for _ in 0..64 {
+            while let Some(a) = d.poll_action() {
+                match a {
+                    Action::Send { transmit, request } => {
+                        in_flight.insert(transmit, request.url == TOKEN_URL);
+                    }
+                    Action::LoadTokens => loading = true,
+                    Action::Complete { request, .. } | Action::Failed { request, .. } => {
+                        prop_assert!(open.remove(&request));
+                    }
+                    Action::SaveTokens { .. } => {}
+                }
+            }
+            if loading {
+                d.handle_loaded(None, now).unwrap();
+                loading = false;
+                continue;
+            }
+            let Some((&t, &refresh)) = in_flight.iter().next() else { break };
+            in_flight.remove(&t);
+            let body = if refresh { BODIES[0] } else { "{}" };
+            d.handle_response(t, HttpResponse::new(200).with_body(body), now).unwrap();
+        }
+        prop_assert!(open.is_empty(), "unsettled requests: {:?}", open);
+    }
+
+    #[test]
+    fn token_parsing_never_panics(body in ".{0,200}", now in any::<i64>()) {
+        let _ = TokenSet::from_token_response(&body, now);
+        let _ = StoredTokens::from_json(&body);
+    }
+
+    #[test]
+    fn token_json_shapes_never_panic(
+        at in proptest::option::of(".{0,10}"),
+        exp in prop_oneof![Just(serde_json::json!(null)), any::<i64>().prop_map(serde_json::Value::from), any::<f64>().prop_map(serde_json::Value::from), Just(serde_json::json!("60"))],
+        now in any::<i64>(),
+    ) {
+        let body = serde_json::json!({"access_token": at, "token_type": "Bearer", "expires_in": exp}).to_string();
+        if let Ok(t) = TokenSet::from_token_response(&body, now) {
+            prop_assert!(t.expires_at >= now.min(t.expires_at));
+            let _ = t.freshness(now, 300);
+        }
+    }
+
+    #[test]
+    fn jwt_verify_never_panics(token in "[A-Za-z0-9_.=-]{0,300}", now in any::<i64>()) {
+        let key = VerifyingKey::from_secret(Algorithm::Hs256, &[7u8; 32], Default::default()).unwrap();
+        let v = Verifier::with_key(VerifierConfig::new(&[Algorithm::Hs256]), key).unwrap();
+        let _ = v.verify(&token, now);
+    }
+}
