@@ -75,6 +75,19 @@ c = lambda name, *steps, source=None: cases.append(dict({"name": name, "steps": 
 c("token-response-full", step("tokens.from_response", {"body": json.dumps({"access_token": "a", "token_type": "bearer", "expires_in": 3600, "refresh_token": "r", "scope": "read write", "refresh_expires_in": 2592000}), "now": NOW},
   {"access_token": "a", "refresh_token": "r", "token_type": "Bearer", "scope": "read write", "expires_at": NOW + 3600, "refresh_expires_at": NOW + 2592000}), source="RFC 6749 5.1")
 c("token-response-default-lifetime", step("tokens.from_response", {"body": '{"access_token":"a","token_type":"Bearer"}', "now": NOW}, {"access_token": "a", "token_type": "Bearer", "expires_at": NOW + 3600}))
+import base64 as _b64, hmac as _hmac, hashlib as _hashlib
+def _jwt(claims):
+    enc = lambda o: _b64.urlsafe_b64encode(json.dumps(o, separators=(",", ":")).encode()).rstrip(b"=").decode()
+    si = enc({"alg": "HS256", "typ": "JWT"}) + "." + enc(claims)
+    return si + "." + _b64.urlsafe_b64encode(_hmac.new(b"k" * 32, si.encode(), _hashlib.sha256).digest()).rstrip(b"=").decode()
+JWT_AT = _jwt({"sub": "u", "exp": NOW + 900})
+c("token-response-jwt-exp-without-expires-in", step("tokens.from_response", {"body": json.dumps({"access_token": JWT_AT, "token_type": "Bearer"}), "now": NOW},
+  {"access_token": JWT_AT, "token_type": "Bearer", "expires_at": NOW + 900}))
+c("token-response-expires-in-beats-jwt-exp", step("tokens.from_response", {"body": json.dumps({"access_token": JWT_AT, "token_type": "Bearer", "expires_in": 60}), "now": NOW},
+  {"access_token": JWT_AT, "token_type": "Bearer", "expires_at": NOW + 60}))
+JWT_NOEXP = _jwt({"sub": "u"})
+c("token-response-jwt-without-exp-uses-default", step("tokens.from_response", {"body": json.dumps({"access_token": JWT_NOEXP, "token_type": "Bearer"}), "now": NOW},
+  {"access_token": JWT_NOEXP, "token_type": "Bearer", "expires_at": NOW + 3600}))
 c("token-response-missing-access-token", step("tokens.from_response", {"body": '{"token_type":"Bearer"}', "now": NOW}, error="invalid_response", field="access_token"))
 c("token-response-not-bearer", step("tokens.from_response", {"body": '{"access_token":"a","token_type":"mac"}', "now": NOW}, error="invalid_response", field="token_type"))
 c("token-response-expires-in-string", step("tokens.from_response", {"body": '{"access_token":"a","token_type":"Bearer","expires_in":"3600"}', "now": NOW}, error="invalid_response", field="expires_in"))

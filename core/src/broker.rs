@@ -82,6 +82,10 @@ pub struct Provider {
     pub inject: Injection,
 }
 
+/// The JSON Schema (draft 2020-12) of a provider definition; [`Provider::from_value`] enforces
+/// it and the cross-field rules it describes.
+pub const PROVIDER_SCHEMA: &str = include_str!("../schema/provider.schema.json");
+
 const BUNDLED: &str = r#"[
  {"name": "anthropic", "display_name": "Anthropic", "auth_type": "api_key", "hosts": ["api.anthropic.com"],
   "inject": {"header": "x-api-key", "format": "{key}"}},
@@ -828,6 +832,17 @@ pub fn readiness(custom: &[Value], connections: &[Connection], key_files: &[KeyF
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn schema_is_json_and_lists_every_field() {
+        let schema: Value = serde_json::from_str(PROVIDER_SCHEMA).unwrap();
+        let props = schema["properties"].as_object().unwrap();
+        let example = serde_json::to_value(&ProviderSet::bundled()[1]).unwrap();
+        for k in example.as_object().unwrap().keys() {
+            assert!(props.contains_key(k), "{k} missing from the schema");
+        }
+        assert_eq!(props.len(), 10);
+    }
 
     #[test]
     fn hosts_and_patterns() {

@@ -100,8 +100,9 @@ pub enum Freshness {
 
 impl TokenSet {
     /// Parses an OAuth 2.0 token response body (RFC 6749 §5.1) received at `now` (server
-    /// clock). `expires_in` defaults to 3600 s when absent; a non-standard
-    /// `refresh_expires_in` is honoured. Errors are `invalid_response` naming the field.
+    /// clock). Without `expires_in`, a JWT access token's `exp` is used, else 3600 s; a
+    /// non-standard `refresh_expires_in` is honoured. Errors are `invalid_response` naming the
+    /// field.
     pub fn from_token_response(body: &str, now: i64) -> Result<Self> {
         Self::from_token_response_with_default(body, now, 3600)
     }
@@ -129,14 +130,19 @@ impl TokenSet {
                 "Only bearer tokens are supported.",
             ));
         }
-        let expires_in = f.seconds("expires_in")?.unwrap_or(default_expires_in);
+        // Without `expires_in`, a JWT access token's own `exp` (read, not verified: it only
+        // schedules the refresh) beats the default lifetime.
+        let expires_at = match f.seconds("expires_in")? {
+            Some(expires_in) => now.saturating_add(expires_in),
+            None => jwt_exp(&access_token).unwrap_or_else(|| now.saturating_add(default_expires_in)),
+        };
         let refresh_expires_in = f.seconds("refresh_expires_in")?;
         Ok(Self {
             access_token: Secret(access_token),
             refresh_token: f.string("refresh_token")?.map(Secret),
             token_type: "Bearer".to_owned(),
             scope: f.string("scope")?,
-            expires_at: now.saturating_add(expires_in),
+            expires_at,
             refresh_expires_at: refresh_expires_in.map(|r| now.saturating_add(r)),
         })
     }
@@ -169,6 +175,15 @@ impl TokenSet {
     pub fn authorization(&self) -> String {
         format!("Bearer {}", self.access_token.0)
     }
+}
+
+/// The `exp` of a JWT-shaped access token, when it has a sane one.
+fn jwt_exp(token: &str) -> Option<i64> {
+    if token.len() > 8192 || token.split('.').count() != 3 {
+        return None;
+    }
+    let (_, claims) = crate::jwt::decode_unverified(token).ok()?;
+    claims.get("exp")?.as_i64().filter(|e| (1..=MAX_TIME).contains(e))
 }
 
 /// The persisted form: `{"version": 1, "generation": n, "clock_offset": s, "tokens": {...}}`.
