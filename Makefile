@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: help conformance test lint fmt bench doc python python-test python-bench
+.PHONY: help conformance test lint fmt bench doc python python-test python-bench wasm-check
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -16,7 +16,7 @@ conformance: python ## build every binding, run every vector, print the pass mat
 	$(PY) conformance/python/runner.py --json conformance/out/python.json conformance/vectors
 	./target/release/authcore-conformance --matrix conformance/vectors --extra python=conformance/out/python.json
 
-test: lint python-test ## run every test (unit, doc, integration, Wycheproof, every binding, the conformance matrix)
+test: lint python-test wasm-check ## run every test (unit, doc, integration, Wycheproof, every binding, the conformance matrix)
 	$(CARGO) test --all-targets
 	$(CARGO) test --doc
 	$(MAKE) --no-print-directory conformance
@@ -47,6 +47,9 @@ python-test: python ## the binding's own tests, its conformance runner, and stub
 python-bench: python ## binding vs PyJWT, results to BENCHMARKS.md by hand
 	$(PY) -m pip install --quiet --disable-pip-version-check -r bindings-python/requirements-bench.txt
 	$(PY) bindings-python/bench/bench_jwt.py
+
+wasm-check: ## the core builds for wasm32 (portable crypto only)
+	scripts/wasm-cargo.sh build --release --quiet -p authcore
 
 bench: ## run the benchmarks (results go to BENCHMARKS.md by hand)
 	$(CARGO) bench -p authcore --bench core
