@@ -5,58 +5,17 @@ credential broker.
 Expectations are written by hand from RFC 7636 (Appendix B), RFC 6749 (4.1, 5.2, 6), RFC 9700
 (4.7, 4.8) and the broker rules in conformance/README.md. S256 challenges are computed here
 with hashlib, independently of the core."""
-import base64, hashlib, json, os
+import hashlib, json
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-NOW = 1700000000
-
-
-def b64(b):
-    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+from vectorlib import NOW, Suites, b64, err, form, query, step
 
 
 def s256(v):
     return b64(hashlib.sha256(v.encode()).digest())
 
 
-def enc(s, space="+"):
-    out = []
-    for b in s.encode():
-        c = chr(b)
-        if c.isascii() and (c.isalnum() or c in "*-._"):
-            out.append(c)
-        elif c == " ":
-            out.append(space)
-        else:
-            out.append("%%%02X" % b)
-    return "".join(out)
-
-
-def form(pairs):
-    return "&".join(enc(k) + "=" + enc(v) for k, v in pairs)
-
-
-def query(pairs):
-    return "&".join(enc(k, "%20") + "=" + enc(v, "%20") for k, v in pairs)
-
-
-def step(op, input=None, expect=None, error=None, field=None, bind=None):
-    s = {"op": op, "input": input or {}}
-    if error:
-        s["expect_error"] = {"code": error, **({"field": field} if field else {})}
-    elif expect is not None:
-        s["expect"] = expect
-    if bind:
-        s["bind"] = bind
-    return s
-
-
-suites = {}
-def case(area, name, *steps, source=None):
-    c = {"name": name, "steps": list(steps)}
-    if source:
-        c["source"] = source
-    suites.setdefault(area, []).append(c)
+SUITES = Suites()
+case = SUITES.case
 
 
 # ------------------------------------------------------------------------------------------
@@ -385,9 +344,4 @@ case("broker", "readiness-ambiguous-default", ready("degraded",
 
 DESCR = {"oauth": "PKCE (RFC 7636) and the authorization-code flow with single-use state.",
          "broker": "The credential broker: provider definitions, precedence, connections, redaction, export, refresh, readiness."}
-for area, cases in suites.items():
-    os.makedirs(os.path.join(ROOT, "vectors", area), exist_ok=True)
-    with open(os.path.join(ROOT, "vectors", area, area + ".json"), "w") as f:
-        json.dump({"description": DESCR[area], "cases": cases}, f, indent=1, ensure_ascii=False)
-        f.write("\n")
-    print(area, len(cases))
+SUITES.write(DESCR)

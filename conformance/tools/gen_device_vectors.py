@@ -4,10 +4,10 @@
 Expectations are written by hand from RFC 8628 (sections 3.1-3.5, 5.1, 6.1), RFC 6749 5.2
 and the device-flow rules in conformance/README.md. Device codes, their SHA-256 lookup keys and
 user codes are computed here with the standard library, independently of the core."""
-import base64, hashlib, json, os
+import hashlib, json
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-NOW = 1700000000
+from vectorlib import NOW, Suites, b64, form, js, sha, step
+
 BASE = "https://auth.example.com"
 AUTH_URL = BASE + "/api/auth/device/"
 TOKEN_URL = BASE + "/api/auth/device/token/"
@@ -22,39 +22,11 @@ DETAIL = {"authorization_pending": "Authorization is pending.", "slow_down": "Po
           "network_error": "Network request failed."}
 
 
-def form(pairs):
-    """WHATWG application/x-www-form-urlencoded."""
-    def enc(s):
-        out = []
-        for b in s.encode():
-            c = chr(b)
-            if c.isascii() and (c.isalnum() or c in "*-._"):
-                out.append(c)
-            elif c == " ":
-                out.append("+")
-            else:
-                out.append("%%%02X" % b)
-        return "".join(out)
-    return "&".join(enc(k) + "=" + enc(v) for k, v in pairs)
+SUITES = Suites()
 
 
-def step(op, input=None, expect=None, error=None, field=None, bind=None):
-    s = {"op": op, "input": input or {}}
-    if error:
-        s["expect_error"] = {"code": error, **({"field": field} if field else {})}
-    elif expect is not None:
-        s["expect"] = expect
-    if bind:
-        s["bind"] = bind
-    return s
-
-
-cases = []
 def case(name, *steps, source=None):
-    c = {"name": name, "steps": list(steps)}
-    if source:
-        c["source"] = source
-    cases.append(c)
+    SUITES.case("device", name, *steps, source=source)
 
 
 # ------------------------------------------------------------------------------------------
@@ -378,8 +350,7 @@ case("client-invalid-grant-from-server",
 SERVER = {"verification_uri": VERIFY}
 
 
-def b64url(b):
-    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+b64url = b64
 
 
 def user_code_from(bs, alphabet=ALPHABET, length=8):
@@ -677,8 +648,4 @@ for code, status, out_code in [("authorization_pending", 400, "authorization_pen
     case("oauth-error-body-" + code, step("device.oauth_error", {"code": code},
                                           {"status": status, "body": {"error": out_code, "error_description": detail}}), source="RFC 6749 5.2")
 
-os.makedirs(os.path.join(ROOT, "vectors", "device"), exist_ok=True)
-with open(os.path.join(ROOT, "vectors", "device", "device.json"), "w") as f:
-    json.dump({"description": "OAuth 2.0 device authorization grant (RFC 8628): client and server machines.", "cases": cases}, f, indent=1, ensure_ascii=False)
-    f.write("\n")
-print(len(cases), "device cases")
+SUITES.write({"device": "OAuth 2.0 device authorization grant (RFC 8628): client and server machines."})

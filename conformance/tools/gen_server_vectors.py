@@ -6,25 +6,13 @@ Expectations are written by hand from the rules in conformance/README.md, RFC 67
 NIST SP 800-63B (passwords). Session tokens (UUID v4), SHA-256 lookup keys, HS256 tokens and
 argon2id hashes are computed here independently of the core; argon2 needs `argon2-cffi`
 (`pip install argon2-cffi`)."""
-import base64, hashlib, hmac, json, os, unicodedata
+import hashlib, hmac, json, unicodedata
 from argon2.low_level import hash_secret, Type
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-NOW = 1700000000
+from vectorlib import NOW, Suites, b64, err, js, sha, step
+
 DAY = 86400
 SECRET = "0123456789abcdef0123456789abcdef"
-
-
-def b64(b):
-    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
-
-
-def js(o):
-    return json.dumps(o, separators=(",", ":"), sort_keys=True)
-
-
-def sha(s):
-    return hashlib.sha256(s.encode()).hexdigest()
 
 
 def hs256(claims, header=None):
@@ -40,30 +28,8 @@ def uuid4(b):
     return "%s-%s-%s-%s-%s" % (h[:8], h[8:12], h[12:16], h[16:20], h[20:])
 
 
-def step(op, input=None, expect=None, error=None, field=None, bind=None):
-    s = {"op": op, "input": input or {}}
-    if error:
-        s["expect_error"] = {"code": error, **({"field": field} if field else {})}
-    elif expect is not None:
-        s["expect"] = expect
-    if bind:
-        s["bind"] = bind
-    return s
-
-
-def err(code, detail, field=None):
-    e = {"detail": detail, "code": code}
-    if field:
-        e["field"] = field
-    return e
-
-
-suites = {}
-def case(area, name, *steps, source=None):
-    c = {"name": name, "steps": list(steps)}
-    if source:
-        c["source"] = source
-    suites.setdefault(area, []).append(c)
+SUITES = Suites()
+case = SUITES.case
 
 
 # ------------------------------------------------------------------------------------------
@@ -512,9 +478,4 @@ DESCR = {"session": "Server sessions: UUID tokens stored as digests, idle expiry
          "gate": "The two-step authenticator: credential precedence, route rules, guests, services, identities, scopes, 402.",
          "password": "Registration and login: identifier validation, NFKC, argon2id with fixed salts, indistinguishable failures.",
          "refresh": "Refresh-token rotation with reuse detection (RFC 9700 4.14.2)."}
-for area, cases in suites.items():
-    os.makedirs(os.path.join(ROOT, "vectors", area), exist_ok=True)
-    with open(os.path.join(ROOT, "vectors", area, area + ".json"), "w") as f:
-        json.dump({"description": DESCR[area], "cases": cases}, f, indent=1, ensure_ascii=False)
-        f.write("\n")
-    print(area, len(cases))
+SUITES.write(DESCR)
