@@ -73,39 +73,35 @@ pub fn oauth_error_status(err: &Error) -> u16 {
     }
 }
 
+/// The registered OAuth 2.0 error codes (RFC 6749 §5.2, RFC 8628 §3.5) that are also catalog
+/// codes, with the same spelling.
+const OAUTH_CODES: [ErrorCode; 10] = [
+    ErrorCode::AuthorizationPending,
+    ErrorCode::SlowDown,
+    ErrorCode::ExpiredToken,
+    ErrorCode::AccessDenied,
+    ErrorCode::InvalidGrant,
+    ErrorCode::InvalidClient,
+    ErrorCode::InvalidRequest,
+    ErrorCode::InvalidScope,
+    ErrorCode::UnauthorizedClient,
+    ErrorCode::UnsupportedGrantType,
+];
+
 fn oauth_error_code(code: ErrorCode) -> &'static str {
-    use ErrorCode as C;
-    match code {
-        C::AuthorizationPending
-        | C::SlowDown
-        | C::ExpiredToken
-        | C::AccessDenied
-        | C::InvalidGrant
-        | C::InvalidClient
-        | C::InvalidRequest
-        | C::InvalidScope
-        | C::UnauthorizedClient
-        | C::UnsupportedGrantType => code.as_str(),
-        other if other.status() >= 500 => "server_error",
-        _ => "invalid_request",
+    if OAUTH_CODES.contains(&code) {
+        code.as_str()
+    } else if code.status() >= 500 {
+        "server_error"
+    } else {
+        "invalid_request"
     }
 }
 
 /// Maps an OAuth `error` string from a server to the catalog; `None` when unknown.
 pub(crate) fn oauth_error_from_str(s: &str) -> Option<ErrorCode> {
-    use ErrorCode as C;
-    Some(match s {
-        "authorization_pending" => C::AuthorizationPending,
-        "slow_down" => C::SlowDown,
-        "expired_token" => C::ExpiredToken,
-        "access_denied" => C::AccessDenied,
-        "invalid_grant" => C::InvalidGrant,
-        "invalid_client" => C::InvalidClient,
-        "invalid_request" => C::InvalidRequest,
-        "invalid_scope" => C::InvalidScope,
-        "unauthorized_client" => C::UnauthorizedClient,
-        "unsupported_grant_type" => C::UnsupportedGrantType,
-        "server_error" | "temporarily_unavailable" => C::ServerError,
-        _ => return None,
-    })
+    match s {
+        "server_error" | "temporarily_unavailable" => Some(ErrorCode::ServerError),
+        _ => OAUTH_CODES.iter().copied().find(|c| c.as_str() == s),
+    }
 }
