@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: help conformance test lint fmt bench doc python python-test python-bench wasm-check
+.PHONY: help conformance test lint fmt bench doc python python-test python-bench wasm-check fuzz
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -50,6 +50,12 @@ python-bench: python ## binding vs PyJWT, results to BENCHMARKS.md by hand
 
 wasm-check: ## the core builds for wasm32 (portable crypto only)
 	scripts/wasm-cargo.sh build --release --quiet -p authcore
+
+FUZZ_SECONDS ?= 60
+fuzz: ## run every cargo-fuzz target for FUZZ_SECONDS each (installs cargo-fuzz; nightly flags via RUSTC_BOOTSTRAP)
+	command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked --quiet
+	cd fuzz && for t in token_response jwt_verify request_driver device_client; do \
+		RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run -O $$t -- -max_total_time=$(FUZZ_SECONDS) || exit 1; done
 
 bench: ## run the benchmarks (results go to BENCHMARKS.md by hand)
 	$(CARGO) bench -p authcore --bench core
