@@ -34,3 +34,24 @@ def test_strict_json_equality() -> None:
     assert not runner.same(True, 1)
     assert not runner.same(1, 1.0)
     assert not runner.same({"a": 1}, {"a": 1, "b": None})
+
+
+def test_every_vector_file_matches_the_schema() -> None:
+    import glob
+    import json
+    import os
+
+    import jsonschema
+
+    root = os.path.dirname(runner.VECTORS)
+    with open(os.path.join(root, "schema.json")) as f:
+        schema = json.load(f)
+    validator = jsonschema.Draft202012Validator(schema)
+    files = sorted(glob.glob(os.path.join(runner.VECTORS, "*", "*.json")))
+    assert len(files) >= 10
+    for path in files:
+        with open(path) as f:
+            doc = json.load(f)
+        errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.path))
+        assert not errors, "%s: %s at %s" % (path, errors[0].message, list(errors[0].absolute_path))
+        assert doc["suite"] == os.path.basename(os.path.dirname(path))

@@ -84,6 +84,6 @@ class Suites:
         for area, cases in self.areas.items():
             os.makedirs(os.path.join(ROOT, "vectors", area), exist_ok=True)
             with open(os.path.join(ROOT, "vectors", area, area + ".json"), "w") as f:
-                json.dump({"description": descriptions[area], "cases": cases}, f, indent=1, ensure_ascii=False)
+                json.dump({"suite": area, "description": descriptions[area], "cases": cases}, f, indent=1, ensure_ascii=False)
                 f.write("\n")
             print(area, len(cases))

@@ -18,6 +18,27 @@
 //!   `not_connected`, `connection_expired`.
 //! * [`readiness`]: `ok` / `degraded` / `unhealthy` with per-component status, warnings and
 //!   errors.
+//!
+//! ```
+//! use authcore::broker::{Broker, Connection, Credential, ProviderSet, Resolution};
+//! use authcore::tokens::Secret;
+//!
+//! let broker = Broker::new(ProviderSet::load(&[])?); // the bundled providers
+//! let openai = Connection {
+//!     provider: "openai".into(),
+//!     name: "default".into(),
+//!     credential: Credential::ApiKey { key: Secret::new("sk-test") },
+//!     expires_at: None,
+//!     scopes: vec![],
+//!     is_default: true,
+//!     created_at: 0,
+//! };
+//! match broker.resolve("POST", "https://api.openai.com/v1/responses", &[openai], 1_700_000_000)? {
+//!     Resolution::Inject { header, value, .. } => assert_eq!((header.as_str(), value.expose()), ("Authorization", "Bearer sk-test")),
+//!     Resolution::Refresh { .. } => unreachable!("API keys never refresh"),
+//! }
+//! # Ok::<(), authcore::Error>(())
+//! ```
 
 use std::collections::BTreeMap;
 

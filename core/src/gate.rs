@@ -39,6 +39,31 @@
 //! `/`-separated segments: a literal, `*` or `{name}` (any one segment), or a final `**` (any
 //! rest, including nothing). The request path is taken without query or fragment, with `.`
 //! and `..` segments resolved and empty segments and a trailing `/` ignored.
+//!
+//! ```
+//! use authcore::gate::{Access, Decision, Gate, GateConfig, Lookup, RouteRule, IdentityRule};
+//! use authcore::http::HttpRequest;
+//!
+//! let mut config = GateConfig::default();
+//! config.routes.push(RouteRule {
+//!     method: "GET".into(),
+//!     path: "/api/docs/**".into(),
+//!     access: Access::UserOrGuest,
+//!     scopes: vec![],
+//!     identity: IdentityRule::None,
+//!     entitlement: None,
+//! });
+//! let gate = Gate::new(config)?;
+//! let mut request = HttpRequest::new("GET", "/api/docs/42");
+//! request.set_header("X-Guest-ID", "guest-12345678");
+//! let classified = gate.classify(&request, 1_700_000_000);
+//! // The host loads what `classified.needs` names (nothing, for a guest), then:
+//! match gate.decide(&classified, &Lookup::default(), 1_700_000_000) {
+//!     Decision::Allow { context, .. } => assert!(context.is_guest),
+//!     Decision::Deny { response, .. } => panic!("{}", response.body),
+//! }
+//! # Ok::<(), authcore::Error>(())
+//! ```
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

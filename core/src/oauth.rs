@@ -9,6 +9,30 @@
 //!   (`state_mismatch`, `state_expired`, the provider's `error` mapped to the catalog, missing
 //!   `code` → `invalid_request`), returns the token request to send and the record marked used
 //!   (a `state` is single-use), and turns the token response into a [`TokenSet`].
+//!
+//! ```
+//! use authcore::entropy::OsEntropy;
+//! use authcore::oauth::{AuthCodeClient, AuthCodeConfig, Pkce, PkceMethod};
+//!
+//! // RFC 7636 Appendix B.
+//! let p = Pkce::from_verifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk", PkceMethod::S256, false)?;
+//! assert_eq!(p.challenge, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+//!
+//! let client = AuthCodeClient::new(AuthCodeConfig {
+//!     authorization_endpoint: "https://idp.example/authorize".into(),
+//!     token_endpoint: "https://idp.example/token".into(),
+//!     client_id: "app".into(),
+//!     redirect_uri: "https://app.example/callback".into(),
+//!     ..Default::default()
+//! })?;
+//! let start = client.start(1_700_000_000, &mut OsEntropy)?; // redirect to start.url, keep start.record
+//! let state = start.record.state.expose();
+//! let callback = format!("https://app.example/callback?code=abc&state={state}");
+//! let out = client.callback(&start.record, &callback, 1_700_000_030)?;
+//! assert_eq!(out.request.url, "https://idp.example/token"); // send it; keep out.record (now used)
+//! assert!(client.callback(&out.record, &callback, 1_700_000_031).is_err()); // single use
+//! # Ok::<(), authcore::Error>(())
+//! ```
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};

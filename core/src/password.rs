@@ -11,6 +11,28 @@
 //! * [`Accounts::login`] answers `invalid_credentials` for a wrong password *and* for an
 //!   unknown user, and in the unknown-user case verifies against a dummy hash with the same
 //!   parameters, so both take the same time.
+//!
+//! ```
+//! use authcore::entropy::OsEntropy;
+//! use authcore::error::ErrorCode;
+//! use authcore::password::{Accounts, PasswordPolicy, Registration, StoredCredentials};
+//! use authcore::jwt::{Algorithm, Issuer, IssuerConfig, SigningKey};
+//! use authcore::tokens::Secret;
+//!
+//! // Small parameters keep the example quick; the default policy is OWASP's.
+//! let accounts = Accounts::new(PasswordPolicy { memory_kib: 64, iterations: 1, ..Default::default() })?;
+//! let reg = Registration { username: Some("Alice".into()), email: None, password: Secret::new("correct horse") };
+//! let account = accounts.register(&reg, &mut OsEntropy)?;
+//! assert_eq!(account.username.as_deref(), Some("alice"));
+//!
+//! let issuer = Issuer::new(IssuerConfig::default(), SigningKey::from_secret(Algorithm::Hs256, &[7; 32], Default::default())?)?;
+//! let stored = StoredCredentials { user_id: "u-1".into(), password_hash: account.password_hash, email: None };
+//! let body = accounts.login(Some(&stored), "correct horse", &issuer, 1_700_000_000, &mut OsEntropy)?;
+//! assert_eq!(body["token_type"], "bearer");
+//! let wrong = accounts.login(None, "correct horse", &issuer, 1_700_000_000, &mut OsEntropy);
+//! assert_eq!(wrong.unwrap_err().code(), ErrorCode::InvalidCredentials);
+//! # Ok::<(), authcore::Error>(())
+//! ```
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm as Argon2Algorithm, Argon2, Params, Version};

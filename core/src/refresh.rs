@@ -10,6 +10,24 @@
 //! Records carry a `revision` for compare-and-swap storage: store the `rotated` previous
 //! record with "revision must still be `revision - 1`" *before* handing out the new token; a
 //! lost race means another request rotated first, and this one must answer `invalid_grant`.
+//!
+//! ```
+//! use authcore::entropy::OsEntropy;
+//! use authcore::refresh::{RefreshConfig, RefreshTokens, Rotation};
+//!
+//! let rt = RefreshTokens::new(RefreshConfig::default())?;
+//! let first = rt.issue("user-1", Some("cli"), None, 0, &mut OsEntropy)?;
+//! let token = first.refresh_token.expose().to_owned();
+//! let Rotation::Rotated { previous, issued } = rt.rotate(Some(&first.record), &token, Some("cli"), 60, &mut OsEntropy)? else {
+//!     unreachable!()
+//! };
+//! // Store `previous` (compare-and-swap on revision), insert `issued.record`, answer with `issued.refresh_token`.
+//! // The old token presented again is a replay: revoke the family.
+//! let replay = rt.rotate(Some(&previous), &token, Some("cli"), 120, &mut OsEntropy)?;
+//! assert!(matches!(replay, Rotation::Reuse { family_id, .. } if family_id == first.record.family_id));
+//! # let _ = issued;
+//! # Ok::<(), authcore::Error>(())
+//! ```
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};

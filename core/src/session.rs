@@ -16,6 +16,23 @@
 //!   so a token an attacker planted before sign-in is worthless after it (no fixation).
 //!
 //! Records carry a `revision` for compare-and-swap storage, like device grants.
+//!
+//! ```
+//! use authcore::entropy::OsEntropy;
+//! use authcore::session::{token_hash, SessionConfig, SessionManager};
+//!
+//! let sessions = SessionManager::new(SessionConfig::default())?;
+//! let now = 1_700_000_000;
+//! let new = sessions.create("user-1", Some("a@example.com"), false, now, &mut OsEntropy)?;
+//! // Store `new.record` keyed by its `token_hash`; give `new.token` to the client.
+//! let presented = new.token.expose();
+//! assert_eq!(token_hash(presented).as_deref(), Some(new.record.token_hash.as_str()));
+//! let ok = sessions.validate(Some(&new.record), presented, now + 120)?;
+//! assert_eq!(ok.touch.map(|t| t.last_seen_at), Some(now + 120)); // store the touch
+//! let revoked = sessions.revoke(&new.record, now + 130);
+//! assert!(sessions.validate(Some(&revoked), presented, now + 131).is_err());
+//! # Ok::<(), authcore::Error>(())
+//! ```
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};

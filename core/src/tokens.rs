@@ -26,6 +26,20 @@
 //!
 //! Every response's `Date` header updates an estimate of `server time - local time`;
 //! expiry times are kept in server time and freshness is judged at `now + offset`.
+//!
+//! ```
+//! use authcore::tokens::{Freshness, StoredTokens, TokenSet};
+//!
+//! let now = 1_700_000_000;
+//! let t = TokenSet::from_token_response(r#"{"access_token":"at","refresh_token":"rt","token_type":"Bearer","expires_in":3600}"#, now)?;
+//! assert_eq!(t.freshness(now + 3000, 300), Freshness::Fresh);
+//! assert_eq!(t.freshness(now + 3300, 300), Freshness::RefreshDue); // 5 minutes left
+//! assert_eq!(t.freshness(now + 3600, 300), Freshness::Expired);
+//! let file = StoredTokens::new(t, 1, 0).to_json(); // what a CLI keeps in ~/.app/auth.json
+//! assert_eq!(StoredTokens::from_json(&file)?.generation, 1);
+//! assert!(StoredTokens::from_json("{garbage").is_err());
+//! # Ok::<(), authcore::Error>(())
+//! ```
 
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;

@@ -37,6 +37,27 @@
 //! The token endpoint answers in the RFC 6749 §5.2 shape, `{"error": "...",
 //! "error_description": "..."}`; [`oauth_error_body`] renders a catalog error that way and
 //! [`PollOutcome::response`] is already in that shape.
+//!
+//! ```
+//! use authcore::device::{AuthorizationRequest, DeviceAuthority, DeviceServerConfig, PollResult, TokenRequest, DEVICE_CODE_GRANT_TYPE};
+//! use authcore::entropy::OsEntropy;
+//! use authcore::tokens::Secret;
+//!
+//! let authority = DeviceAuthority::new(DeviceServerConfig { verification_uri: "https://example.com/device".into(), ..Default::default() })?;
+//! let now = 1_700_000_000;
+//! let issued = authority.issue(&AuthorizationRequest { client_id: "cli".into(), scope: None }, now, &mut OsEntropy)?;
+//! // Send `issued.response`; insert `issued.record`. The person types the code; look it up:
+//! let key = authority.normalize_user_code(&issued.response.user_code.to_lowercase())?;
+//! assert_eq!(key, issued.record.user_code);
+//! let approved = authority.approve(&issued.record, "user-1", None, now + 20)?; // store (CAS on revision)
+//! let poll = TokenRequest { grant_type: DEVICE_CODE_GRANT_TYPE.into(), device_code: issued.response.device_code.clone(), client_id: "cli".into() };
+//! let outcome = authority.poll(Some(&approved), &poll, now + 25);
+//! assert!(matches!(outcome.result, PollResult::Approved { .. })); // store outcome.record, then mint tokens
+//! let again = authority.poll(outcome.record.as_ref(), &poll, now + 30);
+//! assert!(matches!(again.result, PollResult::Error { .. })); // invalid_grant: never twice
+//! # let _ = Secret::new("");
+//! # Ok::<(), authcore::Error>(())
+//! ```
 
 mod client;
 mod server;
