@@ -40,6 +40,9 @@ python: $(VENV)/.ready ## build the Python wheel (maturin) and install it into .
 	$(PY) -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps $(WHEELS)/authcore-*.whl
 
 python-test: python ## the binding's own tests, its conformance runner, and stubtest
+	rm -rf target/venv-clean && python3 -m venv target/venv-clean
+	target/venv-clean/bin/python -m pip install --quiet --disable-pip-version-check --no-index $(WHEELS)/authcore-*.whl
+	cd /tmp && $(CURDIR)/target/venv-clean/bin/python -c "import authcore, authcore.jwt as j; k={'alg':'HS256','secret':'k'*32}; assert j.Verifier(algorithms=['HS256'], keys=[k]).verify(j.Issuer(k).issue({'sub':'a'}))['claims']['sub']=='a'; print('clean venv: authcore', authcore.__version__, 'imports and verifies')"
 	cd bindings-python && $(CURDIR)/$(PY) -m pytest -q -p no:cacheprovider tests
 	$(PY) -m mypy.stubtest authcore --allowlist bindings-python/stubtest-allowlist.txt
 	cd bindings-python && $(CURDIR)/$(PY) -m mypy --strict tests/typing_check.py
