@@ -13,7 +13,7 @@ use std::sync::{Mutex, MutexGuard};
 use authcore::broker::{self, Broker, Connection, KeyFile, ProviderSet};
 use authcore::device::{
     self, AuthorizationRequest, DeviceAuthority as CoreDeviceAuthority, DeviceClient as CoreDeviceClient,
-    DeviceClientConfig, DeviceGrant, DeviceServerConfig, TokenRequest,
+    DeviceClientConfig, DeviceGrant, DeviceServerConfig, EntryLimiter, TokenRequest,
 };
 use authcore::entropy::{Entropy, FixedEntropy, OsEntropy};
 use authcore::gate::{Classified, Gate as CoreGate, GateConfig, Lookup};
@@ -719,6 +719,28 @@ impl DeviceAuthority {
             .approve(&g, user_id, opt_from_py(claims, "claims")?, now_or(now))
             .py(py)?;
         to_py(py, &r)
+    }
+
+    /// What the verification page shows before approval: `{"client_id", "scopes", "user_code", "expires_in"}`.
+    #[pyo3(signature = (grant, now=None))]
+    fn consent(&self, py: Python<'_>, grant: &Bound<'_, PyAny>, now: Option<i64>) -> PyResult<Py<PyAny>> {
+        let g: DeviceGrant = from_py(grant, "grant")?;
+        to_py(py, &self.inner.consent(&g, now_or(now)))
+    }
+
+    /// A person typed `typed`: `{"consent"?, "error"?, "limiter"?}` (store a returned limiter).
+    #[pyo3(signature = (limiter, grant, typed, now=None))]
+    fn enter_user_code(
+        &self,
+        py: Python<'_>,
+        limiter: Option<&Bound<'_, PyAny>>,
+        grant: Option<&Bound<'_, PyAny>>,
+        typed: &str,
+        now: Option<i64>,
+    ) -> PyResult<Py<PyAny>> {
+        let l: EntryLimiter = opt_from_py(limiter, "limiter")?.unwrap_or_default();
+        let g: Option<DeviceGrant> = opt_from_py(grant, "grant")?;
+        to_py(py, &self.inner.enter_user_code(&l, g.as_ref(), typed, now_or(now)))
     }
 
     /// Records denial; returns the record to store.

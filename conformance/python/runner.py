@@ -252,6 +252,14 @@ def op_table() -> Dict[str, Callable[[Ctx, dict], Any]]:
     def _(c, i):
         return auth(c).approve(i["grant"], i["user_id"], i.get("claims"), i.get("now", 0))
 
+    @op("device.server.consent")
+    def _(c, i):
+        return auth(c).consent(i["grant"], i.get("now", 0))
+
+    @op("device.server.enter_user_code")
+    def _(c, i):
+        return auth(c).enter_user_code(i.get("limiter"), i.get("grant"), i["typed"], i.get("now", 0))
+
     @op("device.server.deny")
     def _(c, i):
         return auth(c).deny(i["grant"], i.get("now", 0))

@@ -439,12 +439,13 @@ case("server-user-code-rejection-sampling",
                         "verification_uri_complete": VERIFY + "?user_code=" + RUC[:4] + "-" + RUC[4:], "expires_in": 600, "interval": 5},
            "record": record(user_code=RUC, scope=None)}))
 
-CUSTOM = {"verification_uri": VERIFY + "?lang=en", "expires_in": 900, "interval": 10, "device_code_bytes": 16,
+CUSTOM = {"verification_uri": VERIFY + "?lang=en", "expires_in": 900, "interval": 10, "device_code_bytes": 48,
           "user_code": {"alphabet": "0123456789", "length": 6, "group": 3}}
-DC16 = b64url(DC_BYTES[:16])
+DC_BYTES48 = bytes(range(48))
+DC16 = b64url(DC_BYTES48)
 case("server-issue-custom-format",
      new_server(CUSTOM),
-     step("device.server.issue", {"request": {"client_id": "cli"}, "now": NOW, "entropy": (DC_BYTES[:16] + bytes([1, 2, 3, 4, 5, 6])).hex()},
+     step("device.server.issue", {"request": {"client_id": "cli"}, "now": NOW, "entropy": (DC_BYTES48 + bytes([1, 2, 3, 4, 5, 6])).hex()},
           {"response": {"device_code": DC16, "user_code": "123-456", "verification_uri": VERIFY + "?lang=en",
                         "verification_uri_complete": VERIFY + "?lang=en&user_code=123-456", "expires_in": 900, "interval": 10},
            "record": record(device_code_hash=hashlib.sha256(DC16.encode()).hexdigest(), user_code="123456", scope=None,
@@ -468,6 +469,9 @@ for name, cfg, field in [("verification-uri", {"verification_uri": "example.com/
                          ("expires-in", dict(SERVER, expires_in=5), "expires_in"),
                          ("interval", dict(SERVER, interval=0), "interval"),
                          ("device-code-bytes", dict(SERVER, device_code_bytes=8), "device_code_bytes"),
+                         ("device-code-under-256-bits", dict(SERVER, device_code_bytes=31), "device_code_bytes"),
+                         ("max-failures", dict(SERVER, max_failures=0), "max_failures"),
+                         ("failure-window", dict(SERVER, failure_window=0), "failure_window"),
                          ("max-attempts", dict(SERVER, max_attempts=0), "max_attempts"),
                          ("tolerance", dict(SERVER, poll_tolerance=5), "poll_tolerance"),
                          ("alphabet", dict(SERVER, user_code={"alphabet": "ABC"}), "user_code.alphabet"),
@@ -558,7 +562,8 @@ case("server-wrong-device-code-for-record",
 
 case("server-client-mismatch",
      new_server(), issue(),
-     poll("g.record", NOW, poll_err("invalid_client"), request=dict(REQ, client_id="other")))
+     poll("g.record", NOW, poll_err("invalid_grant", detail="The device code was issued to another client."), request=dict(REQ, client_id="other")),
+     source="RFC 6749 5.2 (issued to another client)")
 
 case("server-wrong-grant-type",
      new_server(), issue(),
@@ -601,6 +606,48 @@ case("server-lockout-after-repeated-wrong-codes",
      step("device.server.approve", {"grant": {"$ref": "m3.record"}, "user_id": "u", "now": NOW + 4}, error="too_many_attempts"),
      poll("m3.record", NOW + 5, poll_err("access_denied")),
      source="RFC 8628 5.1")
+
+CONSENT = {"client_id": "cli", "scopes": ["read"], "user_code": "BCDF-GHJK", "expires_in": 590}
+LIMITED = dict(SERVER, max_failures=3, failure_window=600, expires_in=1200)
+
+
+def enter(typed, now, expect, limiter=None, grant="g.record", bind=None):
+    inp = {"typed": typed, "now": now}
+    if limiter is not None:
+        inp["limiter"] = limiter
+    if grant:
+        inp["grant"] = {"$ref": grant}
+    return step("device.server.enter_user_code", inp, expect, bind=bind)
+
+
+def lim(rev, start, failures):
+    return {"revision": rev, "window_start": start, "failures": failures}
+
+
+BAD_ENTRY = {"detail": "The code is not valid.", "code": "invalid_user_code", "field": "user_code"}
+case("server-enter-user-code-shows-consent",
+     new_server(), issue(),
+     enter("bcdf ghjk", NOW + 10, {"consent": CONSENT}),
+     step("device.server.consent", {"grant": {"$ref": "g.record"}, "now": NOW + 10}, CONSENT),
+     source="RFC 8628 5.4 (remote phishing: show client and scope, ask to confirm)")
+case("server-enter-user-code-global-cap",
+     new_server(LIMITED),
+     step("device.server.issue", {"request": {"client_id": "cli", "scope": "read"}, "now": NOW, "entropy": ENTROPY}, bind="g"),
+     enter("BCDF-GHJL", NOW + 1, {"error": BAD_ENTRY, "limiter": lim(1, NOW + 1, 1)}, grant=None, bind="l1"),
+     enter("nonsense", NOW + 2, {"error": BAD_ENTRY, "limiter": lim(2, NOW + 1, 2)}, limiter={"$ref": "l1.limiter"}, grant=None, bind="l2"),
+     enter("BCDF-GHJL", NOW + 3, {"error": {"detail": DETAIL["too_many_attempts"], "code": "too_many_attempts"}, "limiter": lim(3, NOW + 1, 3)},
+           limiter={"$ref": "l2.limiter"}, grant=None, bind="l3"),
+     # Locked for everyone, even with the right code, until the window ends.
+     enter("BCDF-GHJK", NOW + 600, {"error": {"detail": DETAIL["too_many_attempts"], "code": "too_many_attempts"}}, limiter={"$ref": "l3.limiter"}),
+     enter("BCDF-GHJK", NOW + 601, {"consent": dict(CONSENT, expires_in=599)}, limiter={"$ref": "l3.limiter"}),
+     enter("BCDF-GHJX", NOW + 601, {"error": BAD_ENTRY, "limiter": lim(4, NOW + 601, 1)}, limiter={"$ref": "l3.limiter"}, grant=None),
+     source="RFC 8628 5.1 (attempts capped per code and globally)")
+case("server-enter-user-code-expired-counts",
+     new_server(dict(LIMITED, expires_in=600)), issue(),
+     enter("BCDF-GHJK", NOW + 600, {"error": {"detail": DETAIL["expired_token"], "code": "expired_token"}, "limiter": lim(1, NOW + 600, 1)}))
+case("server-enter-user-code-wrong-grant-for-code",
+     new_server(), issue(),
+     enter("BCDF-GHJL", NOW, {"error": BAD_ENTRY, "limiter": lim(1, NOW, 1)}))
 
 case("server-approve-twice",
      new_server(), issue(),

@@ -197,3 +197,106 @@ proptest! {
         let _ = v.verify(&token, now);
     }
 }
+
+mod jwt_props {
+    use authcore::entropy::OsEntropy;
+    use authcore::jwt::{Algorithm, Backend, Issuer, IssuerConfig, KeySpec, SigningKey, Verifier, VerifierConfig};
+    use proptest::prelude::*;
+
+    const NOW: i64 = 1_700_000_000;
+
+    fn key(alg: Algorithm) -> KeySpec {
+        let pem = |f: &str| {
+            std::fs::read_to_string(format!("{}/../conformance/keys/{f}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+        };
+        let mut spec = KeySpec {
+            alg: Some(alg),
+            ..Default::default()
+        };
+        match alg {
+            Algorithm::Hs256 | Algorithm::Hs384 | Algorithm::Hs512 => spec.secret = Some("s".repeat(64)),
+            Algorithm::EdDsa => spec.pem = Some(pem("ed25519.pem")),
+            Algorithm::Es256 => spec.pem = Some(pem("p256.pem")),
+            _ => spec.pem = Some(pem("rsa2048.pem")),
+        }
+        spec
+    }
+
+    fn alg() -> impl Strategy<Value = Algorithm> {
+        prop_oneof![
+            Just(Algorithm::Hs256),
+            Just(Algorithm::Hs384),
+            Just(Algorithm::Hs512),
+            Just(Algorithm::EdDsa),
+            Just(Algorithm::Es256),
+            Just(Algorithm::Rs256),
+            Just(Algorithm::Ps256),
+        ]
+    }
+
+    fn backend() -> impl Strategy<Value = Backend> {
+        prop_oneof![Just(Backend::Native), Just(Backend::Portable)]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+        /// Any backend's token verifies on any backend; any one-byte change is refused.
+        #[test]
+        fn sign_verify_round_trip_and_any_mutation_fails(
+            alg in alg(), sign_with in backend(), verify_with in backend(),
+            sub in "[a-zA-Z0-9 é]{0,20}", n in any::<i64>(), pos in any::<usize>(), flip in 1u8..=255,
+        ) {
+            let spec = key(alg);
+            let sk = SigningKey::from_spec(&spec, sign_with).unwrap();
+            let vk = SigningKey::from_spec(&spec, verify_with).unwrap().verifying_key().unwrap();
+            let issuer = Issuer::new(IssuerConfig::default(), sk).unwrap();
+            let verifier = Verifier::with_key(VerifierConfig::new(&[alg]), vk).unwrap();
+            let token = issuer.issue(serde_json::json!({"sub": sub, "n": n}), NOW, &mut OsEntropy).unwrap();
+            let v = verifier.verify(&token, NOW).unwrap();
+            prop_assert_eq!(v.claims()["sub"].as_str(), Some(sub.as_str()));
+            prop_assert_eq!(v.claims()["n"].as_i64(), Some(n));
+            let mut bytes = token.into_bytes();
+            let i = pos % bytes.len();
+            bytes[i] ^= flip;
+            let mutated = String::from_utf8_lossy(&bytes).into_owned();
+            prop_assert!(verifier.verify(&mutated, NOW).is_err(), "byte {} changed and still verified", i);
+        }
+    }
+}
+
+mod refresh_props {
+    use authcore::entropy::OsEntropy;
+    use authcore::refresh::{RefreshConfig, RefreshRecord, RefreshTokens, Rotation};
+    use proptest::prelude::*;
+
+    proptest! {
+        /// After any number of rotations, presenting any earlier token always reports reuse of
+        /// the one family; the newest token always rotates.
+        #[test]
+        fn reuse_always_revokes_the_family(rotations in 1usize..12, replay in any::<usize>()) {
+            let rt = RefreshTokens::new(RefreshConfig::default()).unwrap();
+            let first = rt.issue("u", None, None, 0, &mut OsEntropy).unwrap();
+            let family = first.record.family_id.clone();
+            let mut history: Vec<(String, RefreshRecord)> = Vec::new();
+            let (mut token, mut record) = (first.refresh_token.expose().to_owned(), first.record);
+            for i in 0..rotations {
+                let Rotation::Rotated { previous, issued } = rt.rotate(Some(&record), &token, None, 10 + i as i64, &mut OsEntropy).unwrap() else {
+                    return Err(TestCaseError::fail("an active token must rotate"));
+                };
+                history.push((token, previous));
+                token = issued.refresh_token.expose().to_owned();
+                record = issued.record;
+                prop_assert_eq!(&record.family_id, &family);
+            }
+            let (old, old_record) = &history[replay % history.len()];
+            match rt.rotate(Some(old_record), old, None, 100, &mut OsEntropy).unwrap() {
+                Rotation::Reuse { family_id, error } => {
+                    prop_assert_eq!(family_id, family);
+                    prop_assert_eq!(error.code(), authcore::ErrorCode::InvalidGrant);
+                }
+                Rotation::Rotated { .. } => return Err(TestCaseError::fail("a rotated token rotated again")),
+            }
+        }
+    }
+}

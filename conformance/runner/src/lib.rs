@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use authcore::broker::{export_env, export_json, readiness, Broker, Connection, KeyFile, ProviderSet};
 use authcore::device::{
     device_code_hash, oauth_error_body, oauth_error_status, AuthorizationRequest, DeviceAuthority, DeviceClient,
-    DeviceClientConfig, DeviceGrant, DeviceServerConfig, TokenRequest,
+    DeviceClientConfig, DeviceGrant, DeviceServerConfig, EntryLimiter, TokenRequest,
 };
 use authcore::entropy::{Entropy, FixedEntropy};
 use authcore::error::ErrorCode;
@@ -428,6 +428,17 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                         a.approve(&grant, &user_id, opt(input, "claims")?, now).map(|g| out(&g))
                     }
                     "device.server.deny" => a.deny(&arg(input, "grant")?, now).map(|g| out(&g)),
+                    "device.server.consent" => Ok(out(&a.consent(&arg(input, "grant")?, now))),
+                    "device.server.enter_user_code" => {
+                        let limiter: EntryLimiter = opt(input, "limiter")?.unwrap_or_default();
+                        let grant: Option<DeviceGrant> = opt(input, "grant")?;
+                        Ok(out(&a.enter_user_code(
+                            &limiter,
+                            grant.as_ref(),
+                            &arg::<String>(input, "typed")?,
+                            now,
+                        )))
+                    }
                     "device.server.poll" => {
                         let grant: Option<DeviceGrant> = opt(input, "grant")?;
                         let request: TokenRequest = arg(input, "request")?;

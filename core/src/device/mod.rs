@@ -11,8 +11,10 @@
 //!   finally hands out the tokens to save.
 //! * [`DeviceAuthority`] is the authorization server's side: it issues grants (a ≥ 128-bit
 //!   device code and a user code people can type), normalises and checks typed user codes
-//!   with a per-grant attempt limit, records approval or denial, and answers polls, issuing
-//!   success exactly once per grant.
+//!   with a per-grant attempt limit and a windowed failure cap ([`EntryLimiter`], global and
+//!   optionally per requester), shows the person what they approve ([`Consent`]: client,
+//!   scopes, code, against remote phishing), records approval or denial, and answers polls,
+//!   issuing success exactly once per grant.
 //!
 //! ## Storing grants with several server processes
 //!
@@ -65,9 +67,9 @@ mod user_code;
 
 pub use client::{DeviceAction, DeviceClient, DeviceClientConfig, Encoding, Prompt};
 pub use server::{
-    device_code_hash, AuthorizationRequest, DeviceAuthority, DeviceAuthorization, DeviceGrant, DeviceServerConfig,
-    GrantStatus, IssuedGrant, PollOutcome, PollResult, TokenRequest, UserCodeCheck, DEVICE_CODE_GRANT_TYPE,
-    DEVICE_GRANT_VERSION,
+    device_code_hash, AuthorizationRequest, Consent, DeviceAuthority, DeviceAuthorization, DeviceGrant,
+    DeviceServerConfig, EntryLimiter, EntryOutcome, GrantStatus, IssuedGrant, PollOutcome, PollResult, TokenRequest,
+    UserCodeCheck, DEVICE_CODE_GRANT_TYPE, DEVICE_GRANT_VERSION,
 };
 pub use user_code::{UserCodeFormat, DEFAULT_USER_CODE_ALPHABET};
 

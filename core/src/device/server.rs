@@ -31,12 +31,18 @@ pub struct DeviceServerConfig {
     pub expires_in: i64,
     /// Minimum polling interval in seconds (default 5).
     pub interval: i64,
-    /// Random bytes in a device code (16 to 64, default 32).
+    /// Random bytes in a device code (32 to 64, default 32: at least 256 bits, RFC 6749 §10.10).
     pub device_code_bytes: usize,
     /// User-code alphabet, length and grouping.
     pub user_code: UserCodeFormat,
     /// Wrong user codes allowed per grant before it locks (default 5).
     pub max_attempts: u32,
+    /// Wrong or unknown user codes allowed per [`EntryLimiter`] record within
+    /// `failure_window` (default 50): keep one record for the whole server (a global cap on
+    /// guessing) and, if you like, one per requester.
+    pub max_failures: u32,
+    /// The window for `max_failures`, in seconds (default 600).
+    pub failure_window: i64,
     /// Seconds a poll may arrive early before it counts as too fast (default 1: network
     /// jitter must not turn an obedient client's poll into `slow_down`).
     pub poll_tolerance: i64,
@@ -52,6 +58,8 @@ impl Default for DeviceServerConfig {
             device_code_bytes: 32,
             user_code: UserCodeFormat::default(),
             max_attempts: 5,
+            max_failures: 50,
+            failure_window: 600,
             poll_tolerance: 1,
         }
     }
@@ -342,8 +350,14 @@ impl DeviceAuthority {
         if !(1..=3600).contains(&config.interval) {
             return bad("interval", "The polling interval must be 1 to 3600 seconds.");
         }
-        if !(16..=64).contains(&config.device_code_bytes) {
-            return bad("device_code_bytes", "A device code needs 16 to 64 random bytes.");
+        if !(32..=64).contains(&config.device_code_bytes) {
+            return bad("device_code_bytes", "A device code needs 32 to 64 random bytes.");
+        }
+        if !(1..=1_000_000).contains(&config.max_failures) {
+            return bad("max_failures", "The failure limit must be 1 to 1000000.");
+        }
+        if !(1..=86_400).contains(&config.failure_window) {
+            return bad("failure_window", "The failure window must be 1 to 86400 seconds.");
         }
         if !(1..=100).contains(&config.max_attempts) {
             return bad("max_attempts", "The attempt limit must be 1 to 100.");
@@ -526,7 +540,14 @@ impl DeviceAuthority {
             return fail(ErrorCode::InvalidGrant);
         }
         if request.client_id != grant.client_id {
-            return fail(ErrorCode::InvalidClient);
+            // RFC 6749 §5.2: a grant "issued to another client" is `invalid_grant`.
+            return (
+                Err(Error::with_detail(
+                    ErrorCode::InvalidGrant,
+                    "The device code was issued to another client.",
+                )),
+                None,
+            );
         }
         match grant.status {
             GrantStatus::Consumed => return fail(ErrorCode::InvalidGrant),
@@ -559,6 +580,129 @@ impl DeviceAuthority {
             return (Err(Error::with_detail(ErrorCode::SlowDown, detail)), Some(next));
         }
         (Err(Error::new(ErrorCode::AuthorizationPending)), Some(next))
+    }
+}
+
+/// A counter of failed user-code entries over a time window: a plain record the host stores
+/// (with compare-and-swap on `revision`), one for the whole server and optionally one per
+/// requester (IP address, account). See [`DeviceAuthority::enter_user_code`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntryLimiter {
+    /// Grows by one on every change.
+    #[serde(default)]
+    pub revision: u64,
+    /// Start of the current window (Unix seconds).
+    #[serde(default)]
+    pub window_start: i64,
+    /// Failures in the current window.
+    #[serde(default)]
+    pub failures: u32,
+}
+
+/// The outcome of a person entering a user code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryOutcome {
+    /// What to show for confirmation when the code was right (client, scope, code).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<Consent>,
+    /// Why not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<Error>,
+    /// The changed limiter record to store.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limiter: Option<EntryLimiter>,
+}
+
+/// What the verification page shows before the person approves (RFC 8628 §5.4: say which
+/// client asks for what, and ask to confirm, against remote phishing).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Consent {
+    /// The client asking.
+    pub client_id: String,
+    /// The scopes asked for.
+    pub scopes: Vec<String>,
+    /// The code, in display form, to compare with the device's screen.
+    pub user_code: String,
+    /// Seconds left.
+    pub expires_in: i64,
+}
+
+impl DeviceAuthority {
+    /// What to show the person for `grant` before approval.
+    pub fn consent(&self, grant: &DeviceGrant, now: i64) -> Consent {
+        Consent {
+            client_id: grant.client_id.clone(),
+            scopes: grant
+                .scope
+                .as_deref()
+                .map(|s| s.split(' ').filter(|t| !t.is_empty()).map(str::to_owned).collect())
+                .unwrap_or_default(),
+            user_code: self.config.user_code.display(&grant.user_code),
+            expires_in: grant.expires_at.saturating_sub(now).max(0),
+        }
+    }
+
+    /// A person typed `typed`; `grant` is what the host found under
+    /// `normalize_user_code(typed)` (`None` when nothing, or when the text did not normalise).
+    /// Refuses with `too_many_attempts` while `limiter` holds `max_failures` failures within
+    /// `failure_window`; counts unknown, malformed and unusable codes against it (the returned
+    /// `limiter` is to be stored); on success returns the [`Consent`] view.
+    pub fn enter_user_code(
+        &self,
+        limiter: &EntryLimiter,
+        grant: Option<&DeviceGrant>,
+        typed: &str,
+        now: i64,
+    ) -> EntryOutcome {
+        let window_open = now.saturating_sub(limiter.window_start) < self.config.failure_window;
+        if window_open && limiter.failures >= self.config.max_failures {
+            return EntryOutcome {
+                consent: None,
+                error: Some(Error::new(ErrorCode::TooManyAttempts)),
+                limiter: None,
+            };
+        }
+        let found = self
+            .config
+            .user_code
+            .normalize(typed)
+            .ok()
+            .and_then(|key| grant.filter(|g| bool::from(key.as_bytes().ct_eq(g.user_code.as_bytes()))));
+        let error = match found.map(|g| usable(g, now)) {
+            Some(Ok(())) => None,
+            Some(Err(e)) => Some(e),
+            None => Some(Error::field(
+                ErrorCode::InvalidUserCode,
+                "user_code",
+                "The code is not valid.",
+            )),
+        };
+        let Some(error) = error else {
+            return EntryOutcome {
+                consent: found.map(|g| self.consent(g, now)),
+                error: None,
+                limiter: None,
+            };
+        };
+        let mut next = limiter.clone();
+        next.revision = next.revision.saturating_add(1);
+        if window_open {
+            next.failures = next.failures.saturating_add(1);
+        } else {
+            next.window_start = now;
+            next.failures = 1;
+        }
+        let error = if next.failures >= self.config.max_failures {
+            Error::new(ErrorCode::TooManyAttempts)
+        } else {
+            error
+        };
+        EntryOutcome {
+            consent: None,
+            error: Some(error),
+            limiter: Some(next),
+        }
     }
 }
 
