@@ -869,6 +869,28 @@ impl SessionManager {
         to_py(py, &s)
     }
 
+    /// The exchange `Bearer <identity-provider JWT>` → session: verifies `token` with
+    /// `verifier`, then signs its `sub` (and `email`) in: `{"session", "revoked"?, "response"}`.
+    #[pyo3(signature = (verifier, token, previous=None, now=None, entropy=None))]
+    fn exchange(
+        &self,
+        py: Python<'_>,
+        verifier: &Verifier,
+        token: &str,
+        previous: Option<&Bound<'_, PyAny>>,
+        now: Option<i64>,
+        entropy: Option<Vec<u8>>,
+    ) -> PyResult<Py<PyAny>> {
+        let prev: Option<Session> = opt_from_py(previous, "previous")?;
+        let now = now_or(now);
+        let verified = verifier.inner.verify(token, now).py(py)?;
+        let s = self
+            .inner
+            .exchange(&verified, prev.as_ref(), now, &mut Rng::new(entropy))
+            .py(py)?;
+        to_py(py, &s)
+    }
+
     /// Checks a presented token against its record: `{"session", "touch"?}`.
     #[pyo3(signature = (record, token, now=None))]
     fn validate(

@@ -314,6 +314,11 @@ def op_table() -> Dict[str, Callable[[Ctx, dict], Any]]:
     def _(c, i):
         return sessions(c).revoke(i["record"], i["now"])
 
+    @op("session.exchange")
+    def _(c, i):
+        v = jwt.Verifier(i["verifier_config"], keys=i["keys"], backend=c.backend)
+        return sessions(c).exchange(v, i["token"], i.get("previous"), i["now"], entropy(i))
+
     @op("session.hash")
     def _(c, i):
         return {"hash": session.session_token_hash(i["token"])}

@@ -110,6 +110,25 @@ case("session", "re-authentication-never-reuses-the-token", new_sessions(), crea
      step("session.sign_in", {"previous": {"$ref": "s.record"}, "user_id": "alice", "now": NOW + 30, "entropy": E2.hex()},
           {"session": {"token": TOK2, "record": srec(TOK2, email=None, created=NOW + 30)}, "revoked": srec(rev=2, revoked=NOW + 30),
            "response": {"email": None, "session_token": TOK2, "user_id": "alice"}}))
+IDP_KEYS = [{"alg": "HS256", "secret": SECRET}]
+IDP_CFG = {"algorithms": ["HS256"], "issuer": "https://idp.example", "audience": ["app"]}
+IDP = hs256({"sub": "alice", "email": "alice@example.com", "iss": "https://idp.example", "aud": "app", "iat": NOW, "exp": NOW + 300})
+case("session", "exchange-idp-jwt-for-session", new_sessions(),
+     step("session.exchange", {"verifier_config": IDP_CFG, "keys": IDP_KEYS, "token": IDP, "now": NOW + 30, "entropy": E2.hex()},
+          {"session": {"token": TOK2, "record": srec(TOK2, created=NOW + 30)},
+           "response": {"email": "alice@example.com", "session_token": TOK2, "user_id": "alice"}}),
+     step("session.exchange", {"verifier_config": IDP_CFG, "keys": IDP_KEYS, "token": IDP, "previous": srec(user="guest-abcdefgh", email=None, guest=True),
+                               "now": NOW + 30, "entropy": E2.hex()},
+          {"session": {"token": TOK2, "record": srec(TOK2, created=NOW + 30)},
+           "revoked": srec(rev=2, user="guest-abcdefgh", email=None, guest=True, revoked=NOW + 30),
+           "response": {"email": "alice@example.com", "session_token": TOK2, "user_id": "alice"}}))
+case("session", "exchange-refuses-bad-idp-tokens", new_sessions(),
+     step("session.exchange", {"verifier_config": IDP_CFG, "keys": IDP_KEYS, "token": IDP, "now": NOW + 300 + 60, "entropy": E2.hex()}, error="token_expired", field="exp"),
+     step("session.exchange", {"verifier_config": dict(IDP_CFG, audience=["other"]), "keys": IDP_KEYS, "token": IDP, "now": NOW, "entropy": E2.hex()}, error="invalid_claims", field="aud"),
+     step("session.exchange", {"verifier_config": {"algorithms": ["HS256"]}, "keys": IDP_KEYS, "now": NOW, "entropy": E2.hex(),
+                               "token": hs256({"email": "x@example.com", "iat": NOW, "exp": NOW + 60})}, error="invalid_claims", field="sub"),
+     step("session.exchange", {"verifier_config": {"algorithms": ["HS256"]}, "keys": IDP_KEYS, "now": NOW, "entropy": E2.hex(),
+                               "token": hs256({"sub": "a", "email": 7, "iat": NOW, "exp": NOW + 60})}, error="invalid_claims", field="email"))
 case("session", "create-needs-entropy-and-user", new_sessions(),
      step("session.create", {"user_id": "alice", "now": NOW, "entropy": "00" * 15}, error="entropy_unavailable"),
      step("session.create", {"user_id": "", "now": NOW, "entropy": E1.hex()}, error="invalid_input", field="user_id"))

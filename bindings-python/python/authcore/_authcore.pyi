@@ -150,6 +150,14 @@ class SessionManager:
         now: Optional[int] = None,
         entropy: Optional[bytes] = None,
     ) -> _JSON: ...
+    def exchange(
+        self,
+        verifier: Verifier,
+        token: str,
+        previous: Optional[Mapping[str, Any]] = None,
+        now: Optional[int] = None,
+        entropy: Optional[bytes] = None,
+    ) -> _JSON: ...
     def validate(self, record: Optional[Mapping[str, Any]], token: str, now: Optional[int] = None) -> _JSON: ...
     def revoke(self, record: Mapping[str, Any], now: Optional[int] = None) -> _JSON: ...
 

@@ -489,6 +489,16 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                             .map(|v| out(&v))
                     }
                     "session.revoke" => Ok(out(&m.revoke(&arg(input, "record")?, now))),
+                    "session.exchange" => {
+                        let previous: Option<Session> = opt(input, "previous")?;
+                        let config: VerifierConfig = arg(input, "verifier_config")?;
+                        let keys = KeySet::from_specs(&arg::<Vec<KeySpec>>(input, "keys")?, backend);
+                        let token: String = arg(input, "token")?;
+                        keys.and_then(|k| Verifier::new(config, k))
+                            .and_then(|v| v.verify(&token, now))
+                            .and_then(|verified| m.exchange(&verified, previous.as_ref(), now, &mut e))
+                            .map(|s| out(&s))
+                    }
                     _ => return Err(format!("unknown operation `{op}`")),
                 }
             }
