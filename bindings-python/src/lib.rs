@@ -29,9 +29,9 @@ use authcore::password::{self, Accounts as CoreAccounts, PasswordPolicy, Registr
 use authcore::refresh::{self, RefreshConfig, RefreshRecord, RefreshTokens as CoreRefreshTokens};
 use authcore::session::{self, Session, SessionConfig, SessionManager as CoreSessionManager};
 use authcore::tokens::{self, ClientConfig, RequestDriver as CoreRequestDriver, StoredTokens, TokenSet};
-use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyOverflowError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple};
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -68,10 +68,66 @@ fn to_py<T: Serialize>(py: Python<'_>, v: &T) -> PyResult<Py<PyAny>> {
         .map_err(|e| PyValueError::new_err(e.to_string()))
 }
 
+/// A Python value as JSON: `None`, `bool`, `int`, `float`, `str`, lists/tuples and dicts with
+/// `str` keys. Strict on purpose: a `str` is never read as a list of characters.
+fn py_to_json(v: &Bound<'_, PyAny>, path: &str, depth: usize) -> PyResult<Value> {
+    if depth > 64 {
+        return Err(PyValueError::new_err(format!("{path}: nested too deeply")));
+    }
+    if v.is_none() {
+        return Ok(Value::Null);
+    }
+    if let Ok(b) = v.cast::<PyBool>() {
+        return Ok(Value::Bool(b.is_true()));
+    }
+    if v.is_instance_of::<PyInt>() {
+        if let Ok(i) = v.extract::<i64>() {
+            return Ok(Value::from(i));
+        }
+        return v
+            .extract::<u64>()
+            .map(Value::from)
+            .map_err(|_| PyOverflowError::new_err(format!("{path}: integer out of range")));
+    }
+    if let Ok(f) = v.cast::<PyFloat>() {
+        return serde_json::Number::from_f64(f.value())
+            .map(Value::Number)
+            .ok_or_else(|| PyValueError::new_err(format!("{path}: NaN and infinities are not JSON")));
+    }
+    if let Ok(s) = v.cast::<PyString>() {
+        return Ok(Value::String(s.to_cow()?.into_owned()));
+    }
+    if let Ok(d) = v.cast::<PyDict>() {
+        let mut map = serde_json::Map::new();
+        for (k, item) in d.iter() {
+            let key = k
+                .cast::<PyString>()
+                .map_err(|_| PyTypeError::new_err(format!("{path}: dict keys must be str")))?
+                .to_cow()?
+                .into_owned();
+            let value = py_to_json(&item, &format!("{path}.{key}"), depth + 1)?;
+            map.insert(key, value);
+        }
+        return Ok(Value::Object(map));
+    }
+    if v.is_instance_of::<PyList>() || v.is_instance_of::<PyTuple>() {
+        let mut out = Vec::new();
+        for (i, item) in v.try_iter()?.enumerate() {
+            out.push(py_to_json(&item?, &format!("{path}[{i}]"), depth + 1)?);
+        }
+        return Ok(Value::Array(out));
+    }
+    Err(PyTypeError::new_err(format!(
+        "{path}: expected None, bool, int, float, str, list or dict, got {}",
+        v.get_type().name()?
+    )))
+}
+
 fn from_py<T: DeserializeOwned>(v: &Bound<'_, PyAny>, what: &str) -> PyResult<T> {
-    pythonize::depythonize(v).map_err(|e| {
+    let json = py_to_json(v, what, 0)?;
+    serde_json::from_value(json).map_err(|e| {
         let msg = format!("{what}: {e}");
-        if msg.contains("invalid type") || msg.contains("unexpected type") || msg.contains("is not an instance") {
+        if msg.contains("invalid type") {
             PyTypeError::new_err(msg)
         } else {
             PyValueError::new_err(msg)

@@ -40,8 +40,14 @@ def test_jwt_from_env_and_portable_backend() -> None:
 def test_wrong_argument_types_are_type_or_value_errors() -> None:
     with pytest.raises(TypeError):
         jwt.Verifier(algorithms=["HS256"])  # no keys
-    with pytest.raises((TypeError, ValueError)):
-        jwt.Verifier(algorithms="HS256", keys=[KEY])
+    with pytest.raises(TypeError, match="expected a sequence"):
+        jwt.Verifier(algorithms="HS256", keys=[KEY])  # a str is never a list of characters
+    with pytest.raises(TypeError, match="dict keys must be str"):
+        jwt.Issuer(KEY).issue({1: "x"}, now=NOW)
+    with pytest.raises(ValueError, match="NaN"):
+        jwt.Issuer(KEY).issue({"n": float("nan")}, now=NOW)
+    with pytest.raises(TypeError, match="got set"):
+        jwt.Issuer(KEY).issue({"n": {1, 2}}, now=NOW)
     with pytest.raises(ValueError):
         jwt.Verifier(algorithms=["HS256"], keys=[KEY], colour="blue")
     with pytest.raises(TypeError):
