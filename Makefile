@@ -21,10 +21,11 @@ test: lint python-test wasm-check ## run every test (unit, doc, integration, Wyc
 	$(CARGO) test --doc
 	$(MAKE) --no-print-directory conformance
 
-lint: ## rustfmt and clippy (warnings are errors)
+lint: ## rustfmt, clippy and rustdoc (warnings are errors), generated files up to date
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
 	python3 bindings-python/tools/gen_errors.py --check
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc -p authcore --no-deps --quiet
 
 fmt: ## format the code
 	$(CARGO) fmt --all
