@@ -100,7 +100,7 @@ impl core::fmt::Debug for Registration {
 /// A validated registration: normalised identifiers and the password hash to store. The host
 /// inserts it under unique constraints on `username` and `email` and answers a violation
 /// with `user_exists` (409).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewAccount {
     /// Normalised user name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -113,7 +113,7 @@ pub struct NewAccount {
 }
 
 /// What the host stored for an account.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredCredentials {
     /// The user id (becomes `sub`).
     pub user_id: String,
@@ -122,6 +122,26 @@ pub struct StoredCredentials {
     /// E-mail, added to the token as `email` when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+}
+
+impl core::fmt::Debug for NewAccount {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("NewAccount")
+            .field("username", &self.username)
+            .field("email", &self.email)
+            .field("password_hash", &"[redacted]")
+            .finish()
+    }
+}
+
+impl core::fmt::Debug for StoredCredentials {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("StoredCredentials")
+            .field("user_id", &self.user_id)
+            .field("password_hash", &"[redacted]")
+            .field("email", &self.email)
+            .finish()
+    }
 }
 
 /// Registration and login under one policy.
@@ -391,6 +411,12 @@ mod tests {
         );
         assert!(!a.needs_rehash(&h));
         assert!(Accounts::new(PasswordPolicy::default()).unwrap().needs_rehash(&h));
+        let stored = StoredCredentials {
+            user_id: "u".into(),
+            password_hash: h.clone(),
+            email: None,
+        };
+        assert!(!format!("{stored:?}").contains("argon2"), "hashes are redacted in Debug");
     }
 
     #[test]
