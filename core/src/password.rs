@@ -416,7 +416,10 @@ mod tests {
             password_hash: h.clone(),
             email: None,
         };
-        assert!(!format!("{stored:?}").contains("argon2"), "hashes are redacted in Debug");
+        assert!(
+            !format!("{stored:?}").contains("argon2"),
+            "hashes are redacted in Debug"
+        );
     }
 
     #[test]
