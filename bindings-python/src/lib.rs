@@ -31,6 +31,7 @@ use authcore::session::{self, Session, SessionConfig, SessionManager as CoreSess
 use authcore::tokens::{self, ClientConfig, RequestDriver as CoreRequestDriver, StoredTokens, TokenSet};
 use pyo3::exceptions::{PyOverflowError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -42,10 +43,18 @@ use serde_json::{json, Value};
 
 /// A core error as the matching `authcore.errors` exception.
 fn raise(py: Python<'_>, e: &authcore::Error) -> PyErr {
-    let built = py.import("authcore.errors").and_then(|m| {
-        m.getattr("_from_core")?
-            .call1((e.code().as_str(), e.status(), e.detail(), e.field_name()))
-    });
+    // `authcore.errors._from_core`, looked up once per interpreter.
+    static FACTORY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    let built = FACTORY
+        .get_or_try_init(py, || {
+            py.import("authcore.errors")
+                .and_then(|m| m.getattr("_from_core"))
+                .map(Bound::unbind)
+        })
+        .and_then(|f| {
+            f.bind(py)
+                .call1((e.code().as_str(), e.status(), e.detail(), e.field_name()))
+        });
     match built {
         Ok(exc) => PyErr::from_value(exc),
         Err(err) => err,
@@ -232,14 +241,24 @@ fn catalog(py: Python<'_>) -> PyResult<Py<PyAny>> {
 #[pyfunction]
 #[pyo3(signature = (code, detail=None))]
 fn error_body(code: &str, detail: Option<String>) -> PyResult<String> {
+    Ok(catalog_error(code, detail)?.to_json())
+}
+
+/// A catalog error from its code string and an optional detail.
+fn catalog_error(code: &str, detail: Option<String>) -> PyResult<authcore::Error> {
     let code = code
         .parse::<authcore::ErrorCode>()
         .map_err(|_| PyValueError::new_err(format!("unknown error code {code:?}")))?;
     Ok(match detail {
         Some(d) => authcore::Error::with_detail(code, d),
         None => authcore::Error::new(code),
-    }
-    .to_json())
+    })
+}
+
+/// `__reduce__` for state machines: rebuild with `type(self).from_state(state)`.
+fn reduce(slf: &Bound<'_, PyAny>, state: Py<PyAny>) -> PyResult<(Py<PyAny>, Py<PyTuple>)> {
+    let ctor = slf.get_type().getattr("from_state")?.unbind();
+    Ok((ctor, PyTuple::new(slf.py(), [state])?.unbind()))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -448,7 +467,6 @@ fn dump_tokens(stored: &Bound<'_, PyAny>) -> PyResult<String> {
 #[pyclass(module = "authcore.tokens", frozen)]
 struct RequestDriver {
     inner: Mutex<CoreRequestDriver>,
-    config: ClientConfig,
 }
 
 #[pymethods]
@@ -463,11 +481,8 @@ impl RequestDriver {
     ) -> PyResult<Self> {
         let config: ClientConfig = settings(py, config, kwargs, "config")?;
         let stored: Option<StoredTokens> = opt_from_py(stored, "stored")?;
-        let d = CoreRequestDriver::with_config(config.clone(), stored).py(py)?;
-        Ok(Self {
-            inner: Mutex::new(d),
-            config,
-        })
+        let d = CoreRequestDriver::with_config(config, stored).py(py)?;
+        Ok(Self { inner: Mutex::new(d) })
     }
 
     /// Queues an API request (a dict `{"method", "url", "headers"?, "body"?}`); returns its id.
@@ -539,11 +554,8 @@ impl RequestDriver {
     /// `{"generation", "clock_offset", "freshness"}` at `now`.
     #[pyo3(signature = (now=None))]
     fn state(&self, py: Python<'_>, now: Option<i64>) -> PyResult<Py<PyAny>> {
-        let d = lock(&self.inner)?;
-        to_py(
-            py,
-            &json!({"generation": d.generation(), "clock_offset": d.clock_offset(), "freshness": d.freshness(now_or(now))}),
-        )
+        let status = lock(&self.inner)?.status(now_or(now));
+        to_py(py, &status)
     }
 
     /// The current tokens as the stored-file dict (or `None`).
@@ -554,30 +566,20 @@ impl RequestDriver {
 
     /// `{"config", "stored"}`: what pickling keeps (requests in flight are not kept).
     fn to_state(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let s = lock(&self.inner)?.stored();
-        to_py(py, &json!({"config": self.config, "stored": s}))
+        let snapshot = lock(&self.inner)?.snapshot();
+        to_py(py, &snapshot)
     }
 
     /// Rebuilds a driver from `to_state()`.
     #[staticmethod]
     fn from_state(py: Python<'_>, state: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let v: Value = from_py(state, "state")?;
-        let config: ClientConfig = serde_json::from_value(v.get("config").cloned().unwrap_or(Value::Null))
-            .map_err(|e| PyValueError::new_err(format!("state.config: {e}")))?;
-        let stored: Option<StoredTokens> = serde_json::from_value(v.get("stored").cloned().unwrap_or(Value::Null))
-            .map_err(|e| PyValueError::new_err(format!("state.stored: {e}")))?;
-        let d = CoreRequestDriver::with_config(config.clone(), stored).py(py)?;
-        Ok(Self {
-            inner: Mutex::new(d),
-            config,
-        })
+        let d = CoreRequestDriver::from_snapshot(from_py(state, "state")?).py(py)?;
+        Ok(Self { inner: Mutex::new(d) })
     }
 
     fn __reduce__(slf: &Bound<'_, Self>) -> PyResult<(Py<PyAny>, Py<PyTuple>)> {
-        let py = slf.py();
-        let state = slf.get().to_state(py)?;
-        let ctor = slf.get_type().getattr("from_state")?.unbind();
-        Ok((ctor, PyTuple::new(py, [state])?.unbind()))
+        let state = slf.get().to_state(slf.py())?;
+        reduce(slf.as_any(), state)
     }
 
     fn __repr__(&self) -> PyResult<String> {
@@ -693,10 +695,8 @@ impl DeviceClient {
     }
 
     fn __reduce__(slf: &Bound<'_, Self>) -> PyResult<(Py<PyAny>, Py<PyTuple>)> {
-        let py = slf.py();
-        let state = slf.get().to_state(py)?;
-        let ctor = slf.get_type().getattr("from_state")?.unbind();
-        Ok((ctor, PyTuple::new(py, [state])?.unbind()))
+        let state = slf.get().to_state(slf.py())?;
+        reduce(slf.as_any(), state)
     }
 
     fn __repr__(&self) -> PyResult<String> {
@@ -854,13 +854,7 @@ fn load_grant(py: Python<'_>, text: &str) -> PyResult<Py<PyAny>> {
 #[pyfunction]
 #[pyo3(signature = (code, detail=None))]
 fn oauth_error(py: Python<'_>, code: &str, detail: Option<String>) -> PyResult<(u16, Py<PyAny>)> {
-    let code = code
-        .parse::<authcore::ErrorCode>()
-        .map_err(|_| PyValueError::new_err(format!("unknown error code {code:?}")))?;
-    let e = match detail {
-        Some(d) => authcore::Error::with_detail(code, d),
-        None => authcore::Error::new(code),
-    };
+    let e = catalog_error(code, detail)?;
     Ok((
         device::oauth_error_status(&e),
         to_py(py, &device::oauth_error_body(&e))?,
@@ -1040,9 +1034,7 @@ impl Gate {
     ) -> PyResult<Py<PyAny>> {
         let r: HttpRequest = from_py(request, "request")?;
         let l: Lookup = opt_from_py(lookup, "lookup")?.unwrap_or_default();
-        let now = now_or(now);
-        let c = self.inner.classify(&r, now);
-        to_py(py, &self.inner.decide(&c, &l, now))
+        to_py(py, &self.inner.authenticate(&r, &l, now_or(now)))
     }
 }
 

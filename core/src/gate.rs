@@ -74,6 +74,7 @@ use crate::http::{HttpRequest, HttpResponse};
 use crate::jwt::{Backend, KeySet, KeySpec, Verifier, VerifierConfig};
 use crate::session::{token_hash, Session, SessionConfig, SessionManager};
 use crate::tokens::Secret;
+use crate::util::canonical_uuid;
 
 /// Who may use a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -506,6 +507,11 @@ impl Gate {
         Credential::None
     }
 
+    /// Both steps at once, for hosts that load everything up front.
+    pub fn authenticate(&self, request: &HttpRequest, lookup: &Lookup, now: i64) -> Decision {
+        self.decide(&self.classify(request, now), lookup, now)
+    }
+
     /// Step 2: the decision, given what the host loaded.
     pub fn decide(&self, classified: &Classified, lookup: &Lookup, now: i64) -> Decision {
         match self.decide_inner(classified, lookup, now) {
@@ -609,17 +615,13 @@ impl Gate {
             return Ok(None);
         }
         let named = match c.identity.as_deref() {
-            Some(v) => Some(
-                uuid::Uuid::try_parse(v.trim())
-                    .map(|u| u.hyphenated().to_string())
-                    .map_err(|_| {
-                        Error::field(
-                            ErrorCode::InvalidIdentity,
-                            self.config.identity_header.clone(),
-                            "The identity must be a UUID.",
-                        )
-                    })?,
-            ),
+            Some(v) => Some(canonical_uuid(v.trim()).ok_or_else(|| {
+                Error::field(
+                    ErrorCode::InvalidIdentity,
+                    self.config.identity_header.clone(),
+                    "The identity must be a UUID.",
+                )
+            })?),
             None => None,
         };
         if ctx.service.is_some() {
@@ -676,10 +678,6 @@ impl Gate {
         }
         response
     }
-}
-
-fn canonical_uuid(s: &str) -> Option<String> {
-    uuid::Uuid::try_parse(s).ok().map(|u| u.hyphenated().to_string())
 }
 
 /// Guest ids: 8 to 128 characters of `A-Z a-z 0-9 - _`.

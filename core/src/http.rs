@@ -114,6 +114,11 @@ fn set_header(headers: &mut Headers, name: &str, value: String) {
     headers.insert(name.to_owned(), value);
 }
 
+/// Whether `s` is an absolute http(s) URL.
+pub(crate) fn is_http_url(s: &str) -> bool {
+    s.starts_with("https://") || s.starts_with("http://")
+}
+
 /// `application/x-www-form-urlencoded` serialisation (WHATWG URL standard).
 pub fn form_encode(pairs: &[(&str, &str)]) -> String {
     let mut out = String::new();

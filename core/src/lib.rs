@@ -66,5 +66,6 @@ pub mod time;
 pub mod tokens;
 
 mod json;
+mod util;
 
 pub use error::{Error, ErrorCode, Result};

@@ -41,9 +41,10 @@ use subtle::ConstantTimeEq;
 use crate::device::oauth_error_from_str;
 use crate::entropy::{random_bytes, Entropy};
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::{form_decode, form_encode, query_encode, HttpRequest, HttpResponse};
+use crate::http::{form_decode, form_encode, is_http_url, query_encode, HttpRequest, HttpResponse};
 use crate::json::{parse_object, truncate};
 use crate::tokens::{Secret, TokenSet};
+use crate::util::b64url;
 
 /// How a PKCE challenge is derived.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -75,10 +76,6 @@ pub struct Pkce {
     pub challenge: String,
     /// The method.
     pub method: PkceMethod,
-}
-
-fn b64url(bytes: &[u8]) -> String {
-    <base64ct::Base64UrlUnpadded as base64ct::Encoding>::encode_string(bytes)
 }
 
 fn valid_verifier(v: &str) -> bool {
@@ -269,10 +266,6 @@ pub struct CallbackOutcome {
 #[derive(Debug, Clone)]
 pub struct AuthCodeClient {
     config: AuthCodeConfig,
-}
-
-fn is_http_url(s: &str) -> bool {
-    s.starts_with("https://") || s.starts_with("http://")
 }
 
 impl AuthCodeClient {

@@ -30,13 +30,13 @@
 //! ```
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::entropy::{random_bytes, Entropy};
 use crate::error::{Error, ErrorCode, Result};
 use crate::json::versioned;
 use crate::tokens::Secret;
+use crate::util::{b64url, check_user_id, hex, sha256_hex};
 
 /// Current format version of [`RefreshRecord`]s.
 pub const REFRESH_RECORD_VERSION: u32 = 1;
@@ -152,10 +152,7 @@ pub enum Rotation {
 
 /// The lookup key for a refresh token: lower-case hex SHA-256.
 pub fn refresh_token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    sha256_hex(token)
 }
 
 /// Refresh-token issue and rotation under one set of rules.
@@ -195,14 +192,8 @@ impl RefreshTokens {
         now: i64,
         entropy: &mut dyn Entropy,
     ) -> Result<IssuedRefresh> {
-        if user_id.is_empty() || user_id.len() > 256 {
-            return Err(Error::field(
-                ErrorCode::InvalidInput,
-                "user_id",
-                "The user id must be 1 to 256 bytes.",
-            ));
-        }
-        let family: String = random_bytes(entropy, 16)?.iter().map(|b| format!("{b:02x}")).collect();
+        check_user_id(user_id)?;
+        let family = hex(&random_bytes(entropy, 16)?);
         let family_expires_at = self.config.family_lifetime.map(|f| now.saturating_add(f));
         self.mint(user_id, client_id, scope, family, family_expires_at, now, entropy)
     }
@@ -219,7 +210,7 @@ impl RefreshTokens {
         entropy: &mut dyn Entropy,
     ) -> Result<IssuedRefresh> {
         let raw = random_bytes(entropy, self.config.token_bytes)?;
-        let token = <base64ct::Base64UrlUnpadded as base64ct::Encoding>::encode_string(&raw);
+        let token = b64url(&raw);
         let mut expires_at = now.saturating_add(self.config.ttl);
         if let Some(f) = family_expires_at {
             expires_at = expires_at.min(f);

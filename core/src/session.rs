@@ -36,7 +36,6 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::entropy::{random_bytes, Entropy};
@@ -44,6 +43,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::json::versioned;
 use crate::jwt::VerifiedToken;
 use crate::tokens::Secret;
+use crate::util::{canonical_uuid, check_user_id, sha256_hex};
 
 /// Current format version of [`Session`] records.
 pub const SESSION_VERSION: u32 = 1;
@@ -149,13 +149,7 @@ pub struct SessionValid {
 /// The lookup key for a session token: lower-case hex SHA-256 of its canonical form.
 /// `None` when the text is not a UUID.
 pub fn token_hash(token: &str) -> Option<String> {
-    let canonical = canonical_token(token)?;
-    Some(
-        Sha256::digest(canonical.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect(),
-    )
+    canonical_token(token).map(|t| sha256_hex(&t))
 }
 
 /// Whether `token` looks like a session token (a UUID in its 36-character form).
@@ -167,7 +161,7 @@ fn canonical_token(token: &str) -> Option<String> {
     if token.len() != 36 {
         return None;
     }
-    uuid::Uuid::try_parse(token).ok().map(|u| u.hyphenated().to_string())
+    canonical_uuid(token)
 }
 
 /// Sessions under one set of rules. Holds only configuration.
@@ -215,13 +209,7 @@ impl SessionManager {
         now: i64,
         entropy: &mut dyn Entropy,
     ) -> Result<NewSession> {
-        if user_id.is_empty() || user_id.len() > 256 {
-            return Err(Error::field(
-                ErrorCode::InvalidInput,
-                "user_id",
-                "The user id must be 1 to 256 bytes.",
-            ));
-        }
+        check_user_id(user_id)?;
         let bytes = random_bytes(entropy, 16)?;
         let mut raw = [0u8; 16];
         raw.copy_from_slice(&bytes);

@@ -282,7 +282,7 @@ impl ClientConfig {
     /// Checks the settings.
     pub fn validate(&self) -> Result<()> {
         let bad = |f: &str, d: &str| Err(Error::field(ErrorCode::InvalidConfig, f, d));
-        if !(self.token_endpoint.starts_with("https://") || self.token_endpoint.starts_with("http://")) {
+        if !crate::http::is_http_url(&self.token_endpoint) {
             return bad("token_endpoint", "The token endpoint must be an http(s) URL.");
         }
         if !(0..=86_400).contains(&self.refresh_margin) {
@@ -301,6 +301,28 @@ impl ClientConfig {
         }
         Ok(())
     }
+}
+
+/// What a driver reports about itself ([`RequestDriver::status`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DriverStatus {
+    /// Current generation of the tokens.
+    pub generation: u64,
+    /// Estimated server-minus-local clock offset.
+    pub clock_offset: i64,
+    /// Freshness at the given time (`None` without tokens).
+    pub freshness: Option<Freshness>,
+}
+
+/// What a driver persists between runs ([`RequestDriver::snapshot`]): its settings and its
+/// tokens. Requests in flight are not part of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DriverSnapshot {
+    /// The settings.
+    pub config: ClientConfig,
+    /// The tokens, if any.
+    pub stored: Option<StoredTokens>,
 }
 
 /// Identifies an API request given to [`RequestDriver::send`].
@@ -421,6 +443,28 @@ impl RequestDriver {
             Some(s) => Self::from_stored(config, s),
             None => Self::new(config, None, 0),
         })
+    }
+
+    /// Generation, clock offset and freshness at local time `now`.
+    pub fn status(&self, now: i64) -> DriverStatus {
+        DriverStatus {
+            generation: self.generation,
+            clock_offset: self.clock_offset,
+            freshness: self.freshness(now),
+        }
+    }
+
+    /// Settings and tokens, to rebuild the driver with [`RequestDriver::from_snapshot`].
+    pub fn snapshot(&self) -> DriverSnapshot {
+        DriverSnapshot {
+            config: self.config.clone(),
+            stored: self.stored(),
+        }
+    }
+
+    /// A driver rebuilt from a snapshot (settings validated).
+    pub fn from_snapshot(snapshot: DriverSnapshot) -> Result<Self> {
+        Self::with_config(snapshot.config, snapshot.stored)
     }
 
     /// Current tokens.

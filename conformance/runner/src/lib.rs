@@ -329,7 +329,7 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                         Ok(())
                     }
                     "driver.state" => {
-                        result = json!({"generation": d.generation(), "clock_offset": d.clock_offset(), "freshness": d.freshness(now)});
+                        result = out(&d.status(now));
                         Ok(())
                     }
                     _ => return Err(format!("unknown operation `{op}`")),
@@ -366,11 +366,7 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                         c.cancel();
                         Ok(())
                     }
-                    "device.client.state" => {
-                        return Ok(Ok(
-                            json!({"interval": c.interval(), "timeout": c.poll_timeout(), "finished": c.is_finished()}),
-                        ))
-                    }
+                    "device.client.state" => return Ok(Ok(out(&c.status()))),
                     _ => return Err(format!("unknown operation `{op}`")),
                 };
                 r.map(|()| {
@@ -513,10 +509,11 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                 match op {
                     "gate.classify" => Ok(out(&g.classify(&arg::<HttpRequest>(input, "request")?, now))),
                     "gate.decide" => Ok(out(&g.decide(&arg::<Classified>(input, "classified")?, &lookup, now))),
-                    _ => {
-                        let c = g.classify(&arg::<HttpRequest>(input, "request")?, now);
-                        Ok(out(&g.decide(&c, &lookup, now)))
-                    }
+                    _ => Ok(out(&g.authenticate(
+                        &arg::<HttpRequest>(input, "request")?,
+                        &lookup,
+                        now,
+                    ))),
                 }
             }
             "password.new" => Accounts::new(opt::<PasswordPolicy>(input, "policy")?.unwrap_or_default()).map(|a| {

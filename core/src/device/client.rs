@@ -8,10 +8,21 @@ use serde_json::{Map, Value};
 use super::oauth_error_from_str;
 use super::server::DEVICE_CODE_GRANT_TYPE;
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::{form_encode, HttpRequest, HttpResponse};
+use crate::http::{form_encode, is_http_url, HttpRequest, HttpResponse};
 use crate::json::{parse_object, truncate, Fields};
 use crate::time::MAX_TIME;
 use crate::tokens::{Secret, StoredTokens, TokenSet, TransmitId};
+
+/// What a device client reports about itself ([`DeviceClient::status`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceStatus {
+    /// The polling interval in force, once polling.
+    pub interval: Option<i64>,
+    /// When `handle_timeout` is due, if at all.
+    pub timeout: Option<i64>,
+    /// Whether the flow has ended.
+    pub finished: bool,
+}
 
 /// How request bodies are encoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -119,10 +130,6 @@ impl DeviceClientConfig {
         }
         Ok(())
     }
-}
-
-fn is_http_url(s: &str) -> bool {
-    s.starts_with("https://") || s.starts_with("http://")
 }
 
 /// What to show the person.
@@ -262,6 +269,15 @@ impl DeviceClient {
         match &self.phase {
             Phase::Polling { interval, .. } => Some(*interval),
             _ => None,
+        }
+    }
+
+    /// Interval, next wake-up and whether the flow has ended.
+    pub fn status(&self) -> DeviceStatus {
+        DeviceStatus {
+            interval: self.interval(),
+            timeout: self.poll_timeout(),
+            finished: self.is_finished(),
         }
     }
 

@@ -65,7 +65,7 @@ mod client;
 mod server;
 mod user_code;
 
-pub use client::{DeviceAction, DeviceClient, DeviceClientConfig, Encoding, Prompt};
+pub use client::{DeviceAction, DeviceClient, DeviceClientConfig, DeviceStatus, Encoding, Prompt};
 pub use server::{
     device_code_hash, AuthorizationRequest, Consent, DeviceAuthority, DeviceAuthorization, DeviceGrant,
     DeviceServerConfig, EntryLimiter, EntryOutcome, GrantStatus, IssuedGrant, PollOutcome, PollResult, TokenRequest,

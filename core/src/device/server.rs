@@ -2,16 +2,16 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::oauth_error_body;
 use super::user_code::UserCodeFormat;
 use crate::entropy::{random_bytes, Entropy};
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::{form_decode, query_encode, HttpResponse};
+use crate::http::{form_decode, is_http_url, query_encode, HttpResponse};
 use crate::json::versioned;
 use crate::tokens::Secret;
+use crate::util::{b64url, check_user_id, sha256_hex};
 
 /// The `grant_type` of a device-code token request (RFC 8628 §3.4).
 pub const DEVICE_CODE_GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:device_code";
@@ -330,18 +330,14 @@ pub struct DeviceAuthority {
 
 /// The lookup key for a device code: lower-case hex SHA-256.
 pub fn device_code_hash(device_code: &str) -> String {
-    hex(&Sha256::digest(device_code.as_bytes()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    sha256_hex(device_code)
 }
 
 impl DeviceAuthority {
     /// An authority with validated settings.
     pub fn new(config: DeviceServerConfig) -> Result<Self> {
         let bad = |f: &str, d: &str| Err(Error::field(ErrorCode::InvalidConfig, f, d));
-        if !(config.verification_uri.starts_with("https://") || config.verification_uri.starts_with("http://")) {
+        if !is_http_url(&config.verification_uri) {
             return bad("verification_uri", "The verification URI must be an http(s) URL.");
         }
         if !(10..=86_400).contains(&config.expires_in) {
@@ -384,7 +380,7 @@ impl DeviceAuthority {
             check_scope(scope)?;
         }
         let raw = random_bytes(entropy, self.config.device_code_bytes)?;
-        let device_code = <base64ct::Base64UrlUnpadded as base64ct::Encoding>::encode_string(&raw);
+        let device_code = b64url(&raw);
         let user_code = self.config.user_code.generate(entropy)?;
         let display = self.config.user_code.display(&user_code);
         let complete = self.config.complete_uri.then(|| {
@@ -482,13 +478,7 @@ impl DeviceAuthority {
         now: i64,
     ) -> Result<DeviceGrant> {
         usable(grant, now)?;
-        if user_id.is_empty() || user_id.len() > 256 {
-            return Err(Error::field(
-                ErrorCode::InvalidInput,
-                "user_id",
-                "The user id must be 1 to 256 bytes.",
-            ));
-        }
+        check_user_id(user_id)?;
         let mut next = grant.next();
         next.status = GrantStatus::Approved;
         next.user_id = Some(user_id.to_owned());
