@@ -320,6 +320,10 @@ CATALOG = [
     ('not_connected', 409, 'broker', 'The provider is not connected.'),
     ('connection_expired', 401, 'broker', 'The connection has expired.'),
     ('invalid_provider', 400, 'broker', 'Invalid provider definition.'),
+    ('insecure_url', 400, 'broker', 'Credentials are only sent over https (or http to loopback).'),
+    ('invalid_request_target', 400, 'input', 'The request target is malformed or ambiguous.'),
+    ('method_not_allowed', 405, 'access', 'Method not allowed.'),
+    ('payload_too_large', 413, 'input', 'The request is too large.'),
 ]
 ecases = [{"name": "catalog-" + code, "steps": [step("errors.lookup", {"code": code}, {"code": code, "status": status, "family": family, "detail": detail,
           "body": json.dumps({"detail": detail, "code": code}, separators=(",", ":"))})]} for code, status, family, detail in CATALOG]

@@ -186,6 +186,17 @@ error_codes! {
     ConnectionExpired = ("connection_expired", 401, "The connection has expired."),
     /// A provider definition is invalid (`field` names it).
     InvalidProvider = ("invalid_provider", 400, "Invalid provider definition."),
+    /// A credential would go over plain `http` (or another scheme) to a non-loopback host.
+    InsecureUrl = ("insecure_url", 400, "Credentials are only sent over https (or http to loopback)."),
+
+    // --- requests (added after 0.1; appended so existing codes keep their order) ----------
+    /// The request target cannot be parsed, or is ambiguous (dot-segments, encoded `/`, `\`,
+    /// `;` parameters): the host's router could see a different path than the one judged.
+    InvalidRequestTarget = ("invalid_request_target", 400, "The request target is malformed or ambiguous."),
+    /// A route rule matches the path but not the method (fail closed).
+    MethodNotAllowed = ("method_not_allowed", 405, "Method not allowed."),
+    /// A request body or its parameter count exceeds the documented cap.
+    PayloadTooLarge = ("payload_too_large", 413, "The request is too large."),
 }
 
 impl ErrorCode {
@@ -229,9 +240,10 @@ impl ErrorCode {
             | C::IdentityRequired
             | C::IdentityForbidden
             | C::InvalidIdentity
-            | C::Forbidden => "access",
+            | C::Forbidden
+            | C::MethodNotAllowed => "access",
             C::InvalidCredentials | C::InvalidUsername | C::InvalidPassword | C::UserExists => "account",
-            C::NoProvider | C::NotConnected | C::ConnectionExpired | C::InvalidProvider => "broker",
+            C::NoProvider | C::NotConnected | C::ConnectionExpired | C::InvalidProvider | C::InsecureUrl => "broker",
             C::InvalidInput
             | C::InvalidConfig
             | C::InvalidKey
@@ -239,7 +251,9 @@ impl ErrorCode {
             | C::StateCorrupt
             | C::StateVersionUnsupported
             | C::VersionConflict
-            | C::InvalidState => "input",
+            | C::InvalidState
+            | C::InvalidRequestTarget
+            | C::PayloadTooLarge => "input",
             C::Cancelled | C::InvalidResponse | C::NetworkError | C::ServerError => "transport",
         }
     }

@@ -44,6 +44,37 @@ pub(crate) fn check_user_id(user_id: &str) -> Result<()> {
     Ok(())
 }
 
+/// The longest piece of caller input that error text quotes.
+#[allow(dead_code)] // used by the request and header checks
+pub(crate) const QUOTE_MAX: usize = 64;
+
+/// A sanitised, length-capped form of caller input for error details and headers: printable
+/// ASCII only (everything else, and `"` and `\\`, become `?`), at most [`QUOTE_MAX`]
+/// characters, with `...` when cut. Never call it on a secret: name the field instead.
+#[allow(dead_code)] // used by the request and header checks
+pub(crate) fn quote_input(s: &str) -> String {
+    let mut out = String::with_capacity(s.len().min(QUOTE_MAX + 3));
+    for (i, c) in s.chars().enumerate() {
+        if i == QUOTE_MAX {
+            out.push_str("...");
+            break;
+        }
+        out.push(match c {
+            '"' | '\\' => '?',
+            ' '..='~' => c,
+            _ => '?',
+        });
+    }
+    out
+}
+
+/// Whether `s` can be written into an HTTP header value as is: visible ASCII, space and tab
+/// (RFC 9110 §5.5), so no CR, LF, NUL or other control character can split or end a header.
+#[allow(dead_code)] // used by the request and header checks
+pub(crate) fn is_header_safe(s: &str) -> bool {
+    s.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,5 +92,14 @@ mod tests {
             Some("11111111-1111-4111-8111-11111111111a")
         );
         assert!(check_user_id("").is_err() && check_user_id("u").is_ok());
+    }
+
+    #[test]
+    fn quoting() {
+        assert_eq!(quote_input("x\r\nSet-Cookie: a=\"b\""), "x??Set-Cookie: a=?b?");
+        assert_eq!(quote_input("\u{1b}[31mé"), "?[31m?");
+        let long = "a".repeat(100);
+        assert_eq!(quote_input(&long), format!("{}...", "a".repeat(QUOTE_MAX)));
+        assert!(is_header_safe("Bearer abc\t=") && !is_header_safe("a\r\nb") && !is_header_safe("\u{7f}"));
     }
 }

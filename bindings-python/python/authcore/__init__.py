@@ -95,4 +95,8 @@ __all__ = [
     "NotConnected",
     "ConnectionExpired",
     "InvalidProvider",
+    "InsecureUrl",
+    "InvalidRequestTarget",
+    "MethodNotAllowed",
+    "PayloadTooLarge",
 ]

@@ -456,6 +456,34 @@ class InvalidProvider(BrokerError):
     status = 400
 
 
+class InsecureUrl(BrokerError):
+    """Credentials are only sent over https (or http to loopback). (HTTP 400)"""
+
+    code = "insecure_url"
+    status = 400
+
+
+class InvalidRequestTarget(InputError):
+    """The request target is malformed or ambiguous. (HTTP 400)"""
+
+    code = "invalid_request_target"
+    status = 400
+
+
+class MethodNotAllowed(AccessError):
+    """Method not allowed. (HTTP 405)"""
+
+    code = "method_not_allowed"
+    status = 405
+
+
+class PayloadTooLarge(InputError):
+    """The request is too large. (HTTP 413)"""
+
+    code = "payload_too_large"
+    status = 413
+
+
 _BY_CODE: Dict[str, Type[AuthError]] = {
     "not_authenticated": NotAuthenticated,
     "invalid_token": InvalidToken,
@@ -512,6 +540,10 @@ _BY_CODE: Dict[str, Type[AuthError]] = {
     "not_connected": NotConnected,
     "connection_expired": ConnectionExpired,
     "invalid_provider": InvalidProvider,
+    "insecure_url": InsecureUrl,
+    "invalid_request_target": InvalidRequestTarget,
+    "method_not_allowed": MethodNotAllowed,
+    "payload_too_large": PayloadTooLarge,
 }
 
 
@@ -590,4 +622,8 @@ __all__ = [
     "NotConnected",
     "ConnectionExpired",
     "InvalidProvider",
+    "InsecureUrl",
+    "InvalidRequestTarget",
+    "MethodNotAllowed",
+    "PayloadTooLarge",
 ]
