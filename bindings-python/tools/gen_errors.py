@@ -28,12 +28,13 @@ generator; pass ``now=`` and ``entropy=`` (bytes) for exact, repeatable results.
 from . import broker, device, errors, gate, jwt, oauth, password, refresh, session, tokens
 from ._authcore import __version__
 from .errors import *  # noqa: F401,F403
-from .errors import AuthError, error_class
+from .errors import AuthError, error_class, error_from_dict
 
 __all__ = [
     "__version__",
     "AuthError",
     "error_class",
+    "error_from_dict",
     "broker",
     "device",
     "errors",
@@ -76,7 +77,7 @@ def main():
            "``to_dict()`` gives the HTTP body ``{\"detail\": ..., \"code\": ...}``.",
            '"""',
            "",
-           "from typing import Dict, Optional, Tuple, Type",
+           "from typing import Any, Dict, Mapping, Optional, Tuple, Type",
            "",
            "",
            "class AuthError(Exception):",
@@ -125,10 +126,19 @@ def main():
             '    """The exception class for a code (``AuthError`` for an unknown one)."""',
             "    return _BY_CODE.get(code, AuthError)",
             "", "",
+            "def error_from_dict(error: Mapping[str, Any]) -> AuthError:",
+            '    """The exception for an error in the catalog shape (``{"detail", "code", "field"?}``),',
+            '    as a ``failed`` action carries it: ``raise error_from_dict(action["error"])``."""',
+            '    code = str(error.get("code", ""))',
+            "    cls = error_class(code)",
+            '    status = cls.__dict__.get("status", 500)',
+            '    field = error.get("field")',
+            '    return cls(str(error.get("detail", "")), code, status, None if field is None else str(field))',
+            "", "",
             "def _from_core(code: str, status: int, detail: str, field: Optional[str]) -> AuthError:",
             "    return error_class(code)(detail, code, status, field)",
             "", "",
-            "__all__ = ["] + ['    "%s",' % n for n in ["AuthError", "error_class"] + [n for _, n, _, _ in FAMILIES] + [k for _, k in by_code]] + ["]", ""]
+            "__all__ = ["] + ['    "%s",' % n for n in ["AuthError", "error_class", "error_from_dict"] + [n for _, n, _, _ in FAMILIES] + [k for _, k in by_code]] + ["]", ""]
     text = "\n".join(out)
     init = INIT % "\n".join('    "%s",' % n for n in [n for _, n, _, _ in FAMILIES] + [k for _, k in by_code])
     targets = [(OUT, text), (INIT_OUT, init)]

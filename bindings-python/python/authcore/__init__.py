@@ -16,12 +16,13 @@ generator; pass ``now=`` and ``entropy=`` (bytes) for exact, repeatable results.
 from . import broker, device, errors, gate, jwt, oauth, password, refresh, session, tokens
 from ._authcore import __version__
 from .errors import *  # noqa: F401,F403
-from .errors import AuthError, error_class
+from .errors import AuthError, error_class, error_from_dict
 
 __all__ = [
     "__version__",
     "AuthError",
     "error_class",
+    "error_from_dict",
     "broker",
     "device",
     "errors",

@@ -7,7 +7,7 @@ Every exception carries ``code`` (stable snake_case), ``status`` (HTTP), ``detai
 ``to_dict()`` gives the HTTP body ``{"detail": ..., "code": ...}``.
 """
 
-from typing import Dict, Optional, Tuple, Type
+from typing import Any, Dict, Mapping, Optional, Tuple, Type
 
 
 class AuthError(Exception):
@@ -552,6 +552,16 @@ def error_class(code: str) -> Type[AuthError]:
     return _BY_CODE.get(code, AuthError)
 
 
+def error_from_dict(error: Mapping[str, Any]) -> AuthError:
+    """The exception for an error in the catalog shape (``{"detail", "code", "field"?}``),
+    as a ``failed`` action carries it: ``raise error_from_dict(action["error"])``."""
+    code = str(error.get("code", ""))
+    cls = error_class(code)
+    status = cls.__dict__.get("status", 500)
+    field = error.get("field")
+    return cls(str(error.get("detail", "")), code, status, None if field is None else str(field))
+
+
 def _from_core(code: str, status: int, detail: str, field: Optional[str]) -> AuthError:
     return error_class(code)(detail, code, status, field)
 
@@ -559,6 +569,7 @@ def _from_core(code: str, status: int, detail: str, field: Optional[str]) -> Aut
 __all__ = [
     "AuthError",
     "error_class",
+    "error_from_dict",
     "TokenError",
     "OAuthError",
     "SessionError",
