@@ -59,7 +59,10 @@ impl<'de> Visitor<'de> for StrictVisitor {
         while let Some(key) = map.next_key::<String>()? {
             let Strict(v) = map.next_value()?;
             if out.contains_key(&key) {
-                return Err(de::Error::custom(format!("duplicate member `{}`", truncate(&key))));
+                return Err(de::Error::custom(format!(
+                    "duplicate member `{}`",
+                    crate::util::quote_input(&key)
+                )));
             }
             out.insert(key, v);
         }
