@@ -179,7 +179,8 @@ def req(method, path, **headers):
 def allow(cred, user=None, email=None, guest=False, identity=None, scopes=None, service=None, touch=None):
     c = {"credential": cred}
     if user:
-        c["user_id"] = user
+        # A guest's id is `guest_id`; `user_id` is only ever a signed-in user's.
+        c["guest_id" if guest else "user_id"] = user
     if email:
         c["email"] = email
     c["is_guest"] = guest
@@ -201,18 +202,26 @@ DETAILS = {"not_authenticated": "Not authenticated.", "invalid_token": "Invalid 
            "subscription_required": "Active subscription required.", "token_expired": "Token has expired."}
 
 
-def deny(code, status, detail=None, field=None, challenge=None):
+def deny(code, status, detail=None, field=None, challenge=None, allow_methods=None):
     detail = detail or DETAILS[code]
     headers = {"Content-Type": JSON_CT}
     if challenge:
         headers["WWW-Authenticate"] = challenge
+    if allow_methods is not None:
+        headers["Allow"] = allow_methods
     return {"decision": "deny", "error": err(code, detail, field),
             "response": {"status": status, "headers": headers, "body": js({"code": code, "detail": detail}).replace(
                 js({"code": code, "detail": detail}), json.dumps({"detail": detail, "code": code}, separators=(",", ":")))}}
 
 
+def header_text(s, cap=256):
+    """RFC 6750 3 quoted-string text: printable ASCII without `"` and `\`, others as `?`, capped."""
+    out = "".join(c if " " <= c <= "~" and c not in '"\\' else "?" for c in s[:cap])
+    return out + ("..." if len(s) > cap else "")
+
+
 def invalid_token_challenge(detail):
-    return REALM + ', error="invalid_token", error_description="%s"' % detail.replace('"', "'")
+    return REALM + ', error="invalid_token", error_description="%s"' % header_text(detail)
 
 
 def auth(name, request, expect, lookup=None, source=None, config=None):
@@ -252,7 +261,7 @@ for m in ["HEAD", "OPTIONS"]:
 for m in ["POST", "PUT", "PATCH", "DELETE"]:
     auth("guest-%s-refused" % m.lower(), req(m, "/api/docs/1", **{"X-Guest-ID": GUEST}), deny("guest_read_only", 403))
 auth("guest-on-user-route", req("GET", "/api/me", **{"X-Guest-ID": GUEST}), deny("not_authenticated", 401, "Sign-in required.", challenge=REALM))
-GUEST_BAD = "A guest id is 8 to 128 characters of letters, digits, '-' and '_'."
+GUEST_BAD = "A guest id starts with `guest_` or `guest-` and is 8 to 128 letters, digits, '-' and '_'."
 for name, gid in [("short", "abc"), ("space", "guest 123456"), ("slash", "guest/12345678"), ("long", "g" * 129)]:
     auth("guest-id-invalid-" + name, req("GET", "/api/docs/1", **{"X-Guest-ID": gid}), deny("invalid_guest_id", 400, GUEST_BAD, "guest_id"))
 auth("guests-disabled", req("GET", "/api/docs/1", **{"X-Guest-ID": GUEST}), deny("not_authenticated", 401, challenge=REALM),
@@ -275,8 +284,9 @@ auth("user-jwt-on-service-route", req("POST", "/internal/jobs", Authorization="B
      deny("invalid_service_token", 401, "This route needs a service token.", "service", REALM))
 auth("service-on-user-route", req("GET", "/api/me", **{"X-Services-Token": SVC}), deny("forbidden", 403))
 auth("service-wins-over-bearer", req("GET", "/internal/x", Authorization="Bearer junk", **{"X-Services-Token": SVC}), allow("service", service="billing"))
+# Dot-segments are refused (not resolved): a router matching the raw path would run another handler.
 auth("dot-segments-cannot-dodge-a-rule", req("POST", "/api/docs/../../internal/jobs"),
-     deny("invalid_service_token", 401, "This route needs a service token.", "service", REALM))
+     deny("invalid_request_target", 400, "The path holds a dot-segment (`.` or `..`).", "url"))
 
 auth("identity-default", req("GET", "/api/projects/7", Authorization="Bearer " + ALICE), allow("jwt", "alice", "alice@example.com", identity=ID_A, scopes=["read"]),
      lookup={"user": ALICE_INFO})
@@ -307,7 +317,9 @@ auth("subscription-guest", req("GET", "/api/pro/report", **{"X-Guest-ID": GUEST}
 auth("scope-missing", req("GET", "/api/admin/users", Authorization="Bearer " + ALICE),
      deny("insufficient_scope", 403, "The token lacks the `admin` scope.", "scope", REALM + ', error="insufficient_scope", scope="admin"'), source="RFC 6750 3.1")
 auth("scope-present-from-scp", req("DELETE", "/api/admin/users/1", Authorization="Bearer " + BOB), allow("jwt", "bob", scopes=["read", "admin"]))
-auth("route-method-list-falls-through", req("POST", "/api/admin/users", Authorization="Bearer " + ALICE), allow("jwt", "alice", "alice@example.com", scopes=["read"]))
+# A method the matching rule does not list is refused (fail closed), never the default access.
+auth("route-method-not-listed-is-405", req("POST", "/api/admin/users", Authorization="Bearer " + ALICE),
+     deny("method_not_allowed", 405, "The route does not allow this method.", allow_methods="GET, HEAD, DELETE"), source="RFC 9110 15.5.6")
 
 auth("session-valid-with-touch", req("GET", "/api/me", Authorization="Bearer " + TOK1),
      allow("session", "alice", "alice@example.com", touch=srec(rev=2, seen=NOW)), lookup={"session": SESSION})
@@ -329,7 +341,7 @@ auth("session-token-without-jwt-config", req("GET", "/api/me", Authorization="Be
 case("gate", "classify-then-decide",
      step("gate.new", {"config": GATE}, {}),
      step("gate.classify", {"request": req("GET", "/api/projects/7/?q=1", Authorization="Bearer " + TOK1, **{"X-Identity": ID_B}), "now": NOW},
-          {"method": "GET", "path": "/api/projects/7",
+          {"method": "GET", "path": "/api/projects/7/",
            "route": {"method": "*", "path": "/api/projects/{id}/**", "access": "user", "identity": "required"},
            "credential": {"kind": "session", "token_hash": sha(TOK1)}, "identity": ID_B,
            "needs": {"session": sha(TOK1), "user": True}}, bind="c"),

@@ -21,24 +21,72 @@
 //!    verified with the configured keys; any other scheme or a malformed value is
 //!    `invalid_token`. A bad bearer credential is an error — it is never downgraded to guest
 //!    or anonymous access, even when a guest header is also present.
-//! 3. The **guest header** (`X-Guest-ID`): a guest identity, read-only.
+//! 3. The **guest header** (`X-Guest-ID`): a guest identity, read-only. Guest ids live in
+//!    their own namespace: they start with `guest_` or `guest-` (see [`check_guest_id`]), so
+//!    a user's id (a UUID, `user_…`) is never accepted as one, and the [`AuthContext`] of a
+//!    guest carries it in `guest_id` — `user_id` is only ever set for signed-in users.
 //! 4. Otherwise anonymous.
 //!
 //! ## Decision order
 //!
+//! request target and method (400 `invalid_request_target`, 405 `method_not_allowed`) →
 //! credential errors (401) → route access: `public`, `user`, `user_or_guest`, `service`
 //! (401 `not_authenticated` / `invalid_service_token`, 403 `forbidden`) → guests only read
 //! (403 `guest_read_only` for methods other than GET, HEAD, OPTIONS) → scopes (403
 //! `insufficient_scope`) → identity (400 `invalid_identity`, 400 `identity_required`, 403
 //! `identity_forbidden`) → entitlement (402 `subscription_required`).
 //!
+//! ## Request targets
+//!
+//! `request.url` is the request target as the client sent it (`/path?query`) or the full URL
+//! of the request (`https://host/path?query`); it is parsed by [`crate::target`] (RFC 9112
+//! §3.2). Routing uses the **path only**: nothing after `?` is ever matched, so
+//! `/api/admin/x?next=https://h/api/public/` is judged as `/api/admin/x`. Refused with 400
+//! `invalid_request_target` before anything else is looked at: targets that are not
+//! origin-form or absolute `http(s)` URLs (asterisk-form `*` and authority-form `host:port`
+//! included), a space, control character, non-ASCII or `#` anywhere, and in the path: `\`,
+//! `;` parameters, encoded `/` (`%2F`), `\` (`%5C`) or control characters, bad `%` escapes,
+//! and — unless [`GateConfig::normalize_path`] is on — dot-segments (`.`, `..`), any `%2E`,
+//! and empty segments (`//`). A method that is not an HTTP token is refused the same way
+//! (`field` = `method`). Methods are compared upper-cased.
+//!
+//! **The host must route on exactly the path the gate judged**, [`Classified::path`]: with
+//! `normalize_path` off that is the path as received; with it on, dot-segments are resolved
+//! (RFC 3986 §5.2.4) and empty segments dropped, and the host must dispatch the request on
+//! that normalised path (or refuse it when it differs from the raw one). A router that
+//! resolves `..` or decodes `%2F` itself while the gate judges something else is a bypass.
+//!
 //! ## Route rules
 //!
-//! Rules are tried in order; the first whose method and path pattern match applies, else the
-//! default access (`user`). Methods are a name, a comma-separated list or `*`. Patterns are
-//! `/`-separated segments: a literal, `*` or `{name}` (any one segment), or a final `**` (any
-//! rest, including nothing). The request path is taken without query or fragment, with `.`
-//! and `..` segments resolved and empty segments and a trailing `/` ignored.
+//! Rules are tried in order; the first whose path pattern **and** method match applies.
+//! When no rule matches the path, the default access applies (`user`). When some rule
+//! matches the path but none of those matching it allows the method, the request is refused
+//! with 405 `method_not_allowed` and an `Allow` header listing the methods those rules allow
+//! (RFC 9110 §15.5.6) — an unlisted method never falls through to the default. So
+//! `GET /x/** user_or_guest` followed by `* /x/** user` lets guests read and users write,
+//! while `GET, DELETE /api/admin/**` alone answers a `POST` there with 405.
+//!
+//! * Methods are a name, a comma-separated list or `*`. A rule listing `GET` also covers
+//!   `HEAD` (frameworks run the GET handler for it), and `Allow` then names `HEAD` too. CORS
+//!   preflights (`OPTIONS`) need their own rule (e.g. `OPTIONS /api/** public`) or must be
+//!   answered before the gate.
+//! * Patterns are `/`-separated segments: a literal, `*` or `{name}` (any one segment), or a
+//!   final `**` (any rest, including nothing). Literals are compared **case-sensitively**
+//!   with the path's percent-decoded segments (`/api/%61dmin` is judged as `/api/admin`,
+//!   `/API/admin` is not); a host whose router ignores case must make it case-sensitive or
+//!   write every case into the rules.
+//! * A single trailing `/` is ignored for matching: `/api/feed/` is judged by the rules for
+//!   `/api/feed` (routers that treat them as one path, or redirect one to the other, then
+//!   run a handler the gate judged). [`Classified::path`] keeps it.
+//!
+//! ## Response headers
+//!
+//! Nothing from the request is copied into a response header. The `WWW-Authenticate`
+//! `error_description` is the error's detail reduced to the characters RFC 6750 §3 allows
+//! (others, `"` and `\` become `?`) and capped at 256 characters, and error details quote
+//! caller input (`kid`, `alg`, …) only in a sanitised, length-capped form. The realm, route
+//! scopes and route methods come from the configuration and are checked when the gate is
+//! built (`invalid_config`), so they cannot break a header either.
 //!
 //! ```
 //! use authcore::gate::{Access, Decision, Gate, GateConfig, Lookup, RouteRule, IdentityRule};
@@ -54,14 +102,30 @@
 //!     entitlement: None,
 //! });
 //! let gate = Gate::new(config)?;
-//! let mut request = HttpRequest::new("GET", "/api/docs/42");
-//! request.set_header("X-Guest-ID", "guest-12345678");
+//! let mut request = HttpRequest::new("GET", "/api/docs/42?page=2");
+//! request.set_header("X-Guest-ID", "guest_demo_123");
 //! let classified = gate.classify(&request, 1_700_000_000);
+//! // Route on exactly this path:
+//! assert_eq!(classified.path.as_deref(), Some("/api/docs/42"));
 //! // The host loads what `classified.needs` names (nothing, for a guest), then:
 //! match gate.decide(&classified, &Lookup::default(), 1_700_000_000) {
-//!     Decision::Allow { context, .. } => assert!(context.is_guest),
+//!     Decision::Allow { context, .. } => {
+//!         assert!(context.is_guest);
+//!         assert_eq!(context.guest_id.as_deref(), Some("guest_demo_123"));
+//!         assert_eq!(context.user_id, None);
+//!     }
 //!     Decision::Deny { response, .. } => panic!("{}", response.body),
 //! }
+//!
+//! // A POST where only GET is listed is 405, never the default access:
+//! let decision = gate.authenticate(&HttpRequest::new("POST", "/api/docs/42"), &Lookup::default(), 0);
+//! let Decision::Deny { response, .. } = decision else { panic!() };
+//! assert_eq!((response.status, response.header("Allow")), (405, Some("GET, HEAD")));
+//!
+//! // `..` is refused, not resolved:
+//! let decision = gate.authenticate(&HttpRequest::new("GET", "/api/docs/../admin"), &Lookup::default(), 0);
+//! let Decision::Deny { error, .. } = decision else { panic!() };
+//! assert_eq!(error.code().as_str(), "invalid_request_target");
 //! # Ok::<(), authcore::Error>(())
 //! ```
 
@@ -73,8 +137,9 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::jwt::{Backend, KeySet, KeySpec, Verifier, VerifierConfig};
 use crate::session::{token_hash, Session, SessionConfig, SessionManager};
+use crate::target::RequestTarget;
 use crate::tokens::Secret;
-use crate::util::canonical_uuid;
+use crate::util::{canonical_uuid, is_header_safe, quote_input};
 
 /// Who may use a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -175,6 +240,10 @@ pub struct GateConfig {
     pub routes: Vec<RouteRule>,
     /// Access for requests matching no rule (default `user`).
     pub default_access: Access,
+    /// Resolve dot-segments and empty segments in request paths instead of refusing them
+    /// (default false). When on, the host must route on [`Classified::path`], the
+    /// normalised path. See the module docs.
+    pub normalize_path: bool,
 }
 
 impl Default for GateConfig {
@@ -189,6 +258,7 @@ impl Default for GateConfig {
             default_identity: true,
             routes: Vec::new(),
             default_access: Access::User,
+            normalize_path: false,
         }
     }
 }
@@ -247,10 +317,23 @@ pub struct Needs {
 pub struct Classified {
     /// The request method (upper-case).
     pub method: String,
-    /// The normalised path.
-    pub path: String,
-    /// The matching rule (or the default).
-    pub route: RouteRule,
+    /// The path the rules were matched against — the request path as received, or its
+    /// normalised form with [`GateConfig::normalize_path`]. The host must route on exactly
+    /// this path. `None` when the request target was refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The matching rule (or the default). `None` when the request was refused before a rule
+    /// could apply (see `refused`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route: Option<RouteRule>,
+    /// Why the request is refused before its credential is read: `invalid_request_target`
+    /// (400) or `method_not_allowed` (405). [`Gate::decide`] denies with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<Error>,
+    /// With `method_not_allowed`: the methods the rules matching the path allow, for the
+    /// `Allow` header.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allow: Vec<String>,
     /// The credential.
     pub credential: Credential,
     /// The identity header's value, if sent.
@@ -287,9 +370,13 @@ pub struct Lookup {
 pub struct AuthContext {
     /// `jwt`, `session`, `guest`, `service` or `none`.
     pub credential: String,
-    /// The user (or guest) id.
+    /// The signed-in user's id. Never set for guests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+    /// A guest's id (from the guest header, or a guest session's record). Set only for
+    /// guests, never together with `user_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guest_id: Option<String>,
     /// The user's e-mail, if known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
@@ -348,10 +435,10 @@ impl Gate {
     pub fn with_backend(config: GateConfig, backend: Backend) -> Result<Self> {
         let bad = |f: &str, d: &str| Err(Error::field(ErrorCode::InvalidConfig, f, d));
         let header_ok = |h: &str| !h.is_empty() && h.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-        if config.realm.is_empty() || config.realm.contains('"') || config.realm.contains('\\') {
+        if !(1..=256).contains(&config.realm.len()) || !config.realm.bytes().all(is_qdtext) {
             return bad(
                 "realm",
-                "The realm must be non-empty and contain no quotes or backslashes.",
+                "The realm must be 1 to 256 printable ASCII characters without quotes or backslashes.",
             );
         }
         if config.guest_header.as_deref().is_some_and(|h| !header_ok(h)) {
@@ -370,18 +457,31 @@ impl Gate {
             }
         }
         for (i, r) in config.routes.iter().enumerate() {
-            if !r.path.starts_with('/') || r.path.split('/').rev().skip(1).any(|s| s == "**") {
+            if !pattern_ok(&r.path) {
                 return Err(Error::field(
                     ErrorCode::InvalidConfig,
                     format!("routes[{i}].path"),
-                    "A path pattern starts with '/' and may use '**' only as its last segment.",
+                    "A path pattern starts with '/', has no empty, '.' or '..' segments, no \
+                     '%', '?', '#', ';' or '\\', no spaces or control characters, and may use \
+                     '**' only as its last segment.",
                 ));
             }
-            if r.method.is_empty() {
+            if r.method != "*" && !r.method.split(',').map(str::trim).all(|m| m != "*" && is_token(m)) {
                 return Err(Error::field(
                     ErrorCode::InvalidConfig,
                     format!("routes[{i}].method"),
-                    "A route method must be a name, a list or '*'.",
+                    "A route method must be a method name, a comma-separated list of them or '*'.",
+                ));
+            }
+            if let Some(j) = r
+                .scopes
+                .iter()
+                .position(|s| s.is_empty() || !s.bytes().all(is_scope_char))
+            {
+                return Err(Error::field(
+                    ErrorCode::InvalidConfig,
+                    format!("routes[{i}].scopes[{j}]"),
+                    "A scope is printable ASCII without spaces, quotes or backslashes (RFC 6749 §3.3).",
                 ));
             }
         }
@@ -405,26 +505,52 @@ impl Gate {
         &self.config
     }
 
-    /// Step 1: route and credential. `request.url` may be a path or an absolute URL.
+    /// Step 1: route and credential. `request.url` is the request target (`/path?query`) or
+    /// the request's absolute URL; see the module docs for what is refused.
     pub fn classify(&self, request: &HttpRequest, now: i64) -> Classified {
         let method = request.method.to_ascii_uppercase();
-        let path = normalize_path(&request.url);
-        let route = self
-            .config
-            .routes
-            .iter()
-            .find(|r| method_matches(&r.method, &method) && path_matches(&r.path, &path))
-            .cloned()
-            .unwrap_or_else(|| RouteRule {
-                method: any_method(),
-                path: "/**".to_owned(),
-                access: self.config.default_access,
-                scopes: Vec::new(),
-                identity: IdentityRule::None,
-                entitlement: None,
-            });
+        let mut classified = Classified {
+            method,
+            path: None,
+            route: None,
+            refused: None,
+            allow: Vec::new(),
+            credential: Credential::None,
+            identity: None,
+            needs: Needs {
+                session: None,
+                user: false,
+            },
+        };
+        if !is_token(&classified.method) {
+            classified.refused = Some(Error::field(
+                ErrorCode::InvalidRequestTarget,
+                "method",
+                "The method must be an HTTP token (RFC 9110 section 9).",
+            ));
+            return classified;
+        }
+        let target = match RequestTarget::parse(&request.url, self.config.normalize_path) {
+            Ok(t) => t,
+            Err(e) => {
+                classified.refused = Some(e);
+                return classified;
+            }
+        };
+        classified.path = Some(target.path().to_owned());
+        let route = match self.route(&classified.method, target.segments()) {
+            Ok(route) => route,
+            Err(allow) => {
+                classified.refused = Some(Error::with_detail(
+                    ErrorCode::MethodNotAllowed,
+                    "The route does not allow this method.",
+                ));
+                classified.allow = allow;
+                return classified;
+            }
+        };
         let credential = self.credential(request, now);
-        let needs = Needs {
+        classified.needs = Needs {
             session: match &credential {
                 Credential::Session { token_hash } => Some(token_hash.clone()),
                 _ => None,
@@ -432,14 +558,43 @@ impl Gate {
             user: matches!(credential, Credential::Jwt { .. } | Credential::Session { .. })
                 && (route.identity != IdentityRule::None || route.entitlement.is_some()),
         };
-        Classified {
-            method,
-            path,
-            identity: request.header(&self.config.identity_header).map(str::to_owned),
-            route,
-            credential,
-            needs,
+        classified.identity = request.header(&self.config.identity_header).map(str::to_owned);
+        classified.route = Some(route);
+        classified.credential = credential;
+        classified
+    }
+
+    /// The first rule whose path and method match (or the default rule when no rule matches
+    /// the path); `Err(allow)` when rules match the path but none the method.
+    fn route(&self, method: &str, segments: &[String]) -> core::result::Result<RouteRule, Vec<String>> {
+        let mut allow: Vec<String> = Vec::new();
+        for r in &self.config.routes {
+            if !path_matches(&r.path, segments) {
+                continue;
+            }
+            if method_matches(&r.method, method) {
+                return Ok(r.clone());
+            }
+            for m in r.method.split(',').map(|m| m.trim().to_ascii_uppercase()) {
+                let head = (m == "GET").then(|| "HEAD".to_owned());
+                for m in std::iter::once(m).chain(head) {
+                    if !allow.contains(&m) {
+                        allow.push(m);
+                    }
+                }
+            }
         }
+        if !allow.is_empty() {
+            return Err(allow);
+        }
+        Ok(RouteRule {
+            method: any_method(),
+            path: "/**".to_owned(),
+            access: self.config.default_access,
+            scopes: Vec::new(),
+            identity: IdentityRule::None,
+            entitlement: None,
+        })
     }
 
     fn credential(&self, request: &HttpRequest, now: i64) -> Credential {
@@ -514,20 +669,33 @@ impl Gate {
 
     /// Step 2: the decision, given what the host loaded.
     pub fn decide(&self, classified: &Classified, lookup: &Lookup, now: i64) -> Decision {
-        match self.decide_inner(classified, lookup, now) {
+        let result = match (&classified.refused, &classified.route) {
+            (Some(error), _) => Err(error.clone()),
+            (None, Some(route)) => self.decide_inner(classified, route, lookup, now),
+            // A classification without a rule and without a reason: refuse (fail closed).
+            (None, None) => Err(Error::new(ErrorCode::InvalidRequestTarget)),
+        };
+        match result {
             Ok((context, touch)) => Decision::Allow { context, touch },
             Err(error) => Decision::Deny {
-                response: self.deny_response(&error, &classified.route),
+                response: self.deny_response(&error, classified),
                 error,
             },
         }
     }
 
-    fn decide_inner(&self, c: &Classified, lookup: &Lookup, now: i64) -> Result<(AuthContext, Option<Session>)> {
+    fn decide_inner(
+        &self,
+        c: &Classified,
+        route: &RouteRule,
+        lookup: &Lookup,
+        now: i64,
+    ) -> Result<(AuthContext, Option<Session>)> {
         let mut touch = None;
         let mut ctx = AuthContext {
             credential: "none".to_owned(),
             user_id: None,
+            guest_id: None,
             email: None,
             is_guest: false,
             identity: None,
@@ -552,13 +720,17 @@ impl Gate {
                 let valid = self.sessions.check(record, now)?;
                 touch = valid.touch;
                 ctx.credential = "session".to_owned();
-                ctx.user_id = Some(record.user_id.clone());
+                if record.is_guest {
+                    ctx.guest_id = Some(record.user_id.clone());
+                } else {
+                    ctx.user_id = Some(record.user_id.clone());
+                }
                 ctx.email = record.email.clone();
                 ctx.is_guest = record.is_guest;
             }
             Credential::Guest { guest_id } => {
                 ctx.credential = "guest".to_owned();
-                ctx.user_id = Some(guest_id.clone());
+                ctx.guest_id = Some(guest_id.clone());
                 ctx.is_guest = true;
             }
             Credential::Service { name } => {
@@ -568,13 +740,13 @@ impl Gate {
         }
         let is_user = ctx.user_id.is_some() && !ctx.is_guest;
         let is_service = ctx.service.is_some();
-        match c.route.access {
+        match route.access {
             Access::Public => {}
             Access::User | Access::UserOrGuest if is_service => return Err(Error::new(ErrorCode::Forbidden)),
             Access::User if !is_user => {
                 return Err(Error::with_detail(ErrorCode::NotAuthenticated, "Sign-in required."));
             }
-            Access::UserOrGuest if ctx.user_id.is_none() => return Err(Error::new(ErrorCode::NotAuthenticated)),
+            Access::UserOrGuest if !is_user && !ctx.is_guest => return Err(Error::new(ErrorCode::NotAuthenticated)),
             Access::Service if !is_service => {
                 return Err(Error::field(
                     ErrorCode::InvalidServiceToken,
@@ -584,20 +756,20 @@ impl Gate {
             }
             _ => {}
         }
-        if ctx.is_guest && c.route.access != Access::Public && !SAFE_METHODS.contains(&c.method.as_str()) {
+        if ctx.is_guest && route.access != Access::Public && !SAFE_METHODS.contains(&c.method.as_str()) {
             return Err(Error::new(ErrorCode::GuestReadOnly));
         }
-        if let Some(missing) = c.route.scopes.iter().find(|s| !ctx.scopes.contains(s)) {
+        if let Some(missing) = route.scopes.iter().find(|s| !ctx.scopes.contains(s)) {
             if !is_service {
                 return Err(Error::field(
                     ErrorCode::InsufficientScope,
                     "scope",
-                    format!("The token lacks the `{}` scope.", crate::json::truncate(missing)),
+                    format!("The token lacks the `{}` scope.", quote_input(missing)),
                 ));
             }
         }
-        ctx.identity = self.identity(c, lookup, &ctx)?;
-        if let Some(entitlement) = &c.route.entitlement {
+        ctx.identity = self.identity(c, route, lookup, &ctx)?;
+        if let Some(entitlement) = &route.entitlement {
             let entitled = is_service
                 || lookup
                     .user
@@ -610,8 +782,14 @@ impl Gate {
         Ok((ctx, touch))
     }
 
-    fn identity(&self, c: &Classified, lookup: &Lookup, ctx: &AuthContext) -> Result<Option<String>> {
-        if c.route.identity == IdentityRule::None {
+    fn identity(
+        &self,
+        c: &Classified,
+        route: &RouteRule,
+        lookup: &Lookup,
+        ctx: &AuthContext,
+    ) -> Result<Option<String>> {
+        if route.identity == IdentityRule::None {
             return Ok(None);
         }
         let named = match c.identity.as_deref() {
@@ -628,7 +806,7 @@ impl Gate {
             // Services act for whichever identity they name.
             return match named {
                 Some(n) => Ok(Some(n)),
-                None if c.route.identity == IdentityRule::Required => Err(Error::new(ErrorCode::IdentityRequired)),
+                None if route.identity == IdentityRule::Required => Err(Error::new(ErrorCode::IdentityRequired)),
                 None => Ok(None),
             };
         }
@@ -649,46 +827,118 @@ impl Gate {
                     .filter(|d| self.config.default_identity && owned.contains(d));
                 match default {
                     Some(d) => Ok(Some(d)),
-                    None if c.route.identity == IdentityRule::Required => Err(Error::new(ErrorCode::IdentityRequired)),
+                    None if route.identity == IdentityRule::Required => Err(Error::new(ErrorCode::IdentityRequired)),
                     None => Ok(None),
                 }
             }
         }
     }
 
-    fn deny_response(&self, error: &Error, route: &RouteRule) -> HttpResponse {
+    fn deny_response(&self, error: &Error, c: &Classified) -> HttpResponse {
         let mut response = HttpResponse::new(error.status())
             .with_header("Content-Type", "application/json")
             .with_body(error.to_json());
         let realm = format!("Bearer realm=\"{}\"", self.config.realm);
+        let scopes = c.route.as_ref().map(|r| r.scopes.join(" ")).unwrap_or_default();
         let challenge = match error.code() {
             ErrorCode::InsufficientScope => Some(format!(
                 "{realm}, error=\"insufficient_scope\", scope=\"{}\"",
-                route.scopes.join(" ")
+                header_text(&scopes)
             )),
             ErrorCode::NotAuthenticated | ErrorCode::InvalidServiceToken => Some(realm),
             _ if error.status() == 401 => Some(format!(
                 "{realm}, error=\"invalid_token\", error_description=\"{}\"",
-                error.detail().replace(['"', '\\'], "'")
+                header_text(error.detail())
             )),
             _ => None,
         };
-        if let Some(c) = challenge {
+        // Every part is sanitised or was checked at construction; never write one that is not.
+        if let Some(c) = challenge.filter(|c| is_header_safe(c)) {
             response = response.with_header("WWW-Authenticate", c);
+        }
+        if error.code() == ErrorCode::MethodNotAllowed {
+            // Only token-shaped names (checked when the gate was built) go into `Allow`.
+            let allow: Vec<&str> = c.allow.iter().map(String::as_str).filter(|m| is_token(m)).collect();
+            response = response.with_header("Allow", allow.join(", "));
         }
         response
     }
 }
 
-/// Guest ids: 8 to 128 characters of `A-Z a-z 0-9 - _`.
+/// The longest `error_description` written into `WWW-Authenticate`.
+const DESCRIPTION_MAX: usize = 256;
+
+/// Text for a quoted-string in `WWW-Authenticate`: only the characters RFC 6750 §3 allows in
+/// `error_description` and `scope` (printable ASCII without `"` and `\`; everything else
+/// becomes `?`), at most [`DESCRIPTION_MAX`] characters.
+fn header_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len().min(DESCRIPTION_MAX + 3));
+    for (i, c) in s.chars().enumerate() {
+        if i == DESCRIPTION_MAX {
+            out.push_str("...");
+            break;
+        }
+        out.push(if c.is_ascii() && is_qdtext(c as u8) { c } else { '?' });
+    }
+    out
+}
+
+/// RFC 6750 §3 quoted-string content: `%x20-21 / %x23-5B / %x5D-7E`.
+fn is_qdtext(b: u8) -> bool {
+    (0x20..=0x7e).contains(&b) && b != b'"' && b != b'\\'
+}
+
+/// RFC 6749 §3.3 scope-token characters: `%x21 / %x23-5B / %x5D-7E`.
+fn is_scope_char(b: u8) -> bool {
+    is_qdtext(b) && b != b' '
+}
+
+/// An RFC 9110 §5.6.2 token (method names).
+fn is_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// A route pattern: `/`, then segments that are `**` (last only), `*`, `{name}` or literals
+/// without empty, `.`/`..` segments, `%`, `?`, `#`, `;`, `\\`, spaces or control characters.
+/// A single trailing `/` is allowed (and ignored).
+fn pattern_ok(pattern: &str) -> bool {
+    let Some(rest) = pattern.strip_prefix('/') else {
+        return false;
+    };
+    if rest.is_empty() {
+        return true;
+    }
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    let segs: Vec<&str> = rest.split('/').collect();
+    let last = segs.len() - 1;
+    segs.iter().enumerate().all(|(i, s)| {
+        !s.is_empty()
+            && *s != "."
+            && *s != ".."
+            && (*s != "**" || i == last)
+            && !s
+                .chars()
+                .any(|c| c.is_control() || c.is_whitespace() || "%?#;\\".contains(c))
+    })
+}
+
+/// Guest ids: `guest_` or `guest-` followed by letters, digits, `-` and `_`, 8 to 128
+/// characters in all (e.g. `guest_demo_123`). The prefix keeps guest ids in their own
+/// namespace: a user id (a UUID, `user_abc123`) is never a valid guest id.
 pub fn check_guest_id(id: &str) -> Result<()> {
-    if (8..=128).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+    let prefixed = id.starts_with("guest_") || id.starts_with("guest-");
+    if prefixed
+        && (8..=128).contains(&id.len())
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
         Ok(())
     } else {
         Err(Error::field(
             ErrorCode::InvalidGuestId,
             "guest_id",
-            "A guest id is 8 to 128 characters of letters, digits, '-' and '_'.",
+            "A guest id starts with `guest_` or `guest-` and is 8 to 128 letters, digits, '-' and '_'.",
         ))
     }
 }
@@ -701,67 +951,87 @@ fn scopes(claims: &Map<String, Value>) -> Vec<String> {
     }
 }
 
+/// Whether a rule's method list covers `method` (upper-case). A rule listing `GET` also
+/// covers `HEAD`.
 fn method_matches(rule: &str, method: &str) -> bool {
-    rule == "*" || rule.split(',').any(|m| m.trim().eq_ignore_ascii_case(method))
+    rule == "*"
+        || rule
+            .split(',')
+            .map(str::trim)
+            .any(|m| m.eq_ignore_ascii_case(method) || (method == "HEAD" && m.eq_ignore_ascii_case("GET")))
 }
 
-/// The path of `url` without scheme, authority, query or fragment, with dot segments
-/// resolved and empty segments dropped: `https://h/a//b/./c/../d/?q` → `/a/b/d`.
-pub fn normalize_path(url: &str) -> String {
-    let rest = match url.find("://") {
-        Some(i) => {
-            let after = url.get(i + 3..).unwrap_or("");
-            after.find('/').and_then(|j| after.get(j..)).unwrap_or("/")
-        }
-        None => url,
-    };
-    let rest = rest.split(['?', '#']).next().unwrap_or("");
-    let mut out: Vec<&str> = Vec::new();
-    for seg in rest.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                out.pop();
-            }
-            s => out.push(s),
-        }
-    }
-    format!("/{}", out.join("/"))
-}
-
-fn path_matches(pattern: &str, path: &str) -> bool {
-    let pat: Vec<&str> = pattern.split('/').filter(|s| !s.is_empty()).collect();
-    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    let mut i = 0;
-    for p in &pat {
-        if *p == "**" {
+/// Whether `pattern` matches the path's decoded segments (case-sensitive; a trailing `/` on
+/// either side is ignored).
+fn path_matches(pattern: &str, segments: &[String]) -> bool {
+    let mut segs = segments.iter();
+    for p in pattern.split('/').filter(|s| !s.is_empty()) {
+        if p == "**" {
             return true;
         }
-        let Some(s) = segs.get(i) else { return false };
-        let wildcard = *p == "*" || (p.starts_with('{') && p.ends_with('}'));
+        let Some(s) = segs.next() else { return false };
+        let wildcard = p == "*" || (p.starts_with('{') && p.ends_with('}'));
         if !wildcard && p != s {
             return false;
         }
-        i += 1;
     }
-    i == segs.len()
+    segs.next().is_none()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn segs(path: &str) -> Vec<String> {
+        RequestTarget::parse(path, false).unwrap().segments().to_vec()
+    }
+
     #[test]
     fn paths() {
-        assert_eq!(normalize_path("https://h.example/a//b/./c/../d/?q=1#f"), "/a/b/d");
-        assert_eq!(normalize_path("/../../etc"), "/etc");
-        assert_eq!(normalize_path(""), "/");
-        assert!(path_matches("/api/projects/{id}", "/api/projects/7"));
-        assert!(!path_matches("/api/projects/{id}", "/api/projects/7/x"));
-        assert!(path_matches("/api/admin/**", "/api/admin"));
-        assert!(path_matches("/api/admin/**", "/api/admin/a/b"));
-        assert!(!path_matches("/api/admin/**", "/api/administrator"));
-        assert!(path_matches("/", "/"));
+        assert!(path_matches("/api/projects/{id}", &segs("/api/projects/7")));
+        assert!(path_matches("/api/projects/{id}", &segs("/api/projects/7/")));
+        assert!(!path_matches("/api/projects/{id}", &segs("/api/projects/7/x")));
+        assert!(path_matches("/api/admin/**", &segs("/api/admin")));
+        assert!(path_matches("/api/admin/**", &segs("/api/admin/a/b")));
+        assert!(path_matches("/api/admin/**", &segs("/api/%61dmin/a")));
+        assert!(!path_matches("/api/admin/**", &segs("/api/Admin/a")));
+        assert!(!path_matches("/api/admin/**", &segs("/api/administrator")));
+        assert!(path_matches("/", &segs("/")));
+        assert!(!path_matches("/", &segs("/a")));
         assert!(method_matches("GET, POST", "POST"));
+        assert!(method_matches("GET", "HEAD"));
+        assert!(!method_matches("POST", "HEAD"));
+        assert!(!method_matches("HEAD", "GET"));
+    }
+
+    #[test]
+    fn patterns_and_header_text() {
+        for p in ["/", "/a", "/a/", "/a/**", "/a/{id}/*", "/caf\u{e9}"] {
+            assert!(pattern_ok(p), "{p}");
+        }
+        for p in [
+            "", "a", "//", "/a//b", "/a/./b", "/a/..", "/**/a", "/a%2f", "/a;b", "/a b", "/a\\b", "/a?", "/a\n",
+        ] {
+            assert!(!pattern_ok(p), "{p}");
+        }
+        assert_eq!(header_text("a\r\nb\"c\\\u{0}\u{e9}"), "a??b?c???");
+        assert_eq!(header_text(&"x".repeat(300)), format!("{}...", "x".repeat(256)));
+        assert!(is_token("M-SEARCH") && !is_token("GET ") && !is_token("") && !is_token("G\r\n"));
+    }
+
+    #[test]
+    fn guest_ids() {
+        assert!(check_guest_id("guest_demo_123").is_ok());
+        assert!(check_guest_id("guest-12345678").is_ok());
+        for id in [
+            "550e8400-e29b-41d4-a716-446655440000",
+            "user_abc123",
+            "guest_",
+            "Guest_demo",
+            "guest_a b",
+            "x",
+        ] {
+            assert!(check_guest_id(id).is_err(), "{id}");
+        }
     }
 }

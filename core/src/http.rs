@@ -24,7 +24,8 @@ pub type Headers = BTreeMap<String, String>;
 pub struct HttpRequest {
     /// Method, e.g. `GET`.
     pub method: String,
-    /// Absolute URL.
+    /// Absolute URL. For [`crate::gate::Gate`], the request target as received
+    /// (`/path?query`) or the request's absolute URL.
     pub url: String,
     /// Headers to send.
     #[serde(default)]

@@ -59,7 +59,10 @@ impl<'de> Visitor<'de> for StrictVisitor {
         while let Some(key) = map.next_key::<String>()? {
             let Strict(v) = map.next_value()?;
             if out.contains_key(&key) {
-                return Err(de::Error::custom(format!("duplicate member `{}`", truncate(&key))));
+                return Err(de::Error::custom(format!(
+                    "duplicate member `{}`",
+                    crate::util::quote_input(&key)
+                )));
             }
             out.insert(key, v);
         }
@@ -182,6 +185,8 @@ mod tests {
         assert_eq!(parse(br#"{"a":[1,2.5,null,true,"s"]}"#).unwrap()["a"][1], 2.5);
         assert!(parse_object(b"[]").is_err());
         assert!(parse_object(b"{} x").is_err());
+        let e = parse_object(b"{\"a\\r\\nSet-Cookie: x\\\"\":1,\"a\\r\\nSet-Cookie: x\\\"\":2}").unwrap_err();
+        assert!(e.starts_with("duplicate member `a??Set-Cookie: x?`"), "{e}");
     }
 
     #[test]

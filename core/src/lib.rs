@@ -15,6 +15,7 @@
 //!   persisted form, and a request driver that refreshes once per 401 with single flight.
 //! * [`device`]: the OAuth 2.0 device authorization grant (RFC 8628), client and server.
 //! * [`http`], [`time`], [`entropy`]: the plain data that crosses the IO boundary.
+//! * [`gate`] with [`target`]: who is calling and may they proceed; request targets parsed strictly.
 //!
 //! ## Run loop
 //!
@@ -62,6 +63,7 @@ pub mod oauth;
 pub mod password;
 pub mod refresh;
 pub mod session;
+pub mod target;
 pub mod time;
 pub mod tokens;
 

@@ -265,11 +265,26 @@ fn request_log() {
             vec![("Authorization", alice.clone())],
             Err(ErrorCode::InvalidServiceToken),
         ),
+        // Dot-segments are refused, never resolved: the router might not resolve them.
         (
             "POST",
             "/internal/../internal/jobs",
+            vec![("X-Services-Token", "svc-secret-value".into())],
+            Err(ErrorCode::InvalidRequestTarget),
+        ),
+        // Only the path routes: a URL in the query names no rule.
+        (
+            "GET",
+            "/api/admin/users?next=https://x/health",
             vec![],
-            Err(ErrorCode::InvalidServiceToken),
+            Err(ErrorCode::NotAuthenticated),
+        ),
+        // A method no matching rule lists is 405, not the default access.
+        (
+            "PUT",
+            "/api/docs/1",
+            vec![("Authorization", alice.clone())],
+            Err(ErrorCode::MethodNotAllowed),
         ),
         (
             "GET",
@@ -344,6 +359,13 @@ fn request_log() {
             (Decision::Allow { context, touch }, Ok((cred, identity))) => {
                 assert_eq!(context.credential, cred, "#{i} {method} {path}");
                 assert_eq!(context.identity.as_deref(), identity, "#{i} {method} {path}");
+                if context.is_guest {
+                    assert_eq!(
+                        (context.user_id, context.guest_id.as_deref()),
+                        (None, Some(guest)),
+                        "#{i}"
+                    );
+                }
                 if cred == "session" {
                     assert_eq!(
                         touch.map(|t| t.last_seen_at),
@@ -368,6 +390,9 @@ fn request_log() {
                         challenge,
                         Some("Bearer realm=\"api\", error=\"insufficient_scope\", scope=\"admin\"")
                     );
+                }
+                if code == ErrorCode::MethodNotAllowed {
+                    assert_eq!(response.header("Allow"), Some("GET, HEAD, POST"));
                 }
                 if code == ErrorCode::SubscriptionRequired {
                     assert_eq!(

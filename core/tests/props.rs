@@ -300,3 +300,54 @@ mod refresh_props {
         }
     }
 }
+
+mod target_props {
+    use authcore::target::{RequestTarget, TargetForm};
+    use proptest::prelude::*;
+
+    /// Targets built from the characters that matter: separators, dots, escapes, controls.
+    fn target() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("/".to_owned()),
+            Just(".".to_owned()),
+            Just("..".to_owned()),
+            Just("%2e".to_owned()),
+            Just("%2F".to_owned()),
+            Just("%5c".to_owned()),
+            Just("%41".to_owned()),
+            Just("%".to_owned()),
+            Just("?".to_owned()),
+            Just("#".to_owned()),
+            Just(";".to_owned()),
+            Just("\\".to_owned()),
+            Just("://".to_owned()),
+            Just("http://h".to_owned()),
+            "[a-z]{1,3}",
+            "[ -~]",
+            ".",
+        ];
+        proptest::collection::vec(piece, 0..12).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn accepted_origin_form_paths_are_what_browsers_parse(t in target()) {
+            if let Ok(p) = RequestTarget::parse(&t, false) {
+                if p.form() == TargetForm::Origin {
+                    let url = url::Url::parse(&format!("http://h{t}")).unwrap();
+                    prop_assert_eq!(url.path(), p.path());
+                }
+                prop_assert!(p.segments().iter().all(|s| !s.is_empty() && s != "." && s != ".."));
+            }
+        }
+
+        #[test]
+        fn normalising_is_idempotent(t in target()) {
+            if let Ok(p) = RequestTarget::parse(&t, true) {
+                let again = RequestTarget::parse(p.path(), true).unwrap();
+                prop_assert_eq!(again.path(), p.path());
+                prop_assert!(!p.path().contains("//"));
+            }
+        }
+    }
+}

@@ -2,6 +2,13 @@
 
 Decisions are ``{"decision": "allow", "context": {...}}`` or ``{"decision": "deny", "error":
 {...}, "response": {"status", "headers", "body"}}`` (send ``response`` as it is).
+
+``request["url"]`` is the request target as received (``/path?query``) or the request's full
+URL; route on exactly ``classified["path"]``, the path the rules were matched against. A
+malformed or ambiguous target (``..``, ``%2F``, ``;``, ``//``, ...) is denied with 400
+``invalid_request_target``; a method that no rule matching the path lists is denied with 405
+``method_not_allowed`` and an ``Allow`` header. A guest's id is ``context["guest_id"]``;
+``context["user_id"]`` is only ever a signed-in user's.
 """
 
 from ._authcore import Gate

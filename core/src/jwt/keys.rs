@@ -366,7 +366,7 @@ impl KeySet {
             if self.keys.iter().any(|k| k.kid() == Some(kid)) {
                 return Err(key_error(format!(
                     "Duplicate key id `{}` in the key set.",
-                    crate::json::truncate(kid)
+                    crate::util::quote_input(kid)
                 )));
             }
         }
@@ -610,7 +610,7 @@ fn jwk_alg(obj: &Map<String, Value>, given: Option<Algorithm>) -> Result<Algorit
             Error::field(
                 ErrorCode::InvalidKey,
                 "alg",
-                format!("Unsupported JWK alg `{}`.", crate::json::truncate(s)),
+                format!("Unsupported JWK alg `{}`.", crate::util::quote_input(s)),
             )
         })?),
         Some(_) => {

@@ -19,6 +19,11 @@
 //! when `iat > now + leeway`. Times must be JSON numbers within years 0..9999; fractions
 //! are truncated.
 //!
+//! Error details quote what a token says (an unknown `kid` or `alg`, a duplicate member name)
+//! only in a sanitised form: printable ASCII (anything else, `"` and `\` become `?`), at most
+//! 64 characters then `...`. Claim values are never quoted. So a detail is safe to log and to
+//! put into a `WWW-Authenticate` `error_description`.
+//!
 //! ```
 //! use authcore::entropy::OsEntropy;
 //! use authcore::jwt::{Algorithm, Backend, Issuer, IssuerConfig, SigningKey, Verifier, VerifierConfig};
@@ -54,8 +59,9 @@ pub use keys::{KeySet, KeySpec, SigningKey, VerifyingKey};
 
 use crate::entropy::{random_bytes, Entropy};
 use crate::error::{Error, ErrorCode, Result};
-use crate::json::{parse_object, truncate};
+use crate::json::parse_object;
 use crate::time::MAX_TIME;
+use crate::util::quote_input;
 
 /// A JWS algorithm authcore implements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -312,7 +318,7 @@ impl Verifier {
             Some(k) => Error::field(
                 ErrorCode::InvalidToken,
                 "kid",
-                format!("Unknown key id `{}`.", truncate(k)),
+                format!("Unknown key id `{}`.", quote_input(k)),
             ),
             None => Error::field(
                 ErrorCode::InvalidToken,
@@ -326,7 +332,7 @@ impl Verifier {
                 "alg",
                 format!(
                     "Key `{}` is for {}, not {}.",
-                    truncate(kid.unwrap_or("")),
+                    quote_input(kid.unwrap_or("")),
                     key.algorithm().as_str(),
                     alg.as_str()
                 ),
@@ -379,7 +385,7 @@ impl Verifier {
                 Error::field(
                     ErrorCode::AlgorithmNotAllowed,
                     "alg",
-                    format!("Algorithm `{}` is not allowed.", truncate(alg_name)),
+                    format!("Algorithm `{}` is not allowed.", quote_input(alg_name)),
                 )
             })?;
         if header.contains_key("crit") {
@@ -680,7 +686,7 @@ impl JwtConfig {
             None => Algorithm::Hs256,
             Some(a) => Algorithm::from_name(a)
                 .or_else(|| Algorithm::from_name(&a.to_ascii_uppercase()))
-                .ok_or_else(|| bad("JWT_ALGORITHM", format!("Unsupported algorithm `{}`.", truncate(a))))?,
+                .ok_or_else(|| bad("JWT_ALGORITHM", format!("Unsupported algorithm `{}`.", quote_input(a))))?,
         };
         let int = |name: &str, default: i64| -> Result<i64> {
             match var(name) {
