@@ -240,9 +240,7 @@ fn parsed_host(name: &str) -> Option<Host<String>> {
 fn valid_host_pattern(h: &str) -> bool {
     match h.strip_prefix("*.") {
         Some(suffix) => {
-            is_ldh_name(suffix)
-                && suffix.contains('.')
-                && matches!(parsed_host(suffix), Some(Host::Domain(_)))
+            is_ldh_name(suffix) && suffix.contains('.') && matches!(parsed_host(suffix), Some(Host::Domain(_)))
         }
         None if h.starts_with('[') => matches!(parsed_host(h), Some(Host::Ipv6(_))),
         None => is_ldh_name(h) && parsed_host(h).is_some(),
@@ -342,10 +340,7 @@ impl Provider {
             if !valid_host_pattern(h) {
                 return Err(invalid(
                     format!("hosts[{i}]"),
-                    format!(
-                        "`{}` is not a lower-case host name or `*.` wildcard.",
-                        quote_input(h)
-                    ),
+                    format!("`{}` is not a lower-case host name or `*.` wildcard.", quote_input(h)),
                 ));
             }
         }
@@ -915,7 +910,9 @@ impl Broker {
                     return Err(Error::field(
                         ErrorCode::InvalidResponse,
                         field,
-                        format!("The token endpoint sent an empty `{field}` or one holding a byte a header cannot carry."),
+                        format!(
+                            "The token endpoint sent an empty `{field}` or one holding a byte a header cannot carry."
+                        ),
                     ));
                 }
             }
@@ -933,10 +930,13 @@ impl Broker {
 /// The format with its one `{token}` or `{key}` placeholder replaced by `secret` (a secret
 /// holding `{key}` is not expanded again).
 fn fill(format: &str, secret: &str) -> String {
-    let at = [format.find("{token}").map(|i| (i, 7)), format.find("{key}").map(|i| (i, 5))]
-        .into_iter()
-        .flatten()
-        .min();
+    let at = [
+        format.find("{token}").map(|i| (i, 7)),
+        format.find("{key}").map(|i| (i, 5)),
+    ]
+    .into_iter()
+    .flatten()
+    .min();
     match at.and_then(|(i, n)| Some((format.get(..i)?, format.get(i + n..)?))) {
         Some((before, after)) => format!("{before}{secret}{after}"),
         None => format.to_owned(),
@@ -1249,18 +1249,35 @@ mod tests {
         assert_eq!(host_of("http://[::1]:8080/").as_deref(), Some("[::1]"));
         assert_eq!(host_of("http://[0:0::1]/").as_deref(), Some("[::1]"));
         assert_eq!(host_of("http://2130706433/").as_deref(), Some("127.0.0.1"));
-        assert_eq!(host_of("https://evil.example\\@api.example.com/").as_deref(), Some("evil.example"));
-        assert_eq!(host_of("https:evil.example/?://api.example.com/").as_deref(), Some("evil.example"));
+        assert_eq!(
+            host_of("https://evil.example\\@api.example.com/").as_deref(),
+            Some("evil.example")
+        );
+        assert_eq!(
+            host_of("https:evil.example/?://api.example.com/").as_deref(),
+            Some("evil.example")
+        );
         assert_eq!(host_of("https://%65vil.example/").as_deref(), Some("evil.example"));
         assert_eq!(host_of("https://a.example../").as_deref(), Some("a.example."));
         assert_eq!(host_of("https://./").as_deref(), Some("."));
         assert_eq!(host_of("data:text/plain,x"), None);
         assert_eq!(host_of("/relative"), None);
-        assert_eq!(host_of(&format!("https://a.example/{}", "a".repeat(MAX_URL_BYTES))), None);
+        assert_eq!(
+            host_of(&format!("https://a.example/{}", "a".repeat(MAX_URL_BYTES))),
+            None
+        );
         assert!(host_matches("*.example.com", "a.b.example.com"));
         assert!(!host_matches("*.example.com", "example.com"));
         assert!(!host_matches("*.example.com", "badexample.com"));
-        for ok in ["*.example.com", "localhost", "127.0.0.1", "[::1]", "[2001:db8::1]", "xn--bcher-kva.de", "a-b.c"] {
+        for ok in [
+            "*.example.com",
+            "localhost",
+            "127.0.0.1",
+            "[::1]",
+            "[2001:db8::1]",
+            "xn--bcher-kva.de",
+            "a-b.c",
+        ] {
             assert!(valid_host_pattern(ok), "{ok}");
         }
         for bad in [
@@ -1339,8 +1356,14 @@ mod tests {
         for (p, n) in [("1", "2"), ("é", "default"), ("a\nb", "c\0"), ("", "")] {
             let name = c(p, n).env_name();
             let mut bytes = name.bytes();
-            assert!(bytes.next().is_some_and(|b| b == b'_' || b.is_ascii_uppercase()), "{name}");
-            assert!(bytes.all(|b| b == b'_' || b.is_ascii_uppercase() || b.is_ascii_digit()), "{name}");
+            assert!(
+                bytes.next().is_some_and(|b| b == b'_' || b.is_ascii_uppercase()),
+                "{name}"
+            );
+            assert!(
+                bytes.all(|b| b == b'_' || b.is_ascii_uppercase() || b.is_ascii_digit()),
+                "{name}"
+            );
         }
     }
 }

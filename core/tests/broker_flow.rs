@@ -252,7 +252,11 @@ fn export_env_is_inert_when_sourced() {
             "{shell}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        assert!(out.stderr.is_empty(), "{shell}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.stderr.is_empty(),
+            "{shell}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let mut got: Vec<&[u8]> = out.stdout.split(|b| *b == 0).collect();
         assert_eq!(got.pop(), Some(&b""[..]), "{shell}: output ends with a NUL");
         assert_eq!(got.len(), hostile.len(), "{shell}");
@@ -294,7 +298,12 @@ fn stored_tokens_that_cannot_be_headers_are_never_injected() {
     let broker = Broker::new(ProviderSet::load(&[acme()]).unwrap());
     for key in ["sk\r\nX-Evil: 1", "sk\n", "\0", "", "sk\u{7f}", "clé"] {
         let err = broker
-            .resolve("GET", "https://api.openai.com/", &[api_key("openai", "default", key)], NOW)
+            .resolve(
+                "GET",
+                "https://api.openai.com/",
+                &[api_key("openai", "default", key)],
+                NOW,
+            )
             .unwrap_err();
         assert_eq!(
             (err.code(), err.field_name()),
@@ -319,15 +328,25 @@ fn stored_tokens_that_cannot_be_headers_are_never_injected() {
         ..api_key("acme", "default", "unused")
     };
     for (body, field) in [
-        (r#"{"access_token":"at\r\nX-Evil: 1","token_type":"Bearer"}"#, "access_token"),
+        (
+            r#"{"access_token":"at\r\nX-Evil: 1","token_type":"Bearer"}"#,
+            "access_token",
+        ),
         (r#"{"access_token":"","token_type":"Bearer"}"#, "access_token"),
         (r#"{"access_token":"at\u0000","token_type":"Bearer"}"#, "access_token"),
-        (r#"{"access_token":"at-2","refresh_token":"rt\n","token_type":"Bearer"}"#, "refresh_token"),
+        (
+            r#"{"access_token":"at-2","refresh_token":"rt\n","token_type":"Bearer"}"#,
+            "refresh_token",
+        ),
     ] {
         let err = broker
             .apply_refresh(&conn, &HttpResponse::new(200).with_body(body), NOW)
             .unwrap_err();
-        assert_eq!((err.code(), err.field_name()), (ErrorCode::InvalidResponse, Some(field)), "{body}");
+        assert_eq!(
+            (err.code(), err.field_name()),
+            (ErrorCode::InvalidResponse, Some(field)),
+            "{body}"
+        );
     }
 }
 
@@ -348,13 +367,25 @@ fn urls_are_read_as_clients_read_them() {
         assert_eq!(err.code(), ErrorCode::NoProvider, "{url}");
         assert!(broker.provider_for(url).is_none(), "{url}");
     }
-    for url in ["http://api.openai.com/", "ws://api.openai.com/", "https://u:p@api.openai.com/"] {
+    for url in [
+        "http://api.openai.com/",
+        "ws://api.openai.com/",
+        "https://u:p@api.openai.com/",
+    ] {
         let err = broker.resolve("POST", url, &conns, NOW).unwrap_err();
-        assert_eq!((err.code(), err.field_name()), (ErrorCode::InsecureUrl, Some("url")), "{url}");
+        assert_eq!(
+            (err.code(), err.field_name()),
+            (ErrorCode::InsecureUrl, Some("url")),
+            "{url}"
+        );
     }
     let err = broker.resolve("POST", "https://[::1/", &conns, NOW).unwrap_err();
     assert_eq!((err.code(), err.field_name()), (ErrorCode::InvalidInput, Some("url")));
-    for url in ["https://API.OPENAI.COM./v1", "https://api.o\tpen\nai.com/", "https://%61pi.openai.com/"] {
+    for url in [
+        "https://API.OPENAI.COM./v1",
+        "https://api.o\tpen\nai.com/",
+        "https://%61pi.openai.com/",
+    ] {
         assert!(broker.resolve("POST", url, &conns, NOW).is_ok(), "{url}");
     }
 }
