@@ -67,6 +67,7 @@
 //!
 //! ```
 //! use authcore::broker::{Broker, Connection, Credential, ProviderSet, Resolution};
+//! use authcore::error::ErrorCode;
 //! use authcore::tokens::Secret;
 //!
 //! let broker = Broker::new(ProviderSet::load(&[])?); // the bundled providers
@@ -79,10 +80,17 @@
 //!     is_default: true,
 //!     created_at: 0,
 //! };
-//! match broker.resolve("POST", "https://api.openai.com/v1/responses", &[openai], 1_700_000_000)? {
+//! let now = 1_700_000_000;
+//! match broker.resolve("POST", "https://api.openai.com/v1/responses", &[openai.clone()], now)? {
 //!     Resolution::Inject { header, value, .. } => assert_eq!((header.as_str(), value.expose()), ("Authorization", "Bearer sk-test")),
 //!     Resolution::Refresh { .. } => unreachable!("API keys never refresh"),
 //! }
+//! // A client sends this one to evil.example, so no provider serves it.
+//! let err = broker.resolve("POST", r"https://evil.example\@api.openai.com/v1", &[openai.clone()], now).unwrap_err();
+//! assert_eq!(err.code(), ErrorCode::NoProvider);
+//! // No credential in clear.
+//! let err = broker.resolve("POST", "http://api.openai.com/v1", &[openai], now).unwrap_err();
+//! assert_eq!(err.code(), ErrorCode::InsecureUrl);
 //! # Ok::<(), authcore::Error>(())
 //! ```
 
@@ -763,7 +771,7 @@ impl Broker {
                     ErrorCode::InsecureUrl,
                     "url",
                     if loopback {
-                        "Credentials go over plain http only to loopback hosts, and only when allowed."
+                        "Plain http to a loopback host gets credentials only when loopback http is allowed."
                     } else {
                         "Credentials are never sent over plain http (only https, or loopback http when allowed)."
                     },
