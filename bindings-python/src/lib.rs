@@ -1306,11 +1306,11 @@ struct PyBroker {
 #[pymethods]
 impl PyBroker {
     #[new]
-    #[pyo3(signature = (custom=None))]
-    fn new(py: Python<'_>, custom: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+    #[pyo3(signature = (custom=None, allow_loopback_http=false))]
+    fn new(py: Python<'_>, custom: Option<&Bound<'_, PyAny>>, allow_loopback_http: bool) -> PyResult<Self> {
         let custom: Vec<Value> = opt_from_py(custom, "custom")?.unwrap_or_default();
         Ok(Self {
-            inner: Broker::new(ProviderSet::load(&custom).py(py)?),
+            inner: Broker::new(ProviderSet::load(&custom).py(py)?).allow_loopback_http(allow_loopback_http),
         })
     }
 
@@ -1363,11 +1363,18 @@ fn redact(py: Python<'_>, connections: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>>
     to_py(py, &conns.iter().map(Connection::redacted).collect::<Vec<_>>())
 }
 
-/// `KEY=value` lines (reveals secrets).
+/// `NAME='value'` lines for POSIX sh (reveals secrets).
 #[pyfunction]
-fn export_env(connections: &Bound<'_, PyAny>) -> PyResult<String> {
+fn export_env(py: Python<'_>, connections: &Bound<'_, PyAny>) -> PyResult<String> {
     let conns: Vec<Connection> = from_py(connections, "connections")?;
-    Ok(broker::export_env(&conns))
+    broker::export_env(&conns).py(py)
+}
+
+/// Checks a connection before it is stored (raises `invalid_input` naming the field).
+#[pyfunction]
+fn check_connection(py: Python<'_>, connection: &Bound<'_, PyAny>) -> PyResult<()> {
+    let c: Connection = from_py(connection, "connection")?;
+    c.check().py(py)
 }
 
 /// The connections as JSON data (reveals secrets).
@@ -1432,6 +1439,7 @@ fn _authcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyBroker>()?;
     m.add_function(wrap_pyfunction!(redact, m)?)?;
     m.add_function(wrap_pyfunction!(export_env, m)?)?;
+    m.add_function(wrap_pyfunction!(check_connection, m)?)?;
     m.add_function(wrap_pyfunction!(export_json, m)?)?;
     m.add_function(wrap_pyfunction!(readiness, m)?)?;
     Ok(())

@@ -175,6 +175,24 @@ def test_session_gate_refresh_oauth_broker_smoke() -> None:
         b.resolve("https://example.org/", [conn], now=NOW)
     assert broker.readiness(now=NOW)["status"] == "ok"
 
+    # Credentials go where a WHATWG client sends the request, over https only.
+    with pytest.raises(authcore.NoProvider):
+        b.resolve("https://evil.example\\@api.openai.com/v1", [conn], now=NOW)
+    with pytest.raises(authcore.InsecureUrl):
+        b.resolve("http://api.openai.com/", [conn], now=NOW)
+    local = {"name": "local", "display_name": "Local", "auth_type": "api_key", "hosts": ["localhost"],
+             "inject": {"header": "X-Api-Key", "format": "{key}"}}
+    lconn = {"provider": "local", "credential": {"type": "api_key", "key": "k"}}
+    with pytest.raises(authcore.InsecureUrl):
+        broker.Broker([local]).resolve("http://localhost:8080/", [lconn], now=NOW)
+    assert broker.Broker([local], allow_loopback_http=True).resolve("http://localhost:8080/", [lconn], now=NOW)["value"] == "k"
+    assert broker.export_env([dict(conn, credential={"type": "api_key", "key": "a'$(b)"})]) == "OPENAI_API_KEY='a'\\''$(b)'\n"
+    with pytest.raises(authcore.InvalidInput):
+        broker.export_env([dict(conn, credential={"type": "api_key", "key": "a\0b"})])
+    with pytest.raises(authcore.InvalidInput):
+        broker.check_connection(dict(conn, credential={"type": "api_key", "key": "a\r\nb"}))
+    assert broker.check_connection(conn) is None
+
 
 def test_every_public_name_has_a_docstring() -> None:
     import inspect

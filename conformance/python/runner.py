@@ -443,7 +443,7 @@ def op_table() -> Dict[str, Callable[[Ctx, dict], Any]]:
     # broker
     @op("broker.load")
     def _(c, i):
-        b = broker.Broker(i.get("custom"))
+        b = broker.Broker(i.get("custom"), allow_loopback_http=i.get("allow_loopback_http", False))
         c.objects["broker"] = b
         return b.providers
 
@@ -466,6 +466,11 @@ def op_table() -> Dict[str, Callable[[Ctx, dict], Any]]:
     @op("broker.export_env")
     def _(c, i):
         return {"text": broker.export_env(i["connections"])}
+
+    @op("broker.check_connection")
+    def _(c, i):
+        broker.check_connection(i["connection"])
+        return {}
 
     @op("broker.export_json")
     def _(c, i):

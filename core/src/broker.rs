@@ -2,10 +2,11 @@
 //! outbound proxy that never holds keys itself.
 //!
 //! * [`Provider`]: a JSON definition (name, display name, auth type `api_key` | `oauth2` |
-//!   `device_code`, endpoints, scopes, the hosts its API lives on — `api.example.com` or
-//!   `*.example.com` — and the header to inject, e.g. `Authorization: Bearer {token}` or
-//!   `X-Api-Key: {key}`). [`ProviderSet::load`] starts from the bundled providers and lets
-//!   custom ones override them by name; overrides are reported.
+//!   `device_code`, endpoints, scopes, the hosts its API lives on — `api.example.com`,
+//!   `*.example.com`, an IPv4 address or a bracketed IPv6 address — and the header to inject,
+//!   e.g. `Authorization: Bearer {token}` or `X-Api-Key: {key}`). [`ProviderSet::load`] starts
+//!   from the bundled providers and lets custom ones override them by name; overrides are
+//!   reported.
 //! * [`Connection`]: one credential per (provider, connection name): an API key or OAuth
 //!   tokens, with expiry, scopes and a default flag. [`Connection::redacted`] is the listing
 //!   form; [`export_env`] and [`export_json`] reveal secrets, on purpose.
@@ -15,12 +16,58 @@
 //!   [`readiness`]). A wildcard `*.example.com` matches any depth of subdomain but not
 //!   `example.com` itself. The answer is the header to inject, a refresh request to make first
 //!   (OAuth tokens within 5 minutes of expiry, as in [`crate::tokens`]), or `no_provider`,
-//!   `not_connected`, `connection_expired`.
+//!   `not_connected`, `connection_expired`, `insecure_url`, `invalid_input`.
 //! * [`readiness`]: `ok` / `degraded` / `unhealthy` with per-component status, warnings and
 //!   errors.
 //!
+//! # Which URLs get a credential
+//!
+//! A credential must reach exactly the host the HTTP client will connect to, so the broker
+//! reads every URL — outbound requests, provider endpoints, host patterns — with the WHATWG
+//! URL Standard parser (the `url` crate), the parser of browsers, Node's `new URL()` and most
+//! HTTP clients, and decides on the host that parser yields. `https://evil.example\@api.example.com/`
+//! is a request to `evil.example` (a `\` ends the authority of an `https` URL) and so is
+//! `https:evil.example/?://api.example.com/`; tabs and newlines inside a URL are removed,
+//! `%65` in a host is decoded, hosts are lower-cased and Unicode hosts become their IDNA
+//! (`xn--`) form, and `http://2130706433/` is `127.0.0.1`, exactly as the client will see them.
+//! [`Broker::resolve`] checks, in order:
+//!
+//! 1. The URL parses (at most [`MAX_URL_BYTES`]); else `invalid_input` naming `url`.
+//! 2. The scheme is `https`, or `http` to a loopback host (`localhost`, `127.0.0.0/8`,
+//!    `[::1]`) when [`Broker::allow_loopback_http`] was set. Anything else — plain `http`
+//!    elsewhere, `ws`, `wss`, `ftp`, `file`, `data`, any non-special scheme — is
+//!    `insecure_url`, whether or not a provider serves the host. `localhost.` (with a dot)
+//!    is not taken as loopback.
+//! 3. The URL carries no user info (`user:password@`): a URL holding credentials of its own
+//!    is a confusion vector, so it gets none of ours (`insecure_url`). An empty `@` is no
+//!    user info: the parser drops it.
+//! 4. The host decides the provider. One trailing dot is removed first (`api.example.com.`
+//!    is the same DNS name as `api.example.com`; two dots are not). A host pattern matches
+//!    the scheme's default port only (443 for `https`): `https://api.example.com:8443/` is
+//!    `no_provider`. With [`Broker::allow_loopback_http`], a loopback host matches on any
+//!    port, since local services seldom listen on 80 or 443.
+//! 5. The connection's secret must be a non-empty, header-safe value (no CR, LF, NUL or other
+//!    control byte), else `invalid_input` naming the connection's field: a stored connection
+//!    that predates the check is never injected.
+//!
+//! Provider endpoints must be `https` URLs without user info or fragment, written exactly as
+//! the parser serialises them (`https://auth.example.com/token`, not `HTTPS://Auth.Example.com/token`);
+//! host patterns must be in the form the parser yields for that host (lower-case ASCII,
+//! `xn--` for IDNA, canonical IP addresses). The injected header name is an RFC 9110 token,
+//! and the value format (`Bearer {token}`) is header-safe. Tokens from a refresh response
+//! that are empty or not header-safe are refused with `invalid_response` naming the field;
+//! [`Connection::check`] is the same check for connect time.
+//!
+//! # Exporting
+//!
+//! [`export_env`] writes `NAME='value'` lines for POSIX `sh`: every value single-quoted (an
+//! embedded `'` as `'\''`), so nothing in it is expanded when the file is sourced; names are
+//! always `[A-Z_][A-Z0-9_]*`; a NUL in a value, a control character in a provider or
+//! connection name, or two connections deriving one variable name are refused.
+//!
 //! ```
 //! use authcore::broker::{Broker, Connection, Credential, ProviderSet, Resolution};
+//! use authcore::error::ErrorCode;
 //! use authcore::tokens::Secret;
 //!
 //! let broker = Broker::new(ProviderSet::load(&[])?); // the bundled providers
@@ -33,10 +80,17 @@
 //!     is_default: true,
 //!     created_at: 0,
 //! };
-//! match broker.resolve("POST", "https://api.openai.com/v1/responses", &[openai], 1_700_000_000)? {
+//! let now = 1_700_000_000;
+//! match broker.resolve("POST", "https://api.openai.com/v1/responses", &[openai.clone()], now)? {
 //!     Resolution::Inject { header, value, .. } => assert_eq!((header.as_str(), value.expose()), ("Authorization", "Bearer sk-test")),
 //!     Resolution::Refresh { .. } => unreachable!("API keys never refresh"),
 //! }
+//! // A client sends this one to evil.example, so no provider serves it.
+//! let err = broker.resolve("POST", r"https://evil.example\@api.openai.com/v1", &[openai.clone()], now).unwrap_err();
+//! assert_eq!(err.code(), ErrorCode::NoProvider);
+//! // No credential in clear.
+//! let err = broker.resolve("POST", "http://api.openai.com/v1", &[openai], now).unwrap_err();
+//! assert_eq!(err.code(), ErrorCode::InsecureUrl);
 //! # Ok::<(), authcore::Error>(())
 //! ```
 
@@ -49,6 +103,8 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::http::{form_encode, HttpRequest, HttpResponse};
 use crate::oauth::token_response;
 use crate::tokens::{Freshness, Secret, TokenSet};
+use crate::util::{is_header_safe, quote_input};
+use url::{Host, Url};
 
 /// How a provider authenticates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,28 +184,83 @@ fn invalid(field: impl Into<String>, detail: impl Into<String>) -> Error {
     Error::field(ErrorCode::InvalidProvider, field, detail)
 }
 
-fn https(field: &str, v: Option<&String>) -> Result<()> {
-    match v {
-        Some(u) if u.starts_with("https://") && u.len() > 8 => Ok(()),
-        Some(_) => Err(invalid(field, format!("`{field}` must be an https URL."))),
-        None => Err(invalid(field, format!("`{field}` is required for this auth type."))),
+/// The longest URL the broker reads; longer ones are `invalid_input`. Parsing is linear in
+/// the URL's length.
+pub const MAX_URL_BYTES: usize = 16 * 1024;
+
+/// Checks a provider endpoint: an `https` URL, no user info, no fragment, written in the form
+/// the WHATWG parser serialises it to (so every client reads the same host from it).
+fn endpoint(field: &str, v: Option<&String>) -> Result<()> {
+    let Some(text) = v else {
+        return Err(invalid(field, format!("`{field}` is required for this auth type.")));
+    };
+    let url = match Url::parse(text) {
+        Ok(u) if text.len() <= MAX_URL_BYTES => u,
+        _ => return Err(invalid(field, format!("`{field}` must be an https URL."))),
+    };
+    if url.scheme() != "https" || url.host_str().is_none() {
+        return Err(invalid(field, format!("`{field}` must be an https URL.")));
     }
+    if !url.username().is_empty() || url.password().is_some() || url.fragment().is_some() {
+        return Err(invalid(
+            field,
+            format!("`{field}` must not carry user info or a fragment."),
+        ));
+    }
+    if url.as_str() != text {
+        return Err(invalid(
+            field,
+            format!(
+                "`{field}` must be written as the URL standard serialises it: `{}`.",
+                quote_input(url.as_str())
+            ),
+        ));
+    }
+    Ok(())
 }
 
-/// Whether `h` is a lower-case DNS name (`api.example.com`) or a wildcard (`*.example.com`).
-fn valid_host_pattern(h: &str) -> bool {
-    let name = h.strip_prefix("*.").unwrap_or(h);
-    let labels: Vec<&str> = name.split('.').collect();
+/// Whether every label of `name` is lower-case letters, digits and inner hyphens, 1 to 63
+/// bytes, and the whole at most 253 bytes.
+fn is_ldh_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 253
-        && (h.starts_with("*.") <= (labels.len() >= 2))
-        && labels.iter().all(|l| {
+        && name.split('.').all(|l| {
             (1..=63).contains(&l.len())
                 && l.bytes()
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
                 && !l.starts_with('-')
                 && !l.ends_with('-')
         })
+}
+
+/// The host the WHATWG parser yields for `https://{name}/`, when it yields one.
+fn parsed_host(name: &str) -> Option<Host<String>> {
+    let url = Url::parse(&format!("https://{name}/")).ok()?;
+    if url.host_str() != Some(name) {
+        return None;
+    }
+    url.host().map(|h| h.to_owned())
+}
+
+/// Whether `h` is a host pattern in the form the URL parser yields: a lower-case DNS name
+/// (`api.example.com`, IDNA as `xn--`), a wildcard over one (`*.example.com`, two labels or
+/// more), a canonical IPv4 address (`127.0.0.1`) or a bracketed IPv6 address (`[::1]`).
+fn valid_host_pattern(h: &str) -> bool {
+    match h.strip_prefix("*.") {
+        Some(suffix) => {
+            is_ldh_name(suffix) && suffix.contains('.') && matches!(parsed_host(suffix), Some(Host::Domain(_)))
+        }
+        None if h.starts_with('[') => matches!(parsed_host(h), Some(Host::Ipv6(_))),
+        None => is_ldh_name(h) && parsed_host(h).is_some(),
+    }
+}
+
+/// Whether `name` is an RFC 9110 token (a valid header field name).
+fn is_token(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 impl Provider {
@@ -214,18 +325,20 @@ impl Provider {
         if self.display_name.trim().is_empty() {
             return Err(invalid("display_name", "The display name must not be empty."));
         }
-        match self.auth_type {
-            AuthType::ApiKey => {}
-            AuthType::Oauth2 => {
-                https("authorization_endpoint", self.authorization_endpoint.as_ref())?;
-                https("token_endpoint", self.token_endpoint.as_ref())?;
-            }
-            AuthType::DeviceCode => {
-                https(
-                    "device_authorization_endpoint",
-                    self.device_authorization_endpoint.as_ref(),
-                )?;
-                https("token_endpoint", self.token_endpoint.as_ref())?;
+        let required: &[&str] = match self.auth_type {
+            AuthType::ApiKey => &[],
+            AuthType::Oauth2 => &["authorization_endpoint", "token_endpoint"],
+            AuthType::DeviceCode => &["device_authorization_endpoint", "token_endpoint"],
+        };
+        // An endpoint given to an auth type that does not need it is still a URL the host may
+        // open: it is held to the same rule.
+        for (field, v) in [
+            ("device_authorization_endpoint", &self.device_authorization_endpoint),
+            ("authorization_endpoint", &self.authorization_endpoint),
+            ("token_endpoint", &self.token_endpoint),
+        ] {
+            if v.is_some() || required.contains(&field) {
+                endpoint(field, v.as_ref())?;
             }
         }
         if self.hosts.is_empty() {
@@ -235,23 +348,22 @@ impl Provider {
             if !valid_host_pattern(h) {
                 return Err(invalid(
                     format!("hosts[{i}]"),
-                    format!(
-                        "`{}` is not a lower-case host name or `*.` wildcard.",
-                        crate::json::truncate(h)
-                    ),
+                    format!("`{}` is not a lower-case host name or `*.` wildcard.", quote_input(h)),
                 ));
             }
         }
-        let header = &self.inject.header;
-        if header.is_empty() || !header.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-            return Err(invalid("inject.header", "The header must be a header name."));
+        if !is_token(&self.inject.header) {
+            return Err(invalid(
+                "inject.header",
+                "The header must be a header name (an RFC 9110 token).",
+            ));
         }
         let f = &self.inject.format;
         let placeholders = f.matches("{token}").count() + f.matches("{key}").count();
-        if placeholders != 1 || f.contains(['\r', '\n']) {
+        if placeholders != 1 || !is_header_safe(f) {
             return Err(invalid(
                 "inject.format",
-                "The format must hold exactly one `{token}` or `{key}` and no line breaks.",
+                "The format must hold exactly one `{token}` or `{key}` and only visible ASCII, spaces and tabs.",
             ));
         }
         Ok(())
@@ -396,8 +508,55 @@ impl Connection {
         }
     }
 
+    /// The field holding the injected secret.
+    fn secret_field(&self) -> &'static str {
+        match self.credential {
+            Credential::ApiKey { .. } => "credential.key",
+            Credential::Oauth { .. } => "credential.tokens.access_token",
+        }
+    }
+
+    /// The checks a connection passes before it is stored (connect time) and before its secret
+    /// is injected: provider and connection names non-empty and free of control characters;
+    /// the API key or access token (and refresh token, if any) non-empty and header-safe
+    /// (visible ASCII, space, tab). Errors are `invalid_input` naming the field
+    /// (`credential.key`, `credential.tokens.access_token`, …); details never hold the secret.
+    pub fn check(&self) -> Result<()> {
+        for (field, v) in [("provider", &self.provider), ("name", &self.name)] {
+            if v.is_empty() || v.chars().any(char::is_control) {
+                return Err(Error::field(
+                    ErrorCode::InvalidInput,
+                    field,
+                    format!("The connection's `{field}` must be non-empty text without control characters."),
+                ));
+            }
+        }
+        let mut secrets = vec![(self.secret_field(), self.secret())];
+        if let Credential::Oauth { tokens } = &self.credential {
+            if let Some(r) = &tokens.refresh_token {
+                secrets.push(("credential.tokens.refresh_token", r.expose()));
+            }
+        }
+        for (field, v) in secrets {
+            if v.is_empty() || !is_header_safe(v) {
+                return Err(Error::field(
+                    ErrorCode::InvalidInput,
+                    field,
+                    format!(
+                        "The `{}/{}` connection's secret is empty or holds a byte a header cannot carry; connect again.",
+                        quote_input(&self.provider),
+                        quote_input(&self.name)
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// The environment-variable name: `PROVIDER_API_KEY` or `PROVIDER_ACCESS_TOKEN`, with
-    /// `_NAME` inserted after the provider for connections not named `default`.
+    /// `_NAME` inserted after the provider for connections not named `default`. Letters are
+    /// upper-cased and every other character but a digit becomes `_`; a name that would start
+    /// with a digit gets a leading `_`. The result always matches `[A-Z_][A-Z0-9_]*`.
     pub fn env_name(&self) -> String {
         let up = |s: &str| -> String {
             s.chars()
@@ -414,36 +573,61 @@ impl Connection {
             Credential::ApiKey { .. } => "API_KEY",
             Credential::Oauth { .. } => "ACCESS_TOKEN",
         };
-        if self.name == "default" {
+        let name = if self.name == "default" {
             format!("{}_{suffix}", up(&self.provider))
         } else {
             format!("{}_{}_{suffix}", up(&self.provider), up(&self.name))
+        };
+        if name.starts_with(|c: char| c.is_ascii_digit()) {
+            format!("_{name}")
+        } else {
+            name
         }
     }
 }
 
-/// `KEY=value` lines (sorted by key), values double-quoted with `\"`, `\\`, `\n` escapes when
-/// they hold anything outside `A-Z a-z 0-9 . _ ~ + / = -`. Reveals secrets.
-pub fn export_env(connections: &[Connection]) -> String {
-    let mut lines: Vec<String> = connections
-        .iter()
-        .map(|c| {
-            let v = c.secret();
-            let plain = v.bytes().all(|b| b.is_ascii_alphanumeric() || b"._~+/=-".contains(&b));
-            if plain {
-                format!("{}={v}", c.env_name())
-            } else {
-                let escaped = v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
-                format!("{}=\"{escaped}\"", c.env_name())
+/// `NAME='value'` lines for POSIX `sh` (sorted by name, each ending in a newline). Every value
+/// is single-quoted, an embedded `'` written `'\''`, so sourcing the text expands nothing
+/// (`$(…)`, backticks, `$VAR`, `\`, `!`, `~` and newlines all stay literal). Reveals secrets.
+///
+/// Refused with `invalid_input` naming `connections[i].…`: a provider or connection name
+/// holding a control character (NUL, CR, LF, …), a secret holding NUL (no environment
+/// variable can carry one), and two connections deriving the same variable name.
+pub fn export_env(connections: &[Connection]) -> Result<String> {
+    let mut lines: BTreeMap<String, (usize, String)> = BTreeMap::new();
+    for (i, c) in connections.iter().enumerate() {
+        for (field, v) in [("provider", &c.provider), ("name", &c.name)] {
+            if v.chars().any(char::is_control) {
+                return Err(Error::field(
+                    ErrorCode::InvalidInput,
+                    format!("connections[{i}].{field}"),
+                    format!("A connection's `{field}` must not hold control characters."),
+                ));
             }
-        })
-        .collect();
-    lines.sort();
-    let mut out = lines.join("\n");
-    if !out.is_empty() {
-        out.push('\n');
+        }
+        let value = c.secret();
+        if value.contains('\0') {
+            return Err(Error::field(
+                ErrorCode::InvalidInput,
+                format!("connections[{i}].{}", c.secret_field()),
+                "An environment variable cannot hold a NUL byte.",
+            ));
+        }
+        let name = c.env_name();
+        if let Some((first, _)) = lines.get(&name) {
+            return Err(Error::field(
+                ErrorCode::InvalidInput,
+                format!("connections[{i}].name"),
+                format!("`{name}` is also the variable of connections[{first}]."),
+            ));
+        }
+        let quoted = format!("'{}'", value.replace('\'', "'\\''"));
+        lines.insert(name, (i, quoted));
     }
-    out
+    Ok(lines
+        .into_iter()
+        .map(|(name, (_, value))| format!("{name}={value}\n"))
+        .collect())
 }
 
 /// The connections as JSON, secrets included. Reveals secrets.
@@ -495,13 +679,25 @@ pub enum Resolution {
 pub struct Broker {
     providers: ProviderSet,
     routes: Vec<Route>,
+    allow_loopback_http: bool,
 }
 
 /// Refresh this many seconds before an OAuth token expires.
 pub const REFRESH_MARGIN: i64 = 300;
 
+/// Where an outbound URL goes, as the WHATWG parser reads it.
+struct Target {
+    /// The host deciding the provider (one trailing dot removed).
+    host: String,
+    /// An explicit port other than the scheme's default.
+    port: Option<u16>,
+    /// A loopback host reached over http or https with loopback http allowed: any port matches.
+    any_port: bool,
+}
+
 impl Broker {
-    /// A broker over loaded providers.
+    /// A broker over loaded providers. Credentials go to `https` URLs only; see
+    /// [`Broker::allow_loopback_http`].
     pub fn new(providers: ProviderSet) -> Self {
         let mut routes: Vec<Route> = providers
             .providers
@@ -523,7 +719,26 @@ impl Broker {
                 .then(a.pattern.cmp(&b.pattern))
                 .then(a.provider.cmp(&b.provider))
         });
-        Self { providers, routes }
+        Self {
+            providers,
+            routes,
+            allow_loopback_http: false,
+        }
+    }
+
+    /// Also send credentials over plain `http` to loopback hosts (`localhost`, `127.0.0.0/8`,
+    /// `[::1]`), on any port, e.g. for a provider running on the same machine in development.
+    /// Off by default. Any local user can listen on a loopback port: turn it on only on
+    /// machines whose local services are trusted.
+    #[must_use]
+    pub fn allow_loopback_http(mut self, allow: bool) -> Self {
+        self.allow_loopback_http = allow;
+        self
+    }
+
+    /// Whether loopback `http` gets credentials (see [`Broker::allow_loopback_http`]).
+    pub fn allows_loopback_http(&self) -> bool {
+        self.allow_loopback_http
     }
 
     /// The providers.
@@ -536,34 +751,110 @@ impl Broker {
         &self.routes
     }
 
-    /// The provider serving `url`'s host, if any.
+    /// The provider that [`Broker::resolve`] would pick for `url`: `None` when no provider
+    /// serves its host, or when the URL gets no credential at all (unparseable, not `https`
+    /// or allowed loopback `http`, user info, a non-default port).
     pub fn provider_for(&self, url: &str) -> Option<&Provider> {
-        let host = host_of(url)?;
-        let route = self.routes.iter().find(|r| host_matches(&r.pattern, &host))?;
+        let target = self.target(url).ok()?;
+        self.route(&target)
+    }
+
+    /// Reads an outbound URL (steps 1 to 3 of the module docs).
+    fn target(&self, url: &str) -> Result<Target> {
+        let parsed = parse_url(url)?;
+        let loopback = is_loopback(&parsed);
+        match parsed.scheme() {
+            "https" => {}
+            "http" if loopback && self.allow_loopback_http => {}
+            "http" => {
+                return Err(Error::field(
+                    ErrorCode::InsecureUrl,
+                    "url",
+                    if loopback {
+                        "Plain http to a loopback host gets credentials only when loopback http is allowed."
+                    } else {
+                        "Credentials are never sent over plain http (only https, or loopback http when allowed)."
+                    },
+                ))
+            }
+            scheme => {
+                return Err(Error::field(
+                    ErrorCode::InsecureUrl,
+                    "url",
+                    format!(
+                        "Credentials are only sent to https URLs, not `{}:` ones.",
+                        quote_input(scheme)
+                    ),
+                ))
+            }
+        }
+        if !parsed.username().is_empty() || parsed.password().is_some() {
+            return Err(Error::field(
+                ErrorCode::InsecureUrl,
+                "url",
+                "A URL with user info (`user:password@`) gets no credentials.",
+            ));
+        }
+        let host = decided_host(&parsed)
+            .ok_or_else(|| Error::field(ErrorCode::InvalidInput, "url", "The URL has no host."))?;
+        Ok(Target {
+            host,
+            port: parsed.port(),
+            any_port: loopback && self.allow_loopback_http,
+        })
+    }
+
+    /// The provider whose pattern matches the target's host (step 4).
+    fn route(&self, target: &Target) -> Option<&Provider> {
+        if target.port.is_some() && !target.any_port {
+            return None;
+        }
+        let route = self.routes.iter().find(|r| host_matches(&r.pattern, &target.host))?;
         self.providers.providers.get(&route.provider)
     }
 
-    /// Decides what an outbound request to `url` needs.
+    /// Decides what an outbound request to `url` needs, in the order of the module docs:
+    /// `invalid_input` (naming `url`) for a URL that does not parse, `insecure_url` for a
+    /// scheme that gets no credentials or a URL with user info, `no_provider`, then the
+    /// connection (`not_connected`, `connection_expired`, `invalid_input` naming
+    /// `connections[i].…` for a secret that cannot go into a header).
     pub fn resolve(&self, _method: &str, url: &str, connections: &[Connection], now: i64) -> Result<Resolution> {
-        let host = host_of(url).ok_or_else(|| Error::field(ErrorCode::InvalidInput, "url", "The URL has no host."))?;
-        let provider = self.provider_for(url).ok_or_else(|| {
+        let target = self.target(url)?;
+        let provider = self.route(&target).ok_or_else(|| {
+            let shown = match target.port {
+                Some(p) => format!("{}:{p}", target.host),
+                None => target.host.clone(),
+            };
             Error::with_detail(
                 ErrorCode::NoProvider,
-                format!("No provider serves `{}`.", crate::json::truncate(&host)),
+                format!("No provider serves `{}`.", quote_input(&shown)),
             )
         })?;
-        let connection = pick_connection(&provider.name, connections)?;
-        let inject = |secret: &str| Resolution::Inject {
-            provider: provider.name.clone(),
-            connection: connection.name.clone(),
-            header: provider.inject.header.clone(),
-            value: Secret::new(
-                provider
-                    .inject
-                    .format
-                    .replace("{token}", secret)
-                    .replace("{key}", secret),
-            ),
+        let (index, connection) = pick_connection(&provider.name, connections)?;
+        let inject = |secret: &str| -> Result<Resolution> {
+            let in_connection = |e: Error| e.in_field(&format!("connections[{index}]"));
+            if secret.is_empty() || !is_header_safe(secret) {
+                return Err(in_connection(Error::field(
+                    ErrorCode::InvalidInput,
+                    connection.secret_field(),
+                    format!(
+                        "The `{}/{}` connection's secret is empty or holds a byte a header cannot carry; connect again.",
+                        provider.name,
+                        quote_input(&connection.name)
+                    ),
+                )));
+            }
+            // Provider sets built by hand skip `Provider::validate`: check what goes out again.
+            let value = fill(&provider.inject.format, secret);
+            if !is_token(&provider.inject.header) || !is_header_safe(&value) {
+                return Err(invalid("inject", "The header to inject is not a valid header."));
+            }
+            Ok(Resolution::Inject {
+                provider: provider.name.clone(),
+                connection: connection.name.clone(),
+                header: provider.inject.header.clone(),
+                value: Secret::new(value),
+            })
         };
         let expired = || {
             Error::with_detail(
@@ -576,10 +867,10 @@ impl Broker {
                 if connection.expires_at.is_some_and(|t| now >= t) {
                     return Err(expired());
                 }
-                Ok(inject(key.expose()))
+                inject(key.expose())
             }
             Credential::Oauth { tokens } => match tokens.freshness(now, REFRESH_MARGIN) {
-                Freshness::Fresh => Ok(inject(tokens.access_token.expose())),
+                Freshness::Fresh => inject(tokens.access_token.expose()),
                 Freshness::RefreshDue | Freshness::Expired
                     if provider.token_endpoint.is_some() && tokens.can_refresh(now) =>
                 {
@@ -589,7 +880,7 @@ impl Broker {
                         request: refresh_request(provider, tokens)?,
                     })
                 }
-                Freshness::RefreshDue => Ok(inject(tokens.access_token.expose())),
+                Freshness::RefreshDue => inject(tokens.access_token.expose()),
                 Freshness::Expired | Freshness::RefreshExpired => Err(expired()),
             },
         }
@@ -597,7 +888,9 @@ impl Broker {
 
     /// Applies a refresh response to its connection. The old refresh token is kept when the
     /// provider sends none (RFC 6749 §6); an `invalid_grant` means the user must reconnect
-    /// (`connection_expired`).
+    /// (`connection_expired`). An empty token, or one holding a byte a header cannot carry
+    /// (CR, LF, NUL, any control or non-ASCII byte), is `invalid_response` naming
+    /// `access_token` or `refresh_token`.
     pub fn apply_refresh(&self, connection: &Connection, response: &HttpResponse, now: i64) -> Result<Connection> {
         let Credential::Oauth { tokens: old } = &connection.credential else {
             return Err(Error::with_detail(
@@ -608,10 +901,30 @@ impl Broker {
         let mut tokens = token_response(response, now, 3600).map_err(|e| match e.code() {
             ErrorCode::InvalidGrant => Error::with_detail(
                 ErrorCode::ConnectionExpired,
-                format!("The `{}` connection was revoked; connect again.", connection.provider),
+                format!(
+                    "The `{}` connection was revoked; connect again.",
+                    quote_input(&connection.provider)
+                ),
             ),
             _ => e,
         })?;
+        let fresh = [
+            ("access_token", Some(&tokens.access_token)),
+            ("refresh_token", tokens.refresh_token.as_ref()),
+        ];
+        for (field, token) in fresh {
+            if let Some(t) = token {
+                if t.expose().is_empty() || !is_header_safe(t.expose()) {
+                    return Err(Error::field(
+                        ErrorCode::InvalidResponse,
+                        field,
+                        format!(
+                            "The token endpoint sent an empty `{field}` or one holding a byte a header cannot carry."
+                        ),
+                    ));
+                }
+            }
+        }
         if tokens.refresh_token.is_none() {
             tokens.refresh_token = old.refresh_token.clone();
             tokens.refresh_expires_at = old.refresh_expires_at;
@@ -619,6 +932,22 @@ impl Broker {
         let mut next = connection.clone();
         next.credential = Credential::Oauth { tokens };
         Ok(next)
+    }
+}
+
+/// The format with its one `{token}` or `{key}` placeholder replaced by `secret` (a secret
+/// holding `{key}` is not expanded again).
+fn fill(format: &str, secret: &str) -> String {
+    let at = [
+        format.find("{token}").map(|i| (i, 7)),
+        format.find("{key}").map(|i| (i, 5)),
+    ]
+    .into_iter()
+    .flatten()
+    .min();
+    match at.and_then(|(i, n)| Some((format.get(..i)?, format.get(i + n..)?))) {
+        Some((before, after)) => format!("{before}{secret}{after}"),
+        None => format.to_owned(),
     }
 }
 
@@ -642,41 +971,83 @@ fn refresh_request(provider: &Provider, tokens: &TokenSet) -> Result<HttpRequest
     Ok(request)
 }
 
-/// The default connection: the one flagged default, else the one named `default`, else the
-/// only one.
-fn pick_connection<'a>(provider: &str, connections: &'a [Connection]) -> Result<&'a Connection> {
-    let mut mine: Vec<&Connection> = connections.iter().filter(|c| c.provider == provider).collect();
-    mine.sort_by(|a, b| a.name.cmp(&b.name));
+/// The default connection and its index: the one flagged default, else the one named
+/// `default`, else the only one.
+fn pick_connection<'a>(provider: &str, connections: &'a [Connection]) -> Result<(usize, &'a Connection)> {
+    let mut mine: Vec<(usize, &Connection)> = connections
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.provider == provider)
+        .collect();
+    mine.sort_by(|a, b| a.1.name.cmp(&b.1.name));
     let chosen = mine
         .iter()
-        .find(|c| c.is_default)
-        .or_else(|| mine.iter().find(|c| c.name == "default"))
+        .find(|c| c.1.is_default)
+        .or_else(|| mine.iter().find(|c| c.1.name == "default"))
         .or(if mine.len() == 1 { mine.first() } else { None });
     match chosen {
-        Some(c) => Ok(c),
+        Some(c) => Ok(*c),
         None if mine.is_empty() => Err(Error::with_detail(
             ErrorCode::NotConnected,
-            format!("`{provider}` is not connected."),
+            format!("`{}` is not connected.", quote_input(provider)),
         )),
         None => Err(Error::with_detail(
             ErrorCode::NotConnected,
-            format!("`{provider}` has several connections and none is the default."),
+            format!(
+                "`{}` has several connections and none is the default.",
+                quote_input(provider)
+            ),
         )),
     }
 }
 
-/// The lower-case host of an absolute URL, without user info, port or trailing dot.
-pub fn host_of(url: &str) -> Option<String> {
-    let rest = url.split_once("://")?.1;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = if host_port.starts_with('[') {
-        host_port.split_inclusive(']').next()?
-    } else {
-        host_port.split(':').next()?
+/// Parses an outbound URL with the WHATWG parser; `invalid_input` naming `url` when it does
+/// not parse or is longer than [`MAX_URL_BYTES`]. The URL is never quoted: it may hold a
+/// secret in its query.
+fn parse_url(url: &str) -> Result<Url> {
+    if url.len() > MAX_URL_BYTES {
+        return Err(Error::field(
+            ErrorCode::InvalidInput,
+            "url",
+            format!("The URL is longer than {MAX_URL_BYTES} bytes."),
+        ));
+    }
+    Url::parse(url).map_err(|e| {
+        Error::field(
+            ErrorCode::InvalidInput,
+            "url",
+            format!("The URL is not an absolute URL ({e})."),
+        )
+    })
+}
+
+/// `localhost`, `127.0.0.0/8` or `[::1]`, as the parser yields the host.
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Domain(d)) => d == "localhost",
+        Some(Host::Ipv4(a)) => a.is_loopback(),
+        Some(Host::Ipv6(a)) => a.is_loopback(),
+        None => false,
+    }
+}
+
+/// The parser's host with one trailing dot removed (`api.example.com.` names the same DNS
+/// host as `api.example.com`); `None` for an empty host.
+fn decided_host(url: &Url) -> Option<String> {
+    let host = url.host_str().filter(|h| !h.is_empty())?;
+    let host = match url.host() {
+        Some(Host::Domain(_)) => host.strip_suffix('.').filter(|h| !h.is_empty()).unwrap_or(host),
+        _ => host,
     };
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
-    (!host.is_empty()).then_some(host)
+    Some(host.to_owned())
+}
+
+/// The host a URL is sent to, as the WHATWG URL parser (browsers, Node's `new URL()`, the
+/// `url` crate) reads it — lower-case, IDNA as `xn--`, IPv4 in dotted form, IPv6 bracketed —
+/// with one trailing dot removed, and without user info or port. `None` when the URL does not
+/// parse, is longer than [`MAX_URL_BYTES`] or has no host.
+pub fn host_of(url: &str) -> Option<String> {
+    decided_host(&parse_url(url).ok()?)
 }
 
 fn host_matches(pattern: &str, host: &str) -> bool {
@@ -792,9 +1163,17 @@ pub fn readiness(custom: &[Value], connections: &[Connection], key_files: &[KeyF
         if !known {
             warnings.push(format!(
                 "Connection `{}/{}` names an unknown provider.",
-                c.provider, c.name
+                quote_input(&c.provider),
+                quote_input(&c.name)
             ));
             continue;
+        }
+        if c.check().is_err() {
+            warnings.push(format!(
+                "Connection `{}/{}` holds an empty or malformed secret; connect again.",
+                quote_input(&c.provider),
+                quote_input(&c.name)
+            ));
         }
         let expired = match &c.credential {
             Credential::ApiKey { .. } => c.expires_at.is_some_and(|t| now >= t),
@@ -803,7 +1182,8 @@ pub fn readiness(custom: &[Value], connections: &[Connection], key_files: &[KeyF
         if expired {
             warnings.push(format!(
                 "Connection `{}/{}` has expired; connect again.",
-                c.provider, c.name
+                quote_input(&c.provider),
+                quote_input(&c.name)
             ));
         }
     }
@@ -812,7 +1192,10 @@ pub fn readiness(custom: &[Value], connections: &[Connection], key_files: &[KeyF
     providers.dedup();
     for p in providers {
         if pick_connection(p, connections).is_err() {
-            warnings.push(format!("`{p}` has several connections and none is the default."));
+            warnings.push(format!(
+                "`{}` has several connections and none is the default.",
+                quote_input(p)
+            ));
         }
     }
     components.insert(
@@ -872,17 +1255,123 @@ mod tests {
             Some("api.example.com")
         );
         assert_eq!(host_of("http://[::1]:8080/").as_deref(), Some("[::1]"));
+        assert_eq!(host_of("http://[0:0::1]/").as_deref(), Some("[::1]"));
+        assert_eq!(host_of("http://2130706433/").as_deref(), Some("127.0.0.1"));
+        assert_eq!(
+            host_of("https://evil.example\\@api.example.com/").as_deref(),
+            Some("evil.example")
+        );
+        assert_eq!(
+            host_of("https:evil.example/?://api.example.com/").as_deref(),
+            Some("evil.example")
+        );
+        assert_eq!(host_of("https://%65vil.example/").as_deref(), Some("evil.example"));
+        assert_eq!(host_of("https://a.example../").as_deref(), Some("a.example."));
+        assert_eq!(host_of("https://./").as_deref(), Some("."));
+        assert_eq!(host_of("data:text/plain,x"), None);
         assert_eq!(host_of("/relative"), None);
+        assert_eq!(
+            host_of(&format!("https://a.example/{}", "a".repeat(MAX_URL_BYTES))),
+            None
+        );
         assert!(host_matches("*.example.com", "a.b.example.com"));
         assert!(!host_matches("*.example.com", "example.com"));
         assert!(!host_matches("*.example.com", "badexample.com"));
-        assert!(valid_host_pattern("*.example.com"));
-        assert!(!valid_host_pattern("*.com"));
-        assert!(!valid_host_pattern("api.*.com"));
-        assert!(!valid_host_pattern("API.example.com"));
+        for ok in [
+            "*.example.com",
+            "localhost",
+            "127.0.0.1",
+            "[::1]",
+            "[2001:db8::1]",
+            "xn--bcher-kva.de",
+            "a-b.c",
+        ] {
+            assert!(valid_host_pattern(ok), "{ok}");
+        }
+        for bad in [
+            "*.com",
+            "api.*.com",
+            "API.example.com",
+            "bücher.de",
+            "api.example.com.",
+            "a.example:443",
+            "*.0.0.1",
+            "*.1.2.3.4",
+            "1.2.3",
+            "0x7f.0.0.1",
+            "example.123",
+            "[0::1]",
+            "[::1",
+            "::1",
+            "*.[::1]",
+            "xn--a.com",
+            "a_b.example",
+            "",
+            "*.",
+        ] {
+            assert!(!valid_host_pattern(bad), "{bad}");
+        }
         assert_eq!(ProviderSet::bundled().len(), 4);
         for p in ProviderSet::bundled() {
             p.validate().unwrap();
+        }
+    }
+
+    #[test]
+    fn endpoints_headers_and_formats() {
+        let ok = |u: &str| endpoint("token_endpoint", Some(&u.to_owned())).is_ok();
+        assert!(ok("https://auth.example.com/token"));
+        assert!(ok("https://auth.example.com/token?tenant=t1"));
+        assert!(ok("https://auth.example.com:8443/token"));
+        for bad in [
+            "http://auth.example.com/token",
+            "https://auth.example.com",
+            "HTTPS://auth.example.com/token",
+            "https://Auth.example.com/token",
+            "https://auth.example.com:443/token",
+            "https://u:p@auth.example.com/token",
+            "https://auth.example.com/token#x",
+            "https://evil.example\\@auth.example.com/token",
+            "https://auth.example.com/to ken",
+            "https://",
+            "ftp://auth.example.com/",
+        ] {
+            assert!(!ok(bad), "{bad}");
+        }
+        assert!(endpoint("token_endpoint", None).is_err());
+        assert!(is_token("X-Api-Key") && is_token("x_api.key!") && is_token("a"));
+        assert!(!is_token("") && !is_token("X Api") && !is_token("X:Api") && !is_token("X\r\n") && !is_token("É"));
+        assert_eq!(fill("Bearer {token}", "a{key}b"), "Bearer a{key}b");
+        assert_eq!(fill("{key}", "k"), "k");
+        assert_eq!(fill("k={key};", "{token}"), "k={token};");
+    }
+
+    #[test]
+    fn env_names() {
+        let c = |provider: &str, name: &str| Connection {
+            provider: provider.into(),
+            name: name.into(),
+            credential: Credential::ApiKey { key: Secret::new("k") },
+            expires_at: None,
+            scopes: vec![],
+            is_default: false,
+            created_at: 0,
+        };
+        assert_eq!(c("openai", "default").env_name(), "OPENAI_API_KEY");
+        assert_eq!(c("1password", "default").env_name(), "_1PASSWORD_API_KEY");
+        assert_eq!(c("", "default").env_name(), "_API_KEY");
+        assert_eq!(c("a-b", "wörk $(x)").env_name(), "A_B_W_RK___X__API_KEY");
+        for (p, n) in [("1", "2"), ("é", "default"), ("a\nb", "c\0"), ("", "")] {
+            let name = c(p, n).env_name();
+            let mut bytes = name.bytes();
+            assert!(
+                bytes.next().is_some_and(|b| b == b'_' || b.is_ascii_uppercase()),
+                "{name}"
+            );
+            assert!(
+                bytes.all(|b| b == b'_' || b.is_ascii_uppercase() || b.is_ascii_digit()),
+                "{name}"
+            );
         }
     }
 }

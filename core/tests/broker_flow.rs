@@ -1,7 +1,7 @@
 //! A broker driven through connect (authorization code with PKCE), resolve, expiry, refresh
 //! and resolve again, with a simulated clock and a fake provider.
 
-use authcore::broker::{readiness, Broker, Connection, Credential, KeyFile, ProviderSet, Resolution};
+use authcore::broker::{export_env, readiness, Broker, Connection, Credential, KeyFile, ProviderSet, Resolution};
 use authcore::entropy::OsEntropy;
 use authcore::error::ErrorCode;
 use authcore::http::{form_decode, HttpResponse};
@@ -162,4 +162,230 @@ fn connect_resolve_expire_refresh_resolve() {
     assert_eq!(report.status, "degraded");
     assert_eq!(report.components["key_files"].status, "degraded");
     assert_eq!(report.components["providers"].status, "ok");
+}
+
+fn api_key(provider: &str, name: &str, key: &str) -> Connection {
+    Connection {
+        provider: provider.into(),
+        name: name.into(),
+        credential: Credential::ApiKey {
+            key: authcore::tokens::Secret::new(key),
+        },
+        expires_at: None,
+        scopes: vec![],
+        is_default: false,
+        created_at: NOW,
+    }
+}
+
+/// Sources `export_env`'s output in real shells and reads every variable back: nothing runs,
+/// every value is byte-exact.
+#[test]
+fn export_env_is_inert_when_sourced() {
+    let hostile = [
+        "$(touch X)",
+        "`touch X`",
+        "\\",
+        "a\\b\\\\c\\n",
+        "'",
+        "''",
+        "a'b",
+        "'$(touch X)'",
+        "'\\''",
+        "\"",
+        "\"$(touch X)\"",
+        "\"`touch X`\"",
+        "line1\nline2",
+        "ends with newlines\n\n",
+        "\n",
+        "$HOME",
+        "${HOME}",
+        "$0$1$@$*$$$?",
+        "!",
+        "!!",
+        "!$ !-1",
+        "~",
+        "~root",
+        "a:~/b",
+        ";touch X;",
+        "&& touch X",
+        "| touch X",
+        "> X",
+        "",
+        "-n",
+        "%s%d%%",
+        "tab\there\rcarriage",
+        "é € \u{1F511}",
+        "sk-plain_1.2~3+4/5=6-7",
+    ];
+    let connections: Vec<Connection> = hostile
+        .iter()
+        .enumerate()
+        .map(|(i, v)| api_key(&format!("p{i}"), "default", v))
+        .collect();
+    let text = export_env(&connections).unwrap();
+
+    let dir = std::env::temp_dir().join(format!("authcore-export-env-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("env.sh"), &text).unwrap();
+    let names: Vec<String> = connections.iter().map(Connection::env_name).collect();
+    let script = format!(
+        ". ./env.sh; printf '%s\\0' {}",
+        names.iter().map(|n| format!("\"${n}\"")).collect::<Vec<_>>().join(" ")
+    );
+    let shells: Vec<&str> = ["/bin/sh", "/bin/dash", "/bin/bash"]
+        .into_iter()
+        .filter(|s| std::path::Path::new(s).exists())
+        .collect();
+    assert!(!shells.is_empty(), "no POSIX shell to test with");
+    for shell in shells {
+        let out = std::process::Command::new(shell)
+            .arg("-c")
+            .arg(&script)
+            .current_dir(&dir)
+            .env("HOME", "/nonexistent-home")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{shell}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.stderr.is_empty(),
+            "{shell}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut got: Vec<&[u8]> = out.stdout.split(|b| *b == 0).collect();
+        assert_eq!(got.pop(), Some(&b""[..]), "{shell}: output ends with a NUL");
+        assert_eq!(got.len(), hostile.len(), "{shell}");
+        for (want, got) in hostile.iter().zip(got) {
+            assert_eq!(got, want.as_bytes(), "{shell}: {want:?}");
+        }
+        assert!(!dir.join("X").exists(), "{shell} ran a command from the export");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn export_env_refuses_what_sh_cannot_carry() {
+    let err = export_env(&[api_key("openai", "default", "a\0b")]).unwrap_err();
+    assert_eq!(
+        (err.code(), err.field_name()),
+        (ErrorCode::InvalidInput, Some("connections[0].credential.key"))
+    );
+    assert!(!err.detail().contains("a\0b"));
+    for (provider, name, field) in [
+        ("open\nai", "default", "connections[1].provider"),
+        ("openai", "work\0", "connections[1].name"),
+        ("openai", "a\rb", "connections[1].name"),
+    ] {
+        let err = export_env(&[api_key("x", "default", "k"), api_key(provider, name, "k")]).unwrap_err();
+        assert_eq!((err.code(), err.field_name()), (ErrorCode::InvalidInput, Some(field)));
+    }
+    // `acme-eu` and `acme` named `eu` both derive ACME_EU_API_KEY.
+    let err = export_env(&[api_key("acme-eu", "default", "a"), api_key("acme", "eu", "b")]).unwrap_err();
+    assert_eq!(err.field_name(), Some("connections[1].name"));
+    assert_eq!(
+        export_env(&[api_key("1password", "default", "it's")]).unwrap(),
+        "_1PASSWORD_API_KEY='it'\\''s'\n"
+    );
+}
+
+#[test]
+fn stored_tokens_that_cannot_be_headers_are_never_injected() {
+    let broker = Broker::new(ProviderSet::load(&[acme()]).unwrap());
+    for key in ["sk\r\nX-Evil: 1", "sk\n", "\0", "", "sk\u{7f}", "clé"] {
+        let err = broker
+            .resolve(
+                "GET",
+                "https://api.openai.com/",
+                &[api_key("openai", "default", key)],
+                NOW,
+            )
+            .unwrap_err();
+        assert_eq!(
+            (err.code(), err.field_name()),
+            (ErrorCode::InvalidInput, Some("connections[0].credential.key")),
+            "{key:?}"
+        );
+        assert!(!err.detail().contains(key) || key.is_empty());
+        assert_eq!(
+            api_key("openai", "default", key).check().unwrap_err().field_name(),
+            Some("credential.key")
+        );
+    }
+    // A refresh response carrying a line break is refused before anything is stored.
+    let conn = Connection {
+        credential: Credential::Oauth {
+            tokens: authcore::tokens::TokenSet::from_token_response(
+                r#"{"access_token":"at-1","refresh_token":"rt-1","token_type":"Bearer","expires_in":3600}"#,
+                NOW,
+            )
+            .unwrap(),
+        },
+        ..api_key("acme", "default", "unused")
+    };
+    for (body, field) in [
+        (
+            r#"{"access_token":"at\r\nX-Evil: 1","token_type":"Bearer"}"#,
+            "access_token",
+        ),
+        (r#"{"access_token":"","token_type":"Bearer"}"#, "access_token"),
+        (r#"{"access_token":"at\u0000","token_type":"Bearer"}"#, "access_token"),
+        (
+            r#"{"access_token":"at-2","refresh_token":"rt\n","token_type":"Bearer"}"#,
+            "refresh_token",
+        ),
+    ] {
+        let err = broker
+            .apply_refresh(&conn, &HttpResponse::new(200).with_body(body), NOW)
+            .unwrap_err();
+        assert_eq!(
+            (err.code(), err.field_name()),
+            (ErrorCode::InvalidResponse, Some(field)),
+            "{body}"
+        );
+    }
+}
+
+/// The two URLs a naive parser reads as `api.openai.com`, and what a WHATWG client does with
+/// them: nothing is injected.
+#[test]
+fn urls_are_read_as_clients_read_them() {
+    let broker = Broker::new(ProviderSet::load(&[]).unwrap());
+    let conns = [api_key("openai", "default", "sk-1")];
+    for url in [
+        "https://evil.example\\@api.openai.com/v1",
+        "https:evil.example/?://api.openai.com/",
+        "https://evil.example#@api.openai.com",
+        "https://api.openai.com.evil.example/",
+        "https://api.openai.com:8443/",
+    ] {
+        let err = broker.resolve("POST", url, &conns, NOW).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::NoProvider, "{url}");
+        assert!(broker.provider_for(url).is_none(), "{url}");
+    }
+    for url in [
+        "http://api.openai.com/",
+        "ws://api.openai.com/",
+        "https://u:p@api.openai.com/",
+    ] {
+        let err = broker.resolve("POST", url, &conns, NOW).unwrap_err();
+        assert_eq!(
+            (err.code(), err.field_name()),
+            (ErrorCode::InsecureUrl, Some("url")),
+            "{url}"
+        );
+    }
+    let err = broker.resolve("POST", "https://[::1/", &conns, NOW).unwrap_err();
+    assert_eq!((err.code(), err.field_name()), (ErrorCode::InvalidInput, Some("url")));
+    for url in [
+        "https://API.OPENAI.COM./v1",
+        "https://api.o\tpen\nai.com/",
+        "https://%61pi.openai.com/",
+    ] {
+        assert!(broker.resolve("POST", url, &conns, NOW).is_ok(), "{url}");
+    }
 }

@@ -635,18 +635,24 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                     _ => return Err(format!("unknown operation `{op}`")),
                 }
             }
-            "broker.load" => ProviderSet::load(&opt::<Vec<Value>>(input, "custom")?.unwrap_or_default()).map(|set| {
-                let v = out(&set);
-                ctx.broker = Some(Broker::new(set));
-                v
-            }),
+            "broker.load" => {
+                let allow_loopback_http = opt::<bool>(input, "allow_loopback_http")?.unwrap_or(false);
+                ProviderSet::load(&opt::<Vec<Value>>(input, "custom")?.unwrap_or_default()).map(|set| {
+                    let v = out(&set);
+                    ctx.broker = Some(Broker::new(set).allow_loopback_http(allow_loopback_http));
+                    v
+                })
+            }
             "broker.redact" => Ok(Value::Array(
                 arg::<Vec<Connection>>(input, "connections")?
                     .iter()
                     .map(Connection::redacted)
                     .collect(),
             )),
-            "broker.export_env" => Ok(json!({"text": export_env(&arg::<Vec<Connection>>(input, "connections")?)})),
+            "broker.export_env" => {
+                export_env(&arg::<Vec<Connection>>(input, "connections")?).map(|text| json!({ "text": text }))
+            }
+            "broker.check_connection" => arg::<Connection>(input, "connection")?.check().map(|()| json!({})),
             "broker.export_json" => Ok(export_json(&arg::<Vec<Connection>>(input, "connections")?)),
             "broker.readiness" => Ok(out(&readiness(
                 &opt::<Vec<Value>>(input, "custom")?.unwrap_or_default(),
