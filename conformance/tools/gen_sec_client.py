@@ -284,6 +284,7 @@ BAD_RESTORE = [
     ("config-bad-origin", {"config": dict(CONFIG, api_origins=["https://api.example.com/v1"]), "stored": None}, "invalid_config", "api_origins[0]"),
     ("config-bad-margin", {"config": dict(CONFIG, refresh_margin=-1), "stored": None}, "invalid_config", "refresh_margin"),
     ("clock-offset-beyond-a-day", {"config": CONFIG, "stored": stored(ts(), 1, DAY + 1)}, "state_corrupt", "clock_offset"),
+    ("config-checked-before-stored", {"config": {"token_endpoint": "ftp://x"}, "stored": stored(ts(), 1, DAY + 1)}, "invalid_config", "token_endpoint"),
     ("access-token-crlf", {"config": CONFIG, "stored": stored(ts("at\r\nX-Evil: 1"), 1)}, "state_corrupt", "tokens.access_token"),
     ("access-token-empty", {"config": CONFIG, "stored": stored(ts(""), 1)}, "state_corrupt", "tokens.access_token"),
     ("token-type-mac", {"config": CONFIG, "stored": stored(dict(ts(), token_type="MAC"), 1)}, "state_corrupt", "tokens.token_type"),

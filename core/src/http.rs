@@ -294,6 +294,50 @@ mod tests {
     }
 
     #[test]
+    fn url_checks() {
+        let ok = |s: &str, insecure: bool| check_url(ErrorCode::InvalidConfig, "f", s, insecure).is_ok();
+        for good in [
+            "https://a.example/x?y#z",
+            "https://A.EXAMPLE:8443/",
+            "http://localhost:8000/",
+            "http://127.9.9.9/",
+            "http://[::1]:1/",
+            "https://my_service.internal/",
+        ] {
+            assert!(ok(good, false), "{good}");
+        }
+        for bad in [
+            "http://a.example/",
+            "http://localhost.a.example/",
+            "http://127.0.0.1.nip.io/",
+            "ftp://a.example/",
+            "javascript:alert(1)",
+            "/relative",
+            "",
+            "https://u:p@a.example/",
+            "https://a.example@b.example/",
+            "https://a.example\\@b.example/",
+            "https:a.example/",
+            "https:///a.example/",
+            "https://a%2Eexample/",
+            "https://0x7f.1/",
+            "https://*.example/",
+            "https://a.example/\u{1b}[2J",
+            "https://a.example/ x",
+            "https://\u{430}.example/",
+        ] {
+            assert!(!ok(bad, false), "{bad:?}");
+        }
+        assert!(ok("http://a.example/", true));
+        assert!(!ok(&format!("https://a.example/{}", "a".repeat(MAX_URL_LEN)), false));
+        let e = check_url(ErrorCode::InvalidResponse, "verification_uri", "http://evil/", false).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::InvalidResponse);
+        assert_eq!(e.field_name(), Some("verification_uri"));
+        assert!(check_endpoint("token_endpoint", "https://a.example/t#f", false).is_err());
+        assert!(check_endpoint("token_endpoint", "https://a.example/t?q", false).is_ok());
+    }
+
+    #[test]
     fn form_round_trip() {
         let enc = form_encode(&[("grant_type", "refresh_token"), ("refresh_token", "a+b/c=")]);
         assert_eq!(enc, "grant_type=refresh_token&refresh_token=a%2Bb%2Fc%3D");

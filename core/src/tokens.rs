@@ -551,15 +551,19 @@ impl RequestDriver {
     /// ([`ClientConfig::validate`], `invalid_config`) and so are the tokens (`invalid_input`
     /// naming the field).
     pub fn new(config: ClientConfig, tokens: Option<TokenSet>, generation: u64) -> Result<Self> {
-        if let Some(t) = &tokens {
-            t.check(ErrorCode::InvalidInput, "tokens.")?;
-        }
-        Self::build(config, tokens, generation, 0)
+        Self::build(config, || {
+            if let Some(t) = &tokens {
+                t.check(ErrorCode::InvalidInput, "tokens.")?;
+            }
+            Ok((tokens, generation, 0))
+        })
     }
 
-    /// The one constructor every other goes through: validates the settings.
-    fn build(config: ClientConfig, tokens: Option<TokenSet>, generation: u64, clock_offset: i64) -> Result<Self> {
+    /// The one constructor every other goes through: validates the settings first (so bad
+    /// settings are `invalid_config` on every path), then the tokens `load` yields.
+    fn build(config: ClientConfig, load: impl FnOnce() -> Result<(Option<TokenSet>, u64, i64)>) -> Result<Self> {
         let origins = config.origins()?;
+        let (tokens, generation, clock_offset) = load()?;
         Ok(Self {
             config,
             origins,
@@ -587,13 +591,13 @@ impl RequestDriver {
     /// A driver with validated settings ([`ClientConfig::validate`], `invalid_config`) and,
     /// optionally, a validated stored document ([`StoredTokens::validate`], `state_corrupt`).
     pub fn with_config(config: ClientConfig, stored: Option<StoredTokens>) -> Result<Self> {
-        match stored {
+        Self::build(config, || match stored {
             Some(s) => {
                 s.validate()?;
-                Self::build(config, Some(s.tokens), s.generation, s.clock_offset)
+                Ok((Some(s.tokens), s.generation, s.clock_offset))
             }
-            None => Self::build(config, None, 0, 0),
-        }
+            None => Ok((None, 0, 0)),
+        })
     }
 
     /// Generation, clock offset and freshness at local time `now`.
@@ -622,14 +626,12 @@ impl RequestDriver {
     /// pickling): a value that is not a [`DriverSnapshot`] is `state_corrupt`; then as
     /// [`RequestDriver::from_snapshot`] (bad settings are `invalid_config`, as at construction).
     pub fn from_state(state: &Value) -> Result<Self> {
-        let snapshot = DriverSnapshot::deserialize(state).map_err(|e| {
+        let snapshot = DriverSnapshot::deserialize(state).map_err(|_| {
+            // Serde's message can quote member values (secrets): it stays out of the error.
             Error::field(
                 ErrorCode::StateCorrupt,
                 "state",
-                format!(
-                    "The driver state is malformed: {}.",
-                    crate::util::quote_input(&e.to_string())
-                ),
+                "The driver state is malformed (a member is unknown, missing or of the wrong type).",
             )
         })?;
         Self::from_snapshot(snapshot)

@@ -331,14 +331,12 @@ impl DeviceClient {
     /// is `state_corrupt`; bad settings are `invalid_config` naming the field, exactly as in
     /// [`DeviceClient::new`]. Nothing is sent on failure.
     pub fn from_state(state: &Value) -> Result<Self> {
-        let raw = DeviceClientState::deserialize(state).map_err(|e| {
+        let raw = DeviceClientState::deserialize(state).map_err(|_| {
+            // Serde's message can quote member values (secrets): it stays out of the error.
             Error::field(
                 ErrorCode::StateCorrupt,
                 "state",
-                format!(
-                    "The device client state is malformed: {}.",
-                    crate::util::quote_input(&e.to_string())
-                ),
+                "The device client state is malformed (a member is unknown, missing or of the wrong type).",
             )
         })?;
         Self::try_from(raw)
