@@ -519,24 +519,21 @@ impl RequestDriver {
     }
 
     /// Reports a lost compare-and-swap save with what the store holds now.
-    fn handle_save_conflict(&self, stored: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn handle_save_conflict(&self, py: Python<'_>, stored: &Bound<'_, PyAny>) -> PyResult<()> {
         let s: StoredTokens = from_py(stored, "stored")?;
-        lock(&self.inner)?.handle_save_conflict(s);
-        Ok(())
+        lock(&self.inner)?.handle_save_conflict(s).py(py)
     }
 
     /// Selects the identity sent in the identity header (`None`: the default identity).
     #[pyo3(signature = (identity=None))]
-    fn set_identity(&self, identity: Option<String>) -> PyResult<()> {
-        lock(&self.inner)?.set_identity(identity);
-        Ok(())
+    fn set_identity(&self, py: Python<'_>, identity: Option<String>) -> PyResult<()> {
+        lock(&self.inner)?.set_identity(identity).py(py)
     }
 
     /// Replaces the tokens after a sign-in (emits a save).
-    fn set_tokens(&self, tokens: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn set_tokens(&self, py: Python<'_>, tokens: &Bound<'_, PyAny>) -> PyResult<()> {
         let t: TokenSet = from_py(tokens, "tokens")?;
-        lock(&self.inner)?.set_tokens(t);
-        Ok(())
+        lock(&self.inner)?.set_tokens(t).py(py)
     }
 
     /// The next action as a dict (tagged by `"type"`), or `None`.
@@ -570,10 +567,10 @@ impl RequestDriver {
         to_py(py, &snapshot)
     }
 
-    /// Rebuilds a driver from `to_state()`.
+    /// Rebuilds a driver from `to_state()`, with every check of construction.
     #[staticmethod]
     fn from_state(py: Python<'_>, state: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let d = CoreRequestDriver::from_snapshot(from_py(state, "state")?).py(py)?;
+        let d = CoreRequestDriver::from_state(&from_py::<Value>(state, "state")?).py(py)?;
         Ok(Self { inner: Mutex::new(d) })
     }
 
@@ -682,16 +679,15 @@ impl DeviceClient {
 
     /// The machine as a JSON-compatible dict (pending actions are not kept).
     fn to_state(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let c = lock(&self.inner)?;
-        to_py(py, &*c)
+        let state = lock(&self.inner)?.to_state();
+        to_py(py, &state)
     }
 
-    /// Rebuilds a client from `to_state()`.
+    /// Rebuilds a client from `to_state()`, with every check of construction.
     #[staticmethod]
-    fn from_state(state: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Ok(Self {
-            inner: Mutex::new(from_py(state, "state")?),
-        })
+    fn from_state(py: Python<'_>, state: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let c = CoreDeviceClient::from_state(&from_py::<Value>(state, "state")?).py(py)?;
+        Ok(Self { inner: Mutex::new(c) })
     }
 
     fn __reduce__(slf: &Bound<'_, Self>) -> PyResult<(Py<PyAny>, Py<PyTuple>)> {

@@ -57,7 +57,7 @@ def test_wrong_argument_types_are_type_or_value_errors() -> None:
 def test_request_driver_flow_and_pickle() -> None:
     body = '{"access_token":"at-1","refresh_token":"rt-1","token_type":"Bearer","expires_in":3600}'
     stored = {"version": 1, "generation": 3, "clock_offset": 0, "tokens": tokens.token_set_from_response(body, now=NOW)}
-    d = tokens.RequestDriver(token_endpoint="https://auth.example/token", stored=stored)
+    d = tokens.RequestDriver(token_endpoint="https://auth.example/token", api_origins=["https://api.example"], stored=stored)
     rid = d.send({"method": "GET", "url": "https://api.example/me"}, now=NOW)
     [send] = d.actions()
     assert send["type"] == "send" and send["request"]["headers"]["Authorization"] == "Bearer at-1"
@@ -69,6 +69,59 @@ def test_request_driver_flow_and_pickle() -> None:
     assert back.state(now=NOW) == d.state(now=NOW) == {"generation": 3, "clock_offset": 0, "freshness": "fresh"}
     assert back.stored() == stored
     assert tokens.load_tokens(tokens.dump_tokens(stored)) == stored
+
+
+def test_request_driver_keeps_the_token_on_its_origins() -> None:
+    body = '{"access_token":"at-1","token_type":"Bearer","expires_in":3600}'
+    stored = {"version": 1, "generation": 1, "clock_offset": 0, "tokens": tokens.token_set_from_response(body, now=NOW)}
+    d = tokens.RequestDriver(token_endpoint="https://auth.example/token", stored=stored)  # default: the token endpoint's origin
+    d.send({"method": "GET", "url": "https://auth.example/me"}, now=NOW)
+    d.send({"method": "GET", "url": "https://api.example/me"}, now=NOW)
+    d.send({"method": "GET", "url": "https://auth.example\\@evil.example/me"}, now=NOW)
+    assert [a["request"]["headers"] for a in d.actions()] == [{"Authorization": "Bearer at-1"}, {}, {}]
+    with pytest.raises(authcore.InvalidConfig) as e:
+        tokens.RequestDriver(token_endpoint="http://auth.example/token")
+    assert e.value.field == "token_endpoint"
+    tokens.RequestDriver(token_endpoint="http://127.0.0.1:8000/token")
+    with pytest.raises(authcore.InvalidInput):
+        d.set_identity("id\r\nX-Evil: 1")
+
+
+def test_restored_state_is_checked_like_construction() -> None:
+    # A pickle is `from_state(state)`: tamper with the state and the rebuild refuses it.
+    d = tokens.RequestDriver(token_endpoint="https://auth.example/token")
+    ctor, (state,) = d.__reduce__()
+    state["config"]["token_endpoint"] = "ftp://x"
+    with pytest.raises(authcore.InvalidConfig) as e:
+        ctor(state)
+    assert e.value.field == "token_endpoint"
+    with pytest.raises(authcore.StateCorrupt):
+        tokens.RequestDriver.from_state({"config": {}, "stored": None, "extra": 1})
+
+    c = device.DeviceClient(base_url="https://auth.example", client_id="cli")
+    ctor, (state,) = c.__reduce__()
+    state["config"].update(base_url="ftp://x", client_id="")
+    with pytest.raises(authcore.InvalidConfig) as e:
+        ctor(state)
+    assert e.value.field == "base_url"
+    state["config"].update(base_url="https://auth.example")
+    with pytest.raises(authcore.InvalidConfig) as e:
+        ctor(state)
+    assert e.value.field == "client_id"
+    with pytest.raises(authcore.StateCorrupt):
+        device.DeviceClient.from_state({"config": {"base_url": "https://auth.example", "client_id": "c"}, "phase": {"phase": "x"}, "next_transmit": 1})
+    with pytest.raises(authcore.StateCorrupt):
+        device.DeviceClient.from_state([])  # type: ignore[arg-type]
+
+
+def test_device_prompt_is_checked_before_it_is_shown() -> None:
+    c = device.DeviceClient(base_url="https://auth.example", client_id="cli")
+    c.start(now=NOW)
+    [send] = c.actions()
+    body = '{"device_code":"dc","user_code":"\\u001b[2JBCDF","verification_uri":"https://auth.example/device","expires_in":600}'
+    c.handle_response(send["transmit"], {"status": 200, "body": body}, now=NOW)
+    [failed] = c.actions()
+    assert failed["type"] == "failed" and failed["error"]["code"] == "invalid_response" and failed["error"]["field"] == "user_code"
 
 
 def test_device_client_pickles_mid_flow() -> None:

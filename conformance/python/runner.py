@@ -162,8 +162,17 @@ def op_table() -> Dict[str, Callable[[Ctx, dict], Any]]:
         c.objects["driver"] = tokens.RequestDriver(i["config"], stored=i.get("stored"))
         return {}
 
+    @op("driver.restore")
+    def _(c, i):
+        c.objects["driver"] = tokens.RequestDriver.from_state(i["state"])
+        return {}
+
     def driver(c: Ctx) -> Any:
         return c.obj("driver", "driver.new")
+
+    @op("driver.to_state")
+    def _(c, i):
+        return driver(c).to_state()
 
     @op("driver.send")
     def _(c, i):
@@ -205,8 +214,17 @@ def op_table() -> Dict[str, Callable[[Ctx, dict], Any]]:
         c.objects["device_client"] = device.DeviceClient(i["config"])
         return {}
 
+    @op("device.client.restore")
+    def _(c, i):
+        c.objects["device_client"] = device.DeviceClient.from_state(i["state"])
+        return {}
+
     def dclient(c: Ctx) -> Any:
         return c.obj("device_client", "device.client.new")
+
+    @op("device.client.to_state")
+    def _(c, i):
+        return dclient(c).to_state()
 
     for name, call in [
         ("start", lambda d, i: d.start(i.get("now", 0))),

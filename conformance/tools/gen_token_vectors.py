@@ -9,7 +9,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NOW = 1700000000
 TOKEN_URL = "https://auth.example.com/api/auth/token/"
 API = "https://api.example.com/v1/me"
-CONFIG = {"token_endpoint": TOKEN_URL}
+# The API is served from another origin than the token endpoint: name it, or the token stays home.
+CONFIG = {"token_endpoint": TOKEN_URL, "api_origins": ["https://api.example.com"]}
 
 
 def ts(at="at-1", exp=NOW + 3600, rt="rt-1", **kw):

@@ -67,7 +67,9 @@ fn driver(c: &mut Criterion) {
         NOW,
     )
     .unwrap();
-    let mut d = RequestDriver::new(ClientConfig::new("https://auth.example.com/token"), Some(tokens), 0);
+    let mut config = ClientConfig::new("https://auth.example.com/token");
+    config.api_origins = vec!["https://api.example.com".to_owned()];
+    let mut d = RequestDriver::new(config, Some(tokens), 0).unwrap();
     c.bench_function("driver/send+complete", |b| {
         b.iter(|| {
             d.send(HttpRequest::new("GET", "https://api.example.com/me"), NOW);

@@ -16,6 +16,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::{Error, ErrorCode, Result};
+
 /// Header map: name → value.
 pub type Headers = BTreeMap<String, String>;
 
@@ -120,6 +122,98 @@ pub(crate) fn is_http_url(s: &str) -> bool {
     s.starts_with("https://") || s.starts_with("http://")
 }
 
+/// The longest URL accepted as an endpoint, origin or link shown to a person, in bytes.
+pub const MAX_URL_LEN: usize = 2048;
+
+/// Whether a parsed URL names a loopback host: `localhost`, `127.0.0.0/8` or `[::1]`.
+pub(crate) fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// Whether `raw`, parsed as `url`, spells its scheme and authority plainly: `scheme://`
+/// then exactly the host (as the WHATWG parser serialises it) and an optional `:port`, up to
+/// the first `/`, `?` or `#`. Then every URL parser (WHATWG, RFC 3986, an HTTP client's own)
+/// finds the same host: no user info, backslashes, percent-escapes, missing slashes or
+/// non-canonical IP forms.
+pub(crate) fn plain_authority(raw: &str, url: &url::Url) -> bool {
+    let (Some(host), Some((scheme, rest))) = (url.host_str(), raw.split_once("://")) else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    let with_port = || {
+        url.port_or_known_default()
+            .is_some_and(|port| authority.eq_ignore_ascii_case(&format!("{host}:{port}")))
+    };
+    scheme.eq_ignore_ascii_case(url.scheme()) && (authority.eq_ignore_ascii_case(host) || with_port())
+}
+
+/// Checks a URL that credentials or people are sent to, and parses it with the WHATWG URL
+/// parser (the one browsers and most HTTP clients use). Refused, as `code` naming `field`:
+/// more than [`MAX_URL_LEN`] bytes; anything but printable ASCII (so no spaces, control
+/// characters such as ESC, CR or LF, or non-ASCII look-alikes); a backslash (parsers disagree
+/// on it); not an absolute URL; a scheme other than `https`, except `http` to a loopback host
+/// ([`is_loopback`]) or, with `allow_insecure`, `http` to any host; a host name with
+/// characters other than letters, digits, `.`, `-` and `_` (such as a `*` wildcard); a user
+/// name or password; an authority not spelt plainly ([`plain_authority`]).
+pub(crate) fn check_url(code: ErrorCode, field: &str, s: &str, allow_insecure: bool) -> Result<url::Url> {
+    let bad = |reason: &str| Err(Error::field(code, field, format!("`{field}` {reason}")));
+    if s.len() > MAX_URL_LEN {
+        return bad(&format!("is longer than {MAX_URL_LEN} bytes."));
+    }
+    if !s.bytes().all(|b| (b'!'..=b'~').contains(&b)) || s.contains('\\') {
+        return bad("must be printable ASCII without spaces or backslashes.");
+    }
+    let Ok(url) = url::Url::parse(s) else {
+        return bad("is not an absolute URL.");
+    };
+    let secure = match url.scheme() {
+        "https" => true,
+        "http" => allow_insecure || is_loopback(&url),
+        _ => false,
+    };
+    if !secure || !url.has_host() {
+        return if allow_insecure {
+            bad("must be an http(s) URL.")
+        } else {
+            bad("must be an https URL (http only to a loopback host).")
+        };
+    }
+    if let Some(url::Host::Domain(d)) = url.host() {
+        if !d
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+        {
+            return bad("must name a host of letters, digits, '.', '-' and '_'.");
+        }
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return bad("must not contain a user name or password.");
+    }
+    if !plain_authority(s, &url) {
+        return bad("must be written as scheme://host[:port] followed by the path.");
+    }
+    Ok(url)
+}
+
+/// [`check_url`] for an endpoint in the settings: errors are `invalid_config`, and a fragment
+/// is refused too (RFC 6749 §3.1, §3.2).
+pub(crate) fn check_endpoint(field: &str, s: &str, allow_insecure: bool) -> Result<url::Url> {
+    let url = check_url(ErrorCode::InvalidConfig, field, s, allow_insecure)?;
+    if url.fragment().is_some() {
+        return Err(Error::field(
+            ErrorCode::InvalidConfig,
+            field,
+            format!("`{field}` must not contain a fragment."),
+        ));
+    }
+    Ok(url)
+}
+
 /// `application/x-www-form-urlencoded` serialisation (WHATWG URL standard).
 pub fn form_encode(pairs: &[(&str, &str)]) -> String {
     let mut out = String::new();
@@ -198,6 +292,50 @@ mod tests {
         r.set_header("Authorization", "b");
         assert_eq!(r.headers.len(), 1);
         assert_eq!(r.header("AUTHORIZATION"), Some("b"));
+    }
+
+    #[test]
+    fn url_checks() {
+        let ok = |s: &str, insecure: bool| check_url(ErrorCode::InvalidConfig, "f", s, insecure).is_ok();
+        for good in [
+            "https://a.example/x?y#z",
+            "https://A.EXAMPLE:8443/",
+            "http://localhost:8000/",
+            "http://127.9.9.9/",
+            "http://[::1]:1/",
+            "https://my_service.internal/",
+        ] {
+            assert!(ok(good, false), "{good}");
+        }
+        for bad in [
+            "http://a.example/",
+            "http://localhost.a.example/",
+            "http://127.0.0.1.nip.io/",
+            "ftp://a.example/",
+            "javascript:alert(1)",
+            "/relative",
+            "",
+            "https://u:p@a.example/",
+            "https://a.example@b.example/",
+            "https://a.example\\@b.example/",
+            "https:a.example/",
+            "https:///a.example/",
+            "https://a%2Eexample/",
+            "https://0x7f.1/",
+            "https://*.example/",
+            "https://a.example/\u{1b}[2J",
+            "https://a.example/ x",
+            "https://\u{430}.example/",
+        ] {
+            assert!(!ok(bad, false), "{bad:?}");
+        }
+        assert!(ok("http://a.example/", true));
+        assert!(!ok(&format!("https://a.example/{}", "a".repeat(MAX_URL_LEN)), false));
+        let e = check_url(ErrorCode::InvalidResponse, "verification_uri", "http://evil/", false).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::InvalidResponse);
+        assert_eq!(e.field_name(), Some("verification_uri"));
+        assert!(check_endpoint("token_endpoint", "https://a.example/t#f", false).is_err());
+        assert!(check_endpoint("token_endpoint", "https://a.example/t?q", false).is_ok());
     }
 
     #[test]

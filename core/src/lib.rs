@@ -31,7 +31,9 @@
 //!     r#"{"access_token":"at-1","refresh_token":"rt-1","token_type":"Bearer","expires_in":3600}"#,
 //!     now,
 //! )?;
-//! let mut driver = RequestDriver::new(ClientConfig::new("https://auth.example.com/token"), Some(tokens), 0);
+//! let mut config = ClientConfig::new("https://auth.example.com/token");
+//! config.api_origins = vec!["https://api.example.com".into()]; // where the token may go
+//! let mut driver = RequestDriver::new(config, Some(tokens), 0)?;
 //! let id = driver.send(HttpRequest::new("GET", "https://api.example.com/me"), now);
 //! while let Some(action) = driver.poll_action() {
 //!     match action {

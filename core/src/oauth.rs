@@ -10,6 +10,30 @@
 //!   `code` → `invalid_request`), returns the token request to send and the record marked used
 //!   (a `state` is single-use), and turns the token response into a [`TokenSet`].
 //!
+//! ## Callbacks
+//!
+//! The callback is parsed with the WHATWG URL parser and its parameters are read from the
+//! query only: a fragment is never read, so `https://app/cb#?code=x&state=y` and
+//! `https://app/cb?x=1#code=x` carry no code. A callback over 16 KiB or with control characters
+//! is `invalid_request` naming `callback`. The checks run in this order: `state` present and
+//! equal (`state_mismatch`); `iss` (RFC 9207, below); `state` not used and not expired
+//! (`state_expired`); the provider's `error`; `code`.
+//!
+//! Mix-up defence (RFC 9207): with [`AuthCodeConfig::issuer`] set, a callback's `iss` must
+//! equal it exactly (simple string comparison, RFC 9207 §2.4); with
+//! [`AuthCodeConfig::authorization_response_iss_parameter_supported`] also set (copy it from
+//! the server's metadata), a callback without `iss` is refused too. Both refusals are
+//! `invalid_request` naming `iss`.
+//!
+//! ## Endpoints
+//!
+//! `authorization_endpoint`, `token_endpoint` and `issuer` must be `https` URLs (`http` only to
+//! a loopback host, unless [`AuthCodeConfig::allow_insecure_http`]), printable ASCII, without
+//! user info or fragment (the issuer also without query, RFC 8414 §2). `redirect_uri` has no
+//! fragment (RFC 6749 §3.1.2) and is either such an `https`/loopback `http` URL (RFC 8252 §7.3)
+//! or a private-use scheme containing a dot, as a reverse domain name (RFC 8252 §7.1, e.g.
+//! `com.example.app:/callback`); `javascript:`, `data:`, `file:` and the like are refused.
+//!
 //! ```
 //! use authcore::entropy::OsEntropy;
 //! use authcore::oauth::{AuthCodeClient, AuthCodeConfig, Pkce, PkceMethod};
@@ -41,7 +65,9 @@ use subtle::ConstantTimeEq;
 use crate::device::oauth_error_from_str;
 use crate::entropy::{random_bytes, Entropy};
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::{form_decode, form_encode, is_http_url, query_encode, HttpRequest, HttpResponse};
+use crate::http::{
+    check_endpoint, check_url, form_decode, form_encode, query_encode, HttpRequest, HttpResponse, MAX_URL_LEN,
+};
 use crate::json::{parse_object, truncate};
 use crate::tokens::{Secret, TokenSet};
 use crate::util::b64url;
@@ -194,6 +220,15 @@ pub struct AuthCodeConfig {
     pub extra_params: Vec<(String, String)>,
     /// Lifetime assumed when the token response has no `expires_in` (default 3600).
     pub default_expires_in: i64,
+    /// The authorization server's issuer identifier (RFC 8414 `issuer`). When set, a
+    /// callback's `iss` must equal it (RFC 9207).
+    pub issuer: Option<String>,
+    /// The server's `authorization_response_iss_parameter_supported` metadata: when true,
+    /// every callback must carry `iss` (RFC 9207 §2.4). Needs `issuer`.
+    pub authorization_response_iss_parameter_supported: bool,
+    /// Allow plain `http` to hosts other than loopback for the endpoints, the issuer and the
+    /// redirect URI (default false; for development only).
+    pub allow_insecure_http: bool,
 }
 
 impl core::fmt::Debug for AuthCodeConfig {
@@ -205,6 +240,7 @@ impl core::fmt::Debug for AuthCodeConfig {
             .field("client_secret", &self.client_secret)
             .field("redirect_uri", &self.redirect_uri)
             .field("scopes", &self.scopes)
+            .field("issuer", &self.issuer)
             .finish_non_exhaustive()
     }
 }
@@ -221,8 +257,115 @@ impl Default for AuthCodeConfig {
             state_ttl: 600,
             extra_params: Vec::new(),
             default_expires_in: 3600,
+            issuer: None,
+            authorization_response_iss_parameter_supported: false,
+            allow_insecure_http: false,
         }
     }
+}
+
+/// Parameters the client sets itself, which `extra_params` may not repeat.
+const RESERVED_PARAMS: [&str; 7] = [
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "state",
+    "code_challenge",
+    "code_challenge_method",
+];
+
+impl AuthCodeConfig {
+    /// Checks the settings (see the module docs); errors are `invalid_config` naming the field.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |f: &str, d: &str| Err(Error::field(ErrorCode::InvalidConfig, f, d));
+        let insecure = self.allow_insecure_http;
+        check_endpoint("authorization_endpoint", &self.authorization_endpoint, insecure)?;
+        check_endpoint("token_endpoint", &self.token_endpoint, insecure)?;
+        if self.client_id.is_empty() {
+            return bad("client_id", "The client id must not be empty.");
+        }
+        check_redirect_uri(&self.redirect_uri, insecure)?;
+        if !(30..=86_400).contains(&self.state_ttl) {
+            return bad("state_ttl", "The state lifetime must be 30 to 86400 seconds.");
+        }
+        match &self.issuer {
+            Some(issuer) => {
+                let url = check_endpoint("issuer", issuer, insecure)?;
+                if url.query().is_some() {
+                    return bad("issuer", "`issuer` must not contain a query.");
+                }
+            }
+            None if self.authorization_response_iss_parameter_supported => {
+                return bad("issuer", "`iss` can only be required with a configured `issuer`.");
+            }
+            None => {}
+        }
+        if self
+            .extra_params
+            .iter()
+            .any(|(k, _)| RESERVED_PARAMS.contains(&k.as_str()))
+        {
+            return bad(
+                "extra_params",
+                "`extra_params` must not repeat a parameter the client sets.",
+            );
+        }
+        Ok(())
+    }
+}
+
+/// The `redirect_uri` rule of the module docs.
+fn check_redirect_uri(s: &str, allow_insecure: bool) -> Result<()> {
+    let bad = |d: &str| Err(Error::field(ErrorCode::InvalidConfig, "redirect_uri", d));
+    if s.len() > MAX_URL_LEN || !s.bytes().all(|b| (b'!'..=b'~').contains(&b)) || s.contains('\\') {
+        return bad("`redirect_uri` must be at most 2048 bytes of printable ASCII without spaces or backslashes.");
+    }
+    let Ok(url) = url::Url::parse(s) else {
+        return bad("The redirect URI must be an absolute URI without a fragment.");
+    };
+    if url.fragment().is_some() {
+        return bad("The redirect URI must be an absolute URI without a fragment.");
+    }
+    match url.scheme() {
+        "https" | "http" => check_url(ErrorCode::InvalidConfig, "redirect_uri", s, allow_insecure).map(|_| ()),
+        scheme if scheme.contains('.') => Ok(()),
+        _ => bad("`redirect_uri` must be https, http to a loopback host, or a private-use scheme such as com.example.app:/callback."),
+    }
+}
+
+/// The longest callback accepted, in bytes.
+const MAX_CALLBACK_LEN: usize = 16_384;
+
+/// The raw query of a callback (a full redirect URL, a path with a query, or a bare query
+/// string), found by the WHATWG URL parser: a fragment is never part of it.
+fn callback_query(callback: &str) -> Result<String> {
+    let bad = |d: &str| Err(Error::field(ErrorCode::InvalidRequest, "callback", d));
+    if callback.len() > MAX_CALLBACK_LEN {
+        return bad("The callback is longer than 16384 bytes.");
+    }
+    if callback.bytes().any(|b| b < b' ' || b == 0x7f) {
+        return bad("The callback contains control characters.");
+    }
+    let url = match url::Url::parse(callback) {
+        Ok(url) => url,
+        Err(url::ParseError::RelativeUrlWithoutBase) => {
+            let relative = if callback.starts_with('/') || callback.starts_with('?') {
+                callback.to_owned()
+            } else {
+                format!("?{callback}")
+            };
+            let Ok(base) = url::Url::parse("https://callback.invalid/") else {
+                return bad("The callback is not a URL or a query string.");
+            };
+            match base.join(&relative) {
+                Ok(url) => url,
+                Err(_) => return bad("The callback is not a URL or a query string."),
+            }
+        }
+        Err(_) => return bad("The callback is not a URL or a query string."),
+    };
+    Ok(url.query().unwrap_or("").to_owned())
 }
 
 /// What the host keeps between redirect and callback (e.g. in a signed cookie or memory).
@@ -269,30 +412,9 @@ pub struct AuthCodeClient {
 }
 
 impl AuthCodeClient {
-    /// A client with validated settings.
+    /// A client with validated settings ([`AuthCodeConfig::validate`], `invalid_config`).
     pub fn new(config: AuthCodeConfig) -> Result<Self> {
-        let bad = |f: &str, d: &str| Err(Error::field(ErrorCode::InvalidConfig, f, d));
-        if !is_http_url(&config.authorization_endpoint) {
-            return bad(
-                "authorization_endpoint",
-                "The authorization endpoint must be an http(s) URL.",
-            );
-        }
-        if !is_http_url(&config.token_endpoint) {
-            return bad("token_endpoint", "The token endpoint must be an http(s) URL.");
-        }
-        if config.client_id.is_empty() {
-            return bad("client_id", "The client id must not be empty.");
-        }
-        if config.redirect_uri.is_empty() || config.redirect_uri.contains('#') {
-            return bad(
-                "redirect_uri",
-                "The redirect URI must be an absolute URI without a fragment.",
-            );
-        }
-        if !(30..=86_400).contains(&config.state_ttl) {
-            return bad("state_ttl", "The state lifetime must be 30 to 86400 seconds.");
-        }
+        config.validate()?;
         Ok(Self { config })
     }
 
@@ -344,15 +466,11 @@ impl AuthCodeClient {
     }
 
     /// Validates the callback (the full redirect URL or just its query string) against the
-    /// kept record, and returns the token request to send.
+    /// kept record, and returns the token request to send. See the module docs for what is
+    /// read and in which order it is checked.
     pub fn callback(&self, record: &StateRecord, callback: &str, now: i64) -> Result<CallbackOutcome> {
-        let query = match callback.split_once('?') {
-            Some((_, q)) => q,
-            None if callback.contains('=') => callback,
-            None => "",
-        };
-        let query = query.split('#').next().unwrap_or("");
-        let params = form_decode(query).ok_or_else(|| {
+        let query = callback_query(callback)?;
+        let params = form_decode(&query).ok_or_else(|| {
             Error::field(
                 ErrorCode::InvalidRequest,
                 "callback",
@@ -380,6 +498,24 @@ impl AuthCodeClient {
                 "state",
                 "The callback's state does not match.",
             ));
+        }
+        // RFC 9207 §2.4: right after `state`, before anything else in the response is used.
+        match (&self.config.issuer, get("iss")?) {
+            (Some(issuer), Some(iss)) if iss != issuer => {
+                return Err(Error::field(
+                    ErrorCode::InvalidRequest,
+                    "iss",
+                    "The callback's `iss` is not the configured issuer.",
+                ));
+            }
+            (Some(_), None) if self.config.authorization_response_iss_parameter_supported => {
+                return Err(Error::field(
+                    ErrorCode::InvalidRequest,
+                    "iss",
+                    "The callback has no `iss`, but the authorization server always sends one.",
+                ));
+            }
+            _ => {}
         }
         if record.used {
             return Err(Error::field(

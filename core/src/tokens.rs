@@ -22,10 +22,26 @@
 //! refresh and skips the refresh when another process already rotated the tokens, so a
 //! rotated refresh token is never lost to a last-writer-wins race.
 //!
+//! ## Where the token goes
+//!
+//! The access token is bound to the API origins of [`ClientConfig::api_origins`] (by default
+//! the origin of the token endpoint): `scheme://host:port`, compared after the WHATWG URL
+//! parse with default ports normalised. A request to any other origin is sent exactly as the
+//! host gave it, without `Authorization` or the identity header, and its response is handed
+//! back as is (a 401 there never triggers a refresh or a retry). A URL whose authority is not
+//! written plainly as `host` or `host:port` (user info, a backslash, percent-escapes,
+//! non-canonical IP forms) also counts as another origin, so that a host whose HTTP client
+//! parses URLs differently cannot be steered elsewhere. `http` is refused in the settings
+//! except to loopback hosts, unless [`ClientConfig::allow_insecure_http`] is set.
+//!
 //! ## Clock offset
 //!
-//! Every response's `Date` header updates an estimate of `server time - local time`;
-//! expiry times are kept in server time and freshness is judged at `now + offset`.
+//! The `Date` header of responses from the token endpoint and the API origins updates an
+//! estimate of `server time - local time`; expiry times are kept in server time and freshness
+//! is judged at `now + offset`. An offset beyond ±[`MAX_CLOCK_OFFSET`] (one day) is ignored
+//! (the previous estimate stays): a clock that far off is a broken or hostile server, not
+//! drift, and trusting it would make live tokens look expired or dead tokens look fresh.
+//! Stored documents with a larger offset are refused as `state_corrupt`.
 //!
 //! ```
 //! use authcore::tokens::{Freshness, StoredTokens, TokenSet};
@@ -48,12 +64,28 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::{form_encode, HttpRequest, HttpResponse};
+use crate::http::{check_endpoint, form_encode, plain_authority, HttpRequest, HttpResponse};
 use crate::json::{parse_object, versioned, Fields};
 use crate::time::{parse_http_date, MAX_TIME};
 
 /// Current format version of [`StoredTokens`].
 pub const STORED_TOKENS_VERSION: u32 = 1;
+
+/// The largest clock offset (seconds, either way) taken from a `Date` header or a stored
+/// document: one day.
+pub const MAX_CLOCK_OFFSET: i64 = 86_400;
+
+/// The most entries in [`ClientConfig::api_origins`].
+pub const MAX_API_ORIGINS: usize = 32;
+
+/// Whether `s` can be an access token or identity in a header: 1 to `max` bytes of printable
+/// ASCII (RFC 6749 Appendix A.12 `VSCHAR`), so no CR, LF or other control character.
+fn header_text(s: &str, max: usize) -> bool {
+    !s.is_empty() && s.len() <= max && s.bytes().all(|b| (b' '..=b'~').contains(&b))
+}
+
+/// The longest access token accepted, in bytes.
+const MAX_ACCESS_TOKEN: usize = 16_384;
 
 /// A secret string: serialised as itself, but `Debug` prints `"[redacted]"`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -116,7 +148,7 @@ impl TokenSet {
     /// Parses an OAuth 2.0 token response body (RFC 6749 §5.1) received at `now` (server
     /// clock). Without `expires_in`, a JWT access token's `exp` is used, else 3600 s; a
     /// non-standard `refresh_expires_in` is honoured. Errors are `invalid_response` naming the
-    /// field.
+    /// field; an `access_token` that is not printable ASCII (it goes into a header) is one.
     pub fn from_token_response(body: &str, now: i64) -> Result<Self> {
         Self::from_token_response_with_default(body, now, 3600)
     }
@@ -136,6 +168,13 @@ impl TokenSet {
     pub(crate) fn from_token_object(obj: &Map<String, Value>, now: i64, default_expires_in: i64) -> Result<Self> {
         let f = Fields(obj);
         let access_token = f.required("access_token")?;
+        if !header_text(&access_token, MAX_ACCESS_TOKEN) {
+            return Err(Error::field(
+                ErrorCode::InvalidResponse,
+                "access_token",
+                "`access_token` must be printable ASCII.",
+            ));
+        }
         let token_type = f.string("token_type")?.unwrap_or_else(|| "Bearer".to_owned());
         if !token_type.eq_ignore_ascii_case("bearer") {
             return Err(Error::field(
@@ -189,6 +228,27 @@ impl TokenSet {
     pub fn authorization(&self) -> String {
         format!("Bearer {}", self.access_token.0)
     }
+
+    /// Checks tokens handed in by the host or read from storage: a printable-ASCII access
+    /// token (it goes into a header) and the `Bearer` type. Errors are `code`, naming
+    /// `prefix` + the field.
+    fn check(&self, code: ErrorCode, prefix: &str) -> Result<()> {
+        if !header_text(self.access_token.expose(), MAX_ACCESS_TOKEN) {
+            return Err(Error::field(
+                code,
+                format!("{prefix}access_token"),
+                "The access token must be 1 to 16384 bytes of printable ASCII.",
+            ));
+        }
+        if !self.token_type.eq_ignore_ascii_case("bearer") {
+            return Err(Error::field(
+                code,
+                format!("{prefix}token_type"),
+                "Only bearer tokens are supported.",
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// The `exp` of a JWT-shaped access token, when it has a sane one.
@@ -232,9 +292,37 @@ impl StoredTokens {
     }
 
     /// Parses a stored document. A newer `version` gives `state_version_unsupported`; anything
-    /// unreadable gives `state_corrupt` naming what was wrong. Never panics.
+    /// unreadable, or failing [`StoredTokens::validate`], gives `state_corrupt` naming what was
+    /// wrong. Never panics.
     pub fn from_json(text: &str) -> Result<Self> {
-        versioned(text, STORED_TOKENS_VERSION, "token file")
+        let stored: Self = versioned(text, STORED_TOKENS_VERSION, "token file")?;
+        stored.validate()?;
+        Ok(stored)
+    }
+
+    /// Checks a document however it was obtained (parsed, deserialised by a binding, built by
+    /// the host): the current `version`, a clock offset within ±[`MAX_CLOCK_OFFSET`], a
+    /// printable-ASCII access token and the `Bearer` type. Errors are `state_corrupt` (or
+    /// `state_version_unsupported`) naming the field.
+    pub fn validate(&self) -> Result<()> {
+        if self.version != STORED_TOKENS_VERSION {
+            return Err(Error::field(
+                ErrorCode::StateVersionUnsupported,
+                "version",
+                format!(
+                    "Unsupported token file version {} (this build reads version {STORED_TOKENS_VERSION}).",
+                    self.version
+                ),
+            ));
+        }
+        if !(-MAX_CLOCK_OFFSET..=MAX_CLOCK_OFFSET).contains(&self.clock_offset) {
+            return Err(Error::field(
+                ErrorCode::StateCorrupt,
+                "clock_offset",
+                "The clock offset must be within one day (86400 seconds).",
+            ));
+        }
+        self.tokens.check(ErrorCode::StateCorrupt, "tokens.")
     }
 }
 
@@ -255,6 +343,15 @@ pub struct ClientConfig {
     /// Ask the host to reload stored tokens before each refresh (several processes share
     /// one token file).
     pub shared_store: bool,
+    /// The origins (`scheme://host[:port]`, no path) whose requests get the access token. When
+    /// empty (the default), only the origin of `token_endpoint` does: the safe choice for an
+    /// API served next to its token endpoint. When set, only the listed origins do (the token
+    /// endpoint's origin is not added). At most [`MAX_API_ORIGINS`].
+    pub api_origins: Vec<String>,
+    /// Allow plain `http` to hosts other than loopback (`localhost`, `127.0.0.0/8`, `[::1]`)
+    /// in `token_endpoint` and `api_origins` (default false; for development only: the token
+    /// would cross the network in clear text).
+    pub allow_insecure_http: bool,
 }
 
 impl Default for ClientConfig {
@@ -266,6 +363,8 @@ impl Default for ClientConfig {
             identity_header: "X-Identity".to_owned(),
             default_expires_in: 3600,
             shared_store: false,
+            api_origins: Vec::new(),
+            allow_insecure_http: false,
         }
     }
 }
@@ -279,12 +378,18 @@ impl ClientConfig {
         }
     }
 
-    /// Checks the settings.
+    /// Checks the settings; errors are `invalid_config` naming the field. The token endpoint
+    /// and every API origin must be `https` URLs (`http` only to loopback hosts, unless
+    /// `allow_insecure_http`), without user info or fragment; API origins have no path or
+    /// query.
     pub fn validate(&self) -> Result<()> {
+        self.origins().map(|_| ())
+    }
+
+    /// Validates the settings and returns the origins the access token is bound to.
+    fn origins(&self) -> Result<Vec<url::Origin>> {
         let bad = |f: &str, d: &str| Err(Error::field(ErrorCode::InvalidConfig, f, d));
-        if !crate::http::is_http_url(&self.token_endpoint) {
-            return bad("token_endpoint", "The token endpoint must be an http(s) URL.");
-        }
+        let endpoint = check_endpoint("token_endpoint", &self.token_endpoint, self.allow_insecure_http)?;
         if !(0..=86_400).contains(&self.refresh_margin) {
             return bad("refresh_margin", "The refresh margin must be 0 to 86400 seconds.");
         }
@@ -299,7 +404,34 @@ impl ClientConfig {
         if !(1..=MAX_TIME).contains(&self.default_expires_in) {
             return bad("default_expires_in", "The default lifetime must be positive.");
         }
-        Ok(())
+        if self.api_origins.is_empty() {
+            return Ok(vec![endpoint.origin()]);
+        }
+        if self.api_origins.len() > MAX_API_ORIGINS {
+            return bad("api_origins", "At most 32 API origins.");
+        }
+        let mut origins = Vec::with_capacity(self.api_origins.len());
+        for (i, origin) in self.api_origins.iter().enumerate() {
+            let field = format!("api_origins[{i}]");
+            let url = check_endpoint(&field, origin, self.allow_insecure_http)?;
+            if url.path() != "/" || url.query().is_some() {
+                return Err(Error::field(
+                    ErrorCode::InvalidConfig,
+                    &field,
+                    format!("`{field}` must be an origin (scheme://host[:port]) without a path or query."),
+                ));
+            }
+            origins.push(url.origin());
+        }
+        Ok(origins)
+    }
+
+    /// Whether the access token may go to `url`: it parses (WHATWG), its origin is one of
+    /// `origins`, and its scheme and authority are written plainly (`host` or `host:port`, as
+    /// the parser serialises them), so a client that parses URLs differently sends it to the
+    /// same host.
+    fn is_bound(origins: &[url::Origin], raw: &str) -> bool {
+        url::Url::parse(raw).is_ok_and(|url| plain_authority(raw, &url) && origins.contains(&url.origin()))
     }
 }
 
@@ -315,7 +447,9 @@ pub struct DriverStatus {
 }
 
 /// What a driver persists between runs ([`RequestDriver::snapshot`]): its settings and its
-/// tokens. Requests in flight are not part of it.
+/// tokens. Requests in flight are not part of it. Restoring it
+/// ([`RequestDriver::from_snapshot`], [`RequestDriver::from_state`]) runs every check of
+/// construction.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DriverSnapshot {
@@ -376,6 +510,8 @@ pub enum Action {
 struct Pending {
     request: HttpRequest,
     retried: bool,
+    /// Whether the request goes to an API origin (and so carries the token).
+    bound: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -395,6 +531,7 @@ enum RefreshState {
 #[derive(Debug)]
 pub struct RequestDriver {
     config: ClientConfig,
+    origins: Vec<url::Origin>,
     tokens: Option<TokenSet>,
     generation: u64,
     clock_offset: i64,
@@ -410,13 +547,29 @@ pub struct RequestDriver {
 }
 
 impl RequestDriver {
-    /// A driver with (optionally) tokens and their generation.
-    pub fn new(config: ClientConfig, tokens: Option<TokenSet>, generation: u64) -> Self {
-        Self {
+    /// A driver with (optionally) tokens and their generation. The settings are validated
+    /// ([`ClientConfig::validate`], `invalid_config`) and so are the tokens (`invalid_input`
+    /// naming the field).
+    pub fn new(config: ClientConfig, tokens: Option<TokenSet>, generation: u64) -> Result<Self> {
+        Self::build(config, || {
+            if let Some(t) = &tokens {
+                t.check(ErrorCode::InvalidInput, "tokens.")?;
+            }
+            Ok((tokens, generation, 0))
+        })
+    }
+
+    /// The one constructor every other goes through: validates the settings first (so bad
+    /// settings are `invalid_config` on every path), then the tokens `load` yields.
+    fn build(config: ClientConfig, load: impl FnOnce() -> Result<(Option<TokenSet>, u64, i64)>) -> Result<Self> {
+        let origins = config.origins()?;
+        let (tokens, generation, clock_offset) = load()?;
+        Ok(Self {
             config,
+            origins,
             tokens,
             generation,
-            clock_offset: 0,
+            clock_offset,
             identity: None,
             refresh_rejected: false,
             next_request: 1,
@@ -426,22 +579,24 @@ impl RequestDriver {
             exchanges: BTreeMap::new(),
             refresh: RefreshState::Idle,
             actions: VecDeque::new(),
-        }
+        })
     }
 
     /// A driver restored from a stored document (its generation and clock offset included).
-    pub fn from_stored(config: ClientConfig, stored: StoredTokens) -> Self {
-        let mut d = Self::new(config, Some(stored.tokens), stored.generation);
-        d.clock_offset = stored.clock_offset;
-        d
+    /// Validated like [`RequestDriver::with_config`].
+    pub fn from_stored(config: ClientConfig, stored: StoredTokens) -> Result<Self> {
+        Self::with_config(config, Some(stored))
     }
 
-    /// A driver with validated settings.
+    /// A driver with validated settings ([`ClientConfig::validate`], `invalid_config`) and,
+    /// optionally, a validated stored document ([`StoredTokens::validate`], `state_corrupt`).
     pub fn with_config(config: ClientConfig, stored: Option<StoredTokens>) -> Result<Self> {
-        config.validate()?;
-        Ok(match stored {
-            Some(s) => Self::from_stored(config, s),
-            None => Self::new(config, None, 0),
+        Self::build(config, || match stored {
+            Some(s) => {
+                s.validate()?;
+                Ok((Some(s.tokens), s.generation, s.clock_offset))
+            }
+            None => Ok((None, 0, 0)),
         })
     }
 
@@ -462,9 +617,24 @@ impl RequestDriver {
         }
     }
 
-    /// A driver rebuilt from a snapshot (settings validated).
+    /// A driver rebuilt from a snapshot, validated exactly like [`RequestDriver::with_config`].
     pub fn from_snapshot(snapshot: DriverSnapshot) -> Result<Self> {
         Self::with_config(snapshot.config, snapshot.stored)
+    }
+
+    /// A driver rebuilt from a snapshot as a JSON value (what a binding stored, e.g. through
+    /// pickling): a value that is not a [`DriverSnapshot`] is `state_corrupt`; then as
+    /// [`RequestDriver::from_snapshot`] (bad settings are `invalid_config`, as at construction).
+    pub fn from_state(state: &Value) -> Result<Self> {
+        let snapshot = DriverSnapshot::deserialize(state).map_err(|_| {
+            // Serde's message can quote member values (secrets): it stays out of the error.
+            Error::field(
+                ErrorCode::StateCorrupt,
+                "state",
+                "The driver state is malformed (a member is unknown, missing or of the wrong type).",
+            )
+        })?;
+        Self::from_snapshot(snapshot)
     }
 
     /// Current tokens.
@@ -497,16 +667,29 @@ impl RequestDriver {
             .map(|t| t.freshness(server_now, self.config.refresh_margin))
     }
 
-    /// Selects the identity sent in the identity header (`None` for the default identity).
-    pub fn set_identity(&mut self, identity: Option<String>) {
+    /// Selects the identity sent in the identity header (`None` for the default identity). An
+    /// identity is 1 to 256 bytes of printable ASCII (it goes into a header); anything else is
+    /// `invalid_input` naming `identity`, and changes nothing.
+    pub fn set_identity(&mut self, identity: Option<String>) -> Result<()> {
+        if identity.as_deref().is_some_and(|i| !header_text(i, 256)) {
+            return Err(Error::field(
+                ErrorCode::InvalidInput,
+                "identity",
+                "The identity must be 1 to 256 bytes of printable ASCII.",
+            ));
+        }
         self.identity = identity;
+        Ok(())
     }
 
-    /// Replaces the tokens (after a sign-in) and emits a save.
-    pub fn set_tokens(&mut self, tokens: TokenSet) {
+    /// Replaces the tokens (after a sign-in) and emits a save. Tokens that could not go into
+    /// a header are `invalid_input` naming the field, and change nothing.
+    pub fn set_tokens(&mut self, tokens: TokenSet) -> Result<()> {
+        tokens.check(ErrorCode::InvalidInput, "tokens.")?;
         self.tokens = Some(tokens);
         self.refresh_rejected = false;
         self.bump_and_save();
+        Ok(())
     }
 
     /// The next action, or `None` when the host has nothing to do until it reports back.
@@ -516,26 +699,38 @@ impl RequestDriver {
     }
 
     /// Asks for `request` to be sent with credentials. Returns its id; the outcome arrives as
-    /// [`Action::Complete`] or [`Action::Failed`].
+    /// [`Action::Complete`] or [`Action::Failed`]. A request to an origin outside
+    /// [`ClientConfig::api_origins`] is sent unchanged, without credentials (see the module
+    /// docs), and completes with whatever the server answers.
     pub fn send(&mut self, request: HttpRequest, now: i64) -> RequestId {
         let id = self.next_request;
         self.next_request += 1;
+        let bound = ClientConfig::is_bound(&self.origins, &request.url);
         self.pending.insert(
             id,
             Pending {
                 request,
                 retried: false,
+                bound,
             },
         );
-        self.dispatch(id, now);
+        if bound {
+            self.dispatch(id, now);
+        } else {
+            self.transmit_unbound(id);
+        }
         id
     }
 
     /// Reports the response to a [`Action::Send`].
     pub fn handle_response(&mut self, transmit: TransmitId, response: HttpResponse, now: i64) -> Result<()> {
         let exchange = self.take_exchange(transmit)?;
-        if let Some(date) = response.header("Date").and_then(parse_http_date) {
-            self.clock_offset = date.saturating_sub(now);
+        let trusted = match exchange {
+            Exchange::Refresh => true,
+            Exchange::Api { request, .. } => self.pending.get(&request).is_some_and(|p| p.bound),
+        };
+        if trusted {
+            self.learn_clock(&response, now);
         }
         match exchange {
             Exchange::Refresh => self.on_refresh_response(response, now),
@@ -557,13 +752,28 @@ impl RequestDriver {
         Ok(())
     }
 
-    /// Answers [`Action::LoadTokens`] with what the store holds (`None` if nothing).
+    /// Takes the clock offset from a `Date` header, when it is within ±[`MAX_CLOCK_OFFSET`].
+    fn learn_clock(&mut self, response: &HttpResponse, now: i64) {
+        if let Some(date) = response.header("Date").and_then(parse_http_date) {
+            let offset = date.saturating_sub(now);
+            if (-MAX_CLOCK_OFFSET..=MAX_CLOCK_OFFSET).contains(&offset) {
+                self.clock_offset = offset;
+            }
+        }
+    }
+
+    /// Answers [`Action::LoadTokens`] with what the store holds (`None` if nothing). A
+    /// document failing [`StoredTokens::validate`] is refused with its error and changes
+    /// nothing (answer again, e.g. with `None`).
     pub fn handle_loaded(&mut self, stored: Option<StoredTokens>, now: i64) -> Result<()> {
         if self.refresh != RefreshState::Loading {
             return Err(Error::with_detail(
                 ErrorCode::InvalidState,
                 "No token load was requested.",
             ));
+        }
+        if let Some(s) = &stored {
+            s.validate()?;
         }
         self.refresh = RefreshState::Idle;
         if let Some(s) = stored {
@@ -577,8 +787,11 @@ impl RequestDriver {
     }
 
     /// Reports that a compare-and-swap save lost: `current` is what the store holds. A newer
-    /// generation is adopted; otherwise the driver's state is saved again on top of it.
-    pub fn handle_save_conflict(&mut self, current: StoredTokens) {
+    /// generation is adopted; otherwise the driver's state is saved again on top of it. A
+    /// document failing [`StoredTokens::validate`] is refused with its error and changes
+    /// nothing.
+    pub fn handle_save_conflict(&mut self, current: StoredTokens) -> Result<()> {
+        current.validate()?;
         if current.generation >= self.generation {
             self.adopt(current);
         } else if let Some(stored) = self.stored() {
@@ -588,6 +801,7 @@ impl RequestDriver {
                 expected_generation: current.generation,
             });
         }
+        Ok(())
     }
 
     fn adopt(&mut self, stored: StoredTokens) {
@@ -680,6 +894,22 @@ impl RequestDriver {
         );
     }
 
+    /// Sends a request for another origin as the host gave it: no token, no identity.
+    fn transmit_unbound(&mut self, id: RequestId) {
+        let Some(pending) = self.pending.get(&id) else {
+            return;
+        };
+        let request = pending.request.clone();
+        let generation = self.generation;
+        self.push_send(
+            Exchange::Api {
+                request: id,
+                generation,
+            },
+            request,
+        );
+    }
+
     fn push_send(&mut self, exchange: Exchange, request: HttpRequest) {
         let transmit = self.next_transmit;
         self.next_transmit += 1;
@@ -731,7 +961,12 @@ impl RequestDriver {
     }
 
     fn on_api_response(&mut self, id: RequestId, sent_generation: u64, response: HttpResponse, now: i64) {
+        let bound = self.pending.get(&id).is_some_and(|p| p.bound);
         match response.status {
+            _ if !bound => {
+                self.pending.remove(&id);
+                self.actions.push_back(Action::Complete { request: id, response });
+            }
             401 => {
                 let Some(pending) = self.pending.get_mut(&id) else {
                     return;
@@ -857,7 +1092,9 @@ mod tests {
 
     #[test]
     fn retry_once_then_not_authenticated() {
-        let mut d = RequestDriver::new(ClientConfig::new("https://a.example/token"), Some(tokens(3600)), 0);
+        let mut config = ClientConfig::new("https://a.example/token");
+        config.api_origins = vec!["https://api.example".into()];
+        let mut d = RequestDriver::new(config, Some(tokens(3600)), 0).unwrap();
         let id = d.send(HttpRequest::new("GET", "https://api.example/x"), NOW);
         let Some(Action::Send { transmit, .. }) = d.poll_action() else {
             panic!()

@@ -10,11 +10,13 @@ use proptest::prelude::*;
 
 const NOW: i64 = 1_700_000_000;
 const TOKEN_URL: &str = "https://auth.example/token";
+const FOREIGN_URL: &str = "https://evil.example/x";
 
 #[derive(Debug, Clone)]
 enum Input {
     Send {
         dt: u16,
+        foreign: bool,
     },
     Respond {
         pick: u8,
@@ -38,7 +40,7 @@ enum Input {
 
 fn input() -> impl Strategy<Value = Input> {
     prop_oneof![
-        3 => any::<u16>().prop_map(|dt| Input::Send { dt }),
+        3 => (any::<u16>(), any::<u8>()).prop_map(|(dt, f)| Input::Send { dt, foreign: f % 4 == 0 }),
         5 => (any::<u8>(), prop_oneof![Just(200u16), Just(401), Just(402), Just(400), Just(500), Just(204)], any::<u8>(), any::<bool>())
             .prop_map(|(pick, status, body, date)| Input::Respond { pick, status, body, date }),
         1 => any::<u8>().prop_map(|pick| Input::NetworkError { pick }),
@@ -74,7 +76,8 @@ proptest! {
     fn driver_invariants(shared in any::<bool>(), lifetime in 1i64..7200, inputs in proptest::collection::vec(input(), 1..80)) {
         let mut config = ClientConfig::new(TOKEN_URL);
         config.shared_store = shared;
-        let mut d = RequestDriver::new(config, Some(tokens("at-0", lifetime)), 0);
+        config.api_origins = vec!["https://api.example".to_owned()];
+        let mut d = RequestDriver::new(config, Some(tokens("at-0", lifetime)), 0).unwrap();
         let mut now = NOW;
         let mut in_flight: BTreeMap<u64, bool> = BTreeMap::new(); // transmit -> is refresh
         let mut open: BTreeSet<u64> = BTreeSet::new();
@@ -82,9 +85,10 @@ proptest! {
         let mut loading = false;
         for inp in inputs {
             let r = match inp {
-                Input::Send { dt } => {
+                Input::Send { dt, foreign } => {
                     now += i64::from(dt % 900);
-                    let id = d.send(HttpRequest::new("GET", "https://api.example/x"), now);
+                    let url = if foreign { FOREIGN_URL } else { "https://api.example/x" };
+                    let id = d.send(HttpRequest::new("GET", url), now);
                     prop_assert!(open.insert(id), "request ids are unique");
                     Ok(())
                 }
@@ -110,12 +114,10 @@ proptest! {
                     r
                 }
                 Input::SaveConflict { generation } => {
-                    d.handle_save_conflict(StoredTokens::new(tokens("at-x", 3600), u64::from(generation), 0));
-                    Ok(())
+                    d.handle_save_conflict(StoredTokens::new(tokens("at-x", 3600), u64::from(generation), 0))
                 }
                 Input::Identity { some } => {
-                    d.set_identity(some.then(|| "11111111-1111-4111-8111-111111111111".to_owned()));
-                    Ok(())
+                    d.set_identity(some.then(|| "11111111-1111-4111-8111-111111111111".to_owned()))
                 }
             };
             let _ = r;
@@ -125,7 +127,9 @@ proptest! {
                         let refresh = request.url == TOKEN_URL;
                         prop_assert!(in_flight.insert(transmit, refresh).is_none(), "transmit ids are unique");
                         prop_assert!(in_flight.values().filter(|r| **r).count() <= 1, "one refresh in flight at most");
-                        if !refresh {
+                        if request.url == FOREIGN_URL {
+                            prop_assert!(request.headers.is_empty(), "nothing is added for another origin");
+                        } else if !refresh {
                             prop_assert!(request.header("Authorization").is_some_and(|h| h.starts_with("Bearer ")));
                         }
                     }

@@ -304,6 +304,10 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                     json!({})
                 })
             }
+            "driver.restore" => RequestDriver::from_state(&arg::<Value>(input, "state")?).map(|d| {
+                ctx.driver = Some(d);
+                json!({})
+            }),
             op if op.starts_with("driver.") => {
                 let d = ctx.driver.as_mut().ok_or("no driver: call driver.new first")?;
                 let now: i64 = opt(input, "now")?.unwrap_or(0);
@@ -320,23 +324,21 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                     }
                     "driver.handle_network_error" => d.handle_network_error(arg(input, "transmit")?, now),
                     "driver.handle_loaded" => d.handle_loaded(opt(input, "stored")?, now),
-                    "driver.handle_save_conflict" => {
-                        d.handle_save_conflict(arg(input, "stored")?);
-                        Ok(())
-                    }
-                    "driver.set_identity" => {
-                        d.set_identity(opt(input, "identity")?);
-                        Ok(())
-                    }
+                    "driver.handle_save_conflict" => d.handle_save_conflict(arg(input, "stored")?),
+                    "driver.set_identity" => d.set_identity(opt(input, "identity")?),
                     "driver.state" => {
                         result = out(&d.status(now));
+                        Ok(())
+                    }
+                    "driver.to_state" => {
+                        result = out(&d.snapshot());
                         Ok(())
                     }
                     _ => return Err(format!("unknown operation `{op}`")),
                 };
                 r.map(|()| {
                     let actions: Vec<Value> = std::iter::from_fn(|| d.poll_action()).map(|a| out(&a)).collect();
-                    if op != "driver.state" {
+                    if op != "driver.state" && op != "driver.to_state" {
                         result["actions"] = Value::Array(actions);
                     }
                     result
@@ -349,6 +351,10 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                     json!({})
                 })
             }
+            "device.client.restore" => DeviceClient::from_state(&arg::<Value>(input, "state")?).map(|c| {
+                ctx.device_client = Some(c);
+                json!({})
+            }),
             op if op.starts_with("device.client.") => {
                 let c = ctx
                     .device_client
@@ -367,6 +373,7 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                         Ok(())
                     }
                     "device.client.state" => return Ok(Ok(out(&c.status()))),
+                    "device.client.to_state" => return Ok(Ok(c.to_state())),
                     _ => return Err(format!("unknown operation `{op}`")),
                 };
                 r.map(|()| {

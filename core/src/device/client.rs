@@ -1,4 +1,22 @@
 //! The device's side of the device grant.
+//!
+//! ## What reaches the person
+//!
+//! A [`Prompt`] is only emitted after its fields are checked, because a host prints them to a
+//! terminal or renders them as a link: `user_code` is 1 to [`MAX_USER_CODE_LEN`] characters of
+//! `A-Z a-z 0-9`, `-` and space (RFC 8628 §6.1 suggests base-20 letters, optionally grouped
+//! with dashes or spaces), so no escape sequence (`ESC [2J`), CR, LF or look-alike can reach a
+//! terminal; `verification_uri` and `verification_uri_complete` are absolute `https` URLs
+//! (`http` only to a loopback host, or with [`DeviceClientConfig::allow_insecure_http`]) of
+//! printable ASCII, at most [`crate::http::MAX_URL_LEN`] bytes, without user info, parsed with
+//! the WHATWG URL parser, so `javascript:`, `data:` and `http://evil` never become a link.
+//! Anything else ends the flow with `invalid_response` naming the field, before any prompt.
+//!
+//! ## Restored state
+//!
+//! [`DeviceClient::from_state`] (and any serde deserialisation of a [`DeviceClient`]) runs the
+//! constructor's checks: bad settings are `invalid_config` naming the field, as in
+//! [`DeviceClient::new`]; an inconsistent machine is `state_corrupt`. Nothing is sent.
 
 use std::collections::VecDeque;
 
@@ -8,7 +26,7 @@ use serde_json::{Map, Value};
 use super::oauth_error_from_str;
 use super::server::DEVICE_CODE_GRANT_TYPE;
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::{form_encode, is_http_url, HttpRequest, HttpResponse};
+use crate::http::{check_endpoint, check_url, form_encode, HttpRequest, HttpResponse};
 use crate::json::{parse_object, truncate, Fields};
 use crate::time::MAX_TIME;
 use crate::tokens::{Secret, StoredTokens, TokenSet, TransmitId};
@@ -34,6 +52,9 @@ pub enum Encoding {
     /// `application/json`, for servers that only read JSON.
     Json,
 }
+
+/// The longest `user_code` shown to a person.
+pub const MAX_USER_CODE_LEN: usize = 32;
 
 /// Client settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,6 +85,9 @@ pub struct DeviceClientConfig {
     /// Generation of the token file being replaced; the saved tokens get the next one
     /// (default 0).
     pub previous_generation: u64,
+    /// Allow plain `http` to hosts other than loopback for the endpoints and the verification
+    /// URIs (default false; for development only).
+    pub allow_insecure_http: bool,
 }
 
 impl Default for DeviceClientConfig {
@@ -80,6 +104,7 @@ impl Default for DeviceClientConfig {
             max_backoff: 60,
             default_expires_in: 3600,
             previous_generation: 0,
+            allow_insecure_http: false,
         }
     }
 }
@@ -94,8 +119,10 @@ impl DeviceClientConfig {
         }
     }
 
+    /// The endpoint URL for `path`: the path itself when it is an absolute URL, else
+    /// `base_url` and `path` joined with one `/`.
     fn url(&self, path: &str) -> String {
-        if is_http_url(path) {
+        if is_absolute(path) {
             path.to_owned()
         } else {
             format!(
@@ -106,12 +133,24 @@ impl DeviceClientConfig {
         }
     }
 
-    /// Checks the settings.
+    /// Checks the settings; errors are `invalid_config` naming the field. Both endpoint URLs
+    /// (an absolute path, or `base_url` joined with a relative one) must be `https` (`http`
+    /// only to a loopback host, unless `allow_insecure_http`), printable ASCII, without user
+    /// info or fragment; `base_url`, when used, has no query or fragment.
     pub fn validate(&self) -> Result<()> {
         let bad = |f: &str, d: &str| Err(Error::field(ErrorCode::InvalidConfig, f, d));
-        let relative = !is_http_url(&self.authorization_path) || !is_http_url(&self.token_path);
-        if relative && !is_http_url(&self.base_url) {
-            return bad("base_url", "The base URL must be an http(s) URL.");
+        let insecure = self.allow_insecure_http;
+        if !is_absolute(&self.authorization_path) || !is_absolute(&self.token_path) {
+            let base = check_endpoint("base_url", &self.base_url, insecure)?;
+            if base.query().is_some() {
+                return bad("base_url", "`base_url` must not contain a query.");
+            }
+        }
+        for (field, path) in [
+            ("authorization_path", &self.authorization_path),
+            ("token_path", &self.token_path),
+        ] {
+            check_endpoint(field, &self.url(path), insecure)?;
         }
         if self.client_id.is_empty() {
             return bad("client_id", "The client id must not be empty.");
@@ -132,7 +171,7 @@ impl DeviceClientConfig {
     }
 }
 
-/// What to show the person.
+/// What to show the person; every field is checked first (see the module docs).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Prompt {
     /// The code to type.
@@ -202,7 +241,8 @@ enum Phase {
     Finished,
 }
 
-/// The device-flow client machine. Serialisable, so a host can persist it between runs.
+/// The device-flow client machine. Serialisable, so a host can persist it between runs;
+/// deserialising runs the constructor's checks (see [`DeviceClient::from_state`]).
 ///
 /// ```
 /// use authcore::device::{DeviceAction, DeviceClient, DeviceClientConfig};
@@ -220,6 +260,7 @@ enum Phase {
 /// # Ok::<(), authcore::Error>(())
 /// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(try_from = "DeviceClientState")]
 pub struct DeviceClient {
     config: DeviceClientConfig,
     phase: Phase,
@@ -228,8 +269,46 @@ pub struct DeviceClient {
     actions: VecDeque<DeviceAction>,
 }
 
+/// The serialised form of a [`DeviceClient`], checked before it becomes one.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeviceClientState {
+    config: DeviceClientConfig,
+    phase: Phase,
+    next_transmit: TransmitId,
+}
+
+impl TryFrom<DeviceClientState> for DeviceClient {
+    type Error = Error;
+
+    fn try_from(state: DeviceClientState) -> Result<Self> {
+        let mut client = Self::new(state.config)?;
+        let corrupt = |field: &str, detail: &str| Err(Error::field(ErrorCode::StateCorrupt, field, detail));
+        if state.next_transmit == 0 {
+            return corrupt("next_transmit", "`next_transmit` must be positive.");
+        }
+        match &state.phase {
+            Phase::Authorizing { in_flight, .. } | Phase::Polling { in_flight, .. }
+                if in_flight.is_some_and(|t| t == 0 || t >= state.next_transmit) =>
+            {
+                return corrupt("phase.in_flight", "`in_flight` must be a transmit already handed out.");
+            }
+            Phase::Polling { device_code, .. } if device_code.expose().is_empty() => {
+                return corrupt("phase.device_code", "`device_code` must not be empty.");
+            }
+            Phase::Polling { interval, .. } if !(1..=MAX_TIME).contains(interval) => {
+                return corrupt("phase.interval", "`interval` must be a positive number of seconds.");
+            }
+            _ => {}
+        }
+        client.phase = state.phase;
+        client.next_transmit = state.next_transmit;
+        Ok(client)
+    }
+}
+
 impl DeviceClient {
-    /// A client with validated settings.
+    /// A client with validated settings ([`DeviceClientConfig::validate`], `invalid_config`).
     pub fn new(config: DeviceClientConfig) -> Result<Self> {
         config.validate()?;
         Ok(Self {
@@ -238,6 +317,29 @@ impl DeviceClient {
             next_transmit: 1,
             actions: VecDeque::new(),
         })
+    }
+
+    /// The machine as a JSON value, for [`DeviceClient::from_state`] (pending actions are not
+    /// kept: drain them first).
+    pub fn to_state(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    /// Rebuilds a client from [`DeviceClient::to_state`], with the constructor's checks: a
+    /// value of the wrong shape, or a machine that could not have been produced (a transmit
+    /// in flight that was never handed out, an empty device code, a non-positive interval),
+    /// is `state_corrupt`; bad settings are `invalid_config` naming the field, exactly as in
+    /// [`DeviceClient::new`]. Nothing is sent on failure.
+    pub fn from_state(state: &Value) -> Result<Self> {
+        let raw = DeviceClientState::deserialize(state).map_err(|_| {
+            // Serde's message can quote member values (secrets): it stays out of the error.
+            Error::field(
+                ErrorCode::StateCorrupt,
+                "state",
+                "The device client state is malformed (a member is unknown, missing or of the wrong type).",
+            )
+        })?;
+        Self::try_from(raw)
     }
 
     /// The next action, or `None` until the host reports something.
@@ -495,19 +597,24 @@ impl DeviceClient {
         let f = Fields(&obj);
         let device_code = f.required("device_code")?;
         let user_code = f.required("user_code")?;
+        check_user_code(&user_code)?;
         // `verification_url` is a widely deployed misspelling of the RFC's name.
-        let (uri_field, verification_uri) = match f.string("verification_uri")? {
-            Some(u) => ("verification_uri", u),
-            None => (
-                "verification_uri",
-                f.required("verification_url")
-                    .map_err(|_| missing("verification_uri"))?,
-            ),
+        let verification_uri = match f.string("verification_uri")? {
+            Some(u) => u,
+            None => f
+                .required("verification_url")
+                .map_err(|_| missing("verification_uri"))?,
         };
-        check_url(uri_field, &verification_uri)?;
+        let insecure = self.config.allow_insecure_http;
+        check_url(
+            ErrorCode::InvalidResponse,
+            "verification_uri",
+            &verification_uri,
+            insecure,
+        )?;
         let verification_uri_complete = f.string("verification_uri_complete")?;
         if let Some(u) = &verification_uri_complete {
-            check_url("verification_uri_complete", u)?;
+            check_url(ErrorCode::InvalidResponse, "verification_uri_complete", u, insecure)?;
         }
         let expires_in = f.seconds("expires_in")?.ok_or_else(|| missing("expires_in"))?;
         let interval = f.seconds("interval")?.unwrap_or(self.config.default_interval);
@@ -604,14 +711,25 @@ fn missing(field: &str) -> Error {
     Error::field(ErrorCode::InvalidResponse, field, format!("`{field}` is missing."))
 }
 
-fn check_url(field: &str, url: &str) -> Result<()> {
-    if is_http_url(url) {
+/// Whether an endpoint setting is an absolute URL (it has a scheme) rather than a path.
+fn is_absolute(path: &str) -> bool {
+    url::Url::parse(path).is_ok()
+}
+
+/// The `user_code` rule of the module docs.
+fn check_user_code(code: &str) -> Result<()> {
+    let ok = code.len() <= MAX_USER_CODE_LEN
+        && code.bytes().any(|b| b.is_ascii_alphanumeric())
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b' ');
+    if ok {
         Ok(())
     } else {
         Err(Error::field(
             ErrorCode::InvalidResponse,
-            field,
-            format!("`{field}` must be an http(s) URL."),
+            "user_code",
+            "`user_code` must be 1 to 32 characters of A-Z, a-z, 0-9, '-' and space.",
         ))
     }
 }
