@@ -103,8 +103,10 @@ def api():
 
 
 def stored(access: str = "at-1", refresh: str = "rt-1", expires_in: int = 3600, generation: int = 1) -> Dict[str, Any]:
-    body = json.dumps({"access_token": access, "refresh_token": refresh, "token_type": "Bearer", "expires_in": expires_in})
-    return {"version": 1, "generation": generation, "clock_offset": 0, "tokens": token_set_from_response(body)}
+    """Tokens with `expires_in` seconds of life left now (negative: expired that long ago)."""
+    body = json.dumps({"access_token": access, "refresh_token": refresh, "token_type": "Bearer", "expires_in": 3600})
+    issued = int(time.time()) + expires_in - 3600
+    return {"version": 1, "generation": generation, "clock_offset": 0, "tokens": token_set_from_response(body, now=issued)}
 
 
 def auth_for(api: Api, store: Any) -> BearerAuth:

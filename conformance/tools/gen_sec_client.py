@@ -71,15 +71,17 @@ def get(url):
     return {"method": "GET", "url": url}
 
 
-def authed(t, url=API, at="at-1", extra=None):
+def authed(t, url=API, at="at-1", extra=None, rid=None):
+    """Transmit `t` of API request `rid` (the same number unless a refresh came first)."""
     h = {"Authorization": "Bearer " + at}
     h.update(extra or {})
-    return {"type": "send", "transmit": t, "request": {"method": "GET", "url": url, "headers": dict(sorted(h.items()))}}
+    return {"type": "send", "transmit": t, "request_id": t if rid is None else rid,
+            "request": {"method": "GET", "url": url, "headers": dict(sorted(h.items()))}}
 
 
 def bare(t, url):
     """The request exactly as the host gave it: no token, no identity."""
-    return {"type": "send", "transmit": t, "request": {"method": "GET", "url": url, "headers": {}}}
+    return {"type": "send", "transmit": t, "request_id": t, "request": {"method": "GET", "url": url, "headers": {}}}
 
 
 def refresh(t, rt="rt-1"):
@@ -93,7 +95,7 @@ def resp(status, body="", headers=None):
 
 
 def complete(req, r):
-    return {"type": "complete", "request": req, "response": r}
+    return {"type": "complete", "request_id": req, "response": r}
 
 
 def new(config=None, tokens=None, gen=0, offset=0):
@@ -166,7 +168,7 @@ case("tokens", "driver-other-origin-needs-no-tokens-and-waits-for-no-refresh",
 case("tokens", "driver-other-origin-without-tokens-is-sent",
      new(CONFIG),
      send(1, "https://cdn.example/logo.png", bare(1, "https://cdn.example/logo.png")),
-     send(2, API, {"type": "failed", "request": 2, "error": {"detail": "Not authenticated.", "code": "not_authenticated"}}))
+     send(2, API, {"type": "failed", "request_id": 2, "error": {"detail": "Not authenticated.", "code": "not_authenticated"}}))
 
 case("tokens", "driver-other-origin-date-header-is-ignored",
      new(CONFIG, ts()),
@@ -245,7 +247,7 @@ case("tokens", "driver-clock-offset-from-the-token-endpoint-is-bounded",
      send(1, API, refresh(1)),
      respond(1, resp(200, json.dumps({"access_token": "at-2", "token_type": "Bearer", "expires_in": 3600}), {"Date": http_date(NOW - 30 * DAY)}),
              {"type": "save_tokens", "stored": stored(ts("at-2", NOW + 3600, "rt-1"), 1), "generation": 1, "expected_generation": 0},
-             authed(2, at="at-2")),
+             authed(2, at="at-2", rid=1)),
      state(NOW, gen=1, offset=0))
 
 # --- tokens that would break a header --------------------------------------------------------------
@@ -257,7 +259,7 @@ case("tokens", "driver-refresh-with-crlf-access-token-fails",
      new(CONFIG, ts(exp=NOW)),
      send(1, API, refresh(1)),
      respond(1, resp(200, json.dumps({"access_token": "at\r\nX-Evil: 1", "token_type": "Bearer"})),
-             {"type": "failed", "request": 1, "error": {"detail": "`access_token` must be printable ASCII.", "code": "refresh_failed", "field": "access_token"},
+             {"type": "failed", "request_id": 1, "error": {"detail": "`access_token` must be printable ASCII.", "code": "refresh_failed", "field": "access_token"},
               "response": resp(200, json.dumps({"access_token": "at\r\nX-Evil: 1", "token_type": "Bearer"}))}),
      state(NOW, fresh="expired"))
 case("tokens", "driver-identity-with-crlf-refused",

@@ -26,10 +26,12 @@ def stored(tokens, gen=0, offset=0):
     return {"version": 1, "generation": gen, "clock_offset": offset, "tokens": tokens}
 
 
-def send(transmit, at="at-1", url=API, method="GET", extra=None):
+def send(transmit, request_id, at="at-1", url=API, method="GET", extra=None):
+    """An API request going out with credentials: `request_id` is the driver's request it serves."""
     h = {"Authorization": "Bearer " + at}
     h.update(extra or {})
-    return {"type": "send", "transmit": transmit, "request": {"method": method, "url": url, "headers": dict(sorted(h.items()))}}
+    return {"type": "send", "transmit": transmit, "request_id": request_id,
+            "request": {"method": method, "url": url, "headers": dict(sorted(h.items()))}}
 
 
 def refresh(transmit, rt="rt-1"):
@@ -43,11 +45,11 @@ def resp(status, body="", headers=None):
 
 
 def complete(req, r):
-    return {"type": "complete", "request": req, "response": r}
+    return {"type": "complete", "request_id": req, "response": r}
 
 
 def failed(req, code, detail, r=None, field=None):
-    a = {"type": "failed", "request": req, "error": {"detail": detail, "code": code, **({"field": field} if field else {})}}
+    a = {"type": "failed", "request_id": req, "error": {"detail": detail, "code": code, **({"field": field} if field else {})}}
     if r:
         a["response"] = r
     return a
@@ -123,68 +125,68 @@ c("stored-future-version", step("tokens.load", {"text": '{"version":2,"generatio
 new = lambda tokens=None, gen=0, **cfg: step("driver.new", {"config": dict(CONFIG, **cfg), "stored": stored(tokens, gen) if tokens else None}, {})
 c("driver-fresh-request",
   new(ts()),
-  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1)]}),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1, 1)]}),
   step("driver.handle_response", {"transmit": 1, "response": resp(200, "{}"), "now": NOW}, {"actions": [complete(1, resp(200, "{}"))]}))
 c("driver-keeps-request-headers-and-body",
   new(ts()),
   step("driver.send", {"request": {"method": "POST", "url": API, "headers": {"Content-Type": "application/json", "authorization": "Bearer stale"}, "body": "{\"a\":1}"}, "now": NOW},
-       {"request": 1, "actions": [{"type": "send", "transmit": 1, "request": {"method": "POST", "url": API, "headers": {"Authorization": "Bearer at-1", "Content-Type": "application/json"}, "body": "{\"a\":1}"}}]}))
-c("driver-301-seconds-left-sends-directly", new(ts()), step("driver.send", {"request": GET, "now": NOW + 3600 - 301}, {"request": 1, "actions": [send(1)]}))
+       {"request": 1, "actions": [{"type": "send", "transmit": 1, "request_id": 1, "request": {"method": "POST", "url": API, "headers": {"Authorization": "Bearer at-1", "Content-Type": "application/json"}, "body": "{\"a\":1}"}}]}))
+c("driver-301-seconds-left-sends-directly", new(ts()), step("driver.send", {"request": GET, "now": NOW + 3600 - 301}, {"request": 1, "actions": [send(1, 1)]}))
 c("driver-300-seconds-left-refreshes-first",
   new(ts()),
-  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1)]}),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1, 1)]}),
   step("driver.send", {"request": GET, "now": NOW + 3300}, {"request": 2, "actions": [refresh(2)]}),
   step("driver.handle_response", {"transmit": 2, "response": resp(200, TOKEN_BODY), "now": NOW + 3300},
-       {"actions": [save(ts("at-2", NOW + 3300 + 3600, "rt-2"), 1), send(3, "at-2")]}),
+       {"actions": [save(ts("at-2", NOW + 3300 + 3600, "rt-2"), 1), send(3, 2, "at-2")]}),
   step("driver.state", {"now": NOW + 3300}, {"generation": 1, "clock_offset": 0, "freshness": "fresh"}))
 c("driver-401-refresh-and-retry-once-succeeds",
   new(ts()),
-  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1)]}),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1, 1)]}),
   step("driver.handle_response", {"transmit": 1, "response": resp(401), "now": NOW}, {"actions": [refresh(2)]}),
-  step("driver.handle_response", {"transmit": 2, "response": resp(200, TOKEN_BODY), "now": NOW}, {"actions": [save(T2, 1), send(3, "at-2")]}),
+  step("driver.handle_response", {"transmit": 2, "response": resp(200, TOKEN_BODY), "now": NOW}, {"actions": [save(T2, 1), send(3, 1, "at-2")]}),
   step("driver.handle_response", {"transmit": 3, "response": resp(200, "ok"), "now": NOW}, {"actions": [complete(1, resp(200, "ok"))]}))
 c("driver-second-401-is-not-authenticated",
   new(ts()),
-  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1)]}),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1, 1)]}),
   step("driver.handle_response", {"transmit": 1, "response": resp(401), "now": NOW}, {"actions": [refresh(2)]}),
-  step("driver.handle_response", {"transmit": 2, "response": resp(200, TOKEN_BODY), "now": NOW}, {"actions": [save(T2, 1), send(3, "at-2")]}),
+  step("driver.handle_response", {"transmit": 2, "response": resp(200, TOKEN_BODY), "now": NOW}, {"actions": [save(T2, 1), send(3, 1, "at-2")]}),
   step("driver.handle_response", {"transmit": 3, "response": resp(401, '{"detail":"nope"}'), "now": NOW}, {"actions": [failed(1, "not_authenticated", "Not authenticated.", resp(401, '{"detail":"nope"}'))]}),
   step("driver.handle_response", {"transmit": 3, "response": resp(200), "now": NOW}, error="invalid_state", field="transmit"))
 c("driver-refresh-keeps-old-refresh-token-when-none-returned",
   new(ts()),
-  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1)]}),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1, 1)]}),
   step("driver.handle_response", {"transmit": 1, "response": resp(401), "now": NOW}, {"actions": [refresh(2)]}),
   step("driver.handle_response", {"transmit": 2, "response": resp(200, '{"access_token":"at-2","token_type":"Bearer","expires_in":600}'), "now": NOW},
-       {"actions": [save(ts("at-2", NOW + 600, "rt-1"), 1), send(3, "at-2")]}))
+       {"actions": [save(ts("at-2", NOW + 600, "rt-1"), 1), send(3, 1, "at-2")]}))
 c("driver-single-flight-three-waiting-requests",
   new(ts(exp=NOW)),
   step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [refresh(1)]}),
   step("driver.send", {"request": GET, "now": NOW}, {"request": 2, "actions": []}),
   step("driver.send", {"request": GET, "now": NOW + 1}, {"request": 3, "actions": []}),
   step("driver.handle_response", {"transmit": 1, "response": resp(200, TOKEN_BODY), "now": NOW + 1},
-       {"actions": [save(ts("at-2", NOW + 3601, "rt-2"), 1), send(2, "at-2"), send(3, "at-2"), send(4, "at-2")]}))
+       {"actions": [save(ts("at-2", NOW + 3601, "rt-2"), 1), send(2, 1, "at-2"), send(3, 2, "at-2"), send(4, 3, "at-2")]}))
 c("driver-concurrent-401s-share-one-refresh",
   new(ts()),
-  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1)]}),
-  step("driver.send", {"request": GET, "now": NOW}, {"request": 2, "actions": [send(2)]}),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1, 1)]}),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 2, "actions": [send(2, 2)]}),
   step("driver.handle_response", {"transmit": 1, "response": resp(401), "now": NOW}, {"actions": [refresh(3)]}),
   step("driver.handle_response", {"transmit": 2, "response": resp(401), "now": NOW}, {"actions": []}),
-  step("driver.handle_response", {"transmit": 3, "response": resp(200, TOKEN_BODY), "now": NOW}, {"actions": [save(T2, 1), send(4, "at-2"), send(5, "at-2")]}))
+  step("driver.handle_response", {"transmit": 3, "response": resp(200, TOKEN_BODY), "now": NOW}, {"actions": [save(T2, 1), send(4, 1, "at-2"), send(5, 2, "at-2")]}))
 c("driver-401-after-someone-else-refreshed-retries-without-refresh",
   new(ts()),
-  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1)]}),
-  step("driver.send", {"request": GET, "now": NOW}, {"request": 2, "actions": [send(2)]}),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1, 1)]}),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 2, "actions": [send(2, 2)]}),
   step("driver.handle_response", {"transmit": 1, "response": resp(401), "now": NOW}, {"actions": [refresh(3)]}),
-  step("driver.handle_response", {"transmit": 3, "response": resp(200, TOKEN_BODY), "now": NOW}, {"actions": [save(T2, 1), send(4, "at-2")]}),
-  step("driver.handle_response", {"transmit": 2, "response": resp(401), "now": NOW}, {"actions": [send(5, "at-2")]}))
+  step("driver.handle_response", {"transmit": 3, "response": resp(200, TOKEN_BODY), "now": NOW}, {"actions": [save(T2, 1), send(4, 1, "at-2")]}),
+  step("driver.handle_response", {"transmit": 2, "response": resp(401), "now": NOW}, {"actions": [send(5, 2, "at-2")]}))
 c("driver-402-subscription-required",
   new(ts()),
-  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1)]}),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1, 1)]}),
   step("driver.handle_response", {"transmit": 1, "response": resp(402, '{"detail":"Active subscription required.","code":"subscription_required"}'), "now": NOW},
        {"actions": [failed(1, "subscription_required", "Active subscription required.", resp(402, '{"detail":"Active subscription required.","code":"subscription_required"}'))]}))
 c("driver-402-server-detail-kept",
   new(ts()),
-  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1)]}),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1, 1)]}),
   step("driver.handle_response", {"transmit": 1, "response": resp(402, '{"detail":"Upgrade to Pro."}'), "now": NOW},
        {"actions": [failed(1, "subscription_required", "Upgrade to Pro.", resp(402, '{"detail":"Upgrade to Pro."}'))]}))
 c("driver-refresh-rejected-then-sign-in-again",
@@ -208,21 +210,21 @@ c("driver-expired-without-refresh-token",
   step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [failed(1, "refresh_token_expired", "Refresh token has expired; sign in again.")]}))
 c("driver-refresh-due-without-refresh-token-uses-current",
   new(ts(rt=None)),
-  step("driver.send", {"request": GET, "now": NOW + 3500}, {"request": 1, "actions": [send(1)]}))
+  step("driver.send", {"request": GET, "now": NOW + 3500}, {"request": 1, "actions": [send(1, 1)]}))
 c("driver-no-tokens", new(), step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [failed(1, "not_authenticated", "Not authenticated.")]}))
 c("driver-identity-header",
   new(ts()),
   step("driver.set_identity", {"identity": "6f1c2a8e-4c1b-4f7e-9a51-0d7c3b2e9f10"}, {"actions": []}),
-  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1, extra={"X-Identity": "6f1c2a8e-4c1b-4f7e-9a51-0d7c3b2e9f10"})]}),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1, 1, extra={"X-Identity": "6f1c2a8e-4c1b-4f7e-9a51-0d7c3b2e9f10"})]}),
   step("driver.set_identity", {"identity": None}, {"actions": []}),
-  step("driver.send", {"request": GET, "now": NOW}, {"request": 2, "actions": [send(2)]}))
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 2, "actions": [send(2, 2)]}))
 c("driver-identity-header-name-configurable",
   new(ts(), identity_header="X-Acting-As"),
   step("driver.set_identity", {"identity": "id-1"}, {"actions": []}),
-  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1, extra={"X-Acting-As": "id-1"})]}))
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1, 1, extra={"X-Acting-As": "id-1"})]}))
 c("driver-clock-offset-from-date-header",
   new(ts()),
-  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1)]}),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1, 1)]}),
   # 1700000000 is Tue, 14 Nov 2023 22:13:20 GMT; the server is 400 s ahead.
   step("driver.handle_response", {"transmit": 1, "response": resp(200, "", {"date": "Tue, 14 Nov 2023 22:20:00 GMT"}), "now": NOW},
        {"actions": [complete(1, resp(200, "", {"date": "Tue, 14 Nov 2023 22:20:00 GMT"}))]}),
@@ -230,7 +232,7 @@ c("driver-clock-offset-from-date-header",
   step("driver.send", {"request": GET, "now": NOW + 2900}, {"request": 2, "actions": [refresh(2)]}))
 c("driver-network-error-on-api",
   new(ts()),
-  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1)]}),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1, 1)]}),
   step("driver.handle_network_error", {"transmit": 1, "now": NOW}, {"actions": [failed(1, "network_error", "Network request failed.")]}))
 c("driver-network-error-on-refresh-fails-all-waiting",
   new(ts(exp=NOW)),
@@ -243,20 +245,20 @@ c("driver-shared-store-reload-skips-refresh",
   new(ts(exp=NOW), 4, shared_store=True),
   step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [{"type": "load_tokens"}]}),
   step("driver.send", {"request": GET, "now": NOW}, {"request": 2, "actions": []}),
-  step("driver.handle_loaded", {"stored": stored(ts("at-9", NOW + 3600, "rt-9"), 5), "now": NOW}, {"actions": [send(1, "at-9"), send(2, "at-9")]}),
+  step("driver.handle_loaded", {"stored": stored(ts("at-9", NOW + 3600, "rt-9"), 5), "now": NOW}, {"actions": [send(1, 1, "at-9"), send(2, 2, "at-9")]}),
   step("driver.state", {"now": NOW}, {"generation": 5, "clock_offset": 0, "freshness": "fresh"}))
 c("driver-shared-store-reload-then-refresh",
   new(ts(exp=NOW), 4, shared_store=True),
   step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [{"type": "load_tokens"}]}),
   step("driver.handle_loaded", {"stored": stored(ts(exp=NOW), 4), "now": NOW}, {"actions": [refresh(1)]}),
   step("driver.handle_response", {"transmit": 1, "response": resp(200, TOKEN_BODY), "now": NOW},
-       {"actions": [{"type": "save_tokens", "stored": stored(T2, 5), "generation": 5, "expected_generation": 4}, send(2, "at-2")]}))
+       {"actions": [{"type": "save_tokens", "stored": stored(T2, 5), "generation": 5, "expected_generation": 4}, send(2, 1, "at-2")]}))
 c("driver-save-conflict-adopts-newer",
   new(ts(exp=NOW)),
   step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [refresh(1)]}),
-  step("driver.handle_response", {"transmit": 1, "response": resp(200, TOKEN_BODY), "now": NOW}, {"actions": [save(T2, 1), send(2, "at-2")]}),
+  step("driver.handle_response", {"transmit": 1, "response": resp(200, TOKEN_BODY), "now": NOW}, {"actions": [save(T2, 1), send(2, 1, "at-2")]}),
   step("driver.handle_save_conflict", {"stored": stored(ts("at-7", NOW + 3600, "rt-7"), 3)}, {"actions": []}),
-  step("driver.send", {"request": GET, "now": NOW}, {"request": 2, "actions": [send(3, "at-7")]}))
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 2, "actions": [send(3, 2, "at-7")]}))
 c("driver-unexpected-load", new(ts()), step("driver.handle_loaded", {"stored": None, "now": NOW}, error="invalid_state"))
 
 with open(os.path.join(ROOT, "vectors", "tokens", "tokens.json"), "w") as f:

@@ -37,12 +37,12 @@
 //! let id = driver.send(HttpRequest::new("GET", "https://api.example.com/me"), now);
 //! while let Some(action) = driver.poll_action() {
 //!     match action {
-//!         Action::Send { transmit, request } => {
+//!         Action::Send { transmit, request, .. } => {
 //!             // Real IO happens here, in the host.
 //!             assert_eq!(request.header("Authorization"), Some("Bearer at-1"));
 //!             driver.handle_response(transmit, HttpResponse::new(200).with_body("{}"), now)?;
 //!         }
-//!         Action::Complete { request, response } => assert_eq!((request, response.status), (id, 200)),
+//!         Action::Complete { request_id, response } => assert_eq!((request_id, response.status), (id, 200)),
 //!         other => panic!("unexpected {other:?}"),
 //!     }
 //! }

@@ -473,6 +473,11 @@ pub enum Action {
     Send {
         /// Exchange id.
         transmit: TransmitId,
+        /// The API request this transmit serves (its first try or its retry); absent for a
+        /// refresh the driver makes on its own. Hosts that run requests concurrently use it
+        /// to hand the exchange to the caller waiting for that request.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request_id: Option<RequestId>,
         /// The request.
         request: HttpRequest,
     },
@@ -489,15 +494,15 @@ pub enum Action {
     },
     /// An API request finished with this response.
     Complete {
-        /// The request.
-        request: RequestId,
+        /// The request (as returned by [`RequestDriver::send`]).
+        request_id: RequestId,
         /// Its final response.
         response: HttpResponse,
     },
     /// An API request failed.
     Failed {
-        /// The request.
-        request: RequestId,
+        /// The request (as returned by [`RequestDriver::send`]).
+        request_id: RequestId,
         /// Why.
         error: Error,
         /// The server's response, when there was one (a 402's body, a second 401).
@@ -913,8 +918,16 @@ impl RequestDriver {
     fn push_send(&mut self, exchange: Exchange, request: HttpRequest) {
         let transmit = self.next_transmit;
         self.next_transmit += 1;
+        let request_id = match exchange {
+            Exchange::Api { request, .. } => Some(request),
+            Exchange::Refresh => None,
+        };
         self.exchanges.insert(transmit, exchange);
-        self.actions.push_back(Action::Send { transmit, request });
+        self.actions.push_back(Action::Send {
+            transmit,
+            request_id,
+            request,
+        });
     }
 
     fn on_refresh_response(&mut self, response: HttpResponse, now: i64) {
@@ -965,7 +978,7 @@ impl RequestDriver {
         match response.status {
             _ if !bound => {
                 self.pending.remove(&id);
-                self.actions.push_back(Action::Complete { request: id, response });
+                self.actions.push_back(Action::Complete { request_id: id, response });
             }
             401 => {
                 let Some(pending) = self.pending.get_mut(&id) else {
@@ -1001,7 +1014,7 @@ impl RequestDriver {
             }
             _ => {
                 self.pending.remove(&id);
-                self.actions.push_back(Action::Complete { request: id, response });
+                self.actions.push_back(Action::Complete { request_id: id, response });
             }
         }
     }
@@ -1020,7 +1033,7 @@ impl RequestDriver {
     fn fail(&mut self, id: RequestId, error: Error, response: Option<HttpResponse>) {
         self.pending.remove(&id);
         self.actions.push_back(Action::Failed {
-            request: id,
+            request_id: id,
             error,
             response,
         });
@@ -1102,6 +1115,7 @@ mod tests {
         d.handle_response(transmit, HttpResponse::new(401), NOW).unwrap();
         let Some(Action::Send {
             transmit: refresh,
+            request_id: None,
             request,
         }) = d.poll_action()
         else {
@@ -1118,14 +1132,20 @@ mod tests {
         assert!(
             matches!(&actions[0], Action::SaveTokens { generation: 1, expected_generation: 0, stored } if stored.tokens.refresh_token == Some(Secret::new("rt-1")))
         );
-        let Action::Send { transmit, request } = &actions[1] else {
+        let Action::Send {
+            transmit,
+            request_id: Some(retried),
+            request,
+        } = &actions[1]
+        else {
             panic!()
         };
         assert_eq!(request.header("authorization"), Some("Bearer at-2"));
+        assert_eq!(*retried, id);
         d.handle_response(*transmit, HttpResponse::new(401), NOW).unwrap();
         let actions = drain(&mut d);
         assert!(
-            matches!(&actions[..], [Action::Failed { request, error, response: Some(_) }] if *request == id && error.code() == ErrorCode::NotAuthenticated)
+            matches!(&actions[..], [Action::Failed { request_id, error, response: Some(_) }] if *request_id == id && error.code() == ErrorCode::NotAuthenticated)
         );
         assert!(d.handle_response(*transmit, HttpResponse::new(200), NOW).is_err());
     }

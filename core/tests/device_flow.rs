@@ -322,3 +322,16 @@ proptest! {
         }
     }
 }
+
+/// A cancel voids what was queued and not yet taken: no request goes out after it.
+#[test]
+fn cancel_drops_queued_sends() {
+    let mut client = DeviceClient::new(DeviceClientConfig::new("https://auth.example.com", "cli")).unwrap();
+    client.start(1_700_000_000).unwrap();
+    client.cancel();
+    let Some(DeviceAction::Failed { error }) = client.poll_action() else {
+        panic!("a queued send survived the cancel")
+    };
+    assert_eq!(error.code(), ErrorCode::Cancelled);
+    assert!(client.poll_action().is_none());
+}

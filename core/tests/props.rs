@@ -123,7 +123,7 @@ proptest! {
             let _ = r;
             while let Some(a) = d.poll_action() {
                 match a {
-                    Action::Send { transmit, request } => {
+                    Action::Send { transmit, request, .. } => {
                         let refresh = request.url == TOKEN_URL;
                         prop_assert!(in_flight.insert(transmit, refresh).is_none(), "transmit ids are unique");
                         prop_assert!(in_flight.values().filter(|r| **r).count() <= 1, "one refresh in flight at most");
@@ -141,7 +141,7 @@ proptest! {
                         prop_assert_eq!(stored.generation, generation);
                         prop_assert!(generation > expected_generation);
                     }
-                    Action::Complete { request, .. } | Action::Failed { request, .. } => {
+                    Action::Complete { request_id: request, .. } | Action::Failed { request_id: request, .. } => {
                         prop_assert!(open.remove(&request), "request {} settled once and only if open", request);
                         prop_assert!(settled.insert(request));
                     }
@@ -152,11 +152,11 @@ proptest! {
         for _ in 0..64 {
             while let Some(a) = d.poll_action() {
                 match a {
-                    Action::Send { transmit, request } => {
+                    Action::Send { transmit, request, .. } => {
                         in_flight.insert(transmit, request.url == TOKEN_URL);
                     }
                     Action::LoadTokens => loading = true,
-                    Action::Complete { request, .. } | Action::Failed { request, .. } => {
+                    Action::Complete { request_id: request, .. } | Action::Failed { request_id: request, .. } => {
                         prop_assert!(open.remove(&request));
                     }
                     Action::SaveTokens { .. } => {}

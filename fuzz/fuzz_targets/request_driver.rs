@@ -109,7 +109,7 @@ fuzz_target!(|data: &[u8]| {
             },
         };
         while let Some(action) = d.poll_action() {
-            if let Action::Send { transmit, request } = action {
+            if let Action::Send { transmit, request, .. } = action {
                 if request.url != "https://a.example/token" {
                     let authorised = request.header("Authorization").is_some();
                     assert_eq!(

@@ -407,6 +407,9 @@ impl DeviceClient {
     /// Stops the flow: emits `failed` with `cancelled` (nothing, if it already ended).
     pub fn cancel(&mut self) {
         if !self.is_finished() {
+            // Whatever was queued and not yet taken is void: no request goes out after a cancel.
+            self.actions
+                .retain(|a| !matches!(a, DeviceAction::Send { .. } | DeviceAction::Prompt { .. } | DeviceAction::Wait { .. }));
             self.fail(Error::new(ErrorCode::Cancelled));
         }
     }
