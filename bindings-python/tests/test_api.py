@@ -62,7 +62,7 @@ def test_request_driver_flow_and_pickle() -> None:
     [send] = d.actions()
     assert send["type"] == "send" and send["request"]["headers"]["Authorization"] == "Bearer at-1"
     d.handle_response(send["transmit"], {"status": 200, "body": "{}"}, now=NOW)
-    assert d.actions() == [{"type": "complete", "request": rid, "response": {"status": 200, "headers": {}, "body": "{}"}}]
+    assert d.actions() == [{"type": "complete", "request_id": rid, "response": {"status": 200, "headers": {}, "body": "{}"}}]
     with pytest.raises(authcore.InvalidState):
         d.handle_response(send["transmit"], {"status": 200}, now=NOW)
     back = pickle.loads(pickle.dumps(d))
