@@ -197,6 +197,9 @@ error_codes! {
     MethodNotAllowed = ("method_not_allowed", 405, "Method not allowed."),
     /// A request body or its parameter count exceeds the documented cap.
     PayloadTooLarge = ("payload_too_large", 413, "The request is too large."),
+    /// A bug: the core or a binding failed in a way that should be impossible (a binding
+    /// reports a caught panic with it). Nothing about the input is in the detail.
+    Internal = ("internal", 500, "Internal error."),
 }
 
 impl ErrorCode {
@@ -253,7 +256,8 @@ impl ErrorCode {
             | C::VersionConflict
             | C::InvalidState
             | C::InvalidRequestTarget
-            | C::PayloadTooLarge => "input",
+            | C::PayloadTooLarge
+            | C::Internal => "input",
             C::Cancelled | C::InvalidResponse | C::NetworkError | C::ServerError => "transport",
         }
     }
@@ -287,7 +291,7 @@ impl<'de> Deserialize<'de> for ErrorCode {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
         s.parse()
-            .map_err(|_| serde::de::Error::custom(format!("unknown error code `{s}`")))
+            .map_err(|_| serde::de::Error::custom("unknown error code"))
     }
 }
 
@@ -368,7 +372,7 @@ impl Error {
         };
         // Serialising two string fields cannot fail; fall back to a fixed body anyway.
         serde_json::to_string(&body)
-            .unwrap_or_else(|_| String::from(r#"{"detail":"Internal error.","code":"invalid_state"}"#))
+            .unwrap_or_else(|_| String::from(r#"{"detail":"Internal error.","code":"internal"}"#))
     }
 
     /// Prefixes the field path (`prefix.field`) — used when an error comes from a nested document.
