@@ -344,7 +344,10 @@ impl AuthCodeClient {
     }
 
     /// Validates the callback (the full redirect URL or just its query string) against the
-    /// kept record, and returns the token request to send.
+    /// kept record, and returns the token request to send. A query over
+    /// [`MAX_FORM_BYTES`](crate::http::MAX_FORM_BYTES) bytes or
+    /// [`MAX_FORM_PARAMS`](crate::http::MAX_FORM_PARAMS) parameters is refused with
+    /// `payload_too_large` (field `callback`) before anything in it is read.
     pub fn callback(&self, record: &StateRecord, callback: &str, now: i64) -> Result<CallbackOutcome> {
         let query = match callback.split_once('?') {
             Some((_, q)) => q,
@@ -352,12 +355,14 @@ impl AuthCodeClient {
             None => "",
         };
         let query = query.split('#').next().unwrap_or("");
-        let params = form_decode(query).ok_or_else(|| {
-            Error::field(
+        // At most MAX_FORM_BYTES and MAX_FORM_PARAMS (`payload_too_large`), in linear time.
+        let params = form_decode(query).map_err(|e| match e.code() {
+            ErrorCode::PayloadTooLarge => e.in_field("callback"),
+            _ => Error::field(
                 ErrorCode::InvalidRequest,
                 "callback",
                 "The callback query is malformed.",
-            )
+            ),
         })?;
         let get = |name: &str| -> Result<Option<&str>> {
             let mut it = params.iter().filter(|(k, _)| k == name);

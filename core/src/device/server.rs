@@ -8,10 +8,10 @@ use super::oauth_error_body;
 use super::user_code::UserCodeFormat;
 use crate::entropy::{random_bytes, Entropy};
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::{form_decode, is_http_url, query_encode, HttpResponse};
+use crate::http::{form_decode_with, is_http_url, query_encode, repeated_name, FormLimits, HttpResponse};
 use crate::json::versioned;
 use crate::tokens::Secret;
-use crate::util::{b64url, check_user_id, sha256_hex};
+use crate::util::{b64url, check_user_id, quote_input, sha256_hex};
 
 /// The `grant_type` of a device-code token request (RFC 8628 §3.4).
 pub const DEVICE_CODE_GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:device_code";
@@ -201,8 +201,11 @@ impl core::fmt::Debug for TokenRequest {
 }
 
 impl TokenRequest {
-    /// Parses a form-encoded token request body. Missing parameters give `invalid_request`,
-    /// another grant type `unsupported_grant_type`. `client_id` may instead come from HTTP
+    /// Parses a form-encoded token request body. A body over
+    /// [`MAX_FORM_BYTES`](crate::http::MAX_FORM_BYTES) bytes or
+    /// [`MAX_FORM_PARAMS`](crate::http::MAX_FORM_PARAMS) parameters gives `payload_too_large`
+    /// (413, field `body`); a repeated parameter, a malformed body or a missing parameter
+    /// `invalid_request`; another grant type `unsupported_grant_type`. Linear time. `client_id` may instead come from HTTP
     /// client authentication: pass it as `client_id` to override the body.
     pub fn from_form(body: &str, client_id: Option<&str>) -> Result<Self> {
         let pairs = parse_form(body)?;
@@ -238,7 +241,8 @@ pub struct AuthorizationRequest {
 }
 
 impl AuthorizationRequest {
-    /// Parses a form-encoded device authorization request body.
+    /// Parses a form-encoded device authorization request body, with the same caps and
+    /// checks as [`TokenRequest::from_form`].
     pub fn from_form(body: &str) -> Result<Self> {
         let pairs = parse_form(body)?;
         Ok(Self {
@@ -249,16 +253,24 @@ impl AuthorizationRequest {
 }
 
 fn parse_form(body: &str) -> Result<Vec<(String, String)>> {
-    let pairs = form_decode(body)
-        .ok_or_else(|| Error::with_detail(ErrorCode::InvalidRequest, "The request body is not valid form data."))?;
-    for (i, (k, _)) in pairs.iter().enumerate() {
-        if pairs.iter().skip(i + 1).any(|(k2, _)| k2 == k) {
-            return Err(Error::field(
-                ErrorCode::InvalidRequest,
-                k.clone(),
-                "A request parameter must not repeat (RFC 6749 §3.1).",
-            ));
+    parse_form_with(body, FormLimits::default())
+}
+
+/// Decodes a request body (in linear time, under `limits`) and refuses repeated parameters.
+pub(crate) fn parse_form_with(body: &str, limits: FormLimits) -> Result<Vec<(String, String)>> {
+    let pairs = form_decode_with(body, limits).map_err(|e| {
+        match e.code() {
+            ErrorCode::PayloadTooLarge => e,
+            _ => Error::with_detail(ErrorCode::InvalidRequest, "The request body is not valid form data."),
         }
+        .in_field("body")
+    })?;
+    if let Some(name) = repeated_name(&pairs) {
+        return Err(Error::field(
+            ErrorCode::InvalidRequest,
+            quote_input(name),
+            "A request parameter must not repeat (RFC 6749 §3.1).",
+        ));
     }
     Ok(pairs)
 }
@@ -745,5 +757,72 @@ fn check_scope(scope: &str) -> Result<()> {
             "scope",
             "The scope must be space-separated RFC 6749 scope tokens.",
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    fn distinct_keys(n: usize) -> String {
+        (0..n).map(|i| format!("key{i}=value")).collect::<Vec<_>>().join("&")
+    }
+
+    /// `reps` parses of `body` in one timed window.
+    fn timed(body: &str, n: usize, reps: u32) -> Duration {
+        let uncapped = FormLimits {
+            max_bytes: usize::MAX,
+            max_params: usize::MAX,
+        };
+        let start = Instant::now();
+        for _ in 0..reps {
+            let parsed = parse_form_with(body, uncapped);
+            assert_eq!(parsed.map(|p| p.len()).ok(), Some(n));
+        }
+        start.elapsed()
+    }
+
+    #[test]
+    fn request_parsing_is_linear_in_the_number_of_parameters() {
+        // Decoding plus the repeated-parameter check, with the caps lifted: ten times the
+        // parameters must take about ten times as long (a quadratic check takes a hundred).
+        // Ten parses of the small body are timed together, so both windows are equally long
+        // and a busy machine disturbs both alike; the fastest of several windows counts.
+        let (small, large) = (distinct_keys(10_000), distinct_keys(100_000));
+        let (mut ten_small, mut one_large) = (Duration::MAX, Duration::MAX);
+        for _ in 0..5 {
+            ten_small = ten_small.min(timed(&small, 10_000, 10));
+            one_large = one_large.min(timed(&large, 100_000, 1));
+        }
+        let ratio = one_large.as_secs_f64() / (ten_small.as_secs_f64() / 10.0).max(1e-9);
+        assert!(
+            ratio <= 15.0,
+            "10x the parameters took {ratio:.1}x the time ({:?} -> {one_large:?})",
+            ten_small / 10
+        );
+    }
+
+    #[test]
+    fn request_bodies_are_capped() {
+        let over = distinct_keys(65);
+        let e = TokenRequest::from_form(&over, None).unwrap_err();
+        assert_eq!(
+            (e.code(), e.status(), e.field_name(), e.detail()),
+            (
+                ErrorCode::PayloadTooLarge,
+                413,
+                Some("body"),
+                "The form data has more than 64 parameters."
+            )
+        );
+        let big = format!("client_id={}", "a".repeat(65_536));
+        let e = AuthorizationRequest::from_form(&big).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::PayloadTooLarge);
+        assert_eq!(e.detail(), "The form data is larger than 65536 bytes.");
+        let e = AuthorizationRequest::from_form("client_id=a&x=%0D%0A&x=1").unwrap_err();
+        assert_eq!(e.field_name(), Some("x"));
+        let e = AuthorizationRequest::from_form("client_id=a&%0D%0Aevil=1&%0D%0Aevil=2").unwrap_err();
+        assert_eq!(e.field_name(), Some("??evil"), "a repeated name is quoted safely");
     }
 }
