@@ -290,8 +290,7 @@ impl Serialize for ErrorCode {
 impl<'de> Deserialize<'de> for ErrorCode {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        s.parse()
-            .map_err(|_| serde::de::Error::custom("unknown error code"))
+        s.parse().map_err(|_| serde::de::Error::custom("unknown error code"))
     }
 }
 
@@ -414,6 +413,60 @@ impl std::error::Error for Error {}
 
 /// Shorthand result type.
 pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+/// A JSON value that does not fit the type it was decoded into, told without the value:
+/// where (`path`, e.g. `tokens.expires_at` or `keys[0].alg`) and what was expected. serde's
+/// own messages quote the offending value, which may be a secret; this never does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShapeError {
+    pub(crate) path: String,
+    pub(crate) detail: String,
+    pub(crate) wrong_type: bool,
+}
+
+impl ShapeError {
+    /// The member at fault (`a.b[0].c`); empty for the whole value.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// What was wrong, e.g. `expected u64, found a string` or ``missing field `n` ``.
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+
+    /// Whether a member had the wrong JSON type (as opposed to a wrong value).
+    pub fn is_wrong_type(&self) -> bool {
+        self.wrong_type
+    }
+}
+
+impl fmt::Display for ShapeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            f.write_str(&self.detail)
+        } else {
+            write!(f, "{}: {}", self.path, self.detail)
+        }
+    }
+}
+
+impl std::error::Error for ShapeError {}
+
+/// Decodes a JSON value into one of the core's input types (configs, records, requests) for
+/// a binding, with a [`ShapeError`] that never quotes the value.
+///
+/// ```
+/// use authcore::error::decode_json;
+/// use authcore::tokens::StoredTokens;
+///
+/// let err = decode_json::<StoredTokens>(serde_json::json!({"version": 1, "generation": "s3cret"})).unwrap_err();
+/// assert_eq!(err.to_string(), "generation: expected u64, found a string");
+/// assert!(err.is_wrong_type());
+/// ```
+pub fn decode_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, ShapeError> {
+    crate::json::decode(value)
+}
 
 /// The whole catalog as data: `[{"code", "status", "family", "detail"}]`, for docs and bindings.
 pub fn catalog() -> Vec<serde_json::Value> {

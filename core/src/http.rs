@@ -299,10 +299,16 @@ mod tests {
         assert_eq!(form_decode(&format!("&&{at_cap}&&")).unwrap().len(), MAX_FORM_PARAMS);
         let big = "a".repeat(MAX_FORM_BYTES + 1);
         let e = form_decode(&big).unwrap_err();
-        assert_eq!((e.code(), e.detail()), (ErrorCode::PayloadTooLarge, "The form data is larger than 65536 bytes."));
+        assert_eq!(
+            (e.code(), e.detail()),
+            (ErrorCode::PayloadTooLarge, "The form data is larger than 65536 bytes.")
+        );
         assert_eq!(form_decode(&big[1..]).unwrap().len(), 1);
         // A bad escape past the parameter cap is never reached.
-        assert_eq!(form_decode(&format!("{over}&%zz")).unwrap_err().code(), ErrorCode::PayloadTooLarge);
+        assert_eq!(
+            form_decode(&format!("{over}&%zz")).unwrap_err().code(),
+            ErrorCode::PayloadTooLarge
+        );
     }
 
     #[test]

@@ -461,18 +461,29 @@ mod tests {
         let e = a.normalize_password(&jamo).unwrap_err();
         assert_eq!(
             (e.code(), e.field_name(), e.detail()),
-            (ErrorCode::InvalidPassword, Some("password"), "A password must be at most 512 bytes.")
+            (
+                ErrorCode::InvalidPassword,
+                Some("password"),
+                "A password must be at most 512 bytes."
+            )
         );
         let huge = "\u{fdfa}".repeat(1_000_000); // 3 MB; NFKC would make 18 characters of each
-        assert_eq!(a.normalize_password(&huge).unwrap_err().detail(), "A password must be at most 512 bytes.");
         assert_eq!(
-            a.hash_password(&huge, &mut FixedEntropy::new(vec![7; 16])).unwrap_err().code(),
+            a.normalize_password(&huge).unwrap_err().detail(),
+            "A password must be at most 512 bytes."
+        );
+        assert_eq!(
+            a.hash_password(&huge, &mut FixedEntropy::new(vec![7; 16]))
+                .unwrap_err()
+                .code(),
             ErrorCode::InvalidPassword
         );
         let at_cap = format!("{}{}", "\u{1100}\u{1161}\u{11a8}".repeat(56), "12345678");
         assert_eq!(at_cap.len(), 512);
         assert_eq!(a.normalize_password(&at_cap).unwrap().chars().count(), 64);
-        let h = a.hash_password("password1", &mut FixedEntropy::new(vec![7; 16])).unwrap();
+        let h = a
+            .hash_password("password1", &mut FixedEntropy::new(vec![7; 16]))
+            .unwrap();
         assert!(!a.verify_password(&h, &huge).unwrap());
         assert_eq!(prefix("aé", 2), "a");
         assert!(normalize_username(&"a".repeat(129)).is_err());

@@ -37,11 +37,17 @@ pub struct DeviceServerConfig {
     pub user_code: UserCodeFormat,
     /// Wrong user codes allowed per grant before it locks (default 5).
     pub max_attempts: u32,
-    /// Wrong or unknown user codes allowed per [`EntryLimiter`] record within
-    /// `failure_window` (default 50): keep one record for the whole server (a global cap on
-    /// guessing) and, if you like, one per requester.
+    /// Wrong or unknown user codes one requester (an IP address, an account: the host's
+    /// choice) may enter within `failure_window` before its entries are refused with
+    /// `too_many_attempts` (default 50). Counted in the requester's [`EntryLimiter`].
     pub max_failures: u32,
-    /// The window for `max_failures`, in seconds (default 600).
+    /// Failed entries across the whole server within `failure_window` at which
+    /// [`EntryOutcome::global_pressure`] turns true (default 50). A soft signal only: it never
+    /// refuses an entry (a global hard cap would let anyone lock every user out with junk
+    /// codes); the host logs it or asks for more (a captcha) while it lasts. Counted in the
+    /// server's global [`EntryLimiter`].
+    pub global_pressure_failures: u32,
+    /// The window for `max_failures` and `global_pressure_failures`, in seconds (default 600).
     pub failure_window: i64,
     /// Seconds a poll may arrive early before it counts as too fast (default 1: network
     /// jitter must not turn an obedient client's poll into `slow_down`).
@@ -59,6 +65,7 @@ impl Default for DeviceServerConfig {
             user_code: UserCodeFormat::default(),
             max_attempts: 5,
             max_failures: 50,
+            global_pressure_failures: 50,
             failure_window: 600,
             poll_tolerance: 1,
         }
@@ -364,6 +371,12 @@ impl DeviceAuthority {
         if !(1..=1_000_000).contains(&config.max_failures) {
             return bad("max_failures", "The failure limit must be 1 to 1000000.");
         }
+        if !(1..=1_000_000).contains(&config.global_pressure_failures) {
+            return bad(
+                "global_pressure_failures",
+                "The global pressure threshold must be 1 to 1000000.",
+            );
+        }
         if !(1..=86_400).contains(&config.failure_window) {
             return bad("failure_window", "The failure window must be 1 to 86400 seconds.");
         }
@@ -586,8 +599,9 @@ impl DeviceAuthority {
 }
 
 /// A counter of failed user-code entries over a time window: a plain record the host stores
-/// (with compare-and-swap on `revision`), one for the whole server and optionally one per
-/// requester (IP address, account). See [`DeviceAuthority::enter_user_code`].
+/// (with compare-and-swap on `revision`). Keep one per requester (IP address, account), which
+/// [`DeviceAuthority::enter_user_code`] enforces strictly (`max_failures`), and optionally one
+/// for the whole server, which only raises [`EntryOutcome::global_pressure`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EntryLimiter {
@@ -602,6 +616,27 @@ pub struct EntryLimiter {
     pub failures: u32,
 }
 
+impl EntryLimiter {
+    /// Failures counted in the window still open at `now` (0 once it has ended).
+    fn current(&self, now: i64, window: i64) -> u32 {
+        if now.saturating_sub(self.window_start) < window {
+            self.failures
+        } else {
+            0
+        }
+    }
+
+    /// The record after one more failure at `now` (a closed window restarts at `now`).
+    fn count_failure(&self, now: i64, window: i64) -> Self {
+        let open = now.saturating_sub(self.window_start) < window;
+        Self {
+            revision: self.revision.saturating_add(1),
+            window_start: if open { self.window_start } else { now },
+            failures: if open { self.failures.saturating_add(1) } else { 1 },
+        }
+    }
+}
+
 /// The outcome of a person entering a user code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EntryOutcome {
@@ -611,9 +646,18 @@ pub struct EntryOutcome {
     /// Why not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<Error>,
-    /// The changed limiter record to store.
+    /// The changed requester limiter to store.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limiter: Option<EntryLimiter>,
+    /// The changed global limiter to store (when one was given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub global_limiter: Option<EntryLimiter>,
+    /// Whether failed entries across the server have reached `global_pressure_failures` in
+    /// the current window: guessing may be under way from many requesters. Never a refusal
+    /// by itself; log it, or require a captcha (or a signed-in session) before honouring
+    /// entries while it is true.
+    #[serde(default)]
+    pub global_pressure: bool,
 }
 
 /// What the verification page shows before the person approves (RFC 8628 §5.4: say which
@@ -647,22 +691,34 @@ impl DeviceAuthority {
 
     /// A person typed `typed`; `grant` is what the host found under
     /// `normalize_user_code(typed)` (`None` when nothing, or when the text did not normalise).
-    /// Refuses with `too_many_attempts` while `limiter` holds `max_failures` failures within
-    /// `failure_window`; counts unknown, malformed and unusable codes against it (the returned
-    /// `limiter` is to be stored); on success returns the [`Consent`] view.
+    ///
+    /// `limiter` is the requester's record (one per IP address or account): while it holds
+    /// `max_failures` failures within `failure_window`, every entry from that requester is
+    /// refused with `too_many_attempts` and nothing changes. `global`, when given, is the
+    /// whole server's record: it never refuses anything, but the outcome's `global_pressure`
+    /// says when it holds `global_pressure_failures` failures within the window. An unknown,
+    /// malformed or unusable code counts one failure in both (return the changed records to
+    /// the store); the failure that reaches `max_failures` already answers
+    /// `too_many_attempts`. On success the outcome holds the [`Consent`] view.
     pub fn enter_user_code(
         &self,
         limiter: &EntryLimiter,
+        global: Option<&EntryLimiter>,
         grant: Option<&DeviceGrant>,
         typed: &str,
         now: i64,
     ) -> EntryOutcome {
-        let window_open = now.saturating_sub(limiter.window_start) < self.config.failure_window;
-        if window_open && limiter.failures >= self.config.max_failures {
+        let window = self.config.failure_window;
+        let pressure = |g: Option<&EntryLimiter>| {
+            g.is_some_and(|g| g.current(now, window) >= self.config.global_pressure_failures)
+        };
+        if limiter.current(now, window) >= self.config.max_failures {
             return EntryOutcome {
                 consent: None,
                 error: Some(Error::new(ErrorCode::TooManyAttempts)),
                 limiter: None,
+                global_limiter: None,
+                global_pressure: pressure(global),
             };
         }
         let found = self
@@ -685,16 +741,12 @@ impl DeviceAuthority {
                 consent: found.map(|g| self.consent(g, now)),
                 error: None,
                 limiter: None,
+                global_limiter: None,
+                global_pressure: pressure(global),
             };
         };
-        let mut next = limiter.clone();
-        next.revision = next.revision.saturating_add(1);
-        if window_open {
-            next.failures = next.failures.saturating_add(1);
-        } else {
-            next.window_start = now;
-            next.failures = 1;
-        }
+        let next = limiter.count_failure(now, window);
+        let next_global = global.map(|g| g.count_failure(now, window));
         let error = if next.failures >= self.config.max_failures {
             Error::new(ErrorCode::TooManyAttempts)
         } else {
@@ -704,6 +756,8 @@ impl DeviceAuthority {
             consent: None,
             error: Some(error),
             limiter: Some(next),
+            global_pressure: pressure(next_global.as_ref()),
+            global_limiter: next_global,
         }
     }
 }
