@@ -212,8 +212,9 @@ impl TokenRequest {
     /// [`MAX_FORM_BYTES`](crate::http::MAX_FORM_BYTES) bytes or
     /// [`MAX_FORM_PARAMS`](crate::http::MAX_FORM_PARAMS) parameters gives `payload_too_large`
     /// (413, field `body`); a repeated parameter, a malformed body or a missing parameter
-    /// `invalid_request`; another grant type `unsupported_grant_type`. Linear time. `client_id` may instead come from HTTP
-    /// client authentication: pass it as `client_id` to override the body.
+    /// `invalid_request`; another grant type `unsupported_grant_type`. Linear time.
+    /// `client_id` may instead come from HTTP client authentication: pass it as `client_id`
+    /// to override the body.
     pub fn from_form(body: &str, client_id: Option<&str>) -> Result<Self> {
         let pairs = parse_form(body)?;
         let grant_type = param(&pairs, "grant_type")?;
