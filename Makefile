@@ -58,8 +58,9 @@ wasm-check: ## the core builds for wasm32 (portable crypto only)
 FUZZ_SECONDS ?= 60
 fuzz: ## run every cargo-fuzz target for FUZZ_SECONDS each (installs cargo-fuzz; nightly flags via RUSTC_BOOTSTRAP)
 	command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked --quiet
-	cd fuzz && for t in token_response jwt_verify request_driver device_client request_target broker_url; do \
-		RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run -O $$t -- -max_total_time=$(FUZZ_SECONDS) || exit 1; done
+	cd fuzz && for t in token_response jwt_verify request_driver device_client request_target broker_url form_parse; do \
+		extra=""; [ $$t = form_parse ] && extra="-max_len=70000 -timeout=5"; \
+		RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run -O $$t -- -max_total_time=$(FUZZ_SECONDS) $$extra || exit 1; done
 
 bench: ## run the benchmarks (results go to BENCHMARKS.md by hand)
 	$(CARGO) bench -p authcore --bench core

@@ -3,11 +3,16 @@
 //! Thin by design: every function converts Python values to the core's serde types (one JSON
 //! shape everywhere), calls the core, and converts the result or error back. No auth rule
 //! lives here. Core errors become `authcore.errors` exceptions (one class per code, grouped
-//! by family); malformed arguments become `TypeError` / `ValueError`.
+//! by family); malformed arguments become `TypeError` / `ValueError`, whose text names the
+//! argument and member but never quotes the value (it may be a secret).
+//!
+//! Every entry point is written inside [`guarded!`], which runs its body under
+//! `catch_unwind`: a Rust panic surfaces as `authcore.Internal` (an `AuthError`, so an
+//! `Exception`), never as pyo3's `PanicException` (a `BaseException` that `except Exception`
+//! does not catch).
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
 use authcore::broker::{self, Broker, Connection, KeyFile, ProviderSet};
@@ -32,10 +37,50 @@ use authcore::tokens::{self, ClientConfig, RequestDriver as CoreRequestDriver, S
 use pyo3::exceptions::{PyOverflowError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Value};
+
+// ---------------------------------------------------------------------------------------------
+// Panics
+// ---------------------------------------------------------------------------------------------
+
+/// Runs an entry point's body; a panic becomes `authcore.Internal` (HTTP 500, family `input`)
+/// instead of crossing into Python as `PanicException`. Its message is not put in the error
+/// (it could quote data); the panic hook still prints it to stderr.
+fn guard<T>(body: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)).unwrap_or_else(|_| {
+        Python::attach(|py| {
+            Err(raise(
+                py,
+                &authcore::Error::with_detail(
+                    authcore::ErrorCode::Internal,
+                    "Internal error in the authcore extension; please report it.",
+                ),
+            ))
+        })
+    })
+}
+
+/// Wraps every function of a `#[pymethods]` block, or a `#[pyfunction]`, in [`guard`]. Every
+/// entry point of this module is written inside it (`tests/test_panics.py` checks the source).
+macro_rules! guarded {
+    (
+        $(#[$attr:meta])*
+        impl $ty:ident {
+            $( $(#[$fattr:meta])* fn $name:ident ( $($arg:tt)* ) -> $ret:ty $body:block )*
+        }
+    ) => {
+        $(#[$attr])*
+        impl $ty {
+            $( $(#[$fattr])* fn $name ( $($arg)* ) -> $ret { guard(|| $body) } )*
+        }
+    };
+    ( $( $(#[$fattr:meta])* fn $name:ident ( $($arg:tt)* ) -> $ret:ty $body:block )* ) => {
+        $( $(#[$fattr])* fn $name ( $($arg)* ) -> $ret { guard(|| $body) } )*
+    };
+}
 
 // ---------------------------------------------------------------------------------------------
 // Conversions
@@ -108,7 +153,10 @@ fn py_to_json(v: &Bound<'_, PyAny>, path: &str, depth: usize) -> PyResult<Value>
     }
     if let Ok(d) = v.cast::<PyDict>() {
         let mut map = serde_json::Map::new();
-        for (k, item) in d.iter() {
+        // A snapshot of the items: converting a value can run Python code (a list subclass's
+        // `__iter__`) that changes this dict, and pyo3's live dict iterator panics on that.
+        for pair in d.items().iter() {
+            let (k, item) = pair.extract::<(Bound<'_, PyAny>, Bound<'_, PyAny>)>()?;
             let key = k
                 .cast::<PyString>()
                 .map_err(|_| PyTypeError::new_err(format!("{path}: dict keys must be str")))?
@@ -132,11 +180,17 @@ fn py_to_json(v: &Bound<'_, PyAny>, path: &str, depth: usize) -> PyResult<Value>
     )))
 }
 
+/// A core type from a Python value. The error names the argument, the member and the expected
+/// type, never the value (the core's `decode_json`).
 fn from_py<T: DeserializeOwned>(v: &Bound<'_, PyAny>, what: &str) -> PyResult<T> {
     let json = py_to_json(v, what, 0)?;
-    serde_json::from_value(json).map_err(|e| {
-        let msg = format!("{what}: {e}");
-        if msg.contains("invalid type") {
+    authcore::error::decode_json(json).map_err(|e| {
+        let msg = match e.path() {
+            "" => format!("{what}: {}", e.detail()),
+            p if p.starts_with('[') => format!("{what}{p}: {}", e.detail()),
+            p => format!("{what}.{p}: {}", e.detail()),
+        };
+        if e.is_wrong_type() {
             PyTypeError::new_err(msg)
         } else {
             PyValueError::new_err(msg)
@@ -180,6 +234,25 @@ fn now_or(now: Option<i64>) -> i64 {
     })
 }
 
+/// `entropy=` bytes: `bytes` or `bytearray` only. (pyo3's `Vec<u8>` conversion also takes
+/// any sequence and reserves `len(seq)` bytes first, so a list subclass whose `__len__` lies
+/// could make it ask for exabytes, which aborts the process.)
+struct EntropyBytes(Vec<u8>);
+
+impl<'py> FromPyObject<'_, 'py> for EntropyBytes {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'_, 'py, PyAny>) -> PyResult<Self> {
+        if let Ok(b) = obj.cast::<PyBytes>() {
+            return Ok(Self(b.as_bytes().to_vec()));
+        }
+        if let Ok(b) = obj.cast::<PyByteArray>() {
+            return Ok(Self(b.to_vec()));
+        }
+        Err(PyTypeError::new_err("entropy: expected bytes"))
+    }
+}
+
 /// Entropy: the given bytes (tests, vectors), else the OS generator.
 enum Rng {
     Os(OsEntropy),
@@ -187,9 +260,9 @@ enum Rng {
 }
 
 impl Rng {
-    fn new(bytes: Option<Vec<u8>>) -> Self {
+    fn new(bytes: Option<EntropyBytes>) -> Self {
         match bytes {
-            Some(b) => Rng::Fixed(FixedEntropy::new(b)),
+            Some(b) => Rng::Fixed(FixedEntropy::new(b.0)),
             None => Rng::Os(OsEntropy),
         }
     }
@@ -231,17 +304,30 @@ fn lock<T>(m: &Mutex<T>) -> PyResult<MutexGuard<'_, T>> {
 // errors
 // ---------------------------------------------------------------------------------------------
 
+guarded! {
 /// The error catalog: a list of `{"code", "status", "family", "detail"}`.
 #[pyfunction]
 fn catalog(py: Python<'_>) -> PyResult<Py<PyAny>> {
     to_py(py, &authcore::error::catalog())
 }
+}
 
+guarded! {
+/// Panics on purpose: the tests use it to show that a panic surfaces as `authcore.Internal`.
+#[pyfunction]
+#[allow(clippy::panic)] // the point of this function
+fn _panic_for_tests() -> PyResult<()> {
+    panic!("deliberate panic for the tests")
+}
+}
+
+guarded! {
 /// The `{"detail", "code"}` body of a code (with an optional detail).
 #[pyfunction]
 #[pyo3(signature = (code, detail=None))]
 fn error_body(code: &str, detail: Option<String>) -> PyResult<String> {
     Ok(catalog_error(code, detail)?.to_json())
+}
 }
 
 /// A catalog error from its code string and an optional detail.
@@ -271,6 +357,7 @@ struct Verifier {
     inner: CoreVerifier,
 }
 
+guarded! {
 #[pymethods]
 impl Verifier {
     #[new]
@@ -314,13 +401,14 @@ impl Verifier {
         to_py(py, &self.inner.keys().to_jwks())
     }
 
-    fn __repr__(&self) -> String {
-        format!(
+    fn __repr__(&self) -> PyResult<String> {
+        Ok(format!(
             "Verifier(algorithms={:?}, keys={})",
             self.inner.config().algorithms,
             self.inner.keys().len()
-        )
+        ))
     }
+}
 }
 
 /// Issues signed JWTs with one key.
@@ -329,6 +417,7 @@ struct Issuer {
     inner: CoreIssuer,
 }
 
+guarded! {
 #[pymethods]
 impl Issuer {
     #[new]
@@ -355,7 +444,7 @@ impl Issuer {
         py: Python<'_>,
         claims: &Bound<'_, PyAny>,
         now: Option<i64>,
-        entropy: Option<Vec<u8>>,
+        entropy: Option<EntropyBytes>,
     ) -> PyResult<String> {
         let claims: Value = from_py(claims, "claims")?;
         let now = now_or(now);
@@ -369,21 +458,27 @@ impl Issuer {
         to_py(py, &json!({ "keys": [jwk] }))
     }
 
-    fn __repr__(&self) -> String {
-        format!("Issuer(alg={:?})", self.inner.key().algorithm().as_str())
+    fn __repr__(&self) -> PyResult<String> {
+        Ok(format!("Issuer(alg={:?})", self.inner.key().algorithm().as_str()))
     }
 }
+}
 
+guarded! {
 /// `(Issuer, Verifier)` from the env-file shape (`JWT_SECRET_KEY`, `JWT_ALGORITHM`,
 /// `JWT_EXPIRATION`, `JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_LEEWAY`).
 #[pyfunction]
 #[pyo3(signature = (env, *, backend=None))]
 fn from_env(py: Python<'_>, env: &Bound<'_, PyAny>, backend: Option<&str>) -> PyResult<(Issuer, Verifier)> {
-    let env: BTreeMap<String, String> = from_py(env, "env")?;
-    let c = JwtConfig::from_env_map_with_backend(&env, self::backend(backend)?).py(py)?;
+    let Value::Object(env) = py_to_json(env, "env", 0)? else {
+        return Err(PyTypeError::new_err("env: expected a dict"));
+    };
+    let c = JwtConfig::from_env_values(&env, self::backend(backend)?).py(py)?;
     Ok((Issuer { inner: c.issuer }, Verifier { inner: c.verifier }))
 }
+}
 
+guarded! {
 /// Checks one raw signature with one key (no claims checked).
 #[pyfunction]
 #[pyo3(signature = (key, signing_input, signature, *, backend=None))]
@@ -398,7 +493,9 @@ fn verify_signature(
     let k = VerifyingKey::from_spec(&spec, self::backend(backend)?).py(py)?;
     Ok(k.verify_signature(signature, signing_input))
 }
+}
 
+guarded! {
 /// A JWKS parsed and re-exported (public parts only).
 #[pyfunction]
 #[pyo3(signature = (jwks, default_alg=None, *, backend=None))]
@@ -416,18 +513,22 @@ fn parse_jwks(
     .py(py)?;
     to_py(py, &set.to_jwks())
 }
+}
 
+guarded! {
 /// `(header, claims)` of a token WITHOUT verifying it. Never trust the result.
 #[pyfunction]
 fn decode_unverified(py: Python<'_>, token: &str) -> PyResult<(Py<PyAny>, Py<PyAny>)> {
     let (h, c) = jwt::decode_unverified(token).py(py)?;
     Ok((to_py(py, &h)?, to_py(py, &c)?))
 }
+}
 
 // ---------------------------------------------------------------------------------------------
 // tokens
 // ---------------------------------------------------------------------------------------------
 
+guarded! {
 /// A token set from an OAuth token response body received at `now`.
 #[pyfunction]
 #[pyo3(signature = (body, now=None, default_expires_in=3600))]
@@ -440,7 +541,9 @@ fn token_set_from_response(
     let t = TokenSet::from_token_response_with_default(body, now_or(now), default_expires_in).py(py)?;
     to_py(py, &t)
 }
+}
 
+guarded! {
 /// `"fresh"`, `"refresh_due"`, `"expired"` or `"refresh_expired"`.
 #[pyfunction]
 #[pyo3(signature = (tokens, now=None, margin=300))]
@@ -448,19 +551,24 @@ fn freshness(py: Python<'_>, tokens: &Bound<'_, PyAny>, now: Option<i64>, margin
     let t: TokenSet = from_py(tokens, "tokens")?;
     to_py(py, &t.freshness(now_or(now), margin))
 }
+}
 
+guarded! {
 /// Parses the persisted token file text.
 #[pyfunction]
 fn load_tokens(py: Python<'_>, text: &str) -> PyResult<Py<PyAny>> {
     let s = StoredTokens::from_json(text).py(py)?;
     to_py(py, &s)
 }
+}
 
+guarded! {
 /// Serialises a stored-tokens dict to the file text.
 #[pyfunction]
 fn dump_tokens(stored: &Bound<'_, PyAny>) -> PyResult<String> {
     let s: StoredTokens = from_py(stored, "stored")?;
     Ok(s.to_json())
+}
 }
 
 /// The sans-IO request driver: authorises requests, refreshes once per 401, single flight.
@@ -469,6 +577,7 @@ struct RequestDriver {
     inner: Mutex<CoreRequestDriver>,
 }
 
+guarded! {
 #[pymethods]
 impl RequestDriver {
     #[new]
@@ -588,6 +697,7 @@ impl RequestDriver {
         ))
     }
 }
+}
 
 // ---------------------------------------------------------------------------------------------
 // device
@@ -599,6 +709,7 @@ struct DeviceClient {
     inner: Mutex<CoreDeviceClient>,
 }
 
+guarded! {
 #[pymethods]
 impl DeviceClient {
     #[new]
@@ -704,6 +815,7 @@ impl DeviceClient {
         ))
     }
 }
+}
 
 /// The authorization server's side of the device grant.
 #[pyclass(module = "authcore.device", frozen)]
@@ -711,6 +823,7 @@ struct DeviceAuthority {
     inner: CoreDeviceAuthority,
 }
 
+guarded! {
 #[pymethods]
 impl DeviceAuthority {
     #[new]
@@ -730,7 +843,7 @@ impl DeviceAuthority {
         client_id: String,
         scope: Option<String>,
         now: Option<i64>,
-        entropy: Option<Vec<u8>>,
+        entropy: Option<EntropyBytes>,
     ) -> PyResult<Py<PyAny>> {
         let req = AuthorizationRequest { client_id, scope };
         let g = self.inner.issue(&req, now_or(now), &mut Rng::new(entropy)).py(py)?;
@@ -780,8 +893,10 @@ impl DeviceAuthority {
         to_py(py, &self.inner.consent(&g, now_or(now)))
     }
 
-    /// A person typed `typed`: `{"consent"?, "error"?, "limiter"?}` (store a returned limiter).
-    #[pyo3(signature = (limiter, grant, typed, now=None))]
+    /// A person typed `typed`: `{"consent"?, "error"?, "limiter"?, "global_limiter"?,
+    /// "global_pressure"}`. `limiter` is the requester's record (strict cap), `global_limiter`
+    /// the server's (a soft signal only); store the returned ones.
+    #[pyo3(signature = (limiter, grant, typed, now=None, *, global_limiter=None))]
     fn enter_user_code(
         &self,
         py: Python<'_>,
@@ -789,10 +904,17 @@ impl DeviceAuthority {
         grant: Option<&Bound<'_, PyAny>>,
         typed: &str,
         now: Option<i64>,
+        global_limiter: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
         let l: EntryLimiter = opt_from_py(limiter, "limiter")?.unwrap_or_default();
+        let global: Option<EntryLimiter> = opt_from_py(global_limiter, "global_limiter")?;
         let g: Option<DeviceGrant> = opt_from_py(grant, "grant")?;
-        to_py(py, &self.inner.enter_user_code(&l, g.as_ref(), typed, now_or(now)))
+        to_py(
+            py,
+            &self
+                .inner
+                .enter_user_code(&l, global.as_ref(), g.as_ref(), typed, now_or(now)),
+        )
     }
 
     /// Records denial; returns the record to store.
@@ -817,7 +939,9 @@ impl DeviceAuthority {
         to_py(py, &self.inner.poll(g.as_ref(), &r, now_or(now)))
     }
 }
+}
 
+guarded! {
 /// Parses a form-encoded token request (`client_id` overrides the body's, e.g. from Basic auth).
 #[pyfunction]
 #[pyo3(signature = (body, client_id=None))]
@@ -825,27 +949,35 @@ fn parse_token_request(py: Python<'_>, body: &str, client_id: Option<&str>) -> P
     let r = TokenRequest::from_form(body, client_id).py(py)?;
     to_py(py, &r)
 }
+}
 
+guarded! {
 /// Parses a form-encoded device authorization request.
 #[pyfunction]
 fn parse_authorization_request(py: Python<'_>, body: &str) -> PyResult<Py<PyAny>> {
     let r = AuthorizationRequest::from_form(body).py(py)?;
     to_py(py, &r)
 }
-
-/// The lookup key of a device code.
-#[pyfunction]
-fn device_code_hash(device_code: &str) -> String {
-    device::device_code_hash(device_code)
 }
 
+guarded! {
+/// The lookup key of a device code.
+#[pyfunction]
+fn device_code_hash(device_code: &str) -> PyResult<String> {
+    Ok(device::device_code_hash(device_code))
+}
+}
+
+guarded! {
 /// Parses a stored grant record.
 #[pyfunction]
 fn load_grant(py: Python<'_>, text: &str) -> PyResult<Py<PyAny>> {
     let g = DeviceGrant::from_json(text).py(py)?;
     to_py(py, &g)
 }
+}
 
+guarded! {
 /// `(status, {"error", "error_description"})` for a catalog code (RFC 6749 §5.2).
 #[pyfunction]
 #[pyo3(signature = (code, detail=None))]
@@ -855,6 +987,7 @@ fn oauth_error(py: Python<'_>, code: &str, detail: Option<String>) -> PyResult<(
         device::oauth_error_status(&e),
         to_py(py, &device::oauth_error_body(&e))?,
     ))
+}
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -867,6 +1000,7 @@ struct SessionManager {
     inner: CoreSessionManager,
 }
 
+guarded! {
 #[pymethods]
 impl SessionManager {
     #[new]
@@ -887,7 +1021,7 @@ impl SessionManager {
         email: Option<&str>,
         is_guest: bool,
         now: Option<i64>,
-        entropy: Option<Vec<u8>>,
+        entropy: Option<EntropyBytes>,
     ) -> PyResult<Py<PyAny>> {
         let s = self
             .inner
@@ -905,7 +1039,7 @@ impl SessionManager {
         email: Option<&str>,
         previous: Option<&Bound<'_, PyAny>>,
         now: Option<i64>,
-        entropy: Option<Vec<u8>>,
+        entropy: Option<EntropyBytes>,
     ) -> PyResult<Py<PyAny>> {
         let prev: Option<Session> = opt_from_py(previous, "previous")?;
         let s = self
@@ -925,7 +1059,7 @@ impl SessionManager {
         token: &str,
         previous: Option<&Bound<'_, PyAny>>,
         now: Option<i64>,
-        entropy: Option<Vec<u8>>,
+        entropy: Option<EntropyBytes>,
     ) -> PyResult<Py<PyAny>> {
         let prev: Option<Session> = opt_from_py(previous, "previous")?;
         let now = now_or(now);
@@ -958,18 +1092,23 @@ impl SessionManager {
         to_py(py, &self.inner.revoke(&r, now_or(now)))
     }
 }
-
-/// The lookup key of a session token (`None` when it is not a UUID).
-#[pyfunction]
-fn session_token_hash(token: &str) -> Option<String> {
-    session::token_hash(token)
 }
 
+guarded! {
+/// The lookup key of a session token (`None` when it is not a UUID).
+#[pyfunction]
+fn session_token_hash(token: &str) -> PyResult<Option<String>> {
+    Ok(session::token_hash(token))
+}
+}
+
+guarded! {
 /// Parses a stored session record.
 #[pyfunction]
 fn load_session(py: Python<'_>, text: &str) -> PyResult<Py<PyAny>> {
     let s = Session::from_json(text).py(py)?;
     to_py(py, &s)
+}
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -982,6 +1121,7 @@ struct Gate {
     inner: CoreGate,
 }
 
+guarded! {
 #[pymethods]
 impl Gate {
     #[new]
@@ -1033,6 +1173,7 @@ impl Gate {
         to_py(py, &self.inner.authenticate(&r, &l, now_or(now)))
     }
 }
+}
 
 // ---------------------------------------------------------------------------------------------
 // password
@@ -1044,6 +1185,7 @@ struct Accounts {
     inner: CoreAccounts,
 }
 
+guarded! {
 #[pymethods]
 impl Accounts {
     #[new]
@@ -1056,7 +1198,7 @@ impl Accounts {
 
     /// An argon2id PHC string.
     #[pyo3(signature = (password, entropy=None))]
-    fn hash_password(&self, py: Python<'_>, password: &str, entropy: Option<Vec<u8>>) -> PyResult<String> {
+    fn hash_password(&self, py: Python<'_>, password: &str, entropy: Option<EntropyBytes>) -> PyResult<String> {
         py.detach(|| self.inner.hash_password(password, &mut Rng::new(entropy)))
             .py(py)
     }
@@ -1067,8 +1209,8 @@ impl Accounts {
     }
 
     /// Whether a stored hash uses other parameters than the policy.
-    fn needs_rehash(&self, password_hash: &str) -> bool {
-        self.inner.needs_rehash(password_hash)
+    fn needs_rehash(&self, password_hash: &str) -> PyResult<bool> {
+        Ok(self.inner.needs_rehash(password_hash))
     }
 
     /// Validates a registration and hashes its password: `{"username"?, "email"?, "password_hash"}`.
@@ -1079,7 +1221,7 @@ impl Accounts {
         password: &str,
         username: Option<String>,
         email: Option<String>,
-        entropy: Option<Vec<u8>>,
+        entropy: Option<EntropyBytes>,
     ) -> PyResult<Py<PyAny>> {
         let reg = Registration {
             username,
@@ -1100,7 +1242,7 @@ impl Accounts {
         password: &str,
         issuer: &Issuer,
         now: Option<i64>,
-        entropy: Option<Vec<u8>>,
+        entropy: Option<EntropyBytes>,
     ) -> PyResult<Py<PyAny>> {
         let acct: Option<StoredCredentials> = opt_from_py(account, "account")?;
         let now = now_or(now);
@@ -1113,17 +1255,22 @@ impl Accounts {
         to_py(py, &r)
     }
 }
+}
 
+guarded! {
 /// The normalised user name.
 #[pyfunction]
 fn normalize_username(py: Python<'_>, username: &str) -> PyResult<String> {
     password::normalize_username(username).py(py)
 }
+}
 
+guarded! {
 /// The normalised e-mail address.
 #[pyfunction]
 fn normalize_email(py: Python<'_>, email: &str) -> PyResult<String> {
     password::normalize_email(email).py(py)
+}
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1136,6 +1283,7 @@ struct RefreshTokens {
     inner: CoreRefreshTokens,
 }
 
+guarded! {
 #[pymethods]
 impl RefreshTokens {
     #[new]
@@ -1156,7 +1304,7 @@ impl RefreshTokens {
         client_id: Option<&str>,
         scope: Option<&str>,
         now: Option<i64>,
-        entropy: Option<Vec<u8>>,
+        entropy: Option<EntropyBytes>,
     ) -> PyResult<Py<PyAny>> {
         let i = self
             .inner
@@ -1174,7 +1322,7 @@ impl RefreshTokens {
         token: &str,
         client_id: Option<&str>,
         now: Option<i64>,
-        entropy: Option<Vec<u8>>,
+        entropy: Option<EntropyBytes>,
     ) -> PyResult<Py<PyAny>> {
         let r: Option<RefreshRecord> = opt_from_py(record, "record")?;
         let out = self
@@ -1190,24 +1338,30 @@ impl RefreshTokens {
         to_py(py, &self.inner.revoke(&r))
     }
 }
-
-/// The lookup key of a refresh token.
-#[pyfunction]
-fn refresh_token_hash(token: &str) -> String {
-    refresh::refresh_token_hash(token)
 }
 
+guarded! {
+/// The lookup key of a refresh token.
+#[pyfunction]
+fn refresh_token_hash(token: &str) -> PyResult<String> {
+    Ok(refresh::refresh_token_hash(token))
+}
+}
+
+guarded! {
 /// Parses a stored refresh-token record.
 #[pyfunction]
 fn load_refresh_record(py: Python<'_>, text: &str) -> PyResult<Py<PyAny>> {
     let r = RefreshRecord::from_json(text).py(py)?;
     to_py(py, &r)
 }
+}
 
 // ---------------------------------------------------------------------------------------------
 // oauth
 // ---------------------------------------------------------------------------------------------
 
+guarded! {
 /// A PKCE pair: from `verifier`, or fresh from `bytes` random bytes.
 #[pyfunction]
 #[pyo3(signature = (verifier=None, method="S256", allow_plain=false, bytes=32, entropy=None))]
@@ -1217,7 +1371,7 @@ fn pkce(
     method: &str,
     allow_plain: bool,
     bytes: usize,
-    entropy: Option<Vec<u8>>,
+    entropy: Option<EntropyBytes>,
 ) -> PyResult<Py<PyAny>> {
     let method: PkceMethod = serde_json::from_value(json!(method))
         .map_err(|_| PyValueError::new_err(format!("method: expected 'S256' or 'plain', got {method:?}")))?;
@@ -1228,7 +1382,9 @@ fn pkce(
     .py(py)?;
     to_py(py, &p)
 }
+}
 
+guarded! {
 /// The server's PKCE check (raises `InvalidGrant` on mismatch or downgrade).
 #[pyfunction]
 #[pyo3(signature = (challenge=None, verifier=None, allow_plain=false))]
@@ -1241,6 +1397,7 @@ fn check_pkce(
     let c: Option<StoredChallenge> = opt_from_py(challenge, "challenge")?;
     oauth::check_pkce(c.as_ref(), verifier, allow_plain).py(py)
 }
+}
 
 /// The authorization-code flow with PKCE and a single-use state.
 #[pyclass(module = "authcore.oauth", frozen)]
@@ -1248,6 +1405,7 @@ struct AuthCodeClient {
     inner: CoreAuthCodeClient,
 }
 
+guarded! {
 #[pymethods]
 impl AuthCodeClient {
     #[new]
@@ -1261,7 +1419,7 @@ impl AuthCodeClient {
 
     /// `{"url", "record"}`: send the browser to `url`, keep `record` until the callback.
     #[pyo3(signature = (now=None, entropy=None))]
-    fn start(&self, py: Python<'_>, now: Option<i64>, entropy: Option<Vec<u8>>) -> PyResult<Py<PyAny>> {
+    fn start(&self, py: Python<'_>, now: Option<i64>, entropy: Option<EntropyBytes>) -> PyResult<Py<PyAny>> {
         let s = self.inner.start(now_or(now), &mut Rng::new(entropy)).py(py)?;
         to_py(py, &s)
     }
@@ -1288,6 +1446,7 @@ impl AuthCodeClient {
         to_py(py, &t)
     }
 }
+}
 
 // ---------------------------------------------------------------------------------------------
 // broker
@@ -1299,6 +1458,7 @@ struct PyBroker {
     inner: Broker,
 }
 
+guarded! {
 #[pymethods]
 impl PyBroker {
     #[new]
@@ -1351,14 +1511,18 @@ impl PyBroker {
         to_py(py, &out)
     }
 }
+}
 
+guarded! {
 /// The listing form of connections (secrets redacted).
 #[pyfunction]
 fn redact(py: Python<'_>, connections: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
     let conns: Vec<Connection> = from_py(connections, "connections")?;
     to_py(py, &conns.iter().map(Connection::redacted).collect::<Vec<_>>())
 }
+}
 
+guarded! {
 /// `NAME='value'` lines for POSIX sh (reveals secrets).
 #[pyfunction]
 fn export_env(py: Python<'_>, connections: &Bound<'_, PyAny>) -> PyResult<String> {
@@ -1372,14 +1536,18 @@ fn check_connection(py: Python<'_>, connection: &Bound<'_, PyAny>) -> PyResult<(
     let c: Connection = from_py(connection, "connection")?;
     c.check().py(py)
 }
+}
 
+guarded! {
 /// The connections as JSON data (reveals secrets).
 #[pyfunction]
 fn export_json(py: Python<'_>, connections: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
     let conns: Vec<Connection> = from_py(connections, "connections")?;
     to_py(py, &broker::export_json(&conns))
 }
+}
 
+guarded! {
 /// The readiness report.
 #[pyfunction]
 #[pyo3(signature = (custom=None, connections=None, key_files=None, now=None))]
@@ -1395,12 +1563,14 @@ fn readiness(
     let keys: Vec<KeyFile> = opt_from_py(key_files, "key_files")?.unwrap_or_default();
     to_py(py, &broker::readiness(&custom, &conns, &keys, now_or(now)))
 }
+}
 
 #[pymodule]
 fn _authcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(catalog, m)?)?;
     m.add_function(wrap_pyfunction!(error_body, m)?)?;
+    m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     m.add_class::<Verifier>()?;
     m.add_class::<Issuer>()?;
     m.add_function(wrap_pyfunction!(from_env, m)?)?;

@@ -276,7 +276,8 @@ def op_table() -> Dict[str, Callable[[Ctx, dict], Any]]:
 
     @op("device.server.enter_user_code")
     def _(c, i):
-        return auth(c).enter_user_code(i.get("limiter"), i.get("grant"), i["typed"], i.get("now", 0))
+        return auth(c).enter_user_code(i.get("limiter"), i.get("grant"), i["typed"], i.get("now", 0),
+                                       global_limiter=i.get("global_limiter"))
 
     @op("device.server.deny")
     def _(c, i):
@@ -545,6 +546,8 @@ def run_step(ctx: Ctx, step: dict) -> None:
         raise CaseFailure("error field mismatch: want %r, got %r" % (want_err["field"], err.field))
     if "status" in want_err and err.status != want_err["status"]:
         raise CaseFailure("error status mismatch: want %r, got %r" % (want_err["status"], err.status))
+    if "detail" in want_err and err.detail != want_err["detail"]:
+        raise CaseFailure("error detail mismatch: want %r, got %r" % (want_err["detail"], err.detail))
 
 
 def run_all(vectors: str = VECTORS) -> Tuple[Dict[str, List[int]], List[str]]:

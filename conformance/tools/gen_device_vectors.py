@@ -617,7 +617,9 @@ def enter(typed, now, expect, limiter=None, grant="g.record", bind=None):
         inp["limiter"] = limiter
     if grant:
         inp["grant"] = {"$ref": grant}
-    return step("device.server.enter_user_code", inp, expect, bind=bind)
+    # No global limiter is passed here, so there is never global pressure (security_input.json
+    # covers the global record).
+    return step("device.server.enter_user_code", inp, dict(expect, global_pressure=False), bind=bind)
 
 
 def lim(rev, start, failures):
@@ -630,18 +632,18 @@ case("server-enter-user-code-shows-consent",
      enter("bcdf ghjk", NOW + 10, {"consent": CONSENT}),
      step("device.server.consent", {"grant": {"$ref": "g.record"}, "now": NOW + 10}, CONSENT),
      source="RFC 8628 5.4 (remote phishing: show client and scope, ask to confirm)")
-case("server-enter-user-code-global-cap",
+case("server-enter-user-code-requester-cap",
      new_server(LIMITED),
      step("device.server.issue", {"request": {"client_id": "cli", "scope": "read"}, "now": NOW, "entropy": ENTROPY}, bind="g"),
      enter("BCDF-GHJL", NOW + 1, {"error": BAD_ENTRY, "limiter": lim(1, NOW + 1, 1)}, grant=None, bind="l1"),
      enter("nonsense", NOW + 2, {"error": BAD_ENTRY, "limiter": lim(2, NOW + 1, 2)}, limiter={"$ref": "l1.limiter"}, grant=None, bind="l2"),
      enter("BCDF-GHJL", NOW + 3, {"error": {"detail": DETAIL["too_many_attempts"], "code": "too_many_attempts"}, "limiter": lim(3, NOW + 1, 3)},
            limiter={"$ref": "l2.limiter"}, grant=None, bind="l3"),
-     # Locked for everyone, even with the right code, until the window ends.
+     # This requester is locked out, even with the right code, until the window ends.
      enter("BCDF-GHJK", NOW + 600, {"error": {"detail": DETAIL["too_many_attempts"], "code": "too_many_attempts"}}, limiter={"$ref": "l3.limiter"}),
      enter("BCDF-GHJK", NOW + 601, {"consent": dict(CONSENT, expires_in=599)}, limiter={"$ref": "l3.limiter"}),
      enter("BCDF-GHJX", NOW + 601, {"error": BAD_ENTRY, "limiter": lim(4, NOW + 601, 1)}, limiter={"$ref": "l3.limiter"}, grant=None),
-     source="RFC 8628 5.1 (attempts capped per code and globally)")
+     source="RFC 8628 5.1 (attempts capped per code and per requester)")
 case("server-enter-user-code-expired-counts",
      new_server(dict(LIMITED, expires_in=600)), issue(),
      enter("BCDF-GHJK", NOW + 600, {"error": {"detail": DETAIL["expired_token"], "code": "expired_token"}, "limiter": lim(1, NOW + 600, 1)}))

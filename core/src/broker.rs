@@ -305,8 +305,16 @@ impl Provider {
                 return Err(invalid(required, format!("`{required}` is required.")));
             }
         }
-        let provider: Provider = serde_json::from_value(value.clone())
-            .map_err(|e| invalid("provider", format!("Invalid provider definition: {e}.")))?;
+        let provider: Provider = crate::json::decode(value.clone()).map_err(|shape| {
+            if shape.path.is_empty() {
+                invalid("provider", format!("Invalid provider definition: {}.", shape.detail))
+            } else {
+                invalid(
+                    shape.path.clone(),
+                    format!("Invalid provider definition at `{}`: {}.", shape.path, shape.detail),
+                )
+            }
+        })?;
         provider.validate()?;
         Ok(provider)
     }

@@ -197,6 +197,9 @@ error_codes! {
     MethodNotAllowed = ("method_not_allowed", 405, "Method not allowed."),
     /// A request body or its parameter count exceeds the documented cap.
     PayloadTooLarge = ("payload_too_large", 413, "The request is too large."),
+    /// A bug: the core or a binding failed in a way that should be impossible (a binding
+    /// reports a caught panic with it). Nothing about the input is in the detail.
+    Internal = ("internal", 500, "Internal error."),
 }
 
 impl ErrorCode {
@@ -253,7 +256,8 @@ impl ErrorCode {
             | C::VersionConflict
             | C::InvalidState
             | C::InvalidRequestTarget
-            | C::PayloadTooLarge => "input",
+            | C::PayloadTooLarge
+            | C::Internal => "input",
             C::Cancelled | C::InvalidResponse | C::NetworkError | C::ServerError => "transport",
         }
     }
@@ -286,8 +290,7 @@ impl Serialize for ErrorCode {
 impl<'de> Deserialize<'de> for ErrorCode {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        s.parse()
-            .map_err(|_| serde::de::Error::custom(format!("unknown error code `{s}`")))
+        s.parse().map_err(|_| serde::de::Error::custom("unknown error code"))
     }
 }
 
@@ -368,7 +371,7 @@ impl Error {
         };
         // Serialising two string fields cannot fail; fall back to a fixed body anyway.
         serde_json::to_string(&body)
-            .unwrap_or_else(|_| String::from(r#"{"detail":"Internal error.","code":"invalid_state"}"#))
+            .unwrap_or_else(|_| String::from(r#"{"detail":"Internal error.","code":"internal"}"#))
     }
 
     /// Prefixes the field path (`prefix.field`) — used when an error comes from a nested document.
@@ -410,6 +413,60 @@ impl std::error::Error for Error {}
 
 /// Shorthand result type.
 pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+/// A JSON value that does not fit the type it was decoded into, told without the value:
+/// where (`path`, e.g. `tokens.expires_at` or `keys[0].alg`) and what was expected. serde's
+/// own messages quote the offending value, which may be a secret; this never does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShapeError {
+    pub(crate) path: String,
+    pub(crate) detail: String,
+    pub(crate) wrong_type: bool,
+}
+
+impl ShapeError {
+    /// The member at fault (`a.b[0].c`); empty for the whole value.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// What was wrong, e.g. `expected u64, found a string` or ``missing field `n` ``.
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+
+    /// Whether a member had the wrong JSON type (as opposed to a wrong value).
+    pub fn is_wrong_type(&self) -> bool {
+        self.wrong_type
+    }
+}
+
+impl fmt::Display for ShapeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            f.write_str(&self.detail)
+        } else {
+            write!(f, "{}: {}", self.path, self.detail)
+        }
+    }
+}
+
+impl std::error::Error for ShapeError {}
+
+/// Decodes a JSON value into one of the core's input types (configs, records, requests) for
+/// a binding, with a [`ShapeError`] that never quotes the value.
+///
+/// ```
+/// use authcore::error::decode_json;
+/// use authcore::tokens::StoredTokens;
+///
+/// let err = decode_json::<StoredTokens>(serde_json::json!({"version": 1, "generation": "s3cret"})).unwrap_err();
+/// assert_eq!(err.to_string(), "generation: expected u64, found a string");
+/// assert!(err.is_wrong_type());
+/// ```
+pub fn decode_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, ShapeError> {
+    crate::json::decode(value)
+}
 
 /// The whole catalog as data: `[{"code", "status", "family", "detail"}]`, for docs and bindings.
 pub fn catalog() -> Vec<serde_json::Value> {

@@ -12,7 +12,7 @@
 //! assert_eq!(form_encode(&[("a", "b c"), ("d", "é&")]), "a=b+c&d=%C3%A9%26");
 //! ```
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -249,16 +249,90 @@ pub fn query_encode(s: &str) -> String {
     form_encode(&[("", s)]).trim_start_matches('=').replace('+', "%20")
 }
 
-/// Parses `application/x-www-form-urlencoded` text into pairs; `None` on bad escapes or
-/// non-UTF-8 results.
-pub fn form_decode(s: &str) -> Option<Vec<(String, String)>> {
-    s.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            Some((decode_component(k)?, decode_component(v)?))
-        })
-        .collect()
+/// The most bytes of form data (a request body or a URL query) the core parses: 64 KiB.
+/// Token, device-authorization and callback requests are a few hundred bytes; anything near
+/// this cap is an attack or a mistake.
+pub const MAX_FORM_BYTES: usize = 64 * 1024;
+
+/// The most parameters (non-empty `&`-separated pieces) in form data the core parses: 64.
+pub const MAX_FORM_PARAMS: usize = 64;
+
+/// Caps on form data, checked before and while decoding; see [`form_decode_with`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FormLimits {
+    /// The most bytes accepted.
+    pub max_bytes: usize,
+    /// The most parameters accepted.
+    pub max_params: usize,
+}
+
+impl Default for FormLimits {
+    /// [`MAX_FORM_BYTES`] and [`MAX_FORM_PARAMS`].
+    fn default() -> Self {
+        Self {
+            max_bytes: MAX_FORM_BYTES,
+            max_params: MAX_FORM_PARAMS,
+        }
+    }
+}
+
+/// Parses `application/x-www-form-urlencoded` text (WHATWG URL standard) into pairs, in
+/// linear time, under the default caps ([`MAX_FORM_BYTES`], [`MAX_FORM_PARAMS`]).
+///
+/// Errors: `payload_too_large` when the text is longer than the byte cap (checked before
+/// anything is decoded) or holds more parameters than the parameter cap (checked while
+/// decoding, so no more than the cap is ever decoded); `invalid_request` for a bad
+/// percent-escape or text that does not decode to UTF-8. The detail names the cap; it never
+/// quotes the input.
+///
+/// ```
+/// use authcore::http::form_decode;
+/// use authcore::ErrorCode;
+///
+/// assert_eq!(form_decode("a=b+c&d=%C3%A9")?, vec![("a".into(), "b c".into()), ("d".into(), "é".into())]);
+/// assert_eq!(form_decode(&"x&".repeat(65)).unwrap_err().code(), ErrorCode::PayloadTooLarge);
+/// assert_eq!(form_decode("a=%zz").unwrap_err().code(), ErrorCode::InvalidRequest);
+/// # Ok::<(), authcore::Error>(())
+/// ```
+pub fn form_decode(s: &str) -> Result<Vec<(String, String)>> {
+    form_decode_with(s, FormLimits::default())
+}
+
+/// [`form_decode`] under other caps.
+pub fn form_decode_with(s: &str, limits: FormLimits) -> Result<Vec<(String, String)>> {
+    if s.len() > limits.max_bytes {
+        return Err(Error::with_detail(
+            ErrorCode::PayloadTooLarge,
+            format!("The form data is larger than {} bytes.", limits.max_bytes),
+        ));
+    }
+    let pieces = s.bytes().filter(|&b| b == b'&').count().saturating_add(1);
+    let mut pairs = Vec::with_capacity(pieces.min(limits.max_params));
+    for pair in s.split('&').filter(|p| !p.is_empty()) {
+        if pairs.len() >= limits.max_params {
+            return Err(Error::with_detail(
+                ErrorCode::PayloadTooLarge,
+                format!("The form data has more than {} parameters.", limits.max_params),
+            ));
+        }
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        match (decode_component(k), decode_component(v)) {
+            (Some(k), Some(v)) => pairs.push((k, v)),
+            _ => {
+                return Err(Error::with_detail(
+                    ErrorCode::InvalidRequest,
+                    "The form data has a bad percent-escape or is not UTF-8.",
+                ))
+            }
+        }
+    }
+    Ok(pairs)
+}
+
+/// The first parameter name that occurs a second time (in input order), found in one pass.
+pub fn repeated_name(pairs: &[(String, String)]) -> Option<&str> {
+    let mut seen = HashSet::with_capacity(pairs.len());
+    pairs.iter().map(|(k, _)| k.as_str()).find(|k| !seen.insert(*k))
 }
 
 fn decode_component(s: &str) -> Option<String> {
@@ -344,9 +418,41 @@ mod tests {
         assert_eq!(enc, "grant_type=refresh_token&refresh_token=a%2Bb%2Fc%3D");
         let dec = form_decode(&enc).unwrap();
         assert_eq!(dec[1].1, "a+b/c=");
-        assert_eq!(form_decode("a=%zz"), None);
-        assert_eq!(form_decode("a=%e9"), None);
-        assert_eq!(form_decode("a=%"), None);
+        for bad in ["a=%zz", "a=%e9", "a=%", "%=1", "a=%4"] {
+            assert_eq!(form_decode(bad).unwrap_err().code(), ErrorCode::InvalidRequest, "{bad}");
+        }
         assert_eq!(query_encode("read write"), "read%20write");
+    }
+
+    #[test]
+    fn form_caps() {
+        let at_cap = vec!["k=v"; MAX_FORM_PARAMS].join("&");
+        assert_eq!(form_decode(&at_cap).unwrap().len(), MAX_FORM_PARAMS);
+        let over = format!("{at_cap}&k=v");
+        let e = form_decode(&over).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::PayloadTooLarge);
+        assert_eq!(e.detail(), "The form data has more than 64 parameters.");
+        // Empty pieces are not parameters.
+        assert_eq!(form_decode(&format!("&&{at_cap}&&")).unwrap().len(), MAX_FORM_PARAMS);
+        let big = "a".repeat(MAX_FORM_BYTES + 1);
+        let e = form_decode(&big).unwrap_err();
+        assert_eq!(
+            (e.code(), e.detail()),
+            (ErrorCode::PayloadTooLarge, "The form data is larger than 65536 bytes.")
+        );
+        assert_eq!(form_decode(&big[1..]).unwrap().len(), 1);
+        // A bad escape past the parameter cap is never reached.
+        assert_eq!(
+            form_decode(&format!("{over}&%zz")).unwrap_err().code(),
+            ErrorCode::PayloadTooLarge
+        );
+    }
+
+    #[test]
+    fn repeated_names() {
+        let pairs = |s: &str| form_decode(s).unwrap();
+        assert_eq!(repeated_name(&pairs("a=1&b=2&c=3")), None);
+        assert_eq!(repeated_name(&pairs("a=1&b=2&b=3&a=4")), Some("b"));
+        assert_eq!(repeated_name(&pairs("a=1&%61=2")), Some("a"), "compared after decoding");
     }
 }

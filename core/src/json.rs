@@ -1,10 +1,12 @@
 //! Strict JSON: rejects duplicate member names at any depth (RFC 7515 §4, RFC 7519 §4).
+//! Typed decoding whose errors name the member and the expected type, never the value.
 
 use serde::de::{self, Deserialize, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use crate::error::{Error, ErrorCode};
+use crate::error::{Error, ErrorCode, ShapeError};
 use crate::time::MAX_TIME;
+use crate::util::quote_input;
 
 /// A JSON value parsed with duplicate member names refused.
 pub(crate) struct Strict(pub(crate) Value);
@@ -59,10 +61,7 @@ impl<'de> Visitor<'de> for StrictVisitor {
         while let Some(key) = map.next_key::<String>()? {
             let Strict(v) = map.next_value()?;
             if out.contains_key(&key) {
-                return Err(de::Error::custom(format!(
-                    "duplicate member `{}`",
-                    crate::util::quote_input(&key)
-                )));
+                return Err(de::Error::custom(format!("duplicate member `{}`", quote_input(&key))));
             }
             out.insert(key, v);
         }
@@ -85,16 +84,110 @@ pub(crate) fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, String> {
     }
 }
 
-/// Shortens untrusted text before it goes into an error detail.
+/// Sanitises and shortens untrusted text before it goes into an error detail (see
+/// [`quote_input`]). Never call it on a value that may be a secret: name the field instead.
 pub(crate) fn truncate(s: &str) -> String {
-    const MAX: usize = 40;
-    if s.chars().count() <= MAX {
-        s.to_owned()
-    } else {
-        let mut t: String = s.chars().take(MAX).collect();
-        t.push('…');
-        t
+    quote_input(s)
+}
+
+/// Decodes `value` into `T`; on failure says where and what, never the value itself (serde's
+/// own messages quote it: `invalid type: string "hunter2", expected u64`).
+pub(crate) fn decode<T: DeserializeOwned>(value: Value) -> Result<T, ShapeError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let (detail, wrong_type) = describe(&e.inner().to_string());
+        ShapeError {
+            path: path_text(e.path()),
+            detail,
+            wrong_type,
+        }
+    })
+}
+
+fn path_text(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for segment in path {
+        match segment {
+            Segment::Seq { index } => out.push_str(&format!("[{index}]")),
+            Segment::Map { key } | Segment::Enum { variant: key } => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(&quote_input(key));
+            }
+            Segment::Unknown => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push('?');
+            }
+        }
     }
+    out
+}
+
+/// A value-free rewording of a serde error message, and whether it was a type error.
+fn describe(msg: &str) -> (String, bool) {
+    let expected = |rest: &str| rest.split_once(", expected ").map(|(_, e)| e.to_owned());
+    if let Some(rest) = msg.strip_prefix("invalid type: ") {
+        // `rest` is "<kind> <value>, expected <what>"; only the kind is kept.
+        let found = match rest.split([' ', ',']).next().unwrap_or_default() {
+            "boolean" => "a boolean",
+            "integer" => "an integer",
+            "floating" => "a number",
+            "string" => "a string",
+            "unit" | "null" => "null",
+            "sequence" => "a list",
+            "map" => "an object",
+            _ => "another type",
+        };
+        let what = expected(rest).unwrap_or_else(|| "another type".to_owned());
+        return (format!("expected {what}, found {found}"), true);
+    }
+    if msg.starts_with("invalid value: ") || msg.starts_with("invalid length ") {
+        return (
+            expected(msg).map_or_else(
+                || "invalid value".to_owned(),
+                |e| format!("invalid value, expected {e}"),
+            ),
+            false,
+        );
+    }
+    if msg.starts_with("unknown variant ") {
+        return (
+            expected(msg).map_or_else(
+                || "unknown variant".to_owned(),
+                |e| format!("unknown variant, expected {e}"),
+            ),
+            false,
+        );
+    }
+    if let Some(rest) = msg.strip_prefix("unknown field `") {
+        // A member name, not a value; quoted safely.
+        let (name, tail) = rest.split_once("`, expected ").map_or_else(
+            || {
+                (
+                    rest.trim_end_matches(['`', ','])
+                        .trim_end_matches("`, there are no fields"),
+                    None,
+                )
+            },
+            |(n, e)| (n, Some(e)),
+        );
+        let name = quote_input(name);
+        return (
+            tail.map_or_else(
+                || format!("unknown field `{name}`"),
+                |e| format!("unknown field `{name}`, expected {e}"),
+            ),
+            false,
+        );
+    }
+    // Names of the type's own fields, not input.
+    if msg.starts_with("missing field `") || msg.starts_with("duplicate field `") {
+        return (msg.to_owned(), false);
+    }
+    ("invalid value".to_owned(), false)
 }
 
 /// Reads typed members of a JSON object received from a server; every failure is
@@ -141,7 +234,8 @@ impl Fields<'_> {
 }
 
 /// Parses a versioned state document (`{"version": n, ...}`): a different `version` gives
-/// `state_version_unsupported`, anything unreadable `state_corrupt` naming what was wrong.
+/// `state_version_unsupported`, anything unreadable `state_corrupt` naming the member at
+/// fault (never its value: stored state holds secrets).
 pub(crate) fn versioned<T: DeserializeOwned>(text: &str, version: u32, what: &str) -> Result<T, Error> {
     let corrupt = |detail: String| Error::with_detail(ErrorCode::StateCorrupt, detail);
     let value: Value =
@@ -170,7 +264,17 @@ pub(crate) fn versioned<T: DeserializeOwned>(text: &str, version: u32, what: &st
             format!("Unsupported {what} version {found} (this build reads version {version})."),
         ));
     }
-    serde_json::from_value(value).map_err(|e| corrupt(format!("The {what} is malformed: {e}.")))
+    decode(value).map_err(|shape| {
+        if shape.path.is_empty() {
+            corrupt(format!("The {what} is malformed: {}.", shape.detail))
+        } else {
+            Error::field(
+                ErrorCode::StateCorrupt,
+                shape.path.clone(),
+                format!("The {what} is malformed at `{}`: {}.", shape.path, shape.detail),
+            )
+        }
+    })
 }
 
 #[cfg(test)]
@@ -192,6 +296,114 @@ mod tests {
     #[test]
     fn truncates_long_text() {
         assert_eq!(truncate("abc"), "abc");
-        assert_eq!(truncate(&"x".repeat(100)).chars().count(), 41);
+        assert_eq!(truncate(&"x".repeat(100)).chars().count(), 67);
+        assert_eq!(truncate("a\r\nb"), "a??b");
+        let e = parse(br#"{"a\r\nb":1,"a\r\nb":2}"#).unwrap_err();
+        assert!(e.starts_with("duplicate member `a??b`"), "{e}");
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Doc {
+        n: u64,
+        list: Vec<Inner>,
+        kind: Option<Kind>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        s: String,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    enum Kind {
+        A,
+        B,
+    }
+
+    fn shape(v: Value) -> ShapeError {
+        decode::<Doc>(v).unwrap_err()
+    }
+
+    #[test]
+    fn shapes_name_the_member_never_the_value() {
+        let secret = "eyJhbGciOiJIUzI1NiJ9.hunter2";
+        let cases = [
+            (
+                serde_json::json!({"n": secret, "list": []}),
+                "n",
+                "expected u64, found a string",
+                true,
+            ),
+            (
+                serde_json::json!({"n": 1, "list": [{"s": 8_675_309}]}),
+                "list[0].s",
+                "expected a string, found an integer",
+                true,
+            ),
+            (
+                serde_json::json!({"n": 1, "list": [], "kind": secret}),
+                "kind",
+                "unknown variant, expected `A` or `B`",
+                false,
+            ),
+            (
+                serde_json::json!({"n": -1, "list": []}),
+                "n",
+                "invalid value, expected u64",
+                false,
+            ),
+            (
+                serde_json::json!({"n": 1, "list": [{"s": "x", "t\r\n": secret}]}),
+                "list[0].t??",
+                "unknown field `t??`, expected `s`",
+                false,
+            ),
+            (serde_json::json!({"list": []}), "", "missing field `n`", false),
+            (
+                serde_json::json!(secret),
+                "",
+                "expected struct Doc, found a string",
+                true,
+            ),
+        ];
+        for (value, path, detail, wrong_type) in cases {
+            let got = shape(value);
+            assert_eq!(
+                got,
+                ShapeError {
+                    path: path.into(),
+                    detail: detail.into(),
+                    wrong_type
+                }
+            );
+            assert!(!got.detail.contains("hunter2") && !got.detail.contains("8675309"));
+        }
+    }
+
+    #[test]
+    fn stored_state_errors_name_the_member() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Rec {
+            version: u32,
+            token: String,
+        }
+        let e = versioned::<Rec>(r#"{"version":1,"token":12345678901234}"#, 1, "record").unwrap_err();
+        assert_eq!(e.code(), ErrorCode::StateCorrupt);
+        assert_eq!(e.field_name(), Some("token"));
+        assert_eq!(
+            e.detail(),
+            "The record is malformed at `token`: expected a string, found an integer."
+        );
+        let e = versioned::<Rec>(r#"{"version":1}"#, 1, "record").unwrap_err();
+        assert_eq!(
+            (e.field_name(), e.detail()),
+            (None, "The record is malformed: missing field `token`.")
+        );
     }
 }

@@ -467,15 +467,20 @@ impl AuthCodeClient {
 
     /// Validates the callback (the full redirect URL or just its query string) against the
     /// kept record, and returns the token request to send. See the module docs for what is
-    /// read and in which order it is checked.
+    /// read and in which order it is checked. The query holds at most
+    /// [`MAX_FORM_BYTES`](crate::http::MAX_FORM_BYTES) bytes and
+    /// [`MAX_FORM_PARAMS`](crate::http::MAX_FORM_PARAMS) parameters (`payload_too_large`, field
+    /// `callback`), refused before anything in it is read.
     pub fn callback(&self, record: &StateRecord, callback: &str, now: i64) -> Result<CallbackOutcome> {
         let query = callback_query(callback)?;
-        let params = form_decode(&query).ok_or_else(|| {
-            Error::field(
+        // At most MAX_FORM_BYTES and MAX_FORM_PARAMS (`payload_too_large`), in linear time.
+        let params = form_decode(&query).map_err(|e| match e.code() {
+            ErrorCode::PayloadTooLarge => e.in_field("callback"),
+            _ => Error::field(
                 ErrorCode::InvalidRequest,
                 "callback",
                 "The callback query is malformed.",
-            )
+            ),
         })?;
         let get = |name: &str| -> Result<Option<&str>> {
             let mut it = params.iter().filter(|(k, _)| k == name);

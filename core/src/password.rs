@@ -6,6 +6,11 @@
 //!   and hyphens (at most 254 bytes in all).
 //! * Passwords are NFKC-normalised (so the same password typed on two keyboards matches) and
 //!   must be 8 to 128 characters (NIST SP 800-63B); every character is allowed.
+//! * Length is checked in bytes **before** normalising, because NFKC costs time and memory
+//!   in proportion to its input (one character can expand to 18): a password longer than
+//!   4 × `max_length` bytes of UTF-8 (512 by default, enough for any 128 characters) is
+//!   refused with `invalid_password` without being normalised. User names (over 128 bytes)
+//!   and e-mail addresses (over 1016 bytes) are refused the same way.
 //! * Hashes are argon2id PHC strings with OWASP's recommended parameters by default
 //!   (19 MiB, 2 iterations, 1 lane), salted with 16 bytes from the entropy input.
 //! * [`Accounts::login`] answers `invalid_credentials` for a wrong password *and* for an
@@ -204,8 +209,21 @@ impl Accounts {
         &self.policy
     }
 
-    /// Normalises (NFKC) and length-checks a password.
+    /// The most bytes a password may have before normalisation: 4 × `max_length`.
+    pub fn max_password_bytes(&self) -> usize {
+        self.policy.max_length.saturating_mul(4)
+    }
+
+    /// Length-checks (bytes first, then characters after NFKC) and normalises a password.
     pub fn normalize_password(&self, password: &str) -> Result<String> {
+        let max_bytes = self.max_password_bytes();
+        if password.len() > max_bytes {
+            return Err(Error::field(
+                ErrorCode::InvalidPassword,
+                "password",
+                format!("A password must be at most {max_bytes} bytes."),
+            ));
+        }
         let n: String = password.nfkc().collect();
         let len = n.chars().count();
         if len < self.policy.min_length || len > self.policy.max_length {
@@ -261,13 +279,8 @@ impl Accounts {
             ));
         }
         // Over-long input cannot match (it could never have been registered) but is still hashed
-        // in bounded form so the timing stays flat.
-        let normalized: String = password
-            .chars()
-            .take(self.policy.max_length * 4)
-            .collect::<String>()
-            .nfkc()
-            .collect();
+        // in bounded form (cut to the byte cap before normalising) so the timing stays flat.
+        let normalized: String = prefix(password, self.max_password_bytes()).nfkc().collect();
         Ok(argon2(&self.params)
             .verify_password(normalized.as_bytes(), &parsed)
             .is_ok())
@@ -334,9 +347,22 @@ impl Accounts {
     }
 }
 
-/// Normalises and checks a user name.
+/// The longest prefix of `s` of at most `max` bytes that ends on a character boundary.
+fn prefix(s: &str, max: usize) -> &str {
+    let mut end = s.len().min(max);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s.get(..end).unwrap_or_default()
+}
+
+/// Normalises and checks a user name (over 128 bytes it is refused before normalising).
 pub fn normalize_username(username: &str) -> Result<String> {
-    let n: String = username.nfkc().collect::<String>().to_lowercase();
+    let n: String = if username.len() <= 4 * 32 {
+        username.nfkc().collect::<String>().to_lowercase()
+    } else {
+        String::new()
+    };
     let ok = (3..=32).contains(&n.len())
         && n.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'))
@@ -352,10 +378,13 @@ pub fn normalize_username(username: &str) -> Result<String> {
     }
 }
 
-/// Normalises and checks an e-mail address.
+/// Normalises and checks an e-mail address (over 1016 bytes it is refused before normalising).
 pub fn normalize_email(email: &str) -> Result<String> {
-    let n: String = email.nfkc().collect::<String>().trim().to_lowercase();
     let bad = || Error::field(ErrorCode::InvalidUsername, "email", "The e-mail address is not valid.");
+    if email.len() > 4 * 254 {
+        return Err(bad());
+    }
+    let n: String = email.nfkc().collect::<String>().trim().to_lowercase();
     if n.len() > 254 {
         return Err(bad());
     }
@@ -420,6 +449,45 @@ mod tests {
             !format!("{stored:?}").contains("argon2"),
             "hashes are redacted in Debug"
         );
+    }
+
+    #[test]
+    fn byte_cap_comes_before_normalisation() {
+        let a = fast();
+        assert_eq!(a.max_password_bytes(), 512);
+        // 60 Hangul syllables typed as conjoining jamo: 540 bytes, 60 characters after NFKC.
+        let jamo = "\u{1100}\u{1161}\u{11a8}".repeat(60);
+        assert_eq!(jamo.nfkc().count(), 60);
+        let e = a.normalize_password(&jamo).unwrap_err();
+        assert_eq!(
+            (e.code(), e.field_name(), e.detail()),
+            (
+                ErrorCode::InvalidPassword,
+                Some("password"),
+                "A password must be at most 512 bytes."
+            )
+        );
+        let huge = "\u{fdfa}".repeat(1_000_000); // 3 MB; NFKC would make 18 characters of each
+        assert_eq!(
+            a.normalize_password(&huge).unwrap_err().detail(),
+            "A password must be at most 512 bytes."
+        );
+        assert_eq!(
+            a.hash_password(&huge, &mut FixedEntropy::new(vec![7; 16]))
+                .unwrap_err()
+                .code(),
+            ErrorCode::InvalidPassword
+        );
+        let at_cap = format!("{}{}", "\u{1100}\u{1161}\u{11a8}".repeat(56), "12345678");
+        assert_eq!(at_cap.len(), 512);
+        assert_eq!(a.normalize_password(&at_cap).unwrap().chars().count(), 64);
+        let h = a
+            .hash_password("password1", &mut FixedEntropy::new(vec![7; 16]))
+            .unwrap();
+        assert!(!a.verify_password(&h, &huge).unwrap());
+        assert_eq!(prefix("aé", 2), "a");
+        assert!(normalize_username(&"a".repeat(129)).is_err());
+        assert!(normalize_email(&format!("{}@example.com", "a".repeat(1010))).is_err());
     }
 
     #[test]

@@ -100,4 +100,5 @@ __all__ = [
     "InvalidRequestTarget",
     "MethodNotAllowed",
     "PayloadTooLarge",
+    "Internal",
 ]

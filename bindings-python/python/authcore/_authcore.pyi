@@ -8,6 +8,7 @@ __version__: str
 
 def catalog() -> List[_JSON]: ...
 def error_body(code: str, detail: Optional[str] = None) -> str: ...
+def _panic_for_tests() -> None: ...  # panics on purpose; raises authcore.Internal (tests only)
 
 # --- jwt -----------------------------------------------------------------------------------
 
@@ -119,6 +120,8 @@ class DeviceAuthority:
         grant: Optional[Mapping[str, Any]],
         typed: str,
         now: Optional[int] = None,
+        *,
+        global_limiter: Optional[Mapping[str, Any]] = None,
     ) -> _JSON: ...
     def deny(self, grant: Mapping[str, Any], now: Optional[int] = None) -> _JSON: ...
     def poll(self, grant: Optional[Mapping[str, Any]], request: Mapping[str, Any], now: Optional[int] = None) -> _JSON: ...

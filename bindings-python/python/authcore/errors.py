@@ -484,6 +484,13 @@ class PayloadTooLarge(InputError):
     status = 413
 
 
+class Internal(InputError):
+    """Internal error. (HTTP 500)"""
+
+    code = "internal"
+    status = 500
+
+
 _BY_CODE: Dict[str, Type[AuthError]] = {
     "not_authenticated": NotAuthenticated,
     "invalid_token": InvalidToken,
@@ -544,6 +551,7 @@ _BY_CODE: Dict[str, Type[AuthError]] = {
     "invalid_request_target": InvalidRequestTarget,
     "method_not_allowed": MethodNotAllowed,
     "payload_too_large": PayloadTooLarge,
+    "internal": Internal,
 }
 
 
@@ -637,4 +645,5 @@ __all__ = [
     "InvalidRequestTarget",
     "MethodNotAllowed",
     "PayloadTooLarge",
+    "Internal",
 ]

@@ -1,7 +1,8 @@
 //! The Rust conformance runner: executes `conformance/vectors/**.json` against the core.
 //!
 //! A case is a list of steps; each step names an operation, gives its input, and expects
-//! either an output (compared as JSON, exactly) or an error (`code`, and `field` when given).
+//! either an output (compared as JSON, exactly) or an error (`code`, and `field`, `status`
+//! and `detail` when given).
 //! A step may `bind` its output to a name; later inputs refer to it as
 //! `{"$ref": "name.path.to.value"}`. An unknown operation fails the case: nothing is skipped.
 //! Every case runs once per crypto backend.
@@ -150,6 +151,11 @@ fn run_step(ctx: &mut Ctx, step: &Value) -> Result<(), String> {
                     return Err(format!("error status mismatch: want {status}, got {}", err.status()));
                 }
             }
+            if let Some(detail) = want.get("detail") {
+                if detail.as_str() != Some(err.detail()) {
+                    return Err(format!("error detail mismatch: want {detail}, got {:?}", err.detail()));
+                }
+            }
         }
         (None, None, Ok(got)) if step.get("bind").is_some() => bind(ctx, step, got),
         (_, _, Ok(got)) => return Err(format!("expected an error, got output {got}")),
@@ -255,11 +261,11 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                     .map(|token| json!({ "token": token }))
             }
             "jwt.env_issue" => {
-                let env: BTreeMap<String, String> = arg(input, "env")?;
+                let env: Map<String, Value> = arg(input, "env")?;
                 let claims: Value = arg(input, "claims")?;
                 let now: i64 = arg(input, "now")?;
                 let mut e = entropy(input)?;
-                JwtConfig::from_env_map_with_backend(&env, backend)
+                JwtConfig::from_env_values(&env, backend)
                     .and_then(|c| c.issuer.issue(claims, now, &mut e).map(|t| (c, t)))
                     .and_then(|(c, token)| {
                         c.verifier
@@ -434,9 +440,11 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                     "device.server.consent" => Ok(out(&a.consent(&arg(input, "grant")?, now))),
                     "device.server.enter_user_code" => {
                         let limiter: EntryLimiter = opt(input, "limiter")?.unwrap_or_default();
+                        let global: Option<EntryLimiter> = opt(input, "global_limiter")?;
                         let grant: Option<DeviceGrant> = opt(input, "grant")?;
                         Ok(out(&a.enter_user_code(
                             &limiter,
+                            global.as_ref(),
                             grant.as_ref(),
                             &arg::<String>(input, "typed")?,
                             now,

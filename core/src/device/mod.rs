@@ -11,8 +11,8 @@
 //!   finally hands out the tokens to save.
 //! * [`DeviceAuthority`] is the authorization server's side: it issues grants (a ≥ 128-bit
 //!   device code and a user code people can type), normalises and checks typed user codes
-//!   with a per-grant attempt limit and a windowed failure cap ([`EntryLimiter`], global and
-//!   optionally per requester), shows the person what they approve ([`Consent`]: client,
+//!   with a per-grant attempt limit and a windowed failure cap per requester
+//!   ([`EntryLimiter`]; see "Guessing user codes" below), shows the person what they approve ([`Consent`]: client,
 //!   scopes, code, against remote phishing), records approval or denial, and answers polls,
 //!   issuing success exactly once per grant.
 //!
@@ -33,6 +33,21 @@
 //! successful poll ([`PollResult::Approved`]), mint the tokens only *after* the swap that
 //! marks the grant consumed has succeeded; the loser of a race then sees `invalid_grant`, so
 //! one device code never yields tokens twice.
+//!
+//! ## Guessing user codes
+//!
+//! A user code has about 34.5 bits (8 characters of 20); guessing is bounded three ways:
+//!
+//! * per grant: `max_attempts` wrong codes (default 5) typed against one grant lock it;
+//! * per requester: [`DeviceAuthority::enter_user_code`] refuses a requester (an IP address,
+//!   an account: whatever the host keys its [`EntryLimiter`] by) with `too_many_attempts`
+//!   once it has `max_failures` failures (default 50) within `failure_window` (600 s);
+//! * across the server: a global [`EntryLimiter`] counts every failure, and
+//!   [`EntryOutcome::global_pressure`] turns true at `global_pressure_failures` (default 50)
+//!   within the window. It is a signal, not a refusal: a global hard cap would let anyone
+//!   lock every user out with a few dozen junk codes. While it is true, the host should log
+//!   it and ask for more from the person (a captcha, or a signed-in session) before honouring
+//!   an entry.
 //!
 //! ## Errors at the token endpoint
 //!

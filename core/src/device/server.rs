@@ -8,10 +8,10 @@ use super::oauth_error_body;
 use super::user_code::UserCodeFormat;
 use crate::entropy::{random_bytes, Entropy};
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::{form_decode, is_http_url, query_encode, HttpResponse};
+use crate::http::{form_decode_with, is_http_url, query_encode, repeated_name, FormLimits, HttpResponse};
 use crate::json::versioned;
 use crate::tokens::Secret;
-use crate::util::{b64url, check_user_id, sha256_hex};
+use crate::util::{b64url, check_user_id, quote_input, sha256_hex};
 
 /// The `grant_type` of a device-code token request (RFC 8628 §3.4).
 pub const DEVICE_CODE_GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:device_code";
@@ -37,11 +37,17 @@ pub struct DeviceServerConfig {
     pub user_code: UserCodeFormat,
     /// Wrong user codes allowed per grant before it locks (default 5).
     pub max_attempts: u32,
-    /// Wrong or unknown user codes allowed per [`EntryLimiter`] record within
-    /// `failure_window` (default 50): keep one record for the whole server (a global cap on
-    /// guessing) and, if you like, one per requester.
+    /// Wrong or unknown user codes one requester (an IP address, an account: the host's
+    /// choice) may enter within `failure_window` before its entries are refused with
+    /// `too_many_attempts` (default 50). Counted in the requester's [`EntryLimiter`].
     pub max_failures: u32,
-    /// The window for `max_failures`, in seconds (default 600).
+    /// Failed entries across the whole server within `failure_window` at which
+    /// [`EntryOutcome::global_pressure`] turns true (default 50). A soft signal only: it never
+    /// refuses an entry (a global hard cap would let anyone lock every user out with junk
+    /// codes); the host logs it or asks for more (a captcha) while it lasts. Counted in the
+    /// server's global [`EntryLimiter`].
+    pub global_pressure_failures: u32,
+    /// The window for `max_failures` and `global_pressure_failures`, in seconds (default 600).
     pub failure_window: i64,
     /// Seconds a poll may arrive early before it counts as too fast (default 1: network
     /// jitter must not turn an obedient client's poll into `slow_down`).
@@ -59,6 +65,7 @@ impl Default for DeviceServerConfig {
             user_code: UserCodeFormat::default(),
             max_attempts: 5,
             max_failures: 50,
+            global_pressure_failures: 50,
             failure_window: 600,
             poll_tolerance: 1,
         }
@@ -201,9 +208,13 @@ impl core::fmt::Debug for TokenRequest {
 }
 
 impl TokenRequest {
-    /// Parses a form-encoded token request body. Missing parameters give `invalid_request`,
-    /// another grant type `unsupported_grant_type`. `client_id` may instead come from HTTP
-    /// client authentication: pass it as `client_id` to override the body.
+    /// Parses a form-encoded token request body. A body over
+    /// [`MAX_FORM_BYTES`](crate::http::MAX_FORM_BYTES) bytes or
+    /// [`MAX_FORM_PARAMS`](crate::http::MAX_FORM_PARAMS) parameters gives `payload_too_large`
+    /// (413, field `body`); a repeated parameter, a malformed body or a missing parameter
+    /// `invalid_request`; another grant type `unsupported_grant_type`. Linear time.
+    /// `client_id` may instead come from HTTP client authentication: pass it as `client_id`
+    /// to override the body.
     pub fn from_form(body: &str, client_id: Option<&str>) -> Result<Self> {
         let pairs = parse_form(body)?;
         let grant_type = param(&pairs, "grant_type")?;
@@ -238,7 +249,8 @@ pub struct AuthorizationRequest {
 }
 
 impl AuthorizationRequest {
-    /// Parses a form-encoded device authorization request body.
+    /// Parses a form-encoded device authorization request body, with the same caps and
+    /// checks as [`TokenRequest::from_form`].
     pub fn from_form(body: &str) -> Result<Self> {
         let pairs = parse_form(body)?;
         Ok(Self {
@@ -249,16 +261,24 @@ impl AuthorizationRequest {
 }
 
 fn parse_form(body: &str) -> Result<Vec<(String, String)>> {
-    let pairs = form_decode(body)
-        .ok_or_else(|| Error::with_detail(ErrorCode::InvalidRequest, "The request body is not valid form data."))?;
-    for (i, (k, _)) in pairs.iter().enumerate() {
-        if pairs.iter().skip(i + 1).any(|(k2, _)| k2 == k) {
-            return Err(Error::field(
-                ErrorCode::InvalidRequest,
-                k.clone(),
-                "A request parameter must not repeat (RFC 6749 §3.1).",
-            ));
+    parse_form_with(body, FormLimits::default())
+}
+
+/// Decodes a request body (in linear time, under `limits`) and refuses repeated parameters.
+pub(crate) fn parse_form_with(body: &str, limits: FormLimits) -> Result<Vec<(String, String)>> {
+    let pairs = form_decode_with(body, limits).map_err(|e| {
+        match e.code() {
+            ErrorCode::PayloadTooLarge => e,
+            _ => Error::with_detail(ErrorCode::InvalidRequest, "The request body is not valid form data."),
         }
+        .in_field("body")
+    })?;
+    if let Some(name) = repeated_name(&pairs) {
+        return Err(Error::field(
+            ErrorCode::InvalidRequest,
+            quote_input(name),
+            "A request parameter must not repeat (RFC 6749 §3.1).",
+        ));
     }
     Ok(pairs)
 }
@@ -351,6 +371,12 @@ impl DeviceAuthority {
         }
         if !(1..=1_000_000).contains(&config.max_failures) {
             return bad("max_failures", "The failure limit must be 1 to 1000000.");
+        }
+        if !(1..=1_000_000).contains(&config.global_pressure_failures) {
+            return bad(
+                "global_pressure_failures",
+                "The global pressure threshold must be 1 to 1000000.",
+            );
         }
         if !(1..=86_400).contains(&config.failure_window) {
             return bad("failure_window", "The failure window must be 1 to 86400 seconds.");
@@ -574,8 +600,9 @@ impl DeviceAuthority {
 }
 
 /// A counter of failed user-code entries over a time window: a plain record the host stores
-/// (with compare-and-swap on `revision`), one for the whole server and optionally one per
-/// requester (IP address, account). See [`DeviceAuthority::enter_user_code`].
+/// (with compare-and-swap on `revision`). Keep one per requester (IP address, account), which
+/// [`DeviceAuthority::enter_user_code`] enforces strictly (`max_failures`), and optionally one
+/// for the whole server, which only raises [`EntryOutcome::global_pressure`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EntryLimiter {
@@ -590,6 +617,27 @@ pub struct EntryLimiter {
     pub failures: u32,
 }
 
+impl EntryLimiter {
+    /// Failures counted in the window still open at `now` (0 once it has ended).
+    fn current(&self, now: i64, window: i64) -> u32 {
+        if now.saturating_sub(self.window_start) < window {
+            self.failures
+        } else {
+            0
+        }
+    }
+
+    /// The record after one more failure at `now` (a closed window restarts at `now`).
+    fn count_failure(&self, now: i64, window: i64) -> Self {
+        let open = now.saturating_sub(self.window_start) < window;
+        Self {
+            revision: self.revision.saturating_add(1),
+            window_start: if open { self.window_start } else { now },
+            failures: if open { self.failures.saturating_add(1) } else { 1 },
+        }
+    }
+}
+
 /// The outcome of a person entering a user code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EntryOutcome {
@@ -599,9 +647,18 @@ pub struct EntryOutcome {
     /// Why not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<Error>,
-    /// The changed limiter record to store.
+    /// The changed requester limiter to store.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limiter: Option<EntryLimiter>,
+    /// The changed global limiter to store (when one was given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub global_limiter: Option<EntryLimiter>,
+    /// Whether failed entries across the server have reached `global_pressure_failures` in
+    /// the current window: guessing may be under way from many requesters. Never a refusal
+    /// by itself; log it, or require a captcha (or a signed-in session) before honouring
+    /// entries while it is true.
+    #[serde(default)]
+    pub global_pressure: bool,
 }
 
 /// What the verification page shows before the person approves (RFC 8628 §5.4: say which
@@ -635,22 +692,34 @@ impl DeviceAuthority {
 
     /// A person typed `typed`; `grant` is what the host found under
     /// `normalize_user_code(typed)` (`None` when nothing, or when the text did not normalise).
-    /// Refuses with `too_many_attempts` while `limiter` holds `max_failures` failures within
-    /// `failure_window`; counts unknown, malformed and unusable codes against it (the returned
-    /// `limiter` is to be stored); on success returns the [`Consent`] view.
+    ///
+    /// `limiter` is the requester's record (one per IP address or account): while it holds
+    /// `max_failures` failures within `failure_window`, every entry from that requester is
+    /// refused with `too_many_attempts` and nothing changes. `global`, when given, is the
+    /// whole server's record: it never refuses anything, but the outcome's `global_pressure`
+    /// says when it holds `global_pressure_failures` failures within the window. An unknown,
+    /// malformed or unusable code counts one failure in both (return the changed records to
+    /// the store); the failure that reaches `max_failures` already answers
+    /// `too_many_attempts`. On success the outcome holds the [`Consent`] view.
     pub fn enter_user_code(
         &self,
         limiter: &EntryLimiter,
+        global: Option<&EntryLimiter>,
         grant: Option<&DeviceGrant>,
         typed: &str,
         now: i64,
     ) -> EntryOutcome {
-        let window_open = now.saturating_sub(limiter.window_start) < self.config.failure_window;
-        if window_open && limiter.failures >= self.config.max_failures {
+        let window = self.config.failure_window;
+        let pressure = |g: Option<&EntryLimiter>| {
+            g.is_some_and(|g| g.current(now, window) >= self.config.global_pressure_failures)
+        };
+        if limiter.current(now, window) >= self.config.max_failures {
             return EntryOutcome {
                 consent: None,
                 error: Some(Error::new(ErrorCode::TooManyAttempts)),
                 limiter: None,
+                global_limiter: None,
+                global_pressure: pressure(global),
             };
         }
         let found = self
@@ -673,16 +742,12 @@ impl DeviceAuthority {
                 consent: found.map(|g| self.consent(g, now)),
                 error: None,
                 limiter: None,
+                global_limiter: None,
+                global_pressure: pressure(global),
             };
         };
-        let mut next = limiter.clone();
-        next.revision = next.revision.saturating_add(1);
-        if window_open {
-            next.failures = next.failures.saturating_add(1);
-        } else {
-            next.window_start = now;
-            next.failures = 1;
-        }
+        let next = limiter.count_failure(now, window);
+        let next_global = global.map(|g| g.count_failure(now, window));
         let error = if next.failures >= self.config.max_failures {
             Error::new(ErrorCode::TooManyAttempts)
         } else {
@@ -692,6 +757,8 @@ impl DeviceAuthority {
             consent: None,
             error: Some(error),
             limiter: Some(next),
+            global_pressure: pressure(next_global.as_ref()),
+            global_limiter: next_global,
         }
     }
 }
@@ -745,5 +812,72 @@ fn check_scope(scope: &str) -> Result<()> {
             "scope",
             "The scope must be space-separated RFC 6749 scope tokens.",
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    fn distinct_keys(n: usize) -> String {
+        (0..n).map(|i| format!("key{i}=value")).collect::<Vec<_>>().join("&")
+    }
+
+    /// `reps` parses of `body` in one timed window.
+    fn timed(body: &str, n: usize, reps: u32) -> Duration {
+        let uncapped = FormLimits {
+            max_bytes: usize::MAX,
+            max_params: usize::MAX,
+        };
+        let start = Instant::now();
+        for _ in 0..reps {
+            let parsed = parse_form_with(body, uncapped);
+            assert_eq!(parsed.map(|p| p.len()).ok(), Some(n));
+        }
+        start.elapsed()
+    }
+
+    #[test]
+    fn request_parsing_is_linear_in_the_number_of_parameters() {
+        // Decoding plus the repeated-parameter check, with the caps lifted: ten times the
+        // parameters must take about ten times as long (a quadratic check takes a hundred).
+        // Ten parses of the small body are timed together, so both windows are equally long
+        // and a busy machine disturbs both alike; the fastest of several windows counts.
+        let (small, large) = (distinct_keys(10_000), distinct_keys(100_000));
+        let (mut ten_small, mut one_large) = (Duration::MAX, Duration::MAX);
+        for _ in 0..5 {
+            ten_small = ten_small.min(timed(&small, 10_000, 10));
+            one_large = one_large.min(timed(&large, 100_000, 1));
+        }
+        let ratio = one_large.as_secs_f64() / (ten_small.as_secs_f64() / 10.0).max(1e-9);
+        assert!(
+            ratio <= 15.0,
+            "10x the parameters took {ratio:.1}x the time ({:?} -> {one_large:?})",
+            ten_small / 10
+        );
+    }
+
+    #[test]
+    fn request_bodies_are_capped() {
+        let over = distinct_keys(65);
+        let e = TokenRequest::from_form(&over, None).unwrap_err();
+        assert_eq!(
+            (e.code(), e.status(), e.field_name(), e.detail()),
+            (
+                ErrorCode::PayloadTooLarge,
+                413,
+                Some("body"),
+                "The form data has more than 64 parameters."
+            )
+        );
+        let big = format!("client_id={}", "a".repeat(65_536));
+        let e = AuthorizationRequest::from_form(&big).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::PayloadTooLarge);
+        assert_eq!(e.detail(), "The form data is larger than 65536 bytes.");
+        let e = AuthorizationRequest::from_form("client_id=a&x=%0D%0A&x=1").unwrap_err();
+        assert_eq!(e.field_name(), Some("x"));
+        let e = AuthorizationRequest::from_form("client_id=a&%0D%0Aevil=1&%0D%0Aevil=2").unwrap_err();
+        assert_eq!(e.field_name(), Some("??evil"), "a repeated name is quoted safely");
     }
 }

@@ -654,6 +654,10 @@ impl Issuer {
 /// 3600), and optionally `JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_LEEWAY`. For asymmetric
 /// algorithms `JWT_SECRET_KEY` holds a PEM private key. Other keys are ignored.
 ///
+/// Errors are `invalid_config` naming the variable. Their text never contains a variable's
+/// value: a secret pasted into the wrong variable (or a numeric secret read from YAML) must
+/// not end up in a log.
+///
 /// ```
 /// use std::collections::BTreeMap;
 /// use authcore::jwt::JwtConfig;
@@ -680,20 +684,54 @@ impl JwtConfig {
 
     /// As [`JwtConfig::from_env_map`], with an explicit backend.
     pub fn from_env_map_with_backend(env: &BTreeMap<String, String>, backend: Backend) -> Result<Self> {
-        let var = |name: &str| env.get(name).map(|s| s.trim()).filter(|s| !s.is_empty());
+        let values: Map<String, Value> = env.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+        Self::from_env_values(&values, backend)
+    }
+
+    /// As [`JwtConfig::from_env_map`], from JSON values (a parsed YAML or JSON settings file,
+    /// or a binding's dict): every variable must be a string, except that `JWT_EXPIRATION`
+    /// and `JWT_LEEWAY` may also be integers. Any other type is `invalid_config` naming the
+    /// variable and its expected type, never the value.
+    ///
+    /// ```
+    /// use authcore::jwt::{Backend, JwtConfig};
+    ///
+    /// let env = serde_json::json!({"JWT_SECRET_KEY": 8675309867530986_i64});
+    /// let err = JwtConfig::from_env_values(env.as_object().unwrap(), Backend::default()).unwrap_err();
+    /// assert_eq!(err.detail(), "`JWT_SECRET_KEY` must be a string.");
+    /// ```
+    pub fn from_env_values(env: &Map<String, Value>, backend: Backend) -> Result<Self> {
         let bad = |name: &str, detail: String| Error::field(ErrorCode::InvalidConfig, name, detail);
-        let alg = match var("JWT_ALGORITHM") {
+        let text = |name: &str| -> Result<Option<&str>> {
+            match env.get(name) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s.as_str())),
+                Some(_) => Err(bad(name, format!("`{name}` must be a string."))),
+            }
+        };
+        let var = |name: &str| -> Result<Option<&str>> { Ok(text(name)?.map(str::trim).filter(|s| !s.is_empty())) };
+        let alg = match var("JWT_ALGORITHM")? {
             None => Algorithm::Hs256,
+            // Never quote the value: it may be a secret put in the wrong variable.
             Some(a) => Algorithm::from_name(a)
                 .or_else(|| Algorithm::from_name(&a.to_ascii_uppercase()))
-                .ok_or_else(|| bad("JWT_ALGORITHM", format!("Unsupported algorithm `{}`.", quote_input(a))))?,
+                .ok_or_else(|| {
+                    let names: Vec<&str> = Algorithm::ALL.iter().map(|a| a.as_str()).collect();
+                    bad(
+                        "JWT_ALGORITHM",
+                        format!("`JWT_ALGORITHM` must be one of {}.", names.join(", ")),
+                    )
+                })?,
         };
         let int = |name: &str, default: i64| -> Result<i64> {
-            match var(name) {
-                None => Ok(default),
-                Some(v) => v
-                    .parse::<i64>()
-                    .map_err(|_| bad(name, format!("`{name}` must be a whole number of seconds."))),
+            let whole = || bad(name, format!("`{name}` must be a whole number of seconds."));
+            match env.get(name) {
+                Some(Value::Number(n)) => n.as_i64().ok_or_else(whole),
+                Some(Value::String(_)) | None | Some(Value::Null) => match var(name)? {
+                    None => Ok(default),
+                    Some(v) => v.parse::<i64>().map_err(|_| whole()),
+                },
+                Some(_) => Err(whole()),
             }
         };
         let lifetime = int("JWT_EXPIRATION", 3600)?;
@@ -701,8 +739,7 @@ impl JwtConfig {
             return Err(bad("JWT_EXPIRATION", "`JWT_EXPIRATION` must be positive.".into()));
         }
         let leeway = int("JWT_LEEWAY", 60)?;
-        let secret = env
-            .get("JWT_SECRET_KEY")
+        let secret = text("JWT_SECRET_KEY")?
             .filter(|s| !s.is_empty())
             .ok_or_else(|| bad("JWT_SECRET_KEY", "`JWT_SECRET_KEY` is required.".into()))?;
         let key = if alg.is_hmac() {
@@ -711,8 +748,8 @@ impl JwtConfig {
             SigningKey::from_pem(alg, secret, backend)
         }
         .map_err(|e| bad("JWT_SECRET_KEY", e.detail().to_owned()))?;
-        let issuer_name = var("JWT_ISSUER").map(str::to_owned);
-        let audience = var("JWT_AUDIENCE").map(str::to_owned);
+        let issuer_name = var("JWT_ISSUER")?.map(str::to_owned);
+        let audience = var("JWT_AUDIENCE")?.map(str::to_owned);
         let verifier_cfg = VerifierConfig {
             algorithms: vec![alg],
             leeway,
