@@ -33,7 +33,7 @@ class Server:
     """An authorization server (device grant, refresh) and an API, on one loopback port."""
 
     def __init__(self) -> None:
-        self.authority = DeviceAuthority(verification_uri="https://auth.example.com/device", interval=1)
+        self.authority = DeviceAuthority(verification_uri="https://auth.example.com/device", interval=1, poll_tolerance=0)
         self.grants: Dict[str, Dict[str, Any]] = {}
         self.access = "at-1"
         self.calls: Dict[str, int] = {}

@@ -555,8 +555,11 @@ case("oauth", "callback-forms-accepted", *start(),
      cb("code=c-1&" + SQ))
 for name, callback in [("crlf", REDIRECT + "?code=c-1&" + SQ + "\r\n"), ("tab-inside-name", REDIRECT + "?co\tde=c-1&" + SQ),
                        ("newline-inside-state", REDIRECT + "?code=c-1&state=" + STATE[:10] + "\n" + STATE[10:]), ("nul", REDIRECT + "?code=c-1\u0000&" + SQ),
-                       ("too-long", REDIRECT + "?code=c-1&" + SQ + "&pad=" + "a" * 16384)]:
+                       ]:
     case("oauth", "callback-refused-" + name, *start(), cb(callback, "invalid_request", "callback"))
+# One cap for every form: a callback over 64 KiB is refused before it is parsed.
+case("oauth", "callback-refused-too-long", *start(), cb(REDIRECT + "?code=c-1&" + SQ + "&pad=" + "a" * 65536, "payload_too_large", "callback"))
+case("oauth", "callback-16-kib-accepted", *start(), cb(REDIRECT + "?code=c-1&" + SQ + "&pad=" + "a" * 16384))
 
 # --- RFC 9207 issuer identification -----------------------------------------------------------------
 REQ_ISS = dict(CFG, issuer=ISSUER, authorization_response_iss_parameter_supported=True)

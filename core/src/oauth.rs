@@ -14,8 +14,8 @@
 //!
 //! The callback is parsed with the WHATWG URL parser and its parameters are read from the
 //! query only: a fragment is never read, so `https://app/cb#?code=x&state=y` and
-//! `https://app/cb?x=1#code=x` carry no code. A callback over 16 KiB or with control characters
-//! is `invalid_request` naming `callback`. The checks run in this order: `state` present and
+//! `https://app/cb?x=1#code=x` carry no code. A callback over 64 KiB is `payload_too_large`
+//! and one with control characters `invalid_request`, both naming `callback`. The checks run in this order: `state` present and
 //! equal (`state_mismatch`); `iss` (RFC 9207, below); `state` not used and not expired
 //! (`state_expired`); the provider's `error`; `code`.
 //!
@@ -335,14 +335,20 @@ fn check_redirect_uri(s: &str, allow_insecure: bool) -> Result<()> {
 }
 
 /// The longest callback accepted, in bytes.
-const MAX_CALLBACK_LEN: usize = 16_384;
+/// The longest callback read: the form-data cap, so a callback is refused the same way as any
+/// other oversized form (`payload_too_large`) before anything in it is parsed.
+const MAX_CALLBACK_LEN: usize = crate::http::MAX_FORM_BYTES;
 
 /// The raw query of a callback (a full redirect URL, a path with a query, or a bare query
 /// string), found by the WHATWG URL parser: a fragment is never part of it.
 fn callback_query(callback: &str) -> Result<String> {
     let bad = |d: &str| Err(Error::field(ErrorCode::InvalidRequest, "callback", d));
     if callback.len() > MAX_CALLBACK_LEN {
-        return bad("The callback is longer than 16384 bytes.");
+        return Err(Error::field(
+            ErrorCode::PayloadTooLarge,
+            "callback",
+            format!("The form data is larger than {MAX_CALLBACK_LEN} bytes."),
+        ));
     }
     if callback.bytes().any(|b| b < b' ' || b == 0x7f) {
         return bad("The callback contains control characters.");
