@@ -978,7 +978,10 @@ impl RequestDriver {
         match response.status {
             _ if !bound => {
                 self.pending.remove(&id);
-                self.actions.push_back(Action::Complete { request_id: id, response });
+                self.actions.push_back(Action::Complete {
+                    request_id: id,
+                    response,
+                });
             }
             401 => {
                 let Some(pending) = self.pending.get_mut(&id) else {
@@ -1014,7 +1017,10 @@ impl RequestDriver {
             }
             _ => {
                 self.pending.remove(&id);
-                self.actions.push_back(Action::Complete { request_id: id, response });
+                self.actions.push_back(Action::Complete {
+                    request_id: id,
+                    response,
+                });
             }
         }
     }

@@ -408,8 +408,12 @@ impl DeviceClient {
     pub fn cancel(&mut self) {
         if !self.is_finished() {
             // Whatever was queued and not yet taken is void: no request goes out after a cancel.
-            self.actions
-                .retain(|a| !matches!(a, DeviceAction::Send { .. } | DeviceAction::Prompt { .. } | DeviceAction::Wait { .. }));
+            self.actions.retain(|a| {
+                !matches!(
+                    a,
+                    DeviceAction::Send { .. } | DeviceAction::Prompt { .. } | DeviceAction::Wait { .. }
+                )
+            });
             self.fail(Error::new(ErrorCode::Cancelled));
         }
     }
