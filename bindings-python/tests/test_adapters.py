@@ -219,6 +219,7 @@ def test_a_network_failure_during_refresh_frees_the_waiters(api: Api) -> None:
         # The machine is not stuck with a refresh in flight: the next call tries again.
         with pytest.raises((httpx.TransportError, authcore.AuthError)):
             http.get(api.base + "/api/me")
+    assert auth._results == {} and auth._outbox == {}  # nothing kept for callers that left
 
 
 def test_the_bearer_token_never_goes_to_another_origin(api: Api) -> None:

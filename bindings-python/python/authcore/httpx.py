@@ -156,59 +156,71 @@ class BearerAuth(httpx.Auth):
 
     # --- httpx entry points ------------------------------------------------------------------
 
+    def _forget(self, rid: int) -> None:
+        """Drops what is kept for a request whose caller went away (an exception, a cancel)."""
+        with self._lock:
+            self._outbox.pop(rid, None)
+            self._results.pop(rid, None)
+
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         with self._lock:
             rid = self._start(request)
         answered = False  # whether the last response httpx saw is this request's own
-        while True:
-            with self._lock:
-                step = self._next(rid)
-                while step is None:
-                    self._cond.wait()
+        try:
+            while True:
+                with self._lock:
                     step = self._next(rid)
-            kind, action = step
-            if kind == "done":
-                self._finish(action, answered)
-                return
-            outgoing = _authorise(request, action) if kind == "send" else _build(action["request"])
-            try:
-                response = yield outgoing
-            except BaseException:
-                self._report_failure(action["transmit"])
-                raise
-            own = kind == "send"
-            body = response.read() if (not own or response.status_code in _BODY_STATUSES) else b""
-            answered = own
-            self._report(action["transmit"], response, body)
+                    while step is None:
+                        self._cond.wait()
+                        step = self._next(rid)
+                kind, action = step
+                if kind == "done":
+                    self._finish(action, answered)
+                    return
+                outgoing = _authorise(request, action) if kind == "send" else _build(action["request"])
+                try:
+                    response = yield outgoing
+                except BaseException:
+                    self._report_failure(action["transmit"])
+                    raise
+                own = kind == "send"
+                body = response.read() if (not own or response.status_code in _BODY_STATUSES) else b""
+                answered = own
+                self._report(action["transmit"], response, body)
+        finally:
+            self._forget(rid)
 
     async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
         with self._lock:
             rid = self._start(request)
         answered = False
-        while True:
+        try:
             while True:
-                with self._lock:
-                    step = self._next(rid)
-                    if step is not None:
-                        break
-                    loop = asyncio.get_running_loop()
-                    fut: "asyncio.Future[None]" = loop.create_future()
-                    self._async_waiters.append((loop, fut))
-                await fut
-            kind, action = step
-            if kind == "done":
-                self._finish(action, answered)
-                return
-            outgoing = _authorise(request, action) if kind == "send" else _build(action["request"])
-            try:
-                response = yield outgoing
-            except BaseException:
-                self._report_failure(action["transmit"])
-                raise
-            own = kind == "send"
-            body = await response.aread() if (not own or response.status_code in _BODY_STATUSES) else b""
-            answered = own
-            self._report(action["transmit"], response, body)
+                while True:
+                    with self._lock:
+                        step = self._next(rid)
+                        if step is not None:
+                            break
+                        loop = asyncio.get_running_loop()
+                        fut: "asyncio.Future[None]" = loop.create_future()
+                        self._async_waiters.append((loop, fut))
+                    await fut
+                kind, action = step
+                if kind == "done":
+                    self._finish(action, answered)
+                    return
+                outgoing = _authorise(request, action) if kind == "send" else _build(action["request"])
+                try:
+                    response = yield outgoing
+                except BaseException:
+                    self._report_failure(action["transmit"])
+                    raise
+                own = kind == "send"
+                body = await response.aread() if (not own or response.status_code in _BODY_STATUSES) else b""
+                answered = own
+                self._report(action["transmit"], response, body)
+        finally:
+            self._forget(rid)
 
 
 def _wake(fut: "asyncio.Future[None]") -> None:
