@@ -341,10 +341,10 @@ fn catalog_error(code: &str, detail: Option<String>) -> PyResult<authcore::Error
     })
 }
 
-/// `__reduce__` for state machines: rebuild with `type(self).from_state(state)`.
-fn reduce(slf: &Bound<'_, PyAny>, state: Py<PyAny>) -> PyResult<(Py<PyAny>, Py<PyTuple>)> {
-    let ctor = slf.get_type().getattr("from_state")?.unbind();
-    Ok((ctor, PyTuple::new(slf.py(), [state])?.unbind()))
+/// `__reduce__` for state machines: rebuild with `type(self).restore(snapshot)`.
+fn reduce(slf: &Bound<'_, PyAny>, snapshot: Py<PyAny>) -> PyResult<(Py<PyAny>, Py<PyTuple>)> {
+    let ctor = slf.get_type().getattr("restore")?.unbind();
+    Ok((ctor, PyTuple::new(slf.py(), [snapshot])?.unbind()))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -659,7 +659,7 @@ impl RequestDriver {
 
     /// `{"generation", "clock_offset", "freshness"}` at `now`.
     #[pyo3(signature = (now=None))]
-    fn state(&self, py: Python<'_>, now: Option<i64>) -> PyResult<Py<PyAny>> {
+    fn status(&self, py: Python<'_>, now: Option<i64>) -> PyResult<Py<PyAny>> {
         let status = lock(&self.inner)?.status(now_or(now));
         to_py(py, &status)
     }
@@ -670,22 +670,23 @@ impl RequestDriver {
         to_py(py, &s)
     }
 
-    /// `{"config", "stored"}`: what pickling keeps (requests in flight are not kept).
-    fn to_state(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+    /// `{"version": 1, "config", "stored"}`: what pickling keeps (requests in flight are not
+    /// kept).
+    fn snapshot(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         let snapshot = lock(&self.inner)?.snapshot();
         to_py(py, &snapshot)
     }
 
-    /// Rebuilds a driver from `to_state()`, with every check of construction.
+    /// Rebuilds a driver from `snapshot()`, with every check of construction.
     #[staticmethod]
-    fn from_state(py: Python<'_>, state: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let d = CoreRequestDriver::from_state(&from_py::<Value>(state, "state")?).py(py)?;
+    fn restore(py: Python<'_>, snapshot: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let d = CoreRequestDriver::restore(&from_py::<Value>(snapshot, "snapshot")?).py(py)?;
         Ok(Self { inner: Mutex::new(d) })
     }
 
     fn __reduce__(slf: &Bound<'_, Self>) -> PyResult<(Py<PyAny>, Py<PyTuple>)> {
-        let state = slf.get().to_state(slf.py())?;
-        reduce(slf.as_any(), state)
+        let snapshot = slf.get().snapshot(slf.py())?;
+        reduce(slf.as_any(), snapshot)
     }
 
     fn __repr__(&self) -> PyResult<String> {
@@ -770,40 +771,32 @@ impl DeviceClient {
         std::iter::from_fn(|| c.poll_action()).map(|a| to_py(py, &a)).collect()
     }
 
-    /// The polling interval in force (after any `slow_down`), once polling.
-    #[getter]
-    fn interval(&self) -> PyResult<Option<i64>> {
-        Ok(lock(&self.inner)?.interval())
+    /// `{"interval", "finished"}`: the polling interval in force (after any `slow_down`), once
+    /// polling, and whether the flow has ended. The next wake-up comes as a `wait` action.
+    #[pyo3(signature = (now=None))]
+    fn status(&self, py: Python<'_>, now: Option<i64>) -> PyResult<Py<PyAny>> {
+        let status = lock(&self.inner)?.status(now_or(now));
+        to_py(py, &status)
     }
 
-    /// When `handle_timeout` is due, if at all.
-    #[getter]
-    fn timeout(&self) -> PyResult<Option<i64>> {
-        Ok(lock(&self.inner)?.poll_timeout())
+    /// `{"version": 1, "config", "phase", "next_transmit"}`: what pickling keeps (pending
+    /// actions and an exchange in flight are not kept).
+    fn snapshot(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let snapshot = lock(&self.inner)?.snapshot();
+        to_py(py, &snapshot)
     }
 
-    /// Whether the flow has ended.
-    #[getter]
-    fn finished(&self) -> PyResult<bool> {
-        Ok(lock(&self.inner)?.is_finished())
-    }
-
-    /// The machine as a JSON-compatible dict (pending actions are not kept).
-    fn to_state(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let state = lock(&self.inner)?.to_state();
-        to_py(py, &state)
-    }
-
-    /// Rebuilds a client from `to_state()`, with every check of construction.
+    /// Rebuilds a client from `snapshot()`, with every check of construction; a machine that
+    /// was waiting emits its `wait` action again.
     #[staticmethod]
-    fn from_state(py: Python<'_>, state: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let c = CoreDeviceClient::from_state(&from_py::<Value>(state, "state")?).py(py)?;
+    fn restore(py: Python<'_>, snapshot: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let c = CoreDeviceClient::restore(&from_py::<Value>(snapshot, "snapshot")?).py(py)?;
         Ok(Self { inner: Mutex::new(c) })
     }
 
     fn __reduce__(slf: &Bound<'_, Self>) -> PyResult<(Py<PyAny>, Py<PyTuple>)> {
-        let state = slf.get().to_state(slf.py())?;
-        reduce(slf.as_any(), state)
+        let snapshot = slf.get().snapshot(slf.py())?;
+        reduce(slf.as_any(), snapshot)
     }
 
     fn __repr__(&self) -> PyResult<String> {
@@ -925,7 +918,7 @@ impl DeviceAuthority {
         to_py(py, &r)
     }
 
-    /// Answers a poll: `{"result": "approved"|"error", ..., "record"?, "response"?}`.
+    /// Answers a poll: `{"type": "approved"|"error", ..., "record"?, "response"?}`.
     #[pyo3(signature = (grant, request, now=None))]
     fn poll(
         &self,
@@ -1313,7 +1306,7 @@ impl RefreshTokens {
         to_py(py, &i)
     }
 
-    /// Uses a presented token: `{"result": "rotated", ...}` or `{"result": "reuse", ...}`.
+    /// Uses a presented token: `{"type": "rotated", ...}` or `{"type": "reuse", ...}`.
     #[pyo3(signature = (record, token, client_id=None, now=None, entropy=None))]
     fn rotate(
         &self,
@@ -1481,7 +1474,7 @@ impl PyBroker {
         to_py(py, &self.inner.routing_table())
     }
 
-    /// What an outbound request to `url` needs: `{"action": "inject"|"refresh", ...}`.
+    /// What an outbound request to `url` needs: `{"type": "inject"|"refresh", ...}`.
     #[pyo3(signature = (url, connections, method="GET", now=None))]
     fn resolve(
         &self,

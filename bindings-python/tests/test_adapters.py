@@ -343,7 +343,7 @@ def device_server():
             out = authority.poll(state["grants"].get(key), req, now=now)
             if out.get("record"):
                 state["grants"][key] = out["record"]
-            if out["result"] == "approved":
+            if out["type"] == "approved":
                 tokens = {"access_token": "at-1", "refresh_token": "rt-1", "token_type": "Bearer", "expires_in": 3600}
                 return self.reply(200, json.dumps(tokens), {})
             resp = out["response"]

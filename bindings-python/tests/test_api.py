@@ -66,7 +66,9 @@ def test_request_driver_flow_and_pickle() -> None:
     with pytest.raises(authcore.InvalidState):
         d.handle_response(send["transmit"], {"status": 200}, now=NOW)
     back = pickle.loads(pickle.dumps(d))
-    assert back.state(now=NOW) == d.state(now=NOW) == {"generation": 3, "clock_offset": 0, "freshness": "fresh"}
+    assert back.status(now=NOW) == d.status(now=NOW) == {"generation": 3, "clock_offset": 0, "freshness": "fresh"}
+    assert d.snapshot()["version"] == 1
+    assert tokens.RequestDriver.restore(d.snapshot()).status(now=NOW) == d.status(now=NOW)
     assert back.stored() == stored
     assert tokens.load_tokens(tokens.dump_tokens(stored)) == stored
 
@@ -87,31 +89,41 @@ def test_request_driver_keeps_the_token_on_its_origins() -> None:
         d.set_identity("id\r\nX-Evil: 1")
 
 
-def test_restored_state_is_checked_like_construction() -> None:
-    # A pickle is `from_state(state)`: tamper with the state and the rebuild refuses it.
+def test_restored_snapshot_is_checked_like_construction() -> None:
+    # A pickle is `restore(snapshot)`: tamper with the snapshot and the rebuild refuses it.
     d = tokens.RequestDriver(token_endpoint="https://auth.example/token")
-    ctor, (state,) = d.__reduce__()
-    state["config"]["token_endpoint"] = "ftp://x"
+    ctor, (snap,) = d.__reduce__()
+    assert ctor == tokens.RequestDriver.restore
+    snap["config"]["token_endpoint"] = "ftp://x"
     with pytest.raises(authcore.InvalidConfig) as e:
-        ctor(state)
+        ctor(snap)
     assert e.value.field == "token_endpoint"
-    with pytest.raises(authcore.StateCorrupt):
-        tokens.RequestDriver.from_state({"config": {}, "stored": None, "extra": 1})
+    with pytest.raises(authcore.StateCorrupt) as c_err:
+        tokens.RequestDriver.restore({"version": 1, "config": {}, "stored": None, "extra": 1})
+    assert c_err.value.field == "snapshot"
+    with pytest.raises(authcore.StateVersionUnsupported) as v_err:
+        tokens.RequestDriver.restore(dict(d.snapshot(), version=2))
+    assert v_err.value.field == "version"
 
     c = device.DeviceClient(base_url="https://auth.example", client_id="cli")
-    ctor, (state,) = c.__reduce__()
-    state["config"].update(base_url="ftp://x", client_id="")
+    ctor, (snap,) = c.__reduce__()
+    assert ctor == device.DeviceClient.restore
+    snap["config"].update(base_url="ftp://x", client_id="")
     with pytest.raises(authcore.InvalidConfig) as e:
-        ctor(state)
+        ctor(snap)
     assert e.value.field == "base_url"
-    state["config"].update(base_url="https://auth.example")
+    snap["config"].update(base_url="https://auth.example")
     with pytest.raises(authcore.InvalidConfig) as e:
-        ctor(state)
+        ctor(snap)
     assert e.value.field == "client_id"
     with pytest.raises(authcore.StateCorrupt):
-        device.DeviceClient.from_state({"config": {"base_url": "https://auth.example", "client_id": "c"}, "phase": {"phase": "x"}, "next_transmit": 1})
+        device.DeviceClient.restore(
+            {"version": 1, "config": {"base_url": "https://auth.example", "client_id": "c"}, "phase": {"type": "x"}, "next_transmit": 1}
+        )
+    with pytest.raises(authcore.StateVersionUnsupported):
+        device.DeviceClient.restore(dict(c.snapshot(), version=2))
     with pytest.raises(authcore.StateCorrupt):
-        device.DeviceClient.from_state([])  # type: ignore[arg-type]
+        device.DeviceClient.restore([])  # type: ignore[arg-type]
 
 
 def test_device_prompt_is_checked_before_it_is_shown() -> None:
@@ -132,11 +144,13 @@ def test_device_client_pickles_mid_flow() -> None:
     c.handle_response(send["transmit"], {"status": 200, "body": body}, now=NOW)
     assert [a["type"] for a in c.actions()] == ["prompt", "wait"]
     back = pickle.loads(pickle.dumps(c))
-    assert (back.interval, back.timeout, back.finished) == (5, NOW + 5, False)
+    # The restored machine says again when to wake; the wake-up is never part of its status.
+    assert back.actions() == [{"type": "wait", "until": NOW + 5}]
+    assert back.status(now=NOW) == {"interval": 5, "finished": False}
     back.handle_timeout(now=NOW + 5)
     assert back.actions()[0]["request"]["url"] == "https://auth.example/api/auth/device/token/"
     back.cancel()
-    assert back.actions()[0]["error"]["code"] == "cancelled" and back.finished
+    assert back.actions()[0]["error"]["code"] == "cancelled" and back.status(now=NOW)["finished"]
 
 
 def test_state_machines_are_safe_to_share_across_threads() -> None:
@@ -150,7 +164,7 @@ def test_state_machines_are_safe_to_share_across_threads() -> None:
             try:
                 d.handle_timeout(now=NOW + t)
                 d.actions()
-                _ = d.interval, d.finished
+                _ = d.status(now=NOW + t)
             except authcore.AuthError as e:  # pragma: no cover - would be a bug
                 errors.append(e)
             except RuntimeError:
@@ -205,15 +219,15 @@ def test_session_gate_refresh_oauth_broker_smoke() -> None:
         sm.validate(s["record"], s["token"], now=NOW + 3600)
 
     g = gate.Gate(routes=[{"path": "/public", "access": "public"}])
-    assert g.authenticate({"method": "GET", "url": "/public"}, now=NOW)["decision"] == "allow"
+    assert g.authenticate({"method": "GET", "url": "/public"}, now=NOW)["type"] == "allow"
     denied = g.authenticate({"method": "GET", "url": "/private"}, now=NOW)
     assert denied["response"]["status"] == 401 and denied["response"]["headers"]["WWW-Authenticate"] == 'Bearer realm="api"'
 
     rt = refresh.RefreshTokens()
     first = rt.issue("u-1", now=NOW)
     rotated = rt.rotate(first["record"], first["refresh_token"], now=NOW + 1)
-    assert rotated["result"] == "rotated"
-    assert rt.rotate(rotated["previous"], first["refresh_token"], now=NOW + 2)["result"] == "reuse"
+    assert rotated["type"] == "rotated"
+    assert rt.rotate(rotated["previous"], first["refresh_token"], now=NOW + 2)["type"] == "reuse"
 
     p = oauth.pkce(verifier="dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
     assert p["challenge"] == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"

@@ -45,7 +45,7 @@ def callables():
             out.append(("_authcore." + name, f))
     for mname, obj in machines().items():
         for attr in dir(obj):
-            if attr.startswith("_") or attr in ("to_state",):
+            if attr.startswith("_") or attr in ("snapshot",):
                 continue
             f = getattr(obj, attr)
             if callable(f):

@@ -76,7 +76,7 @@ class Server:
                     out = server.authority.poll(server.grants.get(key), req, now=now)
                     if out.get("record"):
                         server.grants[key] = out["record"]
-                    if out["result"] != "approved":
+                    if out["type"] != "approved":
                         r = out["response"]
                         return self.reply(r["status"], r["body"], r["headers"])
                     tokens = {"access_token": "at-1", "refresh_token": "rt-1", "token_type": "Bearer", "expires_in": 3600}

@@ -29,7 +29,8 @@ def drive() -> List[Dict[str, Any]]:
     d.send({"method": "GET", "url": "https://api.example/"})
     c = DeviceClient(base_url="https://a.example", client_id="cli")
     c.start()
-    interval: Optional[int] = c.interval
-    finished: bool = c.finished
-    assert interval is None and not finished
+    status: Dict[str, Any] = c.status()
+    assert status == {"interval": None, "finished": False}
+    snapshot: Dict[str, Any] = c.snapshot()
+    assert [a["type"] for a in DeviceClient.restore(snapshot).actions()] == ["wait"]
     return d.actions() + c.actions()

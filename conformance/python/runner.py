@@ -164,15 +164,15 @@ def op_table() -> Dict[str, Callable[[Ctx, dict], Any]]:
 
     @op("driver.restore")
     def _(c, i):
-        c.objects["driver"] = tokens.RequestDriver.from_state(i["state"])
-        return {}
+        c.objects["driver"] = tokens.RequestDriver.restore(i["snapshot"])
+        return drain(c.objects["driver"])
 
     def driver(c: Ctx) -> Any:
         return c.obj("driver", "driver.new")
 
-    @op("driver.to_state")
+    @op("driver.snapshot")
     def _(c, i):
-        return driver(c).to_state()
+        return driver(c).snapshot()
 
     @op("driver.send")
     def _(c, i):
@@ -204,9 +204,9 @@ def op_table() -> Dict[str, Callable[[Ctx, dict], Any]]:
         driver(c).set_identity(i.get("identity"))
         return drain(driver(c))
 
-    @op("driver.state")
+    @op("driver.status")
     def _(c, i):
-        return driver(c).state(i.get("now", 0))
+        return driver(c).status(i.get("now", 0))
 
     # device
     @op("device.client.new")
@@ -216,15 +216,15 @@ def op_table() -> Dict[str, Callable[[Ctx, dict], Any]]:
 
     @op("device.client.restore")
     def _(c, i):
-        c.objects["device_client"] = device.DeviceClient.from_state(i["state"])
-        return {}
+        c.objects["device_client"] = device.DeviceClient.restore(i["snapshot"])
+        return drain(c.objects["device_client"])
 
     def dclient(c: Ctx) -> Any:
         return c.obj("device_client", "device.client.new")
 
-    @op("device.client.to_state")
+    @op("device.client.snapshot")
     def _(c, i):
-        return dclient(c).to_state()
+        return dclient(c).snapshot()
 
     for name, call in [
         ("start", lambda d, i: d.start(i.get("now", 0))),
@@ -240,10 +240,9 @@ def op_table() -> Dict[str, Callable[[Ctx, dict], Any]]:
             return run
         t["device.client." + name] = make(call)
 
-    @op("device.client.state")
+    @op("device.client.status")
     def _(c, i):
-        d = dclient(c)
-        return {"interval": d.interval, "timeout": d.timeout, "finished": d.finished}
+        return dclient(c).status(i.get("now", 0))
 
     @op("device.server.new")
     def _(c, i):

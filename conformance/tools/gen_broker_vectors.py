@@ -251,7 +251,7 @@ CONNS = [conn("acme"), conn("acme-eu", key="eu-key"), conn("acme-files", key="fi
 
 
 def inject(provider, header, value, name="default"):
-    return {"action": "inject", "provider": provider, "connection": name, "header": header, "value": value}
+    return {"type": "inject", "provider": provider, "connection": name, "header": header, "value": value}
 
 
 def resolve(url, expect=None, error=None, conns=CONNS, now=NOW, method="GET"):
@@ -280,7 +280,7 @@ case("broker", "only-connection", load(), resolve("https://api.openai.com/", inj
 case("broker", "api-key-expired", load(),
      resolve("https://api.openai.com/", error="connection_expired", conns=[conn("openai", key="k", expires_at=NOW)]),
      resolve("https://api.openai.com/", inject("openai", "Authorization", "Bearer k"), conns=[conn("openai", key="k", expires_at=NOW + 1)]))
-REFRESH_REQ = {"action": "refresh", "provider": "acme", "connection": "default",
+REFRESH_REQ = {"type": "refresh", "provider": "acme", "connection": "default",
                "request": {"method": "POST", "url": "https://auth.acme.test/token", "headers": {"Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded"},
                            "body": form([("grant_type", "refresh_token"), ("refresh_token", "rt-1"), ("client_id", "broker")])}}
 case("broker", "oauth-refresh-before-inject", load(),

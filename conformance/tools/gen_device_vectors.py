@@ -124,14 +124,14 @@ case("client-happy-path-two-pending-polls",
      respond(3, oauth("authorization_pending"), NOW + 10, wait(NOW + 15)),
      timeout(NOW + 15, poll_send(4)),
      respond(4, resp(200, TOKENS), NOW + 15, *saved(NOW + 15)),
-     step("device.client.state", {"now": NOW + 15}, {"interval": None, "timeout": None, "finished": True}),
+     step("device.client.status", {"now": NOW + 15}, {"interval": None, "finished": True}),
      source="RFC 8628 3.1-3.5")
 
 case("client-early-wakeups-never-poll-early",
      *started(),
      timeout(NOW, wait(NOW + 5)),
      timeout(NOW + 4, wait(NOW + 5)),
-     step("device.client.state", {"now": NOW + 4}, {"interval": 5, "timeout": NOW + 5, "finished": False}),
+     step("device.client.status", {"now": NOW + 4}, {"interval": 5, "finished": False}),
      timeout(NOW + 7, poll_send(2)),
      timeout(NOW + 8),
      respond(2, oauth("authorization_pending"), NOW + 8, wait(NOW + 13)),
@@ -146,7 +146,7 @@ case("client-three-slow-downs-raise-interval-to-20",
      respond(3, oauth("slow_down"), NOW + 15, wait(NOW + 30)),
      timeout(NOW + 30, poll_send(4)),
      respond(4, oauth("slow_down"), NOW + 30, wait(NOW + 50)),
-     step("device.client.state", {"now": NOW + 30}, {"interval": 20, "timeout": NOW + 50, "finished": False}),
+     step("device.client.status", {"now": NOW + 30}, {"interval": 20, "finished": False}),
      timeout(NOW + 49, wait(NOW + 50)),
      timeout(NOW + 50, poll_send(5)),
      respond(5, oauth("authorization_pending"), NOW + 50, wait(NOW + 70)),
@@ -317,7 +317,7 @@ for name, r, field, detail in BAD_AUTH:
          step("device.client.new", {"config": CLIENT}, {}),
          step("device.client.start", {"now": NOW}, acts(auth_send(1))),
          respond(1, r, NOW, failed("invalid_response", detail, field)),
-         step("device.client.state", {"now": NOW}, {"interval": None, "timeout": None, "finished": True}))
+         step("device.client.status", {"now": NOW}, {"interval": None, "finished": True}))
 
 case("client-authorization-refused-invalid-client",
      step("device.client.new", {"config": CLIENT}, {}),
@@ -410,7 +410,7 @@ def oauth_resp(code, detail=None):
 
 
 def poll_err(code, rec=None, detail=None):
-    o = {"result": "error", "error": {"detail": detail or DETAIL[code], "code": code}}
+    o = {"type": "error", "error": {"detail": detail or DETAIL[code], "code": code}}
     if rec:
         o["record"] = order(rec)
     o["response"] = oauth_resp(code, detail)
@@ -487,7 +487,7 @@ case("server-happy-path-two-pending-polls",
      step("device.server.check_user_code", {"grant": {"$ref": "p2.record"}, "typed": "bcdf ghjk", "now": NOW + 12}, {"ok": True}),
      step("device.server.approve", {"grant": {"$ref": "p2.record"}, "user_id": "user-1", "claims": {"email": "a@example.com"}, "now": NOW + 12},
           order(record(4, last_poll_at=NOW + 10, status="approved", user_id="user-1", claims={"email": "a@example.com"})), bind="a"),
-     poll("a", NOW + 15, {"result": "approved", "user_id": "user-1", "client_id": "cli", "scope": "read", "claims": {"email": "a@example.com"},
+     poll("a", NOW + 15, {"type": "approved", "user_id": "user-1", "client_id": "cli", "scope": "read", "claims": {"email": "a@example.com"},
                           "record": order(record(5, last_poll_at=NOW + 15, status="consumed", user_id="user-1", claims={"email": "a@example.com"}))}, bind="done"),
      poll("done.record", NOW + 20, poll_err("invalid_grant")),
      source="RFC 8628 3.4-3.5")
@@ -496,11 +496,11 @@ case("server-double-redemption-from-a-stale-copy",
      new_server(), issue(),
      step("device.server.approve", {"grant": {"$ref": "g.record"}, "user_id": "u", "now": NOW + 1},
           order(record(2, status="approved", user_id="u")), bind="a"),
-     poll("a", NOW + 5, {"result": "approved", "user_id": "u", "client_id": "cli", "scope": "read",
+     poll("a", NOW + 5, {"type": "approved", "user_id": "u", "client_id": "cli", "scope": "read",
                          "record": order(record(3, last_poll_at=NOW + 5, status="consumed", user_id="u"))}, bind="first"),
      # A second process that read the approved record (revision 2) decides the same way, but its
      # record is also revision 3: the compare-and-swap on revision 2 fails for whichever is second.
-     poll("a", NOW + 6, {"result": "approved", "user_id": "u", "client_id": "cli", "scope": "read",
+     poll("a", NOW + 6, {"type": "approved", "user_id": "u", "client_id": "cli", "scope": "read",
                          "record": order(record(3, last_poll_at=NOW + 6, status="consumed", user_id="u"))}),
      poll("first.record", NOW + 11, poll_err("invalid_grant")))
 

@@ -189,7 +189,7 @@ case("stored-access-token-not-header-safe", load(),
      resolve("https://api.acme.test/", "invalid_input", "connections[1].credential.tokens.access_token",
              conns=[conn("openai", key="sk-1"), conn("acme", tokens=ts("at-1\r\nSet-Cookie: a=b"))]))
 case("stored-token-refreshed-before-check", load(),
-     resolve("https://api.acme.test/", {"action": "refresh", "provider": "acme", "connection": "default",
+     resolve("https://api.acme.test/", {"type": "refresh", "provider": "acme", "connection": "default",
                                         "request": {"method": "POST", "url": "https://auth.acme.test/token",
                                                     "headers": {"Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded"},
                                                     "body": "grant_type=refresh_token&refresh_token=rt-1&client_id=broker"}},

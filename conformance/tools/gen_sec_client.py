@@ -111,7 +111,7 @@ def respond(t, r, *actions, now=NOW):
 
 
 def state(now, gen=0, offset=0, fresh="fresh"):
-    return step("driver.state", {"now": now}, {"generation": gen, "clock_offset": offset, "freshness": fresh})
+    return step("driver.status", {"now": now}, {"generation": gen, "clock_offset": offset, "freshness": fresh})
 
 
 # --- the token stays on its origins --------------------------------------------------------------
@@ -274,30 +274,39 @@ FULL_CONFIG = {"token_endpoint": TOKEN_URL, "client_id": None, "refresh_margin":
                "default_expires_in": 3600, "shared_store": False, "api_origins": [API_ORIGIN], "allow_insecure_http": False}
 case("tokens", "driver-restore-round-trip",
      new(CONFIG, ts(), 3, -20),
-     step("driver.to_state", {}, {"config": FULL_CONFIG, "stored": stored(ts(), 3, -20)}, bind="snap"),
-     step("driver.restore", {"state": {"$ref": "snap"}}, {}),
+     step("driver.snapshot", {}, {"version": 1, "config": FULL_CONFIG, "stored": stored(ts(), 3, -20)}, bind="snap"),
+     step("driver.restore", {"snapshot": {"$ref": "snap"}}, {"actions": []}),
      state(NOW, gen=3, offset=-20),
      send(1, API, authed(1)),
      send(2, "https://evil.example/", bare(2, "https://evil.example/")))
 
+def snap(config, stored_doc):
+    """A driver snapshot (format version 1)."""
+    return {"version": 1, "config": config, "stored": stored_doc}
+
+
 BAD_RESTORE = [
-    ("config-ftp-endpoint", {"config": {"token_endpoint": "ftp://x"}, "stored": stored(ts())}, "invalid_config", "token_endpoint"),
-    ("config-http-endpoint", {"config": {"token_endpoint": "http://auth.example.com/token"}, "stored": None}, "invalid_config", "token_endpoint"),
-    ("config-bad-origin", {"config": dict(CONFIG, api_origins=["https://api.example.com/v1"]), "stored": None}, "invalid_config", "api_origins[0]"),
-    ("config-bad-margin", {"config": dict(CONFIG, refresh_margin=-1), "stored": None}, "invalid_config", "refresh_margin"),
-    ("clock-offset-beyond-a-day", {"config": CONFIG, "stored": stored(ts(), 1, DAY + 1)}, "state_corrupt", "clock_offset"),
-    ("config-checked-before-stored", {"config": {"token_endpoint": "ftp://x"}, "stored": stored(ts(), 1, DAY + 1)}, "invalid_config", "token_endpoint"),
-    ("access-token-crlf", {"config": CONFIG, "stored": stored(ts("at\r\nX-Evil: 1"), 1)}, "state_corrupt", "tokens.access_token"),
-    ("access-token-empty", {"config": CONFIG, "stored": stored(ts(""), 1)}, "state_corrupt", "tokens.access_token"),
-    ("token-type-mac", {"config": CONFIG, "stored": stored(dict(ts(), token_type="MAC"), 1)}, "state_corrupt", "tokens.token_type"),
-    ("future-version", {"config": CONFIG, "stored": dict(stored(ts(), 1), version=2)}, "state_version_unsupported", "version"),
-    ("not-an-object", [], "state_corrupt", "state"),
-    ("unknown-member", {"config": CONFIG, "stored": None, "extra": 1}, "state_corrupt", "state"),
-    ("config-unknown-member", {"config": dict(CONFIG, send_token_everywhere=True), "stored": None}, "state_corrupt", "state"),
-    ("config-wrong-type", {"config": dict(CONFIG, api_origins="https://api.example.com"), "stored": None}, "state_corrupt", "state"),
+    ("config-ftp-endpoint", snap({"token_endpoint": "ftp://x"}, stored(ts())), "invalid_config", "token_endpoint"),
+    ("config-http-endpoint", snap({"token_endpoint": "http://auth.example.com/token"}, None), "invalid_config", "token_endpoint"),
+    ("config-bad-origin", snap(dict(CONFIG, api_origins=["https://api.example.com/v1"]), None), "invalid_config", "api_origins[0]"),
+    ("config-bad-margin", snap(dict(CONFIG, refresh_margin=-1), None), "invalid_config", "refresh_margin"),
+    ("clock-offset-beyond-a-day", snap(CONFIG, stored(ts(), 1, DAY + 1)), "state_corrupt", "clock_offset"),
+    ("config-checked-before-stored", snap({"token_endpoint": "ftp://x"}, stored(ts(), 1, DAY + 1)), "invalid_config", "token_endpoint"),
+    ("access-token-crlf", snap(CONFIG, stored(ts("at\r\nX-Evil: 1"), 1)), "state_corrupt", "tokens.access_token"),
+    ("access-token-empty", snap(CONFIG, stored(ts(""), 1)), "state_corrupt", "tokens.access_token"),
+    ("token-type-mac", snap(CONFIG, stored(dict(ts(), token_type="MAC"), 1)), "state_corrupt", "tokens.token_type"),
+    ("future-stored-version", snap(CONFIG, dict(stored(ts(), 1), version=2)), "state_version_unsupported", "version"),
+    ("future-snapshot-version", dict(snap(CONFIG, stored(ts(), 1)), version=2), "state_version_unsupported", "version"),
+    ("snapshot-version-zero", dict(snap(CONFIG, None), version=0), "state_version_unsupported", "version"),
+    ("snapshot-without-version", {"config": CONFIG, "stored": None}, "state_corrupt", "version"),
+    ("snapshot-version-as-string", dict(snap(CONFIG, None), version="1"), "state_corrupt", "version"),
+    ("not-an-object", [], "state_corrupt", "snapshot"),
+    ("unknown-member", dict(snap(CONFIG, None), extra=1), "state_corrupt", "snapshot"),
+    ("config-unknown-member", snap(dict(CONFIG, send_token_everywhere=True), None), "state_corrupt", "snapshot"),
+    ("config-wrong-type", snap(dict(CONFIG, api_origins="https://api.example.com"), None), "state_corrupt", "snapshot"),
 ]
 for name, st, code, field in BAD_RESTORE:
-    case("tokens", "driver-restore-refused-" + name, step("driver.restore", {"state": st}, error=code, field=field))
+    case("tokens", "driver-restore-refused-" + name, step("driver.restore", {"snapshot": st}, error=code, field=field))
 
 case("tokens", "driver-new-with-bad-stored-offset",
      step("driver.new", {"config": CONFIG, "stored": stored(ts(), 1, -DAY - 1)}, error="state_corrupt", field="clock_offset"))
@@ -368,7 +377,7 @@ def authorize(body, *outcome, config=None):
 
 
 def finished():
-    return step("device.client.state", {}, {"interval": None, "timeout": None, "finished": True})
+    return step("device.client.status", {"now": NOW}, {"interval": None, "finished": True})
 
 
 USER_CODE = "`user_code` must be 1 to 32 characters of A-Z, a-z, 0-9, '-' and space."
@@ -462,20 +471,42 @@ case("device", "client-config-insecure-http-when-allowed",
 FULL_CLIENT = {"base_url": BASE, "authorization_path": "/api/auth/device/", "token_path": "/api/auth/device/token/", "client_id": "cli",
                "scope": None, "encoding": "form", "default_interval": 5, "max_retries": 5, "max_backoff": 60, "default_expires_in": 3600,
                "previous_generation": 0, "allow_insecure_http": False}
-POLLING = {"phase": "polling", "device_code": "dc-1", "interval": 5, "deadline": NOW + 600, "next_poll": NOW + 5, "in_flight": None, "failures": 0}
+POLLING = {"type": "polling", "device_code": "dc-1", "interval": 5, "deadline": NOW + 600, "next_poll": NOW + 5, "failures": 0}
+# A restored machine re-emits the `wait` it was in, so a host that restarted learns when to wake.
 case("device", "client-restore-round-trip",
      *authorize(AUTH_BODY, prompt(AUTH_BODY), {"type": "wait", "until": NOW + 5}),
-     step("device.client.to_state", {}, {"config": FULL_CLIENT, "phase": POLLING, "next_transmit": 2}, bind="st"),
-     step("device.client.restore", {"state": {"$ref": "st"}}, {}),
-     step("device.client.state", {}, {"interval": 5, "timeout": NOW + 5, "finished": False}),
+     step("device.client.snapshot", {}, {"version": 1, "config": FULL_CLIENT, "phase": POLLING, "next_transmit": 2}, bind="st"),
+     step("device.client.restore", {"snapshot": {"$ref": "st"}}, acts({"type": "wait", "until": NOW + 5})),
+     step("device.client.status", {"now": NOW}, {"interval": 5, "finished": False}),
      step("device.client.handle_timeout", {"now": NOW + 5}, acts(poll_send(2))))
+# A snapshot never holds an exchange in flight: its answer cannot reach a restarted host. The
+# restored machine's wait is already due, the poll goes out again with a new transmit, and a late
+# answer to the old transmit is refused.
+case("device", "client-restore-with-poll-in-flight-polls-again",
+     *authorize(AUTH_BODY, prompt(AUTH_BODY), {"type": "wait", "until": NOW + 5}),
+     step("device.client.handle_timeout", {"now": NOW + 5}, acts(poll_send(2))),
+     step("device.client.snapshot", {}, {"version": 1, "config": FULL_CLIENT, "phase": POLLING, "next_transmit": 3}, bind="st"),
+     step("device.client.restore", {"snapshot": {"$ref": "st"}}, acts({"type": "wait", "until": NOW + 5})),
+     step("device.client.handle_response", {"transmit": 2, "response": dresp({"access_token": "at-1", "token_type": "Bearer"}), "now": NOW + 6}, error="invalid_state", field="transmit"),
+     step("device.client.handle_timeout", {"now": NOW + 6}, acts(poll_send(3))))
+case("device", "client-restore-authorizing-waits-for-its-attempt",
+     step("device.client.restore", {"snapshot": {"version": 1, "config": CLIENT, "phase": {"type": "authorizing", "next_attempt": NOW + 4, "failures": 2},
+                                                 "next_transmit": 3}}, acts({"type": "wait", "until": NOW + 4})),
+     step("device.client.handle_timeout", {"now": NOW + 4}, acts(auth_send(3))))
+case("device", "client-restore-polling-wait-capped-at-deadline",
+     step("device.client.restore", {"snapshot": {"version": 1, "config": CLIENT, "phase": dict(POLLING, deadline=NOW + 3),
+                                                 "next_transmit": 2}}, acts({"type": "wait", "until": NOW + 3})))
 case("device", "client-restore-idle-then-start",
-     step("device.client.restore", {"state": {"config": CLIENT, "phase": {"phase": "idle"}, "next_transmit": 1}}, {}),
+     step("device.client.restore", {"snapshot": {"version": 1, "config": CLIENT, "phase": {"type": "idle"}, "next_transmit": 1}}, acts()),
      step("device.client.start", {"now": NOW}, acts(auth_send())))
+case("device", "client-restore-finished-stays-finished",
+     step("device.client.restore", {"snapshot": {"version": 1, "config": CLIENT, "phase": {"type": "finished"}, "next_transmit": 4}}, acts()),
+     finished(),
+     step("device.client.start", {"now": NOW}, error="invalid_state"))
 
 
 def restore_state(config=None, phase=None, next_transmit=2):
-    return {"config": CLIENT if config is None else config, "phase": phase or POLLING, "next_transmit": next_transmit}
+    return {"version": 1, "config": CLIENT if config is None else config, "phase": phase or POLLING, "next_transmit": next_transmit}
 
 
 BAD_DEVICE_RESTORE = [
@@ -483,18 +514,23 @@ BAD_DEVICE_RESTORE = [
     ("empty-client-id", restore_state({"base_url": BASE, "client_id": ""}), "invalid_config", "client_id"),
     ("http-token-path", restore_state(dict(CLIENT, token_path="http://evil.example/steal")), "invalid_config", "token_path"),
     ("bad-interval-setting", restore_state(dict(CLIENT, default_interval=0)), "invalid_config", "default_interval"),
-    ("not-an-object", "polling", "state_corrupt", "state"),
-    ("unknown-phase", restore_state(phase={"phase": "approved"}), "state_corrupt", "state"),
-    ("unknown-member", dict(restore_state(), extra=True), "state_corrupt", "state"),
-    ("config-unknown-member", restore_state(dict(CLIENT, verify_tls=False)), "state_corrupt", "state"),
-    ("missing-phase", {"config": CLIENT, "next_transmit": 1}, "state_corrupt", "state"),
-    ("in-flight-never-sent", restore_state(phase=dict(POLLING, in_flight=7)), "state_corrupt", "phase.in_flight"),
+    ("not-an-object", "polling", "state_corrupt", "snapshot"),
+    ("future-version", dict(restore_state(), version=2), "state_version_unsupported", "version"),
+    ("without-version", {"config": CLIENT, "phase": POLLING, "next_transmit": 2}, "state_corrupt", "version"),
+    ("version-as-string", dict(restore_state(), version="1"), "state_corrupt", "version"),
+    ("version-checked-before-settings", dict(restore_state({"base_url": "ftp://x", "client_id": ""}), version=2), "state_version_unsupported", "version"),
+    ("unknown-phase", restore_state(phase={"type": "approved"}), "state_corrupt", "snapshot"),
+    ("phase-tag-under-old-name", restore_state(phase={"phase": "idle"}), "state_corrupt", "snapshot"),
+    ("unknown-member", dict(restore_state(), extra=True), "state_corrupt", "snapshot"),
+    ("config-unknown-member", restore_state(dict(CLIENT, verify_tls=False)), "state_corrupt", "snapshot"),
+    ("missing-phase", {"version": 1, "config": CLIENT, "next_transmit": 1}, "state_corrupt", "snapshot"),
+    ("in-flight-is-not-part-of-a-snapshot", restore_state(phase=dict(POLLING, in_flight=1)), "state_corrupt", "snapshot"),
     ("empty-device-code", restore_state(phase=dict(POLLING, device_code="")), "state_corrupt", "phase.device_code"),
     ("zero-interval", restore_state(phase=dict(POLLING, interval=0)), "state_corrupt", "phase.interval"),
-    ("zero-next-transmit", restore_state(phase={"phase": "idle"}, next_transmit=0), "state_corrupt", "next_transmit"),
+    ("zero-next-transmit", restore_state(phase={"type": "idle"}, next_transmit=0), "state_corrupt", "next_transmit"),
 ]
 for name, st, code, field in BAD_DEVICE_RESTORE:
-    case("device", "client-restore-refused-" + name, step("device.client.restore", {"state": st}, error=code, field=field))
+    case("device", "client-restore-refused-" + name, step("device.client.restore", {"snapshot": st}, error=code, field=field))
 
 
 # ==========================================================================================

@@ -78,7 +78,7 @@ def deny(code, status, detail, field=None, challenge=None, allow_methods=None):
         headers["WWW-Authenticate"] = challenge
     if allow_methods is not None:
         headers["Allow"] = allow_methods
-    return {"decision": "deny", "error": err(code, detail, field),
+    return {"type": "deny", "error": err(code, detail, field),
             "response": {"status": status, "headers": headers, "body": json.dumps({"detail": detail, "code": code}, separators=(",", ":"))}}
 
 
@@ -109,7 +109,7 @@ def allow(cred, user=None, guest_id=None, scopes=None, service=None, touch=None)
         c["scopes"] = scopes
     if service:
         c["service"] = service
-    out = {"decision": "allow", "context": c}
+    out = {"type": "allow", "context": c}
     if touch:
         out["touch"] = touch
     return out
@@ -132,7 +132,7 @@ def classify(name, request, expect, config=None, source=None):
 
 
 def routed(method, path, route, credential=None, needs_user=False):
-    return {"method": method, "path": path, "route": route, "credential": credential or {"kind": "none"}, "needs": {"user": needs_user}}
+    return {"method": method, "path": path, "route": route, "credential": credential or {"type": "none"}, "needs": {"user": needs_user}}
 
 
 H = "https://api.example.com"
@@ -202,7 +202,7 @@ auth("sec-405-comes-before-credentials", req("PATCH", "/api/admin/users", Author
      deny("method_not_allowed", 405, M405, allow_methods="GET, HEAD, DELETE"))
 classify("sec-405-classified", req("POST", "/api/admin/users", Authorization="Bearer " + ALICE),
          {"method": "POST", "path": "/api/admin/users", "refused": err("method_not_allowed", M405),
-          "allow": ["GET", "HEAD", "DELETE"], "credential": {"kind": "none"}, "needs": {"user": False}})
+          "allow": ["GET", "HEAD", "DELETE"], "credential": {"type": "none"}, "needs": {"user": False}})
 auth("sec-head-is-judged-as-get", req("HEAD", "/api/admin/users", Authorization="Bearer " + ALICE),
      deny("insufficient_scope", 403, "The token lacks the `admin` scope.", "scope", REALM + ', error="insufficient_scope", scope="admin"'),
      source="RFC 9110 9.3.2")

@@ -190,7 +190,7 @@ def allow(cred, user=None, email=None, guest=False, identity=None, scopes=None, 
         c["scopes"] = scopes
     if service:
         c["service"] = service
-    out = {"decision": "allow", "context": c}
+    out = {"type": "allow", "context": c}
     if touch:
         out["touch"] = touch
     return out
@@ -209,7 +209,7 @@ def deny(code, status, detail=None, field=None, challenge=None, allow_methods=No
         headers["WWW-Authenticate"] = challenge
     if allow_methods is not None:
         headers["Allow"] = allow_methods
-    return {"decision": "deny", "error": err(code, detail, field),
+    return {"type": "deny", "error": err(code, detail, field),
             "response": {"status": status, "headers": headers, "body": js({"code": code, "detail": detail}).replace(
                 js({"code": code, "detail": detail}), json.dumps({"detail": detail, "code": code}, separators=(",", ":")))}}
 
@@ -343,7 +343,7 @@ case("gate", "classify-then-decide",
      step("gate.classify", {"request": req("GET", "/api/projects/7/?q=1", Authorization="Bearer " + TOK1, **{"X-Identity": ID_B}), "now": NOW},
           {"method": "GET", "path": "/api/projects/7/",
            "route": {"method": "*", "path": "/api/projects/{id}/**", "access": "user", "identity": "required"},
-           "credential": {"kind": "session", "token_hash": sha(TOK1)}, "identity": ID_B,
+           "credential": {"type": "session", "token_hash": sha(TOK1)}, "identity": ID_B,
            "needs": {"session": sha(TOK1), "user": True}}, bind="c"),
      step("gate.decide", {"classified": {"$ref": "c"}, "lookup": {"session": SESSION, "user": ALICE_INFO}, "now": NOW},
           allow("session", "alice", "alice@example.com", identity=ID_B, touch=srec(rev=2, seen=NOW))))
@@ -351,12 +351,12 @@ case("gate", "classify-default-route-and-guest",
      step("gate.new", {"config": GATE}, {}),
      step("gate.classify", {"request": req("PUT", "/elsewhere", **{"X-Guest-ID": GUEST}), "now": NOW},
           {"method": "PUT", "path": "/elsewhere", "route": {"method": "*", "path": "/**", "access": "user", "identity": "none"},
-           "credential": {"kind": "guest", "guest_id": GUEST}, "needs": {"user": False}}))
+           "credential": {"type": "guest", "guest_id": GUEST}, "needs": {"user": False}}))
 case("gate", "classify-jwt-needs-user-only-when-used",
      step("gate.new", {"config": GATE}, {}),
      step("gate.classify", {"request": req("GET", "/api/pro/x", Authorization="Bearer " + BOB), "now": NOW},
           {"method": "GET", "path": "/api/pro/x", "route": {"method": "*", "path": "/api/pro/**", "access": "user", "identity": "none", "entitlement": "pro"},
-           "credential": {"kind": "jwt", "user_id": "bob", "scopes": ["read", "admin"]}, "needs": {"user": True}}))
+           "credential": {"type": "jwt", "user_id": "bob", "scopes": ["read", "admin"]}, "needs": {"user": True}}))
 for name, cfg, field in [("realm", dict(GATE, realm='a"b'), "realm"), ("guest-header", dict(GATE, guest_header="X Guest"), "guest_header"),
                          ("service-header", dict(GATE, services=[{"name": "s", "header": "Authorization", "secret": "x"}]), "services[0].header"),
                          ("route-path", dict(GATE, routes=[{"path": "/a/**/b"}]), "routes[0].path"),
@@ -471,16 +471,16 @@ def r_issue(bind="i", cfg=None):
 case("refresh", "issue-and-rotate", step("refresh.new", {}, {}), r_issue(),
      step("refresh.hash", {"token": b64(T1)}, {"hash": sha(b64(T1))}),
      step("refresh.rotate", {"record": {"$ref": "i.record"}, "token": b64(T1), "client_id": "cli", "now": NOW + 100, "entropy": T2.hex()},
-          {"result": "rotated", "previous": rrec(T1, rev=2, status="rotated"),
+          {"type": "rotated", "previous": rrec(T1, rev=2, status="rotated"),
            "issued": {"refresh_token": b64(T2), "record": rrec(T2, issued=NOW + 100)}}, bind="r1"),
      step("refresh.rotate", {"record": {"$ref": "r1.issued.record"}, "token": b64(T2), "client_id": "cli", "now": NOW + 200, "entropy": T3.hex()},
-          {"result": "rotated", "previous": rrec(T2, rev=2, status="rotated", issued=NOW + 100),
+          {"type": "rotated", "previous": rrec(T2, rev=2, status="rotated", issued=NOW + 100),
            "issued": {"refresh_token": b64(T3), "record": rrec(T3, issued=NOW + 200)}}),
      source="RFC 9700 4.14.2")
 case("refresh", "reuse-of-a-rotated-token-revokes-the-family", step("refresh.new", {}, {}), r_issue(),
      step("refresh.rotate", {"record": {"$ref": "i.record"}, "token": b64(T1), "client_id": "cli", "now": NOW + 100, "entropy": T2.hex()}, bind="r1"),
      step("refresh.rotate", {"record": {"$ref": "r1.previous"}, "token": b64(T1), "client_id": "cli", "now": NOW + 150, "entropy": T3.hex()},
-          {"result": "reuse", "family_id": FAM.hex(),
+          {"type": "reuse", "family_id": FAM.hex(),
            "error": err("invalid_grant", "The refresh token was already used; its sign-in has been revoked.")}),
      step("refresh.revoke", {"record": {"$ref": "r1.issued.record"}}, rrec(T2, rev=2, status="revoked", issued=NOW + 100), bind="rv"),
      step("refresh.rotate", {"record": {"$ref": "rv"}, "token": b64(T2), "client_id": "cli", "now": NOW + 160, "entropy": T3.hex()}, error="invalid_grant"),
@@ -494,7 +494,7 @@ case("refresh", "failures", step("refresh.new", {}, {}), r_issue(),
      step("refresh.rotate", {"record": {"$ref": "i.record"}, "token": b64(T1), "client_id": "cli", "now": NOW + 30 * DAY - 1, "entropy": "00"}, error="entropy_unavailable"))
 case("refresh", "family-lifetime-caps-expiry", step("refresh.new", {"config": {"ttl": 30 * DAY, "family_lifetime": 40 * DAY}}, {}),
      step("refresh.rotate", {"record": rrec(T1, issued=NOW + 20 * DAY, fam_exp=NOW + 40 * DAY), "token": b64(T1), "client_id": "cli", "now": NOW + 25 * DAY, "entropy": T2.hex()},
-          {"result": "rotated", "previous": rrec(T1, rev=2, status="rotated", issued=NOW + 20 * DAY, fam_exp=NOW + 40 * DAY),
+          {"type": "rotated", "previous": rrec(T1, rev=2, status="rotated", issued=NOW + 20 * DAY, fam_exp=NOW + 40 * DAY),
            "issued": {"refresh_token": b64(T2), "record": rrec(T2, issued=NOW + 25 * DAY, expires=NOW + 40 * DAY, fam_exp=NOW + 40 * DAY)}}))
 case("refresh", "no-family-lifetime", step("refresh.new", {"config": {"family_lifetime": None}}, {}),
      step("refresh.issue", {"user_id": "u-1", "now": NOW, "entropy": (FAM + T1).hex()},

@@ -138,7 +138,7 @@ c("driver-300-seconds-left-refreshes-first",
   step("driver.send", {"request": GET, "now": NOW + 3300}, {"request": 2, "actions": [refresh(2)]}),
   step("driver.handle_response", {"transmit": 2, "response": resp(200, TOKEN_BODY), "now": NOW + 3300},
        {"actions": [save(ts("at-2", NOW + 3300 + 3600, "rt-2"), 1), send(3, 2, "at-2")]}),
-  step("driver.state", {"now": NOW + 3300}, {"generation": 1, "clock_offset": 0, "freshness": "fresh"}))
+  step("driver.status", {"now": NOW + 3300}, {"generation": 1, "clock_offset": 0, "freshness": "fresh"}))
 c("driver-401-refresh-and-retry-once-succeeds",
   new(ts()),
   step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1, 1)]}),
@@ -228,7 +228,7 @@ c("driver-clock-offset-from-date-header",
   # 1700000000 is Tue, 14 Nov 2023 22:13:20 GMT; the server is 400 s ahead.
   step("driver.handle_response", {"transmit": 1, "response": resp(200, "", {"date": "Tue, 14 Nov 2023 22:20:00 GMT"}), "now": NOW},
        {"actions": [complete(1, resp(200, "", {"date": "Tue, 14 Nov 2023 22:20:00 GMT"}))]}),
-  step("driver.state", {"now": NOW + 2900}, {"generation": 0, "clock_offset": 400, "freshness": "refresh_due"}),
+  step("driver.status", {"now": NOW + 2900}, {"generation": 0, "clock_offset": 400, "freshness": "refresh_due"}),
   step("driver.send", {"request": GET, "now": NOW + 2900}, {"request": 2, "actions": [refresh(2)]}))
 c("driver-network-error-on-api",
   new(ts()),
@@ -246,7 +246,7 @@ c("driver-shared-store-reload-skips-refresh",
   step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [{"type": "load_tokens"}]}),
   step("driver.send", {"request": GET, "now": NOW}, {"request": 2, "actions": []}),
   step("driver.handle_loaded", {"stored": stored(ts("at-9", NOW + 3600, "rt-9"), 5), "now": NOW}, {"actions": [send(1, 1, "at-9"), send(2, 2, "at-9")]}),
-  step("driver.state", {"now": NOW}, {"generation": 5, "clock_offset": 0, "freshness": "fresh"}))
+  step("driver.status", {"now": NOW}, {"generation": 5, "clock_offset": 0, "freshness": "fresh"}))
 c("driver-shared-store-reload-then-refresh",
   new(ts(exp=NOW), 4, shared_store=True),
   step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [{"type": "load_tokens"}]}),

@@ -658,7 +658,7 @@ pub struct Route {
 
 /// What to do with an outbound request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "action", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum Resolution {
     /// Add this header and send.
     Inject {

@@ -265,7 +265,7 @@ impl Default for GateConfig {
 
 /// The credential a request presented.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum Credential {
     /// Nothing.
     None,
@@ -395,7 +395,7 @@ pub struct AuthContext {
 
 /// The result of step 2.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "decision", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case")]
 #[allow(clippy::large_enum_variant)]
 pub enum Decision {
     /// Proceed.

@@ -277,6 +277,57 @@ pub(crate) fn versioned<T: DeserializeOwned>(text: &str, version: u32, what: &st
     })
 }
 
+/// The format version of every state-machine snapshot (`RequestDriver::snapshot`,
+/// `DeviceClient::snapshot`).
+pub const SNAPSHOT_VERSION: u32 = 1;
+
+/// Reads a state-machine snapshot (`{"version": 1, ...}`) of a machine called `what`: a value
+/// that is not an object, or has a `version` that is missing or not an integer, is
+/// `state_corrupt`; another version is `state_version_unsupported` naming `version`; a value
+/// of the wrong shape is `state_corrupt` naming `snapshot`. Error text never quotes the value
+/// (snapshots hold secrets).
+pub(crate) fn snapshot<T: DeserializeOwned>(value: &Value, what: &str) -> Result<T, Error> {
+    let Some(obj) = value.as_object() else {
+        return Err(Error::field(
+            ErrorCode::StateCorrupt,
+            "snapshot",
+            format!("The {what} snapshot must be a JSON object."),
+        ));
+    };
+    let found = obj
+        .get("version")
+        .ok_or_else(|| {
+            Error::field(
+                ErrorCode::StateCorrupt,
+                "version",
+                format!("The {what} snapshot has no `version`."),
+            )
+        })?
+        .as_u64()
+        .ok_or_else(|| {
+            Error::field(
+                ErrorCode::StateCorrupt,
+                "version",
+                "`version` must be a positive integer.",
+            )
+        })?;
+    if found != u64::from(SNAPSHOT_VERSION) {
+        return Err(Error::field(
+            ErrorCode::StateVersionUnsupported,
+            "version",
+            format!("Unsupported {what} snapshot version {found} (this build reads version {SNAPSHOT_VERSION})."),
+        ));
+    }
+    // Serde's message can quote member values (secrets): it stays out of the error.
+    T::deserialize(value).map_err(|_| {
+        Error::field(
+            ErrorCode::StateCorrupt,
+            "snapshot",
+            format!("The {what} snapshot is malformed (a member is unknown, missing or of the wrong type)."),
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,8 +19,13 @@
 //!
 //! ## Run loop
 //!
-//! State machines take inputs (`handle_response`, `handle_timeout`, each with `now`) and are
-//! drained of outputs with `poll_action` until it returns `None`:
+//! Every state machine ([`tokens::RequestDriver`], [`device::DeviceClient`]) has the same
+//! surface: a validating constructor; inputs named `handle_*` (each with `now`); outputs
+//! drained with `poll_action` until it returns `None` (tagged by `type`; a machine that needs
+//! waking emits `wait {until}`); `status(now)`; and `snapshot()` / `restore(snapshot)`, a JSON
+//! value carrying `"version": 1` ([`SNAPSHOT_VERSION`]) that `restore` checks exactly as the
+//! constructor does (another version is `state_version_unsupported`). A restored machine
+//! re-emits what it is waiting for, so a host that restarts learns when to wake.
 //!
 //! ```
 //! use authcore::http::{HttpRequest, HttpResponse};
@@ -73,3 +78,4 @@ mod json;
 mod util;
 
 pub use error::{Error, ErrorCode, Result};
+pub use json::SNAPSHOT_VERSION;

@@ -130,7 +130,7 @@ pub struct IssuedRefresh {
 
 /// What a refresh attempt decided.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "result", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case")]
 #[allow(clippy::large_enum_variant)]
 pub enum Rotation {
     /// Store `previous` (compare-and-swap), insert `issued.record`, then answer with

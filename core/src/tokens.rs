@@ -65,7 +65,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{check_endpoint, form_encode, plain_authority, HttpRequest, HttpResponse};
-use crate::json::{parse_object, versioned, Fields};
+use crate::json::{parse_object, versioned, Fields, SNAPSHOT_VERSION};
 use crate::time::{parse_http_date, MAX_TIME};
 
 /// Current format version of [`StoredTokens`].
@@ -446,17 +446,17 @@ pub struct DriverStatus {
     pub freshness: Option<Freshness>,
 }
 
-/// What a driver persists between runs ([`RequestDriver::snapshot`]): its settings and its
-/// tokens. Requests in flight are not part of it. Restoring it
-/// ([`RequestDriver::from_snapshot`], [`RequestDriver::from_state`]) runs every check of
-/// construction.
+/// What a driver persists between runs ([`RequestDriver::snapshot`]): the format version,
+/// its settings and its tokens. Requests in flight are not part of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct DriverSnapshot {
+struct DriverSnapshot {
+    /// [`crate::SNAPSHOT_VERSION`].
+    version: u32,
     /// The settings.
-    pub config: ClientConfig,
+    config: ClientConfig,
     /// The tokens, if any.
-    pub stored: Option<StoredTokens>,
+    stored: Option<StoredTokens>,
 }
 
 /// Identifies an API request given to [`RequestDriver::send`].
@@ -614,32 +614,25 @@ impl RequestDriver {
         }
     }
 
-    /// Settings and tokens, to rebuild the driver with [`RequestDriver::from_snapshot`].
-    pub fn snapshot(&self) -> DriverSnapshot {
-        DriverSnapshot {
+    /// The driver as a versioned JSON value, `{"version": 1, "config", "stored"}`, for
+    /// [`RequestDriver::restore`]. Requests in flight and actions not yet polled are not kept.
+    pub fn snapshot(&self) -> Value {
+        let snapshot = DriverSnapshot {
+            version: SNAPSHOT_VERSION,
             config: self.config.clone(),
             stored: self.stored(),
-        }
+        };
+        serde_json::to_value(snapshot).unwrap_or(Value::Null)
     }
 
-    /// A driver rebuilt from a snapshot, validated exactly like [`RequestDriver::with_config`].
-    pub fn from_snapshot(snapshot: DriverSnapshot) -> Result<Self> {
-        Self::with_config(snapshot.config, snapshot.stored)
-    }
-
-    /// A driver rebuilt from a snapshot as a JSON value (what a binding stored, e.g. through
-    /// pickling): a value that is not a [`DriverSnapshot`] is `state_corrupt`; then as
-    /// [`RequestDriver::from_snapshot`] (bad settings are `invalid_config`, as at construction).
-    pub fn from_state(state: &Value) -> Result<Self> {
-        let snapshot = DriverSnapshot::deserialize(state).map_err(|_| {
-            // Serde's message can quote member values (secrets): it stays out of the error.
-            Error::field(
-                ErrorCode::StateCorrupt,
-                "state",
-                "The driver state is malformed (a member is unknown, missing or of the wrong type).",
-            )
-        })?;
-        Self::from_snapshot(snapshot)
+    /// A driver rebuilt from [`RequestDriver::snapshot`], with every check of construction: a
+    /// `version` other than 1 is `state_version_unsupported`; a value of the wrong shape is
+    /// `state_corrupt` naming `snapshot` (or `version`); then exactly as
+    /// [`RequestDriver::with_config`] (bad settings are `invalid_config`, a bad stored
+    /// document `state_corrupt` naming the field).
+    pub fn restore(snapshot: &Value) -> Result<Self> {
+        let s: DriverSnapshot = crate::json::snapshot(snapshot, "driver")?;
+        Self::with_config(s.config, s.stored)
     }
 
     /// Current tokens.
@@ -1057,6 +1050,39 @@ mod tests {
     use super::*;
 
     const NOW: i64 = 1_700_000_000;
+
+    #[test]
+    fn driver_snapshot_is_versioned_and_restore_checks_it() {
+        let d = RequestDriver::new(
+            ClientConfig::new("https://auth.example.com/token"),
+            Some(tokens(3600)),
+            3,
+        )
+        .unwrap();
+        let snap = d.snapshot();
+        assert_eq!(snap["version"], 1);
+        let back = RequestDriver::restore(&snap).unwrap();
+        assert_eq!(back.status(NOW), d.status(NOW));
+        let refused = |v: Value| {
+            let e = RequestDriver::restore(&v).unwrap_err();
+            (e.code(), e.field_name().map(str::to_owned))
+        };
+        let mut v2 = snap.clone();
+        v2["version"] = 2.into();
+        assert_eq!(
+            refused(v2),
+            (ErrorCode::StateVersionUnsupported, Some("version".into()))
+        );
+        let mut none = snap.clone();
+        none.as_object_mut().unwrap().remove("version");
+        assert_eq!(refused(none), (ErrorCode::StateCorrupt, Some("version".into())));
+        let mut extra = snap.clone();
+        extra["extra"] = 1.into();
+        assert_eq!(refused(extra), (ErrorCode::StateCorrupt, Some("snapshot".into())));
+        let mut bad = snap;
+        bad["config"]["token_endpoint"] = "ftp://x".into();
+        assert_eq!(refused(bad), (ErrorCode::InvalidConfig, Some("token_endpoint".into())));
+    }
 
     fn tokens(expires_in: i64) -> TokenSet {
         TokenSet::from_token_response(

@@ -42,11 +42,11 @@ fuzz_target!(|data: &[u8]| {
                 // Restore from the payload as JSON, or round-trip the machine's own state.
                 match serde_json::from_str(&payload) {
                     Ok(state) => {
-                        if let Ok(restored) = DeviceClient::from_state(&state) {
+                        if let Ok(restored) = DeviceClient::restore(&state) {
                             c = restored;
                         }
                     }
-                    Err(_) => match DeviceClient::from_state(&c.to_state()) {
+                    Err(_) => match DeviceClient::restore(&c.snapshot()) {
                         Ok(restored) => c = restored,
                         Err(e) => panic!("a client's own state is refused: {e}"),
                     },

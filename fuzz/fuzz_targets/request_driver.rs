@@ -100,7 +100,7 @@ fuzz_target!(|data: &[u8]| {
                 d.send(HttpRequest::new("GET", url), now);
                 Ok(())
             }
-            _ => match RequestDriver::from_snapshot(d.snapshot()) {
+            _ => match RequestDriver::restore(&d.snapshot()) {
                 Ok(restored) => {
                     assert_eq!(restored.generation(), d.generation());
                     Ok(())

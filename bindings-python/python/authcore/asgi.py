@@ -126,7 +126,7 @@ class GateMiddleware:
             await self.app(scope, receive, send)
             return
         decision = await authenticate(self.gate, request_record(scope), self.store, now=int(self.clock()))
-        if decision["decision"] == "allow":
+        if decision["type"] == "allow":
             scope.setdefault("state", {})["auth"] = decision["context"]
             await self.app(scope, receive, send)
             return

@@ -1,7 +1,9 @@
 """The OAuth 2.0 device authorization grant (RFC 8628): client and server machines.
 
 :class:`DeviceClient` emits ``send``, ``prompt``, ``wait``, ``save_tokens``, ``done`` and
-``failed`` actions; :class:`DeviceAuthority` issues grants and answers polls with records to
+``failed`` actions (dicts tagged by ``"type"``; raise ``error_from_dict(action["error"])`` for
+``failed``); the next wake-up is only ever a ``wait`` action, emitted again by
+``DeviceClient.restore(snapshot)``. :class:`DeviceAuthority` issues grants and answers polls with records to
 store under compare-and-swap on ``revision``. :func:`login` runs a whole device login over
 ``httpx`` in one call::
 

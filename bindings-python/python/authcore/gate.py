@@ -1,6 +1,6 @@
 """The authenticator: ``classify`` a request, load what ``needs`` names, then ``decide``.
 
-Decisions are ``{"decision": "allow", "context": {...}}`` or ``{"decision": "deny", "error":
+Decisions are ``{"type": "allow", "context": {...}}`` or ``{"type": "deny", "error":
 {...}, "response": {"status", "headers", "body"}}`` (send ``response`` as it is).
 
 ``request["url"]`` is the request target as received (``/path?query``) or the request's full

@@ -310,9 +310,10 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                     json!({})
                 })
             }
-            "driver.restore" => RequestDriver::from_state(&arg::<Value>(input, "state")?).map(|d| {
+            "driver.restore" => RequestDriver::restore(&arg::<Value>(input, "snapshot")?).map(|mut d| {
+                let actions: Vec<Value> = std::iter::from_fn(|| d.poll_action()).map(|a| out(&a)).collect();
                 ctx.driver = Some(d);
-                json!({})
+                json!({ "actions": actions })
             }),
             op if op.starts_with("driver.") => {
                 let d = ctx.driver.as_mut().ok_or("no driver: call driver.new first")?;
@@ -332,19 +333,19 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                     "driver.handle_loaded" => d.handle_loaded(opt(input, "stored")?, now),
                     "driver.handle_save_conflict" => d.handle_save_conflict(arg(input, "stored")?),
                     "driver.set_identity" => d.set_identity(opt(input, "identity")?),
-                    "driver.state" => {
+                    "driver.status" => {
                         result = out(&d.status(now));
                         Ok(())
                     }
-                    "driver.to_state" => {
-                        result = out(&d.snapshot());
+                    "driver.snapshot" => {
+                        result = d.snapshot();
                         Ok(())
                     }
                     _ => return Err(format!("unknown operation `{op}`")),
                 };
                 r.map(|()| {
                     let actions: Vec<Value> = std::iter::from_fn(|| d.poll_action()).map(|a| out(&a)).collect();
-                    if op != "driver.state" && op != "driver.to_state" {
+                    if op != "driver.status" && op != "driver.snapshot" {
                         result["actions"] = Value::Array(actions);
                     }
                     result
@@ -357,9 +358,10 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                     json!({})
                 })
             }
-            "device.client.restore" => DeviceClient::from_state(&arg::<Value>(input, "state")?).map(|c| {
+            "device.client.restore" => DeviceClient::restore(&arg::<Value>(input, "snapshot")?).map(|mut c| {
+                let actions: Vec<Value> = std::iter::from_fn(|| c.poll_action()).map(|a| out(&a)).collect();
                 ctx.device_client = Some(c);
-                json!({})
+                json!({ "actions": actions })
             }),
             op if op.starts_with("device.client.") => {
                 let c = ctx
@@ -378,8 +380,8 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                         c.cancel();
                         Ok(())
                     }
-                    "device.client.state" => return Ok(Ok(out(&c.status()))),
-                    "device.client.to_state" => return Ok(Ok(c.to_state())),
+                    "device.client.status" => return Ok(Ok(out(&c.status(now)))),
+                    "device.client.snapshot" => return Ok(Ok(c.snapshot())),
                     _ => return Err(format!("unknown operation `{op}`")),
                 };
                 r.map(|()| {

@@ -14,9 +14,12 @@
 //!
 //! ## Restored state
 //!
-//! [`DeviceClient::from_state`] (and any serde deserialisation of a [`DeviceClient`]) runs the
-//! constructor's checks: bad settings are `invalid_config` naming the field, as in
-//! [`DeviceClient::new`]; an inconsistent machine is `state_corrupt`. Nothing is sent.
+//! [`DeviceClient::restore`] runs the constructor's checks: bad settings are `invalid_config`
+//! naming the field, as in [`DeviceClient::new`]; another snapshot version is
+//! `state_version_unsupported`; an inconsistent machine is `state_corrupt`. Nothing is sent.
+//! A snapshot does not keep an exchange in flight (its answer cannot reach a restarted host):
+//! the restored machine re-emits `wait` for the attempt it was making, so the host learns when
+//! to wake and the request goes out again then.
 
 use std::collections::VecDeque;
 
@@ -30,14 +33,14 @@ use crate::http::{check_endpoint, check_url, form_encode, HttpRequest, HttpRespo
 use crate::json::{parse_object, truncate, Fields};
 use crate::time::MAX_TIME;
 use crate::tokens::{Secret, StoredTokens, TokenSet, TransmitId};
+use crate::SNAPSHOT_VERSION;
 
-/// What a device client reports about itself ([`DeviceClient::status`]).
+/// What a device client reports about itself ([`DeviceClient::status`]). The next wake-up
+/// is not part of it: the machine emits it as [`DeviceAction::Wait`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceStatus {
     /// The polling interval in force, once polling.
     pub interval: Option<i64>,
-    /// When `handle_timeout` is due, if at all.
-    pub timeout: Option<i64>,
     /// Whether the flow has ended.
     pub finished: bool,
 }
@@ -221,11 +224,13 @@ pub enum DeviceAction {
     },
 }
 
+/// Where the flow is. An exchange in flight is not part of a snapshot (`serde(skip)`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "phase", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 enum Phase {
     Idle,
     Authorizing {
+        #[serde(skip)]
         in_flight: Option<TransmitId>,
         next_attempt: i64,
         failures: u32,
@@ -235,14 +240,16 @@ enum Phase {
         interval: i64,
         deadline: i64,
         next_poll: i64,
+        #[serde(skip)]
         in_flight: Option<TransmitId>,
         failures: u32,
     },
     Finished,
 }
 
-/// The device-flow client machine. Serialisable, so a host can persist it between runs;
-/// deserialising runs the constructor's checks (see [`DeviceClient::from_state`]).
+/// The device-flow client machine. A host persists it between runs with
+/// [`DeviceClient::snapshot`] and [`DeviceClient::restore`] (which runs the constructor's
+/// checks).
 ///
 /// ```
 /// use authcore::device::{DeviceAction, DeviceClient, DeviceClientConfig};
@@ -259,52 +266,22 @@ enum Phase {
 /// assert_eq!(client.poll_action(), Some(DeviceAction::Wait { until: now + 5 }));
 /// # Ok::<(), authcore::Error>(())
 /// ```
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(try_from = "DeviceClientState")]
+#[derive(Debug, Clone)]
 pub struct DeviceClient {
     config: DeviceClientConfig,
     phase: Phase,
     next_transmit: TransmitId,
-    #[serde(skip)]
     actions: VecDeque<DeviceAction>,
 }
 
-/// The serialised form of a [`DeviceClient`], checked before it becomes one.
-#[derive(Deserialize)]
+/// The snapshot of a [`DeviceClient`], checked before it becomes one.
+#[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct DeviceClientState {
+struct DeviceClientSnapshot {
+    version: u32,
     config: DeviceClientConfig,
     phase: Phase,
     next_transmit: TransmitId,
-}
-
-impl TryFrom<DeviceClientState> for DeviceClient {
-    type Error = Error;
-
-    fn try_from(state: DeviceClientState) -> Result<Self> {
-        let mut client = Self::new(state.config)?;
-        let corrupt = |field: &str, detail: &str| Err(Error::field(ErrorCode::StateCorrupt, field, detail));
-        if state.next_transmit == 0 {
-            return corrupt("next_transmit", "`next_transmit` must be positive.");
-        }
-        match &state.phase {
-            Phase::Authorizing { in_flight, .. } | Phase::Polling { in_flight, .. }
-                if in_flight.is_some_and(|t| t == 0 || t >= state.next_transmit) =>
-            {
-                return corrupt("phase.in_flight", "`in_flight` must be a transmit already handed out.");
-            }
-            Phase::Polling { device_code, .. } if device_code.expose().is_empty() => {
-                return corrupt("phase.device_code", "`device_code` must not be empty.");
-            }
-            Phase::Polling { interval, .. } if !(1..=MAX_TIME).contains(interval) => {
-                return corrupt("phase.interval", "`interval` must be a positive number of seconds.");
-            }
-            _ => {}
-        }
-        client.phase = state.phase;
-        client.next_transmit = state.next_transmit;
-        Ok(client)
-    }
 }
 
 impl DeviceClient {
@@ -319,27 +296,49 @@ impl DeviceClient {
         })
     }
 
-    /// The machine as a JSON value, for [`DeviceClient::from_state`] (pending actions are not
-    /// kept: drain them first).
-    pub fn to_state(&self) -> Value {
-        serde_json::to_value(self).unwrap_or(Value::Null)
+    /// The machine as a versioned JSON value, `{"version": 1, "config", "phase",
+    /// "next_transmit"}`, for [`DeviceClient::restore`]. An exchange in flight and actions not
+    /// yet polled are not kept (see the module docs).
+    pub fn snapshot(&self) -> Value {
+        let snapshot = DeviceClientSnapshot {
+            version: SNAPSHOT_VERSION,
+            config: self.config.clone(),
+            phase: self.phase.clone(),
+            next_transmit: self.next_transmit,
+        };
+        serde_json::to_value(snapshot).unwrap_or(Value::Null)
     }
 
-    /// Rebuilds a client from [`DeviceClient::to_state`], with the constructor's checks: a
-    /// value of the wrong shape, or a machine that could not have been produced (a transmit
-    /// in flight that was never handed out, an empty device code, a non-positive interval),
-    /// is `state_corrupt`; bad settings are `invalid_config` naming the field, exactly as in
-    /// [`DeviceClient::new`]. Nothing is sent on failure.
-    pub fn from_state(state: &Value) -> Result<Self> {
-        let raw = DeviceClientState::deserialize(state).map_err(|_| {
-            // Serde's message can quote member values (secrets): it stays out of the error.
-            Error::field(
-                ErrorCode::StateCorrupt,
-                "state",
-                "The device client state is malformed (a member is unknown, missing or of the wrong type).",
-            )
-        })?;
-        Self::try_from(raw)
+    /// Rebuilds a client from [`DeviceClient::snapshot`], with the constructor's checks: a
+    /// `version` other than 1 is `state_version_unsupported`; a value of the wrong shape is
+    /// `state_corrupt` naming `snapshot` (or `version`); bad settings are `invalid_config`
+    /// naming the field, exactly as in [`DeviceClient::new`]; a machine that could not have
+    /// been produced (an empty device code, a non-positive interval or `next_transmit`) is
+    /// `state_corrupt` naming the field. Nothing is sent on failure. A machine that was
+    /// authorizing or polling emits [`DeviceAction::Wait`] for its next attempt (already due
+    /// when the snapshot was taken with a request in flight).
+    pub fn restore(snapshot: &Value) -> Result<Self> {
+        let s: DeviceClientSnapshot = crate::json::snapshot(snapshot, "device client")?;
+        let mut client = Self::new(s.config)?;
+        let corrupt = |field: &str, detail: &str| Err(Error::field(ErrorCode::StateCorrupt, field, detail));
+        if s.next_transmit == 0 {
+            return corrupt("next_transmit", "`next_transmit` must be positive.");
+        }
+        match &s.phase {
+            Phase::Polling { device_code, .. } if device_code.expose().is_empty() => {
+                return corrupt("phase.device_code", "`device_code` must not be empty.");
+            }
+            Phase::Polling { interval, .. } if !(1..=MAX_TIME).contains(interval) => {
+                return corrupt("phase.interval", "`interval` must be a positive number of seconds.");
+            }
+            _ => {}
+        }
+        client.phase = s.phase;
+        client.next_transmit = s.next_transmit;
+        if let Some(until) = client.wake_up() {
+            client.actions.push_back(DeviceAction::Wait { until });
+        }
+        Ok(client)
     }
 
     /// The next action, or `None` until the host reports something.
@@ -349,7 +348,7 @@ impl DeviceClient {
     }
 
     /// When the host should call [`DeviceClient::handle_timeout`], if at all.
-    pub fn poll_timeout(&self) -> Option<i64> {
+    fn wake_up(&self) -> Option<i64> {
         match &self.phase {
             Phase::Authorizing {
                 in_flight: None,
@@ -374,11 +373,11 @@ impl DeviceClient {
         }
     }
 
-    /// Interval, next wake-up and whether the flow has ended.
-    pub fn status(&self) -> DeviceStatus {
+    /// Interval and whether the flow has ended. Takes `now` like every machine's `status`;
+    /// nothing in the answer depends on it today.
+    pub fn status(&self, _now: i64) -> DeviceStatus {
         DeviceStatus {
             interval: self.interval(),
-            timeout: self.poll_timeout(),
             finished: self.is_finished(),
         }
     }
@@ -769,5 +768,145 @@ fn server_error(response: &HttpResponse) -> Error {
             Error::with_detail(code, truncate(d))
         }
         _ => Error::new(code),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const NOW: i64 = 1_700_000_000;
+
+    fn polling() -> (DeviceClient, TransmitId) {
+        let mut c = DeviceClient::new(DeviceClientConfig::new("https://auth.example.com", "cli")).unwrap();
+        c.start(NOW).unwrap();
+        let Some(DeviceAction::Send { transmit, .. }) = c.poll_action() else {
+            panic!("no send")
+        };
+        let body = r#"{"device_code":"dc","user_code":"BCDF-GHJK","verification_uri":"https://example.com/device","expires_in":600,"interval":5}"#;
+        c.handle_response(transmit, HttpResponse::new(200).with_body(body), NOW)
+            .unwrap();
+        while c.poll_action().is_some() {}
+        (c, transmit)
+    }
+
+    fn code(r: Result<DeviceClient>) -> (ErrorCode, Option<String>) {
+        let e = r.unwrap_err();
+        (e.code(), e.field_name().map(str::to_owned))
+    }
+
+    #[test]
+    fn snapshot_is_versioned_and_tagged_by_type() {
+        let (c, _) = polling();
+        let snap = c.snapshot();
+        assert_eq!(snap["version"], 1);
+        assert_eq!(snap["phase"]["type"], "polling");
+        assert!(snap["phase"].get("in_flight").is_none());
+        assert_eq!(snap["next_transmit"], 2);
+    }
+
+    #[test]
+    fn restored_machine_re_emits_its_wait() {
+        let (c, _) = polling();
+        let mut back = DeviceClient::restore(&c.snapshot()).unwrap();
+        assert_eq!(back.poll_action(), Some(DeviceAction::Wait { until: NOW + 5 }));
+        assert_eq!(back.poll_action(), None);
+        assert_eq!(
+            back.status(NOW),
+            DeviceStatus {
+                interval: Some(5),
+                finished: false
+            }
+        );
+        back.handle_timeout(NOW + 5).unwrap();
+        assert!(matches!(
+            back.poll_action(),
+            Some(DeviceAction::Send { transmit: 2, .. })
+        ));
+    }
+
+    #[test]
+    fn an_exchange_in_flight_is_not_kept() {
+        let (mut c, _) = polling();
+        c.handle_timeout(NOW + 5).unwrap();
+        assert!(matches!(c.poll_action(), Some(DeviceAction::Send { transmit: 2, .. })));
+        let mut back = DeviceClient::restore(&c.snapshot()).unwrap();
+        // Already due: the host wakes at once and the poll goes out again, with a new transmit.
+        assert_eq!(back.poll_action(), Some(DeviceAction::Wait { until: NOW + 5 }));
+        let late = back.handle_response(2, HttpResponse::new(200), NOW + 6).unwrap_err();
+        assert_eq!(late.code(), ErrorCode::InvalidState);
+        back.handle_timeout(NOW + 6).unwrap();
+        assert!(matches!(
+            back.poll_action(),
+            Some(DeviceAction::Send { transmit: 3, .. })
+        ));
+    }
+
+    #[test]
+    fn idle_and_finished_machines_emit_nothing_on_restore() {
+        let c = DeviceClient::new(DeviceClientConfig::new("https://auth.example.com", "cli")).unwrap();
+        assert_eq!(DeviceClient::restore(&c.snapshot()).unwrap().poll_action(), None);
+        let (mut c, _) = polling();
+        c.cancel();
+        let mut back = DeviceClient::restore(&c.snapshot()).unwrap();
+        assert_eq!(back.poll_action(), None);
+        assert!(back.status(NOW).finished);
+    }
+
+    #[test]
+    fn restore_refuses_other_versions_and_shapes() {
+        let (c, _) = polling();
+        let snap = c.snapshot();
+        let with = |k: &str, v: Value| {
+            let mut s = snap.clone();
+            s[k] = v;
+            DeviceClient::restore(&s)
+        };
+        assert_eq!(
+            code(with("version", json!(2))),
+            (ErrorCode::StateVersionUnsupported, Some("version".into()))
+        );
+        assert_eq!(
+            code(with("version", json!("1"))),
+            (ErrorCode::StateCorrupt, Some("version".into()))
+        );
+        let mut s = snap.clone();
+        s.as_object_mut().unwrap().remove("version");
+        assert_eq!(
+            code(DeviceClient::restore(&s)),
+            (ErrorCode::StateCorrupt, Some("version".into()))
+        );
+        assert_eq!(
+            code(DeviceClient::restore(&json!([]))),
+            (ErrorCode::StateCorrupt, Some("snapshot".into()))
+        );
+        let mut phase = snap["phase"].clone();
+        phase["in_flight"] = json!(1);
+        assert_eq!(
+            code(with("phase", phase)),
+            (ErrorCode::StateCorrupt, Some("snapshot".into()))
+        );
+        assert_eq!(
+            code(with("phase", json!({"phase": "idle"}))),
+            (ErrorCode::StateCorrupt, Some("snapshot".into()))
+        );
+        assert_eq!(
+            code(with("extra", json!(1))),
+            (ErrorCode::StateCorrupt, Some("snapshot".into()))
+        );
+        assert_eq!(
+            code(with("next_transmit", json!(0))),
+            (ErrorCode::StateCorrupt, Some("next_transmit".into()))
+        );
+        // Secrets never reach the error text.
+        let e = DeviceClient::restore(&with_phase_secret(&snap)).unwrap_err();
+        assert!(!e.to_string().contains("s3cret"), "{e}");
+    }
+
+    fn with_phase_secret(snap: &Value) -> Value {
+        let mut s = snap.clone();
+        s["phase"]["device_code"] = json!(["s3cret"]);
+        s
     }
 }

@@ -293,7 +293,7 @@ fn param(pairs: &[(String, String)], name: &str) -> Result<String> {
 
 /// What a poll decided.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "result", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum PollResult {
     /// Issue tokens for this user, once the consumed record is stored.
     Approved {
