@@ -1226,7 +1226,7 @@ impl Accounts {
         let reg = Registration {
             username,
             email,
-            password: tokens::Secret::new(password),
+            password: authcore::secret::Secret::new(password),
         };
         let a = py.detach(|| self.inner.register(&reg, &mut Rng::new(entropy))).py(py)?;
         to_py(py, &a)

@@ -68,7 +68,7 @@
 //! ```
 //! use authcore::broker::{Broker, Connection, Credential, ProviderSet, Resolution};
 //! use authcore::error::ErrorCode;
-//! use authcore::tokens::Secret;
+//! use authcore::secret::Secret;
 //!
 //! let broker = Broker::new(ProviderSet::load(&[])?); // the bundled providers
 //! let openai = Connection {
@@ -102,7 +102,8 @@ use serde_json::{json, Value};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{form_encode, HttpRequest, HttpResponse};
 use crate::oauth::token_response;
-use crate::tokens::{Freshness, Secret, TokenSet};
+use crate::secret::Secret;
+use crate::tokens::{Freshness, TokenSet};
 use crate::util::{is_header_safe, quote_input};
 use url::{Host, Url};
 

@@ -136,9 +136,9 @@ use subtle::ConstantTimeEq;
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::jwt::{Backend, KeySet, KeySpec, Verifier, VerifierConfig};
+use crate::secret::Secret;
 use crate::session::{token_hash, Session, SessionConfig, SessionManager};
 use crate::target::RequestTarget;
-use crate::tokens::Secret;
 use crate::util::{canonical_uuid, is_header_safe, quote_input};
 
 /// Who may use a route.

@@ -64,6 +64,7 @@ pub mod jwt;
 pub mod oauth;
 pub mod password;
 pub mod refresh;
+pub mod secret;
 pub mod session;
 pub mod target;
 pub mod time;

@@ -69,7 +69,8 @@ use crate::http::{
     check_endpoint, check_url, form_decode, form_encode, query_encode, HttpRequest, HttpResponse, MAX_URL_LEN,
 };
 use crate::json::{parse_object, truncate};
-use crate::tokens::{Secret, TokenSet};
+use crate::secret::Secret;
+use crate::tokens::TokenSet;
 use crate::util::b64url;
 
 /// How a PKCE challenge is derived.

@@ -22,7 +22,7 @@
 //! use authcore::error::ErrorCode;
 //! use authcore::password::{Accounts, PasswordPolicy, Registration, StoredCredentials};
 //! use authcore::jwt::{Algorithm, Issuer, IssuerConfig, SigningKey};
-//! use authcore::tokens::Secret;
+//! use authcore::secret::Secret;
 //!
 //! // Small parameters keep the example quick; the default policy is OWASP's.
 //! let accounts = Accounts::new(PasswordPolicy { memory_kib: 64, iterations: 1, ..Default::default() })?;
@@ -48,7 +48,7 @@ use unicode_normalization::UnicodeNormalization;
 use crate::entropy::{random_bytes, Entropy};
 use crate::error::{Error, ErrorCode, Result};
 use crate::jwt::Issuer;
-use crate::tokens::Secret;
+use crate::secret::Secret;
 
 /// Password and hashing rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

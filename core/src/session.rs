@@ -42,7 +42,7 @@ use crate::entropy::{random_bytes, Entropy};
 use crate::error::{Error, ErrorCode, Result};
 use crate::json::versioned;
 use crate::jwt::VerifiedToken;
-use crate::tokens::Secret;
+use crate::secret::Secret;
 use crate::util::{canonical_uuid, check_user_id, sha256_hex};
 
 /// Current format version of [`Session`] records.

@@ -173,7 +173,7 @@ fn api_key(provider: &str, name: &str, key: &str) -> Connection {
         provider: provider.into(),
         name: name.into(),
         credential: Credential::ApiKey {
-            key: authcore::tokens::Secret::new(key),
+            key: authcore::secret::Secret::new(key),
         },
         expires_at: None,
         scopes: vec![],

@@ -238,7 +238,7 @@ proptest! {
                     now += i64::from(dt % 16);
                     let req = TokenRequest {
                         grant_type: authcore::device::DEVICE_CODE_GRANT_TYPE.into(),
-                        device_code: authcore::tokens::Secret::new(if right_code { code.clone() } else { "x".into() }),
+                        device_code: authcore::secret::Secret::new(if right_code { code.clone() } else { "x".into() }),
                         client_id: if right_client { "cli".into() } else { "other".into() },
                     };
                     // Two processes read the same revision and both try.
@@ -275,7 +275,7 @@ proptest! {
                     if let Some(old) = stale.take() {
                         let req = TokenRequest {
                             grant_type: authcore::device::DEVICE_CODE_GRANT_TYPE.into(),
-                            device_code: authcore::tokens::Secret::new(code.clone()),
+                            device_code: authcore::secret::Secret::new(code.clone()),
                             client_id: "cli".into(),
                         };
                         let out = server.authority.poll(Some(&old), &req, now);

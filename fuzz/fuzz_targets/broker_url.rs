@@ -10,7 +10,7 @@
 use std::sync::OnceLock;
 
 use authcore::broker::{host_of, Broker, Connection, Credential, ProviderSet, Resolution, MAX_URL_BYTES};
-use authcore::tokens::Secret;
+use authcore::secret::Secret;
 use libfuzzer_sys::fuzz_target;
 use serde_json::json;
 use url::{Host, Url};

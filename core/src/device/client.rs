@@ -28,8 +28,9 @@ use super::server::DEVICE_CODE_GRANT_TYPE;
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{check_endpoint, check_url, form_encode, HttpRequest, HttpResponse};
 use crate::json::{parse_object, truncate, Fields};
+use crate::secret::Secret;
 use crate::time::MAX_TIME;
-use crate::tokens::{Secret, StoredTokens, TokenSet, TransmitId};
+use crate::tokens::{StoredTokens, TokenSet, TransmitId};
 
 /// What a device client reports about itself ([`DeviceClient::status`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -58,7 +58,7 @@
 //! ```
 //! use authcore::device::{AuthorizationRequest, DeviceAuthority, DeviceServerConfig, PollResult, TokenRequest, DEVICE_CODE_GRANT_TYPE};
 //! use authcore::entropy::OsEntropy;
-//! use authcore::tokens::Secret;
+//! use authcore::secret::Secret;
 //!
 //! let authority = DeviceAuthority::new(DeviceServerConfig { verification_uri: "https://example.com/device".into(), ..Default::default() })?;
 //! let now = 1_700_000_000;

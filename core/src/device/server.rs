@@ -10,7 +10,7 @@ use crate::entropy::{random_bytes, Entropy};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{form_decode_with, is_http_url, query_encode, repeated_name, FormLimits, HttpResponse};
 use crate::json::versioned;
-use crate::tokens::Secret;
+use crate::secret::Secret;
 use crate::util::{b64url, check_user_id, quote_input, sha256_hex};
 
 /// The `grant_type` of a device-code token request (RFC 8628 §3.4).

@@ -5,7 +5,7 @@
 //! * `native`: `aws-lc-rs`, implemented here as jwt-compact algorithms. Compiled on every
 //!   non-wasm target and the default there.
 //!
-//! Both receive key material already parsed into [`Material`](super::keys) form, once, when a
+//! Both receive key material already parsed into backend-neutral form (`super::material`), once, when a
 //! key object is built; signing and verification never parse keys.
 
 use jwt_compact::{Algorithm as JwtAlgorithm, AlgorithmSignature};
@@ -31,10 +31,6 @@ pub(super) fn verify_with<A: JwtAlgorithm>(alg: &A, key: &A::VerifyingKey, sig: 
     }
 }
 
-pub(super) fn key_error(detail: impl Into<String>) -> Error {
-    Error::with_detail(ErrorCode::InvalidKey, detail)
-}
-
 pub(super) mod portable {
     use std::borrow::Cow;
 
@@ -42,7 +38,7 @@ pub(super) mod portable {
 
     use super::{sign_with, verify_with};
     use crate::error::{Error, ErrorCode, Result};
-    use crate::jwt::keys::{PrivateMaterial, PublicMaterial};
+    use crate::jwt::material::{PrivateMaterial, PublicMaterial};
     use crate::jwt::Algorithm;
 
     /// Ed25519 over `ed25519-compact` with deterministic RFC 8032 signatures (jwt-compact's
@@ -159,9 +155,10 @@ pub(super) mod native {
     use rsa::pkcs8::EncodePrivateKey;
     use rsa::traits::PublicKeyParts;
 
-    use super::{key_error, sign_with, verify_with};
+    use super::{sign_with, verify_with};
     use crate::error::Result;
-    use crate::jwt::keys::{PrivateMaterial, PublicMaterial};
+    use crate::jwt::material::key_error;
+    use crate::jwt::material::{PrivateMaterial, PublicMaterial};
     use crate::jwt::Algorithm;
 
     /// A signature as produced by aws-lc. Empty means signing failed (aws-lc reports an

@@ -11,7 +11,8 @@ use rsa::BigUint;
 use serde_json::{json, Map, Value};
 use zeroize::Zeroizing;
 
-use super::backend::{self, key_error, Backend};
+use super::backend::{self, Backend};
+use super::material::{key_error, PrivateMaterial, PublicMaterial};
 use super::Algorithm;
 use crate::error::{Error, ErrorCode, Result};
 
@@ -20,37 +21,6 @@ const OID_EC: &str = "1.2.840.10045.2.1";
 const OID_ED25519: &str = "1.3.101.112";
 const MAX_KID_LEN: usize = 256;
 const MAX_HMAC_SECRET: usize = 1024;
-
-/// Private key material in backend-neutral form.
-pub(crate) enum PrivateMaterial {
-    Hmac(Zeroizing<Vec<u8>>),
-    Ed25519 {
-        seed: Zeroizing<[u8; 32]>,
-        public: [u8; 32],
-    },
-    P256(p256::SecretKey),
-    Rsa(Box<rsa::RsaPrivateKey>),
-}
-
-/// Public (or, for HMAC, shared) key material in backend-neutral form.
-#[derive(Clone)]
-pub(crate) enum PublicMaterial {
-    Hmac(Zeroizing<Vec<u8>>),
-    Ed25519([u8; 32]),
-    P256(p256::PublicKey),
-    Rsa(Box<rsa::RsaPublicKey>),
-}
-
-impl PrivateMaterial {
-    fn public(&self) -> PublicMaterial {
-        match self {
-            PrivateMaterial::Hmac(k) => PublicMaterial::Hmac(k.clone()),
-            PrivateMaterial::Ed25519 { public, .. } => PublicMaterial::Ed25519(*public),
-            PrivateMaterial::P256(sk) => PublicMaterial::P256(sk.public_key()),
-            PrivateMaterial::Rsa(k) => PublicMaterial::Rsa(Box::new(k.to_public_key())),
-        }
-    }
-}
 
 enum SignerInner {
     Portable(backend::portable::Signer),

@@ -47,6 +47,7 @@
 
 mod backend;
 mod keys;
+mod material;
 
 use std::collections::BTreeMap;
 
