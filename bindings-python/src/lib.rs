@@ -28,7 +28,7 @@ use authcore::jwt::{
     Verifier as CoreVerifier, VerifierConfig, VerifyingKey,
 };
 use authcore::oauth::{
-    self, AuthCodeClient as CoreAuthCodeClient, AuthCodeConfig, Pkce, PkceMethod, StateRecord, StoredChallenge,
+    self, AuthCodeClient as CoreAuthCodeClient, AuthCodeConfig, Pkce, PkceMethod, PendingAuthorization, StoredChallenge,
 };
 use authcore::password::{self, Accounts as CoreAccounts, PasswordPolicy, Registration, StoredCredentials};
 use authcore::refresh::{self, RefreshConfig, RefreshRecord, RefreshTokens as CoreRefreshTokens};
@@ -1433,7 +1433,7 @@ impl AuthCodeClient {
         callback: &str,
         now: Option<i64>,
     ) -> PyResult<Py<PyAny>> {
-        let r: StateRecord = from_py(record, "record")?;
+        let r: PendingAuthorization = from_py(record, "record")?;
         let o = self.inner.callback(&r, callback, now_or(now)).py(py)?;
         to_py(py, &o)
     }

@@ -66,7 +66,7 @@
 //! connection name, or two connections deriving one variable name are refused.
 //!
 //! ```
-//! use authcore::broker::{Broker, Connection, Credential, ProviderSet, Resolution};
+//! use authcore::broker::{Broker, Connection, ConnectionCredential, ProviderSet, Resolution};
 //! use authcore::error::ErrorCode;
 //! use authcore::secret::Secret;
 //!
@@ -74,7 +74,7 @@
 //! let openai = Connection {
 //!     provider: "openai".into(),
 //!     name: "default".into(),
-//!     credential: Credential::ApiKey { key: Secret::new("sk-test") },
+//!     credential: ConnectionCredential::ApiKey { key: Secret::new("sk-test") },
 //!     expires_at: None,
 //!     scopes: vec![],
 //!     is_default: true,
@@ -443,10 +443,13 @@ impl ProviderSet {
     }
 }
 
-/// A stored credential.
+/// The secret a broker [`Connection`] holds for its provider: an API key or OAuth tokens.
+///
+/// Not to be confused with [`crate::gate::Credential`] (what an incoming request presented).
+/// Its JSON shape is `{"type": "api_key", "key": ...}` or `{"type": "oauth", "tokens": {...}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-pub enum Credential {
+pub enum ConnectionCredential {
     /// An API key.
     ApiKey {
         /// The key.
@@ -469,7 +472,7 @@ pub struct Connection {
     #[serde(default = "default_name")]
     pub name: String,
     /// The credential.
-    pub credential: Credential,
+    pub credential: ConnectionCredential,
     /// Expiry of an API key, if it has one (OAuth tokens carry their own).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<i64>,
@@ -492,8 +495,8 @@ impl Connection {
     /// The listing form: everything but the secret, which reads `"[redacted]"`.
     pub fn redacted(&self) -> Value {
         let (kind, expires_at) = match &self.credential {
-            Credential::ApiKey { .. } => ("api_key", self.expires_at),
-            Credential::Oauth { tokens } => ("oauth", Some(tokens.expires_at)),
+            ConnectionCredential::ApiKey { .. } => ("api_key", self.expires_at),
+            ConnectionCredential::Oauth { tokens } => ("oauth", Some(tokens.expires_at)),
         };
         let mut v = json!({
             "provider": self.provider,
@@ -512,16 +515,16 @@ impl Connection {
 
     fn secret(&self) -> &str {
         match &self.credential {
-            Credential::ApiKey { key } => key.expose(),
-            Credential::Oauth { tokens } => tokens.access_token.expose(),
+            ConnectionCredential::ApiKey { key } => key.expose(),
+            ConnectionCredential::Oauth { tokens } => tokens.access_token.expose(),
         }
     }
 
     /// The field holding the injected secret.
     fn secret_field(&self) -> &'static str {
         match self.credential {
-            Credential::ApiKey { .. } => "credential.key",
-            Credential::Oauth { .. } => "credential.tokens.access_token",
+            ConnectionCredential::ApiKey { .. } => "credential.key",
+            ConnectionCredential::Oauth { .. } => "credential.tokens.access_token",
         }
     }
 
@@ -541,7 +544,7 @@ impl Connection {
             }
         }
         let mut secrets = vec![(self.secret_field(), self.secret())];
-        if let Credential::Oauth { tokens } = &self.credential {
+        if let ConnectionCredential::Oauth { tokens } = &self.credential {
             if let Some(r) = &tokens.refresh_token {
                 secrets.push(("credential.tokens.refresh_token", r.expose()));
             }
@@ -579,8 +582,8 @@ impl Connection {
                 .collect()
         };
         let suffix = match self.credential {
-            Credential::ApiKey { .. } => "API_KEY",
-            Credential::Oauth { .. } => "ACCESS_TOKEN",
+            ConnectionCredential::ApiKey { .. } => "API_KEY",
+            ConnectionCredential::Oauth { .. } => "ACCESS_TOKEN",
         };
         let name = if self.name == "default" {
             format!("{}_{suffix}", up(&self.provider))
@@ -872,13 +875,13 @@ impl Broker {
             )
         };
         match &connection.credential {
-            Credential::ApiKey { key } => {
+            ConnectionCredential::ApiKey { key } => {
                 if connection.expires_at.is_some_and(|t| now >= t) {
                     return Err(expired());
                 }
                 inject(key.expose())
             }
-            Credential::Oauth { tokens } => match tokens.freshness(now, REFRESH_MARGIN) {
+            ConnectionCredential::Oauth { tokens } => match tokens.freshness(now, REFRESH_MARGIN) {
                 Freshness::Fresh => inject(tokens.access_token.expose()),
                 Freshness::RefreshDue | Freshness::Expired
                     if provider.token_endpoint.is_some() && tokens.can_refresh(now) =>
@@ -901,7 +904,7 @@ impl Broker {
     /// (CR, LF, NUL, any control or non-ASCII byte), is `invalid_response` naming
     /// `access_token` or `refresh_token`.
     pub fn apply_refresh(&self, connection: &Connection, response: &HttpResponse, now: i64) -> Result<Connection> {
-        let Credential::Oauth { tokens: old } = &connection.credential else {
+        let ConnectionCredential::Oauth { tokens: old } = &connection.credential else {
             return Err(Error::with_detail(
                 ErrorCode::InvalidState,
                 "Only OAuth connections refresh.",
@@ -939,7 +942,7 @@ impl Broker {
             tokens.refresh_expires_at = old.refresh_expires_at;
         }
         let mut next = connection.clone();
-        next.credential = Credential::Oauth { tokens };
+        next.credential = ConnectionCredential::Oauth { tokens };
         Ok(next)
     }
 }
@@ -1185,8 +1188,8 @@ pub fn readiness(custom: &[Value], connections: &[Connection], key_files: &[KeyF
             ));
         }
         let expired = match &c.credential {
-            Credential::ApiKey { .. } => c.expires_at.is_some_and(|t| now >= t),
-            Credential::Oauth { tokens } => tokens.freshness(now, 0) == Freshness::RefreshExpired,
+            ConnectionCredential::ApiKey { .. } => c.expires_at.is_some_and(|t| now >= t),
+            ConnectionCredential::Oauth { tokens } => tokens.freshness(now, 0) == Freshness::RefreshExpired,
         };
         if expired {
             warnings.push(format!(
@@ -1360,7 +1363,7 @@ mod tests {
         let c = |provider: &str, name: &str| Connection {
             provider: provider.into(),
             name: name.into(),
-            credential: Credential::ApiKey { key: Secret::new("k") },
+            credential: ConnectionCredential::ApiKey { key: Secret::new("k") },
             expires_at: None,
             scopes: vec![],
             is_default: false,

@@ -58,7 +58,7 @@ impl Server {
         }
         let req = match TokenRequest::from_form(&body, None) {
             Ok(r) => r,
-            Err(e) => return HttpResponse::new(400).with_body(authcore::device::oauth_error_body(&e).to_string()),
+            Err(e) => return HttpResponse::new(400).with_body(authcore::oauth::error_body(&e).to_string()),
         };
         let hash = device_code_hash(req.device_code.expose());
         let outcome = self.authority.poll(self.grants.get(&hash), &req, now);

@@ -20,7 +20,7 @@ use authcore::error::ErrorCode;
 use authcore::gate::{Classified, Gate, GateConfig, Lookup};
 use authcore::http::{HttpRequest, HttpResponse};
 use authcore::jwt::{Backend, Issuer, IssuerConfig, JwtConfig, KeySet, KeySpec, SigningKey, Verifier, VerifierConfig};
-use authcore::oauth::{check_pkce, AuthCodeClient, AuthCodeConfig, Pkce, PkceMethod, StateRecord, StoredChallenge};
+use authcore::oauth::{check_pkce, AuthCodeClient, AuthCodeConfig, Pkce, PkceMethod, PendingAuthorization, StoredChallenge};
 use authcore::password::{
     normalize_email, normalize_username, Accounts, PasswordPolicy, Registration, StoredCredentials,
 };
@@ -639,7 +639,7 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                     "oauth.start" => c.start(now, &mut entropy(input)?).map(|s| out(&s)),
                     "oauth.callback" => c
                         .callback(
-                            &arg::<StateRecord>(input, "record")?,
+                            &arg::<PendingAuthorization>(input, "record")?,
                             &arg::<String>(input, "callback")?,
                             now,
                         )
