@@ -164,6 +164,7 @@ pub struct Provider {
 /// it and the cross-field rules it describes.
 pub const PROVIDER_SCHEMA: &str = include_str!("../schema/provider.schema.json");
 
+#[cfg(feature = "bundled-providers")]
 const BUNDLED: &str = r#"[
  {"name": "anthropic", "display_name": "Anthropic", "auth_type": "api_key", "hosts": ["api.anthropic.com"],
   "inject": {"header": "x-api-key", "format": "{key}"}},
@@ -401,9 +402,17 @@ pub struct ProviderSet {
 }
 
 impl ProviderSet {
-    /// The bundled providers.
+    /// The bundled providers; none when the `bundled-providers` feature is off (then every
+    /// provider comes from `custom` definitions).
     pub fn bundled() -> Vec<Provider> {
-        serde_json::from_str(BUNDLED).unwrap_or_default()
+        #[cfg(feature = "bundled-providers")]
+        {
+            serde_json::from_str(BUNDLED).unwrap_or_default()
+        }
+        #[cfg(not(feature = "bundled-providers"))]
+        {
+            Vec::new()
+        }
     }
 
     /// Bundled providers overridden by `custom` definitions (JSON values). An invalid custom
@@ -647,6 +656,11 @@ pub fn export_json(connections: &[Connection]) -> Value {
     json!(connections)
 }
 
+/// The listing form of every connection ([`Connection::redacted`]): safe to show and log.
+pub fn redact(connections: &[Connection]) -> Vec<Value> {
+    connections.iter().map(Connection::redacted).collect()
+}
+
 /// One line of the routing table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Route {
@@ -708,6 +722,12 @@ struct Target {
 }
 
 impl Broker {
+    /// The one entry point bindings call: the bundled providers plus `custom` definitions
+    /// ([`ProviderSet::load`]), with [`Broker::allow_loopback_http`] set as given.
+    pub fn from_custom(custom: &[Value], allow_loopback_http: bool) -> Result<Self> {
+        Ok(Self::new(ProviderSet::load(custom)?).allow_loopback_http(allow_loopback_http))
+    }
+
     /// A broker over loaded providers. Credentials go to `https` URLs only; see
     /// [`Broker::allow_loopback_http`].
     pub fn new(providers: ProviderSet) -> Self {

@@ -85,6 +85,23 @@ pub enum PkceMethod {
 }
 
 impl PkceMethod {
+    /// The method a binding's `method=` argument names: `"S256"` or `"plain"` (exactly, as on
+    /// the wire); anything else is `invalid_input` naming `method`.
+    pub fn from_name(name: &str) -> Result<Self> {
+        match name {
+            "S256" => Ok(Self::S256),
+            "plain" => Ok(Self::Plain),
+            other => Err(Error::field(
+                ErrorCode::InvalidInput,
+                "method",
+                format!(
+                    "Unknown PKCE method \"{}\"; expected \"S256\" or \"plain\".",
+                    crate::util::quote_input(other)
+                ),
+            )),
+        }
+    }
+
     /// `"S256"` or `"plain"`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -117,6 +134,34 @@ pub fn s256_challenge(verifier: &str) -> String {
 }
 
 impl Pkce {
+    /// The one entry point bindings call: with a `verifier`, [`Pkce::from_verifier`] with
+    /// `method` and `allow_plain`; without, a fresh S256 pair from `bytes` random bytes
+    /// ([`Pkce::generate`]; `method` and `allow_plain` do not apply, a generated pair is
+    /// always S256).
+    ///
+    /// ```
+    /// use authcore::entropy::OsEntropy;
+    /// use authcore::oauth::{Pkce, PkceMethod};
+    ///
+    /// let fresh = Pkce::create(None, PkceMethod::S256, false, 32, &mut OsEntropy)?;
+    /// assert_eq!(fresh.verifier.expose().len(), 43);
+    /// let given = Pkce::create(Some(fresh.verifier.expose()), PkceMethod::S256, false, 32, &mut OsEntropy)?;
+    /// assert_eq!(given.challenge, fresh.challenge);
+    /// # Ok::<(), authcore::Error>(())
+    /// ```
+    pub fn create(
+        verifier: Option<&str>,
+        method: PkceMethod,
+        allow_plain: bool,
+        bytes: usize,
+        entropy: &mut dyn Entropy,
+    ) -> Result<Self> {
+        match verifier {
+            Some(v) => Self::from_verifier(v, method, allow_plain),
+            None => Self::generate(bytes, entropy),
+        }
+    }
+
     /// A new S256 pair from `bytes` random bytes (32 to 96, giving 43 to 128 characters).
     pub fn generate(bytes: usize, entropy: &mut dyn Entropy) -> Result<Self> {
         if !(32..=96).contains(&bytes) {

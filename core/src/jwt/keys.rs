@@ -24,13 +24,13 @@ const MAX_HMAC_SECRET: usize = 1024;
 
 enum SignerInner {
     Portable(backend::portable::Signer),
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(all(feature = "native", not(target_arch = "wasm32")))]
     Native(backend::native::Signer),
 }
 
 enum VerifierInner {
     Portable(backend::portable::Verifier),
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(all(feature = "native", not(target_arch = "wasm32")))]
     Native(backend::native::Verifier),
 }
 
@@ -82,9 +82,9 @@ impl SigningKey {
         check_fits(alg, &material.public())?;
         let inner = match backend {
             Backend::Portable => SignerInner::Portable(backend::portable::signer(alg, &material)?),
-            #[cfg(not(target_arch = "wasm32"))]
+            #[cfg(all(feature = "native", not(target_arch = "wasm32")))]
             Backend::Native => SignerInner::Native(backend::native::signer(alg, &material)?),
-            #[cfg(target_arch = "wasm32")]
+            #[cfg(not(all(feature = "native", not(target_arch = "wasm32"))))]
             Backend::Native => return Err(Error::new(ErrorCode::InvalidConfig)),
         };
         Ok(Self {
@@ -167,7 +167,7 @@ impl SigningKey {
     pub(crate) fn sign(&self, msg: &[u8]) -> Result<Vec<u8>> {
         let sig = match &self.inner {
             SignerInner::Portable(s) => s.sign(msg),
-            #[cfg(not(target_arch = "wasm32"))]
+            #[cfg(all(feature = "native", not(target_arch = "wasm32")))]
             SignerInner::Native(s) => s.sign(msg),
         };
         if sig.is_empty() {
@@ -183,9 +183,9 @@ impl VerifyingKey {
         check_fits(alg, &material)?;
         let inner = match backend {
             Backend::Portable => VerifierInner::Portable(backend::portable::verifier(alg, &material)?),
-            #[cfg(not(target_arch = "wasm32"))]
+            #[cfg(all(feature = "native", not(target_arch = "wasm32")))]
             Backend::Native => VerifierInner::Native(backend::native::verifier(alg, &material)?),
-            #[cfg(target_arch = "wasm32")]
+            #[cfg(not(all(feature = "native", not(target_arch = "wasm32"))))]
             Backend::Native => return Err(Error::new(ErrorCode::InvalidConfig)),
         };
         Ok(Self {
@@ -300,7 +300,7 @@ impl VerifyingKey {
         }
         match &self.inner {
             VerifierInner::Portable(v) => v.verify(sig, msg),
-            #[cfg(not(target_arch = "wasm32"))]
+            #[cfg(all(feature = "native", not(target_arch = "wasm32")))]
             VerifierInner::Native(v) => v.verify(sig, msg),
         }
     }
