@@ -263,7 +263,8 @@ impl Default for GateConfig {
     }
 }
 
-/// The credential a request presented.
+/// The credential a request presented (not [`crate::broker::ConnectionCredential`], the
+/// secret a broker connection holds for an outbound call).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Credential {

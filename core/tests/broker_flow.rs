@@ -1,7 +1,9 @@
 //! A broker driven through connect (authorization code with PKCE), resolve, expiry, refresh
 //! and resolve again, with a simulated clock and a fake provider.
 
-use authcore::broker::{export_env, readiness, Broker, Connection, ConnectionCredential, KeyFile, ProviderSet, Resolution};
+use authcore::broker::{
+    export_env, readiness, Broker, Connection, ConnectionCredential, KeyFile, ProviderSet, Resolution,
+};
 use authcore::entropy::OsEntropy;
 use authcore::error::ErrorCode;
 use authcore::http::{form_decode, HttpResponse};

@@ -87,4 +87,3 @@ pub use server::{
     UserCodeCheck, DEVICE_CODE_GRANT_TYPE, DEVICE_GRANT_VERSION,
 };
 pub use user_code::{UserCodeFormat, DEFAULT_USER_CODE_ALPHABET};
-

@@ -733,9 +733,8 @@ impl Issuer {
     /// # Ok::<(), authcore::Error>(())
     /// ```
     pub fn issue(&self, claims: impl Serialize, now: i64, entropy: &mut dyn Entropy) -> Result<String> {
-        let claims = serde_json::to_value(claims).map_err(|_| {
-            Error::field(ErrorCode::InvalidInput, "claims", "Claims could not be serialised.")
-        })?;
+        let claims = serde_json::to_value(claims)
+            .map_err(|_| Error::field(ErrorCode::InvalidInput, "claims", "Claims could not be serialised."))?;
         let Value::Object(mut claims) = claims else {
             return Err(Error::field(
                 ErrorCode::InvalidInput,
