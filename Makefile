@@ -24,6 +24,9 @@ test: lint python-test wasm-check ## run every test (unit, doc, integration, Wyc
 lint: ## rustfmt, clippy and rustdoc (warnings are errors), generated files up to date
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
+	$(CARGO) clippy -p authcore --no-default-features --quiet -- -D warnings
+	for f in native argon2 bundled-providers; do \
+		$(CARGO) clippy -p authcore --no-default-features --features $$f --quiet -- -D warnings || exit 1; done
 	python3 bindings-python/tools/gen_errors.py --check
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc -p authcore --no-deps --quiet
 

@@ -15,32 +15,32 @@
 
 use std::sync::{Mutex, MutexGuard};
 
-use authcore::broker::{self, Broker, Connection, KeyFile, ProviderSet};
+use authcore::broker::{self, Broker, Connection, KeyFile};
 use authcore::device::{
     self, AuthorizationRequest, DeviceAuthority as CoreDeviceAuthority, DeviceClient as CoreDeviceClient,
     DeviceClientConfig, DeviceGrant, DeviceServerConfig, EntryLimiter, TokenRequest,
 };
-use authcore::entropy::{Entropy, FixedEntropy, OsEntropy};
+use authcore::entropy::EntropySource;
 use authcore::gate::{Classified, Gate as CoreGate, GateConfig, Lookup};
 use authcore::http::{HttpRequest, HttpResponse};
 use authcore::jwt::{
     self, Backend, Issuer as CoreIssuer, IssuerConfig, JwtConfig, KeySet, KeySpec, SigningKey,
-    Verifier as CoreVerifier, VerifierConfig, VerifyingKey,
+    Verifier as CoreVerifier, VerifierSpec, VerifyingKey,
 };
 use authcore::oauth::{
-    self, AuthCodeClient as CoreAuthCodeClient, AuthCodeConfig, Pkce, PkceMethod, StateRecord, StoredChallenge,
+    self, AuthCodeClient as CoreAuthCodeClient, AuthCodeConfig, PendingAuthorization, Pkce, PkceMethod, StoredChallenge,
 };
 use authcore::password::{self, Accounts as CoreAccounts, PasswordPolicy, Registration, StoredCredentials};
 use authcore::refresh::{self, RefreshConfig, RefreshRecord, RefreshTokens as CoreRefreshTokens};
 use authcore::session::{self, Session, SessionConfig, SessionManager as CoreSessionManager};
-use authcore::tokens::{self, ClientConfig, RequestDriver as CoreRequestDriver, StoredTokens, TokenSet};
+use authcore::tokens::{ClientConfig, RequestDriver as CoreRequestDriver, StoredTokens, TokenSet};
 use pyo3::exceptions::{PyOverflowError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 // ---------------------------------------------------------------------------------------------
 // Panics
@@ -253,39 +253,14 @@ impl<'py> FromPyObject<'_, 'py> for EntropyBytes {
     }
 }
 
-/// Entropy: the given bytes (tests, vectors), else the OS generator.
-enum Rng {
-    Os(OsEntropy),
-    Fixed(FixedEntropy),
+/// The `entropy=` argument as the core's entropy source (the given bytes, else the OS).
+fn rng(bytes: Option<EntropyBytes>) -> EntropySource {
+    EntropySource::from_bytes(bytes.map(|b| b.0))
 }
 
-impl Rng {
-    fn new(bytes: Option<EntropyBytes>) -> Self {
-        match bytes {
-            Some(b) => Rng::Fixed(FixedEntropy::new(b.0)),
-            None => Rng::Os(OsEntropy),
-        }
-    }
-}
-
-impl Entropy for Rng {
-    fn fill(&mut self, dest: &mut [u8]) -> authcore::Result<()> {
-        match self {
-            Rng::Os(e) => e.fill(dest),
-            Rng::Fixed(e) => e.fill(dest),
-        }
-    }
-}
-
-fn backend(name: Option<&str>) -> PyResult<Backend> {
-    match name {
-        None => Ok(Backend::default()),
-        Some("native") => Ok(Backend::Native),
-        Some("portable") => Ok(Backend::Portable),
-        Some(other) => Err(PyValueError::new_err(format!(
-            "backend: expected 'native' or 'portable', got {other:?}"
-        ))),
-    }
+/// The `backend=` argument as the core's [`Backend`].
+fn backend(py: Python<'_>, name: Option<&str>) -> PyResult<Backend> {
+    Backend::from_name(name).py(py)
 }
 
 /// Locks a state machine; a second thread arriving meanwhile gets a clear error.
@@ -371,20 +346,14 @@ impl Verifier {
         backend: Option<&str>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        let config: VerifierConfig = settings(py, config, kwargs, "config")?;
-        let b = self::backend(backend)?;
-        let set = match (keys, jwks) {
-            (_, Some(j)) if !j.is_none() => KeySet::from_jwks(
-                &from_py::<Value>(j, "jwks")?,
-                opt_from_py(default_alg, "default_alg")?,
-                b,
-            )
-            .py(py)?,
-            (Some(k), _) => KeySet::from_specs(&from_py::<Vec<KeySpec>>(k, "keys")?, b).py(py)?,
-            _ => return Err(PyTypeError::new_err("Verifier needs keys=[...] or jwks={...}")),
+        let spec = VerifierSpec {
+            config: settings(py, config, kwargs, "config")?,
+            keys: opt_from_py(keys, "keys")?,
+            jwks: opt_from_py(jwks, "jwks")?,
+            default_alg: opt_from_py(default_alg, "default_alg")?,
         };
         Ok(Self {
-            inner: CoreVerifier::new(config, set).py(py)?,
+            inner: CoreVerifier::from_spec(spec, self::backend(py, backend)?).py(py)?,
         })
     }
 
@@ -398,7 +367,7 @@ impl Verifier {
 
     /// The public keys as a JWKS.
     fn jwks(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        to_py(py, &self.inner.keys().to_jwks())
+        to_py(py, &self.inner.jwks())
     }
 
     fn __repr__(&self) -> PyResult<String> {
@@ -431,7 +400,7 @@ impl Issuer {
     ) -> PyResult<Self> {
         let spec: KeySpec = from_py(key, "key")?;
         let config: IssuerConfig = settings(py, config, kwargs, "config")?;
-        let key = SigningKey::from_spec(&spec, self::backend(backend)?).py(py)?;
+        let key = SigningKey::from_spec(&spec, self::backend(py, backend)?).py(py)?;
         Ok(Self {
             inner: CoreIssuer::new(config, key).py(py)?,
         })
@@ -448,14 +417,13 @@ impl Issuer {
     ) -> PyResult<String> {
         let claims: Value = from_py(claims, "claims")?;
         let now = now_or(now);
-        py.detach(|| self.inner.issue(claims, now, &mut Rng::new(entropy)))
+        py.detach(|| self.inner.issue(claims, now, &mut rng(entropy)))
             .py(py)
     }
 
     /// The public key as a JWKS, for verifiers elsewhere.
     fn jwks(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let jwk = self.inner.key().verifying_key().and_then(|k| k.to_jwk()).py(py)?;
-        to_py(py, &json!({ "keys": [jwk] }))
+        to_py(py, &self.inner.jwks().py(py)?)
     }
 
     fn __repr__(&self) -> PyResult<String> {
@@ -473,7 +441,7 @@ fn from_env(py: Python<'_>, env: &Bound<'_, PyAny>, backend: Option<&str>) -> Py
     let Value::Object(env) = py_to_json(env, "env", 0)? else {
         return Err(PyTypeError::new_err("env: expected a dict"));
     };
-    let c = JwtConfig::from_env_values(&env, self::backend(backend)?).py(py)?;
+    let c = JwtConfig::from_env_values(&env, self::backend(py, backend)?).py(py)?;
     Ok((Issuer { inner: c.issuer }, Verifier { inner: c.verifier }))
 }
 }
@@ -490,7 +458,7 @@ fn verify_signature(
     backend: Option<&str>,
 ) -> PyResult<bool> {
     let spec: KeySpec = from_py(key, "key")?;
-    let k = VerifyingKey::from_spec(&spec, self::backend(backend)?).py(py)?;
+    let k = VerifyingKey::from_spec(&spec, self::backend(py, backend)?).py(py)?;
     Ok(k.verify_signature(signature, signing_input))
 }
 }
@@ -508,7 +476,7 @@ fn parse_jwks(
     let set = KeySet::from_jwks(
         &from_py(jwks, "jwks")?,
         opt_from_py(default_alg, "default_alg")?,
-        self::backend(backend)?,
+        self::backend(py, backend)?,
     )
     .py(py)?;
     to_py(py, &set.to_jwks())
@@ -839,7 +807,7 @@ impl DeviceAuthority {
         entropy: Option<EntropyBytes>,
     ) -> PyResult<Py<PyAny>> {
         let req = AuthorizationRequest { client_id, scope };
-        let g = self.inner.issue(&req, now_or(now), &mut Rng::new(entropy)).py(py)?;
+        let g = self.inner.issue(&req, now_or(now), &mut rng(entropy)).py(py)?;
         to_py(py, &g)
     }
 
@@ -976,10 +944,17 @@ guarded! {
 #[pyo3(signature = (code, detail=None))]
 fn oauth_error(py: Python<'_>, code: &str, detail: Option<String>) -> PyResult<(u16, Py<PyAny>)> {
     let e = catalog_error(code, detail)?;
-    Ok((
-        device::oauth_error_status(&e),
-        to_py(py, &device::oauth_error_body(&e))?,
-    ))
+    Ok((oauth::error_status(&e), to_py(py, &oauth::error_body(&e))?))
+}
+}
+
+guarded! {
+/// The whole token-endpoint error response for a catalog code: `{"status", "headers", "body"}`.
+#[pyfunction]
+#[pyo3(signature = (code, detail=None))]
+fn oauth_error_response(py: Python<'_>, code: &str, detail: Option<String>) -> PyResult<Py<PyAny>> {
+    let e = catalog_error(code, detail)?;
+    to_py(py, &oauth::error_response(&e))
 }
 }
 
@@ -1018,7 +993,7 @@ impl SessionManager {
     ) -> PyResult<Py<PyAny>> {
         let s = self
             .inner
-            .create(user_id, email, is_guest, now_or(now), &mut Rng::new(entropy))
+            .create(user_id, email, is_guest, now_or(now), &mut rng(entropy))
             .py(py)?;
         to_py(py, &s)
     }
@@ -1037,7 +1012,7 @@ impl SessionManager {
         let prev: Option<Session> = opt_from_py(previous, "previous")?;
         let s = self
             .inner
-            .sign_in(prev.as_ref(), user_id, email, now_or(now), &mut Rng::new(entropy))
+            .sign_in(prev.as_ref(), user_id, email, now_or(now), &mut rng(entropy))
             .py(py)?;
         to_py(py, &s)
     }
@@ -1055,11 +1030,9 @@ impl SessionManager {
         entropy: Option<EntropyBytes>,
     ) -> PyResult<Py<PyAny>> {
         let prev: Option<Session> = opt_from_py(previous, "previous")?;
-        let now = now_or(now);
-        let verified = verifier.inner.verify(token, now).py(py)?;
         let s = self
             .inner
-            .exchange(&verified, prev.as_ref(), now, &mut Rng::new(entropy))
+            .exchange_token(&verifier.inner, token, prev.as_ref(), now_or(now), &mut rng(entropy))
             .py(py)?;
         to_py(py, &s)
     }
@@ -1127,7 +1100,7 @@ impl Gate {
     ) -> PyResult<Self> {
         let config: GateConfig = settings(py, config, kwargs, "config")?;
         Ok(Self {
-            inner: CoreGate::with_backend(config, self::backend(backend)?).py(py)?,
+            inner: CoreGate::with_backend(config, self::backend(py, backend)?).py(py)?,
         })
     }
 
@@ -1192,7 +1165,7 @@ impl Accounts {
     /// An argon2id PHC string.
     #[pyo3(signature = (password, entropy=None))]
     fn hash_password(&self, py: Python<'_>, password: &str, entropy: Option<EntropyBytes>) -> PyResult<String> {
-        py.detach(|| self.inner.hash_password(password, &mut Rng::new(entropy)))
+        py.detach(|| self.inner.hash_password(password, &mut rng(entropy)))
             .py(py)
     }
 
@@ -1219,32 +1192,17 @@ impl Accounts {
         let reg = Registration {
             username,
             email,
-            password: tokens::Secret::new(password),
+            password: authcore::secret::Secret::new(password),
         };
-        let a = py.detach(|| self.inner.register(&reg, &mut Rng::new(entropy))).py(py)?;
+        let a = py.detach(|| self.inner.register(&reg, &mut rng(entropy))).py(py)?;
         to_py(py, &a)
     }
 
-    /// Password login: `{"access_token", "token_type": "bearer", "expires_in"}` or
-    /// `InvalidCredentials` (for a wrong password and for an unknown user alike).
-    #[pyo3(signature = (account, password, issuer, now=None, entropy=None))]
-    fn login(
-        &self,
-        py: Python<'_>,
-        account: Option<&Bound<'_, PyAny>>,
-        password: &str,
-        issuer: &Issuer,
-        now: Option<i64>,
-        entropy: Option<EntropyBytes>,
-    ) -> PyResult<Py<PyAny>> {
+    /// Password login: `{"user_id", "email"?}` or `InvalidCredentials` (for a wrong password
+    /// and for an unknown user alike). Mint a token next with `Issuer.issue`.
+    fn login(&self, py: Python<'_>, account: Option<&Bound<'_, PyAny>>, password: &str) -> PyResult<Py<PyAny>> {
         let acct: Option<StoredCredentials> = opt_from_py(account, "account")?;
-        let now = now_or(now);
-        let r = py
-            .detach(|| {
-                self.inner
-                    .login(acct.as_ref(), password, &issuer.inner, now, &mut Rng::new(entropy))
-            })
-            .py(py)?;
+        let r = py.detach(|| self.inner.login(acct.as_ref(), password)).py(py)?;
         to_py(py, &r)
     }
 }
@@ -1301,7 +1259,7 @@ impl RefreshTokens {
     ) -> PyResult<Py<PyAny>> {
         let i = self
             .inner
-            .issue(user_id, client_id, scope, now_or(now), &mut Rng::new(entropy))
+            .issue(user_id, client_id, scope, now_or(now), &mut rng(entropy))
             .py(py)?;
         to_py(py, &i)
     }
@@ -1320,7 +1278,7 @@ impl RefreshTokens {
         let r: Option<RefreshRecord> = opt_from_py(record, "record")?;
         let out = self
             .inner
-            .rotate(r.as_ref(), token, client_id, now_or(now), &mut Rng::new(entropy))
+            .rotate(r.as_ref(), token, client_id, now_or(now), &mut rng(entropy))
             .py(py)?;
         to_py(py, &out)
     }
@@ -1366,13 +1324,8 @@ fn pkce(
     bytes: usize,
     entropy: Option<EntropyBytes>,
 ) -> PyResult<Py<PyAny>> {
-    let method: PkceMethod = serde_json::from_value(json!(method))
-        .map_err(|_| PyValueError::new_err(format!("method: expected 'S256' or 'plain', got {method:?}")))?;
-    let p = match verifier {
-        Some(v) => Pkce::from_verifier(v, method, allow_plain),
-        None => Pkce::generate(bytes, &mut Rng::new(entropy)),
-    }
-    .py(py)?;
+    let method = PkceMethod::from_name(method).py(py)?;
+    let p = Pkce::create(verifier, method, allow_plain, bytes, &mut rng(entropy)).py(py)?;
     to_py(py, &p)
 }
 }
@@ -1413,7 +1366,7 @@ impl AuthCodeClient {
     /// `{"url", "record"}`: send the browser to `url`, keep `record` until the callback.
     #[pyo3(signature = (now=None, entropy=None))]
     fn start(&self, py: Python<'_>, now: Option<i64>, entropy: Option<EntropyBytes>) -> PyResult<Py<PyAny>> {
-        let s = self.inner.start(now_or(now), &mut Rng::new(entropy)).py(py)?;
+        let s = self.inner.start(now_or(now), &mut rng(entropy)).py(py)?;
         to_py(py, &s)
     }
 
@@ -1426,7 +1379,7 @@ impl AuthCodeClient {
         callback: &str,
         now: Option<i64>,
     ) -> PyResult<Py<PyAny>> {
-        let r: StateRecord = from_py(record, "record")?;
+        let r: PendingAuthorization = from_py(record, "record")?;
         let o = self.inner.callback(&r, callback, now_or(now)).py(py)?;
         to_py(py, &o)
     }
@@ -1459,7 +1412,7 @@ impl PyBroker {
     fn new(py: Python<'_>, custom: Option<&Bound<'_, PyAny>>, allow_loopback_http: bool) -> PyResult<Self> {
         let custom: Vec<Value> = opt_from_py(custom, "custom")?.unwrap_or_default();
         Ok(Self {
-            inner: Broker::new(ProviderSet::load(&custom).py(py)?).allow_loopback_http(allow_loopback_http),
+            inner: Broker::from_custom(&custom, allow_loopback_http).py(py)?,
         })
     }
 
@@ -1511,7 +1464,7 @@ guarded! {
 #[pyfunction]
 fn redact(py: Python<'_>, connections: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
     let conns: Vec<Connection> = from_py(connections, "connections")?;
-    to_py(py, &conns.iter().map(Connection::redacted).collect::<Vec<_>>())
+    to_py(py, &broker::redact(&conns))
 }
 }
 
@@ -1582,6 +1535,7 @@ fn _authcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(device_code_hash, m)?)?;
     m.add_function(wrap_pyfunction!(load_grant, m)?)?;
     m.add_function(wrap_pyfunction!(oauth_error, m)?)?;
+    m.add_function(wrap_pyfunction!(oauth_error_response, m)?)?;
     m.add_class::<SessionManager>()?;
     m.add_function(wrap_pyfunction!(session_token_hash, m)?)?;
     m.add_function(wrap_pyfunction!(load_session, m)?)?;

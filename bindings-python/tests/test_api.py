@@ -33,13 +33,15 @@ def test_jwt_from_env_and_portable_backend() -> None:
     with pytest.raises(authcore.InvalidConfig) as info:
         jwt.from_env({"JWT_SECRET_KEY": "k" * 32, "JWT_EXPIRATION": "soon"})
     assert info.value.field == "JWT_EXPIRATION"
-    with pytest.raises(ValueError):
+    with pytest.raises(authcore.InvalidConfig) as bad:  # an InputError, so also a ValueError
         jwt.Verifier(algorithms=["HS256"], keys=[KEY], backend="fast")
+    assert bad.value.field == "backend" and isinstance(bad.value, ValueError)
 
 
 def test_wrong_argument_types_are_type_or_value_errors() -> None:
-    with pytest.raises(TypeError):
-        jwt.Verifier(algorithms=["HS256"])  # no keys
+    with pytest.raises(authcore.InvalidConfig) as none:  # no keys: the core's rule, an InputError (ValueError)
+        jwt.Verifier(algorithms=["HS256"])
+    assert none.value.field == "keys"
     with pytest.raises(TypeError, match="expected a sequence"):
         jwt.Verifier(algorithms="HS256", keys=[KEY])  # a str is never a list of characters
     with pytest.raises(TypeError, match="dict keys must be str"):
@@ -200,13 +202,14 @@ def test_password_login_is_indistinguishable() -> None:
     accounts = password.Accounts(memory_kib=64, iterations=1)
     acct = accounts.register("correct horse", username="Alice")
     assert acct["username"] == "alice" and acct["password_hash"].startswith("$argon2id$")
-    issuer = jwt.Issuer(KEY)
-    stored = {"user_id": "u-1", "password_hash": acct["password_hash"]}
-    out = accounts.login(stored, "correct horse", issuer, now=NOW)
-    assert out["token_type"] == "bearer" and out["expires_in"] == 3600
+    stored = {"user_id": "u-1", "password_hash": acct["password_hash"], "email": "a@example.com"}
+    out = accounts.login(stored, "correct horse")
+    assert out == {"user_id": "u-1", "email": "a@example.com"}
+    token = jwt.Issuer(KEY).issue({"sub": out["user_id"], "email": out["email"]}, now=NOW)  # minting: the next step
+    assert jwt.Verifier(algorithms=["HS256"], keys=[KEY]).verify(token, now=NOW)["claims"]["sub"] == "u-1"
     for account, pw in [(stored, "wrong horse"), (None, "correct horse")]:
         with pytest.raises(authcore.InvalidCredentials) as info:
-            accounts.login(account, pw, issuer, now=NOW)
+            accounts.login(account, pw)
         assert info.value.to_dict() == {"detail": "Invalid credentials.", "code": "invalid_credentials"}
 
 

@@ -114,10 +114,8 @@ def op_table() -> Dict[str, Callable[[Ctx, dict], Any]]:
     # jwt
     @op("jwt.verify")
     def _(c, i):
-        if i.get("jwks") is not None:
-            v = jwt.Verifier(i["config"], jwks=i["jwks"], default_alg=i.get("default_alg"), backend=c.backend)
-        else:
-            v = jwt.Verifier(i["config"], keys=i["keys"], backend=c.backend)
+        v = jwt.Verifier(i["config"], keys=i.get("keys"), jwks=i.get("jwks"), default_alg=i.get("default_alg"),
+                         backend=c.backend)
         return v.verify(i["token"], i["now"])
 
     @op("jwt.issue")
@@ -307,6 +305,10 @@ def op_table() -> Dict[str, Callable[[Ctx, dict], Any]]:
         status, body = device.oauth_error(i["code"], i.get("detail"))
         return {"status": status, "body": body}
 
+    @op("oauth.error_response")
+    def _(c, i):
+        return oauth.error_response(i["code"], i.get("detail"))
+
     # session
     @op("session.new")
     def _(c, i):
@@ -391,8 +393,7 @@ def op_table() -> Dict[str, Callable[[Ctx, dict], Any]]:
 
     @op("password.login")
     def _(c, i):
-        issuer = jwt.Issuer(i["key"], i.get("issuer_config"), backend=c.backend)
-        return accounts(c).login(i.get("account"), i["password"], issuer, i["now"], entropy(i))
+        return accounts(c).login(i.get("account"), i["password"])
 
     @op("password.normalize_username")
     def _(c, i):

@@ -428,15 +428,19 @@ KEY = {"alg": "HS256", "secret": SECRET}
 ACCOUNT = {"user_id": "u-1", "password_hash": H1, "email": "alice@example.com"}
 LOGIN_TOKEN = hs256({"sub": "u-1", "email": "alice@example.com", "iat": NOW, "exp": NOW + 3600})
 case("password", "login-success", step("password.new", {"policy": FAST}, {}),
-     step("password.login", {"account": ACCOUNT, "password": "correct horse", "key": KEY, "now": NOW},
-          {"access_token": LOGIN_TOKEN, "expires_in": 3600, "token_type": "bearer"}))
+     step("password.login", {"account": ACCOUNT, "password": "correct horse"},
+          {"user_id": "u-1", "email": "alice@example.com"}, bind="login"),
+     # Minting is the caller's next step: the login's user id and e-mail become the claims.
+     step("jwt.issue", {"key": KEY, "claims": {"sub": {"$ref": "login.user_id"}, "email": {"$ref": "login.email"}}, "now": NOW},
+          {"token": LOGIN_TOKEN}))
 case("password", "login-wrong-password", step("password.new", {"policy": FAST}, {}),
-     step("password.login", {"account": ACCOUNT, "password": "wrong horse", "key": KEY, "now": NOW}, error="invalid_credentials"))
+     step("password.login", {"account": ACCOUNT, "password": "wrong horse"}, error="invalid_credentials"))
 case("password", "login-unknown-user-is-indistinguishable", step("password.new", {"policy": FAST}, {}),
-     step("password.login", {"password": "correct horse", "key": KEY, "now": NOW}, error="invalid_credentials"))
-case("password", "login-custom-lifetime", step("password.new", {"policy": FAST}, {}),
-     step("password.login", {"account": dict(ACCOUNT, email=None), "password": "correct horse", "key": KEY, "issuer_config": {"lifetime": 900}, "now": NOW},
-          {"access_token": hs256({"sub": "u-1", "iat": NOW, "exp": NOW + 900}), "expires_in": 900, "token_type": "bearer"}))
+     step("password.login", {"password": "correct horse"}, error="invalid_credentials"))
+case("password", "login-without-email-custom-lifetime", step("password.new", {"policy": FAST}, {}),
+     step("password.login", {"account": dict(ACCOUNT, email=None), "password": "correct horse"}, {"user_id": "u-1"}, bind="login"),
+     step("jwt.issue", {"key": KEY, "config": {"lifetime": 900}, "claims": {"sub": {"$ref": "login.user_id"}}, "now": NOW},
+          {"token": hs256({"sub": "u-1", "iat": NOW, "exp": NOW + 900})}))
 for name, pol, field in [("memory", {"memory_kib": 4}, "memory_kib"), ("iterations", {"iterations": 0}, "iterations"),
                          ("lengths", {"min_length": 10, "max_length": 5}, "max_length")]:
     case("password", "policy-invalid-" + name, step("password.new", {"policy": pol}, error="invalid_config", field=field))

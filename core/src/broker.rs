@@ -66,15 +66,15 @@
 //! connection name, or two connections deriving one variable name are refused.
 //!
 //! ```
-//! use authcore::broker::{Broker, Connection, Credential, ProviderSet, Resolution};
+//! use authcore::broker::{Broker, Connection, ConnectionCredential, ProviderSet, Resolution};
 //! use authcore::error::ErrorCode;
-//! use authcore::tokens::Secret;
+//! use authcore::secret::Secret;
 //!
 //! let broker = Broker::new(ProviderSet::load(&[])?); // the bundled providers
 //! let openai = Connection {
 //!     provider: "openai".into(),
 //!     name: "default".into(),
-//!     credential: Credential::ApiKey { key: Secret::new("sk-test") },
+//!     credential: ConnectionCredential::ApiKey { key: Secret::new("sk-test") },
 //!     expires_at: None,
 //!     scopes: vec![],
 //!     is_default: true,
@@ -102,7 +102,8 @@ use serde_json::{json, Value};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{form_encode, HttpRequest, HttpResponse};
 use crate::oauth::token_response;
-use crate::tokens::{Freshness, Secret, TokenSet};
+use crate::secret::Secret;
+use crate::tokens::{Freshness, TokenSet};
 use crate::util::{is_header_safe, quote_input};
 use url::{Host, Url};
 
@@ -163,6 +164,7 @@ pub struct Provider {
 /// it and the cross-field rules it describes.
 pub const PROVIDER_SCHEMA: &str = include_str!("../schema/provider.schema.json");
 
+#[cfg(feature = "bundled-providers")]
 const BUNDLED: &str = r#"[
  {"name": "anthropic", "display_name": "Anthropic", "auth_type": "api_key", "hosts": ["api.anthropic.com"],
   "inject": {"header": "x-api-key", "format": "{key}"}},
@@ -400,9 +402,17 @@ pub struct ProviderSet {
 }
 
 impl ProviderSet {
-    /// The bundled providers.
+    /// The bundled providers; none when the `bundled-providers` feature is off (then every
+    /// provider comes from `custom` definitions).
     pub fn bundled() -> Vec<Provider> {
-        serde_json::from_str(BUNDLED).unwrap_or_default()
+        #[cfg(feature = "bundled-providers")]
+        {
+            serde_json::from_str(BUNDLED).unwrap_or_default()
+        }
+        #[cfg(not(feature = "bundled-providers"))]
+        {
+            Vec::new()
+        }
     }
 
     /// Bundled providers overridden by `custom` definitions (JSON values). An invalid custom
@@ -442,10 +452,13 @@ impl ProviderSet {
     }
 }
 
-/// A stored credential.
+/// The secret a broker [`Connection`] holds for its provider: an API key or OAuth tokens.
+///
+/// Not to be confused with [`crate::gate::Credential`] (what an incoming request presented).
+/// Its JSON shape is `{"type": "api_key", "key": ...}` or `{"type": "oauth", "tokens": {...}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-pub enum Credential {
+pub enum ConnectionCredential {
     /// An API key.
     ApiKey {
         /// The key.
@@ -468,7 +481,7 @@ pub struct Connection {
     #[serde(default = "default_name")]
     pub name: String,
     /// The credential.
-    pub credential: Credential,
+    pub credential: ConnectionCredential,
     /// Expiry of an API key, if it has one (OAuth tokens carry their own).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<i64>,
@@ -491,8 +504,8 @@ impl Connection {
     /// The listing form: everything but the secret, which reads `"[redacted]"`.
     pub fn redacted(&self) -> Value {
         let (kind, expires_at) = match &self.credential {
-            Credential::ApiKey { .. } => ("api_key", self.expires_at),
-            Credential::Oauth { tokens } => ("oauth", Some(tokens.expires_at)),
+            ConnectionCredential::ApiKey { .. } => ("api_key", self.expires_at),
+            ConnectionCredential::Oauth { tokens } => ("oauth", Some(tokens.expires_at)),
         };
         let mut v = json!({
             "provider": self.provider,
@@ -511,16 +524,16 @@ impl Connection {
 
     fn secret(&self) -> &str {
         match &self.credential {
-            Credential::ApiKey { key } => key.expose(),
-            Credential::Oauth { tokens } => tokens.access_token.expose(),
+            ConnectionCredential::ApiKey { key } => key.expose(),
+            ConnectionCredential::Oauth { tokens } => tokens.access_token.expose(),
         }
     }
 
     /// The field holding the injected secret.
     fn secret_field(&self) -> &'static str {
         match self.credential {
-            Credential::ApiKey { .. } => "credential.key",
-            Credential::Oauth { .. } => "credential.tokens.access_token",
+            ConnectionCredential::ApiKey { .. } => "credential.key",
+            ConnectionCredential::Oauth { .. } => "credential.tokens.access_token",
         }
     }
 
@@ -540,7 +553,7 @@ impl Connection {
             }
         }
         let mut secrets = vec![(self.secret_field(), self.secret())];
-        if let Credential::Oauth { tokens } = &self.credential {
+        if let ConnectionCredential::Oauth { tokens } = &self.credential {
             if let Some(r) = &tokens.refresh_token {
                 secrets.push(("credential.tokens.refresh_token", r.expose()));
             }
@@ -578,8 +591,8 @@ impl Connection {
                 .collect()
         };
         let suffix = match self.credential {
-            Credential::ApiKey { .. } => "API_KEY",
-            Credential::Oauth { .. } => "ACCESS_TOKEN",
+            ConnectionCredential::ApiKey { .. } => "API_KEY",
+            ConnectionCredential::Oauth { .. } => "ACCESS_TOKEN",
         };
         let name = if self.name == "default" {
             format!("{}_{suffix}", up(&self.provider))
@@ -643,6 +656,11 @@ pub fn export_json(connections: &[Connection]) -> Value {
     json!(connections)
 }
 
+/// The listing form of every connection ([`Connection::redacted`]): safe to show and log.
+pub fn redact(connections: &[Connection]) -> Vec<Value> {
+    connections.iter().map(Connection::redacted).collect()
+}
+
 /// One line of the routing table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Route {
@@ -704,6 +722,12 @@ struct Target {
 }
 
 impl Broker {
+    /// The one entry point bindings call: the bundled providers plus `custom` definitions
+    /// ([`ProviderSet::load`]), with [`Broker::allow_loopback_http`] set as given.
+    pub fn from_custom(custom: &[Value], allow_loopback_http: bool) -> Result<Self> {
+        Ok(Self::new(ProviderSet::load(custom)?).allow_loopback_http(allow_loopback_http))
+    }
+
     /// A broker over loaded providers. Credentials go to `https` URLs only; see
     /// [`Broker::allow_loopback_http`].
     pub fn new(providers: ProviderSet) -> Self {
@@ -871,13 +895,13 @@ impl Broker {
             )
         };
         match &connection.credential {
-            Credential::ApiKey { key } => {
+            ConnectionCredential::ApiKey { key } => {
                 if connection.expires_at.is_some_and(|t| now >= t) {
                     return Err(expired());
                 }
                 inject(key.expose())
             }
-            Credential::Oauth { tokens } => match tokens.freshness(now, REFRESH_MARGIN) {
+            ConnectionCredential::Oauth { tokens } => match tokens.freshness(now, REFRESH_MARGIN) {
                 Freshness::Fresh => inject(tokens.access_token.expose()),
                 Freshness::RefreshDue | Freshness::Expired
                     if provider.token_endpoint.is_some() && tokens.can_refresh(now) =>
@@ -900,7 +924,7 @@ impl Broker {
     /// (CR, LF, NUL, any control or non-ASCII byte), is `invalid_response` naming
     /// `access_token` or `refresh_token`.
     pub fn apply_refresh(&self, connection: &Connection, response: &HttpResponse, now: i64) -> Result<Connection> {
-        let Credential::Oauth { tokens: old } = &connection.credential else {
+        let ConnectionCredential::Oauth { tokens: old } = &connection.credential else {
             return Err(Error::with_detail(
                 ErrorCode::InvalidState,
                 "Only OAuth connections refresh.",
@@ -938,7 +962,7 @@ impl Broker {
             tokens.refresh_expires_at = old.refresh_expires_at;
         }
         let mut next = connection.clone();
-        next.credential = Credential::Oauth { tokens };
+        next.credential = ConnectionCredential::Oauth { tokens };
         Ok(next)
     }
 }
@@ -1184,8 +1208,8 @@ pub fn readiness(custom: &[Value], connections: &[Connection], key_files: &[KeyF
             ));
         }
         let expired = match &c.credential {
-            Credential::ApiKey { .. } => c.expires_at.is_some_and(|t| now >= t),
-            Credential::Oauth { tokens } => tokens.freshness(now, 0) == Freshness::RefreshExpired,
+            ConnectionCredential::ApiKey { .. } => c.expires_at.is_some_and(|t| now >= t),
+            ConnectionCredential::Oauth { tokens } => tokens.freshness(now, 0) == Freshness::RefreshExpired,
         };
         if expired {
             warnings.push(format!(
@@ -1359,7 +1383,7 @@ mod tests {
         let c = |provider: &str, name: &str| Connection {
             provider: provider.into(),
             name: name.into(),
-            credential: Credential::ApiKey { key: Secret::new("k") },
+            credential: ConnectionCredential::ApiKey { key: Secret::new("k") },
             expires_at: None,
             scopes: vec![],
             is_default: false,

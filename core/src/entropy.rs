@@ -84,6 +84,47 @@ impl<E: Entropy + ?Sized> Entropy for &mut E {
     }
 }
 
+/// The entropy a binding passes on: the caller's bytes when given (tests, vectors), else the
+/// operating system's generator. Every binding's optional `entropy=` argument becomes one of
+/// these through [`EntropySource::from_bytes`], so the choice is made in one place.
+///
+/// ```
+/// use authcore::entropy::{Entropy, EntropySource};
+///
+/// let mut fixed = EntropySource::from_bytes(Some(vec![7, 8]));
+/// let mut buf = [0u8; 2];
+/// fixed.fill(&mut buf)?;
+/// assert_eq!(buf, [7, 8]);
+/// assert!(matches!(EntropySource::from_bytes(None), EntropySource::Os(_)));
+/// # Ok::<(), authcore::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub enum EntropySource {
+    /// The operating system's generator.
+    Os(OsEntropy),
+    /// Given bytes, replayed once.
+    Fixed(FixedEntropy),
+}
+
+impl EntropySource {
+    /// `Some(bytes)`: replay exactly those bytes; `None`: the OS generator.
+    pub fn from_bytes(bytes: Option<Vec<u8>>) -> Self {
+        match bytes {
+            Some(b) => Self::Fixed(FixedEntropy::new(b)),
+            None => Self::Os(OsEntropy),
+        }
+    }
+}
+
+impl Entropy for EntropySource {
+    fn fill(&mut self, dest: &mut [u8]) -> Result<()> {
+        match self {
+            Self::Os(e) => e.fill(dest),
+            Self::Fixed(e) => e.fill(dest),
+        }
+    }
+}
+
 /// `n` random bytes.
 pub(crate) fn random_bytes(entropy: &mut dyn Entropy, n: usize) -> Result<Vec<u8>> {
     let mut buf = vec![0u8; n];

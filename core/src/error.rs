@@ -8,6 +8,20 @@
 //!
 //! Error text never contains a secret or a whole token.
 //!
+//! ## `token_expired` and `expired_token`
+//!
+//! Two codes read alike and are kept apart on purpose:
+//!
+//! * [`ErrorCode::TokenExpired`] (`token_expired`, 401) is ours: a JWT or session presented to
+//!   an API has passed its `exp`. A client reacts by refreshing and retrying.
+//! * [`ErrorCode::ExpiredToken`] (`expired_token`, 400) is the RFC 8628 §3.5 wire name: the
+//!   *device code* expired before the user approved it. It is sent verbatim in the token
+//!   endpoint's `{"error": "expired_token"}` body (see [`crate::oauth::error_code`]), and a
+//!   device client must stop polling and start over; refreshing does not help.
+//!
+//! Merging them would either rename a registered OAuth code on the wire or make a client
+//! refresh where it must restart the device flow, so both stay.
+//!
 //! ```
 //! use authcore::error::{Error, ErrorCode};
 //!
@@ -72,7 +86,8 @@ error_codes! {
     NotAuthenticated = ("not_authenticated", 401, "Not authenticated."),
     /// A token is malformed or cannot be used (structure, encoding, header, key id).
     InvalidToken = ("invalid_token", 401, "Invalid token."),
-    /// The token's `exp` has passed (with leeway).
+    /// The token's `exp` has passed (with leeway). Not [`ErrorCode::ExpiredToken`], the
+    /// device grant's wire code (see the module docs).
     TokenExpired = ("token_expired", 401, "Token has expired."),
     /// The token's `nbf` (or `iat`) lies in the future (beyond leeway).
     TokenNotYetValid = ("token_not_yet_valid", 401, "Token is not yet valid."),
@@ -122,7 +137,8 @@ error_codes! {
     AuthorizationPending = ("authorization_pending", 400, "Authorization is pending."),
     /// RFC 8628: the client polls too fast; the interval grows by 5 seconds.
     SlowDown = ("slow_down", 400, "Polling too fast; slow down."),
-    /// RFC 8628: the device code has expired.
+    /// RFC 8628: the device code has expired (spelled as on the wire). Not
+    /// [`ErrorCode::TokenExpired`], an access token past `exp` (see the module docs).
     ExpiredToken = ("expired_token", 400, "The device code has expired."),
     /// The user or authorization server denied the request.
     AccessDenied = ("access_denied", 403, "Access was denied."),

@@ -136,9 +136,9 @@ use subtle::ConstantTimeEq;
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::jwt::{Backend, KeySet, KeySpec, Verifier, VerifierConfig};
+use crate::secret::Secret;
 use crate::session::{token_hash, Session, SessionConfig, SessionManager};
 use crate::target::RequestTarget;
-use crate::tokens::Secret;
 use crate::util::{canonical_uuid, is_header_safe, quote_input};
 
 /// Who may use a route.
@@ -263,7 +263,8 @@ impl Default for GateConfig {
     }
 }
 
-/// The credential a request presented.
+/// The credential a request presented (not [`crate::broker::ConnectionCredential`], the
+/// secret a broker connection holds for an outbound call).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Credential {

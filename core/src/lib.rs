@@ -16,6 +16,27 @@
 //! * [`device`]: the OAuth 2.0 device authorization grant (RFC 8628), client and server.
 //! * [`http`], [`time`], [`entropy`]: the plain data that crosses the IO boundary.
 //! * [`gate`] with [`target`]: who is calling and may they proceed; request targets parsed strictly.
+//! * [`secret`]: [`secret::Secret`], a string whose `Debug` never shows it.
+//!
+//! ## Cargo features
+//!
+//! All on by default; each can be turned off (`default-features = false`):
+//!
+//! * `native`: the aws-lc-rs crypto backend ([`jwt::Backend::Native`]) on non-wasm targets.
+//!   Without it the portable backend is the only one.
+//! * `argon2`: password hashing ([`password`]'s `Accounts`). Without it `Accounts` does not
+//!   exist; the identifier rules and data types remain.
+//! * `bundled-providers`: the broker's built-in provider definitions. Without it a
+//!   [`broker::Broker`] starts with no providers.
+//!
+//! ## Binding surface
+//!
+//! Bindings convert types and errors only; every decision has a core entry point they call:
+//! [`jwt::Backend::from_name`], [`entropy::EntropySource::from_bytes`],
+//! [`jwt::Verifier::from_spec`], [`jwt::Issuer::jwks`], [`jwt::Verifier::jwks`],
+//! [`session::SessionManager::exchange_token`], [`oauth::error_response`],
+//! [`oauth::PkceMethod::from_name`], [`oauth::Pkce::create`], [`broker::redact`],
+//! [`broker::Broker::from_custom`].
 //!
 //! ## Run loop
 //!
@@ -69,6 +90,7 @@ pub mod jwt;
 pub mod oauth;
 pub mod password;
 pub mod refresh;
+pub mod secret;
 pub mod session;
 pub mod target;
 pub mod time;

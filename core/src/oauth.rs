@@ -4,7 +4,7 @@
 //!   challenge. `plain` is refused unless explicitly allowed. [`check_pkce`] is the server's
 //!   side: it checks a presented verifier against the stored challenge, and refuses a verifier
 //!   when no challenge was sent (a PKCE downgrade, RFC 9700 §4.8).
-//! * [`AuthCodeClient`]: builds the authorization URL and a [`StateRecord`] (the CSRF `state`,
+//! * [`AuthCodeClient`]: builds the authorization URL and a [`PendingAuthorization`] (the CSRF `state`,
 //!   the verifier, a 10-minute time to live) that the host keeps, then validates the callback
 //!   (`state_mismatch`, `state_expired`, the provider's `error` mapped to the catalog, missing
 //!   `code` → `invalid_request`), returns the token request to send and the record marked used
@@ -59,17 +59,18 @@
 //! ```
 
 use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::device::oauth_error_from_str;
 use crate::entropy::{random_bytes, Entropy};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{
     check_endpoint, check_url, form_decode, form_encode, query_encode, HttpRequest, HttpResponse, MAX_URL_LEN,
 };
 use crate::json::{parse_object, truncate};
-use crate::tokens::{Secret, TokenSet};
+use crate::secret::Secret;
+use crate::tokens::TokenSet;
 use crate::util::b64url;
 
 /// How a PKCE challenge is derived.
@@ -84,6 +85,23 @@ pub enum PkceMethod {
 }
 
 impl PkceMethod {
+    /// The method a binding's `method=` argument names: `"S256"` or `"plain"` (exactly, as on
+    /// the wire); anything else is `invalid_input` naming `method`.
+    pub fn from_name(name: &str) -> Result<Self> {
+        match name {
+            "S256" => Ok(Self::S256),
+            "plain" => Ok(Self::Plain),
+            other => Err(Error::field(
+                ErrorCode::InvalidInput,
+                "method",
+                format!(
+                    "Unknown PKCE method \"{}\"; expected \"S256\" or \"plain\".",
+                    crate::util::quote_input(other)
+                ),
+            )),
+        }
+    }
+
     /// `"S256"` or `"plain"`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -116,6 +134,34 @@ pub fn s256_challenge(verifier: &str) -> String {
 }
 
 impl Pkce {
+    /// The one entry point bindings call: with a `verifier`, [`Pkce::from_verifier`] with
+    /// `method` and `allow_plain`; without, a fresh S256 pair from `bytes` random bytes
+    /// ([`Pkce::generate`]; `method` and `allow_plain` do not apply, a generated pair is
+    /// always S256).
+    ///
+    /// ```
+    /// use authcore::entropy::OsEntropy;
+    /// use authcore::oauth::{Pkce, PkceMethod};
+    ///
+    /// let fresh = Pkce::create(None, PkceMethod::S256, false, 32, &mut OsEntropy)?;
+    /// assert_eq!(fresh.verifier.expose().len(), 43);
+    /// let given = Pkce::create(Some(fresh.verifier.expose()), PkceMethod::S256, false, 32, &mut OsEntropy)?;
+    /// assert_eq!(given.challenge, fresh.challenge);
+    /// # Ok::<(), authcore::Error>(())
+    /// ```
+    pub fn create(
+        verifier: Option<&str>,
+        method: PkceMethod,
+        allow_plain: bool,
+        bytes: usize,
+        entropy: &mut dyn Entropy,
+    ) -> Result<Self> {
+        match verifier {
+            Some(v) => Self::from_verifier(v, method, allow_plain),
+            None => Self::generate(bytes, entropy),
+        }
+    }
+
     /// A new S256 pair from `bytes` random bytes (32 to 96, giving 43 to 128 characters).
     pub fn generate(bytes: usize, entropy: &mut dyn Entropy) -> Result<Self> {
         if !(32..=96).contains(&bytes) {
@@ -377,7 +423,7 @@ fn callback_query(callback: &str) -> Result<String> {
 /// What the host keeps between redirect and callback (e.g. in a signed cookie or memory).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct StateRecord {
+pub struct PendingAuthorization {
     /// The `state` value sent.
     pub state: Secret,
     /// The PKCE verifier.
@@ -399,7 +445,7 @@ pub struct AuthorizationStart {
     /// Send the browser here.
     pub url: String,
     /// Keep this until the callback.
-    pub record: StateRecord,
+    pub record: PendingAuthorization,
 }
 
 /// A validated callback.
@@ -408,7 +454,7 @@ pub struct CallbackOutcome {
     /// The token request to send.
     pub request: HttpRequest,
     /// The state record, now used: store it so a replayed callback fails.
-    pub record: StateRecord,
+    pub record: PendingAuthorization,
 }
 
 /// The client side of the authorization-code flow with PKCE.
@@ -460,7 +506,7 @@ impl AuthCodeClient {
         };
         Ok(AuthorizationStart {
             url: format!("{}{sep}{query}", self.config.authorization_endpoint),
-            record: StateRecord {
+            record: PendingAuthorization {
                 state: Secret::new(state),
                 code_verifier: pkce.verifier,
                 redirect_uri: self.config.redirect_uri.clone(),
@@ -477,7 +523,7 @@ impl AuthCodeClient {
     /// [`MAX_FORM_BYTES`](crate::http::MAX_FORM_BYTES) bytes and
     /// [`MAX_FORM_PARAMS`](crate::http::MAX_FORM_PARAMS) parameters (`payload_too_large`, field
     /// `callback`), refused before anything in it is read.
-    pub fn callback(&self, record: &StateRecord, callback: &str, now: i64) -> Result<CallbackOutcome> {
+    pub fn callback(&self, record: &PendingAuthorization, callback: &str, now: i64) -> Result<CallbackOutcome> {
         let query = callback_query(callback)?;
         // At most MAX_FORM_BYTES and MAX_FORM_PARAMS (`payload_too_large`), in linear time.
         let params = form_decode(&query).map_err(|e| match e.code() {
@@ -543,7 +589,7 @@ impl AuthCodeClient {
             ));
         }
         if let Some(error) = get("error")? {
-            let code = oauth_error_from_str(error).unwrap_or(ErrorCode::AccessDenied);
+            let code = error_from_str(error).unwrap_or(ErrorCode::AccessDenied);
             let detail = get("error_description")?
                 .filter(|d| !d.is_empty())
                 .map(truncate)
@@ -592,7 +638,7 @@ pub fn token_response(response: &HttpResponse, now: i64, default_expires_in: i64
     }
     let obj = parse_object(response.body.as_bytes()).ok();
     let error = obj.as_ref().and_then(|o| o.get("error")).and_then(|e| e.as_str());
-    match error.and_then(oauth_error_from_str) {
+    match error.and_then(error_from_str) {
         Some(code) => {
             let detail = obj
                 .as_ref()
@@ -614,6 +660,81 @@ pub fn token_response(response: &HttpResponse, now: i64, default_expires_in: i64
             ),
         )),
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// OAuth errors: catalog code <-> RFC 6749 §5.2 wire form
+// ---------------------------------------------------------------------------------------------
+
+/// The registered OAuth 2.0 error codes (RFC 6749 §5.2, RFC 8628 §3.5) that are also catalog
+/// codes, with the same spelling.
+const OAUTH_CODES: [ErrorCode; 10] = [
+    ErrorCode::AuthorizationPending,
+    ErrorCode::SlowDown,
+    ErrorCode::ExpiredToken,
+    ErrorCode::AccessDenied,
+    ErrorCode::InvalidGrant,
+    ErrorCode::InvalidClient,
+    ErrorCode::InvalidRequest,
+    ErrorCode::InvalidScope,
+    ErrorCode::UnauthorizedClient,
+    ErrorCode::UnsupportedGrantType,
+];
+
+/// The OAuth `error` value a catalog code is sent as: OAuth codes (`authorization_pending`,
+/// `invalid_grant`, …) pass through unchanged; any other code is `server_error` when its
+/// status is 5xx, else `invalid_request`, so that clients only ever see registered codes.
+pub fn error_code(code: ErrorCode) -> &'static str {
+    if OAUTH_CODES.contains(&code) {
+        code.as_str()
+    } else if code.status() >= 500 {
+        "server_error"
+    } else {
+        "invalid_request"
+    }
+}
+
+/// The catalog code for an OAuth `error` value received from a server; `None` when it is not
+/// a registered code (`server_error` and `temporarily_unavailable` are `server_error`).
+pub fn error_from_str(s: &str) -> Option<ErrorCode> {
+    match s {
+        "server_error" | "temporarily_unavailable" => Some(ErrorCode::ServerError),
+        _ => OAUTH_CODES.iter().copied().find(|c| c.as_str() == s),
+    }
+}
+
+/// Renders `err` as an RFC 6749 §5.2 error body: `{"error": code, "error_description": detail}`,
+/// with `error` from [`error_code`].
+pub fn error_body(err: &Error) -> Value {
+    json!({ "error": error_code(err.code()), "error_description": err.detail() })
+}
+
+/// The HTTP status for an OAuth error: 401 for `invalid_client`, 500 for `server_error`, 400
+/// for the other codes (RFC 6749 §5.2).
+pub fn error_status(err: &Error) -> u16 {
+    match error_code(err.code()) {
+        "invalid_client" => 401,
+        "server_error" => 500,
+        _ => 400,
+    }
+}
+
+/// The whole token-endpoint error response: [`error_status`], `Cache-Control: no-store`
+/// (RFC 6749 §5.1), `Content-Type: application/json` and [`error_body`] as the body.
+///
+/// ```
+/// use authcore::{oauth, Error, ErrorCode};
+///
+/// let r = oauth::error_response(&Error::with_detail(ErrorCode::InvalidGrant, "Unknown code."));
+/// assert_eq!(r.status, 400);
+/// assert_eq!(r.header("Cache-Control"), Some("no-store"));
+/// assert_eq!(r.body, r#"{"error":"invalid_grant","error_description":"Unknown code."}"#);
+/// ```
+pub fn error_response(err: &Error) -> HttpResponse {
+    HttpResponse::new(error_status(err))
+        .with_header("Cache-Control", "no-store")
+        .with_header("Content-Type", "application/json")
+        .with_body(error_body(err).to_string())
 }
 
 #[cfg(test)]

@@ -15,14 +15,21 @@
 //!   (19 MiB, 2 iterations, 1 lane), salted with 16 bytes from the entropy input.
 //! * [`Accounts::login`] answers `invalid_credentials` for a wrong password *and* for an
 //!   unknown user, and in the unknown-user case verifies against a dummy hash with the same
-//!   parameters, so both take the same time.
+//!   parameters, so both take the same time. On success it returns a typed [`Login`] (user
+//!   id, e-mail); minting a token from it is a separate step with a [`crate::jwt::Issuer`].
+//!
+//! ## Cargo feature `argon2`
+//!
+//! Hashing needs the `argon2` feature (on by default). Without it [`Accounts`] does not
+//! exist, so a build that cannot hash passwords cannot call into hashing by mistake; the
+//! identifier rules ([`normalize_username`], [`normalize_email`]) and the data types stay.
 //!
 //! ```
 //! use authcore::entropy::OsEntropy;
 //! use authcore::error::ErrorCode;
 //! use authcore::password::{Accounts, PasswordPolicy, Registration, StoredCredentials};
 //! use authcore::jwt::{Algorithm, Issuer, IssuerConfig, SigningKey};
-//! use authcore::tokens::Secret;
+//! use authcore::secret::Secret;
 //!
 //! // Small parameters keep the example quick; the default policy is OWASP's.
 //! let accounts = Accounts::new(PasswordPolicy { memory_kib: 64, iterations: 1, ..Default::default() })?;
@@ -30,25 +37,31 @@
 //! let account = accounts.register(&reg, &mut OsEntropy)?;
 //! assert_eq!(account.username.as_deref(), Some("alice"));
 //!
-//! let issuer = Issuer::new(IssuerConfig::default(), SigningKey::from_secret(Algorithm::Hs256, &[7; 32], Default::default())?)?;
 //! let stored = StoredCredentials { user_id: "u-1".into(), password_hash: account.password_hash, email: None };
-//! let body = accounts.login(Some(&stored), "correct horse", &issuer, 1_700_000_000, &mut OsEntropy)?;
-//! assert_eq!(body["token_type"], "bearer");
-//! let wrong = accounts.login(None, "correct horse", &issuer, 1_700_000_000, &mut OsEntropy);
+//! let login = accounts.login(Some(&stored), "correct horse")?;
+//! assert_eq!(login.user_id, "u-1");
+//! let wrong = accounts.login(None, "correct horse");
 //! assert_eq!(wrong.unwrap_err().code(), ErrorCode::InvalidCredentials);
+//!
+//! // The next step: mint an access token for the login.
+//! let issuer = Issuer::new(IssuerConfig::default(), SigningKey::from_secret(Algorithm::Hs256, &[7; 32], Default::default())?)?;
+//! let token = issuer.issue(login.claims(), 1_700_000_000, &mut OsEntropy)?;
+//! assert_eq!(token.split('.').count(), 3);
 //! # Ok::<(), authcore::Error>(())
 //! ```
 
+#[cfg(feature = "argon2")]
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+#[cfg(feature = "argon2")]
 use argon2::{Algorithm as Argon2Algorithm, Argon2, Params, Version};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use unicode_normalization::UnicodeNormalization;
 
+#[cfg(feature = "argon2")]
 use crate::entropy::{random_bytes, Entropy};
 use crate::error::{Error, ErrorCode, Result};
-use crate::jwt::Issuer;
-use crate::tokens::Secret;
+use crate::secret::Secret;
 
 /// Password and hashing rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,7 +162,34 @@ impl core::fmt::Debug for StoredCredentials {
     }
 }
 
-/// Registration and login under one policy.
+/// A successful [`Accounts::login`]: the account's user id and e-mail address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    /// The user id (a token's `sub`).
+    pub user_id: String,
+    /// The e-mail address, when the account has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+impl Login {
+    /// The claims of an access token for this login: `{"sub": user_id, "email"?}`, ready for
+    /// [`crate::jwt::Issuer::issue`].
+    pub fn claims(&self) -> Value {
+        let mut claims = serde_json::Map::new();
+        claims.insert("sub".to_owned(), json!(self.user_id));
+        if let Some(email) = &self.email {
+            claims.insert("email".to_owned(), json!(email));
+        }
+        Value::Object(claims)
+    }
+}
+
+/// Registration and login under one policy (only with the `argon2` feature, on by default:
+/// without it this crate has no password hashing at all, and [`normalize_username`],
+/// [`normalize_email`] and the data types remain).
+#[cfg(feature = "argon2")]
 #[derive(Clone)]
 pub struct Accounts {
     policy: PasswordPolicy,
@@ -157,6 +197,7 @@ pub struct Accounts {
     dummy_hash: String,
 }
 
+#[cfg(feature = "argon2")]
 impl core::fmt::Debug for Accounts {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Accounts")
@@ -165,10 +206,12 @@ impl core::fmt::Debug for Accounts {
     }
 }
 
+#[cfg(feature = "argon2")]
 fn argon2(params: &Params) -> Argon2<'static> {
     Argon2::new(Argon2Algorithm::Argon2id, Version::V0x13, params.clone())
 }
 
+#[cfg(feature = "argon2")]
 impl Accounts {
     /// Accounts under a validated policy. Computes one dummy hash (for unknown-user logins).
     pub fn new(policy: PasswordPolicy) -> Result<Self> {
@@ -315,16 +358,11 @@ impl Accounts {
         })
     }
 
-    /// Password login: `{"access_token", "token_type": "bearer", "expires_in"}` from `issuer`
-    /// for the stored account (`None`: no such user), or `invalid_credentials` either way.
-    pub fn login(
-        &self,
-        account: Option<&StoredCredentials>,
-        password: &str,
-        issuer: &Issuer,
-        now: i64,
-        entropy: &mut dyn Entropy,
-    ) -> Result<Value> {
+    /// Password login: checks `password` against the stored account (`None`: no such user)
+    /// and returns who signed in, or `invalid_credentials` for a wrong password and for an
+    /// unknown user alike. Nothing is minted here: issuing a token ([`Login::claims`] with a
+    /// [`crate::jwt::Issuer`]) or starting a session is the caller's next step.
+    pub fn login(&self, account: Option<&StoredCredentials>, password: &str) -> Result<Login> {
         let (hash, known) = match account {
             Some(a) => (a.password_hash.as_str(), true),
             None => (self.dummy_hash.as_str(), false),
@@ -333,21 +371,15 @@ impl Accounts {
         let Some(account) = account.filter(|_| ok && known) else {
             return Err(Error::new(ErrorCode::InvalidCredentials));
         };
-        let mut claims = serde_json::Map::new();
-        claims.insert("sub".to_owned(), json!(account.user_id));
-        if let Some(email) = &account.email {
-            claims.insert("email".to_owned(), json!(email));
-        }
-        let token = issuer.issue(Value::Object(claims), now, entropy)?;
-        Ok(json!({
-            "access_token": token,
-            "token_type": "bearer",
-            "expires_in": issuer.config().lifetime,
-        }))
+        Ok(Login {
+            user_id: account.user_id.clone(),
+            email: account.email.clone(),
+        })
     }
 }
 
 /// The longest prefix of `s` of at most `max` bytes that ends on a character boundary.
+#[cfg(feature = "argon2")]
 fn prefix(s: &str, max: usize) -> &str {
     let mut end = s.len().min(max);
     while !s.is_char_boundary(end) {
@@ -411,7 +443,7 @@ pub fn normalize_email(email: &str) -> Result<String> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "argon2"))]
 mod tests {
     use super::*;
     use crate::entropy::FixedEntropy;

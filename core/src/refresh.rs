@@ -35,7 +35,7 @@ use subtle::ConstantTimeEq;
 use crate::entropy::{random_bytes, Entropy};
 use crate::error::{Error, ErrorCode, Result};
 use crate::json::versioned;
-use crate::tokens::Secret;
+use crate::secret::Secret;
 use crate::util::{b64url, check_user_id, hex, sha256_hex};
 
 /// Current format version of [`RefreshRecord`]s.

@@ -41,8 +41,8 @@ use subtle::ConstantTimeEq;
 use crate::entropy::{random_bytes, Entropy};
 use crate::error::{Error, ErrorCode, Result};
 use crate::json::versioned;
-use crate::jwt::VerifiedToken;
-use crate::tokens::Secret;
+use crate::jwt::{VerifiedToken, Verifier};
+use crate::secret::Secret;
 use crate::util::{canonical_uuid, check_user_id, sha256_hex};
 
 /// Current format version of [`Session`] records.
@@ -283,6 +283,22 @@ impl SessionManager {
             }
         };
         self.sign_in(previous, user_id, email, now, entropy)
+    }
+
+    /// The whole exchange in one call: verifies the identity provider's `token` with
+    /// `verifier` at `now`, then [`SessionManager::exchange`]s it. A token that does not
+    /// verify fails with the verifier's error (`token_expired`, `invalid_token`, …) and no
+    /// session is made.
+    pub fn exchange_token(
+        &self,
+        verifier: &Verifier,
+        token: &str,
+        previous: Option<&Session>,
+        now: i64,
+        entropy: &mut dyn Entropy,
+    ) -> Result<SignIn> {
+        let verified = verifier.verify(token, now)?;
+        self.exchange(&verified, previous, now, entropy)
     }
 
     /// Checks `token` (as presented) against `record` (found by [`token_hash`]) at `now`.

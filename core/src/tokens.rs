@@ -58,7 +58,6 @@
 //! ```
 
 use std::collections::{BTreeMap, VecDeque};
-use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -66,6 +65,7 @@ use serde_json::{Map, Value};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{check_endpoint, form_encode, plain_authority, HttpRequest, HttpResponse};
 use crate::json::{parse_object, versioned, Fields, SNAPSHOT_VERSION};
+use crate::secret::Secret;
 use crate::time::{parse_http_date, MAX_TIME};
 
 /// Current format version of [`StoredTokens`].
@@ -86,28 +86,6 @@ fn header_text(s: &str, max: usize) -> bool {
 
 /// The longest access token accepted, in bytes.
 const MAX_ACCESS_TOKEN: usize = 16_384;
-
-/// A secret string: serialised as itself, but `Debug` prints `"[redacted]"`.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a secret.
-    pub fn new(s: impl Into<String>) -> Self {
-        Self(s.into())
-    }
-    /// The secret text. Handle with care.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("\"[redacted]\"")
-    }
-}
 
 /// Tokens held by a client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -191,8 +169,8 @@ impl TokenSet {
         };
         let refresh_expires_in = f.seconds("refresh_expires_in")?;
         Ok(Self {
-            access_token: Secret(access_token),
-            refresh_token: f.string("refresh_token")?.map(Secret),
+            access_token: Secret::new(access_token),
+            refresh_token: f.string("refresh_token")?.map(Secret::new),
             token_type: "Bearer".to_owned(),
             scope: f.string("scope")?,
             expires_at,
@@ -226,7 +204,7 @@ impl TokenSet {
 
     /// The `Authorization` header value.
     pub fn authorization(&self) -> String {
-        format!("Bearer {}", self.access_token.0)
+        format!("Bearer {}", self.access_token.expose())
     }
 
     /// Checks tokens handed in by the host or read from storage: a printable-ASCII access

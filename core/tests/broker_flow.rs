@@ -1,7 +1,9 @@
 //! A broker driven through connect (authorization code with PKCE), resolve, expiry, refresh
 //! and resolve again, with a simulated clock and a fake provider.
 
-use authcore::broker::{export_env, readiness, Broker, Connection, Credential, KeyFile, ProviderSet, Resolution};
+use authcore::broker::{
+    export_env, readiness, Broker, Connection, ConnectionCredential, KeyFile, ProviderSet, Resolution,
+};
 use authcore::entropy::OsEntropy;
 use authcore::error::ErrorCode;
 use authcore::http::{form_decode, HttpResponse};
@@ -81,7 +83,7 @@ fn connect_resolve_expire_refresh_resolve() {
     let mut conn = Connection {
         provider: "acme".into(),
         name: "default".into(),
-        credential: Credential::Oauth { tokens },
+        credential: ConnectionCredential::Oauth { tokens },
         expires_at: None,
         scopes: vec!["read".into()],
         is_default: true,
@@ -140,7 +142,7 @@ fn connect_resolve_expire_refresh_resolve() {
         )
         .unwrap();
     assert!(matches!(&r, Resolution::Inject { value, .. } if value.expose() == "Bearer at-2"));
-    let Credential::Oauth { tokens } = &conn.credential else {
+    let ConnectionCredential::Oauth { tokens } = &conn.credential else {
         panic!()
     };
     assert_eq!(tokens.refresh_token.as_ref().map(|t| t.expose()), Some("rt-1"));
@@ -172,8 +174,8 @@ fn api_key(provider: &str, name: &str, key: &str) -> Connection {
     Connection {
         provider: provider.into(),
         name: name.into(),
-        credential: Credential::ApiKey {
-            key: authcore::tokens::Secret::new(key),
+        credential: ConnectionCredential::ApiKey {
+            key: authcore::secret::Secret::new(key),
         },
         expires_at: None,
         scopes: vec![],
@@ -322,7 +324,7 @@ fn stored_tokens_that_cannot_be_headers_are_never_injected() {
     }
     // A refresh response carrying a line break is refused before anything is stored.
     let conn = Connection {
-        credential: Credential::Oauth {
+        credential: ConnectionCredential::Oauth {
             tokens: authcore::tokens::TokenSet::from_token_response(
                 r#"{"access_token":"at-1","refresh_token":"rt-1","token_type":"Bearer","expires_in":3600}"#,
                 NOW,

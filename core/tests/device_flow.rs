@@ -58,7 +58,7 @@ impl Server {
         }
         let req = match TokenRequest::from_form(&body, None) {
             Ok(r) => r,
-            Err(e) => return HttpResponse::new(400).with_body(authcore::device::oauth_error_body(&e).to_string()),
+            Err(e) => return HttpResponse::new(400).with_body(authcore::oauth::error_body(&e).to_string()),
         };
         let hash = device_code_hash(req.device_code.expose());
         let outcome = self.authority.poll(self.grants.get(&hash), &req, now);
@@ -238,7 +238,7 @@ proptest! {
                     now += i64::from(dt % 16);
                     let req = TokenRequest {
                         grant_type: authcore::device::DEVICE_CODE_GRANT_TYPE.into(),
-                        device_code: authcore::tokens::Secret::new(if right_code { code.clone() } else { "x".into() }),
+                        device_code: authcore::secret::Secret::new(if right_code { code.clone() } else { "x".into() }),
                         client_id: if right_client { "cli".into() } else { "other".into() },
                     };
                     // Two processes read the same revision and both try.
@@ -275,7 +275,7 @@ proptest! {
                     if let Some(old) = stale.take() {
                         let req = TokenRequest {
                             grant_type: authcore::device::DEVICE_CODE_GRANT_TYPE.into(),
-                            device_code: authcore::tokens::Secret::new(code.clone()),
+                            device_code: authcore::secret::Secret::new(code.clone()),
                             client_id: "cli".into(),
                         };
                         let out = server.authority.poll(Some(&old), &req, now);

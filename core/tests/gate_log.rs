@@ -10,8 +10,8 @@ use authcore::gate::{
 };
 use authcore::http::HttpRequest;
 use authcore::jwt::{Algorithm, Issuer, IssuerConfig, KeySpec, SigningKey, VerifierConfig};
+use authcore::secret::Secret;
 use authcore::session::{Session, SessionConfig, SessionManager};
-use authcore::tokens::Secret;
 use serde_json::json;
 
 const NOW: i64 = 1_700_000_000;

@@ -9,8 +9,8 @@
 
 use std::sync::OnceLock;
 
-use authcore::broker::{host_of, Broker, Connection, Credential, ProviderSet, Resolution, MAX_URL_BYTES};
-use authcore::tokens::Secret;
+use authcore::broker::{host_of, Broker, Connection, ConnectionCredential, ProviderSet, Resolution, MAX_URL_BYTES};
+use authcore::secret::Secret;
 use libfuzzer_sys::fuzz_target;
 use serde_json::json;
 use url::{Host, Url};
@@ -54,7 +54,7 @@ fn world() -> &'static World {
             .map(|p| Connection {
                 provider: p.clone(),
                 name: "default".into(),
-                credential: Credential::ApiKey {
+                credential: ConnectionCredential::ApiKey {
                     key: Secret::new(format!("key-{p}")),
                 },
                 expires_at: None,

@@ -10,17 +10,19 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use authcore::broker::{export_env, export_json, readiness, Broker, Connection, KeyFile, ProviderSet};
+use authcore::broker::{export_env, export_json, readiness, redact, Broker, Connection, KeyFile};
 use authcore::device::{
-    device_code_hash, oauth_error_body, oauth_error_status, AuthorizationRequest, DeviceAuthority, DeviceClient,
-    DeviceClientConfig, DeviceGrant, DeviceServerConfig, EntryLimiter, TokenRequest,
+    device_code_hash, AuthorizationRequest, DeviceAuthority, DeviceClient, DeviceClientConfig, DeviceGrant,
+    DeviceServerConfig, EntryLimiter, TokenRequest,
 };
 use authcore::entropy::{Entropy, FixedEntropy};
 use authcore::error::ErrorCode;
 use authcore::gate::{Classified, Gate, GateConfig, Lookup};
 use authcore::http::{HttpRequest, HttpResponse};
-use authcore::jwt::{Backend, Issuer, IssuerConfig, JwtConfig, KeySet, KeySpec, SigningKey, Verifier, VerifierConfig};
-use authcore::oauth::{check_pkce, AuthCodeClient, AuthCodeConfig, Pkce, PkceMethod, StateRecord, StoredChallenge};
+use authcore::jwt::{Backend, Issuer, IssuerConfig, JwtConfig, KeySet, KeySpec, SigningKey, Verifier, VerifierSpec};
+use authcore::oauth::{
+    self, check_pkce, AuthCodeClient, AuthCodeConfig, PendingAuthorization, Pkce, PkceMethod, StoredChallenge,
+};
 use authcore::password::{
     normalize_email, normalize_username, Accounts, PasswordPolicy, Registration, StoredCredentials,
 };
@@ -238,14 +240,15 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                 )
             }
             "jwt.verify" => {
-                let config: VerifierConfig = arg(input, "config")?;
-                let keys = match opt::<Value>(input, "jwks")? {
-                    Some(jwks) => KeySet::from_jwks(&jwks, opt(input, "default_alg")?, backend),
-                    None => KeySet::from_specs(&arg::<Vec<KeySpec>>(input, "keys")?, backend),
+                let spec = VerifierSpec {
+                    config: arg(input, "config")?,
+                    keys: opt(input, "keys")?,
+                    jwks: opt(input, "jwks")?,
+                    default_alg: opt(input, "default_alg")?,
                 };
                 let token: String = arg(input, "token")?;
                 let now: i64 = arg(input, "now")?;
-                keys.and_then(|k| Verifier::new(config, k))
+                Verifier::from_spec(spec, backend)
                     .and_then(|v| v.verify(&token, now))
                     .map(|t| out(&t))
             }
@@ -405,14 +408,18 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
             }
             "device.server.hash" => Ok(json!({"hash": device_code_hash(&arg::<String>(input, "device_code")?)})),
             "device.server.load" => DeviceGrant::from_json(&arg::<String>(input, "text")?).map(|g| out(&g)),
-            "device.oauth_error" => {
+            "device.oauth_error" | "oauth.error_response" => {
                 let code: String = arg(input, "code")?;
                 let code = code.parse::<ErrorCode>().map_err(|_| format!("unknown code {code}"))?;
                 let err = match opt::<String>(input, "detail")? {
                     Some(d) => Error::with_detail(code, d),
                     None => Error::new(code),
                 };
-                Ok(json!({"status": oauth_error_status(&err), "body": oauth_error_body(&err)}))
+                if op == "device.oauth_error" {
+                    Ok(json!({"status": oauth::error_status(&err), "body": oauth::error_body(&err)}))
+                } else {
+                    Ok(out(&oauth::error_response(&err)))
+                }
             }
             op if op.starts_with("device.server.") => {
                 let a = ctx
@@ -504,12 +511,14 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                     "session.revoke" => Ok(out(&m.revoke(&arg(input, "record")?, now))),
                     "session.exchange" => {
                         let previous: Option<Session> = opt(input, "previous")?;
-                        let config: VerifierConfig = arg(input, "verifier_config")?;
-                        let keys = KeySet::from_specs(&arg::<Vec<KeySpec>>(input, "keys")?, backend);
+                        let spec = VerifierSpec {
+                            config: arg(input, "verifier_config")?,
+                            keys: Some(arg(input, "keys")?),
+                            ..VerifierSpec::default()
+                        };
                         let token: String = arg(input, "token")?;
-                        keys.and_then(|k| Verifier::new(config, k))
-                            .and_then(|v| v.verify(&token, now))
-                            .and_then(|verified| m.exchange(&verified, previous.as_ref(), now, &mut e))
+                        Verifier::from_spec(spec, backend)
+                            .and_then(|v| m.exchange_token(&v, &token, previous.as_ref(), now, &mut e))
                             .map(|s| out(&s))
                     }
                     _ => return Err(format!("unknown operation `{op}`")),
@@ -561,13 +570,8 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                         .map(|n| out(&n)),
                     "password.login" => {
                         let account: Option<StoredCredentials> = opt(input, "account")?;
-                        let config: IssuerConfig = opt(input, "issuer_config")?.unwrap_or_default();
-                        let spec: KeySpec = arg(input, "key")?;
                         let password: String = arg(input, "password")?;
-                        let now: i64 = arg(input, "now")?;
-                        SigningKey::from_spec(&spec, backend)
-                            .and_then(|k| Issuer::new(config, k))
-                            .and_then(|i| a.login(account.as_ref(), &password, &i, now, &mut e))
+                        a.login(account.as_ref(), &password).map(|l| out(&l))
                     }
                     _ => return Err(format!("unknown operation `{op}`")),
                 }
@@ -613,12 +617,14 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                 }
             }
             "oauth.pkce" => {
-                let method: PkceMethod = opt(input, "method")?.unwrap_or_default();
-                match opt::<String>(input, "verifier")? {
-                    Some(v) => Pkce::from_verifier(&v, method, opt(input, "allow_plain")?.unwrap_or(false)),
-                    None => Pkce::generate(opt(input, "bytes")?.unwrap_or(32), &mut entropy(input)?),
-                }
-                .map(|p| out(&p))
+                let method = opt::<String>(input, "method")?.unwrap_or_else(|| "S256".into());
+                let verifier: Option<String> = opt(input, "verifier")?;
+                let allow_plain: bool = opt(input, "allow_plain")?.unwrap_or(false);
+                let bytes: usize = opt(input, "bytes")?.unwrap_or(32);
+                let mut e = entropy(input)?;
+                PkceMethod::from_name(&method)
+                    .and_then(|method| Pkce::create(verifier.as_deref(), method, allow_plain, bytes, &mut e))
+                    .map(|p| out(&p))
             }
             "oauth.check_pkce" => {
                 let challenge: Option<StoredChallenge> = opt(input, "challenge")?;
@@ -641,7 +647,7 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                     "oauth.start" => c.start(now, &mut entropy(input)?).map(|s| out(&s)),
                     "oauth.callback" => c
                         .callback(
-                            &arg::<StateRecord>(input, "record")?,
+                            &arg::<PendingAuthorization>(input, "record")?,
                             &arg::<String>(input, "callback")?,
                             now,
                         )
@@ -654,18 +660,17 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
             }
             "broker.load" => {
                 let allow_loopback_http = opt::<bool>(input, "allow_loopback_http")?.unwrap_or(false);
-                ProviderSet::load(&opt::<Vec<Value>>(input, "custom")?.unwrap_or_default()).map(|set| {
-                    let v = out(&set);
-                    ctx.broker = Some(Broker::new(set).allow_loopback_http(allow_loopback_http));
+                Broker::from_custom(
+                    &opt::<Vec<Value>>(input, "custom")?.unwrap_or_default(),
+                    allow_loopback_http,
+                )
+                .map(|b| {
+                    let v = out(b.providers());
+                    ctx.broker = Some(b);
                     v
                 })
             }
-            "broker.redact" => Ok(Value::Array(
-                arg::<Vec<Connection>>(input, "connections")?
-                    .iter()
-                    .map(Connection::redacted)
-                    .collect(),
-            )),
+            "broker.redact" => Ok(Value::Array(redact(&arg::<Vec<Connection>>(input, "connections")?))),
             "broker.export_env" => {
                 export_env(&arg::<Vec<Connection>>(input, "connections")?).map(|text| json!({ "text": text }))
             }

@@ -26,13 +26,14 @@ use std::collections::VecDeque;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::oauth_error_from_str;
 use super::server::DEVICE_CODE_GRANT_TYPE;
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{check_endpoint, check_url, form_encode, HttpRequest, HttpResponse};
 use crate::json::{parse_object, truncate, Fields};
+use crate::oauth::error_from_str as oauth_error_from_str;
+use crate::secret::Secret;
 use crate::time::MAX_TIME;
-use crate::tokens::{Secret, StoredTokens, TokenSet, TransmitId};
+use crate::tokens::{StoredTokens, TokenSet, TransmitId};
 use crate::SNAPSHOT_VERSION;
 
 /// What a device client reports about itself ([`DeviceClient::status`]). The next wake-up

@@ -52,13 +52,13 @@
 //! ## Errors at the token endpoint
 //!
 //! The token endpoint answers in the RFC 6749 §5.2 shape, `{"error": "...",
-//! "error_description": "..."}`; [`oauth_error_body`] renders a catalog error that way and
+//! "error_description": "..."}`; [`crate::oauth::error_response`] renders a catalog error that way and
 //! [`PollOutcome::response`] is already in that shape.
 //!
 //! ```
 //! use authcore::device::{AuthorizationRequest, DeviceAuthority, DeviceServerConfig, PollResult, TokenRequest, DEVICE_CODE_GRANT_TYPE};
 //! use authcore::entropy::OsEntropy;
-//! use authcore::tokens::Secret;
+//! use authcore::secret::Secret;
 //!
 //! let authority = DeviceAuthority::new(DeviceServerConfig { verification_uri: "https://example.com/device".into(), ..Default::default() })?;
 //! let now = 1_700_000_000;
@@ -87,59 +87,3 @@ pub use server::{
     UserCodeCheck, DEVICE_CODE_GRANT_TYPE, DEVICE_GRANT_VERSION,
 };
 pub use user_code::{UserCodeFormat, DEFAULT_USER_CODE_ALPHABET};
-
-use serde_json::{json, Value};
-
-use crate::error::{Error, ErrorCode};
-
-/// Renders `err` as an RFC 6749 §5.2 error body: `{"error": code, "error_description": detail}`.
-///
-/// OAuth codes (`authorization_pending`, `invalid_grant`, …) pass through unchanged; any other
-/// catalog code is reported as `invalid_request` (4xx) or `server_error` (5xx) so that clients
-/// only ever see registered OAuth error codes.
-pub fn oauth_error_body(err: &Error) -> Value {
-    json!({ "error": oauth_error_code(err.code()), "error_description": err.detail() })
-}
-
-/// The HTTP status for an OAuth error: 401 for `invalid_client`, 400 for the other OAuth
-/// codes, else the catalog status.
-pub fn oauth_error_status(err: &Error) -> u16 {
-    match oauth_error_code(err.code()) {
-        "invalid_client" => 401,
-        "server_error" => 500,
-        _ => 400,
-    }
-}
-
-/// The registered OAuth 2.0 error codes (RFC 6749 §5.2, RFC 8628 §3.5) that are also catalog
-/// codes, with the same spelling.
-const OAUTH_CODES: [ErrorCode; 10] = [
-    ErrorCode::AuthorizationPending,
-    ErrorCode::SlowDown,
-    ErrorCode::ExpiredToken,
-    ErrorCode::AccessDenied,
-    ErrorCode::InvalidGrant,
-    ErrorCode::InvalidClient,
-    ErrorCode::InvalidRequest,
-    ErrorCode::InvalidScope,
-    ErrorCode::UnauthorizedClient,
-    ErrorCode::UnsupportedGrantType,
-];
-
-fn oauth_error_code(code: ErrorCode) -> &'static str {
-    if OAUTH_CODES.contains(&code) {
-        code.as_str()
-    } else if code.status() >= 500 {
-        "server_error"
-    } else {
-        "invalid_request"
-    }
-}
-
-/// Maps an OAuth `error` string from a server to the catalog; `None` when unknown.
-pub(crate) fn oauth_error_from_str(s: &str) -> Option<ErrorCode> {
-    match s {
-        "server_error" | "temporarily_unavailable" => Some(ErrorCode::ServerError),
-        _ => OAUTH_CODES.iter().copied().find(|c| c.as_str() == s),
-    }
-}

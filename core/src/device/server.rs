@@ -4,13 +4,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use subtle::ConstantTimeEq;
 
-use super::oauth_error_body;
 use super::user_code::UserCodeFormat;
 use crate::entropy::{random_bytes, Entropy};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{form_decode_with, is_http_url, query_encode, repeated_name, FormLimits, HttpResponse};
 use crate::json::versioned;
-use crate::tokens::Secret;
+use crate::secret::Secret;
 use crate::util::{b64url, check_user_id, quote_input, sha256_hex};
 
 /// The `grant_type` of a device-code token request (RFC 8628 §3.4).
@@ -777,11 +776,7 @@ fn usable(grant: &DeviceGrant, now: i64) -> Result<()> {
 }
 
 fn oauth_response(error: &Error) -> HttpResponse {
-    let body = serde_json::to_string(&oauth_error_body(error)).unwrap_or_default();
-    HttpResponse::new(super::oauth_error_status(error))
-        .with_header("Cache-Control", "no-store")
-        .with_header("Content-Type", "application/json")
-        .with_body(body)
+    crate::oauth::error_response(error)
 }
 
 fn check_client_id(client_id: &str) -> Result<()> {

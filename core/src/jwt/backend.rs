@@ -3,9 +3,10 @@
 //! * `portable`: jwt-compact's own pure-Rust algorithms (`hmac`/`sha2`, `ed25519-compact`,
 //!   `p256`, `rsa`). Always compiled; the only backend on `wasm32`.
 //! * `native`: `aws-lc-rs`, implemented here as jwt-compact algorithms. Compiled on every
-//!   non-wasm target and the default there.
+//!   non-wasm target when the `native` Cargo feature is on (the default), and the default
+//!   backend there.
 //!
-//! Both receive key material already parsed into [`Material`](super::keys) form, once, when a
+//! Both receive key material already parsed into backend-neutral form (`super::material`), once, when a
 //! key object is built; signing and verification never parse keys.
 
 use jwt_compact::{Algorithm as JwtAlgorithm, AlgorithmSignature};
@@ -31,10 +32,6 @@ pub(super) fn verify_with<A: JwtAlgorithm>(alg: &A, key: &A::VerifyingKey, sig: 
     }
 }
 
-pub(super) fn key_error(detail: impl Into<String>) -> Error {
-    Error::with_detail(ErrorCode::InvalidKey, detail)
-}
-
 pub(super) mod portable {
     use std::borrow::Cow;
 
@@ -42,7 +39,7 @@ pub(super) mod portable {
 
     use super::{sign_with, verify_with};
     use crate::error::{Error, ErrorCode, Result};
-    use crate::jwt::keys::{PrivateMaterial, PublicMaterial};
+    use crate::jwt::material::{PrivateMaterial, PublicMaterial};
     use crate::jwt::Algorithm;
 
     /// Ed25519 over `ed25519-compact` with deterministic RFC 8032 signatures (jwt-compact's
@@ -145,7 +142,7 @@ pub(super) mod portable {
     }
 }
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(all(feature = "native", not(target_arch = "wasm32")))]
 pub(super) mod native {
     //! aws-lc-rs implementations of jwt-compact's `Algorithm` trait.
 
@@ -159,9 +156,10 @@ pub(super) mod native {
     use rsa::pkcs8::EncodePrivateKey;
     use rsa::traits::PublicKeyParts;
 
-    use super::{key_error, sign_with, verify_with};
+    use super::{sign_with, verify_with};
     use crate::error::Result;
-    use crate::jwt::keys::{PrivateMaterial, PublicMaterial};
+    use crate::jwt::material::key_error;
+    use crate::jwt::material::{PrivateMaterial, PublicMaterial};
     use crate::jwt::Algorithm;
 
     /// A signature as produced by aws-lc. Empty means signing failed (aws-lc reports an
@@ -400,20 +398,25 @@ pub(super) mod native {
     }
 }
 
+/// Whether the native backend is compiled in: the `native` feature (on by default) on a
+/// non-wasm target.
+const NATIVE: bool = cfg!(all(feature = "native", not(target_arch = "wasm32")));
+
 /// Which crypto implementation a key object uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Backend {
-    /// aws-lc-rs: the default on native targets. Not available on `wasm32`.
+    /// aws-lc-rs: the default on native targets. Not available on `wasm32`, nor without the
+    /// `native` Cargo feature.
     Native,
     /// Pure-Rust crates (`hmac`, `ed25519-compact`, `p256`, `rsa`): the default and only
-    /// backend on `wasm32`.
+    /// backend on `wasm32` and without the `native` feature.
     Portable,
 }
 
 impl Default for Backend {
     fn default() -> Self {
-        if cfg!(target_arch = "wasm32") {
+        if !NATIVE {
             Backend::Portable
         } else {
             Backend::Native
@@ -424,11 +427,44 @@ impl Default for Backend {
 impl Backend {
     /// The backends compiled into this build, default first.
     pub fn available() -> &'static [Backend] {
-        if cfg!(target_arch = "wasm32") {
+        if !NATIVE {
             &[Backend::Portable]
         } else {
             &[Backend::Native, Backend::Portable]
         }
+    }
+
+    /// The backend a binding's `backend=` argument names: `None` is the [default](Backend::default),
+    /// `"native"` and `"portable"` name one. An unknown name, or a backend not compiled into
+    /// this build (`native` on `wasm32` or without the `native` feature), is `invalid_config`
+    /// naming `backend`.
+    ///
+    /// ```
+    /// use authcore::jwt::Backend;
+    ///
+    /// assert_eq!(Backend::from_name(Some("portable"))?, Backend::Portable);
+    /// assert_eq!(Backend::from_name(None)?, Backend::default());
+    /// assert_eq!(Backend::from_name(Some("fast")).unwrap_err().field_name(), Some("backend"));
+    /// # Ok::<(), authcore::Error>(())
+    /// ```
+    pub fn from_name(name: Option<&str>) -> Result<Backend> {
+        let backend = match name {
+            None => return Ok(Backend::default()),
+            Some("native") => Backend::Native,
+            Some("portable") => Backend::Portable,
+            Some(other) => {
+                return Err(Error::field(
+                    ErrorCode::InvalidConfig,
+                    "backend",
+                    format!(
+                        "Unknown backend \"{}\"; expected \"native\" or \"portable\".",
+                        crate::util::quote_input(other)
+                    ),
+                ))
+            }
+        };
+        backend.check_available()?;
+        Ok(backend)
     }
 
     /// `"native"` or `"portable"`.

@@ -11,7 +11,8 @@ use rsa::BigUint;
 use serde_json::{json, Map, Value};
 use zeroize::Zeroizing;
 
-use super::backend::{self, key_error, Backend};
+use super::backend::{self, Backend};
+use super::material::{key_error, PrivateMaterial, PublicMaterial};
 use super::Algorithm;
 use crate::error::{Error, ErrorCode, Result};
 
@@ -21,46 +22,15 @@ const OID_ED25519: &str = "1.3.101.112";
 const MAX_KID_LEN: usize = 256;
 const MAX_HMAC_SECRET: usize = 1024;
 
-/// Private key material in backend-neutral form.
-pub(crate) enum PrivateMaterial {
-    Hmac(Zeroizing<Vec<u8>>),
-    Ed25519 {
-        seed: Zeroizing<[u8; 32]>,
-        public: [u8; 32],
-    },
-    P256(p256::SecretKey),
-    Rsa(Box<rsa::RsaPrivateKey>),
-}
-
-/// Public (or, for HMAC, shared) key material in backend-neutral form.
-#[derive(Clone)]
-pub(crate) enum PublicMaterial {
-    Hmac(Zeroizing<Vec<u8>>),
-    Ed25519([u8; 32]),
-    P256(p256::PublicKey),
-    Rsa(Box<rsa::RsaPublicKey>),
-}
-
-impl PrivateMaterial {
-    fn public(&self) -> PublicMaterial {
-        match self {
-            PrivateMaterial::Hmac(k) => PublicMaterial::Hmac(k.clone()),
-            PrivateMaterial::Ed25519 { public, .. } => PublicMaterial::Ed25519(*public),
-            PrivateMaterial::P256(sk) => PublicMaterial::P256(sk.public_key()),
-            PrivateMaterial::Rsa(k) => PublicMaterial::Rsa(Box::new(k.to_public_key())),
-        }
-    }
-}
-
 enum SignerInner {
     Portable(backend::portable::Signer),
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(all(feature = "native", not(target_arch = "wasm32")))]
     Native(backend::native::Signer),
 }
 
 enum VerifierInner {
     Portable(backend::portable::Verifier),
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(all(feature = "native", not(target_arch = "wasm32")))]
     Native(backend::native::Verifier),
 }
 
@@ -112,9 +82,9 @@ impl SigningKey {
         check_fits(alg, &material.public())?;
         let inner = match backend {
             Backend::Portable => SignerInner::Portable(backend::portable::signer(alg, &material)?),
-            #[cfg(not(target_arch = "wasm32"))]
+            #[cfg(all(feature = "native", not(target_arch = "wasm32")))]
             Backend::Native => SignerInner::Native(backend::native::signer(alg, &material)?),
-            #[cfg(target_arch = "wasm32")]
+            #[cfg(not(all(feature = "native", not(target_arch = "wasm32"))))]
             Backend::Native => return Err(Error::new(ErrorCode::InvalidConfig)),
         };
         Ok(Self {
@@ -197,7 +167,7 @@ impl SigningKey {
     pub(crate) fn sign(&self, msg: &[u8]) -> Result<Vec<u8>> {
         let sig = match &self.inner {
             SignerInner::Portable(s) => s.sign(msg),
-            #[cfg(not(target_arch = "wasm32"))]
+            #[cfg(all(feature = "native", not(target_arch = "wasm32")))]
             SignerInner::Native(s) => s.sign(msg),
         };
         if sig.is_empty() {
@@ -213,9 +183,9 @@ impl VerifyingKey {
         check_fits(alg, &material)?;
         let inner = match backend {
             Backend::Portable => VerifierInner::Portable(backend::portable::verifier(alg, &material)?),
-            #[cfg(not(target_arch = "wasm32"))]
+            #[cfg(all(feature = "native", not(target_arch = "wasm32")))]
             Backend::Native => VerifierInner::Native(backend::native::verifier(alg, &material)?),
-            #[cfg(target_arch = "wasm32")]
+            #[cfg(not(all(feature = "native", not(target_arch = "wasm32"))))]
             Backend::Native => return Err(Error::new(ErrorCode::InvalidConfig)),
         };
         Ok(Self {
@@ -330,7 +300,7 @@ impl VerifyingKey {
         }
         match &self.inner {
             VerifierInner::Portable(v) => v.verify(sig, msg),
-            #[cfg(not(target_arch = "wasm32"))]
+            #[cfg(all(feature = "native", not(target_arch = "wasm32")))]
             VerifierInner::Native(v) => v.verify(sig, msg),
         }
     }

@@ -47,6 +47,7 @@
 
 mod backend;
 mod keys;
+mod material;
 
 use std::collections::BTreeMap;
 
@@ -224,6 +225,63 @@ impl VerifiedToken {
     pub fn expires_at(&self) -> Option<i64> {
         self.claims.get("exp").and_then(numeric_date)
     }
+
+    /// The claims as a typed value. Members `T` does not name are ignored unless `T` denies
+    /// unknown fields; a missing or mistyped member is `invalid_claims` naming it (the claim's
+    /// value is never quoted).
+    ///
+    /// ```
+    /// use authcore::entropy::OsEntropy;
+    /// use authcore::jwt::{Algorithm, Backend, Issuer, IssuerConfig, SigningKey, Verifier, VerifierConfig};
+    /// use serde::{Deserialize, Serialize};
+    ///
+    /// #[derive(Serialize, Deserialize)]
+    /// struct Claims { sub: String, role: String }
+    ///
+    /// let key = SigningKey::from_secret(Algorithm::Hs256, b"an HS256 secret of at least 32 bytes!!", Backend::default())?;
+    /// let verifier = Verifier::with_key(VerifierConfig::new(&[Algorithm::Hs256]), key.verifying_key()?)?;
+    /// let issuer = Issuer::new(IssuerConfig::default(), key)?;
+    /// let token = issuer.issue(Claims { sub: "user-1".into(), role: "admin".into() }, 1_700_000_000, &mut OsEntropy)?;
+    /// let claims: Claims = verifier.verify(&token, 1_700_000_010)?.claims_as()?;
+    /// assert_eq!((claims.sub.as_str(), claims.role.as_str()), ("user-1", "admin"));
+    /// # Ok::<(), authcore::Error>(())
+    /// ```
+    pub fn claims_as<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
+        crate::error::decode_json(Value::Object(self.claims.clone())).map_err(|e| {
+            let field = e.path().to_owned();
+            let detail = if field.is_empty() {
+                "The claims do not have the expected shape.".to_owned()
+            } else {
+                format!("Claim `{}` is missing or has the wrong type.", quote_input(&field))
+            };
+            if field.is_empty() {
+                Error::with_detail(ErrorCode::InvalidClaims, detail)
+            } else {
+                Error::field(ErrorCode::InvalidClaims, field, detail)
+            }
+        })
+    }
+}
+
+/// What a [`Verifier`] is built from in one call: the policy and its keys, given either as a
+/// list of key specs or as a JWKS (with `default_alg` for JWKs without `alg`). Bindings build
+/// their verifiers through [`Verifier::from_spec`], so the rules (exactly one key source)
+/// are the same everywhere.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifierSpec {
+    /// The policy.
+    #[serde(default)]
+    pub config: VerifierConfig,
+    /// The keys as specs (raw secret, PEM or JWK each).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keys: Option<Vec<KeySpec>>,
+    /// The keys as a JWKS `{"keys": [...]}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwks: Option<Value>,
+    /// The algorithm for JWKs without `alg` (only with `jwks`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_alg: Option<Algorithm>,
 }
 
 /// Verifies tokens against a fixed key set and policy.
@@ -255,6 +313,58 @@ impl Verifier {
             ));
         }
         Ok(Self { config, keys })
+    }
+
+    /// A verifier from a [`VerifierSpec`] on `backend`. Exactly one of `keys` and `jwks` must
+    /// be given (neither, or both: `invalid_config` naming `keys`); `default_alg` only goes
+    /// with `jwks` (else `invalid_config` naming `default_alg`).
+    ///
+    /// ```
+    /// use authcore::jwt::{Backend, Verifier, VerifierSpec};
+    /// use serde_json::json;
+    ///
+    /// let spec: VerifierSpec = serde_json::from_value(json!({
+    ///     "config": {"algorithms": ["HS256"]},
+    ///     "keys": [{"alg": "HS256", "secret": "an HS256 secret of at least 32 bytes!!"}],
+    /// })).unwrap();
+    /// let verifier = Verifier::from_spec(spec, Backend::default())?;
+    /// assert_eq!(verifier.keys().len(), 1);
+    /// # Ok::<(), authcore::Error>(())
+    /// ```
+    pub fn from_spec(spec: VerifierSpec, backend: Backend) -> Result<Self> {
+        let keys = match (spec.keys, spec.jwks) {
+            (Some(specs), None) => {
+                if spec.default_alg.is_some() {
+                    return Err(Error::field(
+                        ErrorCode::InvalidConfig,
+                        "default_alg",
+                        "`default_alg` applies to `jwks` only.",
+                    ));
+                }
+                KeySet::from_specs(&specs, backend)?
+            }
+            (None, Some(jwks)) => KeySet::from_jwks(&jwks, spec.default_alg, backend)?,
+            (Some(_), Some(_)) => {
+                return Err(Error::field(
+                    ErrorCode::InvalidConfig,
+                    "keys",
+                    "Give `keys` or `jwks`, not both.",
+                ))
+            }
+            (None, None) => {
+                return Err(Error::field(
+                    ErrorCode::InvalidConfig,
+                    "keys",
+                    "A verifier needs `keys` or `jwks`.",
+                ))
+            }
+        };
+        Self::new(spec.config, keys)
+    }
+
+    /// The public keys as a JWKS `{"keys": [...]}` (shared HMAC secrets are never exported).
+    pub fn jwks(&self) -> Value {
+        self.keys.to_jwks()
     }
 
     /// A verifier with a single key.
@@ -593,12 +703,38 @@ impl Issuer {
         &self.key
     }
 
-    /// Issues a token carrying `claims` (a JSON object: `sub` and custom claims) plus `iat`,
+    /// The public key as a JWKS `{"keys": [jwk]}`, for verifiers elsewhere; `invalid_key` for an
+    /// HMAC key (a shared secret is never exported).
+    pub fn jwks(&self) -> Result<Value> {
+        let jwk = self.key.verifying_key()?.to_jwk()?;
+        Ok(serde_json::json!({ "keys": [jwk] }))
+    }
+
+    /// Issues a token carrying `claims` (any value that serialises to a JSON object: a
+    /// `serde_json` map or `json!` object, or your own `#[derive(Serialize)]` struct; `sub` and
+    /// custom claims) plus `iat`,
     /// `exp` and the configured `iss`, `aud`, `jti`. Claims the issuer owns (`iat`, `exp`,
     /// and `iss`/`aud`/`jti` when configured) may not be given: `invalid_input`.
     /// Claims are written with sorted member names, so output is deterministic for
     /// deterministic algorithms (HS*, EdDSA).
-    pub fn issue(&self, claims: Value, now: i64, entropy: &mut dyn Entropy) -> Result<String> {
+    ///
+    /// ```
+    /// use authcore::entropy::OsEntropy;
+    /// use authcore::jwt::{Algorithm, Backend, Issuer, IssuerConfig, SigningKey};
+    ///
+    /// #[derive(serde::Serialize)]
+    /// struct Claims<'a> { sub: &'a str, scope: &'a str }
+    ///
+    /// let key = SigningKey::from_secret(Algorithm::Hs256, b"an HS256 secret of at least 32 bytes!!", Backend::default())?;
+    /// let issuer = Issuer::new(IssuerConfig::default(), key)?;
+    /// let token = issuer.issue(Claims { sub: "user-1", scope: "read" }, 1_700_000_000, &mut OsEntropy)?;
+    /// assert_eq!(token.split('.').count(), 3);
+    /// assert!(issuer.issue("not an object", 1_700_000_000, &mut OsEntropy).is_err()); // invalid_input
+    /// # Ok::<(), authcore::Error>(())
+    /// ```
+    pub fn issue(&self, claims: impl Serialize, now: i64, entropy: &mut dyn Entropy) -> Result<String> {
+        let claims = serde_json::to_value(claims)
+            .map_err(|_| Error::field(ErrorCode::InvalidInput, "claims", "Claims could not be serialised."))?;
         let Value::Object(mut claims) = claims else {
             return Err(Error::field(
                 ErrorCode::InvalidInput,
