@@ -16,7 +16,11 @@ fn audience_is_one_string_or_a_list() {
     assert_eq!(absent.audience, None);
     let err = decode_json::<VerifierConfig>(json!({"algorithms": ["HS256"], "audience": 7})).unwrap_err();
     assert_eq!(err.path(), "audience");
-    assert!(err.detail().contains("a string or a list of strings"), "{}", err.detail());
+    assert!(
+        err.detail().contains("a string or a list of strings"),
+        "{}",
+        err.detail()
+    );
     assert!(err.is_wrong_type());
     let err = decode_json::<VerifierConfig>(json!({"algorithms": ["HS256"], "audience": ["a", 1]})).unwrap_err();
     assert_eq!(err.path(), "audience[1]");
