@@ -2,6 +2,7 @@
 
 import base64
 import gc
+import sys
 import threading
 import time
 from typing import Any, Dict, List
@@ -236,3 +237,36 @@ def test_device_client_shared_by_threads_never_refuses() -> None:
     finally:
         gc.set_threshold(*old)
     assert errors == []
+
+
+def test_reentry_from_the_same_thread_is_refused_not_deadlocked() -> None:
+    # A finalizer run by the collector inside a driver call (while the call holds the lock)
+    # calls the same driver: RuntimeError (reported as unraisable), never a hang.
+    d = tokens.RequestDriver(token_endpoint="https://auth.example/token")
+    for _ in range(20):
+        d.send({"method": "GET", "url": "https://auth.example/x"}, now=NOW)
+    seen: List[BaseException] = []
+
+    class Reenter:
+        def __init__(self) -> None:
+            self.me = self
+
+        def __del__(self) -> None:
+            d.state(now=NOW)
+
+    hook, threshold = sys.unraisablehook, gc.get_threshold()
+    sys.unraisablehook = lambda u: seen.append(u.exc_value) if u.exc_value else None
+    try:
+        gc.disable()
+        gc.collect()
+        Reenter()
+        gc.set_threshold(1)
+        gc.enable()
+        acts = d.actions()
+    finally:
+        gc.set_threshold(*threshold)
+        gc.enable()
+        sys.unraisablehook = hook
+    assert len(acts) == 20
+    assert [type(e) for e in seen] == [RuntimeError] and "called again from inside" in str(seen[0])
+    assert d.state(now=NOW)["generation"] == 0  # still usable
