@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: help conformance test lint fmt bench doc python python-test python-bench wasm-check fuzz
+.PHONY: help conformance test lint fmt bench doc python python-test python-versions python-bench wasm-check fuzz
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -50,6 +50,10 @@ python-test: python ## the binding's own tests, its conformance runner, and stub
 	cd bindings-python && $(CURDIR)/$(PY) -m pytest -q -p no:cacheprovider tests
 	$(PY) -m mypy.stubtest authcore --allowlist bindings-python/stubtest-allowlist.txt
 	cd bindings-python && $(CURDIR)/$(PY) -m mypy --strict tests/typing_check.py
+	$(MAKE) --no-print-directory python-versions
+
+python-versions: ## the built wheel in fresh venvs of the oldest (3.9) and newest pyenv Pythons: smoke script, conformance runner
+	bindings-python/tools/python_versions.sh
 
 python-bench: python ## binding vs PyJWT, results to BENCHMARKS.md by hand
 	$(PY) -m pip install --quiet --disable-pip-version-check -r bindings-python/requirements-bench.txt

@@ -212,6 +212,16 @@ fn settings<T: DeserializeOwned>(
     kwargs: Option<&Bound<'_, PyDict>>,
     what: &str,
 ) -> PyResult<T> {
+    from_py(settings_dict(py, config, kwargs, what)?.as_any(), what)
+}
+
+/// The optional settings dict and the keyword arguments merged into a new dict (keywords win).
+fn settings_dict<'py>(
+    py: Python<'py>,
+    config: Option<&Bound<'py, PyAny>>,
+    kwargs: Option<&Bound<'py, PyDict>>,
+    what: &str,
+) -> PyResult<Bound<'py, PyDict>> {
     let merged = PyDict::new(py);
     if let Some(c) = config.filter(|c| !c.is_none()) {
         let c = c
@@ -222,7 +232,50 @@ fn settings<T: DeserializeOwned>(
     if let Some(k) = kwargs {
         merged.update(k.as_mapping())?;
     }
-    from_py(merged.as_any(), what)
+    Ok(merged)
+}
+
+/// A key spec as given, except that a `secret` given as `bytes` / `bytearray` becomes the
+/// core's `secret_b64` (base64url) member. (When `secret_b64` is given too, the encoded
+/// bytes go into `secret` instead, so the core refuses the two materials as usual.)
+fn key_spec_py<'py>(v: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let Ok(d) = v.cast::<PyDict>() else {
+        return Ok(v.clone());
+    };
+    let Some(secret) = d.get_item("secret")? else {
+        return Ok(v.clone());
+    };
+    let bytes = if let Ok(b) = secret.cast::<PyBytes>() {
+        b.as_bytes().to_vec()
+    } else if let Ok(b) = secret.cast::<PyByteArray>() {
+        b.to_vec()
+    } else {
+        return Ok(v.clone());
+    };
+    let out = d.copy()?;
+    out.del_item("secret")?;
+    let slot = if out.contains("secret_b64")? {
+        "secret"
+    } else {
+        "secret_b64"
+    };
+    out.set_item(
+        slot,
+        <base64ct::Base64UrlUnpadded as base64ct::Encoding>::encode_string(&bytes),
+    )?;
+    Ok(out.into_any())
+}
+
+/// A list of key specs through [`key_spec_py`] (anything else as given, for the usual error).
+fn key_specs_py<'py>(v: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    if !(v.is_instance_of::<PyList>() || v.is_instance_of::<PyTuple>()) {
+        return Ok(v.clone());
+    }
+    let out = PyList::empty(v.py());
+    for item in v.try_iter()? {
+        out.append(key_spec_py(&item?)?)?;
+    }
+    Ok(out.into_any())
 }
 
 /// `now` defaults to the current time (the binding may read the clock; the core never does).
@@ -263,16 +316,65 @@ fn backend(py: Python<'_>, name: Option<&str>) -> PyResult<Backend> {
     Backend::from_name(name).py(py)
 }
 
-/// Locks a state machine; a second thread arriving meanwhile gets a clear error.
-fn lock<T>(m: &Mutex<T>) -> PyResult<MutexGuard<'_, T>> {
-    m.try_lock().map_err(|e| match e {
-        std::sync::TryLockError::WouldBlock => {
-            PyRuntimeError::new_err("this object is being used by another thread; use one per thread or a lock")
+thread_local! {
+    /// The state machines (mutex addresses) this thread holds locked right now.
+    static HELD: std::cell::RefCell<Vec<usize>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A locked state machine; unlocking also forgets it in [`HELD`].
+struct Locked<'a, T> {
+    guard: MutexGuard<'a, T>,
+    addr: usize,
+}
+
+impl<T> std::ops::Deref for Locked<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.guard
+    }
+}
+
+impl<T> std::ops::DerefMut for Locked<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.guard
+    }
+}
+
+impl<T> Drop for Locked<'_, T> {
+    fn drop(&mut self) {
+        let addr = self.addr;
+        // `try_with`: never panic in a destructor, even during thread teardown.
+        let _ = HELD.try_with(|h| h.borrow_mut().retain(|a| *a != addr));
+    }
+}
+
+/// Locks a state machine. A second thread arriving meanwhile WAITS for the first, with the
+/// GIL released while it waits (so the holder, which may need the GIL to finish, can run):
+/// calls from many threads are serialised, never refused. The same thread coming back while
+/// it holds the lock (a `__del__` or callback run mid-call) gets a `RuntimeError` instead of
+/// deadlocking.
+fn lock<T: Send>(m: &Mutex<T>) -> PyResult<Locked<'_, T>> {
+    let addr = std::ptr::from_ref(m) as usize;
+    if HELD.with(|h| h.borrow().contains(&addr)) {
+        return Err(PyRuntimeError::new_err(
+            "this object was called again from inside one of its own calls (on the same thread)",
+        ));
+    }
+    let guard = loop {
+        match m.try_lock() {
+            Ok(g) => break g,
+            // Wait for the holder without the GIL, then take the lock with it (a guard cannot
+            // leave `detach`); another thread may win the race, so try again.
+            Err(std::sync::TryLockError::WouldBlock) => Python::attach(|py| py.detach(|| drop(m.lock()))),
+            Err(std::sync::TryLockError::Poisoned(_)) => {
+                return Err(PyRuntimeError::new_err(
+                    "this object is unusable after an earlier failure",
+                ))
+            }
         }
-        std::sync::TryLockError::Poisoned(_) => {
-            PyRuntimeError::new_err("this object is unusable after an earlier failure")
-        }
-    })
+    };
+    HELD.with(|h| h.borrow_mut().push(addr));
+    Ok(Locked { guard, addr })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -323,6 +425,56 @@ fn reduce(slf: &Bound<'_, PyAny>, snapshot: Py<PyAny>) -> PyResult<(Py<PyAny>, P
 }
 
 // ---------------------------------------------------------------------------------------------
+// repr: Python notation, settings only (never a secret, token or key material)
+// ---------------------------------------------------------------------------------------------
+
+/// `'text'`: Python's own `repr` of a `str`.
+fn r_str(py: Python<'_>, s: &str) -> PyResult<String> {
+    Ok(PyString::new(py, s).repr()?.to_cow()?.into_owned())
+}
+
+/// A URL's `repr` without any `user:password@` part.
+fn r_url(py: Python<'_>, url: &str) -> PyResult<String> {
+    let shown = match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+            let (authority, tail) = rest.split_at(end);
+            match authority.rsplit_once('@') {
+                Some((_, host)) => format!("{scheme}://***@{host}{tail}"),
+                None => url.to_owned(),
+            }
+        }
+        None => url.to_owned(),
+    };
+    r_str(py, &shown)
+}
+
+/// `'text'` or `None`.
+fn r_opt(py: Python<'_>, s: Option<&str>) -> PyResult<String> {
+    s.map_or_else(|| Ok("None".to_owned()), |s| r_str(py, s))
+}
+
+/// `['a', 'b']`.
+fn r_list<'a>(py: Python<'_>, items: impl IntoIterator<Item = &'a str>) -> PyResult<String> {
+    let items = items.into_iter().map(|i| r_str(py, i)).collect::<PyResult<Vec<_>>>()?;
+    Ok(format!("[{}]", items.join(", ")))
+}
+
+/// `3` or `None`.
+fn r_num<T: std::fmt::Display>(n: Option<T>) -> String {
+    n.map_or_else(|| "None".to_owned(), |n| n.to_string())
+}
+
+/// `True` / `False`.
+fn r_bool(b: bool) -> &'static str {
+    if b {
+        "True"
+    } else {
+        "False"
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // jwt
 // ---------------------------------------------------------------------------------------------
 
@@ -346,9 +498,13 @@ impl Verifier {
         backend: Option<&str>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
+        let keys = match keys {
+            Some(k) if !k.is_none() => Some(from_py(&key_specs_py(k)?, "keys")?),
+            _ => None,
+        };
         let spec = VerifierSpec {
             config: settings(py, config, kwargs, "config")?,
-            keys: opt_from_py(keys, "keys")?,
+            keys,
             jwks: opt_from_py(jwks, "jwks")?,
             default_alg: opt_from_py(default_alg, "default_alg")?,
         };
@@ -370,10 +526,17 @@ impl Verifier {
         to_py(py, &self.inner.jwks())
     }
 
-    fn __repr__(&self) -> PyResult<String> {
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let c = self.inner.config();
         Ok(format!(
-            "Verifier(algorithms={:?}, keys={})",
-            self.inner.config().algorithms,
+            "Verifier(algorithms={}, issuer={}, audience={}, leeway={}, keys={})",
+            r_list(py, c.algorithms.iter().map(|a| a.as_str()))?,
+            r_opt(py, c.issuer.as_deref())?,
+            match &c.audience {
+                Some(a) => r_list(py, a.iter().map(String::as_str))?,
+                None => "None".to_owned(),
+            },
+            c.leeway,
             self.inner.keys().len()
         ))
     }
@@ -398,7 +561,7 @@ impl Issuer {
         backend: Option<&str>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        let spec: KeySpec = from_py(key, "key")?;
+        let spec: KeySpec = from_py(&key_spec_py(key)?, "key")?;
         let config: IssuerConfig = settings(py, config, kwargs, "config")?;
         let key = SigningKey::from_spec(&spec, self::backend(py, backend)?).py(py)?;
         Ok(Self {
@@ -426,8 +589,14 @@ impl Issuer {
         to_py(py, &self.inner.jwks().py(py)?)
     }
 
-    fn __repr__(&self) -> PyResult<String> {
-        Ok(format!("Issuer(alg={:?})", self.inner.key().algorithm().as_str()))
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let key = self.inner.key();
+        Ok(format!(
+            "Issuer(alg={}, kid={}, lifetime={})",
+            r_str(py, key.algorithm().as_str())?,
+            r_opt(py, key.kid())?,
+            self.inner.config().lifetime
+        ))
     }
 }
 }
@@ -457,7 +626,7 @@ fn verify_signature(
     signature: &[u8],
     backend: Option<&str>,
 ) -> PyResult<bool> {
-    let spec: KeySpec = from_py(key, "key")?;
+    let spec: KeySpec = from_py(&key_spec_py(key)?, "key")?;
     let k = VerifyingKey::from_spec(&spec, self::backend(py, backend)?).py(py)?;
     Ok(k.verify_signature(signature, signing_input))
 }
@@ -657,12 +826,13 @@ impl RequestDriver {
         reduce(slf.as_any(), snapshot)
     }
 
-    fn __repr__(&self) -> PyResult<String> {
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let d = lock(&self.inner)?;
         Ok(format!(
-            "RequestDriver(generation={}, has_tokens={})",
+            "RequestDriver(token_endpoint={}, generation={}, has_tokens={})",
+            r_url(py, &d.config().token_endpoint)?,
             d.generation(),
-            d.tokens().is_some()
+            r_bool(d.tokens().is_some())
         ))
     }
 }
@@ -767,12 +937,14 @@ impl DeviceClient {
         reduce(slf.as_any(), snapshot)
     }
 
-    fn __repr__(&self) -> PyResult<String> {
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let c = lock(&self.inner)?;
         Ok(format!(
-            "DeviceClient(finished={}, interval={})",
-            if c.is_finished() { "True" } else { "False" },
-            c.interval().map_or("None".to_owned(), |i| i.to_string())
+            "DeviceClient(base_url={}, client_id={}, status={}, interval={})",
+            r_url(py, &c.config().base_url)?,
+            r_str(py, &c.config().client_id)?,
+            r_str(py, c.phase_name())?,
+            r_num(c.interval())
         ))
     }
 }
@@ -898,6 +1070,16 @@ impl DeviceAuthority {
         let g: Option<DeviceGrant> = opt_from_py(grant, "grant")?;
         let r: TokenRequest = from_py(request, "request")?;
         to_py(py, &self.inner.poll(g.as_ref(), &r, now_or(now)))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let c = self.inner.config();
+        Ok(format!(
+            "DeviceAuthority(verification_uri={}, expires_in={}, interval={})",
+            r_url(py, &c.verification_uri)?,
+            c.expires_in,
+            c.interval
+        ))
     }
 }
 }
@@ -1057,6 +1239,16 @@ impl SessionManager {
         let r: Session = from_py(record, "record")?;
         to_py(py, &self.inner.revoke(&r, now_or(now)))
     }
+
+    fn __repr__(&self) -> PyResult<String> {
+        let c = self.inner.config();
+        Ok(format!(
+            "SessionManager(idle_timeout={}, absolute_lifetime={}, touch_interval={})",
+            c.idle_timeout,
+            r_num(c.absolute_lifetime),
+            c.touch_interval
+        ))
+    }
 }
 }
 
@@ -1098,7 +1290,18 @@ impl Gate {
         backend: Option<&str>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        let config: GateConfig = settings(py, config, kwargs, "config")?;
+        let merged = settings_dict(py, config, kwargs, "config")?;
+        // `jwt.keys` may hold `bytes` secrets (see `key_spec_py`); the caller's dicts stay as they are.
+        if let Some(jwt) = merged.get_item("jwt")? {
+            if let Ok(jwt) = jwt.cast::<PyDict>() {
+                if let Some(keys) = jwt.get_item("keys")? {
+                    let jwt = jwt.copy()?;
+                    jwt.set_item("keys", key_specs_py(&keys)?)?;
+                    merged.set_item("jwt", jwt)?;
+                }
+            }
+        }
+        let config: GateConfig = from_py(merged.as_any(), "config")?;
         Ok(Self {
             inner: CoreGate::with_backend(config, self::backend(py, backend)?).py(py)?,
         })
@@ -1137,6 +1340,17 @@ impl Gate {
         let r: HttpRequest = from_py(request, "request")?;
         let l: Lookup = opt_from_py(lookup, "lookup")?.unwrap_or_default();
         to_py(py, &self.inner.authenticate(&r, &l, now_or(now)))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let c = self.inner.config();
+        Ok(format!(
+            "Gate(realm={}, routes={}, jwt={}, services={})",
+            r_str(py, &c.realm)?,
+            c.routes.len(),
+            r_bool(c.jwt.is_some()),
+            c.services.len()
+        ))
     }
 }
 }
@@ -1204,6 +1418,14 @@ impl Accounts {
         let acct: Option<StoredCredentials> = opt_from_py(account, "account")?;
         let r = py.detach(|| self.inner.login(acct.as_ref(), password)).py(py)?;
         to_py(py, &r)
+    }
+
+    fn __repr__(&self) -> PyResult<String> {
+        let p = self.inner.policy();
+        Ok(format!(
+            "Accounts(min_length={}, memory_kib={}, iterations={}, parallelism={})",
+            p.min_length, p.memory_kib, p.iterations, p.parallelism
+        ))
     }
 }
 }
@@ -1287,6 +1509,15 @@ impl RefreshTokens {
     fn revoke(&self, py: Python<'_>, record: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let r: RefreshRecord = from_py(record, "record")?;
         to_py(py, &self.inner.revoke(&r))
+    }
+
+    fn __repr__(&self) -> PyResult<String> {
+        let c = self.inner.config();
+        Ok(format!(
+            "RefreshTokens(ttl={}, family_lifetime={})",
+            c.ttl,
+            r_num(c.family_lifetime)
+        ))
     }
 }
 }
@@ -1391,6 +1622,17 @@ impl AuthCodeClient {
         let t = self.inner.token_response(&r, now_or(now)).py(py)?;
         to_py(py, &t)
     }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let c = self.inner.config();
+        Ok(format!(
+            "AuthCodeClient(authorization_endpoint={}, client_id={}, redirect_uri={}, scopes={})",
+            r_url(py, &c.authorization_endpoint)?,
+            r_str(py, &c.client_id)?,
+            r_url(py, &c.redirect_uri)?,
+            r_list(py, c.scopes.iter().map(String::as_str))?
+        ))
+    }
 }
 }
 
@@ -1455,6 +1697,10 @@ impl PyBroker {
         let r: HttpResponse = from_py(response, "response")?;
         let out = self.inner.apply_refresh(&c, &r, now_or(now)).py(py)?;
         to_py(py, &out)
+    }
+
+    fn __repr__(&self) -> PyResult<String> {
+        Ok(format!("Broker(providers={})", self.inner.providers().providers.len()))
     }
 }
 }

@@ -162,6 +162,11 @@ pub struct RefreshTokens {
 }
 
 impl RefreshTokens {
+    /// The rules this was built with.
+    pub fn config(&self) -> &RefreshConfig {
+        &self.config
+    }
+
     /// Rotation with validated rules.
     pub fn new(config: RefreshConfig) -> Result<Self> {
         let bad = |f: &str, d: &str| Err(Error::field(ErrorCode::InvalidConfig, f, d));

@@ -618,6 +618,11 @@ impl RequestDriver {
         self.tokens.as_ref()
     }
 
+    /// The settings this driver was built with.
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
     /// Current generation.
     pub fn generation(&self) -> u64 {
         self.generation

@@ -1,8 +1,15 @@
 """Type stubs for the compiled ``authcore._authcore`` module."""
 
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, final
+from typing import Any, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, Union, final
 
 _JSON = Dict[str, Any]
+_Alg = Literal["HS256", "HS384", "HS512", "EdDSA", "ES256", "RS256", "PS256"]
+_Backend = Literal["native", "portable"]
+# A key spec: {"alg", "kid"?, and one of "secret" (str or bytes), "secret_b64", "pem", "jwk", "raw_b64"}.
+_Key = Mapping[str, Any]
+
+# Every settings keyword below is optional and maps to the member of the same name of the
+# core's settings struct; a misspelt keyword is a type error here and `ValueError` at run time.
 
 __version__: str
 
@@ -18,11 +25,16 @@ class Verifier:
         cls,
         config: Optional[Mapping[str, Any]] = None,
         *,
-        keys: Optional[Sequence[Mapping[str, Any]]] = None,
+        keys: Optional[Sequence[_Key]] = None,
         jwks: Optional[Mapping[str, Any]] = None,
         default_alg: Optional[str] = None,
-        backend: Optional[str] = None,
-        **kwargs: Any,
+        backend: Optional[_Backend] = None,
+        algorithms: Sequence[_Alg] = ...,
+        leeway: int = 60,
+        issuer: Optional[str] = None,
+        audience: Union[str, Sequence[str], None] = None,
+        typ: Optional[str] = None,
+        max_token_bytes: int = 8192,
     ) -> "Verifier": ...
     def verify(self, token: str, now: Optional[int] = None) -> _JSON: ...
     def jwks(self) -> _JSON: ...
@@ -31,18 +43,22 @@ class Verifier:
 class Issuer:
     def __new__(
         cls,
-        key: Mapping[str, Any],
+        key: _Key,
         config: Optional[Mapping[str, Any]] = None,
         *,
-        backend: Optional[str] = None,
-        **kwargs: Any,
+        backend: Optional[_Backend] = None,
+        lifetime: int = 3600,
+        issuer: Optional[str] = None,
+        audience: Optional[str] = None,
+        typ: Optional[str] = None,
+        jti: bool = False,
     ) -> "Issuer": ...
     def issue(self, claims: Mapping[str, Any], now: Optional[int] = None, entropy: Optional[bytes] = None) -> str: ...
     def jwks(self) -> _JSON: ...
 
 def from_env(env: Mapping[str, str], *, backend: Optional[str] = None) -> Tuple[Issuer, Verifier]: ...
 def verify_signature(
-    key: Mapping[str, Any], signing_input: bytes, signature: bytes, *, backend: Optional[str] = None
+    key: _Key, signing_input: bytes, signature: bytes, *, backend: Optional[_Backend] = None
 ) -> bool: ...
 def parse_jwks(jwks: Mapping[str, Any], default_alg: Optional[str] = None, *, backend: Optional[str] = None) -> _JSON: ...
 def decode_unverified(token: str) -> Tuple[_JSON, _JSON]: ...
@@ -57,7 +73,18 @@ def dump_tokens(stored: Mapping[str, Any]) -> str: ...
 @final
 class RequestDriver:
     def __new__(
-        cls, config: Optional[Mapping[str, Any]] = None, *, stored: Optional[Mapping[str, Any]] = None, **kwargs: Any
+        cls,
+        config: Optional[Mapping[str, Any]] = None,
+        *,
+        stored: Optional[Mapping[str, Any]] = None,
+        token_endpoint: str = ...,
+        client_id: Optional[str] = None,
+        refresh_margin: int = ...,
+        identity_header: str = ...,
+        default_expires_in: int = ...,
+        shared_store: bool = ...,
+        api_origins: Sequence[str] = ...,
+        allow_insecure_http: bool = False,
     ) -> "RequestDriver": ...
     def send(self, request: Mapping[str, Any], now: Optional[int] = None) -> int: ...
     def handle_response(self, transmit: int, response: Mapping[str, Any], now: Optional[int] = None) -> None: ...
@@ -79,7 +106,23 @@ class RequestDriver:
 
 @final
 class DeviceClient:
-    def __new__(cls, config: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> "DeviceClient": ...
+    def __new__(
+        cls,
+        config: Optional[Mapping[str, Any]] = None,
+        *,
+        base_url: str = ...,
+        authorization_path: str = ...,
+        token_path: str = ...,
+        client_id: str = ...,
+        scope: Optional[str] = None,
+        encoding: Literal["form", "json"] = "form",
+        default_interval: int = ...,
+        max_retries: int = ...,
+        max_backoff: int = ...,
+        default_expires_in: int = ...,
+        previous_generation: int = ...,
+        allow_insecure_http: bool = False,
+    ) -> "DeviceClient": ...
     def start(self, now: Optional[int] = None) -> None: ...
     def handle_timeout(self, now: Optional[int] = None) -> None: ...
     def handle_response(self, transmit: int, response: Mapping[str, Any], now: Optional[int] = None) -> None: ...
@@ -95,7 +138,22 @@ class DeviceClient:
 
 @final
 class DeviceAuthority:
-    def __new__(cls, config: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> "DeviceAuthority": ...
+    def __new__(
+        cls,
+        config: Optional[Mapping[str, Any]] = None,
+        *,
+        verification_uri: str = ...,
+        complete_uri: bool = ...,
+        expires_in: int = ...,
+        interval: int = ...,
+        device_code_bytes: int = ...,
+        user_code: Mapping[str, Any] = ...,
+        max_attempts: int = ...,
+        max_failures: int = ...,
+        global_pressure_failures: int = ...,
+        failure_window: int = ...,
+        poll_tolerance: int = ...,
+    ) -> "DeviceAuthority": ...
     def issue(
         self, client_id: str, scope: Optional[str] = None, now: Optional[int] = None, entropy: Optional[bytes] = None
     ) -> _JSON: ...
@@ -132,7 +190,14 @@ def oauth_error_response(code: str, detail: Optional[str] = None) -> _JSON: ...
 
 @final
 class SessionManager:
-    def __new__(cls, config: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> "SessionManager": ...
+    def __new__(
+        cls,
+        config: Optional[Mapping[str, Any]] = None,
+        *,
+        idle_timeout: int = ...,
+        absolute_lifetime: Optional[int] = ...,
+        touch_interval: int = ...,
+    ) -> "SessionManager": ...
     def create(
         self,
         user_id: str,
@@ -168,7 +233,20 @@ def load_session(text: str) -> _JSON: ...
 @final
 class Gate:
     def __new__(
-        cls, config: Optional[Mapping[str, Any]] = None, *, backend: Optional[str] = None, **kwargs: Any
+        cls,
+        config: Optional[Mapping[str, Any]] = None,
+        *,
+        backend: Optional[_Backend] = None,
+        realm: str = "api",
+        jwt: Optional[Mapping[str, Any]] = None,
+        session: Mapping[str, Any] = ...,
+        guest_header: Optional[str] = "X-Guest-ID",
+        services: Sequence[Mapping[str, Any]] = ...,
+        identity_header: str = "X-Identity",
+        default_identity: bool = True,
+        routes: Sequence[Mapping[str, Any]] = ...,
+        default_access: Literal["public", "user", "user_or_guest", "service"] = "user",
+        normalize_path: bool = False,
     ) -> "Gate": ...
     def classify(self, request: Mapping[str, Any], now: Optional[int] = None) -> _JSON: ...
     def decide(
@@ -182,7 +260,16 @@ class Gate:
 
 @final
 class Accounts:
-    def __new__(cls, policy: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> "Accounts": ...
+    def __new__(
+        cls,
+        policy: Optional[Mapping[str, Any]] = None,
+        *,
+        min_length: int = ...,
+        max_length: int = ...,
+        memory_kib: int = ...,
+        iterations: int = ...,
+        parallelism: int = ...,
+    ) -> "Accounts": ...
     def hash_password(self, password: str, entropy: Optional[bytes] = None) -> str: ...
     def verify_password(self, password_hash: str, password: str) -> bool: ...
     def needs_rehash(self, password_hash: str) -> bool: ...
@@ -202,7 +289,14 @@ def normalize_email(email: str) -> str: ...
 
 @final
 class RefreshTokens:
-    def __new__(cls, config: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> "RefreshTokens": ...
+    def __new__(
+        cls,
+        config: Optional[Mapping[str, Any]] = None,
+        *,
+        ttl: int = ...,
+        family_lifetime: Optional[int] = ...,
+        token_bytes: int = ...,
+    ) -> "RefreshTokens": ...
     def issue(
         self,
         user_id: str,
@@ -239,7 +333,23 @@ def check_pkce(
 
 @final
 class AuthCodeClient:
-    def __new__(cls, config: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> "AuthCodeClient": ...
+    def __new__(
+        cls,
+        config: Optional[Mapping[str, Any]] = None,
+        *,
+        authorization_endpoint: str = ...,
+        token_endpoint: str = ...,
+        client_id: str = ...,
+        client_secret: Optional[str] = None,
+        redirect_uri: str = ...,
+        scopes: Sequence[str] = ...,
+        state_ttl: int = ...,
+        extra_params: Sequence[Tuple[str, str]] = ...,
+        default_expires_in: int = ...,
+        issuer: Optional[str] = None,
+        authorization_response_iss_parameter_supported: bool = False,
+        allow_insecure_http: bool = False,
+    ) -> "AuthCodeClient": ...
     def start(self, now: Optional[int] = None, entropy: Optional[bytes] = None) -> _JSON: ...
     def callback(self, record: Mapping[str, Any], callback: str, now: Optional[int] = None) -> _JSON: ...
     def token_response(self, response: Mapping[str, Any], now: Optional[int] = None) -> _JSON: ...

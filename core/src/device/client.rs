@@ -383,6 +383,22 @@ impl DeviceClient {
         }
     }
 
+    /// The settings this client was built with.
+    pub fn config(&self) -> &DeviceClientConfig {
+        &self.config
+    }
+
+    /// Where the flow is: `"idle"` (not started), `"authorizing"` (asking for a device code),
+    /// `"polling"` (waiting for the person) or `"finished"` (done, failed or cancelled).
+    pub fn phase_name(&self) -> &'static str {
+        match self.phase {
+            Phase::Idle => "idle",
+            Phase::Authorizing { .. } => "authorizing",
+            Phase::Polling { .. } => "polling",
+            Phase::Finished => "finished",
+        }
+    }
+
     /// Whether the flow has ended (done, failed or cancelled).
     pub fn is_finished(&self) -> bool {
         self.phase == Phase::Finished

@@ -137,13 +137,43 @@ pub struct VerifierConfig {
     /// Required `iss`, when set.
     pub issuer: Option<String>,
     /// Accepted audiences, when set: the token's `aud` must contain one. When unset, a
-    /// token carrying `aud` is refused (RFC 7519 §4.1.3).
+    /// token carrying `aud` is refused (RFC 7519 §4.1.3). In JSON either one string
+    /// (`"api"`) or a list of strings (`["api", "admin"]`); serialised as a list.
+    #[serde(deserialize_with = "one_or_many")]
     pub audience: Option<Vec<String>>,
     /// Required `typ` header (compared case-insensitively, `application/` prefix optional),
     /// e.g. `at+jwt` (RFC 9068), to keep ID and refresh tokens from passing as access tokens.
     pub typ: Option<String>,
     /// Maximum token length in bytes, checked before parsing (default 8192).
     pub max_token_bytes: usize,
+}
+
+/// `null`, one string, or a list of strings, as `Option<Vec<String>>` (one string is a list of
+/// one). Every binding reads `audience` through this, so each accepts `"api"` and `["api"]`.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> core::result::Result<Option<Vec<String>>, D::Error> {
+    struct OneOrMany;
+    impl<'de> serde::de::Visitor<'de> for OneOrMany {
+        type Value = Option<Vec<String>>;
+        fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            f.write_str("a string or a list of strings")
+        }
+        fn visit_none<E: serde::de::Error>(self) -> core::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> core::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D2: serde::Deserializer<'de>>(self, d: D2) -> core::result::Result<Self::Value, D2::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> core::result::Result<Self::Value, E> {
+            Ok(Some(vec![v.to_owned()]))
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> core::result::Result<Self::Value, A::Error> {
+            Vec::<String>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq)).map(Some)
+        }
+    }
+    d.deserialize_option(OneOrMany)
 }
 
 impl Default for VerifierConfig {
