@@ -38,7 +38,7 @@ def test_audience_is_one_string_or_a_list_everywhere() -> None:
     assert "audience=['api']" in repr(v)
     g = gate.Gate(jwt={"config": {"algorithms": ["HS256"], "audience": "api"}, "keys": [KEY]})
     out = g.authenticate({"method": "GET", "url": "/x", "headers": {"Authorization": f"Bearer {token}"}}, now=NOW)
-    assert out["decision"] == "allow", out
+    assert out["type"] == "allow", out
     # from_env: JWT_AUDIENCE is one string.
     iss, ver = jwt.from_env({"JWT_SECRET_KEY": SECRET, "JWT_AUDIENCE": "api"})
     assert ver.verify(iss.issue({"sub": "u"}, now=NOW), now=NOW)["claims"]["aud"] == "api"
@@ -57,7 +57,7 @@ def test_secrets_may_be_bytes() -> None:
         assert jwt.Verifier(algorithms=["HS256"], keys=(key,)).verify(token, now=NOW)["claims"]["sub"] == "u"
         g = gate.Gate(jwt={"config": {"algorithms": ["HS256"]}, "keys": [key]})
         out = g.authenticate({"method": "GET", "url": "/x", "headers": {"Authorization": f"Bearer {token}"}}, now=NOW)
-        assert out["decision"] == "allow", out
+        assert out["type"] == "allow", out
         header, _, sig = token.rpartition(".")
         raw_sig = base64.urlsafe_b64decode(sig + "==")
         assert jwt.verify_signature(key, header.encode(), raw_sig)
@@ -207,7 +207,7 @@ def test_threads_wait_for_a_busy_driver_and_every_request_settles_once() -> None
     assert len(sent) == 8 * 150 == len(set(sent))
     assert sorted(settled) == sorted(sent), "every request settles exactly once"
     assert len(refreshes) == 1, "one refresh for every thread"
-    assert d.state(now=NOW)["generation"] == 2
+    assert d.status(now=NOW)["generation"] == 2
 
 
 def test_device_client_shared_by_threads_never_refuses() -> None:
@@ -222,7 +222,7 @@ def test_device_client_shared_by_threads_never_refuses() -> None:
                 _Garbage()
                 c.handle_timeout(now=NOW + t)
                 c.actions()
-                _ = c.interval, c.finished, repr(c)
+                _ = c.status(now=NOW), repr(c)
         except BaseException as e:  # pragma: no cover - would be a bug
             errors.append(e)
 
@@ -252,7 +252,7 @@ def test_reentry_from_the_same_thread_is_refused_not_deadlocked() -> None:
             self.me = self
 
         def __del__(self) -> None:
-            d.state(now=NOW)
+            d.status(now=NOW)
 
     hook, threshold = sys.unraisablehook, gc.get_threshold()
     sys.unraisablehook = lambda u: seen.append(u.exc_value) if u.exc_value else None
@@ -269,4 +269,4 @@ def test_reentry_from_the_same_thread_is_refused_not_deadlocked() -> None:
         sys.unraisablehook = hook
     assert len(acts) == 20
     assert [type(e) for e in seen] == [RuntimeError] and "called again from inside" in str(seen[0])
-    assert d.state(now=NOW)["generation"] == 0  # still usable
+    assert d.status(now=NOW)["generation"] == 0  # still usable
