@@ -48,7 +48,7 @@ for _ in range(10):
             done = a
 assert done is not None and done["request_id"] == rid and done["response"]["status"] == 200, done
 back = pickle.loads(pickle.dumps(d))
-assert back.state(now=NOW)["generation"] == 2 and "RequestDriver(" in repr(back)
+assert back.status(now=NOW)["generation"] == 2 and "RequestDriver(" in repr(back)
 
 # DeviceClient round trip: start, device code, approved token.
 c = device.DeviceClient(base_url="https://auth.example", client_id="cli")
@@ -61,6 +61,6 @@ c = pickle.loads(pickle.dumps(c))
 c.handle_timeout(now=NOW + 5)
 [poll] = c.actions()
 c.handle_response(poll["transmit"], {"status": 200, "body": body}, now=NOW + 5)
-assert c.actions()[-1]["type"] == "done" and c.finished
+assert c.actions()[-1]["type"] == "done" and c.status(now=NOW)["finished"]
 
 print(f"smoke: Python {sys.version.split()[0]}: authcore {authcore.__version__} ok")
