@@ -58,6 +58,7 @@ code = '{"device_code":"dc","user_code":"BCDF-GHJK","verification_uri":"https://
 c.handle_response(send["transmit"], {"status": 200, "body": code}, now=NOW)
 assert [a["type"] for a in c.actions()] == ["prompt", "wait"]
 c = pickle.loads(pickle.dumps(c))
+assert [a["type"] for a in c.actions()] == ["wait"]  # a restored client says when to wake
 c.handle_timeout(now=NOW + 5)
 [poll] = c.actions()
 c.handle_response(poll["transmit"], {"status": 200, "body": body}, now=NOW + 5)
