@@ -240,6 +240,23 @@ pub(crate) fn versioned<T: DeserializeOwned>(text: &str, version: u32, what: &st
     let corrupt = |detail: String| Error::with_detail(ErrorCode::StateCorrupt, detail);
     let value: Value =
         serde_json::from_str(text).map_err(|e| corrupt(format!("The {what} is not valid JSON: {e}.")))?;
+    check_version(&value, version, what)?;
+    decode(value).map_err(|shape| {
+        if shape.path.is_empty() {
+            corrupt(format!("The {what} is malformed: {}.", shape.detail))
+        } else {
+            Error::field(
+                ErrorCode::StateCorrupt,
+                shape.path.clone(),
+                format!("The {what} is malformed at `{}`: {}.", shape.path, shape.detail),
+            )
+        }
+    })
+}
+
+/// Checks a document's `version` member: missing or not a positive integer is
+/// `state_corrupt`, another number `state_version_unsupported`, both naming `version`.
+fn check_version(value: &Value, version: u32, what: &str) -> Result<(), Error> {
     let found = value
         .get("version")
         .ok_or_else(|| {
@@ -264,17 +281,7 @@ pub(crate) fn versioned<T: DeserializeOwned>(text: &str, version: u32, what: &st
             format!("Unsupported {what} version {found} (this build reads version {version})."),
         ));
     }
-    decode(value).map_err(|shape| {
-        if shape.path.is_empty() {
-            corrupt(format!("The {what} is malformed: {}.", shape.detail))
-        } else {
-            Error::field(
-                ErrorCode::StateCorrupt,
-                shape.path.clone(),
-                format!("The {what} is malformed at `{}`: {}.", shape.path, shape.detail),
-            )
-        }
-    })
+    Ok(())
 }
 
 /// The format version of every state-machine snapshot (`RequestDriver::snapshot`,
@@ -287,37 +294,14 @@ pub const SNAPSHOT_VERSION: u32 = 1;
 /// of the wrong shape is `state_corrupt` naming `snapshot`. Error text never quotes the value
 /// (snapshots hold secrets).
 pub(crate) fn snapshot<T: DeserializeOwned>(value: &Value, what: &str) -> Result<T, Error> {
-    let Some(obj) = value.as_object() else {
+    if !value.is_object() {
         return Err(Error::field(
             ErrorCode::StateCorrupt,
             "snapshot",
             format!("The {what} snapshot must be a JSON object."),
         ));
-    };
-    let found = obj
-        .get("version")
-        .ok_or_else(|| {
-            Error::field(
-                ErrorCode::StateCorrupt,
-                "version",
-                format!("The {what} snapshot has no `version`."),
-            )
-        })?
-        .as_u64()
-        .ok_or_else(|| {
-            Error::field(
-                ErrorCode::StateCorrupt,
-                "version",
-                "`version` must be a positive integer.",
-            )
-        })?;
-    if found != u64::from(SNAPSHOT_VERSION) {
-        return Err(Error::field(
-            ErrorCode::StateVersionUnsupported,
-            "version",
-            format!("Unsupported {what} snapshot version {found} (this build reads version {SNAPSHOT_VERSION})."),
-        ));
     }
+    check_version(value, SNAPSHOT_VERSION, &format!("{what} snapshot"))?;
     // Serde's message can quote member values (secrets): it stays out of the error.
     T::deserialize(value).map_err(|_| {
         Error::field(
