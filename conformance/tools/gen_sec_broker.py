@@ -17,7 +17,7 @@ import shutil
 import subprocess
 
 from gen_broker_vectors import conn, inject, pset, ts
-from vectorlib import NOW, ROOT, step
+from vectorlib import NOW, ROOT, step, write_suite
 
 CASES = []
 
@@ -313,8 +313,6 @@ case("readiness-flags-malformed-secret", step("broker.readiness", {"connections"
       "warnings": ["Connection `openai/default` holds an empty or malformed secret; connect again."], "errors": []}))
 
 path = os.path.join(ROOT, "vectors", "broker", "security_broker.json")
-with open(path, "w") as f:
-    json.dump({"suite": "broker", "description": "The credential broker's security rules: WHATWG URL parsing, https-only credentials, "
-                                                 "header-safe tokens and names, sh-safe export.", "cases": CASES}, f, indent=1, ensure_ascii=False)
-    f.write("\n")
+write_suite(path, {"suite": "broker", "description": "The credential broker's security rules: WHATWG URL parsing, https-only credentials, "
+                                                   "header-safe tokens and names, sh-safe export.", "cases": CASES})
 print("broker/security_broker.json", len(CASES))

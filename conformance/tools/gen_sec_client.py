@@ -13,7 +13,7 @@ import email.utils
 import json
 import os
 
-from vectorlib import NOW, b64, form, query, sha, step
+from vectorlib import NOW, b64, form, query, sha, step, write_suite
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CASES = {"tokens": [], "device": [], "oauth": []}
@@ -661,7 +661,5 @@ case("oauth", "config-insecure-http-when-allowed", step("oauth.new", {"config": 
 
 for area, cases in CASES.items():
     path = os.path.join(ROOT, "vectors", area, "security_client.json")
-    with open(path, "w") as f:
-        json.dump({"suite": area, "description": DESCR[area], "cases": cases}, f, indent=1, ensure_ascii=False)
-        f.write("\n")
+    write_suite(path, {"suite": area, "description": DESCR[area], "cases": cases})
     print(area, len(cases))

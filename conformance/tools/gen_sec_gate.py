@@ -13,7 +13,7 @@ import hmac
 import json
 import os
 
-from vectorlib import NOW, ROOT, b64, err, js, sha, step
+from vectorlib import NOW, ROOT, b64, err, js, sha, step, write_suite
 
 SECRET = "0123456789abcdef0123456789abcdef"
 JSON_CT = "application/json"
@@ -345,9 +345,7 @@ for name, uid in [("guest-id", "guest_demo_123"), ("user-uuid", USER_UUID)]:
     auth("sec-guest-session-%s-is-not-a-user" % name, req("GET", "/api/me", Authorization="Bearer " + tok), NOT_SIGNED_IN,
          lookup={"session": rec})
 
-os.makedirs(os.path.join(ROOT, "vectors", "gate"), exist_ok=True)
-with open(os.path.join(ROOT, "vectors", "gate", "security_gate.json"), "w") as f:
-    json.dump({"suite": "gate", "description": "Request targets, route selection, 405, header safety and guest ids: attack in, exact refusal out.",
-               "cases": CASES}, f, indent=1, ensure_ascii=False)
-    f.write("\n")
+write_suite(os.path.join(ROOT, "vectors", "gate", "security_gate.json"),
+            {"suite": "gate", "description": "Request targets, route selection, 405, header safety and guest ids: attack in, exact refusal out.",
+             "cases": CASES})
 print("gate/security_gate", len(CASES))

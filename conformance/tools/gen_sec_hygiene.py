@@ -11,7 +11,7 @@ status, `Cache-Control: no-store`, JSON body), RFC 8628 3.5 (`expired_token`, `s
 import json
 import os
 
-from vectorlib import NOW, ROOT, js, step
+from vectorlib import NOW, ROOT, js, step, write_suite
 
 SECRET = "0123456789abcdef0123456789abcdef"
 KEY = {"alg": "HS256", "secret": SECRET}
@@ -90,9 +90,7 @@ case("oauth", "pkce-method-s256-named",
      source="RFC 7636 Appendix B")
 
 for area, cases in AREAS.items():
-    os.makedirs(os.path.join(ROOT, "vectors", area), exist_ok=True)
-    with open(os.path.join(ROOT, "vectors", area, "security_hygiene.json"), "w") as f:
-        json.dump({"suite": area, "description": "One decision for every binding: verifier key sources, OAuth error responses, PKCE method names.",
-                   "cases": cases}, f, indent=1, ensure_ascii=False)
-        f.write("\n")
+    write_suite(os.path.join(ROOT, "vectors", area, "security_hygiene.json"),
+                {"suite": area, "description": "One decision for every binding: verifier key sources, OAuth error responses, PKCE method names.",
+                 "cases": cases})
     print(area + "/security_hygiene", len(cases))

@@ -15,7 +15,7 @@ the README's Security section:
 Tokens are computed here with Python's hmac, never with authcore."""
 import hashlib, hmac, json, os, unicodedata
 
-from vectorlib import NOW, ROOT, b64, err, form, js, sha, step
+from vectorlib import NOW, ROOT, b64, err, form, js, sha, step, write_suite
 
 AREAS = {}
 
@@ -269,9 +269,6 @@ case("password", "login-overlong-password-is-just-wrong", step("password.new", {
 
 for area, cases in AREAS.items():
     path = os.path.join(ROOT, "vectors", area, "security_input.json")
-    with open(path, "w") as f:
-        json.dump({"suite": area, "description": "Input limits and error-text hygiene: caps on form data and passwords, "
-                   "errors that name fields but never quote values, and user-code entry limits.", "cases": cases},
-                  f, indent=1, ensure_ascii=False)
-        f.write("\n")
+    write_suite(path, {"suite": area, "description": "Input limits and error-text hygiene: caps on form data and passwords, "
+                       "errors that name fields but never quote values, and user-code entry limits.", "cases": cases})
     print(area, len(cases))

@@ -5,6 +5,8 @@ Every expected action below is written by hand from the token-lifecycle rules in
 conformance/README.md (RFC 6749 §5.1 and §6 for the token and refresh exchanges)."""
 import json, os
 
+from vectorlib import write_suite
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NOW = 1700000000
 TOKEN_URL = "https://auth.example.com/api/auth/token/"
@@ -261,8 +263,9 @@ c("driver-save-conflict-adopts-newer",
   step("driver.send", {"request": GET, "now": NOW}, {"request": 2, "actions": [send(3, 2, "at-7")]}))
 c("driver-unexpected-load", new(ts()), step("driver.handle_loaded", {"stored": None, "now": NOW}, error="invalid_state"))
 
-with open(os.path.join(ROOT, "vectors", "tokens", "tokens.json"), "w") as f:
-    json.dump({"suite": "tokens", "description": "Token responses, freshness, the persisted form and the request driver.", "cases": cases}, f, indent=1)
+write_suite(os.path.join(ROOT, "vectors", "tokens", "tokens.json"),
+            {"suite": "tokens", "description": "Token responses, freshness, the persisted form and the request driver.", "cases": cases},
+            ensure_ascii=True, newline=False)
 
 # --- error catalog (codes and statuses are public API) -----------------------------------------------
 # The frozen catalog: codes are public API and never renamed; statuses and families are
@@ -331,6 +334,6 @@ CATALOG = [
 ]
 ecases = [{"name": "catalog-" + code, "steps": [step("errors.lookup", {"code": code}, {"code": code, "status": status, "family": family, "detail": detail,
           "body": json.dumps({"detail": detail, "code": code}, separators=(",", ":"))})]} for code, status, family, detail in CATALOG]
-with open(os.path.join(ROOT, "vectors", "errors", "catalog.json"), "w") as f:
-    json.dump({"suite": "errors", "description": "Stable codes, statuses and bodies.", "cases": ecases}, f, indent=1)
+write_suite(os.path.join(ROOT, "vectors", "errors", "catalog.json"),
+            {"suite": "errors", "description": "Stable codes, statuses and bodies.", "cases": ecases}, ensure_ascii=True, newline=False)
 print(len(cases), "tokens cases,", len(ecases), "errors cases")
