@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: help conformance test lint fmt bench doc python python-test python-versions python-bench wasm-check fuzz
+.PHONY: help conformance conformance-matrix test lint fmt bench doc python python-test python-versions python-bench wasm-check fuzz
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -12,6 +12,9 @@ help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
 conformance: python ## build every binding, run every vector, print the pass matrix
+	$(MAKE) --no-print-directory conformance-matrix
+
+conformance-matrix: ## the pass matrix against the bindings as built (one column per binding and backend)
 	$(CARGO) build --release -p authcore-conformance --quiet
 	$(PY) conformance/python/runner.py --json conformance/out/python.json conformance/vectors
 	./target/release/authcore-conformance --matrix conformance/vectors --extra python=conformance/out/python.json
@@ -19,7 +22,7 @@ conformance: python ## build every binding, run every vector, print the pass mat
 test: lint python-test wasm-check ## run every test (unit, doc, integration, Wycheproof, every binding, the conformance matrix)
 	$(CARGO) test --all-targets
 	$(CARGO) test --doc
-	$(MAKE) --no-print-directory conformance
+	$(MAKE) --no-print-directory conformance-matrix
 
 lint: $(VENV)/.ready ## rustfmt, clippy and rustdoc (warnings are errors), generated files and vectors up to date
 	$(CARGO) fmt --all -- --check

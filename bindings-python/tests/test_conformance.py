@@ -55,3 +55,33 @@ def test_every_vector_file_matches_the_schema() -> None:
         errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.path))
         assert not errors, "%s: %s at %s" % (path, errors[0].message, list(errors[0].absolute_path))
         assert doc["suite"] == os.path.basename(os.path.dirname(path))
+
+
+def test_a_failure_on_one_backend_counts_in_that_column_only(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    area = tmp_path / "vectors" / "errors"
+    area.mkdir(parents=True)
+    good = {"name": "good", "steps": [{"op": "errors.lookup", "input": {"code": "token_expired"}}]}
+    odd = {"name": "portable-only failure", "steps": [{"op": "errors.lookup", "input": {"code": "token_expired"}}]}
+    (area / "one.json").write_text(json.dumps({"suite": "errors", "description": "x", "cases": [good, odd]}))
+    real = runner.run_case
+
+    def run_case(case: dict, backend: str) -> None:
+        real(case, backend)
+        if case["name"] == "portable-only failure" and backend == "portable":
+            raise runner.CaseFailure("deliberately broken on portable")
+
+    monkeypatch.setattr(runner, "run_case", run_case)
+    out = tmp_path / "out" / "python.json"
+    assert runner.main(["--json", str(out), str(tmp_path / "vectors")]) == 1
+    with open(out) as f:
+        doc = json.load(f)
+    assert doc == {"runner": "python", "backends": {"native": {"errors": [2, 2]}, "portable": {"errors": [1, 2]}}}
+    printed = capsys.readouterr()
+    assert printed.out.strip() == "python-native 2/2; python-portable 1/2"
+    assert "FAIL [python-portable] one.json / portable-only failure: deliberately broken" in printed.err
+    monkeypatch.setattr(runner, "run_case", real)
+    assert runner.main(["--json", str(out), str(tmp_path / "vectors")]) == 0
+    with open(out) as f:
+        assert json.load(f)["backends"]["portable"] == {"errors": [2, 2]}

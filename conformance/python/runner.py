@@ -5,6 +5,9 @@ Every case runs on both crypto backends. Outputs are compared as JSON values wit
 (``True`` is not ``1``). An unknown operation fails the case: nothing is skipped.
 
     python conformance/python/runner.py [--json out.json] [vectors-dir]
+
+The summary line counts each backend on its own (``python-native N/N; python-portable N/N``);
+``--json`` writes the same per-backend counts for the Rust runner's pass matrix.
 """
 
 import base64
@@ -550,25 +553,30 @@ def run_step(ctx: Ctx, step: dict) -> None:
         raise CaseFailure("error detail mismatch: want %r, got %r" % (want_err["detail"], err.detail))
 
 
-def run_all(vectors: str = VECTORS) -> Tuple[Dict[str, List[int]], List[str]]:
-    """``({area: [passed, total]}, failures)``; a case passes when it passes on every backend."""
-    tally: Dict[str, List[int]] = {}
+def run_all(vectors: str = VECTORS) -> Tuple[Dict[str, Dict[str, List[int]]], List[str]]:
+    """``({backend: {area: [passed, total]}}, failures)``: every case runs on every backend and
+    is counted per backend, so a case failing on one backend only fails that backend's column."""
+    tally: Dict[str, Dict[str, List[int]]] = {b: {} for b in BACKENDS}
     failures: List[str] = []
     for area, fname, case in load(vectors):
-        t = tally.setdefault(area, [0, 0])
-        t[1] += 1
-        ok = True
         for backend in BACKENDS:
+            t = tally[backend].setdefault(area, [0, 0])
+            t[1] += 1
             try:
                 run_case(case, backend)
+                t[0] += 1
             except CaseFailure as e:
-                ok = False
                 failures.append("[python-%s] %s / %s: %s" % (backend, fname, case.get("name", "?"), e))
             except Exception as e:  # a crash in the binding is a failure, not a runner error
-                ok = False
                 failures.append("[python-%s] %s / %s: %s: %s" % (backend, fname, case.get("name", "?"), type(e).__name__, e))
-        t[0] += ok
     return tally, failures
+
+
+def results(tally: Dict[str, Dict[str, List[int]]]) -> Dict[str, Any]:
+    """The results file read by ``authcore-conformance --extra python=FILE``:
+    ``{"runner": "python", "backends": {backend: {area: [passed, total]}}}``; the matrix shows
+    one column per backend, ``python-<backend>``."""
+    return {"runner": "python", "backends": tally}
 
 
 def main(argv: List[str]) -> int:
@@ -582,14 +590,18 @@ def main(argv: List[str]) -> int:
     tally, failures = run_all(vectors)
     for f in failures:
         print("FAIL " + f, file=sys.stderr)
-    passed = sum(p for p, _ in tally.values())
-    total = sum(n for _, n in tally.values())
     if out:
         os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
         with open(out, "w") as f:
-            json.dump({"runner": "python", "areas": tally, "passed": passed, "total": total}, f, indent=1, sort_keys=True)
-    print("python: %d/%d" % (passed, total))
-    return 0 if passed == total and total > 0 else 1
+            json.dump(results(tally), f, indent=1, sort_keys=True)
+    ok, line = True, []
+    for backend in BACKENDS:
+        passed = sum(p for p, _ in tally[backend].values())
+        total = sum(n for _, n in tally[backend].values())
+        ok = ok and passed == total and total > 0
+        line.append("python-%s %d/%d" % (backend, passed, total))
+    print("; ".join(line))
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 //! `authcore-conformance --matrix <vectors-dir> [--extra NAME=results.json]...`: runs every
 //! vector on every crypto backend and prints the pass matrix and the summary line, with one
-//! more column per binding runner whose results file (`{"areas": {area: [passed, total]}}`)
-//! is given. Exits non-zero on any failure, or when a binding misses a case.
+//! more column per backend of each binding runner whose results file
+//! (`{"backends": {backend: {area: [passed, total]}}}`) is given: `NAME-<backend>`. Every
+//! column is counted on its own in the summary line. Exits non-zero on any failure, or when a
+//! binding's column misses a case.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,7 +25,11 @@ fn main() -> ExitCode {
                     pair.get(1).and_then(|p| p.split_once('=')),
                 ) {
                     (Some("--extra"), Some((name, file))) => match read_extra(file) {
-                        Ok(areas) => extras.push((name.to_owned(), areas)),
+                        Ok(columns) => extras.extend(
+                            columns
+                                .into_iter()
+                                .map(|(backend, areas)| (format!("{name}-{backend}"), areas)),
+                        ),
                         Err(e) => {
                             eprintln!("conformance: {file}: {e}");
                             return ExitCode::from(2);
@@ -110,22 +116,40 @@ fn main() -> ExitCode {
     }
 }
 
-/// Reads a binding runner's results: `{"areas": {"jwt": [passed, total], ...}}`.
-fn read_extra(file: &str) -> Result<std::collections::BTreeMap<String, (usize, usize)>, String> {
+/// One binding column: `{area: (passed, total)}`.
+type Areas = std::collections::BTreeMap<String, (usize, usize)>;
+
+/// Reads a binding runner's results, one column per backend:
+/// `{"backends": {"native": {"jwt": [passed, total], ...}, "portable": {...}}}`.
+fn read_extra(file: &str) -> Result<Vec<(String, Areas)>, String> {
     let text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
     let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
-    let areas = doc
-        .get("areas")
+    let backends = doc
+        .get("backends")
         .and_then(|a| a.as_object())
-        .ok_or("no `areas` object")?;
-    areas
+        .filter(|b| !b.is_empty())
+        .ok_or("no `backends` object (`{backend: {area: [passed, total]}}`)")?;
+    backends
         .iter()
-        .map(|(k, v)| {
-            let n = |i: usize| v.get(i).and_then(serde_json::Value::as_u64).map(|x| x as usize);
-            match (n(0), n(1)) {
-                (Some(p), Some(t)) => Ok((k.clone(), (p, t))),
-                _ => Err(format!("`areas.{k}` must be [passed, total]")),
-            }
+        .map(|(backend, areas)| {
+            let areas = areas
+                .as_object()
+                .ok_or_else(|| format!("`backends.{backend}` must be an object"))?;
+            let areas = areas
+                .iter()
+                .map(|(k, v)| {
+                    let n = |i: usize| {
+                        v.get(i)
+                            .and_then(serde_json::Value::as_u64)
+                            .and_then(|x| usize::try_from(x).ok())
+                    };
+                    match (n(0), n(1)) {
+                        (Some(p), Some(t)) => Ok((k.clone(), (p, t))),
+                        _ => Err(format!("`backends.{backend}.{k}` must be [passed, total]")),
+                    }
+                })
+                .collect::<Result<Areas, String>>()?;
+            Ok((backend.clone(), areas))
         })
         .collect()
 }
