@@ -709,7 +709,10 @@ pub struct Broker {
 }
 
 /// Refresh this many seconds before an OAuth token expires.
-pub const REFRESH_MARGIN: i64 = 300;
+pub const REFRESH_MARGIN: i64 = crate::tokens::DEFAULT_REFRESH_MARGIN;
+
+/// The method [`Broker::resolve`] assumes when none is given.
+pub const DEFAULT_METHOD: &str = "GET";
 
 /// Where an outbound URL goes, as the WHATWG parser reads it.
 struct Target {
@@ -850,7 +853,16 @@ impl Broker {
     /// scheme that gets no credentials or a URL with user info, `no_provider`, then the
     /// connection (`not_connected`, `connection_expired`, `invalid_input` naming
     /// `connections[i].…` for a secret that cannot go into a header).
-    pub fn resolve(&self, _method: &str, url: &str, connections: &[Connection], now: i64) -> Result<Resolution> {
+    ///
+    /// `method` is the request's method (`None`: [`DEFAULT_METHOD`]); every method resolves
+    /// alike today.
+    pub fn resolve<'m>(
+        &self,
+        _method: impl Into<Option<&'m str>>,
+        url: &str,
+        connections: &[Connection],
+        now: i64,
+    ) -> Result<Resolution> {
         let target = self.target(url)?;
         let provider = self.route(&target).ok_or_else(|| {
             let shown = match target.port {

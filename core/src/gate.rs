@@ -308,8 +308,8 @@ pub struct Needs {
     /// Load the session whose `token_hash` is this.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
-    /// Load this user's identities and entitlements (after the session, for session tokens:
-    /// then use the session's `user_id`).
+    /// Load the user's identities and entitlements: which user is
+    /// [`Classified::user_to_load`] (for session tokens, after the session is loaded).
     pub user: bool,
 }
 
@@ -342,6 +342,26 @@ pub struct Classified {
     pub identity: Option<String>,
     /// What to load.
     pub needs: Needs,
+}
+
+impl Classified {
+    /// The id of the user whose identities and entitlements the host loads into
+    /// [`Lookup::user`], or `None` when nothing is to be loaded. For a JWT it is the token's
+    /// subject; for a session token it is the `user_id` of the record loaded under
+    /// [`Needs::session`] (pass that record as `session`; a guest session, or a record that
+    /// is not the one named, loads no user).
+    pub fn user_to_load<'a>(&'a self, session: Option<&'a Session>) -> Option<&'a str> {
+        if !self.needs.user {
+            return None;
+        }
+        match &self.credential {
+            Credential::Jwt { user_id, .. } => Some(user_id),
+            Credential::Session { token_hash } => session
+                .filter(|s| !s.is_guest && bool::from(s.token_hash.as_bytes().ct_eq(token_hash.as_bytes())))
+                .map(|s| s.user_id.as_str()),
+            _ => None,
+        }
+    }
 }
 
 /// A user's data, as the host loaded it.

@@ -85,9 +85,12 @@ pub enum PkceMethod {
 }
 
 impl PkceMethod {
-    /// The method a binding's `method=` argument names: `"S256"` or `"plain"` (exactly, as on
+    /// The method a binding's `method=` argument names (`None`: the default, S256): `"S256"` or `"plain"` (exactly, as on
     /// the wire); anything else is `invalid_input` naming `method`.
-    pub fn from_name(name: &str) -> Result<Self> {
+    pub fn from_name<'a>(name: impl Into<Option<&'a str>>) -> Result<Self> {
+        let Some(name) = name.into() else {
+            return Ok(Self::default());
+        };
         match name {
             "S256" => Ok(Self::S256),
             "plain" => Ok(Self::Plain),
@@ -110,6 +113,9 @@ impl PkceMethod {
         }
     }
 }
+
+/// Random bytes in a generated PKCE verifier when none is given (32 bytes: 43 characters).
+pub const DEFAULT_VERIFIER_BYTES: usize = 32;
 
 /// A PKCE verifier and its challenge.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -137,13 +143,13 @@ impl Pkce {
     /// The one entry point bindings call: with a `verifier`, [`Pkce::from_verifier`] with
     /// `method` and `allow_plain`; without, a fresh S256 pair from `bytes` random bytes
     /// ([`Pkce::generate`]; `method` and `allow_plain` do not apply, a generated pair is
-    /// always S256).
+    /// always S256). `method` defaults to S256, `bytes` to [`DEFAULT_VERIFIER_BYTES`].
     ///
     /// ```
     /// use authcore::entropy::OsEntropy;
     /// use authcore::oauth::{Pkce, PkceMethod};
     ///
-    /// let fresh = Pkce::create(None, PkceMethod::S256, false, 32, &mut OsEntropy)?;
+    /// let fresh = Pkce::create(None, None, false, None, &mut OsEntropy)?;
     /// assert_eq!(fresh.verifier.expose().len(), 43);
     /// let given = Pkce::create(Some(fresh.verifier.expose()), PkceMethod::S256, false, 32, &mut OsEntropy)?;
     /// assert_eq!(given.challenge, fresh.challenge);
@@ -151,14 +157,14 @@ impl Pkce {
     /// ```
     pub fn create(
         verifier: Option<&str>,
-        method: PkceMethod,
+        method: impl Into<Option<PkceMethod>>,
         allow_plain: bool,
-        bytes: usize,
+        bytes: impl Into<Option<usize>>,
         entropy: &mut dyn Entropy,
     ) -> Result<Self> {
         match verifier {
-            Some(v) => Self::from_verifier(v, method, allow_plain),
-            None => Self::generate(bytes, entropy),
+            Some(v) => Self::from_verifier(v, method.into().unwrap_or_default(), allow_plain),
+            None => Self::generate(bytes.into().unwrap_or(DEFAULT_VERIFIER_BYTES), entropy),
         }
     }
 
@@ -302,7 +308,7 @@ impl Default for AuthCodeConfig {
             scopes: Vec::new(),
             state_ttl: 600,
             extra_params: Vec::new(),
-            default_expires_in: 3600,
+            default_expires_in: crate::tokens::DEFAULT_EXPIRES_IN,
             issuer: None,
             authorization_response_iss_parameter_supported: false,
             allow_insecure_http: false,

@@ -78,6 +78,15 @@ pub const MAX_CLOCK_OFFSET: i64 = 86_400;
 /// The most entries in [`ClientConfig::api_origins`].
 pub const MAX_API_ORIGINS: usize = 32;
 
+/// The refresh margin, in seconds, when none is given: [`TokenSet::freshness`] without a
+/// margin and [`ClientConfig::refresh_margin`] by default (5 minutes).
+pub const DEFAULT_REFRESH_MARGIN: i64 = 300;
+
+/// The access-token lifetime, in seconds, assumed for a token response without `expires_in`
+/// (and without a JWT `exp`) when none is given: [`TokenSet::from_token_response_with_default`]
+/// without a default and [`ClientConfig::default_expires_in`] by default (one hour).
+pub const DEFAULT_EXPIRES_IN: i64 = 3600;
+
 /// Whether `s` can be an access token or identity in a header: 1 to `max` bytes of printable
 /// ASCII (RFC 6749 Appendix A.12 `VSCHAR`), so no CR, LF or other control character.
 fn header_text(s: &str, max: usize) -> bool {
@@ -128,11 +137,17 @@ impl TokenSet {
     /// non-standard `refresh_expires_in` is honoured. Errors are `invalid_response` naming the
     /// field; an `access_token` that is not printable ASCII (it goes into a header) is one.
     pub fn from_token_response(body: &str, now: i64) -> Result<Self> {
-        Self::from_token_response_with_default(body, now, 3600)
+        Self::from_token_response_with_default(body, now, None)
     }
 
-    /// As [`TokenSet::from_token_response`] with a chosen default lifetime.
-    pub fn from_token_response_with_default(body: &str, now: i64, default_expires_in: i64) -> Result<Self> {
+    /// As [`TokenSet::from_token_response`] with a chosen default lifetime (`None`:
+    /// [`DEFAULT_EXPIRES_IN`]).
+    pub fn from_token_response_with_default(
+        body: &str,
+        now: i64,
+        default_expires_in: impl Into<Option<i64>>,
+    ) -> Result<Self> {
+        let default_expires_in = default_expires_in.into().unwrap_or(DEFAULT_EXPIRES_IN);
         let obj = parse_object(body.as_bytes()).map_err(|_| {
             Error::field(
                 ErrorCode::InvalidResponse,
@@ -188,8 +203,10 @@ impl TokenSet {
         self.refresh_token.is_some() && self.refresh_expires_at.map_or(true, |t| now < t)
     }
 
-    /// The freshness rule; see the module docs. `margin` is normally 300 seconds.
-    pub fn freshness(&self, now: i64, margin: i64) -> Freshness {
+    /// The freshness rule; see the module docs. `margin` in seconds (`None`:
+    /// [`DEFAULT_REFRESH_MARGIN`], 300).
+    pub fn freshness(&self, now: i64, margin: impl Into<Option<i64>>) -> Freshness {
+        let margin = margin.into().unwrap_or(DEFAULT_REFRESH_MARGIN);
         let remaining = self.remaining(now);
         if remaining > margin {
             Freshness::Fresh
@@ -337,9 +354,9 @@ impl Default for ClientConfig {
         Self {
             token_endpoint: String::new(),
             client_id: None,
-            refresh_margin: 300,
+            refresh_margin: DEFAULT_REFRESH_MARGIN,
             identity_header: "X-Identity".to_owned(),
-            default_expires_in: 3600,
+            default_expires_in: DEFAULT_EXPIRES_IN,
             shared_store: false,
             api_origins: Vec::new(),
             allow_insecure_http: false,
@@ -677,6 +694,11 @@ impl RequestDriver {
     #[must_use]
     pub fn poll_action(&mut self) -> Option<Action> {
         self.actions.pop_front()
+    }
+
+    /// Every pending action, in order: [`RequestDriver::poll_action`] until it returns `None`.
+    pub fn actions(&mut self) -> Vec<Action> {
+        self.actions.drain(..).collect()
     }
 
     /// Asks for `request` to be sent with credentials. Returns its id; the outcome arrives as

@@ -192,3 +192,88 @@ fn oauth_error_mapping_round_trips() {
         r#"{"error":"server_error","error_description":"Internal error."}"#
     );
 }
+
+#[test]
+fn omitted_settings_take_the_core_defaults() {
+    use authcore::tokens::{Freshness, TokenSet, DEFAULT_EXPIRES_IN, DEFAULT_REFRESH_MARGIN};
+    let body = r#"{"access_token":"at","refresh_token":"rt","token_type":"Bearer"}"#;
+    let t = TokenSet::from_token_response_with_default(body, NOW, None).unwrap();
+    assert_eq!(t.expires_at, NOW + DEFAULT_EXPIRES_IN);
+    assert_eq!(
+        TokenSet::from_token_response_with_default(body, NOW, 60)
+            .unwrap()
+            .expires_at,
+        NOW + 60
+    );
+    let edge = t.expires_at - DEFAULT_REFRESH_MARGIN;
+    assert_eq!(t.freshness(edge - 1, None), Freshness::Fresh);
+    assert_eq!(t.freshness(edge, None), Freshness::RefreshDue);
+    assert_eq!(t.freshness(edge, 0), Freshness::Fresh);
+
+    assert_eq!(PkceMethod::from_name(None).unwrap(), PkceMethod::S256);
+    let p = Pkce::create(None, None, false, None, &mut FixedEntropy::new(vec![7; 32])).unwrap();
+    assert_eq!((p.method, p.verifier.expose().len()), (PkceMethod::S256, 43));
+    let e = Pkce::create(None, None, false, 31, &mut OsEntropy).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidConfig);
+}
+
+#[test]
+fn machines_drain_their_actions_in_order() {
+    use authcore::device::{DeviceAction, DeviceClient};
+    use authcore::http::HttpRequest;
+    use authcore::tokens::{Action, ClientConfig, RequestDriver};
+    let config = ClientConfig {
+        token_endpoint: "https://auth.example/token".into(),
+        ..ClientConfig::default()
+    };
+    let mut d = RequestDriver::with_config(config, None).unwrap();
+    let req: HttpRequest =
+        serde_json::from_value(json!({"method": "GET", "url": "https://auth.example/me", "headers": {}})).unwrap();
+    d.send(req, NOW);
+    let drained = d.actions();
+    assert!(
+        !drained.is_empty() && !drained.iter().any(|a| matches!(a, Action::Complete { .. })),
+        "{drained:?}"
+    );
+    assert!(d.actions().is_empty() && d.poll_action().is_none());
+
+    let mut c: DeviceClient = DeviceClient::new(
+        serde_json::from_value(json!({"base_url": "https://auth.example", "client_id": "cli"})).unwrap(),
+    )
+    .unwrap();
+    c.start(NOW).unwrap();
+    let drained = c.actions();
+    assert!(matches!(drained.as_slice(), [DeviceAction::Send { .. }]), "{drained:?}");
+    assert!(c.actions().is_empty());
+}
+
+#[test]
+fn the_user_to_load_is_the_jwt_subject_or_the_session_owner() {
+    use authcore::gate::Classified;
+    use authcore::session::Session;
+    let classified = |credential: serde_json::Value, user: bool| -> Classified {
+        serde_json::from_value(json!({"method": "GET", "credential": credential, "needs": {"user": user}})).unwrap()
+    };
+    let jwt = classified(json!({"type": "jwt", "user_id": "u1", "scopes": []}), true);
+    assert_eq!(jwt.user_to_load(None), Some("u1"));
+    assert_eq!(
+        classified(json!({"type": "jwt", "user_id": "u1", "scopes": []}), false).user_to_load(None),
+        None
+    );
+
+    let mgr = SessionManager::new(SessionConfig::default()).unwrap();
+    let created = mgr.create("u2", None, false, NOW, &mut OsEntropy).unwrap();
+    let record: Session = created.record.clone();
+    let by_session = classified(json!({"type": "session", "token_hash": record.token_hash}), true);
+    assert_eq!(by_session.user_to_load(None), None);
+    assert_eq!(by_session.user_to_load(Some(&record)), Some("u2"));
+    let other = mgr.create("u3", None, false, NOW, &mut OsEntropy).unwrap().record;
+    assert_eq!(by_session.user_to_load(Some(&other)), None);
+    let guest = mgr
+        .create("guest_demo_1", None, true, NOW, &mut OsEntropy)
+        .unwrap()
+        .record;
+    let by_guest = classified(json!({"type": "session", "token_hash": guest.token_hash}), true);
+    assert_eq!(by_guest.user_to_load(Some(&guest)), None);
+    assert_eq!(classified(json!({"type": "none"}), true).user_to_load(None), None);
+}

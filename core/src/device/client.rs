@@ -106,7 +106,7 @@ impl Default for DeviceClientConfig {
             default_interval: 5,
             max_retries: 5,
             max_backoff: 60,
-            default_expires_in: 3600,
+            default_expires_in: crate::tokens::DEFAULT_EXPIRES_IN,
             previous_generation: 0,
             allow_insecure_http: false,
         }
@@ -346,6 +346,11 @@ impl DeviceClient {
     #[must_use]
     pub fn poll_action(&mut self) -> Option<DeviceAction> {
         self.actions.pop_front()
+    }
+
+    /// Every pending action, in order: [`DeviceClient::poll_action`] until it returns `None`.
+    pub fn actions(&mut self) -> Vec<DeviceAction> {
+        self.actions.drain(..).collect()
     }
 
     /// When the host should call [`DeviceClient::handle_timeout`], if at all.
