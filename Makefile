@@ -24,7 +24,7 @@ test: lint python-test wasm-check ## run every test (unit, doc, integration, Wyc
 	$(CARGO) test --doc
 	$(MAKE) --no-print-directory conformance-matrix
 
-lint: $(VENV)/.ready ## rustfmt, clippy and rustdoc (warnings are errors), generated files and vectors up to date
+lint: $(VENV)/.ready ## rustfmt, clippy and rustdoc (warnings are errors), generated files, vectors and the op table up to date
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
 	$(CARGO) clippy -p authcore --no-default-features --quiet -- -D warnings
@@ -32,6 +32,7 @@ lint: $(VENV)/.ready ## rustfmt, clippy and rustdoc (warnings are errors), gener
 		$(CARGO) clippy -p authcore --no-default-features --features $$f --quiet -- -D warnings || exit 1; done
 	python3 bindings-python/tools/gen_errors.py --check
 	$(PY) conformance/tools/check_vectors.py
+	$(PY) conformance/tools/check_ops.py
 	$(PY) -m pytest -q -p no:cacheprovider conformance/tools
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc -p authcore --no-deps --quiet
 

@@ -226,8 +226,101 @@ fn out<T: serde::Serialize>(v: &T) -> Value {
     serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
+/// Every operation this runner implements: the same set as `conformance/ops.json` and the
+/// README's operation table (`tests/ops.rs` checks both).
+pub const OPS: &[&str] = &[
+    "errors.lookup",
+    "jwt.verify",
+    "jwt.issue",
+    "jwt.env_issue",
+    "jwt.verify_signature",
+    "jwt.jwks",
+    "tokens.from_response",
+    "tokens.freshness",
+    "tokens.load",
+    "tokens.save",
+    "driver.new",
+    "driver.send",
+    "driver.handle_response",
+    "driver.handle_network_error",
+    "driver.handle_loaded",
+    "driver.handle_save_conflict",
+    "driver.set_identity",
+    "driver.status",
+    "driver.snapshot",
+    "driver.restore",
+    "device.client.new",
+    "device.client.start",
+    "device.client.handle_timeout",
+    "device.client.handle_response",
+    "device.client.handle_network_error",
+    "device.client.cancel",
+    "device.client.status",
+    "device.client.snapshot",
+    "device.client.restore",
+    "device.server.new",
+    "device.server.issue",
+    "device.server.normalize_user_code",
+    "device.server.check_user_code",
+    "device.server.enter_user_code",
+    "device.server.consent",
+    "device.server.approve",
+    "device.server.deny",
+    "device.server.poll",
+    "device.server.parse_token_request",
+    "device.server.parse_authorization_request",
+    "device.server.hash",
+    "device.server.load",
+    "device.oauth_error",
+    "oauth.error_response",
+    "session.new",
+    "session.create",
+    "session.sign_in",
+    "session.exchange",
+    "session.validate",
+    "session.revoke",
+    "session.hash",
+    "session.load",
+    "gate.new",
+    "gate.classify",
+    "gate.decide",
+    "gate.authenticate",
+    "password.new",
+    "password.hash",
+    "password.verify",
+    "password.needs_rehash",
+    "password.register",
+    "password.login",
+    "password.normalize_username",
+    "password.normalize_email",
+    "refresh.new",
+    "refresh.issue",
+    "refresh.rotate",
+    "refresh.revoke",
+    "refresh.hash",
+    "refresh.load",
+    "oauth.pkce",
+    "oauth.check_pkce",
+    "oauth.new",
+    "oauth.start",
+    "oauth.callback",
+    "oauth.token_response",
+    "broker.load",
+    "broker.routing_table",
+    "broker.resolve",
+    "broker.apply_refresh",
+    "broker.redact",
+    "broker.export_env",
+    "broker.export_json",
+    "broker.check_connection",
+    "broker.readiness",
+];
+
 /// The operation table. Shapes are documented in `conformance/README.md`.
 fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
+    if !OPS.contains(&op) {
+        return Err(format!("unknown operation `{op}`"));
+    }
     let backend = ctx.backend;
     let r = (|| -> OpResult {
         Ok(match op {
@@ -294,7 +387,7 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
             }
             "tokens.freshness" => {
                 let t: TokenSet = arg(input, "tokens")?;
-                let margin: i64 = opt(input, "margin")?.unwrap_or(300);
+                let margin: Option<i64> = opt(input, "margin")?;
                 Ok(json!({"freshness": t.freshness(arg(input, "now")?, margin)}))
             }
             "tokens.load" => {
@@ -314,43 +407,34 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                 })
             }
             "driver.restore" => RequestDriver::restore(&arg::<Value>(input, "snapshot")?).map(|mut d| {
-                let actions: Vec<Value> = std::iter::from_fn(|| d.poll_action()).map(|a| out(&a)).collect();
+                let actions = out(&d.actions());
                 ctx.driver = Some(d);
                 json!({ "actions": actions })
             }),
             op if op.starts_with("driver.") => {
                 let d = ctx.driver.as_mut().ok_or("no driver: call driver.new first")?;
-                let now: i64 = opt(input, "now")?.unwrap_or(0);
+                let now = || arg::<i64>(input, "now");
                 let mut result = json!({});
                 let r = match op {
                     "driver.send" => {
                         let req: HttpRequest = arg(input, "request")?;
-                        result["request"] = json!(d.send(req, now));
+                        result["request"] = json!(d.send(req, now()?));
                         Ok(())
                     }
                     "driver.handle_response" => {
                         let resp: HttpResponse = arg(input, "response")?;
-                        d.handle_response(arg(input, "transmit")?, resp, now)
+                        d.handle_response(arg(input, "transmit")?, resp, now()?)
                     }
-                    "driver.handle_network_error" => d.handle_network_error(arg(input, "transmit")?, now),
-                    "driver.handle_loaded" => d.handle_loaded(opt(input, "stored")?, now),
+                    "driver.handle_network_error" => d.handle_network_error(arg(input, "transmit")?, now()?),
+                    "driver.handle_loaded" => d.handle_loaded(opt(input, "stored")?, now()?),
                     "driver.handle_save_conflict" => d.handle_save_conflict(arg(input, "stored")?),
                     "driver.set_identity" => d.set_identity(opt(input, "identity")?),
-                    "driver.status" => {
-                        result = out(&d.status(now));
-                        Ok(())
-                    }
-                    "driver.snapshot" => {
-                        result = d.snapshot();
-                        Ok(())
-                    }
+                    "driver.status" => return Ok(Ok(out(&d.status(now()?)))),
+                    "driver.snapshot" => return Ok(Ok(d.snapshot())),
                     _ => return Err(format!("unknown operation `{op}`")),
                 };
                 r.map(|()| {
-                    let actions: Vec<Value> = std::iter::from_fn(|| d.poll_action()).map(|a| out(&a)).collect();
-                    if op != "driver.status" && op != "driver.snapshot" {
-                        result["actions"] = Value::Array(actions);
-                    }
+                    result["actions"] = out(&d.actions());
                     result
                 })
             }
@@ -362,7 +446,7 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                 })
             }
             "device.client.restore" => DeviceClient::restore(&arg::<Value>(input, "snapshot")?).map(|mut c| {
-                let actions: Vec<Value> = std::iter::from_fn(|| c.poll_action()).map(|a| out(&a)).collect();
+                let actions = out(&c.actions());
                 ctx.device_client = Some(c);
                 json!({ "actions": actions })
             }),
@@ -371,26 +455,23 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                     .device_client
                     .as_mut()
                     .ok_or("no device client: call device.client.new first")?;
-                let now: i64 = opt(input, "now")?.unwrap_or(0);
+                let now = || arg::<i64>(input, "now");
                 let r = match op {
-                    "device.client.start" => c.start(now),
+                    "device.client.start" => c.start(now()?),
                     "device.client.handle_response" => {
-                        c.handle_response(arg(input, "transmit")?, arg(input, "response")?, now)
+                        c.handle_response(arg(input, "transmit")?, arg(input, "response")?, now()?)
                     }
-                    "device.client.handle_network_error" => c.handle_network_error(arg(input, "transmit")?, now),
-                    "device.client.handle_timeout" => c.handle_timeout(now),
+                    "device.client.handle_network_error" => c.handle_network_error(arg(input, "transmit")?, now()?),
+                    "device.client.handle_timeout" => c.handle_timeout(now()?),
                     "device.client.cancel" => {
                         c.cancel();
                         Ok(())
                     }
-                    "device.client.status" => return Ok(Ok(out(&c.status(now)))),
+                    "device.client.status" => return Ok(Ok(out(&c.status(now()?)))),
                     "device.client.snapshot" => return Ok(Ok(c.snapshot())),
                     _ => return Err(format!("unknown operation `{op}`")),
                 };
-                r.map(|()| {
-                    let actions: Vec<Value> = std::iter::from_fn(|| c.poll_action()).map(|a| out(&a)).collect();
-                    json!({ "actions": actions })
-                })
+                r.map(|()| json!({ "actions": out(&c.actions()) }))
             }
             "device.server.new" => {
                 let config: DeviceServerConfig = arg(input, "config")?;
@@ -426,16 +507,18 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                     .authority
                     .as_ref()
                     .ok_or("no authority: call device.server.new first")?;
-                let now: i64 = opt(input, "now")?.unwrap_or(0);
+                if op == "device.server.normalize_user_code" {
+                    return Ok(a
+                        .normalize_user_code(&arg::<String>(input, "typed")?)
+                        .map(|c| json!({ "user_code": c })));
+                }
+                let now: i64 = arg(input, "now")?;
                 match op {
                     "device.server.issue" => {
                         let request: AuthorizationRequest = arg(input, "request")?;
                         let mut e = entropy(input)?;
                         a.issue(&request, now, &mut e).map(|g| out(&g))
                     }
-                    "device.server.normalize_user_code" => a
-                        .normalize_user_code(&arg::<String>(input, "typed")?)
-                        .map(|c| json!({ "user_code": c })),
                     "device.server.check_user_code" => {
                         let grant: DeviceGrant = arg(input, "grant")?;
                         Ok(out(&a.check_user_code(&grant, &arg::<String>(input, "typed")?, now)))
@@ -448,11 +531,11 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                     "device.server.deny" => a.deny(&arg(input, "grant")?, now).map(|g| out(&g)),
                     "device.server.consent" => Ok(out(&a.consent(&arg(input, "grant")?, now))),
                     "device.server.enter_user_code" => {
-                        let limiter: EntryLimiter = opt(input, "limiter")?.unwrap_or_default();
+                        let limiter: Option<EntryLimiter> = opt(input, "limiter")?;
                         let global: Option<EntryLimiter> = opt(input, "global_limiter")?;
                         let grant: Option<DeviceGrant> = opt(input, "grant")?;
                         Ok(out(&a.enter_user_code(
-                            &limiter,
+                            limiter.as_ref(),
                             global.as_ref(),
                             grant.as_ref(),
                             &arg::<String>(input, "typed")?,
@@ -479,13 +562,13 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                     .as_ref()
                     .ok_or("no session manager: call session.new first")?;
                 let now: i64 = arg(input, "now")?;
-                let user_id: Option<String> = opt(input, "user_id")?;
+                let user_id = || arg::<String>(input, "user_id");
                 let email: Option<String> = opt(input, "email")?;
                 let mut e = entropy(input)?;
                 match op {
                     "session.create" => m
                         .create(
-                            user_id.as_deref().unwrap_or_default(),
+                            &user_id()?,
                             email.as_deref(),
                             opt(input, "is_guest")?.unwrap_or(false),
                             now,
@@ -494,14 +577,8 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                         .map(|s| out(&s)),
                     "session.sign_in" => {
                         let previous: Option<Session> = opt(input, "previous")?;
-                        m.sign_in(
-                            previous.as_ref(),
-                            user_id.as_deref().unwrap_or_default(),
-                            email.as_deref(),
-                            now,
-                            &mut e,
-                        )
-                        .map(|s| out(&s))
+                        m.sign_in(previous.as_ref(), &user_id()?, email.as_deref(), now, &mut e)
+                            .map(|s| out(&s))
                     }
                     "session.validate" => {
                         let record: Option<Session> = opt(input, "record")?;
@@ -617,12 +694,12 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                 }
             }
             "oauth.pkce" => {
-                let method = opt::<String>(input, "method")?.unwrap_or_else(|| "S256".into());
+                let method: Option<String> = opt(input, "method")?;
                 let verifier: Option<String> = opt(input, "verifier")?;
                 let allow_plain: bool = opt(input, "allow_plain")?.unwrap_or(false);
-                let bytes: usize = opt(input, "bytes")?.unwrap_or(32);
+                let bytes: Option<usize> = opt(input, "bytes")?;
                 let mut e = entropy(input)?;
-                PkceMethod::from_name(&method)
+                PkceMethod::from_name(method.as_deref())
                     .and_then(|method| Pkce::create(verifier.as_deref(), method, allow_plain, bytes, &mut e))
                     .map(|p| out(&p))
             }
@@ -688,7 +765,7 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                     "broker.routing_table" => Ok(out(&b.routing_table())),
                     "broker.resolve" => b
                         .resolve(
-                            &opt::<String>(input, "method")?.unwrap_or_else(|| "GET".into()),
+                            opt::<String>(input, "method")?.as_deref(),
                             &arg::<String>(input, "url")?,
                             &arg::<Vec<Connection>>(input, "connections")?,
                             arg(input, "now")?,

@@ -692,7 +692,8 @@ impl DeviceAuthority {
     /// A person typed `typed`; `grant` is what the host found under
     /// `normalize_user_code(typed)` (`None` when nothing, or when the text did not normalise).
     ///
-    /// `limiter` is the requester's record (one per IP address or account): while it holds
+    /// `limiter` is the requester's record (one per IP address or account; `None` for a
+    /// requester without one yet: a fresh record, no failures): while it holds
     /// `max_failures` failures within `failure_window`, every entry from that requester is
     /// refused with `too_many_attempts` and nothing changes. `global`, when given, is the
     /// whole server's record: it never refuses anything, but the outcome's `global_pressure`
@@ -702,12 +703,14 @@ impl DeviceAuthority {
     /// `too_many_attempts`. On success the outcome holds the [`Consent`] view.
     pub fn enter_user_code(
         &self,
-        limiter: &EntryLimiter,
+        limiter: Option<&EntryLimiter>,
         global: Option<&EntryLimiter>,
         grant: Option<&DeviceGrant>,
         typed: &str,
         now: i64,
     ) -> EntryOutcome {
+        let fresh = EntryLimiter::default();
+        let limiter = limiter.unwrap_or(&fresh);
         let window = self.config.failure_window;
         let pressure = |g: Option<&EntryLimiter>| {
             g.is_some_and(|g| g.current(now, window) >= self.config.global_pressure_failures)
