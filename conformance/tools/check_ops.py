@@ -35,10 +35,11 @@ PATH = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$")
 
 
 def readme_ops(text):
-    """Every op named in the first cell of the README's operation table rows. A cell may
+    """Every op named in the first cell of a table row in the README's "Operations" section. A cell may
     name several (`a.b` / `c`): a name without a dot replaces the last part of the first."""
     ops = set()
-    for line in text.splitlines():
+    section = text.split("\n## Operations\n", 1)[-1].split("\n## ", 1)[0]
+    for line in section.splitlines():
         m = re.match(r"^\|\s*(`[^|]*)\|", line)
         if not m:
             continue

@@ -28,7 +28,8 @@ def test_the_committed_table_passes():
 
 
 def test_readme_rows_naming_several_ops_are_expanded():
-    ops = check_ops.readme_ops("| `device.client.start` / `handle_timeout` | x | y |\n| `a.b` | c | d |\n")
+    text = "| `x.y` | z |\n## Operations\n\n| `device.client.start` / `handle_timeout` | x | y |\n| `a.b` | c | d |\n## Rules\n| `c.d` |\n"
+    ops = check_ops.readme_ops(text)
     assert ops == {"device.client.start", "device.client.handle_timeout", "a.b"}
 
 
@@ -41,7 +42,7 @@ def mutate(fn):
 
 @pytest.mark.parametrize("edit, message", [
     (lambda ops, r: ops.pop("jwt.verify") and None, "jwt.verify: in the README's operation table, missing"),
-    (lambda ops, r: r + "| `jwt.frobnicate` | {} | {} |\n", "jwt.frobnicate: in the README"),
+    (lambda ops, r: r.replace("\n| `jwt.verify` |", "\n| `jwt.frobnicate` | {} | {} |\n| `jwt.verify` |"), "jwt.frobnicate: in the README"),
     (lambda ops, r: ops.__setitem__("jwt.extra", ops["jwt.jwks"]) and None, "jwt.extra: in ops.json, not in the README"),
     (lambda ops, r: ops["jwt.jwks"]["calls"][0].__setitem__("function", "parse_jwk"), "no `parse_jwk`"),
     (lambda ops, r: ops["driver.send"]["calls"][0].__setitem__("method", "sendd"), "RequestDriver has no method sendd"),

@@ -13,11 +13,14 @@ fn conformance_file(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// The ops named in the first cell of the README's table rows (`a.b` / `c` names two: a
+/// The ops named in the first cell of the table rows of the README's "Operations" section (`a.b` / `c` names two: a
 /// name without a dot replaces the last part of the first).
 fn readme_ops() -> BTreeSet<String> {
     let mut ops = BTreeSet::new();
-    for line in conformance_file("README.md").lines() {
+    let readme = conformance_file("README.md");
+    let section = readme.split("\n## Operations\n").nth(1).unwrap_or_default();
+    let section = section.split("\n## ").next().unwrap_or_default();
+    for line in section.lines() {
         let Some(rest) = line.strip_prefix("| `") else { continue };
         let cell = format!("`{}", rest.split('|').next().unwrap_or_default());
         let names: Vec<&str> = cell.split('`').skip(1).step_by(2).collect();
