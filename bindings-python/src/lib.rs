@@ -668,12 +668,12 @@ fn decode_unverified(py: Python<'_>, token: &str) -> PyResult<(Py<PyAny>, Py<PyA
 guarded! {
 /// A token set from an OAuth token response body received at `now`.
 #[pyfunction]
-#[pyo3(signature = (body, now=None, default_expires_in=3600))]
+#[pyo3(signature = (body, now=None, default_expires_in=None))]
 fn token_set_from_response(
     py: Python<'_>,
     body: &str,
     now: Option<i64>,
-    default_expires_in: i64,
+    default_expires_in: Option<i64>,
 ) -> PyResult<Py<PyAny>> {
     let t = TokenSet::from_token_response_with_default(body, now_or(now), default_expires_in).py(py)?;
     to_py(py, &t)
@@ -683,8 +683,8 @@ fn token_set_from_response(
 guarded! {
 /// `"fresh"`, `"refresh_due"`, `"expired"` or `"refresh_expired"`.
 #[pyfunction]
-#[pyo3(signature = (tokens, now=None, margin=300))]
-fn freshness(py: Python<'_>, tokens: &Bound<'_, PyAny>, now: Option<i64>, margin: i64) -> PyResult<Py<PyAny>> {
+#[pyo3(signature = (tokens, now=None, margin=None))]
+fn freshness(py: Python<'_>, tokens: &Bound<'_, PyAny>, now: Option<i64>, margin: Option<i64>) -> PyResult<Py<PyAny>> {
     let t: TokenSet = from_py(tokens, "tokens")?;
     to_py(py, &t.freshness(now_or(now), margin))
 }
@@ -789,9 +789,9 @@ impl RequestDriver {
     }
 
     /// Every pending action, in order.
-    fn actions(&self, py: Python<'_>) -> PyResult<Vec<Py<PyAny>>> {
-        let mut d = lock(&self.inner)?;
-        std::iter::from_fn(|| d.poll_action()).map(|a| to_py(py, &a)).collect()
+    fn actions(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let actions = lock(&self.inner)?.actions();
+        to_py(py, &actions)
     }
 
     /// `{"generation", "clock_offset", "freshness"}` at `now`.
@@ -904,9 +904,9 @@ impl DeviceClient {
     }
 
     /// Every pending action, in order.
-    fn actions(&self, py: Python<'_>) -> PyResult<Vec<Py<PyAny>>> {
-        let mut c = lock(&self.inner)?;
-        std::iter::from_fn(|| c.poll_action()).map(|a| to_py(py, &a)).collect()
+    fn actions(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let actions = lock(&self.inner)?.actions();
+        to_py(py, &actions)
     }
 
     /// `{"interval", "finished"}`: the polling interval in force (after any `slow_down`), once
@@ -1039,14 +1039,14 @@ impl DeviceAuthority {
         now: Option<i64>,
         global_limiter: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
-        let l: EntryLimiter = opt_from_py(limiter, "limiter")?.unwrap_or_default();
+        let l: Option<EntryLimiter> = opt_from_py(limiter, "limiter")?;
         let global: Option<EntryLimiter> = opt_from_py(global_limiter, "global_limiter")?;
         let g: Option<DeviceGrant> = opt_from_py(grant, "grant")?;
         to_py(
             py,
             &self
                 .inner
-                .enter_user_code(&l, global.as_ref(), g.as_ref(), typed, now_or(now)),
+                .enter_user_code(l.as_ref(), global.as_ref(), g.as_ref(), typed, now_or(now)),
         )
     }
 
@@ -1328,6 +1328,15 @@ impl Gate {
         to_py(py, &self.inner.decide(&c, &l, now_or(now)))
     }
 
+    /// The id of the user to load into `lookup["user"]` (the JWT's subject, or the owner of
+    /// the session loaded under `needs["session"]`, given as `session`), or `None`.
+    #[pyo3(signature = (classified, session=None))]
+    fn user_to_load(&self, classified: &Bound<'_, PyAny>, session: Option<&Bound<'_, PyAny>>) -> PyResult<Option<String>> {
+        let c: Classified = from_py(classified, "classified")?;
+        let s: Option<Session> = opt_from_py(session, "session")?;
+        Ok(c.user_to_load(s.as_ref()).map(str::to_owned))
+    }
+
     /// Both steps, for hosts that can load everything up front.
     #[pyo3(signature = (request, lookup=None, now=None))]
     fn authenticate(
@@ -1546,13 +1555,13 @@ fn load_refresh_record(py: Python<'_>, text: &str) -> PyResult<Py<PyAny>> {
 guarded! {
 /// A PKCE pair: from `verifier`, or fresh from `bytes` random bytes.
 #[pyfunction]
-#[pyo3(signature = (verifier=None, method="S256", allow_plain=false, bytes=32, entropy=None))]
+#[pyo3(signature = (verifier=None, method=None, allow_plain=false, bytes=None, entropy=None))]
 fn pkce(
     py: Python<'_>,
     verifier: Option<&str>,
-    method: &str,
+    method: Option<&str>,
     allow_plain: bool,
-    bytes: usize,
+    bytes: Option<usize>,
     entropy: Option<EntropyBytes>,
 ) -> PyResult<Py<PyAny>> {
     let method = PkceMethod::from_name(method).py(py)?;
@@ -1670,13 +1679,13 @@ impl PyBroker {
     }
 
     /// What an outbound request to `url` needs: `{"type": "inject"|"refresh", ...}`.
-    #[pyo3(signature = (url, connections, method="GET", now=None))]
+    #[pyo3(signature = (url, connections, method=None, now=None))]
     fn resolve(
         &self,
         py: Python<'_>,
         url: &str,
         connections: &Bound<'_, PyAny>,
-        method: &str,
+        method: Option<&str>,
         now: Option<i64>,
     ) -> PyResult<Py<PyAny>> {
         let conns: Vec<Connection> = from_py(connections, "connections")?;

@@ -279,3 +279,34 @@ def test_every_public_name_has_a_docstring() -> None:
                     if not attr.startswith("_") and not (getattr(member, "__doc__", None) or "").strip():
                         missing.append("%s.%s.%s" % (mod.__name__, name, attr))
     assert missing == []
+
+
+def test_gate_names_the_user_to_load() -> None:
+    key = {"alg": "HS256", "secret": "an HS256 secret of at least 32 bytes!!"}
+    g = gate.Gate(jwt={"config": {"algorithms": ["HS256"]}, "keys": [key]}, routes=[{"path": "/pro", "entitlement": "pro"}])
+    token = jwt.Issuer(key).issue({"sub": "u-jwt"}, now=NOW)
+    by_jwt = g.classify({"method": "GET", "url": "/pro", "headers": {"Authorization": "Bearer " + token}}, now=NOW)
+    assert by_jwt["needs"]["user"] is True and g.user_to_load(by_jwt) == "u-jwt"
+
+    created = session.SessionManager().create("u-session", now=NOW)
+    headers = {"Authorization": "Bearer " + created["token"]}
+    by_session = g.classify({"method": "GET", "url": "/pro", "headers": headers}, now=NOW)
+    assert g.user_to_load(by_session) is None  # the session is loaded first
+    assert g.user_to_load(by_session, created["record"]) == "u-session"
+    public = g.classify({"method": "GET", "url": "/other"}, now=NOW)
+    assert g.user_to_load(public) is None
+
+
+def test_omitted_settings_take_the_core_defaults() -> None:
+    body = '{"access_token": "at", "refresh_token": "rt"}'
+    t = tokens.token_set_from_response(body, now=NOW)
+    assert t["expires_at"] == NOW + 3600
+    assert tokens.freshness(t, now=t["expires_at"] - 300) == "refresh_due"
+    assert tokens.freshness(t, now=t["expires_at"] - 300, margin=0) == "fresh"
+    p = oauth.pkce(entropy=bytes(32))
+    assert p["method"] == "S256" and len(p["verifier"]) == 43
+    d = device.DeviceAuthority(verification_uri="https://auth.example/device")
+    grant = d.issue("cli", now=NOW, entropy=bytes(range(64)) * 2)
+    out = d.enter_user_code(None, None, "BCDF-GHJK", now=NOW)
+    assert out["error"]["code"] == "invalid_user_code" and out["limiter"]["failures"] == 1
+    assert grant["record"]["status"] == "pending"

@@ -153,3 +153,17 @@ def test_the_judged_path_is_the_raw_one(server: Dict[str, Any]) -> None:
     r = httpx.get(server["base"] + "/api/public/..%2fme")
     assert r.status_code in (400, 401, 404)
     assert r.status_code != 200
+
+
+def test_a_session_loads_its_owners_entitlements(server: Dict[str, Any]) -> None:
+    store = server["store"]
+    created = SessionManager().create(USER, now=int(time.time()) - 60)
+    store.sessions[created["record"]["token_hash"]] = created["record"]
+    headers = {"Authorization": "Bearer " + created["token"]}
+    assert httpx.get(server["base"] + "/api/pro/report", headers=headers).status_code == 200
+    store.users[USER]["entitlements"] = []
+    try:
+        r = httpx.get(server["base"] + "/api/pro/report", headers=headers)
+        assert r.status_code == 402 and r.json()["code"] == "subscription_required"
+    finally:
+        store.users[USER]["entitlements"] = ["pro"]

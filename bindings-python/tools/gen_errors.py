@@ -79,6 +79,8 @@ def main():
            "",
            "from typing import Any, Dict, Mapping, Optional, Tuple, Type",
            "",
+           "from ._authcore import catalog, error_body",
+           "",
            "",
            "class AuthError(Exception):",
            '    """Base class of every authcore error."""',
@@ -138,7 +140,7 @@ def main():
             "def _from_core(code: str, status: int, detail: str, field: Optional[str]) -> AuthError:",
             "    return error_class(code)(detail, code, status, field)",
             "", "",
-            "__all__ = ["] + ['    "%s",' % n for n in ["AuthError", "error_class", "error_from_dict"] + [n for _, n, _, _ in FAMILIES] + [k for _, k in by_code]] + ["]", ""]
+            "__all__ = ["] + ['    "%s",' % n for n in ["AuthError", "catalog", "error_body", "error_class", "error_from_dict"] + [n for _, n, _, _ in FAMILIES] + [k for _, k in by_code]] + ["]", ""]
     text = "\n".join(out)
     init = INIT % "\n".join('    "%s",' % n for n in [n for _, n, _, _ in FAMILIES] + [k for _, k in by_code])
     targets = [(OUT, text), (INIT_OUT, init)]

@@ -53,7 +53,13 @@ def readme_ops(text):
 class Signature:
     def __init__(self, fn):
         a = fn.args
-        self.positional = [x.arg for x in a.posonlyargs + a.args if x.arg not in ("self", "cls")]
+        params = a.posonlyargs + a.args
+        self.positional = [x.arg for x in params if x.arg not in ("self", "cls")]
+        # Positional parameters without a default that accept None: the table marks them
+        # `nullable` (an absent source is passed as None).
+        first_default = len(params) - len(a.defaults)
+        self.nullable = [x.arg for k, x in enumerate(params) if k < first_default and x.arg not in ("self", "cls")
+                         and x.annotation is not None and "Optional" in ast.unparse(x.annotation)]
         self.keyword_only = [x.arg for x in a.kwonlyargs]
         self.is_static = any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in fn.decorator_list)
 
@@ -95,14 +101,16 @@ def spec_name(spec):
 def check_param(where, spec, scope, problems):
     if isinstance(spec, str):
         spec = {"name": spec}
-    if not isinstance(spec, dict) or set(spec) - {"name", "from", "convert"} or "name" not in spec:
-        problems.append("%s: a parameter is a name or {name, from?, convert?}: %r" % (where, spec))
+    if not isinstance(spec, dict) or set(spec) - {"name", "from", "convert", "nullable"} or "name" not in spec:
+        problems.append("%s: a parameter is a name or {name, from?, convert?, nullable?}: %r" % (where, spec))
         return
     if not NAME.match(str(spec["name"])):
         problems.append("%s: bad parameter name %r" % (where, spec["name"]))
     src = spec.get("from", spec["name"])
     if not isinstance(src, str) or not PATH.match(src):
         problems.append("%s: bad source path %r" % (where, src))
+    if "nullable" in spec and spec["nullable"] is not True:
+        problems.append("%s: `nullable` is true or absent" % where)
     if "convert" in spec and spec["convert"] not in CONVERTS:
         problems.append("%s: unknown conversion %r (known: %s)" % (where, spec["convert"], ", ".join(sorted(CONVERTS))))
 
@@ -112,6 +120,10 @@ def check_signature(where, sig, call, problems, constructor=False):
         n = spec_name(spec)
         if n not in sig.positional:
             problems.append("%s: `%s` is not a positional parameter (has %s)" % (where, n, sig.positional))
+        marked = isinstance(spec, dict) and spec.get("nullable") is True
+        if marked != (n in sig.nullable):
+            problems.append("%s: `%s` must %sbe marked nullable (a positional parameter without a default that accepts None)"
+                            % (where, n, "" if n in sig.nullable else "not "))
     extra = ["backend"] if call.get("backend") else []
     for n in [spec_name(s) for s in call.get("keywords", [])] + extra:
         ok = n in sig.keyword_only or (constructor and n in sig.positional)

@@ -54,6 +54,8 @@ def mutate(fn):
     (lambda ops, r: ops["jwt.verify"]["calls"][1].__setitem__("function", "x"), "exactly one of"),
     (lambda ops, r: ops["tokens.save"]["calls"][0].__setitem__("wrap", "text"), "unknown members ['wrap']"),
     (lambda ops, r: ops["tokens.save"].__setitem__("output", 3), "`output` is a source path"),
+    (lambda ops, r: ops["session.validate"]["calls"][0]["args"].__setitem__(0, "record"), "`record` must be marked nullable"),
+    (lambda ops, r: ops["session.validate"]["calls"][0]["args"].__setitem__(1, {"name": "token", "nullable": True}), "`token` must not be marked nullable"),
 ])
 def test_mistakes_are_reported(edit, message):
     problems = mutate(edit)

@@ -93,9 +93,9 @@ async def authenticate(
         session = await store.load_session(needs["session"])
         if session is not None:
             lookup["session"] = session
-    if store is not None and needs.get("user"):
-        user_id = (session or {}).get("user_id") or classified["credential"].get("user_id")
-        if user_id:
+    if store is not None:
+        user_id = gate.user_to_load(classified, session)
+        if user_id is not None:
             user = await store.load_user(user_id)
             if user is not None:
                 lookup["user"] = user

@@ -9,6 +9,8 @@ Every exception carries ``code`` (stable snake_case), ``status`` (HTTP), ``detai
 
 from typing import Any, Dict, Mapping, Optional, Tuple, Type
 
+from ._authcore import catalog, error_body
+
 
 class AuthError(Exception):
     """Base class of every authcore error."""
@@ -576,6 +578,8 @@ def _from_core(code: str, status: int, detail: str, field: Optional[str]) -> Aut
 
 __all__ = [
     "AuthError",
+    "catalog",
+    "error_body",
     "error_class",
     "error_from_dict",
     "TokenError",
