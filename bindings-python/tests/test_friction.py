@@ -239,20 +239,23 @@ def test_device_client_shared_by_threads_never_refuses() -> None:
     assert errors == []
 
 
-def test_reentry_from_the_same_thread_is_refused_not_deadlocked() -> None:
-    # A finalizer run by the collector inside a driver call (while the call holds the lock)
-    # calls the same driver: RuntimeError (reported as unraisable), never a hang.
+def test_reentry_from_a_finalizer_is_served_not_deadlocked() -> None:
+    # A finalizer run by the collector while `actions()` builds its result calls the same
+    # driver. The driver's lock is held only while the core drains its queue, never while
+    # Python objects are built, so the nested call is served (a call arriving while the lock
+    # is held on the same thread would be a RuntimeError, never a hang).
     d = tokens.RequestDriver(token_endpoint="https://auth.example/token")
     for _ in range(20):
         d.send({"method": "GET", "url": "https://auth.example/x"}, now=NOW)
     seen: List[BaseException] = []
+    served: List[int] = []
 
     class Reenter:
         def __init__(self) -> None:
             self.me = self
 
         def __del__(self) -> None:
-            d.status(now=NOW)
+            served.append(d.status(now=NOW)["generation"])
 
     hook, threshold = sys.unraisablehook, gc.get_threshold()
     sys.unraisablehook = lambda u: seen.append(u.exc_value) if u.exc_value else None
@@ -268,5 +271,5 @@ def test_reentry_from_the_same_thread_is_refused_not_deadlocked() -> None:
         gc.enable()
         sys.unraisablehook = hook
     assert len(acts) == 20
-    assert [type(e) for e in seen] == [RuntimeError] and "called again from inside" in str(seen[0])
+    assert seen == [] and served == [0]
     assert d.status(now=NOW)["generation"] == 0  # still usable
