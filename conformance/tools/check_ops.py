@@ -23,7 +23,7 @@ PACKAGE = os.path.join(os.path.dirname(CONFORMANCE), "bindings-python", "python"
 
 KINDS = ("new", "static", "function", "method", "attribute")
 MEMBERS = {
-    "new": {"new", "module", "args", "config", "keywords", "backend", "as", "keep"},
+    "new": {"new", "module", "args", "config", "keywords", "backend", "data", "as", "keep"},
     "static": {"static", "class", "module", "args", "keywords", "as", "keep"},
     "function": {"function", "module", "python", "args", "keywords", "backend", "as", "keep", "find"},
     "method": {"method", "object", "on", "args", "keywords", "as", "keep"},
@@ -169,6 +169,8 @@ def check(ops_doc, readme_text, pyi_path):
                 problems.append("%s: unknown members %s" % (where, sorted(unknown)))
             for spec in c.get("args", []) + c.get("keywords", []) + ([c["config"]] if "config" in c else []):
                 check_param(where, spec, scope_locals, problems)
+            if "data" in c and (not isinstance(c["data"], list) or not all(isinstance(p, str) and PATH.match(p) for p in c["data"])):
+                problems.append("%s: `data` is a list of dotted option paths" % where)
             if "backend" in c and c["backend"] is not True:
                 problems.append("%s: `backend` is true or absent" % where)
             cls = None
