@@ -433,20 +433,9 @@ fn r_str(py: Python<'_>, s: &str) -> PyResult<String> {
     Ok(PyString::new(py, s).repr()?.to_cow()?.into_owned())
 }
 
-/// A URL's `repr` without any `user:password@` part.
+/// A URL's `repr` as the core displays it (without any `user:password@` part).
 fn r_url(py: Python<'_>, url: &str) -> PyResult<String> {
-    let shown = match url.split_once("://") {
-        Some((scheme, rest)) => {
-            let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-            let (authority, tail) = rest.split_at(end);
-            match authority.rsplit_once('@') {
-                Some((_, host)) => format!("{scheme}://***@{host}{tail}"),
-                None => url.to_owned(),
-            }
-        }
-        None => url.to_owned(),
-    };
-    r_str(py, &shown)
+    r_str(py, &authcore::http::display_url(url))
 }
 
 /// `'text'` or `None`.

@@ -214,6 +214,26 @@ pub(crate) fn check_endpoint(field: &str, s: &str, allow_insecure: bool) -> Resu
     Ok(url)
 }
 
+/// A URL as settings listings and `repr`s show it: any `user:password@` in the authority
+/// becomes `***@`; everything else is kept as given (it is not parsed, so a malformed URL
+/// still shows). Bindings call this rather than deciding what to hide.
+///
+/// ```
+/// assert_eq!(authcore::http::display_url("https://u:pw@auth.example/t?x=1"), "https://***@auth.example/t?x=1");
+/// assert_eq!(authcore::http::display_url("https://auth.example/a@b"), "https://auth.example/a@b");
+/// ```
+pub fn display_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    match authority.rsplit_once('@') {
+        Some((_, host)) => format!("{scheme}://***@{host}{tail}"),
+        None => url.to_owned(),
+    }
+}
+
 /// `application/x-www-form-urlencoded` serialisation (WHATWG URL standard).
 pub fn form_encode(pairs: &[(&str, &str)]) -> String {
     let mut out = String::new();
