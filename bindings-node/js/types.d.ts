@@ -742,6 +742,14 @@ export interface Prompt {
 /** Show this to the person. */
 export interface PromptDeviceAction {
   type: "prompt";
+  /** When the code stops working (Unix seconds, local clock). */
+  expires_at: number;
+  /** The code to type. */
+  user_code: string;
+  /** Where to type it. */
+  verification_uri: string;
+  /** A URL with the code filled in (for a QR code or a clickable link), if the server sent one. */
+  verification_uri_complete?: string | null;
 }
 
 /** A provider definition. */

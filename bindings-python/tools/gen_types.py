@@ -82,6 +82,8 @@ class Model:
     def add(self, name: str, s: Schema) -> None:
         variants = s.get("oneOf") or s.get("anyOf")
         if variants and all("properties" in v for v in variants):
+            if any("$ref" in v and "properties" not in self.defs[ref_name(v["$ref"])] for v in variants):
+                raise SystemExit(f"gen_types: {name} has a variant that is not an object")
             base_props = s.get("properties", {})
             base_req = s.get("required", [])
             names = []
@@ -90,9 +92,14 @@ class Model:
                 vname = pascal(tag) + name
                 if vname in self.defs or vname in self.shapes:
                     raise SystemExit(f"gen_types: variant name {vname} collides")
-                props = {"type": v["properties"]["type"], **{k: p for k, p in v["properties"].items() if k != "type"}}
+                own_props, own_req = dict(v["properties"]), list(v.get("required", []))
+                if "$ref" in v:  # a newtype variant: the referenced shape plus `type`
+                    target = self.defs[ref_name(v["$ref"])]
+                    own_props.update(target.get("properties", {}))
+                    own_req += target.get("required", [])
+                props = {"type": own_props["type"], **{k: p for k, p in own_props.items() if k != "type"}}
                 props.update(base_props)
-                req = ["type"] + [r for r in v.get("required", []) if r != "type"] + list(base_req)
+                req = ["type"] + [r for r in own_req if r != "type"] + list(base_req)
                 self.shapes[vname] = Shape(vname, props, req, summary(v) or f"`{name}` tagged `{tag}`.")
                 names.append(vname)
             self.unions[name] = (summary(s), names)

@@ -102,7 +102,7 @@ pub fn document() -> Value {
         .collect();
     let mut doc = Map::new();
     doc.insert("$schema".into(), "https://json-schema.org/draft/2020-12/schema".into());
-    doc.insert("$id".into(), "https://authcore.invalid/authcore.schema.json".into());
+    doc.insert("$id".into(), "https://authcore.invalid/schema/authcore.schema.json".into());
     doc.insert("title".into(), "authcore shapes".into());
     doc.insert("$defs".into(), Value::Object(defs));
     Value::Object(doc)

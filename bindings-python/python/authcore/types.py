@@ -597,9 +597,16 @@ class Prompt(_PromptRequired, total=False):
     verification_uri_complete: Optional[str]
 
 
-class PromptDeviceAction(TypedDict):
-    """Show this to the person."""
+class _PromptDeviceActionRequired(TypedDict):
     type: Literal["prompt"]
+    expires_at: int
+    user_code: str
+    verification_uri: str
+
+
+class PromptDeviceAction(_PromptDeviceActionRequired, total=False):
+    """Show this to the person."""
+    verification_uri_complete: Optional[str]
 
 
 class _ProviderRequired(TypedDict):
