@@ -79,11 +79,11 @@ export interface AuthCodeConfig {
   /** Allow plain `http` to hosts other than loopback for the endpoints, the issuer and the redirect URI (default false; for development only). */
   allow_insecure_http?: boolean;
   /** The provider's authorization endpoint. */
-  authorization_endpoint?: string;
+  authorization_endpoint: string;
   /** The server's `authorization_response_iss_parameter_supported` metadata: when true, every callback must carry `iss` (RFC 9207 §2.4). Needs `issuer`. */
   authorization_response_iss_parameter_supported?: boolean;
   /** The client id. */
-  client_id?: string;
+  client_id: string;
   /** The client secret for confidential clients (sent in the body). */
   client_secret?: Secret | null;
   /** Lifetime assumed when the token response has no `expires_in` (default 3600). */
@@ -93,13 +93,13 @@ export interface AuthCodeConfig {
   /** The authorization server's issuer identifier (RFC 8414 `issuer`). When set, a callback's `iss` must equal it (RFC 9207). */
   issuer?: string | null;
   /** Where the provider redirects back. */
-  redirect_uri?: string;
+  redirect_uri: string;
   /** Scopes to request. */
   scopes?: string[];
   /** `state` lifetime in seconds (default 600). */
   state_ttl?: number;
   /** The provider's token endpoint. */
-  token_endpoint?: string;
+  token_endpoint: string;
 }
 
 /** Who is calling, for the handler. */
@@ -190,7 +190,7 @@ export interface ClientConfig {
   /** Ask the host to reload stored tokens before each refresh (several processes share one token file). */
   shared_store?: boolean;
   /** Token endpoint for `grant_type=refresh_token`. */
-  token_endpoint?: string;
+  token_endpoint: string;
 }
 
 /** An API request finished with this response. */
@@ -272,9 +272,9 @@ export interface DeviceClientConfig {
   /** Device authorization endpoint: a path under `base_url`, or an absolute URL (default `/api/auth/device/`). */
   authorization_path?: string;
   /** Base URL of the server, e.g. `https://auth.example.com`. */
-  base_url?: string;
+  base_url: string;
   /** The client id. */
-  client_id?: string;
+  client_id: string;
   /** Access-token lifetime assumed when the token response has none (default 3600 s). */
   default_expires_in?: number;
   /** Polling interval when the server names none (default 5 s). */
@@ -356,7 +356,7 @@ export interface DeviceServerConfig {
   /** User-code alphabet, length and grouping. */
   user_code?: UserCodeFormat;
   /** Where people enter the code, e.g. `https://example.com/device`. */
-  verification_uri?: string;
+  verification_uri: string;
 }
 
 /** What a device client reports about itself ([`DeviceClient::status`]). The next wake-up is not part of it: the machine emits it as [`DeviceAction::Wait`]. */
@@ -1182,11 +1182,11 @@ export interface AuthCodeConfigOptions {
   /** Allow plain `http` to hosts other than loopback for the endpoints, the issuer and the redirect URI (default false; for development only). */
   allowInsecureHttp?: boolean;
   /** The provider's authorization endpoint. */
-  authorizationEndpoint?: string;
+  authorizationEndpoint: string;
   /** The server's `authorization_response_iss_parameter_supported` metadata: when true, every callback must carry `iss` (RFC 9207 §2.4). Needs `issuer`. */
   authorizationResponseIssParameterSupported?: boolean;
   /** The client id. */
-  clientId?: string;
+  clientId: string;
   /** The client secret for confidential clients (sent in the body). */
   clientSecret?: Secret | null;
   /** Lifetime assumed when the token response has no `expires_in` (default 3600). */
@@ -1196,13 +1196,13 @@ export interface AuthCodeConfigOptions {
   /** The authorization server's issuer identifier (RFC 8414 `issuer`). When set, a callback's `iss` must equal it (RFC 9207). */
   issuer?: string | null;
   /** Where the provider redirects back. */
-  redirectUri?: string;
+  redirectUri: string;
   /** Scopes to request. */
   scopes?: string[];
   /** `state` lifetime in seconds (default 600). */
   stateTtl?: number;
   /** The provider's token endpoint. */
-  tokenEndpoint?: string;
+  tokenEndpoint: string;
 }
 
 /** `ClientConfig` as constructor options (camelCase members). */
@@ -1222,7 +1222,7 @@ export interface ClientConfigOptions {
   /** Ask the host to reload stored tokens before each refresh (several processes share one token file). */
   sharedStore?: boolean;
   /** Token endpoint for `grant_type=refresh_token`. */
-  tokenEndpoint?: string;
+  tokenEndpoint: string;
 }
 
 /** `DeviceClientConfig` as constructor options (camelCase members). */
@@ -1232,9 +1232,9 @@ export interface DeviceClientConfigOptions {
   /** Device authorization endpoint: a path under `base_url`, or an absolute URL (default `/api/auth/device/`). */
   authorizationPath?: string;
   /** Base URL of the server, e.g. `https://auth.example.com`. */
-  baseUrl?: string;
+  baseUrl: string;
   /** The client id. */
-  clientId?: string;
+  clientId: string;
   /** Access-token lifetime assumed when the token response has none (default 3600 s). */
   defaultExpiresIn?: number;
   /** Polling interval when the server names none (default 5 s). */
@@ -1276,7 +1276,7 @@ export interface DeviceServerConfigOptions {
   /** User-code alphabet, length and grouping. */
   userCode?: UserCodeFormatOptions;
   /** Where people enter the code, e.g. `https://example.com/device`. */
-  verificationUri?: string;
+  verificationUri: string;
 }
 
 /** `GateConfig` as constructor options (camelCase members). */

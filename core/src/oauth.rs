@@ -252,6 +252,7 @@ pub fn check_pkce(challenge: Option<&StoredChallenge>, verifier: Option<&str>, a
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 #[cfg_attr(feature = "schema", schemars(extend("x-authcore-options" = true)))]
+#[cfg_attr(feature = "schema", schemars(transform = crate::schema::require_auth_code_config))]
 pub struct AuthCodeConfig {
     /// The provider's authorization endpoint.
     pub authorization_endpoint: String,

@@ -102,8 +102,48 @@ pub fn document() -> Value {
         .collect();
     let mut doc = Map::new();
     doc.insert("$schema".into(), "https://json-schema.org/draft/2020-12/schema".into());
-    doc.insert("$id".into(), "https://authcore.invalid/schema/authcore.schema.json".into());
+    doc.insert(
+        "$id".into(),
+        "https://authcore.invalid/schema/authcore.schema.json".into(),
+    );
     doc.insert("title".into(), "authcore shapes".into());
     doc.insert("$defs".into(), Value::Object(defs));
     Value::Object(doc)
+}
+
+/// Marks `names` required in `schema` (an object schema).
+fn require(schema: &mut schemars::Schema, names: &[&str]) {
+    let required = schema
+        .ensure_object()
+        .entry("required")
+        .or_insert_with(|| Value::Array(Vec::new()));
+    if let Value::Array(list) = required {
+        for name in names {
+            if !list.iter().any(|v| v == name) {
+                list.push(Value::from(*name));
+            }
+        }
+    }
+}
+
+/// Schema transforms (`#[schemars(transform = ...)]`) for settings members that serde fills
+/// with a default when absent but that construction refuses when missing (an endpoint, a
+/// client id): required in the schema, so a typed caller learns it before running.
+macro_rules! required_settings {
+    ($($(#[$doc:meta])* $fn:ident: [$($name:literal),+];)*) => {
+        $($(#[$doc])* pub(crate) fn $fn(schema: &mut schemars::Schema) {
+            require(schema, &[$($name),+]);
+        })*
+    };
+}
+
+required_settings! {
+    /// [`crate::oauth::AuthCodeConfig`]: both endpoints, the client id and the redirect URI.
+    require_auth_code_config: ["authorization_endpoint", "token_endpoint", "client_id", "redirect_uri"];
+    /// [`crate::tokens::ClientConfig`]: the token endpoint.
+    require_client_config: ["token_endpoint"];
+    /// [`crate::device::DeviceClientConfig`]: the base URL and the client id.
+    require_device_client_config: ["base_url", "client_id"];
+    /// [`crate::device::DeviceServerConfig`]: the verification URI.
+    require_device_server_config: ["verification_uri"];
 }

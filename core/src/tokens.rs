@@ -312,6 +312,7 @@ impl StoredTokens {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 #[cfg_attr(feature = "schema", schemars(extend("x-authcore-options" = true)))]
+#[cfg_attr(feature = "schema", schemars(transform = crate::schema::require_client_config))]
 pub struct ClientConfig {
     /// Token endpoint for `grant_type=refresh_token`.
     pub token_endpoint: String,

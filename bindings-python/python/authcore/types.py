@@ -75,20 +75,23 @@ class ApprovedPollOutcome(_ApprovedPollOutcomeRequired, total=False):
     response: Optional[HttpResponse]
 
 
-class AuthCodeConfig(TypedDict, total=False):
+class _AuthCodeConfigRequired(TypedDict):
+    authorization_endpoint: str
+    client_id: str
+    redirect_uri: str
+    token_endpoint: str
+
+
+class AuthCodeConfig(_AuthCodeConfigRequired, total=False):
     """Authorization-code client settings."""
     allow_insecure_http: bool
-    authorization_endpoint: str
     authorization_response_iss_parameter_supported: bool
-    client_id: str
     client_secret: Optional[Secret]
     default_expires_in: int
     extra_params: List[Tuple[str, str]]
     issuer: Optional[str]
-    redirect_uri: str
     scopes: List[str]
     state_ttl: int
-    token_endpoint: str
 
 
 class _AuthContextRequired(TypedDict):
@@ -149,7 +152,11 @@ class Classified(_ClassifiedRequired, total=False):
     route: Optional[RouteRule]
 
 
-class ClientConfig(TypedDict, total=False):
+class _ClientConfigRequired(TypedDict):
+    token_endpoint: str
+
+
+class ClientConfig(_ClientConfigRequired, total=False):
     """Request driver settings."""
     allow_insecure_http: bool
     api_origins: List[str]
@@ -158,7 +165,6 @@ class ClientConfig(TypedDict, total=False):
     identity_header: str
     refresh_margin: int
     shared_store: bool
-    token_endpoint: str
 
 
 class CompleteAction(TypedDict):
@@ -216,12 +222,15 @@ class DeviceAuthorization(_DeviceAuthorizationRequired, total=False):
     verification_uri_complete: Optional[str]
 
 
-class DeviceClientConfig(TypedDict, total=False):
+class _DeviceClientConfigRequired(TypedDict):
+    base_url: str
+    client_id: str
+
+
+class DeviceClientConfig(_DeviceClientConfigRequired, total=False):
     """Client settings."""
     allow_insecure_http: bool
     authorization_path: str
-    base_url: str
-    client_id: str
     default_expires_in: int
     default_interval: int
     encoding: Encoding
@@ -261,7 +270,11 @@ class DeviceGrant(_DeviceGrantRequired, total=False):
     user_id: Optional[str]
 
 
-class DeviceServerConfig(TypedDict, total=False):
+class _DeviceServerConfigRequired(TypedDict):
+    verification_uri: str
+
+
+class DeviceServerConfig(_DeviceServerConfigRequired, total=False):
     """Authority settings."""
     complete_uri: bool
     device_code_bytes: int
@@ -273,7 +286,6 @@ class DeviceServerConfig(TypedDict, total=False):
     max_failures: int
     poll_tolerance: int
     user_code: UserCodeFormat
-    verification_uri: str
 
 
 class _DeviceStatusRequired(TypedDict):

@@ -67,6 +67,7 @@ pub const MAX_USER_CODE_LEN: usize = 32;
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 #[cfg_attr(feature = "schema", schemars(extend("x-authcore-options" = true)))]
+#[cfg_attr(feature = "schema", schemars(transform = crate::schema::require_device_client_config))]
 pub struct DeviceClientConfig {
     /// Base URL of the server, e.g. `https://auth.example.com`.
     pub base_url: String,

@@ -23,6 +23,7 @@ pub const DEVICE_GRANT_VERSION: u32 = 1;
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 #[cfg_attr(feature = "schema", schemars(extend("x-authcore-options" = true)))]
+#[cfg_attr(feature = "schema", schemars(transform = crate::schema::require_device_server_config))]
 pub struct DeviceServerConfig {
     /// Where people enter the code, e.g. `https://example.com/device`.
     pub verification_uri: String,
