@@ -123,7 +123,7 @@ def py_type(s: Any) -> str:
     if "const" in s:
         return f"Literal[{json.dumps(s['const'])}]"
     if "enum" in s:
-        return "Literal[" + ", ".join(json.dumps(v) for v in s["enum"]) + "]"
+        return py_union([f"Literal[{json.dumps(v)}]" for v in s["enum"]])
     for key in ("anyOf", "oneOf"):
         if key in s:
             return py_union([py_type(v) for v in s[key]])
@@ -158,10 +158,8 @@ def py_union(parts: List[str]) -> str:
         return "Any"
     nullable = "None" in parts
     rest = [p for p in parts if p != "None"]
-    lits = [p for p in rest if p.startswith("Literal[")]
-    if len(lits) > 1:
-        merged = "Literal[" + ", ".join(p[len("Literal[") : -1] for p in lits) + "]"
-        rest = [merged] + [p for p in rest if not p.startswith("Literal[")]
+    # A union of one-value `Literal`s (not one `Literal` of many values): at run time that is a
+    # `typing.Union`, as stubtest expects of an alias mypy reads as a union.
     inner = rest[0] if len(rest) == 1 else "Union[" + ", ".join(rest) + "]"
     return f"Optional[{inner}]" if nullable else inner
 

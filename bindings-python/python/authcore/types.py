@@ -6,39 +6,39 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Literal, Optional, Tuple, TypedDict, Union
 
-Access = Literal["public", "user", "user_or_guest", "service"]
+Access = Union[Literal["public"], Literal["user"], Literal["user_or_guest"], Literal["service"]]
 """Who may use a route."""
 
-Algorithm = Literal["HS256", "HS384", "HS512", "EdDSA", "ES256", "RS256", "PS256"]
+Algorithm = Union[Literal["HS256"], Literal["HS384"], Literal["HS512"], Literal["EdDSA"], Literal["ES256"], Literal["RS256"], Literal["PS256"]]
 """A JWS algorithm authcore implements."""
 
-AuthType = Literal["api_key", "oauth2", "device_code"]
+AuthType = Union[Literal["api_key"], Literal["oauth2"], Literal["device_code"]]
 """How a provider authenticates."""
 
-Backend = Literal["native", "portable"]
+Backend = Union[Literal["native"], Literal["portable"]]
 """Which crypto implementation a key object uses."""
 
-Encoding = Literal["form", "json"]
+Encoding = Union[Literal["form"], Literal["json"]]
 """How request bodies are encoded."""
 
-ErrorCode = Literal["not_authenticated", "invalid_token", "token_expired", "token_not_yet_valid", "algorithm_not_allowed", "invalid_signature", "invalid_claims", "refresh_failed", "refresh_token_expired", "insufficient_scope", "subscription_required", "invalid_input", "invalid_config", "invalid_key", "entropy_unavailable", "state_corrupt", "state_version_unsupported", "version_conflict", "invalid_state", "cancelled", "invalid_response", "network_error", "server_error", "authorization_pending", "slow_down", "expired_token", "access_denied", "invalid_grant", "invalid_client", "invalid_request", "invalid_scope", "unauthorized_client", "unsupported_grant_type", "invalid_user_code", "too_many_attempts", "state_mismatch", "state_expired", "invalid_session", "session_expired", "session_revoked", "guest_read_only", "invalid_guest_id", "invalid_service_token", "identity_required", "identity_forbidden", "invalid_identity", "forbidden", "invalid_credentials", "invalid_username", "invalid_password", "user_exists", "no_provider", "not_connected", "connection_expired", "invalid_provider", "insecure_url", "invalid_request_target", "method_not_allowed", "payload_too_large", "internal"]
+ErrorCode = Union[Literal["not_authenticated"], Literal["invalid_token"], Literal["token_expired"], Literal["token_not_yet_valid"], Literal["algorithm_not_allowed"], Literal["invalid_signature"], Literal["invalid_claims"], Literal["refresh_failed"], Literal["refresh_token_expired"], Literal["insufficient_scope"], Literal["subscription_required"], Literal["invalid_input"], Literal["invalid_config"], Literal["invalid_key"], Literal["entropy_unavailable"], Literal["state_corrupt"], Literal["state_version_unsupported"], Literal["version_conflict"], Literal["invalid_state"], Literal["cancelled"], Literal["invalid_response"], Literal["network_error"], Literal["server_error"], Literal["authorization_pending"], Literal["slow_down"], Literal["expired_token"], Literal["access_denied"], Literal["invalid_grant"], Literal["invalid_client"], Literal["invalid_request"], Literal["invalid_scope"], Literal["unauthorized_client"], Literal["unsupported_grant_type"], Literal["invalid_user_code"], Literal["too_many_attempts"], Literal["state_mismatch"], Literal["state_expired"], Literal["invalid_session"], Literal["session_expired"], Literal["session_revoked"], Literal["guest_read_only"], Literal["invalid_guest_id"], Literal["invalid_service_token"], Literal["identity_required"], Literal["identity_forbidden"], Literal["invalid_identity"], Literal["forbidden"], Literal["invalid_credentials"], Literal["invalid_username"], Literal["invalid_password"], Literal["user_exists"], Literal["no_provider"], Literal["not_connected"], Literal["connection_expired"], Literal["invalid_provider"], Literal["insecure_url"], Literal["invalid_request_target"], Literal["method_not_allowed"], Literal["payload_too_large"], Literal["internal"]]
 
-Freshness = Literal["fresh", "refresh_due", "expired", "refresh_expired"]
+Freshness = Union[Literal["fresh"], Literal["refresh_due"], Literal["expired"], Literal["refresh_expired"]]
 """How usable a [`TokenSet`] is at a given time."""
 
-GrantStatus = Literal["pending", "approved", "denied", "locked", "consumed"]
+GrantStatus = Union[Literal["pending"], Literal["approved"], Literal["denied"], Literal["locked"], Literal["consumed"]]
 """Where a grant stands."""
 
-IdentityRule = Literal["none", "optional", "required"]
+IdentityRule = Union[Literal["none"], Literal["optional"], Literal["required"]]
 """Whether a route needs an identity."""
 
-PkceMethod = Literal["S256", "plain"]
+PkceMethod = Union[Literal["S256"], Literal["plain"]]
 """How a PKCE challenge is derived."""
 
-ProviderSource = Literal["bundled", "custom"]
+ProviderSource = Union[Literal["bundled"], Literal["custom"]]
 """Where a provider came from."""
 
-RefreshStatus = Literal["active", "rotated", "revoked"]
+RefreshStatus = Union[Literal["active"], Literal["rotated"], Literal["revoked"]]
 """Where a refresh token stands."""
 
 Secret = str
