@@ -20,7 +20,7 @@ export type Encoding = "form" | "json";
 
 export type ErrorCode = "not_authenticated" | "invalid_token" | "token_expired" | "token_not_yet_valid" | "algorithm_not_allowed" | "invalid_signature" | "invalid_claims" | "refresh_failed" | "refresh_token_expired" | "insufficient_scope" | "subscription_required" | "invalid_input" | "invalid_config" | "invalid_key" | "entropy_unavailable" | "state_corrupt" | "state_version_unsupported" | "version_conflict" | "invalid_state" | "cancelled" | "invalid_response" | "network_error" | "server_error" | "authorization_pending" | "slow_down" | "expired_token" | "access_denied" | "invalid_grant" | "invalid_client" | "invalid_request" | "invalid_scope" | "unauthorized_client" | "unsupported_grant_type" | "invalid_user_code" | "too_many_attempts" | "state_mismatch" | "state_expired" | "invalid_session" | "session_expired" | "session_revoked" | "guest_read_only" | "invalid_guest_id" | "invalid_service_token" | "identity_required" | "identity_forbidden" | "invalid_identity" | "forbidden" | "invalid_credentials" | "invalid_username" | "invalid_password" | "user_exists" | "no_provider" | "not_connected" | "connection_expired" | "invalid_provider" | "insecure_url" | "invalid_request_target" | "method_not_allowed" | "payload_too_large" | "internal";
 
-/** How usable a [`TokenSet`] is at a given time. */
+/** How usable a `TokenSet` is at a given time. */
 export type Freshness = "fresh" | "refresh_due" | "expired" | "refresh_expired";
 
 /** Where a grant stands. */
@@ -165,9 +165,9 @@ export interface Classified {
   method: string;
   /** What to load. */
   needs: Needs;
-  /** The path the rules were matched against — the request path as received, or its normalised form with [`GateConfig::normalize_path`]. The host must route on exactly this path. `None` when the request target was refused. */
+  /** The path the rules were matched against — the request path as received, or its normalised form with `GateConfig::normalize_path`. The host must route on exactly this path. `None` when the request target was refused. */
   path?: string | null;
-  /** Why the request is refused before its credential is read: `invalid_request_target` (400) or `method_not_allowed` (405). [`Gate::decide`] denies with it. */
+  /** Why the request is refused before its credential is read: `invalid_request_target` (400) or `method_not_allowed` (405). `Gate::decide` denies with it. */
   refused?: Error | null;
   /** The matching rule (or the default). `None` when the request was refused before a rule could apply (see `refused`). */
   route?: RouteRule | null;
@@ -177,7 +177,7 @@ export interface Classified {
 export interface ClientConfig {
   /** Allow plain `http` to hosts other than loopback (`localhost`, `127.0.0.0/8`, `[::1]`) in `token_endpoint` and `api_origins` (default false; for development only: the token would cross the network in clear text). */
   allow_insecure_http?: boolean;
-  /** The origins (`scheme://host[:port]`, no path) whose requests get the access token. When empty (the default), only the origin of `token_endpoint` does: the safe choice for an API served next to its token endpoint. When set, only the listed origins do (the token endpoint's origin is not added). At most [`MAX_API_ORIGINS`]. */
+  /** The origins (`scheme://host[:port]`, no path) whose requests get the access token. When empty (the default), only the origin of `token_endpoint` does: the safe choice for an API served next to its token endpoint. When set, only the listed origins do (the token endpoint's origin is not added). At most `MAX_API_ORIGINS`. */
   api_origins?: string[];
   /** `client_id` to send with refreshes, if any. */
   client_id?: string | null;
@@ -196,7 +196,7 @@ export interface ClientConfig {
 /** An API request finished with this response. */
 export interface CompleteAction {
   type: "complete";
-  /** The request (as returned by [`RequestDriver::send`]). */
+  /** The request (as returned by `RequestDriver::send`). */
   request_id: number;
   /** Its final response. */
   response: HttpResponse;
@@ -293,7 +293,7 @@ export interface DeviceClientConfig {
   token_path?: string;
 }
 
-/** The snapshot of a [`DeviceClient`], checked before it becomes one. */
+/** The snapshot of a `DeviceClient`, checked before it becomes one. */
 export interface DeviceClientSnapshot {
   config: DeviceClientConfig;
   next_transmit: number;
@@ -329,7 +329,7 @@ export interface DeviceGrant {
   user_code: string;
   /** The approving user. */
   user_id?: string | null;
-  /** Format version ([`DEVICE_GRANT_VERSION`]). */
+  /** Format version (`DEVICE_GRANT_VERSION`). */
   version: number;
 }
 
@@ -343,13 +343,13 @@ export interface DeviceServerConfig {
   expires_in?: number;
   /** The window for `max_failures` and `global_pressure_failures`, in seconds (default 600). */
   failure_window?: number;
-  /** Failed entries across the whole server within `failure_window` at which [`EntryOutcome::global_pressure`] turns true (default 50). A soft signal only: it never refuses an entry (a global hard cap would let anyone lock every user out with junk codes); the host logs it or asks for more (a captcha) while it lasts. Counted in the server's global [`EntryLimiter`]. */
+  /** Failed entries across the whole server within `failure_window` at which `EntryOutcome::global_pressure` turns true (default 50). A soft signal only: it never refuses an entry (a global hard cap would let anyone lock every user out with junk codes); the host logs it or asks for more (a captcha) while it lasts. Counted in the server's global `EntryLimiter`. */
   global_pressure_failures?: number;
   /** Minimum polling interval in seconds (default 5). */
   interval?: number;
   /** Wrong user codes allowed per grant before it locks (default 5). */
   max_attempts?: number;
-  /** Wrong or unknown user codes one requester (an IP address, an account: the host's choice) may enter within `failure_window` before its entries are refused with `too_many_attempts` (default 50). Counted in the requester's [`EntryLimiter`]. */
+  /** Wrong or unknown user codes one requester (an IP address, an account: the host's choice) may enter within `failure_window` before its entries are refused with `too_many_attempts` (default 50). Counted in the requester's `EntryLimiter`. */
   max_failures?: number;
   /** Seconds a poll may arrive early before it counts as too fast (default 1: network jitter must not turn an obedient client's poll into `slow_down`). */
   poll_tolerance?: number;
@@ -359,7 +359,7 @@ export interface DeviceServerConfig {
   verification_uri: string;
 }
 
-/** What a device client reports about itself ([`DeviceClient::status`]). The next wake-up is not part of it: the machine emits it as [`DeviceAction::Wait`]. */
+/** What a device client reports about itself (`DeviceClient::status`). The next wake-up is not part of it: the machine emits it as `DeviceAction::Wait`. */
 export interface DeviceStatus {
   /** Whether the flow has ended. */
   finished: boolean;
@@ -372,17 +372,17 @@ export interface DoneDeviceAction {
   type: "done";
 }
 
-/** What a driver persists between runs ([`RequestDriver::snapshot`]): the format version, its settings and its tokens. Requests in flight are not part of it. */
+/** What a driver persists between runs (`RequestDriver::snapshot`): the format version, its settings and its tokens. Requests in flight are not part of it. */
 export interface DriverSnapshot {
   /** The settings. */
   config: ClientConfig;
   /** The tokens, if any. */
   stored?: StoredTokens | null;
-  /** [`crate::SNAPSHOT_VERSION`]. */
+  /** `SNAPSHOT_VERSION`. */
   version: number;
 }
 
-/** What a driver reports about itself ([`RequestDriver::status`]). */
+/** What a driver reports about itself (`RequestDriver::status`). */
 export interface DriverStatus {
   /** Estimated server-minus-local clock offset. */
   clock_offset: number;
@@ -392,7 +392,7 @@ export interface DriverStatus {
   generation: number;
 }
 
-/** A counter of failed user-code entries over a time window: a plain record the host stores (with compare-and-swap on `revision`). Keep one per requester (IP address, account), which [`DeviceAuthority::enter_user_code`] enforces strictly (`max_failures`), and optionally one for the whole server, which only raises [`EntryOutcome::global_pressure`]. */
+/** A counter of failed user-code entries over a time window: a plain record the host stores (with compare-and-swap on `revision`). Keep one per requester (IP address, account), which `DeviceAuthority::enter_user_code` enforces strictly (`max_failures`), and optionally one for the whole server, which only raises `EntryOutcome::global_pressure`. */
 export interface EntryLimiter {
   /** Failures in the current window. */
   failures?: number;
@@ -439,7 +439,7 @@ export interface FailedAction {
   type: "failed";
   /** Why. */
   error: Error;
-  /** The request (as returned by [`RequestDriver::send`]). */
+  /** The request (as returned by `RequestDriver::send`). */
   request_id: number;
   /** The server's response, when there was one (a 402's body, a second 401). */
   response?: HttpResponse | null;
@@ -469,7 +469,7 @@ export interface GateConfig {
   identity_header?: string;
   /** Bearer JWT verification (none: only session tokens are accepted as bearer tokens). */
   jwt?: GateJwt | null;
-  /** Resolve dot-segments and empty segments in request paths instead of refusing them (default false). When on, the host must route on [`Classified::path`], the normalised path. See the module docs. */
+  /** Resolve dot-segments and empty segments in request paths instead of refusing them (default false). When on, the host must route on `Classified::path`, the normalised path. See the module docs. */
   normalize_path?: boolean;
   /** `realm` in `WWW-Authenticate` (default `api`). */
   realm?: string;
@@ -504,7 +504,7 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   /** Method, e.g. `GET`. */
   method: string;
-  /** Absolute URL. For [`crate::gate::Gate`], the request target as received (`/path?query`) or the request's absolute URL. */
+  /** Absolute URL. For `Gate`, the request target as received (`/path?query`) or the request's absolute URL. */
   url: string;
 }
 
@@ -623,7 +623,7 @@ export interface LoadTokensAction {
   type: "load_tokens";
 }
 
-/** A successful [`Accounts::login`]: the account's user id and e-mail address. */
+/** A successful `Accounts::login`: the account's user id and e-mail address. */
 export interface Login {
   /** The e-mail address, when the account has one. */
   email?: string | null;
@@ -639,7 +639,7 @@ export interface Lookup {
   user?: UserInfo | null;
 }
 
-/** What the host must load before [`Gate::decide`]. */
+/** What the host must load before `Gate::decide`. */
 export interface Needs {
   /** Load the session whose `token_hash` is this. */
   session?: string | null;
@@ -830,11 +830,11 @@ export interface RefreshRecord {
   token_hash: string;
   /** The user. */
   user_id: string;
-  /** Format version ([`REFRESH_RECORD_VERSION`]). */
+  /** Format version (`REFRESH_RECORD_VERSION`). */
   version: number;
 }
 
-/** Refresh the connection first (then [`Broker::apply_refresh`] and resolve again). */
+/** Refresh the connection first (then `Broker::apply_refresh` and resolve again). */
 export interface RefreshResolution {
   type: "refresh";
   /** The connection's name. */
@@ -978,7 +978,7 @@ export interface Session {
   token_hash: string;
   /** The signed-in user (or the guest id for guest sessions). */
   user_id: string;
-  /** Format version ([`SESSION_VERSION`]). */
+  /** Format version (`SESSION_VERSION`). */
   version: number;
 }
 
@@ -1043,7 +1043,7 @@ export interface StoredTokens {
   generation: number;
   /** The tokens. */
   tokens: TokenSet;
-  /** Format version ([`STORED_TOKENS_VERSION`]). */
+  /** Format version (`STORED_TOKENS_VERSION`). */
   version: number;
 }
 
@@ -1053,7 +1053,7 @@ export interface TokenRequest {
   client_id: string;
   /** The device code. */
   device_code: Secret;
-  /** Must be [`DEVICE_CODE_GRANT_TYPE`]. */
+  /** Must be `DEVICE_CODE_GRANT_TYPE`. */
   grant_type: string;
 }
 
@@ -1085,7 +1085,7 @@ export interface UserCodeCheck {
 
 /** How user codes look. */
 export interface UserCodeFormat {
-  /** Symbols (upper-case ASCII letters and digits, no repeats). Default [`DEFAULT_USER_CODE_ALPHABET`]. */
+  /** Symbols (upper-case ASCII letters and digits, no repeats). Default `DEFAULT_USER_CODE_ALPHABET`. */
   alphabet?: string;
   /** Shown in groups of this many separated by `-` (0: no dashes; default 4 → `XXXX-XXXX`). */
   group?: number;
@@ -1131,7 +1131,7 @@ export interface VerifierConfig {
   typ?: string | null;
 }
 
-/** What a [`Verifier`] is built from in one call: the policy and its keys, given either as a list of key specs or as a JWKS (with `default_alg` for JWKs without `alg`). Bindings build their verifiers through [`Verifier::from_spec`], so the rules (exactly one key source) are the same everywhere. */
+/** What a `Verifier` is built from in one call: the policy and its keys, given either as a list of key specs or as a JWKS (with `default_alg` for JWKs without `alg`). Bindings build their verifiers through `Verifier::from_spec`, so the rules (exactly one key source) are the same everywhere. */
 export interface VerifierSpec {
   /** The policy. */
   config?: VerifierConfig;
@@ -1153,10 +1153,10 @@ export interface WaitDeviceAction {
 /** What the driver wants the host to do next. */
 export type Action = SendAction | LoadTokensAction | SaveTokensAction | CompleteAction | FailedAction;
 
-/** The secret a broker [`Connection`] holds for its provider: an API key or OAuth tokens. */
+/** The secret a broker `Connection` holds for its provider: an API key or OAuth tokens. */
 export type ConnectionCredential = ApiKeyConnectionCredential | OauthConnectionCredential;
 
-/** The credential a request presented (not [`crate::broker::ConnectionCredential`], the secret a broker connection holds for an outbound call). */
+/** The credential a request presented (not `ConnectionCredential`, the secret a broker connection holds for an outbound call). */
 export type Credential = NoneCredential | JwtCredential | SessionCredential | GuestCredential | ServiceCredential | InvalidCredential;
 
 /** The result of step 2. */
@@ -1209,7 +1209,7 @@ export interface AuthCodeConfigOptions {
 export interface ClientConfigOptions {
   /** Allow plain `http` to hosts other than loopback (`localhost`, `127.0.0.0/8`, `[::1]`) in `token_endpoint` and `api_origins` (default false; for development only: the token would cross the network in clear text). */
   allowInsecureHttp?: boolean;
-  /** The origins (`scheme://host[:port]`, no path) whose requests get the access token. When empty (the default), only the origin of `token_endpoint` does: the safe choice for an API served next to its token endpoint. When set, only the listed origins do (the token endpoint's origin is not added). At most [`MAX_API_ORIGINS`]. */
+  /** The origins (`scheme://host[:port]`, no path) whose requests get the access token. When empty (the default), only the origin of `token_endpoint` does: the safe choice for an API served next to its token endpoint. When set, only the listed origins do (the token endpoint's origin is not added). At most `MAX_API_ORIGINS`. */
   apiOrigins?: string[];
   /** `client_id` to send with refreshes, if any. */
   clientId?: string | null;
@@ -1263,13 +1263,13 @@ export interface DeviceServerConfigOptions {
   expiresIn?: number;
   /** The window for `max_failures` and `global_pressure_failures`, in seconds (default 600). */
   failureWindow?: number;
-  /** Failed entries across the whole server within `failure_window` at which [`EntryOutcome::global_pressure`] turns true (default 50). A soft signal only: it never refuses an entry (a global hard cap would let anyone lock every user out with junk codes); the host logs it or asks for more (a captcha) while it lasts. Counted in the server's global [`EntryLimiter`]. */
+  /** Failed entries across the whole server within `failure_window` at which `EntryOutcome::global_pressure` turns true (default 50). A soft signal only: it never refuses an entry (a global hard cap would let anyone lock every user out with junk codes); the host logs it or asks for more (a captcha) while it lasts. Counted in the server's global `EntryLimiter`. */
   globalPressureFailures?: number;
   /** Minimum polling interval in seconds (default 5). */
   interval?: number;
   /** Wrong user codes allowed per grant before it locks (default 5). */
   maxAttempts?: number;
-  /** Wrong or unknown user codes one requester (an IP address, an account: the host's choice) may enter within `failure_window` before its entries are refused with `too_many_attempts` (default 50). Counted in the requester's [`EntryLimiter`]. */
+  /** Wrong or unknown user codes one requester (an IP address, an account: the host's choice) may enter within `failure_window` before its entries are refused with `too_many_attempts` (default 50). Counted in the requester's `EntryLimiter`. */
   maxFailures?: number;
   /** Seconds a poll may arrive early before it counts as too fast (default 1: network jitter must not turn an obedient client's poll into `slow_down`). */
   pollTolerance?: number;
@@ -1291,7 +1291,7 @@ export interface GateConfigOptions {
   identityHeader?: string;
   /** Bearer JWT verification (none: only session tokens are accepted as bearer tokens). */
   jwt?: GateJwtOptions | null;
-  /** Resolve dot-segments and empty segments in request paths instead of refusing them (default false). When on, the host must route on [`Classified::path`], the normalised path. See the module docs. */
+  /** Resolve dot-segments and empty segments in request paths instead of refusing them (default false). When on, the host must route on `Classified::path`, the normalised path. See the module docs. */
   normalizePath?: boolean;
   /** `realm` in `WWW-Authenticate` (default `api`). */
   realm?: string;
@@ -1387,7 +1387,7 @@ export interface SessionConfigOptions {
 
 /** `UserCodeFormat` as constructor options (camelCase members). */
 export interface UserCodeFormatOptions {
-  /** Symbols (upper-case ASCII letters and digits, no repeats). Default [`DEFAULT_USER_CODE_ALPHABET`]. */
+  /** Symbols (upper-case ASCII letters and digits, no repeats). Default `DEFAULT_USER_CODE_ALPHABET`. */
   alphabet?: string;
   /** Shown in groups of this many separated by `-` (0: no dashes; default 4 → `XXXX-XXXX`). */
   group?: number;

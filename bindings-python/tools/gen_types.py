@@ -47,7 +47,9 @@ def pascal(name: str) -> str:
 def summary(schema: Schema) -> str:
     """The first paragraph of a description, on one line."""
     text = schema.get("description", "") if isinstance(schema, dict) else ""
-    return " ".join(text.split("\n\n")[0].split())
+    text = " ".join(text.split("\n\n")[0].split())
+    # rustdoc links ([`crate::tokens::TokenSet`], [`Gate::decide`]) become plain code spans
+    return re.sub(r"\[`(?:crate::)?(?:[a-z_]+::)*([^`]+)`\](?:\([^)]*\))?", r"`\1`", text)
 
 
 def ref_name(ref: str) -> str:

@@ -3,8 +3,9 @@
 Submodules mirror the core: :mod:`authcore.errors`, :mod:`authcore.jwt`,
 :mod:`authcore.tokens`, :mod:`authcore.device`, :mod:`authcore.session`,
 :mod:`authcore.gate`, :mod:`authcore.oauth`, :mod:`authcore.broker`,
-:mod:`authcore.password` and :mod:`authcore.refresh`. Every exception class is also
-available here (``except authcore.TokenExpired:``).
+:mod:`authcore.password` and :mod:`authcore.refresh`; :mod:`authcore.types` holds the
+``TypedDict`` of every JSON shape. Every exception class is also available here (``except
+authcore.TokenExpired:``).
 
 Everything is sans-IO: state machines take responses and times and hand back requests to
 send and records to store. ``now`` defaults to the current time and randomness to the OS
@@ -33,6 +34,7 @@ __all__ = [
     "refresh",
     "session",
     "tokens",
+    "types",
     "TokenError",
     "OAuthError",
     "SessionError",

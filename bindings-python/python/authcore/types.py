@@ -24,7 +24,7 @@ Encoding = Union[Literal["form"], Literal["json"]]
 ErrorCode = Union[Literal["not_authenticated"], Literal["invalid_token"], Literal["token_expired"], Literal["token_not_yet_valid"], Literal["algorithm_not_allowed"], Literal["invalid_signature"], Literal["invalid_claims"], Literal["refresh_failed"], Literal["refresh_token_expired"], Literal["insufficient_scope"], Literal["subscription_required"], Literal["invalid_input"], Literal["invalid_config"], Literal["invalid_key"], Literal["entropy_unavailable"], Literal["state_corrupt"], Literal["state_version_unsupported"], Literal["version_conflict"], Literal["invalid_state"], Literal["cancelled"], Literal["invalid_response"], Literal["network_error"], Literal["server_error"], Literal["authorization_pending"], Literal["slow_down"], Literal["expired_token"], Literal["access_denied"], Literal["invalid_grant"], Literal["invalid_client"], Literal["invalid_request"], Literal["invalid_scope"], Literal["unauthorized_client"], Literal["unsupported_grant_type"], Literal["invalid_user_code"], Literal["too_many_attempts"], Literal["state_mismatch"], Literal["state_expired"], Literal["invalid_session"], Literal["session_expired"], Literal["session_revoked"], Literal["guest_read_only"], Literal["invalid_guest_id"], Literal["invalid_service_token"], Literal["identity_required"], Literal["identity_forbidden"], Literal["invalid_identity"], Literal["forbidden"], Literal["invalid_credentials"], Literal["invalid_username"], Literal["invalid_password"], Literal["user_exists"], Literal["no_provider"], Literal["not_connected"], Literal["connection_expired"], Literal["invalid_provider"], Literal["insecure_url"], Literal["invalid_request_target"], Literal["method_not_allowed"], Literal["payload_too_large"], Literal["internal"]]
 
 Freshness = Union[Literal["fresh"], Literal["refresh_due"], Literal["expired"], Literal["refresh_expired"]]
-"""How usable a [`TokenSet`] is at a given time."""
+"""How usable a `TokenSet` is at a given time."""
 
 GrantStatus = Union[Literal["pending"], Literal["approved"], Literal["denied"], Literal["locked"], Literal["consumed"]]
 """Where a grant stands."""
@@ -242,7 +242,7 @@ class DeviceClientConfig(_DeviceClientConfigRequired, total=False):
 
 
 class DeviceClientSnapshot(TypedDict):
-    """The snapshot of a [`DeviceClient`], checked before it becomes one."""
+    """The snapshot of a `DeviceClient`, checked before it becomes one."""
     config: DeviceClientConfig
     next_transmit: int
     phase: DeviceClientPhase
@@ -293,7 +293,7 @@ class _DeviceStatusRequired(TypedDict):
 
 
 class DeviceStatus(_DeviceStatusRequired, total=False):
-    """What a device client reports about itself ([`DeviceClient::status`]). The next wake-up is not part of it: the machine emits it as [`DeviceAction::Wait`]."""
+    """What a device client reports about itself (`DeviceClient::status`). The next wake-up is not part of it: the machine emits it as `DeviceAction::Wait`."""
     interval: Optional[int]
 
 
@@ -308,7 +308,7 @@ class _DriverSnapshotRequired(TypedDict):
 
 
 class DriverSnapshot(_DriverSnapshotRequired, total=False):
-    """What a driver persists between runs ([`RequestDriver::snapshot`]): the format version, its settings and its tokens. Requests in flight are not part of it."""
+    """What a driver persists between runs (`RequestDriver::snapshot`): the format version, its settings and its tokens. Requests in flight are not part of it."""
     stored: Optional[StoredTokens]
 
 
@@ -318,12 +318,12 @@ class _DriverStatusRequired(TypedDict):
 
 
 class DriverStatus(_DriverStatusRequired, total=False):
-    """What a driver reports about itself ([`RequestDriver::status`])."""
+    """What a driver reports about itself (`RequestDriver::status`)."""
     freshness: Optional[Freshness]
 
 
 class EntryLimiter(TypedDict, total=False):
-    """A counter of failed user-code entries over a time window: a plain record the host stores (with compare-and-swap on `revision`). Keep one per requester (IP address, account), which [`DeviceAuthority::enter_user_code`] enforces strictly (`max_failures`), and optionally one for the whole server, which only raises [`EntryOutcome::global_pressure`]."""
+    """A counter of failed user-code entries over a time window: a plain record the host stores (with compare-and-swap on `revision`). Keep one per requester (IP address, account), which `DeviceAuthority::enter_user_code` enforces strictly (`max_failures`), and optionally one for the whole server, which only raises `EntryOutcome::global_pressure`."""
     failures: int
     revision: int
     window_start: int
@@ -513,7 +513,7 @@ class _LoginRequired(TypedDict):
 
 
 class Login(_LoginRequired, total=False):
-    """A successful [`Accounts::login`]: the account's user id and e-mail address."""
+    """A successful `Accounts::login`: the account's user id and e-mail address."""
     email: Optional[str]
 
 
@@ -528,7 +528,7 @@ class _NeedsRequired(TypedDict):
 
 
 class Needs(_NeedsRequired, total=False):
-    """What the host must load before [`Gate::decide`]."""
+    """What the host must load before `Gate::decide`."""
     session: Optional[str]
 
 
@@ -679,7 +679,7 @@ class RefreshRecord(_RefreshRecordRequired, total=False):
 
 
 class RefreshResolution(TypedDict):
-    """Refresh the connection first (then [`Broker::apply_refresh`] and resolve again)."""
+    """Refresh the connection first (then `Broker::apply_refresh` and resolve again)."""
     type: Literal["refresh"]
     connection: str
     provider: str
@@ -922,7 +922,7 @@ class VerifierConfig(TypedDict, total=False):
 
 
 class VerifierSpec(TypedDict, total=False):
-    """What a [`Verifier`] is built from in one call: the policy and its keys, given either as a list of key specs or as a JWKS (with `default_alg` for JWKs without `alg`). Bindings build their verifiers through [`Verifier::from_spec`], so the rules (exactly one key source) are the same everywhere."""
+    """What a `Verifier` is built from in one call: the policy and its keys, given either as a list of key specs or as a JWKS (with `default_alg` for JWKs without `alg`). Bindings build their verifiers through `Verifier::from_spec`, so the rules (exactly one key source) are the same everywhere."""
     config: VerifierConfig
     default_alg: Optional[Algorithm]
     jwks: Any
@@ -939,10 +939,10 @@ Action = Union[SendAction, LoadTokensAction, SaveTokensAction, CompleteAction, F
 """What the driver wants the host to do next."""
 
 ConnectionCredential = Union[ApiKeyConnectionCredential, OauthConnectionCredential]
-"""The secret a broker [`Connection`] holds for its provider: an API key or OAuth tokens."""
+"""The secret a broker `Connection` holds for its provider: an API key or OAuth tokens."""
 
 Credential = Union[NoneCredential, JwtCredential, SessionCredential, GuestCredential, ServiceCredential, InvalidCredential]
-"""The credential a request presented (not [`crate::broker::ConnectionCredential`], the secret a broker connection holds for an outbound call)."""
+"""The credential a request presented (not `ConnectionCredential`, the secret a broker connection holds for an outbound call)."""
 
 Decision = Union[AllowDecision, DenyDecision]
 """The result of step 2."""
