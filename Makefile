@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: help conformance conformance-matrix test lint fmt bench doc python python-test python-versions python-bench wasm-check fuzz
+.PHONY: help conformance conformance-matrix test lint fmt types bench doc python python-test python-versions python-bench wasm-check fuzz
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -28,13 +28,21 @@ lint: $(VENV)/.ready ## rustfmt, clippy and rustdoc (warnings are errors), gener
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
 	$(CARGO) clippy -p authcore --no-default-features --quiet -- -D warnings
-	for f in native argon2 bundled-providers; do \
+	for f in native argon2 bundled-providers schema; do \
 		$(CARGO) clippy -p authcore --no-default-features --features $$f --quiet -- -D warnings || exit 1; done
 	python3 bindings-python/tools/gen_errors.py --check
+	$(CARGO) run --quiet -p authcore-typegen -- --check
+	python3 bindings-python/tools/gen_types.py --check
+	conformance/typegen/check_ts.sh
+	$(PY) conformance/tools/check_op_schemas.py
 	$(PY) conformance/tools/check_vectors.py
 	$(PY) conformance/tools/check_ops.py
 	$(PY) -m pytest -q -p no:cacheprovider conformance/tools
-	RUSTDOCFLAGS="-D warnings" $(CARGO) doc -p authcore --no-deps --quiet
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc -p authcore --features schema --no-deps --quiet
+
+types: ## regenerate the JSON Schema, the Python TypedDicts and the TypeScript declarations from the Rust types
+	$(CARGO) run --quiet -p authcore-typegen
+	python3 bindings-python/tools/gen_types.py
 
 fmt: ## format the code
 	$(CARGO) fmt --all

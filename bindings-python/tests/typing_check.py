@@ -6,6 +6,7 @@ import authcore
 from authcore.device import DeviceClient
 from authcore.jwt import Issuer, Verifier
 from authcore.tokens import RequestDriver
+from authcore.types import Action, DeviceClientSnapshot, DeviceStatus, HttpRequest, StoredTokens, VerifiedToken
 
 
 def verify(token: str) -> Optional[str]:
@@ -24,16 +25,36 @@ def issue() -> str:
     return Issuer({"alg": "HS256", "secret": "x" * 32}, lifetime=60).issue({"sub": "u"}, now=0)
 
 
-def drive() -> List[Dict[str, Any]]:
+def drive() -> List[str]:
     d = RequestDriver(token_endpoint="https://a.example/token")
     d.send({"method": "GET", "url": "https://api.example/"})
     c = DeviceClient(base_url="https://a.example", client_id="cli")
     c.start()
-    status: Dict[str, Any] = c.status()
+    status: DeviceStatus = c.status()
     assert status == {"interval": None, "finished": False}
-    snapshot: Dict[str, Any] = c.snapshot()
+    snapshot: DeviceClientSnapshot = c.snapshot()
     assert [a["type"] for a in DeviceClient.restore(snapshot).actions()] == ["wait"]
-    return d.actions() + c.actions()
+    return [a["type"] for a in d.actions()] + [a["type"] for a in c.actions()]
+
+
+def narrow(action: Optional[Action]) -> str:
+    """A tagged union narrows on `type`: each branch sees only its variant's members."""
+    if action is None:
+        return "idle"
+    if action["type"] == "send":
+        request: HttpRequest = action["request"]
+        return f"{request['method']} {request['url']} ({action['transmit']})"
+    if action["type"] == "save_tokens":
+        stored: StoredTokens = action["stored"]
+        return f"save {stored['generation']} over {action['expected_generation']}"
+    if action["type"] == "failed":
+        return action["error"]["code"]
+    return action["type"]
+
+
+def verified(token: str) -> str:
+    v: VerifiedToken = Verifier(algorithms=["HS256"], keys=[{"alg": "HS256", "secret": "x" * 32}]).verify(token)
+    return v["alg"] + str(v.get("kid"))
 
 
 def settings_are_named() -> List[object]:

@@ -109,6 +109,7 @@ use url::{Host, Url};
 
 /// How a provider authenticates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AuthType {
     /// A static API key.
@@ -121,6 +122,7 @@ pub enum AuthType {
 
 /// The header a provider's requests carry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Injection {
     /// Header name, e.g. `Authorization`.
@@ -131,6 +133,7 @@ pub struct Injection {
 
 /// A provider definition.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Provider {
     /// Identifier: 1 to 64 of `a-z 0-9 _ -`.
@@ -382,6 +385,7 @@ impl Provider {
 
 /// Where a provider came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ProviderSource {
     /// Shipped with authcore.
@@ -392,6 +396,7 @@ pub enum ProviderSource {
 
 /// The loaded providers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ProviderSet {
     /// Providers by name.
     pub providers: BTreeMap<String, Provider>,
@@ -457,6 +462,7 @@ impl ProviderSet {
 /// Not to be confused with [`crate::gate::Credential`] (what an incoming request presented).
 /// Its JSON shape is `{"type": "api_key", "key": ...}` or `{"type": "oauth", "tokens": {...}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ConnectionCredential {
     /// An API key.
@@ -473,6 +479,7 @@ pub enum ConnectionCredential {
 
 /// One connection to a provider.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Connection {
     /// The provider's name.
@@ -663,6 +670,7 @@ pub fn redact(connections: &[Connection]) -> Vec<Value> {
 
 /// One line of the routing table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Route {
     /// The host pattern.
     pub pattern: String,
@@ -676,6 +684,7 @@ pub struct Route {
 
 /// What to do with an outbound request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Resolution {
     /// Add this header and send.
@@ -1107,6 +1116,7 @@ fn host_matches(pattern: &str, host: &str) -> bool {
 
 /// A key file as the host found it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct KeyFile {
     /// Its path.
     pub path: String,
@@ -1116,6 +1126,7 @@ pub struct KeyFile {
 
 /// One component's health.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Component {
     /// `ok`, `degraded` or `unhealthy`.
     pub status: String,
@@ -1125,6 +1136,7 @@ pub struct Component {
 
 /// The readiness report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Readiness {
     /// `ok` (no warnings or errors), `degraded` (warnings) or `unhealthy` (errors).
     pub status: String,

@@ -143,6 +143,7 @@ use crate::util::{canonical_uuid, is_header_safe, quote_input};
 
 /// Who may use a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Access {
     /// Anyone, credentials or not (credentials that are present are still checked).
@@ -158,6 +159,7 @@ pub enum Access {
 
 /// Whether a route needs an identity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum IdentityRule {
     /// The identity header is ignored.
@@ -171,7 +173,9 @@ pub enum IdentityRule {
 
 /// One route rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", schemars(extend("x-authcore-options" = true)))]
 pub struct RouteRule {
     /// `GET`, `GET,POST` or `*` (default `*`).
     #[serde(default = "any_method")]
@@ -198,7 +202,9 @@ fn any_method() -> String {
 
 /// A shared-secret service credential.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", schemars(extend("x-authcore-options" = true)))]
 pub struct ServiceToken {
     /// Name reported in the auth context (e.g. `billing`, `gateway`).
     pub name: String,
@@ -210,7 +216,9 @@ pub struct ServiceToken {
 
 /// JWT verification settings for bearer access tokens.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", schemars(extend("x-authcore-options" = true)))]
 pub struct GateJwt {
     /// Verifier settings (allow-list, leeway, issuer, audience).
     pub config: VerifierConfig,
@@ -220,7 +228,9 @@ pub struct GateJwt {
 
 /// Gate settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "schema", schemars(extend("x-authcore-options" = true)))]
 pub struct GateConfig {
     /// `realm` in `WWW-Authenticate` (default `api`).
     pub realm: String,
@@ -266,6 +276,7 @@ impl Default for GateConfig {
 /// The credential a request presented (not [`crate::broker::ConnectionCredential`], the
 /// secret a broker connection holds for an outbound call).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Credential {
     /// Nothing.
@@ -304,6 +315,7 @@ pub enum Credential {
 
 /// What the host must load before [`Gate::decide`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Needs {
     /// Load the session whose `token_hash` is this.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -315,6 +327,7 @@ pub struct Needs {
 
 /// The result of step 1.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Classified {
     /// The request method (upper-case).
     pub method: String,
@@ -366,6 +379,7 @@ impl Classified {
 
 /// A user's data, as the host loaded it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct UserInfo {
     /// The identities (UUIDs) the user may act as.
@@ -378,6 +392,7 @@ pub struct UserInfo {
 
 /// What the host loaded for step 2.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct Lookup {
     /// The session record found under `needs.session` (`None`: not found).
@@ -388,6 +403,7 @@ pub struct Lookup {
 
 /// Who is calling, for the handler.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AuthContext {
     /// `jwt`, `session`, `guest`, `service` or `none`.
     pub credential: String,
@@ -416,6 +432,7 @@ pub struct AuthContext {
 
 /// The result of step 2.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[allow(clippy::large_enum_variant)]
 pub enum Decision {

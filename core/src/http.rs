@@ -23,6 +23,7 @@ pub type Headers = BTreeMap<String, String>;
 
 /// An HTTP request for the host to send (or an API request the host wants authorised).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HttpRequest {
     /// Method, e.g. `GET`.
     pub method: String,
@@ -61,6 +62,7 @@ impl HttpRequest {
 
 /// An HTTP response, as the host received it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HttpResponse {
     /// Status code.
     pub status: u16,

@@ -90,6 +90,8 @@ pub mod jwt;
 pub mod oauth;
 pub mod password;
 pub mod refresh;
+#[cfg(feature = "schema")]
+pub mod schema;
 pub mod secret;
 pub mod session;
 pub mod target;

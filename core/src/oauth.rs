@@ -75,6 +75,7 @@ use crate::util::b64url;
 
 /// How a PKCE challenge is derived.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum PkceMethod {
     /// `BASE64URL(SHA256(verifier))` (default).
     #[default]
@@ -119,6 +120,7 @@ pub const DEFAULT_VERIFIER_BYTES: usize = 32;
 
 /// A PKCE verifier and its challenge.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Pkce {
     /// The secret verifier (sent with the token request).
     pub verifier: Secret,
@@ -212,6 +214,7 @@ fn plain_refused() -> Error {
 
 /// A challenge stored by an authorization server with its code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StoredChallenge {
     /// The `code_challenge` the client sent.
     pub challenge: String,
@@ -252,7 +255,10 @@ pub fn check_pkce(challenge: Option<&StoredChallenge>, verifier: Option<&str>, a
 
 /// Authorization-code client settings.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "schema", schemars(extend("x-authcore-options" = true)))]
+#[cfg_attr(feature = "schema", schemars(transform = crate::schema::require_auth_code_config))]
 pub struct AuthCodeConfig {
     /// The provider's authorization endpoint.
     pub authorization_endpoint: String,
@@ -428,6 +434,7 @@ fn callback_query(callback: &str) -> Result<String> {
 
 /// What the host keeps between redirect and callback (e.g. in a signed cookie or memory).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PendingAuthorization {
     /// The `state` value sent.
@@ -447,6 +454,7 @@ pub struct PendingAuthorization {
 
 /// The start of a sign-in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AuthorizationStart {
     /// Send the browser here.
     pub url: String,
@@ -456,6 +464,7 @@ pub struct AuthorizationStart {
 
 /// A validated callback.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CallbackOutcome {
     /// The token request to send.
     pub request: HttpRequest,

@@ -65,7 +65,9 @@ use crate::secret::Secret;
 
 /// Password and hashing rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "schema", schemars(extend("x-authcore-options" = true)))]
 pub struct PasswordPolicy {
     /// Minimum password length in characters (default 8).
     pub min_length: usize,
@@ -93,6 +95,7 @@ impl Default for PasswordPolicy {
 
 /// A registration request.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Registration {
     /// User name (either this or `email`, or both).
@@ -119,6 +122,7 @@ impl core::fmt::Debug for Registration {
 /// inserts it under unique constraints on `username` and `email` and answers a violation
 /// with `user_exists` (409).
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NewAccount {
     /// Normalised user name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -132,6 +136,7 @@ pub struct NewAccount {
 
 /// What the host stored for an account.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StoredCredentials {
     /// The user id (becomes `sub`).
     pub user_id: String,
@@ -164,6 +169,7 @@ impl core::fmt::Debug for StoredCredentials {
 
 /// A successful [`Accounts::login`]: the account's user id and e-mail address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Login {
     /// The user id (a token's `sub`).

@@ -43,7 +43,9 @@ pub const REFRESH_RECORD_VERSION: u32 = 1;
 
 /// Rotation rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "schema", schemars(extend("x-authcore-options" = true)))]
 pub struct RefreshConfig {
     /// Lifetime of each refresh token in seconds (default 30 days).
     pub ttl: i64,
@@ -66,6 +68,7 @@ impl Default for RefreshConfig {
 
 /// Where a refresh token stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RefreshStatus {
     /// Usable once.
@@ -78,6 +81,7 @@ pub enum RefreshStatus {
 
 /// The stored record of one refresh token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRecord {
     /// Format version ([`REFRESH_RECORD_VERSION`]).
@@ -121,6 +125,7 @@ impl RefreshRecord {
 
 /// A new refresh token: the token for the client (once) and the record to insert.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct IssuedRefresh {
     /// The token.
     pub refresh_token: Secret,
@@ -130,6 +135,7 @@ pub struct IssuedRefresh {
 
 /// What a refresh attempt decided.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[allow(clippy::large_enum_variant)]
 pub enum Rotation {

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// A secret string: serialised as itself, but `Debug` prints `"[redacted]"`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct Secret(String);
 

@@ -50,7 +50,9 @@ pub const SESSION_VERSION: u32 = 1;
 
 /// Session rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "schema", schemars(extend("x-authcore-options" = true)))]
 pub struct SessionConfig {
     /// Seconds without activity before a session expires (default 30 days).
     pub idle_timeout: i64,
@@ -72,6 +74,7 @@ impl Default for SessionConfig {
 
 /// The stored record of one session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Session {
     /// Format version ([`SESSION_VERSION`]).
@@ -117,6 +120,7 @@ impl Session {
 
 /// A new session: the token for the client (once) and the record to insert.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NewSession {
     /// The opaque token (UUID v4). Give it to the client; store only the record.
     pub token: Secret,
@@ -126,6 +130,7 @@ pub struct NewSession {
 
 /// The result of a sign-in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SignIn {
     /// The new session.
     pub session: NewSession,
@@ -138,6 +143,7 @@ pub struct SignIn {
 
 /// A valid session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SessionValid {
     /// The record (unchanged).
     pub session: Session,

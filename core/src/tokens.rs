@@ -98,6 +98,7 @@ const MAX_ACCESS_TOKEN: usize = 16_384;
 
 /// Tokens held by a client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TokenSet {
     /// The access token.
@@ -119,6 +120,7 @@ pub struct TokenSet {
 
 /// How usable a [`TokenSet`] is at a given time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Freshness {
     /// More than the margin remains.
@@ -257,6 +259,7 @@ fn jwt_exp(token: &str) -> Option<i64> {
 
 /// The persisted form: `{"version": 1, "generation": n, "clock_offset": s, "tokens": {...}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StoredTokens {
     /// Format version ([`STORED_TOKENS_VERSION`]).
@@ -323,7 +326,10 @@ impl StoredTokens {
 
 /// Request driver settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "schema", schemars(extend("x-authcore-options" = true)))]
+#[cfg_attr(feature = "schema", schemars(transform = crate::schema::require_client_config))]
 pub struct ClientConfig {
     /// Token endpoint for `grant_type=refresh_token`.
     pub token_endpoint: String,
@@ -432,6 +438,7 @@ impl ClientConfig {
 
 /// What a driver reports about itself ([`RequestDriver::status`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DriverStatus {
     /// Current generation of the tokens.
     pub generation: u64,
@@ -444,8 +451,9 @@ pub struct DriverStatus {
 /// What a driver persists between runs ([`RequestDriver::snapshot`]): the format version,
 /// its settings and its tokens. Requests in flight are not part of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
-struct DriverSnapshot {
+pub(crate) struct DriverSnapshot {
     /// [`crate::SNAPSHOT_VERSION`].
     version: u32,
     /// The settings.
@@ -461,6 +469,7 @@ pub type TransmitId = u64;
 
 /// What the driver wants the host to do next.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Action {
     /// Send this HTTP request, then report with `handle_response(transmit, …)` or

@@ -26,9 +26,10 @@ query string), so the path it judges is the one the router dispatches.
 """
 
 import time
-from typing import Any, Awaitable, Callable, Dict, List, MutableMapping, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, MutableMapping, Optional, Tuple
 
 from ._authcore import Gate
+from .types import AuthContext, Decision
 
 try:  # FastAPI injects the request into `auth_context` by this annotation
     from starlette.requests import Request
@@ -82,10 +83,10 @@ def request_record(scope: Scope) -> Dict[str, Any]:
 
 async def authenticate(
     gate: Gate, request: Dict[str, Any], store: Optional[GateStore] = None, now: Optional[int] = None
-) -> Dict[str, Any]:
+) -> Decision:
     """Classify, load what ``needs`` names, decide, and store a touch. Returns the decision."""
     now = int(time.time()) if now is None else now
-    classified = gate.classify(request, now=now)
+    classified: Mapping[str, Any] = gate.classify(request, now=now)
     needs = classified["needs"]
     lookup: Dict[str, Any] = {}
     session = None
@@ -100,9 +101,9 @@ async def authenticate(
             if user is not None:
                 lookup["user"] = user
     decision = gate.decide(classified, lookup, now=now)
-    touch = decision.get("touch")
+    touch = decision.get("touch") if decision["type"] == "allow" else None
     if touch is not None and store is not None:
-        await store.save_session(touch)
+        await store.save_session(dict(touch))
     return decision
 
 
@@ -140,7 +141,7 @@ class GateMiddleware:
         await send({"type": "http.response.body", "body": body})
 
 
-def auth_context(request: Request) -> Dict[str, Any]:
+def auth_context(request: Request) -> AuthContext:
     """FastAPI dependency (``Depends(auth_context)``): the caller the gate allowed.
 
     Raises ``RuntimeError`` when :class:`GateMiddleware` is not installed.
@@ -148,5 +149,5 @@ def auth_context(request: Request) -> Dict[str, Any]:
     state = request.scope.get("state") or {}
     if "auth" not in state:
         raise RuntimeError("authcore.asgi.GateMiddleware is not installed on this application")
-    context: Dict[str, Any] = state["auth"]
+    context: AuthContext = state["auth"]
     return context

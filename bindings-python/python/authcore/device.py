@@ -16,7 +16,7 @@ store under compare-and-swap on ``revision``. :func:`login` runs a whole device 
 import sys
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 
 from ._authcore import (
     DeviceAuthority,
@@ -28,6 +28,7 @@ from ._authcore import (
     parse_token_request,
 )
 from .errors import error_from_dict
+from .types import StoredTokens
 
 if TYPE_CHECKING:  # pragma: no cover
     import httpx
@@ -65,7 +66,7 @@ def login(
     cancel: Optional[threading.Event] = None,
     clock: Callable[[], float] = time.time,
     **settings: Any,
-) -> Dict[str, Any]:
+) -> StoredTokens:
     """Signs in with the device grant and returns the stored-tokens document.
 
     ``prompt`` is called once with the ``prompt`` action (``user_code``,
@@ -87,7 +88,7 @@ def login(
     client = DeviceClient(base_url=base_url, client_id=client_id, scope=scope, **settings)
     own_http = http is None
     session = http if http is not None else httpx.Client(timeout=30)
-    saved: Optional[Dict[str, Any]] = None
+    saved: Optional[StoredTokens] = None
     try:
         client.start(now=int(clock()))
         while True:
@@ -96,8 +97,7 @@ def login(
             action = client.poll_action()
             if action is None:  # the machine always ends with done or failed
                 raise error_from_dict({"code": "invalid_state", "detail": "The device client stopped."})
-            kind = action["type"]
-            if kind == "send":
+            if action["type"] == "send":
                 req = action["request"]
                 try:
                     r = session.request(req["method"], req["url"], headers=req["headers"], content=req.get("body"))
@@ -109,22 +109,22 @@ def login(
                     {"status": r.status_code, "headers": dict(r.headers), "body": r.text},
                     now=int(clock()),
                 )
-            elif kind == "prompt":
+            elif action["type"] == "prompt":
                 prompt(action)
-            elif kind == "wait":
+            elif action["type"] == "wait":
                 cancel.wait(max(0.0, action["until"] - clock()))
                 client.handle_timeout(now=int(clock()))
-            elif kind == "save_tokens":
+            elif action["type"] == "save_tokens":
                 saved = action["stored"]
                 if store is not None and not store.save(saved, action["expected_generation"]):
                     raise error_from_dict(
                         {"code": "version_conflict", "detail": "The token store changed during the login; sign in again."}
                     )
-            elif kind == "done":
+            elif action["type"] == "done":
                 if saved is None:
                     raise error_from_dict({"code": "invalid_state", "detail": "The login ended without tokens."})
                 return saved
-            elif kind == "failed":
+            elif action["type"] == "failed":
                 raise error_from_dict(action["error"])
     except KeyboardInterrupt:
         client.cancel()

@@ -93,22 +93,21 @@ class BearerAuth(httpx.Auth):
             action = self._driver.poll_action()
             if action is None:
                 break
-            kind = action["type"]
-            if kind == "send":
+            if action["type"] == "send":
                 rid = action.get("request_id")
                 if rid is None:
-                    self._refreshes.append(action)
+                    self._refreshes.append(dict(action))
                 else:
-                    self._outbox.setdefault(rid, deque()).append(action)
-            elif kind == "save_tokens":
+                    self._outbox.setdefault(rid, deque()).append(dict(action))
+            elif action["type"] == "save_tokens":
                 if not self._store.save(action["stored"], action["expected_generation"]):
                     current = self._store.load()
                     if current is not None:
                         self._driver.handle_save_conflict(current)
-            elif kind == "load_tokens":
+            elif action["type"] == "load_tokens":
                 self._driver.handle_loaded(self._store.load(), now=self._clock())
-            elif kind in ("complete", "failed"):
-                self._results[action["request_id"]] = action
+            else:  # complete or failed
+                self._results[action["request_id"]] = dict(action)
         self._cond.notify_all()
         for loop, fut in self._async_waiters:
             loop.call_soon_threadsafe(_wake, fut)

@@ -12,6 +12,7 @@ advisory lock on ``<path>.lock`` (POSIX ``flock``) while the generation is compa
 Anything with ``load()`` and ``save(stored, expected_generation)`` is a store.
 """
 
+import copy
 import os
 import sys
 import tempfile
@@ -20,6 +21,7 @@ from typing import Any, Dict, Iterator, Mapping, Optional, Union
 from contextlib import contextmanager
 
 from ._authcore import dump_tokens, load_tokens
+from .types import StoredTokens
 
 try:  # Protocol is in typing from 3.8; kept import-safe for type checkers.
     from typing import Protocol
@@ -32,8 +34,6 @@ else:  # pragma: no cover - no advisory lock on Windows; the in-process lock sti
     fcntl = None  # type: ignore[assignment]
 
 __all__ = ["TokenStore", "FileTokenStore", "MemoryTokenStore"]
-
-StoredTokens = Dict[str, Any]
 
 
 class TokenStore(Protocol):
@@ -58,7 +58,7 @@ class MemoryTokenStore:
 
     def load(self) -> Optional[StoredTokens]:
         with self._lock:
-            return None if self._stored is None else dict(self._stored)
+            return None if self._stored is None else copy.copy(self._stored)
 
     def save(self, stored: Mapping[str, Any], expected_generation: int) -> bool:
         document = load_tokens(dump_tokens(stored))  # validates before anything changes

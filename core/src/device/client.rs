@@ -39,6 +39,7 @@ use crate::SNAPSHOT_VERSION;
 /// What a device client reports about itself ([`DeviceClient::status`]). The next wake-up
 /// is not part of it: the machine emits it as [`DeviceAction::Wait`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DeviceStatus {
     /// The polling interval in force, once polling.
     pub interval: Option<i64>,
@@ -48,6 +49,7 @@ pub struct DeviceStatus {
 
 /// How request bodies are encoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Encoding {
     /// `application/x-www-form-urlencoded`, as RFC 8628 specifies (default).
@@ -62,7 +64,10 @@ pub const MAX_USER_CODE_LEN: usize = 32;
 
 /// Client settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "schema", schemars(extend("x-authcore-options" = true)))]
+#[cfg_attr(feature = "schema", schemars(transform = crate::schema::require_device_client_config))]
 pub struct DeviceClientConfig {
     /// Base URL of the server, e.g. `https://auth.example.com`.
     pub base_url: String,
@@ -177,6 +182,7 @@ impl DeviceClientConfig {
 
 /// What to show the person; every field is checked first (see the module docs).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Prompt {
     /// The code to type.
     pub user_code: String,
@@ -191,6 +197,7 @@ pub struct Prompt {
 
 /// What the client wants the host to do next.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum DeviceAction {
     /// Send this request; report with `handle_response` or `handle_network_error`.
@@ -227,7 +234,9 @@ pub enum DeviceAction {
 
 /// Where the flow is. An exchange in flight is not part of a snapshot (`serde(skip)`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[cfg_attr(feature = "schema", schemars(rename = "DeviceClientPhase"))]
 enum Phase {
     Idle,
     Authorizing {
@@ -277,8 +286,9 @@ pub struct DeviceClient {
 
 /// The snapshot of a [`DeviceClient`], checked before it becomes one.
 #[derive(Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
-struct DeviceClientSnapshot {
+pub(crate) struct DeviceClientSnapshot {
     version: u32,
     config: DeviceClientConfig,
     phase: Phase,

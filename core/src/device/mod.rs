@@ -76,7 +76,7 @@
 //! # Ok::<(), authcore::Error>(())
 //! ```
 
-mod client;
+pub(crate) mod client;
 mod server;
 mod user_code;
 

@@ -20,7 +20,10 @@ pub const DEVICE_GRANT_VERSION: u32 = 1;
 
 /// Authority settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "schema", schemars(extend("x-authcore-options" = true)))]
+#[cfg_attr(feature = "schema", schemars(transform = crate::schema::require_device_server_config))]
 pub struct DeviceServerConfig {
     /// Where people enter the code, e.g. `https://example.com/device`.
     pub verification_uri: String,
@@ -73,6 +76,7 @@ impl Default for DeviceServerConfig {
 
 /// Where a grant stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum GrantStatus {
     /// Waiting for the person.
@@ -89,6 +93,7 @@ pub enum GrantStatus {
 
 /// The stored record of one grant. See the module docs for compare-and-swap storage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DeviceGrant {
     /// Format version ([`DEVICE_GRANT_VERSION`]).
@@ -146,6 +151,7 @@ impl DeviceGrant {
 
 /// The device authorization response body (RFC 8628 §3.2).
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DeviceAuthorization {
     /// The device code (secret).
     pub device_code: Secret,
@@ -176,6 +182,7 @@ impl core::fmt::Debug for DeviceAuthorization {
 
 /// A newly issued grant: the response to send and the record to store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct IssuedGrant {
     /// The body to send, as JSON (`200 OK`, `Cache-Control: no-store`).
     pub response: DeviceAuthorization,
@@ -186,6 +193,7 @@ pub struct IssuedGrant {
 
 /// A token request at the token endpoint (RFC 8628 §3.4).
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TokenRequest {
     /// Must be [`DEVICE_CODE_GRANT_TYPE`].
@@ -238,6 +246,7 @@ impl TokenRequest {
 
 /// A device authorization request (RFC 8628 §3.1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AuthorizationRequest {
     /// The client.
@@ -292,6 +301,7 @@ fn param(pairs: &[(String, String)], name: &str) -> Result<String> {
 
 /// What a poll decided.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum PollResult {
     /// Issue tokens for this user, once the consumed record is stored.
@@ -316,6 +326,7 @@ pub enum PollResult {
 
 /// The outcome of a poll.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PollOutcome {
     /// The decision.
     #[serde(flatten)]
@@ -330,6 +341,7 @@ pub struct PollOutcome {
 
 /// The outcome of checking a typed user code against a grant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UserCodeCheck {
     /// Whether the code matched and the grant awaits a decision.
     pub ok: bool,
@@ -603,6 +615,7 @@ impl DeviceAuthority {
 /// [`DeviceAuthority::enter_user_code`] enforces strictly (`max_failures`), and optionally one
 /// for the whole server, which only raises [`EntryOutcome::global_pressure`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EntryLimiter {
     /// Grows by one on every change.
@@ -639,6 +652,7 @@ impl EntryLimiter {
 
 /// The outcome of a person entering a user code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EntryOutcome {
     /// What to show for confirmation when the code was right (client, scope, code).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -663,6 +677,7 @@ pub struct EntryOutcome {
 /// What the verification page shows before the person approves (RFC 8628 §5.4: say which
 /// client asks for what, and ask to confirm, against remote phishing).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Consent {
     /// The client asking.
     pub client_id: String,

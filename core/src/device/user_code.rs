@@ -15,7 +15,9 @@ const LOOK_ALIKES: &[&str] = &["0OQ", "1IL", "2Z", "5S", "6G", "8B", "UV"];
 
 /// How user codes look.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "schema", schemars(extend("x-authcore-options" = true)))]
 pub struct UserCodeFormat {
     /// Symbols (upper-case ASCII letters and digits, no repeats). Default
     /// [`DEFAULT_USER_CODE_ALPHABET`].

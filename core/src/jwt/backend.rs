@@ -404,6 +404,7 @@ const NATIVE: bool = cfg!(all(feature = "native", not(target_arch = "wasm32")));
 
 /// Which crypto implementation a key object uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Backend {
     /// aws-lc-rs: the default on native targets. Not available on `wasm32`, nor without the

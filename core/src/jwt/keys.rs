@@ -748,6 +748,7 @@ fn private_from_jwk(alg: Algorithm, obj: &Map<String, Value>) -> Result<PrivateM
 /// `raw_b64` (base64url raw key bytes) must be given. `alg` may be omitted for a JWK that
 /// names its own.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct KeySpec {
     /// Algorithm the key is for.

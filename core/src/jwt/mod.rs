@@ -66,6 +66,7 @@ use crate::util::quote_input;
 
 /// A JWS algorithm authcore implements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Algorithm {
     /// HMAC with SHA-256.
     #[serde(rename = "HS256")]
@@ -128,7 +129,9 @@ impl Algorithm {
 
 /// Verification policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "schema", schemars(extend("x-authcore-options" = true)))]
 pub struct VerifierConfig {
     /// Allowed algorithms. Tokens with any other `alg` fail with `algorithm_not_allowed`.
     pub algorithms: Vec<Algorithm>,
@@ -140,12 +143,25 @@ pub struct VerifierConfig {
     /// token carrying `aud` is refused (RFC 7519 §4.1.3). In JSON either one string
     /// (`"api"`) or a list of strings (`["api", "admin"]`); serialised as a list.
     #[serde(deserialize_with = "one_or_many")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "audience_schema"))]
     pub audience: Option<Vec<String>>,
     /// Required `typ` header (compared case-insensitively, `application/` prefix optional),
     /// e.g. `at+jwt` (RFC 9068), to keep ID and refresh tokens from passing as access tokens.
     pub typ: Option<String>,
     /// Maximum token length in bytes, checked before parsing (default 8192).
     pub max_token_bytes: usize,
+}
+
+/// The accepted forms of `audience`: `null`, one string, or a list of strings.
+#[cfg(feature = "schema")]
+fn audience_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "anyOf": [
+            { "type": "string" },
+            { "type": "array", "items": { "type": "string" } },
+            { "type": "null" }
+        ]
+    })
 }
 
 /// `null`, one string, or a list of strings, as `Option<Vec<String>>` (one string is a list of
@@ -229,6 +245,7 @@ impl VerifierConfig {
 
 /// A verified token: its header members and all its claims.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct VerifiedToken {
     /// The algorithm that verified it.
     pub alg: Algorithm,
@@ -298,6 +315,7 @@ impl VerifiedToken {
 /// their verifiers through [`Verifier::from_spec`], so the rules (exactly one key source)
 /// are the same everywhere.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct VerifierSpec {
     /// The policy.
@@ -650,7 +668,9 @@ impl Verifier {
 
 /// Issuance policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "schema", schemars(extend("x-authcore-options" = true)))]
 pub struct IssuerConfig {
     /// Token lifetime in seconds: `exp = iat + lifetime` (default 3600).
     pub lifetime: i64,

@@ -1,0 +1,149 @@
+//! The JSON Schema of every shape that crosses a binding boundary (feature `schema`).
+//!
+//! [`document`] returns one JSON Schema (draft 2020-12) whose `$defs` hold every input and
+//! output type under its Rust name, derived from the same serde attributes that define the
+//! wire shape. The schema describes what the core *accepts* (serde's deserialising view): a
+//! member with a default, or an `Option`, is optional; an output always fits it. Settings
+//! types that a JavaScript constructor takes as a camelCase options object carry
+//! `"x-authcore-options": true`. The generated Python and TypeScript types are written from
+//! this document (`conformance/typegen`).
+
+use schemars::generate::SchemaSettings;
+use schemars::{JsonSchema, SchemaGenerator};
+use serde_json::{Map, Value};
+
+use crate::{broker, device, error, gate, http, jwt, oauth, password, refresh, session, tokens};
+
+/// Adds `T` (and everything it refers to) to the generator's definitions.
+fn add<T: JsonSchema>(g: &mut SchemaGenerator) {
+    let _ = g.subschema_for::<T>();
+}
+
+/// The JSON Schema document: `{"$schema", "$id", "title", "$defs": {Name: schema, ...}}`, with
+/// `$defs` sorted by name and every reference written as `#/$defs/Name`.
+pub fn document() -> Value {
+    let mut settings = SchemaSettings::draft2020_12();
+    settings.definitions_path = "/$defs".into();
+    let mut g = SchemaGenerator::new(settings);
+    add::<error::Error>(&mut g);
+    add::<error::ErrorCode>(&mut g);
+    add::<http::HttpRequest>(&mut g);
+    add::<http::HttpResponse>(&mut g);
+    // jwt
+    add::<jwt::KeySpec>(&mut g);
+    add::<jwt::VerifierConfig>(&mut g);
+    add::<jwt::VerifierSpec>(&mut g);
+    add::<jwt::IssuerConfig>(&mut g);
+    add::<jwt::VerifiedToken>(&mut g);
+    add::<jwt::Backend>(&mut g);
+    // tokens and the request driver
+    add::<tokens::TokenSet>(&mut g);
+    add::<tokens::Freshness>(&mut g);
+    add::<tokens::StoredTokens>(&mut g);
+    add::<tokens::ClientConfig>(&mut g);
+    add::<tokens::DriverStatus>(&mut g);
+    add::<tokens::DriverSnapshot>(&mut g);
+    add::<tokens::Action>(&mut g);
+    // device grant
+    add::<device::DeviceClientConfig>(&mut g);
+    add::<device::DeviceStatus>(&mut g);
+    add::<device::DeviceAction>(&mut g);
+    add::<device::client::DeviceClientSnapshot>(&mut g);
+    add::<device::DeviceServerConfig>(&mut g);
+    add::<device::DeviceGrant>(&mut g);
+    add::<device::IssuedGrant>(&mut g);
+    add::<device::TokenRequest>(&mut g);
+    add::<device::AuthorizationRequest>(&mut g);
+    add::<device::PollOutcome>(&mut g);
+    add::<device::UserCodeCheck>(&mut g);
+    add::<device::EntryLimiter>(&mut g);
+    add::<device::EntryOutcome>(&mut g);
+    add::<device::Consent>(&mut g);
+    // sessions, gate
+    add::<session::SessionConfig>(&mut g);
+    add::<session::Session>(&mut g);
+    add::<session::NewSession>(&mut g);
+    add::<session::SignIn>(&mut g);
+    add::<session::SessionValid>(&mut g);
+    add::<gate::GateConfig>(&mut g);
+    add::<gate::Classified>(&mut g);
+    add::<gate::Lookup>(&mut g);
+    add::<gate::Decision>(&mut g);
+    // passwords, refresh tokens, OAuth
+    add::<password::PasswordPolicy>(&mut g);
+    add::<password::Registration>(&mut g);
+    add::<password::NewAccount>(&mut g);
+    add::<password::StoredCredentials>(&mut g);
+    add::<password::Login>(&mut g);
+    add::<refresh::RefreshConfig>(&mut g);
+    add::<refresh::RefreshRecord>(&mut g);
+    add::<refresh::IssuedRefresh>(&mut g);
+    add::<refresh::Rotation>(&mut g);
+    add::<oauth::Pkce>(&mut g);
+    add::<oauth::StoredChallenge>(&mut g);
+    add::<oauth::AuthCodeConfig>(&mut g);
+    add::<oauth::PendingAuthorization>(&mut g);
+    add::<oauth::AuthorizationStart>(&mut g);
+    add::<oauth::CallbackOutcome>(&mut g);
+    // broker
+    add::<broker::Provider>(&mut g);
+    add::<broker::ProviderSet>(&mut g);
+    add::<broker::Connection>(&mut g);
+    add::<broker::Route>(&mut g);
+    add::<broker::Resolution>(&mut g);
+    add::<broker::KeyFile>(&mut g);
+    add::<broker::Readiness>(&mut g);
+
+    let defs: Map<String, Value> = g
+        .take_definitions(true)
+        .into_iter()
+        .collect::<std::collections::BTreeMap<_, _>>()
+        .into_iter()
+        .collect();
+    let mut doc = Map::new();
+    doc.insert("$schema".into(), "https://json-schema.org/draft/2020-12/schema".into());
+    doc.insert(
+        "$id".into(),
+        "https://authcore.invalid/schema/authcore.schema.json".into(),
+    );
+    doc.insert("title".into(), "authcore shapes".into());
+    doc.insert("$defs".into(), Value::Object(defs));
+    Value::Object(doc)
+}
+
+/// Marks `names` required in `schema` (an object schema).
+fn require(schema: &mut schemars::Schema, names: &[&str]) {
+    let required = schema
+        .ensure_object()
+        .entry("required")
+        .or_insert_with(|| Value::Array(Vec::new()));
+    if let Value::Array(list) = required {
+        for name in names {
+            if !list.iter().any(|v| v == name) {
+                list.push(Value::from(*name));
+            }
+        }
+    }
+}
+
+/// Schema transforms (`#[schemars(transform = ...)]`) for settings members that serde fills
+/// with a default when absent but that construction refuses when missing (an endpoint, a
+/// client id): required in the schema, so a typed caller learns it before running.
+macro_rules! required_settings {
+    ($($(#[$doc:meta])* $fn:ident: [$($name:literal),+];)*) => {
+        $($(#[$doc])* pub(crate) fn $fn(schema: &mut schemars::Schema) {
+            require(schema, &[$($name),+]);
+        })*
+    };
+}
+
+required_settings! {
+    /// [`crate::oauth::AuthCodeConfig`]: both endpoints, the client id and the redirect URI.
+    require_auth_code_config: ["authorization_endpoint", "token_endpoint", "client_id", "redirect_uri"];
+    /// [`crate::tokens::ClientConfig`]: the token endpoint.
+    require_client_config: ["token_endpoint"];
+    /// [`crate::device::DeviceClientConfig`]: the base URL and the client id.
+    require_device_client_config: ["base_url", "client_id"];
+    /// [`crate::device::DeviceServerConfig`]: the verification URI.
+    require_device_server_config: ["verification_uri"];
+}
