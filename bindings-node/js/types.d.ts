@@ -643,7 +643,7 @@ export interface Lookup {
 export interface Needs {
   /** Load the session whose `token_hash` is this. */
   session?: string | null;
-  /** Load this user's identities and entitlements (after the session, for session tokens: then use the session's `user_id`). */
+  /** Load the user's identities and entitlements: which user is `Classified::user_to_load` (for session tokens, after the session is loaded). */
   user: boolean;
 }
 
