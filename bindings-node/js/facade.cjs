@@ -25,10 +25,15 @@ function currentTime() {
 // Argument checks (TypeError, naming the argument, never quoting a value)
 // -------------------------------------------------------------------------------------------
 
+/** The kind of a value, for error text (never the value itself; safe on hostile proxies). */
 function describe(v) {
   if (v === null) return "null";
-  if (Array.isArray(v)) return "an array";
-  if (v instanceof Uint8Array) return "a Uint8Array";
+  try {
+    if (Array.isArray(v)) return "an array";
+    if (v instanceof Uint8Array) return "a Uint8Array";
+  } catch {
+    // a proxy whose traps throw
+  }
   return typeof v === "object" ? "an object" : `a ${typeof v}`;
 }
 
@@ -62,14 +67,23 @@ function nowArg(v) {
   return v === undefined || v === null ? currentTime() : int(v, "now");
 }
 
+/** Whether `v` is a Uint8Array (a Buffer is one); false for hostile proxies. */
+function isBytes(v) {
+  try {
+    return v instanceof Uint8Array;
+  } catch {
+    return false;
+  }
+}
+
 function entropyArg(v) {
   if (v === undefined || v === null) return null;
-  if (!(v instanceof Uint8Array)) throw new TypeError(`entropy: expected a Uint8Array, got ${describe(v)}`);
+  if (!isBytes(v)) throw new TypeError(`entropy: expected a Uint8Array, got ${describe(v)}`);
   return v;
 }
 
 function bytesArg(v, name, { text = false } = {}) {
-  if (v instanceof Uint8Array) return v;
+  if (isBytes(v)) return v;
   if (text && typeof v === "string") return new TextEncoder().encode(v);
   throw new TypeError(`${name}: expected ${text ? "a string or " : ""}a Uint8Array, got ${describe(v)}`);
 }
@@ -80,10 +94,16 @@ function optionsArg(v, name) {
   return v;
 }
 
+/** A plain object (`{}` or `Object.create(null)`); false for anything else, hostile proxies included. */
 function isPlainObject(v) {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
+  if (typeof v !== "object" || v === null) return false;
+  try {
+    if (Array.isArray(v)) return false;
+    const proto = Object.getPrototypeOf(v);
+    return proto === Object.prototype || proto === null;
+  } catch {
+    return false;
+  }
 }
 
 // -------------------------------------------------------------------------------------------
@@ -222,7 +242,7 @@ function base64url(bytes) {
  * the core refuses the two materials as usual).
  */
 function keySpec(spec) {
-  if (!isPlainObject(spec) || !(spec.secret instanceof Uint8Array)) return spec;
+  if (!isPlainObject(spec) || !isBytes(spec.secret)) return spec;
   const out = {};
   for (const key of Object.keys(spec)) {
     if (key !== "secret") Object.defineProperty(out, key, { value: spec[key], enumerable: true, writable: true, configurable: true });
@@ -319,7 +339,7 @@ function createApi(native) {
       }
       if (body !== null && body.type === "type") return new TypeError(String(body.message));
     }
-    if (e instanceof TypeError || e instanceof RangeError) return e;
+    if (e instanceof TypeError) return e;
     return new TypeError(message ?? "invalid argument", { cause: e });
   }
 
@@ -749,7 +769,7 @@ function createApi(native) {
     }
     exchange(verifier, token, previous, now, entropy) {
       const n = self(this, SessionManager);
-      if (!(verifier instanceof Verifier)) throw new TypeError(`verifier: expected a Verifier, got ${describe(verifier)}`);
+      if (!natives.has(verifier)) throw new TypeError(`verifier: expected a Verifier, got ${describe(verifier)}`);
       const v = self(verifier, Verifier);
       const t = str(token, "token");
       const p = optJson(previous, "previous");
