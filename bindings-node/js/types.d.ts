@@ -318,8 +318,8 @@ export interface Connection {
 export type ProviderDefinition = JsonObject;
 
 export interface ProviderSet {
-  providers: JsonObject[];
-  sources: JsonObject;
+  providers: { [name: string]: JsonObject };
+  sources: { [name: string]: string };
   overrides: JsonValue[];
 }
 
@@ -341,7 +341,7 @@ export interface KeyFile {
 
 export interface Readiness {
   status: string;
-  components: JsonValue[];
+  components: { [name: string]: { status: string; detail: string } };
   warnings: JsonValue[];
   errors: JsonValue[];
 }

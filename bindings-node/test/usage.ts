@@ -67,4 +67,4 @@ void accounts.loginAsync(null, "pw").catch((e: unknown) => {
   if (e instanceof AuthError) console.log(e.code, e.status, e.field, e.family, e.toJSON().detail);
 });
 const broker = new Broker({ allowLoopbackHttp: true });
-console.log(broker.providers.providers.length, pkce().challenge);
+console.log(Object.keys(broker.providers.providers).length, pkce().challenge);
