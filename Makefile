@@ -74,7 +74,7 @@ node: $(NODE_DIR)/node_modules/.ready ## build the Node addon (napi, release) in
 	cd $(NODE_DIR) && npx napi build --platform --release --no-js --dts ../target/napi/authcore-node.d.ts
 
 node-test: node ## the Node package's tests: every module, errors, garbage, require/import, packed tarball, tsc
-	cd $(NODE_DIR) && node --test test/
+	cd $(NODE_DIR) && node --test test/*.test.mjs
 
 wasm-check: ## the core builds for wasm32 (portable crypto only)
 	scripts/wasm-cargo.sh build --release --quiet -p authcore

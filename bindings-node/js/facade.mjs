@@ -93,6 +93,16 @@ function optionsArg(v, name) {
 }
 
 /** A plain object (`{}` or `Object.create(null)`); false for anything else, hostile proxies included. */
+/** One member of an optional options object (a getter that throws becomes TypeError). */
+function option(v, key, name) {
+  const o = optionsArg(v, name);
+  try {
+    return o[key];
+  } catch (e) {
+    throw new TypeError(`${name}.${key}: could not be read`, { cause: e });
+  }
+}
+
 function isPlainObject(v) {
   if (typeof v !== "object" || v === null) return false;
   try {
@@ -162,7 +172,10 @@ function optJson(v, name) {
 // Options: camelCase → snake_case
 // -------------------------------------------------------------------------------------------
 
-/** `maxTokenBytes` → `max_token_bytes` (a snake_case name is left as it is). */
+/**
+ * `maxTokenBytes` → `max_token_bytes`. A snake_case name is left as it is, so settings already
+ * in the core's shape (read from a JSON file, or a conformance vector) pass through unchanged.
+ */
 function snake(key) {
   return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
@@ -309,7 +322,10 @@ export function createApi(native) {
     /** The error for one in the catalog shape (`{detail, code, field?}`), as a `failed` action carries it. */
     static fromJSON(obj) {
       if (!isPlainObject(obj)) throw new TypeError(`error: expected an object, got ${describe(obj)}`);
-      return new AuthError(str(obj.code, "error.code"), optStr(obj.detail, "error.detail") ?? undefined, optStr(obj.field, "error.field") ?? undefined);
+      const code = str(option(obj, "code", "error"), "error.code");
+      const detail = optStr(option(obj, "detail", "error"), "error.detail");
+      const field = optStr(option(obj, "field", "error"), "error.field");
+      return new AuthError(code, detail ?? undefined, field ?? undefined);
     }
   }
 
@@ -439,7 +455,7 @@ export function createApi(native) {
   /** `[Issuer, Verifier]` from the env-file shape (`JWT_SECRET_KEY`, `JWT_ALGORITHM`, …). */
   function fromEnv(env, options) {
     const e = json(env, "env");
-    const b = backendArg(optionsArg(options, "options").backend);
+    const b = backendArg(option(options, "backend", "options"));
     const issuer = call(() => native.Issuer.fromEnv(e, b));
     const verifier = call(() => native.Verifier.fromEnv(e, b));
     return [wrap(Issuer, issuer), wrap(Verifier, verifier)];
@@ -450,7 +466,7 @@ export function createApi(native) {
     const k = keyJson(key, "key");
     const input = bytesArg(signingInput, "signingInput", { text: true });
     const sig = bytesArg(signature, "signature");
-    const b = backendArg(optionsArg(options, "options").backend);
+    const b = backendArg(option(options, "backend", "options"));
     return call(() => native.verifySignature(k, input, sig, b));
   }
 
@@ -458,14 +474,14 @@ export function createApi(native) {
   function parseJwks(jwks, defaultAlg, options) {
     const j = json(jwks, "jwks");
     const a = optStr(defaultAlg, "defaultAlg");
-    const b = backendArg(optionsArg(options, "options").backend);
+    const b = backendArg(option(options, "backend", "options"));
     return parse(call(() => native.parseJwks(j, a, b)));
   }
 
   /** `parseJwks` on a worker thread. */
   function parseJwksAsync(jwks, defaultAlg, options) {
     return callAsync(() =>
-      native.parseJwksAsync(json(jwks, "jwks"), optStr(defaultAlg, "defaultAlg"), backendArg(optionsArg(options, "options").backend)),
+      native.parseJwksAsync(json(jwks, "jwks"), optStr(defaultAlg, "defaultAlg"), backendArg(option(options, "backend", "options"))),
     ).then(parse);
   }
 
@@ -693,7 +709,7 @@ export function createApi(native) {
       const g = optJson(grant, "grant");
       const t = str(typed, "typed");
       const at = nowArg(now);
-      const gl = optJson(optionsArg(options, "options").globalLimiter, "globalLimiter");
+      const gl = optJson(option(options, "globalLimiter", "options"), "globalLimiter");
       return parse(call(() => n.enterUserCode(l, g, t, at, gl)));
     }
     deny(grant, now) {
@@ -988,17 +1004,8 @@ export function createApi(native) {
   class Broker {
     /** `{custom?: [provider definition], allowLoopbackHttp?}` */
     constructor(options) {
-      const o = optionsArg(options, "options");
-      let custom;
-      let loopback;
-      try {
-        custom = o.custom;
-        loopback = o.allowLoopbackHttp;
-      } catch (e) {
-        throw new TypeError("options: could not be read", { cause: e });
-      }
-      const c = optJson(custom, "custom");
-      const l = bool(loopback, "allowLoopbackHttp", false);
+      const c = optJson(option(options, "custom", "options"), "custom");
+      const l = bool(option(options, "allowLoopbackHttp", "options"), "allowLoopbackHttp", false);
       natives.set(this, call(() => new native.Broker(c, l)));
     }
     /** `{providers, sources, overrides}`. */

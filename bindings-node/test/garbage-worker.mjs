@@ -24,7 +24,7 @@ const GARBAGE = [
   undefined, null, 0, -1, 1.5, NaN, Infinity, 2 ** 64, -(2 ** 63), 10n, true, "", "x".repeat(5_000_000), "\u0000\ud800",
   Symbol("s"), () => 1, [], [1, "a", null], {}, new Uint8Array(8), Buffer.from("abc"), new Date(0), new Map(),
   deep(100_000), deepArray(100_000), JSON.parse('{"__proto__": {"polluted": 1}, "constructor": {"prototype": {"polluted": 1}}}'),
-  throwing, trap, Object.create(null), { type: "send", version: 1, config: {}, keys: [{ alg: "none" }] },
+  throwing, trap, Object.create(null), Object.defineProperties({}, Object.fromEntries(["backend", "globalLimiter", "custom", "allowLoopbackHttp", "code", "detail", "field", "algorithms", "keys", "secret"].map((k) => [k, { enumerable: true, get() { throw new Error("getter"); } }]))), { type: "send", version: 1, config: {}, keys: [{ alg: "none" }] },
 ];
 
 const INSTANCES = {
@@ -68,7 +68,10 @@ async function run(label, call) {
 }
 
 const [owner, member] = entry.split(".");
-if (member === undefined) {
+if (owner === "AuthError") {
+  if (member === undefined) await run("new AuthError", (args) => new A.AuthError(...args));
+  else await run(entry, (args) => A.AuthError[member](...args));
+} else if (member === undefined) {
   const target = A[owner];
   if (typeof target !== "function") throw new Error(`no entry point ${entry}`);
   if (owner in INSTANCES) await run(`new ${owner}`, (args) => new target(...args));

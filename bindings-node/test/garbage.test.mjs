@@ -9,6 +9,7 @@ import { api } from "./module.mjs";
 
 const WORKER = fileURLToPath(new URL("./garbage-worker.mjs", import.meta.url));
 const SKIP = new Set(["version", "AuthError", "_panicForTests"]);
+const EXTRA = ["AuthError", "AuthError.fromJSON"];
 
 function entries() {
   const out = [];
@@ -20,7 +21,7 @@ function entries() {
       if (typeof value.restore === "function") out.push(`${name}.restore`);
     }
   }
-  return out;
+  return [...out, ...EXTRA];
 }
 
 function runWorker(entry) {
