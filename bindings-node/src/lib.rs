@@ -395,7 +395,7 @@ pub fn token_set_from_response(body: String, now: i64, default_expires_in: Optio
 
 /// `"fresh"`, `"refresh_due"`, `"expired"` or `"refresh_expired"`.
 #[napi]
-pub fn freshness(tokens_json: String, now: i64, margin: i64) -> napi::Result<String> {
+pub fn freshness(tokens_json: String, now: i64, margin: Option<i64>) -> napi::Result<String> {
     guard(|| {
         let t: TokenSet = parse(&tokens_json, "tokens")?;
         match serde_json::to_value(t.freshness(now, margin)) {
@@ -704,10 +704,10 @@ impl DeviceAuthority {
         global_limiter_json: Option<String>,
     ) -> napi::Result<String> {
         guard(|| {
-            let l: EntryLimiter = parse_opt(limiter_json.as_deref(), "limiter")?.unwrap_or_default();
+            let l: Option<EntryLimiter> = parse_opt(limiter_json.as_deref(), "limiter")?;
             let global: Option<EntryLimiter> = parse_opt(global_limiter_json.as_deref(), "global_limiter")?;
             let g: Option<DeviceGrant> = parse_opt(grant_json.as_deref(), "grant")?;
-            out(&self.inner.enter_user_code(&l, global.as_ref(), g.as_ref(), &typed, now))
+            out(&self.inner.enter_user_code(l.as_ref(), global.as_ref(), g.as_ref(), &typed, now))
         })
     }
 
@@ -1168,14 +1168,14 @@ pub fn load_refresh_record(text: String) -> napi::Result<String> {
 #[napi]
 pub fn pkce(
     verifier: Option<String>,
-    method: String,
+    method: Option<String>,
     allow_plain: bool,
-    bytes: u32,
+    bytes: Option<u32>,
     entropy: Option<Uint8Array>,
 ) -> napi::Result<String> {
     guard(|| {
-        let method = PkceMethod::from_name(&method)?;
-        let n = usize::try_from(bytes).map_err(|_| internal())?;
+        let method = PkceMethod::from_name(method.as_deref())?;
+        let n = bytes.map(|b| usize::try_from(b).map_err(|_| internal())).transpose()?;
         out(&Pkce::create(
             verifier.as_deref(),
             method,
@@ -1276,10 +1276,10 @@ impl Broker {
 
     /// What an outbound request to `url` needs (JSON).
     #[napi]
-    pub fn resolve(&self, url: String, connections_json: String, method: String, now: i64) -> napi::Result<String> {
+    pub fn resolve(&self, url: String, connections_json: String, method: Option<String>, now: i64) -> napi::Result<String> {
         guard(|| {
             let conns: Vec<Connection> = parse(&connections_json, "connections")?;
-            out(&self.inner.resolve(&method, &url, &conns, now)?)
+            out(&self.inner.resolve(method.as_deref(), &url, &conns, now)?)
         })
     }
 
