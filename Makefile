@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: help conformance conformance-matrix test lint fmt types bench doc python python-test python-versions python-bench node node-test wasm-check fuzz
+.PHONY: help conformance conformance-matrix test lint fmt types bench doc python python-test python-versions python-bench node node-test node-bench wasm-check fuzz
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -74,6 +74,7 @@ python-bench: python ## binding vs PyJWT, results to BENCHMARKS.md by hand
 	$(PY) bindings-python/bench/bench_jwt.py
 
 NODE_DIR := bindings-node
+NODE_BENCH := $(NODE_DIR)/bench
 
 $(NODE_DIR)/node_modules/.ready: $(NODE_DIR)/package-lock.json
 	cd $(NODE_DIR) && npm ci --no-audit --no-fund --silent
@@ -82,8 +83,16 @@ $(NODE_DIR)/node_modules/.ready: $(NODE_DIR)/package-lock.json
 node: $(NODE_DIR)/node_modules/.ready ## build the Node addon (napi, release) into bindings-node/
 	cd $(NODE_DIR) && npx napi build --platform --release --no-js --dts ../target/napi/authcore-node.d.ts
 
-node-test: node ## the Node package's tests: every module, errors, garbage, require/import, packed tarball, tsc
+node-test: node $(NODE_BENCH)/node_modules/.ready ## the Node package's tests: every module, errors, garbage, require/import, packed tarball, tsc; the benchmark's smoke run
 	cd $(NODE_DIR) && node --test test/*.test.mjs
+	node $(NODE_BENCH)/bench_jwt.mjs --smoke
+
+$(NODE_BENCH)/node_modules/.ready: $(NODE_BENCH)/package-lock.json
+	cd $(NODE_BENCH) && npm ci --no-audit --no-fund --silent
+	touch $@
+
+node-bench: node $(NODE_BENCH)/node_modules/.ready ## the Node addon vs fast-jwt, jose, jsonwebtoken (JSON to target/bench/node.json; BENCHMARKS.md by hand)
+	node $(NODE_BENCH)/bench_jwt.mjs
 
 wasm-check: ## the core builds for wasm32 (portable crypto only)
 	scripts/wasm-cargo.sh build --release --quiet -p authcore
@@ -95,8 +104,9 @@ fuzz: ## run every cargo-fuzz target for FUZZ_SECONDS each (installs cargo-fuzz;
 		extra=""; [ $$t = form_parse ] && extra="-max_len=70000 -timeout=5"; \
 		RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run -O $$t -- -max_total_time=$(FUZZ_SECONDS) $$extra || exit 1; done
 
-bench: ## run the benchmarks (results go to BENCHMARKS.md by hand)
+bench: ## run the benchmarks: the core (criterion) and the Node binding (results go to BENCHMARKS.md by hand)
 	$(CARGO) bench -p authcore --bench core
+	$(MAKE) --no-print-directory node-bench
 
 doc: ## build the API docs
 	$(CARGO) doc -p authcore --no-deps
