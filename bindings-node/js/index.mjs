@@ -1,0 +1,53 @@
+// @authcore/node (ES module entry): the same instance as the CommonJS entry, so `AuthError`
+// and the classes are identical whichever way the package is loaded.
+import { createRequire } from "node:module";
+
+const api = createRequire(import.meta.url)("./index.cjs");
+
+export default api;
+export const {
+  version,
+  AuthError,
+  catalog,
+  errorBody,
+  Verifier,
+  Issuer,
+  fromEnv,
+  verifySignature,
+  parseJwks,
+  parseJwksAsync,
+  decodeUnverified,
+  tokenSetFromResponse,
+  freshness,
+  loadTokens,
+  dumpTokens,
+  RequestDriver,
+  DeviceClient,
+  DeviceAuthority,
+  parseTokenRequest,
+  parseAuthorizationRequest,
+  deviceCodeHash,
+  loadGrant,
+  oauthError,
+  oauthErrorResponse,
+  SessionManager,
+  sessionTokenHash,
+  loadSession,
+  Gate,
+  Accounts,
+  normalizeUsername,
+  normalizeEmail,
+  RefreshTokens,
+  refreshTokenHash,
+  loadRefreshRecord,
+  pkce,
+  checkPkce,
+  AuthCodeClient,
+  Broker,
+  redact,
+  exportEnv,
+  checkConnection,
+  exportJson,
+  readiness,
+  _panicForTests,
+} = api;
