@@ -50,4 +50,8 @@ export const {
   exportJson,
   readiness,
   _panicForTests,
+  authFetch,
+  deviceLogin,
+  printPrompt,
+  MemoryTokenStore,
 } = api;

@@ -1,0 +1,42 @@
+// The adapters' entry points: ESM and CommonJS give the same objects; the shared module has
+// no host-specific imports (it runs in browsers as is); the generated CommonJS twins are current.
+
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+
+import * as esm from "@authcore/node";
+import * as esmExpress from "@authcore/node/express";
+import * as esmStores from "@authcore/node/stores";
+
+const require = createRequire(import.meta.url);
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+test("require and import give the same adapters", () => {
+  const cjs = require("@authcore/node");
+  for (const name of ["authFetch", "deviceLogin", "printPrompt", "MemoryTokenStore"]) {
+    assert.equal(typeof esm[name], "function", name);
+    assert.equal(cjs[name], esm[name], name);
+  }
+  const stores = require("@authcore/node/stores");
+  assert.equal(stores.MemoryTokenStore, esm.MemoryTokenStore);
+  assert.equal(typeof stores.FileTokenStore, "function");
+  assert.equal(esmStores.MemoryTokenStore, esm.MemoryTokenStore);
+  const express = require("@authcore/node/express");
+  assert.deepEqual(Object.keys(express).sort(), Object.keys(esmExpress).sort());
+  assert.deepEqual(Object.keys(express).sort(), ["authenticate", "fastifyGate", "gateMiddleware", "requestRecord"]);
+});
+
+test("the shared adapters module imports nothing (browsers run it as is)", () => {
+  const source = readFileSync(path.join(here, "..", "js", "adapters.mjs"), "utf8");
+  assert.doesNotMatch(source, /^\s*import\b/m);
+  assert.doesNotMatch(source, /\brequire\(|\bprocess\.|\bBuffer\b/);
+});
+
+test("the CommonJS twins are generated from the current sources", () => {
+  execFileSync(process.execPath, [path.join(here, "..", "tools", "gen-cjs-adapters.mjs"), "--check"], { stdio: "pipe" });
+});
