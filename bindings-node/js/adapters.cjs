@@ -26,6 +26,34 @@ function responseRecord(response, body) {
   return { status: response.status, headers, body };
 }
 
+/**
+ * A plain copy of an options object (`undefined`/`null`: `{}`); anything that is not an
+ * object, or whose members cannot be read (a throwing getter, a proxy), is a `TypeError`.
+ */
+function readOptions(value, name) {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== "object" || Array.isArray(value)) throw new TypeError(`${name}: expected an object`);
+  try {
+    const copy = {};
+    for (const key of Object.keys(value)) {
+      if (key === "__proto__") continue;
+      copy[key] = value[key];
+    }
+    return copy;
+  } catch (e) {
+    throw new TypeError(`${name}: could not be read`, { cause: e });
+  }
+}
+
+/** Whether `store` has `load()` and `save()` (a store that cannot be inspected has not). */
+function isStore(store) {
+  try {
+    return store !== null && typeof store === "object" && typeof store.load === "function" && typeof store.save === "function";
+  } catch {
+    return false;
+  }
+}
+
 /** Drops a response body nobody will read (frees the connection). */
 function discard(response) {
   if (response && response.body && !response.bodyUsed) {
@@ -79,12 +107,10 @@ function createAdapters(api) {
    * request driver. See the package README ("Authenticated fetch").
    */
   function authFetch(driverOrOptions, store, options = {}) {
-    if (store === null || typeof store !== "object" || typeof store.load !== "function" || typeof store.save !== "function") {
+    if (!isStore(store)) {
       throw new TypeError("authFetch: store must have load() and save(stored, expectedGeneration)");
     }
-    if (options === null || typeof options !== "object") {
-      throw new TypeError("authFetch: options must be an object");
-    }
+    options = readOptions(options, "authFetch options");
     const fetchImpl = options.fetch ?? globalThis.fetch;
     if (typeof fetchImpl !== "function") {
       throw new TypeError("authFetch: no fetch function (pass options.fetch)");
@@ -94,15 +120,15 @@ function createAdapters(api) {
     if (driverOrOptions === null || typeof driverOrOptions !== "object") {
       throw new TypeError("authFetch: the first argument is a RequestDriver or its options");
     }
-
     let driver = driverOrOptions instanceof RequestDriver ? driverOrOptions : null;
+    const settings = driver ? null : readOptions(driverOrOptions, "authFetch driver options");
     // A driver built from options starts from what the store holds (load may be async).
     const ready = driver
       ? Promise.resolve(driver)
       : Promise.resolve()
           .then(() => store.load())
           .then((stored) => {
-            driver = new RequestDriver({ ...driverOrOptions, stored: stored ?? null });
+            driver = new RequestDriver({ ...settings, stored: stored ?? null });
             return driver;
           });
 
@@ -295,8 +321,12 @@ function createAdapters(api) {
 
   /** The default prompt: where to go and what to type, on the console. */
   function printPrompt(prompt) {
-    const url = prompt.verification_uri_complete ?? prompt.verification_uri;
-    console.error(`To sign in, open ${url} and enter the code ${prompt.user_code}`);
+    const p = readOptions(prompt, "prompt");
+    const url = p.verification_uri_complete ?? p.verification_uri;
+    if (typeof url !== "string" || typeof p.user_code !== "string") {
+      throw new TypeError("prompt: expected the device client's prompt action");
+    }
+    console.error(`To sign in, open ${url} and enter the code ${p.user_code}`);
   }
 
   /** Resolves after `ms` milliseconds, or at once when `signal` aborts. */
@@ -327,12 +357,15 @@ function createAdapters(api) {
       clock = systemClock,
       sleep = defaultSleep,
       ...settings
-    } = options;
+    } = readOptions(options, "deviceLogin options");
     const fetchImpl = fetchOption ?? globalThis.fetch;
     if (typeof fetchImpl !== "function") throw new TypeError("deviceLogin: no fetch function (pass options.fetch)");
     if (typeof prompt !== "function") throw new TypeError("deviceLogin: prompt must be a function");
     if (typeof clock !== "function" || typeof sleep !== "function") {
       throw new TypeError("deviceLogin: clock and sleep must be functions");
+    }
+    if (store !== undefined && store !== null && !isStore(store)) {
+      throw new TypeError("deviceLogin: store must have load() and save(stored, expectedGeneration)");
     }
     const previous = store ? await store.load() : null;
     if (previous !== null && previous !== undefined && settings.previousGeneration === undefined) {

@@ -1,8 +1,11 @@
 // Host adapters shared by @authcore/node and @authcore/wasm (exported from the package's main
 // entry): authFetch, deviceLogin, MemoryTokenStore and the TokenStore interface.
 
-import type { ClientConfigOptions, DeviceClientConfigOptions, PromptDeviceAction, StoredTokens } from "./types";
-import type { RequestDriver } from "./index";
+import type { DeviceAction, StoredTokens } from "./types";
+import type { DeviceClientOptions, RequestDriver, RequestDriverOptions } from "./index";
+
+/** The device client's `prompt` action: the code to show and where to type it. */
+export type DevicePrompt = Extract<DeviceAction, { type: "prompt" }>;
 
 /** A value, or a Promise of it: stores may be synchronous or asynchronous. */
 export type MaybePromise<T> = T | Promise<T>;
@@ -26,8 +29,21 @@ export declare class MemoryTokenStore implements TokenStore {
   save(stored: StoredTokens, expectedGeneration: number): boolean;
 }
 
+// The host's fetch types when it declares them (lib "dom", or @types/node), else plain
+// stand-ins, so these declarations compile in any project.
+/** The host's `fetch`. */
+export type HostFetch = typeof globalThis extends { fetch: infer F } ? F : (input: string, init?: object) => Promise<unknown>;
+/** What the host's `fetch` takes as its first argument. */
+export type FetchInput = HostFetch extends (input: infer I, ...rest: never[]) => unknown ? I : string;
+/** What the host's `fetch` takes as its options. */
+export type FetchInit = HostFetch extends (input: never, init?: infer O) => unknown ? O : object;
+/** The host's `Response`. */
+export type FetchResponse = typeof globalThis extends { Response: { prototype: infer R } } ? R : unknown;
+/** The host's `AbortSignal`. */
+export type HostAbortSignal = typeof globalThis extends { AbortSignal: { prototype: infer S } } ? S : { readonly aborted: boolean };
+
 /** A `fetch` implementation (the global one by default). */
-export type FetchLike = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+export type FetchLike = (input: FetchInput, init?: FetchInit) => Promise<FetchResponse>;
 
 /** Options of {@link authFetch}. */
 export interface AuthFetchOptions {
@@ -39,7 +55,7 @@ export interface AuthFetchOptions {
 
 /** The function {@link authFetch} returns: `fetch`, authorised by the request driver. */
 export interface AuthenticatedFetch {
-  (input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
+  (input: FetchInput, init?: FetchInit): Promise<FetchResponse>;
   /** Sends this identity (the driver's `identityHeader`) with every later request (`null`: none). */
   setIdentity(identity: string | null): Promise<void>;
 }
@@ -55,25 +71,25 @@ export interface AuthenticatedFetch {
  * `driver` is a `RequestDriver`, or its options (the driver then starts from `store.load()`).
  */
 export declare function authFetch(
-  driver: RequestDriver | ClientConfigOptions,
+  driver: RequestDriver | RequestDriverOptions,
   store: TokenStore,
   options?: AuthFetchOptions,
 ): AuthenticatedFetch;
 
 /** Options of {@link deviceLogin}: the device client's options plus the IO. */
-export interface DeviceLoginOptions extends DeviceClientConfigOptions {
+export interface DeviceLoginOptions extends DeviceClientOptions {
   /** Shows the code and the URL to the person (default: one line on the console). */
-  prompt?: (prompt: PromptDeviceAction) => void | Promise<void>;
+  prompt?: (prompt: DevicePrompt) => void | Promise<void>;
   /** Where the tokens are saved (compare-and-swap on the generation it holds). */
   store?: TokenStore;
   /** Cancels the login: the Promise rejects with `AuthError` code `cancelled`. */
-  signal?: AbortSignal;
+  signal?: HostAbortSignal;
   /** The `fetch` that does the IO (default: `globalThis.fetch`). */
   fetch?: FetchLike;
   /** The clock, in Unix seconds (default: `Date.now() / 1000`). */
   clock?: () => number;
   /** Waits `ms` milliseconds, or less when `signal` aborts (default: `setTimeout`). */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  sleep?: (ms: number, signal?: HostAbortSignal) => Promise<void>;
 }
 
 /**
@@ -85,4 +101,4 @@ export interface DeviceLoginOptions extends DeviceClientConfigOptions {
 export declare function deviceLogin(options: DeviceLoginOptions): Promise<StoredTokens>;
 
 /** The default prompt: where to go and what to type, on the console. */
-export declare function printPrompt(prompt: PromptDeviceAction): void;
+export declare function printPrompt(prompt: DevicePrompt): void;

@@ -25,10 +25,15 @@ function currentTime() {
 // Argument checks (TypeError, naming the argument, never quoting a value)
 // -------------------------------------------------------------------------------------------
 
+/** The kind of a value, for error text (never the value itself; safe on hostile proxies). */
 function describe(v) {
   if (v === null) return "null";
-  if (Array.isArray(v)) return "an array";
-  if (v instanceof Uint8Array) return "a Uint8Array";
+  try {
+    if (Array.isArray(v)) return "an array";
+    if (v instanceof Uint8Array) return "a Uint8Array";
+  } catch {
+    // a proxy whose traps throw
+  }
   return typeof v === "object" ? "an object" : `a ${typeof v}`;
 }
 
@@ -62,14 +67,23 @@ function nowArg(v) {
   return v === undefined || v === null ? currentTime() : int(v, "now");
 }
 
+/** Whether `v` is a Uint8Array (a Buffer is one); false for hostile proxies. */
+function isBytes(v) {
+  try {
+    return v instanceof Uint8Array;
+  } catch {
+    return false;
+  }
+}
+
 function entropyArg(v) {
   if (v === undefined || v === null) return null;
-  if (!(v instanceof Uint8Array)) throw new TypeError(`entropy: expected a Uint8Array, got ${describe(v)}`);
+  if (!isBytes(v)) throw new TypeError(`entropy: expected a Uint8Array, got ${describe(v)}`);
   return v;
 }
 
 function bytesArg(v, name, { text = false } = {}) {
-  if (v instanceof Uint8Array) return v;
+  if (isBytes(v)) return v;
   if (text && typeof v === "string") return new TextEncoder().encode(v);
   throw new TypeError(`${name}: expected ${text ? "a string or " : ""}a Uint8Array, got ${describe(v)}`);
 }
@@ -80,10 +94,26 @@ function optionsArg(v, name) {
   return v;
 }
 
+/** A plain object (`{}` or `Object.create(null)`); false for anything else, hostile proxies included. */
+/** One member of an optional options object (a getter that throws becomes TypeError). */
+function option(v, key, name) {
+  const o = optionsArg(v, name);
+  try {
+    return o[key];
+  } catch (e) {
+    throw new TypeError(`${name}.${key}: could not be read`, { cause: e });
+  }
+}
+
 function isPlainObject(v) {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
+  if (typeof v !== "object" || v === null) return false;
+  try {
+    if (Array.isArray(v)) return false;
+    const proto = Object.getPrototypeOf(v);
+    return proto === Object.prototype || proto === null;
+  } catch {
+    return false;
+  }
 }
 
 // -------------------------------------------------------------------------------------------
@@ -144,7 +174,10 @@ function optJson(v, name) {
 // Options: camelCase → snake_case
 // -------------------------------------------------------------------------------------------
 
-/** `maxTokenBytes` → `max_token_bytes` (a snake_case name is left as it is). */
+/**
+ * `maxTokenBytes` → `max_token_bytes`. A snake_case name is left as it is, so settings already
+ * in the core's shape (read from a JSON file, or a conformance vector) pass through unchanged.
+ */
 function snake(key) {
   return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
@@ -222,7 +255,7 @@ function base64url(bytes) {
  * the core refuses the two materials as usual).
  */
 function keySpec(spec) {
-  if (!isPlainObject(spec) || !(spec.secret instanceof Uint8Array)) return spec;
+  if (!isPlainObject(spec) || !isBytes(spec.secret)) return spec;
   const out = {};
   for (const key of Object.keys(spec)) {
     if (key !== "secret") Object.defineProperty(out, key, { value: spec[key], enumerable: true, writable: true, configurable: true });
@@ -291,7 +324,10 @@ function createApi(native) {
     /** The error for one in the catalog shape (`{detail, code, field?}`), as a `failed` action carries it. */
     static fromJSON(obj) {
       if (!isPlainObject(obj)) throw new TypeError(`error: expected an object, got ${describe(obj)}`);
-      return new AuthError(str(obj.code, "error.code"), optStr(obj.detail, "error.detail") ?? undefined, optStr(obj.field, "error.field") ?? undefined);
+      const code = str(option(obj, "code", "error"), "error.code");
+      const detail = optStr(option(obj, "detail", "error"), "error.detail");
+      const field = optStr(option(obj, "field", "error"), "error.field");
+      return new AuthError(code, detail ?? undefined, field ?? undefined);
     }
   }
 
@@ -319,7 +355,7 @@ function createApi(native) {
       }
       if (body !== null && body.type === "type") return new TypeError(String(body.message));
     }
-    if (e instanceof TypeError || e instanceof RangeError) return e;
+    if (e instanceof TypeError) return e;
     return new TypeError(message ?? "invalid argument", { cause: e });
   }
 
@@ -421,7 +457,7 @@ function createApi(native) {
   /** `[Issuer, Verifier]` from the env-file shape (`JWT_SECRET_KEY`, `JWT_ALGORITHM`, …). */
   function fromEnv(env, options) {
     const e = json(env, "env");
-    const b = backendArg(optionsArg(options, "options").backend);
+    const b = backendArg(option(options, "backend", "options"));
     const issuer = call(() => native.Issuer.fromEnv(e, b));
     const verifier = call(() => native.Verifier.fromEnv(e, b));
     return [wrap(Issuer, issuer), wrap(Verifier, verifier)];
@@ -432,7 +468,7 @@ function createApi(native) {
     const k = keyJson(key, "key");
     const input = bytesArg(signingInput, "signingInput", { text: true });
     const sig = bytesArg(signature, "signature");
-    const b = backendArg(optionsArg(options, "options").backend);
+    const b = backendArg(option(options, "backend", "options"));
     return call(() => native.verifySignature(k, input, sig, b));
   }
 
@@ -440,14 +476,14 @@ function createApi(native) {
   function parseJwks(jwks, defaultAlg, options) {
     const j = json(jwks, "jwks");
     const a = optStr(defaultAlg, "defaultAlg");
-    const b = backendArg(optionsArg(options, "options").backend);
+    const b = backendArg(option(options, "backend", "options"));
     return parse(call(() => native.parseJwks(j, a, b)));
   }
 
   /** `parseJwks` on a worker thread. */
   function parseJwksAsync(jwks, defaultAlg, options) {
     return callAsync(() =>
-      native.parseJwksAsync(json(jwks, "jwks"), optStr(defaultAlg, "defaultAlg"), backendArg(optionsArg(options, "options").backend)),
+      native.parseJwksAsync(json(jwks, "jwks"), optStr(defaultAlg, "defaultAlg"), backendArg(option(options, "backend", "options"))),
     ).then(parse);
   }
 
@@ -675,7 +711,7 @@ function createApi(native) {
       const g = optJson(grant, "grant");
       const t = str(typed, "typed");
       const at = nowArg(now);
-      const gl = optJson(optionsArg(options, "options").globalLimiter, "globalLimiter");
+      const gl = optJson(option(options, "globalLimiter", "options"), "globalLimiter");
       return parse(call(() => n.enterUserCode(l, g, t, at, gl)));
     }
     deny(grant, now) {
@@ -749,7 +785,7 @@ function createApi(native) {
     }
     exchange(verifier, token, previous, now, entropy) {
       const n = self(this, SessionManager);
-      if (!(verifier instanceof Verifier)) throw new TypeError(`verifier: expected a Verifier, got ${describe(verifier)}`);
+      if (!natives.has(verifier)) throw new TypeError(`verifier: expected a Verifier, got ${describe(verifier)}`);
       const v = self(verifier, Verifier);
       const t = str(token, "token");
       const p = optJson(previous, "previous");
@@ -970,17 +1006,8 @@ function createApi(native) {
   class Broker {
     /** `{custom?: [provider definition], allowLoopbackHttp?}` */
     constructor(options) {
-      const o = optionsArg(options, "options");
-      let custom;
-      let loopback;
-      try {
-        custom = o.custom;
-        loopback = o.allowLoopbackHttp;
-      } catch (e) {
-        throw new TypeError("options: could not be read", { cause: e });
-      }
-      const c = optJson(custom, "custom");
-      const l = bool(loopback, "allowLoopbackHttp", false);
+      const c = optJson(option(options, "custom", "options"), "custom");
+      const l = bool(option(options, "allowLoopbackHttp", "options"), "allowLoopbackHttp", false);
       natives.set(this, call(() => new native.Broker(c, l)));
     }
     /** `{providers, sources, overrides}`. */

@@ -4,7 +4,6 @@ import { createRequire } from "node:module";
 
 const api = createRequire(import.meta.url)("./index.cjs");
 
-export default api;
 export const {
   version,
   AuthError,

@@ -353,7 +353,11 @@ fn parse_jwks_text(jwks_json: &str, default_alg: Option<&str>, backend_name: Opt
 
 /// A JWKS parsed and re-exported (public parts only), as JSON.
 #[napi]
-pub fn parse_jwks(jwks_json: String, default_alg: Option<String>, backend_name: Option<String>) -> napi::Result<String> {
+pub fn parse_jwks(
+    jwks_json: String,
+    default_alg: Option<String>,
+    backend_name: Option<String>,
+) -> napi::Result<String> {
     guard(|| parse_jwks_text(&jwks_json, default_alg.as_deref(), backend_name.as_deref()))
 }
 
@@ -1293,13 +1297,23 @@ impl Broker {
 /// The listing form of connections (JSON, secrets redacted).
 #[napi]
 pub fn redact(connections_json: String) -> napi::Result<String> {
-    guard(|| out(&broker::redact(&parse::<Vec<Connection>>(&connections_json, "connections")?)))
+    guard(|| {
+        out(&broker::redact(&parse::<Vec<Connection>>(
+            &connections_json,
+            "connections",
+        )?))
+    })
 }
 
 /// `NAME='value'` lines for POSIX sh (reveals secrets).
 #[napi]
 pub fn export_env(connections_json: String) -> napi::Result<String> {
-    guard(|| Ok(broker::export_env(&parse::<Vec<Connection>>(&connections_json, "connections")?)?))
+    guard(|| {
+        Ok(broker::export_env(&parse::<Vec<Connection>>(
+            &connections_json,
+            "connections",
+        )?)?)
+    })
 }
 
 /// Checks a connection before it is stored.
@@ -1311,7 +1325,12 @@ pub fn check_connection(connection_json: String) -> napi::Result<()> {
 /// The connections as JSON data (reveals secrets).
 #[napi]
 pub fn export_json(connections_json: String) -> napi::Result<String> {
-    guard(|| out(&broker::export_json(&parse::<Vec<Connection>>(&connections_json, "connections")?)))
+    guard(|| {
+        out(&broker::export_json(&parse::<Vec<Connection>>(
+            &connections_json,
+            "connections",
+        )?))
+    })
 }
 
 /// The readiness report (JSON).

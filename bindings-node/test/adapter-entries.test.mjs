@@ -40,3 +40,18 @@ test("the shared adapters module imports nothing (browsers run it as is)", () =>
 test("the CommonJS twins are generated from the current sources", () => {
   execFileSync(process.execPath, [path.join(here, "..", "tools", "gen-cjs-adapters.mjs"), "--check"], { stdio: "pipe" });
 });
+
+test("the adapters' declarations compile under tsc --strict and reject misspellings", () => {
+  const tsc = path.join(here, "..", "node_modules", "typescript", "bin", "tsc");
+  const cwd = path.join(here, "..");
+  execFileSync(process.execPath, [tsc, "-p", path.join(here, "tsconfig.adapters.json")], { cwd, stdio: "pipe" });
+  let output = "";
+  try {
+    execFileSync(process.execPath, [tsc, "-p", path.join(here, "tsconfig.adapters-negative.json")], { cwd, stdio: "pipe" });
+  } catch (e) {
+    output = String(e.stdout);
+  }
+  assert.match(output, /tokenEndpont/);
+  assert.match(output, /clientID/);
+  assert.match(output, /negative-adapters\.ts\(7,/);
+});
