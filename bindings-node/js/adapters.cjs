@@ -273,20 +273,24 @@ function createAdapters(api) {
             throw AuthError.fromJSON(action.error);
           }
           const { transmit, request } = step.action;
+          // Every exchange taken is reported exactly once (an answer or a network error), so
+          // the driver never waits for one whose caller went away.
           let response;
+          let body;
           if (step.kind === "send") {
             const headers = new Headers(base.headers);
             for (const [name, value] of Object.entries(request.headers)) headers.set(name, value);
             try {
               response = await fetchImpl(new Request(base.clone(), { headers }));
+              // The driver reads the body of a 401 and a 402; the caller gets it untouched.
+              body = response.status === 401 || response.status === 402 ? await response.clone().text() : "";
             } catch (e) {
+              discard(response);
               await reportFailure(transmit);
               throw e;
             }
             discard(last);
             last = response;
-            // The driver reads the body of a 401 and a 402; the caller gets it untouched.
-            const body = response.status === 401 || response.status === 402 ? await response.clone().text() : "";
             await report(transmit, responseRecord(response, body), rid);
           } else {
             try {
@@ -295,11 +299,12 @@ function createAdapters(api) {
                 headers: request.headers,
                 body: request.body ?? undefined,
               });
-            } catch (e) {
+              body = await response.text();
+            } catch {
               await reportFailure(transmit);
               continue; // the waiting requests fail with the driver's error
             }
-            await report(transmit, responseRecord(response, await response.text()), null);
+            await report(transmit, responseRecord(response, body), null);
           }
         }
       } finally {

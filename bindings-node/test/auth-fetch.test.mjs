@@ -9,7 +9,7 @@ import { afterEach, beforeEach, test } from "node:test";
 
 import { AuthError, MemoryTokenStore, RequestDriver, authFetch } from "../js/index.mjs";
 import { FileTokenStore } from "../js/stores.mjs";
-import { serve, startApi, stored } from "./loopback.mjs";
+import { readBody, serve, startApi, stored } from "./loopback.mjs";
 
 let api;
 beforeEach(async () => {
@@ -147,6 +147,34 @@ test("a network failure during the refresh frees the waiters; the next call trie
   }
   await assert.rejects(f(`${api.base}/api/me`), (e) => e instanceof AuthError && e.code === "network_error");
   assert.deepEqual(api.seenAuth, []);
+});
+
+test("a refresh answer cut off mid-body fails the waiters, and the next call refreshes again", async () => {
+  let cut = true;
+  const flaky = await serve(async (req, res) => {
+    if (cut) {
+      cut = false;
+      res.writeHead(200, { "Content-Type": "application/json", "Content-Length": "500" });
+      res.write('{"access_token": "at-');
+      setTimeout(() => res.destroy(), 20);
+      return;
+    }
+    const form = (await readBody(req)).toString("utf8");
+    const r = await fetch(`${api.base}/token`, { method: "POST", headers: { "Content-Type": req.headers["content-type"] }, body: form });
+    res.writeHead(r.status, { "Content-Type": "application/json" }).end(await r.text());
+  });
+  try {
+    const f = authFetch(
+      { tokenEndpoint: `${flaky.base}/token`, apiOrigins: [api.base] },
+      new MemoryTokenStore(stored({ expiresIn: -10 })),
+    );
+    await assert.rejects(f(`${api.base}/api/me`), (e) => e instanceof AuthError && e.code === "network_error");
+    const r = await f(`${api.base}/api/me`);
+    assert.equal(r.status, 200);
+    assert.equal((await r.json()).token, "Bearer at-2");
+  } finally {
+    await flaky.close();
+  }
 });
 
 test("a network failure of the request itself rejects with fetch's own error", async () => {
