@@ -390,6 +390,7 @@ function createAdapters(api) {
         case "send": {
           const { request } = action;
           let response;
+          let body;
           try {
             response = await fetchImpl(request.url, {
               method: request.method,
@@ -397,12 +398,12 @@ function createAdapters(api) {
               body: request.body ?? undefined,
               signal,
             });
-          } catch (e) {
+            body = await response.text();
+          } catch {
             if (signal && signal.aborted) client.cancel();
             else client.handleNetworkError(action.transmit, seconds(clock));
             break;
           }
-          const body = await response.text();
           client.handleResponse(action.transmit, responseRecord(response, body), seconds(clock));
           break;
         }
