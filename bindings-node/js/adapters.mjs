@@ -129,6 +129,7 @@ export function createAdapters(api) {
             driver = new RequestDriver({ ...settings, stored: stored ?? null });
             return driver;
           });
+    ready.catch(() => {}); // reported to every call (a corrupt store), never as an unhandled rejection
 
     // Shared between every call: what the driver asked for, by API request.
     const outbox = new Map(); // request id -> [send action]

@@ -247,6 +247,17 @@ test("a driver may be passed in; identities are sent once set", async () => {
   }
 });
 
+test("a corrupt token file rejects every call with state_corrupt", async () => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "authcore-fetch-"));
+  const store = new FileTokenStore(path.join(dir, "t.json"));
+  await fs.writeFile(store.path, "{garbage");
+  const f = authFetch(optionsFor(api), store);
+  for (let i = 0; i < 2; i++) {
+    await assert.rejects(f(`${api.base}/api/me`), (e) => e instanceof AuthError && e.code === "state_corrupt");
+  }
+  assert.deepEqual(api.seenAuth, []);
+});
+
 test("wrong arguments are TypeErrors", () => {
   assert.throws(() => authFetch(optionsFor(api), null), TypeError);
   assert.throws(() => authFetch(null, new MemoryTokenStore()), TypeError);
