@@ -154,7 +154,8 @@ class FileTokenStore {
     const holder = await readLock(this.lockPath);
     const old = Date.now() - info.mtimeMs > this.staleLockSeconds * 1000;
     // A lock file still being written (no holder yet) is judged by its age only.
-    const dead = holder !== null && holder.host === hostname() && !processAlive(holder.pid);
+    const dead =
+      holder !== null && holder.host === hostname() && Number.isSafeInteger(holder.pid) && holder.pid > 0 && !processAlive(holder.pid);
     if (!old && !dead) return;
     const aside = `${this.lockPath}.${randomBytes(8).toString("hex")}.stale`;
     try {
