@@ -55,3 +55,21 @@ test("the adapters' declarations compile under tsc --strict and reject misspelli
   assert.match(output, /clientID/);
   assert.match(output, /negative-adapters\.ts\(7,/);
 });
+
+test("the ESM source (what the WASM package uses) drives a refresh as the CJS twin does", async () => {
+  const { createAdapters } = await import("../js/adapters.mjs");
+  const { startApi, stored } = await import("./loopback.mjs");
+  const adapters = createAdapters(require("@authcore/node"));
+  const api = await startApi();
+  try {
+    api.access = "at-revoked";
+    const store = new adapters.MemoryTokenStore(stored());
+    const f = adapters.authFetch({ tokenEndpoint: `${api.base}/token`, apiOrigins: [api.base] }, store);
+    const r = await f(`${api.base}/api/me`);
+    assert.equal(r.status, 200);
+    assert.equal(api.refreshes, 1);
+    assert.equal(store.load().generation, 2);
+  } finally {
+    await api.close();
+  }
+});
