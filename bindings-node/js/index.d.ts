@@ -61,6 +61,7 @@ import type {
 } from "./types";
 
 export type * from "./types";
+export * from "./adapters";
 
 /** Unix seconds; omitted: `Math.floor(Date.now() / 1000)`. */
 export type Now = number | null | undefined;
