@@ -53,8 +53,7 @@ async function authenticate(gate, request, storage, now = nowSeconds()) {
     if (session !== null) lookup.session = session;
   }
   if (storage && needs.user) {
-    // The core's rule: for a session token, the session's user; else the credential's.
-    const userId = session?.user_id ?? classified.credential.user_id;
+    const userId = gate.userToLoad(classified, session);
     if (userId) {
       const user = (await storage.user(userId)) ?? null;
       if (user !== null) lookup.user = user;

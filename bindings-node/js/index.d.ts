@@ -361,6 +361,8 @@ export class Gate {
   constructor(options?: GateOptions);
   classify(request: HttpRequest, now?: Now): Classified;
   decide(classified: Classified, lookup?: Lookup | null, now?: Now): Decision;
+  /** The id of the user to load into `lookup.user`: the JWT's subject, or the owner of the session loaded under `needs.session` (given as `session`); `null` when none. */
+  userToLoad(classified: Classified, session?: Session | null): string | null;
   authenticate(request: HttpRequest, lookup?: Lookup | null, now?: Now): Decision;
 }
 
