@@ -40,7 +40,15 @@ if ! { [ -x "$BINDGEN" ] && "$BINDGEN" --version | grep -q " $VERSION\$"; }; the
     cargo install --quiet --force --root "$TOOLS" wasm-bindgen-cli --version "=$VERSION"
 fi
 rm -rf "$PKG" && mkdir -p "$PKG/wasm"
-"$BINDGEN" --target web --no-typescript --out-dir "$PKG/wasm" --out-name authcore "$WASM"
+# `--experimental-reset-state-function`: the glue can replace a trapped instance by a fresh
+# one (bindings-wasm/js/native.mjs). The ES module glue serves browsers, bundlers and Node
+# ESM; the CommonJS glue (`--target nodejs`, renamed .cjs) serves `require` and loads the
+# same .wasm file.
+"$BINDGEN" --target web --no-typescript --experimental-reset-state-function --out-dir "$PKG/wasm" --out-name authcore "$WASM"
+TMP=$(mktemp -d) && trap 'rm -rf "$TMP"' EXIT
+"$BINDGEN" --target nodejs --no-typescript --experimental-reset-state-function --out-dir "$TMP" --out-name authcore "$WASM"
+cmp -s "$TMP/authcore_bg.wasm" "$PKG/wasm/authcore_bg.wasm" || { echo "wasm: the two glues want different modules" >&2; exit 1; }
+cp "$TMP/authcore.js" "$PKG/wasm/authcore.cjs"
 
 # 3. wasm-opt from npm's binaryen (optional: the package works without it, only larger).
 OPT=$TOOLS/binaryen/node_modules/.bin/wasm-opt
@@ -55,17 +63,8 @@ else
     echo "wasm: binaryen (wasm-opt) not available; the module is not post-optimised" >&2
 fi
 
-# 4. The package: entry points, the shared façade and typings, metadata.
-cp bindings-wasm/js/*.mjs bindings-wasm/js/*.cjs "$PKG/"
-mkdir -p "$PKG/facade"
-if [ -d bindings-node/js ]; then
-    find bindings-node/js -maxdepth 1 \( -name '*.mjs' -o -name '*.js' -o -name '*.cjs' -o -name '*.d.ts' \) \
-        -exec cp {} "$PKG/facade/" \;
-fi
-for f in index.d.ts types.d.ts; do
-    for src in bindings-node/$f bindings-node/js/$f; do
-        [ -f "$src" ] && cp "$src" "$PKG/$f"
-    done
-done
+# 4. The package: entry points (the export list is the Node package's, so the two match by
+#    construction), the shared façade and typings, metadata.
+node bindings-wasm/tools/assemble.mjs "$PKG"
 cp bindings-wasm/package.json bindings-wasm/README.md "$PKG/"
 echo "wasm: built $PKG ($(wc -c <"$PKG/wasm/authcore_bg.wasm") bytes of wasm)" >&2
