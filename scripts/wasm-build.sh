@@ -11,11 +11,12 @@
 #   4. the package: the shared façade and typings from bindings-node/js/ copied in, so the
 #      tarball (`npm pack bindings-wasm/pkg`) is self-contained.
 # Usage: scripts/wasm-build.sh   (make wasm)
-# Env:   AUTHCORE_WASM_FEATURES="argon2 bundled-providers" builds a size variant (tools/size.mjs).
+# Env:   AUTHCORE_WASM_FEATURES="bundled-providers" (a feature list) with AUTHCORE_WASM_PKG=<dir>
+#        builds a size variant elsewhere (tools/size.mjs; BENCHMARKS.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-PKG=bindings-wasm/pkg
+PKG=${AUTHCORE_WASM_PKG:-bindings-wasm/pkg}
 TOOLS=$ROOT/target/tools
 
 # 1. The module.

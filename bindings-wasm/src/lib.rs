@@ -31,7 +31,9 @@ use authcore::jwt::{
 use authcore::oauth::{
     self, AuthCodeClient as CoreAuthCodeClient, AuthCodeConfig, PendingAuthorization, Pkce, PkceMethod, StoredChallenge,
 };
-use authcore::password::{self, Accounts as CoreAccounts, PasswordPolicy, Registration, StoredCredentials};
+use authcore::password;
+#[cfg(feature = "argon2")]
+use authcore::password::{Accounts as CoreAccounts, PasswordPolicy, Registration, StoredCredentials};
 use authcore::refresh::{self, RefreshConfig, RefreshRecord, RefreshTokens as CoreRefreshTokens};
 use authcore::session::{self, Session, SessionConfig, SessionManager as CoreSessionManager};
 use authcore::tokens::{ClientConfig, RequestDriver as CoreRequestDriver, StoredTokens, TokenSet};
@@ -839,11 +841,13 @@ impl Gate {
 // ---------------------------------------------------------------------------------------------
 
 /// Registration and password login (argon2id; slow on purpose, also in a browser).
+#[cfg(feature = "argon2")]
 #[wasm_bindgen]
 pub struct Accounts {
     inner: CoreAccounts,
 }
 
+#[cfg(feature = "argon2")]
 #[wasm_bindgen]
 impl Accounts {
     /// From the password policy (JSON).
