@@ -245,7 +245,9 @@ pub fn verify_signature(key_json: &str, signing_input: &[u8], signature: &[u8], 
 
 fn parse_jwks_inner(jwks_json: &str, default_alg: Option<String>, backend: Option<String>) -> R<String> {
     let jwks: Value = parse_value(jwks_json, "jwks")?;
-    let alg = default_alg.map(|a| decode(Value::String(a), "default_alg")).transpose()?;
+    let alg = default_alg
+        .map(|a| decode(Value::String(a), "default_alg"))
+        .transpose()?;
     let set = KeySet::from_jwks(&jwks, alg, self::backend(backend)?).js()?;
     to_json(&set.to_jwks())
 }
