@@ -383,9 +383,10 @@ pub fn token_set_from_response(body: &str, now: f64, default_expires_in: Option<
 
 /// `"fresh"`, `"refresh_due"`, `"expired"` or `"refresh_expired"`.
 #[wasm_bindgen]
-pub fn freshness(tokens_json: &str, now: f64, margin: f64) -> R<String> {
+pub fn freshness(tokens_json: &str, now: f64, margin: Option<f64>) -> R<String> {
     let t: TokenSet = from_json(tokens_json, "tokens")?;
-    let f = t.freshness(int(now, "now")?, int(margin, "margin")?);
+    let margin = margin.map(|m| int(m, "margin")).transpose()?;
+    let f = t.freshness(int(now, "now")?, margin);
     match serde_json::to_value(f) {
         Ok(Value::String(s)) => Ok(s),
         _ => to_json(&f),
@@ -637,11 +638,15 @@ impl DeviceAuthority {
         now: f64,
         global_limiter_json: Option<String>,
     ) -> R<String> {
-        let l: EntryLimiter = opt_json(limiter_json, "limiter")?.unwrap_or_default();
+        let l: Option<EntryLimiter> = opt_json(limiter_json, "limiter")?;
         let g: Option<DeviceGrant> = opt_json(grant_json, "grant")?;
         let global: Option<EntryLimiter> = opt_json(global_limiter_json, "globalLimiter")?;
         let now = int(now, "now")?;
-        to_json(&self.inner.enter_user_code(&l, global.as_ref(), g.as_ref(), typed, now))
+        to_json(
+            &self
+                .inner
+                .enter_user_code(l.as_ref(), global.as_ref(), g.as_ref(), typed, now),
+        )
     }
 
     /// Records denial: JSON (the record to store).
@@ -828,6 +833,15 @@ impl Gate {
         let c: Classified = from_json(classified_json, "classified")?;
         let l: Lookup = opt_json(lookup_json, "lookup")?.unwrap_or_default();
         to_json(&self.inner.decide(&c, &l, int(now, "now")?))
+    }
+
+    /// The id of the user to load into the lookup's `user` (the JWT's subject, or the owner
+    /// of the session loaded under `needs.session`, given as `session`), or `null`.
+    #[wasm_bindgen(js_name = userToLoad)]
+    pub fn user_to_load(&self, classified_json: &str, session_json: Option<String>) -> R<Option<String>> {
+        let c: Classified = from_json(classified_json, "classified")?;
+        let s: Option<Session> = opt_json(session_json, "session")?;
+        Ok(c.user_to_load(s.as_ref()).map(str::to_owned))
     }
 
     /// Both steps: JSON.
@@ -1027,13 +1041,15 @@ pub fn load_refresh_record(text: &str) -> R<String> {
 #[wasm_bindgen]
 pub fn pkce(
     verifier: Option<String>,
-    method: &str,
+    method: Option<String>,
     allow_plain: bool,
-    bytes: f64,
+    bytes: Option<f64>,
     entropy: Option<Vec<u8>>,
 ) -> R<String> {
-    let method = PkceMethod::from_name(method).js()?;
-    let bytes = usize::try_from(uint(bytes, "bytes")?).map_err(|_| type_error("bytes: out of range".to_owned()))?;
+    let method = PkceMethod::from_name(method.as_deref()).js()?;
+    let bytes = bytes
+        .map(|b| usize::try_from(uint(b, "bytes")?).map_err(|_| type_error("bytes: out of range".to_owned())))
+        .transpose()?;
     let p = Pkce::create(verifier.as_deref(), method, allow_plain, bytes, &mut rng(entropy)).js()?;
     to_json(&p)
 }
@@ -1114,9 +1130,14 @@ impl Broker {
     }
 
     /// What an outbound request to `url` needs: JSON.
-    pub fn resolve(&self, url: &str, connections_json: &str, method: &str, now: f64) -> R<String> {
+    pub fn resolve(&self, url: &str, connections_json: &str, method: Option<String>, now: f64) -> R<String> {
         let conns: Vec<Connection> = from_json(connections_json, "connections")?;
-        to_json(&self.inner.resolve(method, url, &conns, int(now, "now")?).js()?)
+        to_json(
+            &self
+                .inner
+                .resolve(method.as_deref(), url, &conns, int(now, "now")?)
+                .js()?,
+        )
     }
 
     /// The connection after a refresh response: JSON.
