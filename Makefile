@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: help conformance conformance-matrix test lint fmt types bench doc python python-test python-versions python-bench node node-test node-bench wasm-check fuzz
+.PHONY: help conformance conformance-matrix test lint fmt types bench doc python python-test python-versions python-bench node node-test node-bench wasm wasm-test wasm-size wasm-check fuzz
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -19,7 +19,7 @@ conformance-matrix: ## the pass matrix against the bindings as built (one column
 	$(PY) conformance/python/runner.py --json conformance/out/python.json conformance/vectors
 	./target/release/authcore-conformance --matrix conformance/vectors --extra python=conformance/out/python.json
 
-test: lint python-test node-test wasm-check ## run every test (unit, doc, integration, Wycheproof, every binding, the conformance matrix)
+test: lint python-test node-test wasm-test wasm-check ## run every test (unit, doc, integration, Wycheproof, every binding, the conformance matrix)
 	$(CARGO) test --all-targets
 	$(CARGO) test --doc
 	$(MAKE) --no-print-directory conformance-matrix
@@ -35,6 +35,7 @@ lint: $(VENV)/.ready ## rustfmt, clippy and rustdoc (warnings are errors), gener
 	python3 bindings-python/tools/gen_types.py --check
 	conformance/typegen/check_ts.sh
 	$(PY) conformance/tools/check_op_schemas.py
+	node bindings-node/tools/gen-cjs-adapters.mjs --check
 	$(PY) conformance/tools/check_vectors.py
 	$(PY) conformance/tools/check_ops.py
 	$(PY) -m pytest -q -p no:cacheprovider conformance/tools
@@ -93,6 +94,20 @@ $(NODE_BENCH)/node_modules/.ready: $(NODE_BENCH)/package-lock.json
 
 node-bench: node $(NODE_BENCH)/node_modules/.ready ## the Node addon vs fast-jwt, jose, jsonwebtoken (JSON to target/bench/node.json; BENCHMARKS.md by hand)
 	node $(NODE_BENCH)/bench_jwt.mjs
+
+wasm: ## build the npm package @authcore/wasm into bindings-wasm/pkg/ (installs its tools once)
+	scripts/wasm-build.sh
+
+# The Node package's behavioural tests (bindings-node/test) run against the WASM build too:
+# portable backend only, and `…Async` runs inside the promise there (not off the event loop).
+WASM_AS_NODE := AUTHCORE_TEST_MODULE=$(CURDIR)/bindings-wasm/pkg/node.mjs AUTHCORE_TEST_BACKENDS=portable AUTHCORE_TEST_ASYNC_OFF_THREAD=0
+
+wasm-test: wasm ## the WASM package: the Node package's API tests and garbage, trap recovery, entries, packed tarball
+	cd bindings-wasm && node --test test/*.test.mjs
+	cd $(NODE_DIR) && $(WASM_AS_NODE) node --test test/jwt.test.mjs test/modules.test.mjs test/garbage.test.mjs
+
+wasm-size: wasm ## raw / gzip / brotli of the WASM package's .wasm and glue (one JSON line)
+	node bindings-wasm/tools/size.mjs
 
 wasm-check: ## the core builds for wasm32 (portable crypto only)
 	scripts/wasm-cargo.sh build --release --quiet -p authcore

@@ -838,6 +838,12 @@ export function createApi(native) {
       const at = nowArg(now);
       return parse(call(() => n.decide(c, l, at)));
     }
+    userToLoad(classified, session) {
+      const n = self(this, Gate);
+      const c = json(classified, "classified");
+      const s = optJson(session, "session");
+      return call(() => n.userToLoad(c, s));
+    }
     authenticate(request, lookup, now) {
       const n = self(this, Gate);
       const r = json(request, "request");

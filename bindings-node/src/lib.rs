@@ -932,6 +932,17 @@ impl Gate {
         })
     }
 
+    /// The id of the user to load into the lookup's `user` (the JWT's subject, or the owner
+    /// of the session loaded under `needs.session`, given as `session`), or `null`.
+    #[napi]
+    pub fn user_to_load(&self, classified_json: String, session_json: Option<String>) -> napi::Result<Option<String>> {
+        guard(|| {
+            let c: Classified = parse(&classified_json, "classified")?;
+            let s: Option<Session> = parse_opt(session_json.as_deref(), "session")?;
+            Ok(c.user_to_load(s.as_ref()).map(str::to_owned))
+        })
+    }
+
     /// Both steps (JSON Decision).
     #[napi]
     pub fn authenticate(&self, request_json: String, lookup_json: Option<String>, now: i64) -> napi::Result<String> {

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { api, NOW, bytes } from "./module.mjs";
+import { api, NOW, bytes, ASYNC_OFF_THREAD } from "./module.mjs";
 
 const A = api;
 const KEY = { alg: "HS256", secret: "k".repeat(32) };
@@ -169,6 +169,9 @@ test("gate: classify, decide, authenticate with nested camelCase options", () =>
   const req = { method: "GET", url: "/me", headers: { Authorization: `Bearer ${token}` } };
   const classified = gate.classify(req, NOW);
   assert.equal(classified.credential.type, "jwt");
+  assert.equal(gate.userToLoad(classified), "alice");
+  assert.equal(gate.userToLoad(gate.classify({ method: "GET", url: "/public", headers: {} }, NOW)), null);
+  assert.throws(() => gate.userToLoad(classified, { user_id: 1 }), TypeError);
   const allowed = gate.decide(classified, { user: { identities: [], entitlements: [] } }, NOW);
   assert.equal(allowed.type, "allow");
   assert.equal(allowed.context.user_id, "alice");
@@ -203,6 +206,8 @@ test("accounts: register, login, hash and verify, sync and async", async () => {
   assert.equal(A.normalizeUsername("Alice"), "alice");
   assert.equal(A.normalizeEmail("Bob@EXAMPLE.com"), "bob@example.com");
   // the async variants run off the event loop: a timer fires while a slow hash is computed
+  // (not on WASM, where they run synchronously inside the promise)
+  if (!ASYNC_OFF_THREAD) return;
   const slow = new A.Accounts({ memoryKib: 19456, iterations: 2 });
   let ticks = 0;
   const timer = setInterval(() => ticks++, 1);
