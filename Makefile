@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: help conformance conformance-matrix test lint fmt types bench doc python python-test python-versions python-bench wasm-check fuzz
+.PHONY: help conformance conformance-matrix test lint fmt types bench doc python python-test python-versions python-bench node node-test wasm-check fuzz
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -19,7 +19,7 @@ conformance-matrix: ## the pass matrix against the bindings as built (one column
 	$(PY) conformance/python/runner.py --json conformance/out/python.json conformance/vectors
 	./target/release/authcore-conformance --matrix conformance/vectors --extra python=conformance/out/python.json
 
-test: lint python-test wasm-check ## run every test (unit, doc, integration, Wycheproof, every binding, the conformance matrix)
+test: lint python-test node-test wasm-check ## run every test (unit, doc, integration, Wycheproof, every binding, the conformance matrix)
 	$(CARGO) test --all-targets
 	$(CARGO) test --doc
 	$(MAKE) --no-print-directory conformance-matrix
@@ -72,6 +72,18 @@ python-versions: ## the built wheel in fresh venvs of the oldest (3.9) and newes
 python-bench: python ## binding vs PyJWT, results to BENCHMARKS.md by hand
 	$(PY) -m pip install --quiet --disable-pip-version-check -r bindings-python/requirements-bench.txt
 	$(PY) bindings-python/bench/bench_jwt.py
+
+NODE_DIR := bindings-node
+
+$(NODE_DIR)/node_modules/.ready: $(NODE_DIR)/package-lock.json
+	cd $(NODE_DIR) && npm ci --no-audit --no-fund --silent
+	touch $@
+
+node: $(NODE_DIR)/node_modules/.ready ## build the Node addon (napi, release) into bindings-node/
+	cd $(NODE_DIR) && npx napi build --platform --release --no-js --dts ../target/napi/authcore-node.d.ts
+
+node-test: node ## the Node package's tests: every module, errors, garbage, require/import, packed tarball, tsc
+	cd $(NODE_DIR) && node --test test/*.test.mjs
 
 wasm-check: ## the core builds for wasm32 (portable crypto only)
 	scripts/wasm-cargo.sh build --release --quiet -p authcore

@@ -1,0 +1,437 @@
+// The public API of @authcore/node (and, identically, @authcore/wasm).
+//
+// Naming rule: options (constructor options and trailing option objects) are camelCase; data
+// objects (claims, key specs, token sets, actions, records, HTTP records, errors) keep the
+// exact JSON shape of conformance/README.md, imported from ./types.
+
+import type {
+  Action,
+  Algorithm,
+  AuthorizationRequest,
+  AuthorizationStart,
+  CallbackOutcome,
+  CatalogEntry,
+  Classified,
+  Connection,
+  Consent,
+  Decision,
+  DeviceAction,
+  DeviceClientSnapshot,
+  DeviceGrant,
+  DeviceStatus,
+  DriverSnapshot,
+  DriverStatus,
+  EntryLimiter,
+  EntryOutcome,
+  ErrorBody,
+  Freshness,
+  HttpRequest,
+  HttpResponse,
+  IssuedGrant,
+  IssuedRefresh,
+  JsonObject,
+  JsonValue,
+  Jwks,
+  KeyFile,
+  KeySpec,
+  Login,
+  Lookup,
+  NewAccount,
+  NewSession,
+  PendingAuthorization,
+  Pkce,
+  PollOutcome,
+  ProviderDefinition,
+  ProviderSet,
+  Readiness,
+  RefreshRecord,
+  Resolution,
+  Rotation,
+  Route,
+  Session,
+  SessionValid,
+  SignIn,
+  StoredChallenge,
+  StoredCredentials,
+  StoredTokens,
+  TokenRequest,
+  TokenSet,
+  UserCodeCheck,
+  VerifiedToken,
+} from "./types";
+
+export type * from "./types";
+
+/** Unix seconds; omitted: `Math.floor(Date.now() / 1000)`. */
+export type Now = number | null | undefined;
+/** Random bytes to use instead of the OS generator (tests, vectors). */
+export type Entropy = Uint8Array | null | undefined;
+/** The crypto backend: `native` (aws-lc; Node only) or `portable` (pure Rust). */
+export type Backend = "native" | "portable";
+
+/** A key spec whose `secret` may also be raw bytes. */
+export type KeyInput = Omit<KeySpec, "secret"> & { secret?: string | Uint8Array };
+
+// ------------------------------------------------------------------------------ options
+
+export interface BackendOption {
+  backend?: Backend | null;
+}
+
+export interface VerifierOptions extends BackendOption {
+  algorithms: Algorithm[];
+  leeway?: number;
+  issuer?: string | null;
+  audience?: string | string[] | null;
+  typ?: string | null;
+  maxTokenBytes?: number;
+  keys?: KeyInput[];
+  jwks?: Jwks | JsonObject;
+  defaultAlg?: Algorithm | null;
+}
+
+export interface IssuerOptions extends BackendOption {
+  lifetime?: number;
+  issuer?: string | null;
+  audience?: string | null;
+  typ?: string | null;
+  jti?: boolean;
+}
+
+export interface RequestDriverOptions {
+  tokenEndpoint: string;
+  clientId?: string | null;
+  refreshMargin?: number;
+  identityHeader?: string;
+  defaultExpiresIn?: number;
+  sharedStore?: boolean;
+  apiOrigins?: string[];
+  allowInsecureHttp?: boolean;
+  stored?: StoredTokens | null;
+}
+
+export interface DeviceClientOptions {
+  baseUrl: string;
+  clientId: string;
+  authorizationPath?: string;
+  tokenPath?: string;
+  scope?: string | null;
+  encoding?: "form" | "json";
+  defaultInterval?: number;
+  maxRetries?: number;
+  maxBackoff?: number;
+  defaultExpiresIn?: number;
+  previousGeneration?: number;
+  allowInsecureHttp?: boolean;
+}
+
+export interface UserCodeOptions {
+  alphabet?: string;
+  length?: number;
+  group?: number;
+}
+
+export interface DeviceAuthorityOptions {
+  verificationUri: string;
+  completeUri?: boolean;
+  expiresIn?: number;
+  interval?: number;
+  deviceCodeBytes?: number;
+  userCode?: UserCodeOptions;
+  maxAttempts?: number;
+  maxFailures?: number;
+  globalPressureFailures?: number;
+  failureWindow?: number;
+  pollTolerance?: number;
+}
+
+export interface SessionOptions {
+  idleTimeout?: number;
+  absoluteLifetime?: number | null;
+  touchInterval?: number;
+}
+
+export interface GateJwtOptions {
+  config: Omit<VerifierOptions, "keys" | "jwks" | "defaultAlg" | "backend">;
+  keys: KeyInput[];
+}
+
+export interface GateRouteOptions {
+  method?: string;
+  path: string;
+  access?: "public" | "user" | "user_or_guest" | "service";
+  scopes?: string[];
+  identity?: "none" | "optional" | "required";
+  entitlement?: string;
+}
+
+export interface GateServiceOptions {
+  name: string;
+  header: string;
+  secret: string;
+}
+
+export interface GateOptions extends BackendOption {
+  realm?: string;
+  jwt?: GateJwtOptions | null;
+  session?: SessionOptions;
+  guestHeader?: string | null;
+  services?: GateServiceOptions[];
+  identityHeader?: string;
+  defaultIdentity?: boolean;
+  routes?: GateRouteOptions[];
+  defaultAccess?: "public" | "user" | "user_or_guest" | "service";
+  normalizePath?: boolean;
+}
+
+export interface AccountsOptions {
+  minLength?: number;
+  maxLength?: number;
+  memoryKib?: number;
+  iterations?: number;
+  parallelism?: number;
+}
+
+export interface RefreshTokensOptions {
+  ttl?: number;
+  familyLifetime?: number | null;
+  tokenBytes?: number;
+}
+
+export interface AuthCodeClientOptions {
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
+  clientId: string;
+  clientSecret?: string | null;
+  redirectUri: string;
+  scopes?: string[];
+  stateTtl?: number;
+  extraParams?: [string, string][];
+  defaultExpiresIn?: number;
+  issuer?: string | null;
+  authorizationResponseIssParameterSupported?: boolean;
+  allowInsecureHttp?: boolean;
+}
+
+export interface BrokerOptions {
+  custom?: ProviderDefinition[] | null;
+  allowLoopbackHttp?: boolean;
+}
+
+export interface EnterUserCodeOptions {
+  globalLimiter?: EntryLimiter | null;
+}
+
+// ------------------------------------------------------------------------------ errors
+
+/** An error of the core, with its catalog fields. */
+export class AuthError extends Error {
+  constructor(code: string, detail?: string, field?: string);
+  readonly name: "AuthError";
+  /** The stable catalog code (`token_expired`, …). */
+  readonly code: string;
+  /** The HTTP status for this code. */
+  readonly status: number;
+  /** The text (never a secret). */
+  readonly detail: string;
+  /** The member at fault, when there is one. */
+  readonly field: string | undefined;
+  /** The code's family (`token`, `config`, …). */
+  readonly family: string;
+  /** The HTTP body: `{detail, code}`. */
+  toJSON(): { detail: string; code: string };
+  /** The error for one in the catalog shape, as a `failed` action carries it. */
+  static fromJSON(error: ErrorBody): AuthError;
+}
+
+export const version: string;
+export function catalog(): CatalogEntry[];
+export function errorBody(code: string, detail?: string | null): string;
+
+// ------------------------------------------------------------------------------ jwt
+
+export class Verifier {
+  constructor(options: VerifierOptions);
+  verify(token: string, now?: Now): VerifiedToken;
+  verifyAsync(token: string, now?: Now): Promise<VerifiedToken>;
+  jwks(): Jwks;
+}
+
+export class Issuer {
+  constructor(key: KeyInput, options?: IssuerOptions);
+  issue(claims: JsonObject, now?: Now, entropy?: Entropy): string;
+  issueAsync(claims: JsonObject, now?: Now, entropy?: Entropy): Promise<string>;
+  jwks(): Jwks;
+}
+
+export function fromEnv(env: { [name: string]: string | number }, options?: BackendOption): [Issuer, Verifier];
+export function verifySignature(
+  key: KeyInput,
+  signingInput: string | Uint8Array,
+  signature: Uint8Array,
+  options?: BackendOption,
+): boolean;
+export function parseJwks(jwks: Jwks | JsonObject, defaultAlg?: Algorithm | null, options?: BackendOption): Jwks;
+export function parseJwksAsync(jwks: Jwks | JsonObject, defaultAlg?: Algorithm | null, options?: BackendOption): Promise<Jwks>;
+export function decodeUnverified(token: string): [JsonObject, JsonObject];
+
+// ------------------------------------------------------------------------------ tokens
+
+export function tokenSetFromResponse(body: string, now?: Now, defaultExpiresIn?: number | null): TokenSet;
+export function freshness(tokens: TokenSet, now?: Now, margin?: number | null): Freshness;
+export function loadTokens(text: string): StoredTokens;
+export function dumpTokens(stored: StoredTokens): string;
+
+export class RequestDriver {
+  constructor(options: RequestDriverOptions);
+  static restore(snapshot: DriverSnapshot): RequestDriver;
+  send(request: HttpRequest, now?: Now): number;
+  handleResponse(transmit: number, response: HttpResponse, now?: Now): void;
+  handleNetworkError(transmit: number, now?: Now): void;
+  handleLoaded(stored: StoredTokens | null, now?: Now): void;
+  handleSaveConflict(stored: StoredTokens): void;
+  setIdentity(identity?: string | null): void;
+  setTokens(tokens: TokenSet): void;
+  pollAction(): Action | null;
+  actions(): Action[];
+  status(now?: Now): DriverStatus;
+  stored(): StoredTokens | null;
+  snapshot(): DriverSnapshot;
+}
+
+// ------------------------------------------------------------------------------ device
+
+export class DeviceClient {
+  constructor(options: DeviceClientOptions);
+  static restore(snapshot: DeviceClientSnapshot): DeviceClient;
+  start(now?: Now): void;
+  handleTimeout(now?: Now): void;
+  handleResponse(transmit: number, response: HttpResponse, now?: Now): void;
+  handleNetworkError(transmit: number, now?: Now): void;
+  cancel(): void;
+  pollAction(): DeviceAction | null;
+  actions(): DeviceAction[];
+  status(now?: Now): DeviceStatus;
+  snapshot(): DeviceClientSnapshot;
+}
+
+export class DeviceAuthority {
+  constructor(options: DeviceAuthorityOptions);
+  issue(clientId: string, scope?: string | null, now?: Now, entropy?: Entropy): IssuedGrant;
+  normalizeUserCode(typed: string): string;
+  checkUserCode(grant: DeviceGrant, typed: string, now?: Now): UserCodeCheck;
+  approve(grant: DeviceGrant, userId: string, claims?: JsonObject | null, now?: Now): DeviceGrant;
+  consent(grant: DeviceGrant, now?: Now): Consent;
+  enterUserCode(
+    limiter: EntryLimiter | null,
+    grant: DeviceGrant | null,
+    typed: string,
+    now?: Now,
+    options?: EnterUserCodeOptions,
+  ): EntryOutcome;
+  deny(grant: DeviceGrant, now?: Now): DeviceGrant;
+  poll(grant: DeviceGrant | null, request: TokenRequest, now?: Now): PollOutcome;
+}
+
+export function parseTokenRequest(body: string, clientId?: string | null): TokenRequest;
+export function parseAuthorizationRequest(body: string): AuthorizationRequest;
+export function deviceCodeHash(deviceCode: string): string;
+export function loadGrant(text: string): DeviceGrant;
+export function oauthError(code: string, detail?: string | null): [number, { error: string; error_description: string }];
+export function oauthErrorResponse(code: string, detail?: string | null): HttpResponse;
+
+// ------------------------------------------------------------------------------ session
+
+export class SessionManager {
+  constructor(options?: SessionOptions);
+  create(userId: string, email?: string | null, isGuest?: boolean, now?: Now, entropy?: Entropy): NewSession;
+  signIn(userId: string, email?: string | null, previous?: Session | null, now?: Now, entropy?: Entropy): SignIn;
+  exchange(verifier: Verifier, token: string, previous?: Session | null, now?: Now, entropy?: Entropy): SignIn;
+  validate(record: Session | null, token: string, now?: Now): SessionValid;
+  revoke(record: Session, now?: Now): Session;
+}
+
+export function sessionTokenHash(token: string): string | null;
+export function loadSession(text: string): Session;
+
+// ------------------------------------------------------------------------------ gate
+
+export class Gate {
+  constructor(options?: GateOptions);
+  classify(request: HttpRequest, now?: Now): Classified;
+  decide(classified: Classified, lookup?: Lookup | null, now?: Now): Decision;
+  authenticate(request: HttpRequest, lookup?: Lookup | null, now?: Now): Decision;
+}
+
+// ------------------------------------------------------------------------------ password
+
+export class Accounts {
+  constructor(options?: AccountsOptions);
+  hashPassword(password: string, entropy?: Entropy): string;
+  hashPasswordAsync(password: string, entropy?: Entropy): Promise<string>;
+  verifyPassword(passwordHash: string, password: string): boolean;
+  verifyPasswordAsync(passwordHash: string, password: string): Promise<boolean>;
+  needsRehash(passwordHash: string): boolean;
+  register(password: string, username?: string | null, email?: string | null, entropy?: Entropy): NewAccount;
+  registerAsync(password: string, username?: string | null, email?: string | null, entropy?: Entropy): Promise<NewAccount>;
+  login(account: StoredCredentials | null, password: string): Login;
+  loginAsync(account: StoredCredentials | null, password: string): Promise<Login>;
+}
+
+export function normalizeUsername(username: string): string;
+export function normalizeEmail(email: string): string;
+
+// ------------------------------------------------------------------------------ refresh
+
+export class RefreshTokens {
+  constructor(options?: RefreshTokensOptions);
+  issue(userId: string, clientId?: string | null, scope?: string | null, now?: Now, entropy?: Entropy): IssuedRefresh;
+  rotate(record: RefreshRecord | null, token: string, clientId?: string | null, now?: Now, entropy?: Entropy): Rotation;
+  revoke(record: RefreshRecord): RefreshRecord;
+}
+
+export function refreshTokenHash(token: string): string;
+export function loadRefreshRecord(text: string): RefreshRecord;
+
+// ------------------------------------------------------------------------------ oauth
+
+export function pkce(
+  verifier?: string | null,
+  method?: "S256" | "plain",
+  allowPlain?: boolean,
+  bytes?: number,
+  entropy?: Entropy,
+): Pkce;
+export function checkPkce(challenge?: StoredChallenge | null, verifier?: string | null, allowPlain?: boolean): void;
+
+export class AuthCodeClient {
+  constructor(options: AuthCodeClientOptions);
+  start(now?: Now, entropy?: Entropy): AuthorizationStart;
+  callback(record: PendingAuthorization, callback: string, now?: Now): CallbackOutcome;
+  tokenResponse(response: HttpResponse, now?: Now): TokenSet;
+}
+
+// ------------------------------------------------------------------------------ broker
+
+export class Broker {
+  constructor(options?: BrokerOptions);
+  readonly providers: ProviderSet;
+  routingTable(): Route[];
+  resolve(url: string, connections: Connection[], method?: string, now?: Now): Resolution;
+  applyRefresh(connection: Connection, response: HttpResponse, now?: Now): Connection;
+}
+
+export function redact(connections: Connection[]): JsonObject[];
+export function exportEnv(connections: Connection[]): string;
+export function checkConnection(connection: Connection): void;
+export function exportJson(connections: Connection[]): Connection[];
+export function readiness(
+  custom?: ProviderDefinition[] | null,
+  connections?: Connection[] | null,
+  keyFiles?: KeyFile[] | null,
+  now?: Now,
+): Readiness;
+
+/** Test hook: a deliberate panic in the native layer; throws `AuthError` with code `internal`. */
+export function _panicForTests(): never;
+
