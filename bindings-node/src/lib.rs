@@ -704,10 +704,10 @@ impl DeviceAuthority {
         global_limiter_json: Option<String>,
     ) -> napi::Result<String> {
         guard(|| {
-            let l: EntryLimiter = parse_opt(limiter_json.as_deref(), "limiter")?.unwrap_or_default();
+            let l: Option<EntryLimiter> = parse_opt(limiter_json.as_deref(), "limiter")?;
             let global: Option<EntryLimiter> = parse_opt(global_limiter_json.as_deref(), "global_limiter")?;
             let g: Option<DeviceGrant> = parse_opt(grant_json.as_deref(), "grant")?;
-            out(&self.inner.enter_user_code(&l, global.as_ref(), g.as_ref(), &typed, now))
+            out(&self.inner.enter_user_code(l.as_ref(), global.as_ref(), g.as_ref(), &typed, now))
         })
     }
 
@@ -1174,7 +1174,7 @@ pub fn pkce(
     entropy: Option<Uint8Array>,
 ) -> napi::Result<String> {
     guard(|| {
-        let method = PkceMethod::from_name(&method)?;
+        let method = PkceMethod::from_name(method.as_str())?;
         let n = usize::try_from(bytes).map_err(|_| internal())?;
         out(&Pkce::create(
             verifier.as_deref(),
@@ -1279,7 +1279,7 @@ impl Broker {
     pub fn resolve(&self, url: String, connections_json: String, method: String, now: i64) -> napi::Result<String> {
         guard(|| {
             let conns: Vec<Connection> = parse(&connections_json, "connections")?;
-            out(&self.inner.resolve(&method, &url, &conns, now)?)
+            out(&self.inner.resolve(method.as_str(), &url, &conns, now)?)
         })
     }
 
