@@ -707,7 +707,9 @@ impl DeviceAuthority {
             let l: Option<EntryLimiter> = parse_opt(limiter_json.as_deref(), "limiter")?;
             let global: Option<EntryLimiter> = parse_opt(global_limiter_json.as_deref(), "global_limiter")?;
             let g: Option<DeviceGrant> = parse_opt(grant_json.as_deref(), "grant")?;
-            out(&self.inner.enter_user_code(l.as_ref(), global.as_ref(), g.as_ref(), &typed, now))
+            out(&self
+                .inner
+                .enter_user_code(l.as_ref(), global.as_ref(), g.as_ref(), &typed, now))
         })
     }
 
