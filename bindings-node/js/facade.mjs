@@ -503,7 +503,7 @@ export function createApi(native) {
   function freshness(tokens, now, margin) {
     const t = json(tokens, "tokens");
     const at = nowArg(now);
-    const m = optInt(margin, "margin", 300);
+    const m = optInt(margin, "margin", null);
     return call(() => native.freshness(t, at, m));
   }
 
@@ -838,6 +838,12 @@ export function createApi(native) {
       const at = nowArg(now);
       return parse(call(() => n.decide(c, l, at)));
     }
+    userToLoad(classified, session) {
+      const n = self(this, Gate);
+      const c = json(classified, "classified");
+      const s = optJson(session, "session");
+      return call(() => n.userToLoad(c, s));
+    }
     authenticate(request, lookup, now) {
       const n = self(this, Gate);
       const r = json(request, "request");
@@ -957,10 +963,10 @@ export function createApi(native) {
 
   function pkce(verifier, method, allowPlain, bytes, entropy) {
     const v = optStr(verifier, "verifier");
-    const m = method === undefined || method === null ? "S256" : str(method, "method");
+    const m = optStr(method, "method");
     const p = bool(allowPlain, "allowPlain", false);
-    const b = optInt(bytes, "bytes", 32, { min: 0 });
-    if (b > 0xffffffff) throw new TypeError("bytes: out of range");
+    const b = optInt(bytes, "bytes", null, { min: 0 });
+    if (b !== null && b > 0xffffffff) throw new TypeError("bytes: out of range");
     const e = entropyArg(entropy);
     return parse(call(() => native.pkce(v, m, p, b, e)));
   }
@@ -1021,7 +1027,7 @@ export function createApi(native) {
       const n = self(this, Broker);
       const u = str(url, "url");
       const c = json(connections, "connections");
-      const m = method === undefined || method === null ? "GET" : str(method, "method");
+      const m = optStr(method, "method");
       const at = nowArg(now);
       return parse(call(() => n.resolve(u, c, m, at)));
     }

@@ -61,6 +61,7 @@ import type {
 } from "./types";
 
 export type * from "./types";
+export * from "./adapters";
 
 /** Unix seconds; omitted: `Math.floor(Date.now() / 1000)`. */
 export type Now = number | null | undefined;
@@ -360,6 +361,8 @@ export class Gate {
   constructor(options?: GateOptions);
   classify(request: HttpRequest, now?: Now): Classified;
   decide(classified: Classified, lookup?: Lookup | null, now?: Now): Decision;
+  /** The id of the user to load into `lookup.user`: the JWT's subject, or the owner of the session loaded under `needs.session` (given as `session`); `null` when none. */
+  userToLoad(classified: Classified, session?: Session | null): string | null;
   authenticate(request: HttpRequest, lookup?: Lookup | null, now?: Now): Decision;
 }
 

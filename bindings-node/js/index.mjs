@@ -49,4 +49,8 @@ export const {
   exportJson,
   readiness,
   _panicForTests,
+  authFetch,
+  deviceLogin,
+  printPrompt,
+  MemoryTokenStore,
 } = api;

@@ -1413,3 +1413,25 @@ export interface VerifierConfigOptions {
 
 /** The catalog error body `{detail, code, field?}` (an alias of `Error`). */
 export type ErrorBody = Error;
+
+/** Any JSON value. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** A JSON object (claims, a JWK, a response body). */
+export type JsonObject = { [key: string]: JsonValue };
+
+/** A JSON Web Key Set (RFC 7517 section 5): `keys` holds JWK objects. */
+export interface Jwks {
+  keys: JsonObject[];
+}
+
+/** One row of the error catalog (`catalog()`). */
+export interface CatalogEntry {
+  code: string;
+  status: number;
+  family: string;
+  detail: string;
+}
+
+/** A provider definition as a broker loads it (`core/schema/provider.schema.json`). */
+export type ProviderDefinition = Provider;

@@ -395,7 +395,7 @@ pub fn token_set_from_response(body: String, now: i64, default_expires_in: Optio
 
 /// `"fresh"`, `"refresh_due"`, `"expired"` or `"refresh_expired"`.
 #[napi]
-pub fn freshness(tokens_json: String, now: i64, margin: i64) -> napi::Result<String> {
+pub fn freshness(tokens_json: String, now: i64, margin: Option<i64>) -> napi::Result<String> {
     guard(|| {
         let t: TokenSet = parse(&tokens_json, "tokens")?;
         match serde_json::to_value(t.freshness(now, margin)) {
@@ -707,9 +707,7 @@ impl DeviceAuthority {
             let l: Option<EntryLimiter> = parse_opt(limiter_json.as_deref(), "limiter")?;
             let global: Option<EntryLimiter> = parse_opt(global_limiter_json.as_deref(), "global_limiter")?;
             let g: Option<DeviceGrant> = parse_opt(grant_json.as_deref(), "grant")?;
-            out(&self
-                .inner
-                .enter_user_code(l.as_ref(), global.as_ref(), g.as_ref(), &typed, now))
+            out(&self.inner.enter_user_code(l.as_ref(), global.as_ref(), g.as_ref(), &typed, now))
         })
     }
 
@@ -929,6 +927,17 @@ impl Gate {
             let c: Classified = parse(&classified_json, "classified")?;
             let l: Lookup = parse_opt(lookup_json.as_deref(), "lookup")?.unwrap_or_default();
             out(&self.inner.decide(&c, &l, now))
+        })
+    }
+
+    /// The id of the user to load into the lookup's `user` (the JWT's subject, or the owner
+    /// of the session loaded under `needs.session`, given as `session`), or `null`.
+    #[napi]
+    pub fn user_to_load(&self, classified_json: String, session_json: Option<String>) -> napi::Result<Option<String>> {
+        guard(|| {
+            let c: Classified = parse(&classified_json, "classified")?;
+            let s: Option<Session> = parse_opt(session_json.as_deref(), "session")?;
+            Ok(c.user_to_load(s.as_ref()).map(str::to_owned))
         })
     }
 
@@ -1170,14 +1179,14 @@ pub fn load_refresh_record(text: String) -> napi::Result<String> {
 #[napi]
 pub fn pkce(
     verifier: Option<String>,
-    method: String,
+    method: Option<String>,
     allow_plain: bool,
-    bytes: u32,
+    bytes: Option<u32>,
     entropy: Option<Uint8Array>,
 ) -> napi::Result<String> {
     guard(|| {
-        let method = PkceMethod::from_name(method.as_str())?;
-        let n = usize::try_from(bytes).map_err(|_| internal())?;
+        let method = PkceMethod::from_name(method.as_deref())?;
+        let n = bytes.map(|b| usize::try_from(b).map_err(|_| internal())).transpose()?;
         out(&Pkce::create(
             verifier.as_deref(),
             method,
@@ -1278,10 +1287,10 @@ impl Broker {
 
     /// What an outbound request to `url` needs (JSON).
     #[napi]
-    pub fn resolve(&self, url: String, connections_json: String, method: String, now: i64) -> napi::Result<String> {
+    pub fn resolve(&self, url: String, connections_json: String, method: Option<String>, now: i64) -> napi::Result<String> {
         guard(|| {
             let conns: Vec<Connection> = parse(&connections_json, "connections")?;
-            out(&self.inner.resolve(method.as_str(), &url, &conns, now)?)
+            out(&self.inner.resolve(method.as_deref(), &url, &conns, now)?)
         })
     }
 

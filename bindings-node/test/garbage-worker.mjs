@@ -40,6 +40,7 @@ const INSTANCES = {
   AuthCodeClient: () =>
     new A.AuthCodeClient({ authorizationEndpoint: "https://i.example/a", tokenEndpoint: "https://i.example/t", clientId: "c", redirectUri: "https://app.example/cb" }),
   Broker: () => new A.Broker(),
+  MemoryTokenStore: () => new A.MemoryTokenStore(),
 };
 
 const ARITY = 6;

@@ -169,6 +169,9 @@ test("gate: classify, decide, authenticate with nested camelCase options", () =>
   const req = { method: "GET", url: "/me", headers: { Authorization: `Bearer ${token}` } };
   const classified = gate.classify(req, NOW);
   assert.equal(classified.credential.type, "jwt");
+  assert.equal(gate.userToLoad(classified), "alice");
+  assert.equal(gate.userToLoad(gate.classify({ method: "GET", url: "/public", headers: {} }, NOW)), null);
+  assert.throws(() => gate.userToLoad(classified, { user_id: 1 }), TypeError);
   const allowed = gate.decide(classified, { user: { identities: [], entitlements: [] } }, NOW);
   assert.equal(allowed.type, "allow");
   assert.equal(allowed.context.user_id, "alice");

@@ -271,6 +271,32 @@ def ts_member(key: str, s: Schema, required: bool, model: Model, options: bool) 
     return f"{ts_doc(summary(s), '  ')}  {name}{'' if required else '?'}: {ts_type(s, model, options)};\n"
 
 
+# Shapes that are free-form JSON in the core (serde_json values), named for the JS API.
+TS_JSON_SHAPES = """
+/** Any JSON value. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** A JSON object (claims, a JWK, a response body). */
+export type JsonObject = { [key: string]: JsonValue };
+
+/** A JSON Web Key Set (RFC 7517 section 5): `keys` holds JWK objects. */
+export interface Jwks {
+  keys: JsonObject[];
+}
+
+/** One row of the error catalog (`catalog()`). */
+export interface CatalogEntry {
+  code: string;
+  status: number;
+  family: string;
+  detail: string;
+}
+
+/** A provider definition as a broker loads it (`core/schema/provider.schema.json`). */
+export type ProviderDefinition = Provider;
+"""
+
+
 def render_ts(model: Model) -> str:
     out = [f"// {HEADER}\n//\n// Every JSON shape of the authcore API (snake_case members, exactly as on the wire) and a\n"]
     out.append("// camelCase `…Options` interface for every settings type a constructor takes.\n\n")
@@ -293,6 +319,7 @@ def render_ts(model: Model) -> str:
             out.append(ts_member(key, s, key in shape.required, model, True))
         out.append("}\n\n")
     out.append("/** The catalog error body `{detail, code, field?}` (an alias of `Error`). */\nexport type ErrorBody = Error;\n")
+    out.append(TS_JSON_SHAPES)
     return "".join(out)
 
 
