@@ -707,7 +707,9 @@ impl DeviceAuthority {
             let l: Option<EntryLimiter> = parse_opt(limiter_json.as_deref(), "limiter")?;
             let global: Option<EntryLimiter> = parse_opt(global_limiter_json.as_deref(), "global_limiter")?;
             let g: Option<DeviceGrant> = parse_opt(grant_json.as_deref(), "grant")?;
-            out(&self.inner.enter_user_code(l.as_ref(), global.as_ref(), g.as_ref(), &typed, now))
+            out(&self
+                .inner
+                .enter_user_code(l.as_ref(), global.as_ref(), g.as_ref(), &typed, now))
         })
     }
 
@@ -1287,7 +1289,13 @@ impl Broker {
 
     /// What an outbound request to `url` needs (JSON).
     #[napi]
-    pub fn resolve(&self, url: String, connections_json: String, method: Option<String>, now: i64) -> napi::Result<String> {
+    pub fn resolve(
+        &self,
+        url: String,
+        connections_json: String,
+        method: Option<String>,
+        now: i64,
+    ) -> napi::Result<String> {
         guard(|| {
             let conns: Vec<Connection> = parse(&connections_json, "connections")?;
             out(&self.inner.resolve(method.as_deref(), &url, &conns, now)?)
