@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: help conformance conformance-matrix conformance-js-test test lint fmt types bench doc python python-test python-versions python-bench node node-test wasm-check fuzz
+.PHONY: help conformance conformance-matrix conformance-js-test test lint fmt types bench doc python python-test python-versions python-bench node node-test wasm wasm-test wasm-size wasm-check fuzz
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -24,7 +24,7 @@ conformance-matrix: ## the pass matrix against the bindings as built (one column
 conformance-js-test: node ## the JS conformance runner fails an unknown op, a wrong output, a wrong error code (fixtures in conformance/js/test/)
 	node --test conformance/js/test/runner.test.mjs
 
-test: lint python-test node-test conformance-js-test wasm-check ## run every test (unit, doc, integration, Wycheproof, every binding, the conformance matrix)
+test: lint python-test node-test conformance-js-test wasm-test wasm-check ## run every test (unit, doc, integration, Wycheproof, every binding, the conformance matrix)
 	$(CARGO) test --all-targets
 	$(CARGO) test --doc
 	$(MAKE) --no-print-directory conformance-matrix
@@ -90,6 +90,20 @@ node: $(NODE_DIR)/node_modules/.ready ## build the Node addon (napi, release) in
 
 node-test: node ## the Node package's tests: every module, errors, garbage, require/import, packed tarball, tsc
 	cd $(NODE_DIR) && node --test test/*.test.mjs
+
+wasm: ## build the npm package @authcore/wasm into bindings-wasm/pkg/ (installs its tools once)
+	scripts/wasm-build.sh
+
+# The Node package's behavioural tests (bindings-node/test) run against the WASM build too:
+# portable backend only, and `…Async` runs inside the promise there (not off the event loop).
+WASM_AS_NODE := AUTHCORE_TEST_MODULE=$(CURDIR)/bindings-wasm/pkg/node.mjs AUTHCORE_TEST_BACKENDS=portable AUTHCORE_TEST_ASYNC_OFF_THREAD=0
+
+wasm-test: wasm ## the WASM package: the Node package's API tests and garbage, trap recovery, entries, packed tarball
+	cd bindings-wasm && node --test test/*.test.mjs
+	cd $(NODE_DIR) && $(WASM_AS_NODE) node --test test/jwt.test.mjs test/modules.test.mjs test/garbage.test.mjs
+
+wasm-size: wasm ## raw / gzip / brotli of the WASM package's .wasm and glue (one JSON line)
+	node bindings-wasm/tools/size.mjs
 
 wasm-check: ## the core builds for wasm32 (portable crypto only)
 	scripts/wasm-cargo.sh build --release --quiet -p authcore

@@ -43,4 +43,11 @@ fi
 # separate target dir so its artifacts never mix with the rustup toolchain's.
 export PATH=/usr/bin:$PATH RUSTC_BOOTSTRAP=1
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target/wasm-debian}"
+# Linking a cdylib needs a wasm linker: Debian's rustc looks for `rust-lld`, which lld-22
+# provides as wasm-ld-22.
+if [ -z "${CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER:-}" ] && ! command -v rust-lld >/dev/null 2>&1; then
+    for l in /usr/bin/wasm-ld-22 /usr/lib/llvm-22/bin/wasm-ld /usr/bin/wasm-ld; do
+        if [ -x "$l" ]; then export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=$l; break; fi
+    done
+fi
 exec /usr/bin/cargo "$@" --target "$TARGET" -Zbuild-std=std,panic_abort

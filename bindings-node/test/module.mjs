@@ -14,6 +14,8 @@ export const MODULE_URL =
 
 export const api = await import(MODULE_URL);
 export const BACKENDS = (process.env.AUTHCORE_TEST_BACKENDS ?? "native,portable").split(",");
+/** Whether `…Async` calls run off the event loop (AUTHCORE_TEST_ASYNC_OFF_THREAD=0: WASM). */
+export const ASYNC_OFF_THREAD = process.env.AUTHCORE_TEST_ASYNC_OFF_THREAD !== "0";
 export const NOW = 1_700_000_000;
 /** `n` bytes of deterministic entropy. */
 export const bytes = (n, fill = 7) => new Uint8Array(n).fill(fill);

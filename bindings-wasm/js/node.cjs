@@ -1,0 +1,7 @@
+"use strict";
+// @authcore/wasm for Node (CommonJS entry): the shared façade over the WebAssembly module,
+// loaded synchronously from the package's .wasm file.
+const { makeNative } = require("./native.cjs");
+const { createApi } = require("./facade/facade.cjs");
+
+module.exports = createApi(makeNative(require("./wasm/authcore.cjs")));

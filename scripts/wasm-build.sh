@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Builds the npm package @authcore/wasm into bindings-wasm/pkg/ (gitignored):
+#   1. the crate authcore-wasm for wasm32-unknown-unknown (scripts/wasm-cargo.sh: rustup target
+#      when installed, else Debian's rustc-web with -Zbuild-std), profile `wasm-release`;
+#   2. wasm-bindgen (the CLI at exactly the crate's version, installed once into
+#      target/tools) with `--target web`: one ES module glue that loads in browsers with
+#      <script type="module"> and no bundler, in bundlers, and in Node (initialised from the
+#      file's bytes there);
+#   3. wasm-opt -Oz (binaryen from npm, installed once into target/tools/binaryen) when it can
+#      be had; skipped with a note otherwise;
+#   4. the package: the shared façade and typings from bindings-node/js/ copied in, so the
+#      tarball (`npm pack bindings-wasm/pkg`) is self-contained.
+# Usage: scripts/wasm-build.sh   (make wasm)
+# Env:   AUTHCORE_WASM_FEATURES="bundled-providers" (a feature list) with AUTHCORE_WASM_PKG=<dir>
+#        builds a size variant elsewhere (tools/size.mjs; BENCHMARKS.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+PKG=${AUTHCORE_WASM_PKG:-bindings-wasm/pkg}
+TOOLS=$ROOT/target/tools
+
+# 1. The module.
+FEATURES_ARGS=()
+if [ -n "${AUTHCORE_WASM_FEATURES+x}" ]; then
+    FEATURES_ARGS=(--no-default-features --features "$AUTHCORE_WASM_FEATURES")
+fi
+scripts/wasm-cargo.sh build --quiet --profile wasm-release -p authcore-wasm "${FEATURES_ARGS[@]}"
+WASM=""
+for d in "${CARGO_TARGET_DIR:-target/wasm-debian}" target; do
+    f="$d/wasm32-unknown-unknown/wasm-release/authcore_wasm.wasm"
+    if [ -f "$f" ] && { [ -z "$WASM" ] || [ "$f" -nt "$WASM" ]; }; then WASM=$f; fi
+done
+[ -n "$WASM" ] || { echo "wasm: built module not found" >&2; exit 1; }
+
+# 2. wasm-bindgen, pinned to the crate's exact version (the two must match).
+VERSION=$(sed -n 's/^wasm-bindgen = "=\(.*\)"$/\1/p' bindings-wasm/Cargo.toml)
+BINDGEN=$TOOLS/bin/wasm-bindgen
+if ! { [ -x "$BINDGEN" ] && "$BINDGEN" --version | grep -q " $VERSION\$"; }; then
+    echo "wasm: installing wasm-bindgen-cli $VERSION into target/tools (once, about two minutes)" >&2
+    # Not --locked: the CLI's published lockfile pins a crate version crates.io no longer serves.
+    cargo install --quiet --force --root "$TOOLS" wasm-bindgen-cli --version "=$VERSION"
+fi
+rm -rf "$PKG" && mkdir -p "$PKG/wasm"
+# `--experimental-reset-state-function`: the glue can replace a trapped instance by a fresh
+# one (bindings-wasm/js/native.mjs). The ES module glue serves browsers, bundlers and Node
+# ESM; the CommonJS glue (`--target nodejs`, renamed .cjs) serves `require` and loads the
+# same .wasm file.
+"$BINDGEN" --target web --no-typescript --experimental-reset-state-function --out-dir "$PKG/wasm" --out-name authcore "$WASM"
+TMP=$(mktemp -d) && trap 'rm -rf "$TMP"' EXIT
+"$BINDGEN" --target nodejs --no-typescript --experimental-reset-state-function --out-dir "$TMP" --out-name authcore "$WASM"
+cmp -s "$TMP/authcore_bg.wasm" "$PKG/wasm/authcore_bg.wasm" || { echo "wasm: the two glues want different modules" >&2; exit 1; }
+cp "$TMP/authcore.js" "$PKG/wasm/authcore.cjs"
+
+# 3. wasm-opt from npm's binaryen (optional: the package works without it, only larger).
+OPT=$TOOLS/binaryen/node_modules/.bin/wasm-opt
+if [ ! -x "$OPT" ]; then
+    npm install --silent --no-audit --no-fund --prefix "$TOOLS/binaryen" binaryen@132.0.0 >/dev/null 2>&1 || true
+fi
+if [ -x "$OPT" ]; then
+    "$OPT" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+        --enable-mutable-globals --enable-reference-types --enable-multivalue \
+        "$PKG/wasm/authcore_bg.wasm" -o "$PKG/wasm/authcore_bg.wasm"
+else
+    echo "wasm: binaryen (wasm-opt) not available; the module is not post-optimised" >&2
+fi
+
+# 4. The package: entry points (the export list is the Node package's, so the two match by
+#    construction), the shared façade and typings, metadata.
+node bindings-wasm/tools/assemble.mjs "$PKG"
+cp bindings-wasm/package.json bindings-wasm/README.md "$PKG/"
+echo "wasm: built $PKG ($(wc -c <"$PKG/wasm/authcore_bg.wasm") bytes of wasm)" >&2
