@@ -19,7 +19,7 @@
 //         [--backends native,portable] [--name node] [--ops ops.json] [vectors-dir]
 //
 // `--module` is a package name (resolved from the current directory) or a path to a package
-// directory (its `package.json` `exports` import entry), or to a module file; the
+// directory (the `exports` entry Node's `import` would pick), or to a module file; the
 // repository's `make conformance` passes the built package directory, `bindings-node`. The
 // summary line counts each backend on its own (`node-native N/N; node-portable N/N`);
 // `--json` writes the results file read by `authcore-conformance --extra node=FILE`.
@@ -430,9 +430,19 @@ export async function loadModule(spec) {
   const local = path.resolve(spec);
   if (fs.existsSync(local) && fs.statSync(local).isDirectory()) {
     const pkg = JSON.parse(fs.readFileSync(path.join(local, "package.json"), "utf8"));
-    const root = typeof pkg.exports === "string" ? pkg.exports : pkg.exports?.["."] ?? pkg.exports;
-    const entry = typeof root === "string" ? root : root?.import ?? root?.default ?? pkg.module ?? pkg.main ?? "index.js";
-    file = path.join(local, typeof entry === "string" ? entry : entry.default);
+    const root = typeof pkg.exports === "object" && pkg.exports !== null && "." in pkg.exports ? pkg.exports["."] : pkg.exports;
+    // Node's own rule: the first member, in order, whose condition Node's `import` matches.
+    const conditions = new Set(["node", "import", "default"]);
+    const target = (t) => {
+      if (typeof t === "string") return t;
+      if (t === null || typeof t !== "object") return undefined;
+      for (const key of Object.keys(t)) {
+        const found = conditions.has(key) ? target(t[key]) : undefined;
+        if (found !== undefined) return found;
+      }
+      return undefined;
+    };
+    file = path.join(local, target(root) ?? pkg.main ?? "index.js");
   } else if (fs.existsSync(local)) {
     file = local;
   } else {
