@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: help conformance conformance-matrix test lint fmt types bench doc python python-test python-versions python-bench node node-test wasm wasm-test wasm-size wasm-check fuzz
+.PHONY: help conformance conformance-matrix conformance-js-test test lint fmt types bench doc python python-test python-versions python-bench node node-test wasm wasm-test wasm-size wasm-check fuzz
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -11,15 +11,20 @@ WHEELS := target/wheels
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-conformance: python ## build every binding, run every vector, print the pass matrix
+conformance: python node ## build every binding, run every vector, print the pass matrix
 	$(MAKE) --no-print-directory conformance-matrix
 
 conformance-matrix: ## the pass matrix against the bindings as built (one column per binding and backend)
 	$(CARGO) build --release -p authcore-conformance --quiet
+	rm -f conformance/out/python.json conformance/out/node.json
 	$(PY) conformance/python/runner.py --json conformance/out/python.json conformance/vectors
-	./target/release/authcore-conformance --matrix conformance/vectors --extra python=conformance/out/python.json
+	node conformance/js/runner.mjs --module $(NODE_DIR) --name node --json conformance/out/node.json conformance/vectors
+	./target/release/authcore-conformance --matrix conformance/vectors --extra python=conformance/out/python.json --extra node=conformance/out/node.json
 
-test: lint python-test node-test wasm-test wasm-check ## run every test (unit, doc, integration, Wycheproof, every binding, the conformance matrix)
+conformance-js-test: node ## the JS conformance runner fails an unknown op, a wrong output, a wrong error code (fixtures in conformance/js/test/)
+	node --test conformance/js/test/runner.test.mjs
+
+test: lint python-test node-test conformance-js-test wasm-test wasm-check ## run every test (unit, doc, integration, Wycheproof, every binding, the conformance matrix)
 	$(CARGO) test --all-targets
 	$(CARGO) test --doc
 	$(MAKE) --no-print-directory conformance-matrix
