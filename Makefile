@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: help conformance conformance-matrix conformance-js-test test lint fmt types bench doc python python-test python-versions python-bench node node-test node-bench wasm wasm-test wasm-size wasm-check fuzz
+.PHONY: help conformance conformance-matrix conformance-js-test chromium browser-deps example-browser-test test lint fmt types bench doc python python-test python-versions python-bench node node-test node-bench wasm wasm-test wasm-size wasm-check fuzz
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -11,20 +11,38 @@ WHEELS := target/wheels
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-conformance: python node ## build every binding, run every vector, print the pass matrix
+conformance: python node wasm browser-deps ## build every binding, run every vector, print the pass matrix
 	$(MAKE) --no-print-directory conformance-matrix
 
 conformance-matrix: ## the pass matrix against the bindings as built (one column per binding and backend)
 	$(CARGO) build --release -p authcore-conformance --quiet
-	rm -f conformance/out/python.json conformance/out/node.json
+	rm -f conformance/out/python.json conformance/out/node.json conformance/out/wasm.json conformance/out/browser.json
 	$(PY) conformance/python/runner.py --json conformance/out/python.json conformance/vectors
 	node conformance/js/runner.mjs --module $(NODE_DIR) --name node --json conformance/out/node.json conformance/vectors
-	./target/release/authcore-conformance --matrix conformance/vectors --extra python=conformance/out/python.json --extra node=conformance/out/node.json
+	node conformance/js/runner.mjs --module bindings-wasm/pkg/node.mjs --name wasm --backends portable --json conformance/out/wasm.json conformance/vectors
+	node conformance/js/browser.mjs --pkg bindings-wasm/pkg --name browser --json conformance/out/browser.json conformance/vectors
+	./target/release/authcore-conformance --matrix conformance/vectors --extra python=conformance/out/python.json --extra node=conformance/out/node.json \
+		--extra wasm=conformance/out/wasm.json --extra browser=conformance/out/browser.json
+
+JS_DIR := conformance/js
+
+# playwright-core only drives the system Chromium; it never downloads a browser.
+$(JS_DIR)/node_modules/.ready: $(JS_DIR)/package-lock.json
+	cd $(JS_DIR) && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent
+	touch $@
+
+chromium: ## the system Chromium the browser tests drive (apt under CI=true or AUTHCORE_INSTALL=1)
+	scripts/chromium.sh
+
+browser-deps: chromium $(JS_DIR)/node_modules/.ready ## Chromium and playwright-core for the browser column and the browser example
+
+example-browser-test: wasm browser-deps ## examples/browser in Chromium: the verified `sub` on the page, a non-empty screenshot (target/browser-example.png)
+	node --test examples/browser/test.mjs
 
 conformance-js-test: node ## the JS conformance runner fails an unknown op, a wrong output, a wrong error code (fixtures in conformance/js/test/)
 	node --test conformance/js/test/runner.test.mjs
 
-test: lint python-test node-test conformance-js-test wasm-test wasm-check ## run every test (unit, doc, integration, Wycheproof, every binding, the conformance matrix)
+test: lint python-test node-test conformance-js-test wasm-test wasm-check browser-deps example-browser-test ## run every test (unit, doc, integration, Wycheproof, every binding, the conformance matrix)
 	$(CARGO) test --all-targets
 	$(CARGO) test --doc
 	$(MAKE) --no-print-directory conformance-matrix

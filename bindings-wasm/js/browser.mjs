@@ -4,9 +4,11 @@
 import init, * as glue from "./wasm/authcore.js";
 import { makeNative } from "./native.mjs";
 import { createApi } from "./facade/facade.mjs";
+import { createAdapters } from "./facade/adapters.mjs";
 
 await init({ module_or_path: new URL("./wasm/authcore_bg.wasm", import.meta.url) });
-const api = createApi(makeNative(glue));
+const core = createApi(makeNative(glue));
+const api = { ...core, ...createAdapters(core) };
 
 export const {
   /*EXPORTS*/

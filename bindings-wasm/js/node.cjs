@@ -3,5 +3,7 @@
 // loaded synchronously from the package's .wasm file.
 const { makeNative } = require("./native.cjs");
 const { createApi } = require("./facade/facade.cjs");
+const { createAdapters } = require("./facade/adapters.cjs");
 
-module.exports = createApi(makeNative(require("./wasm/authcore.cjs")));
+const api = createApi(makeNative(require("./wasm/authcore.cjs")));
+module.exports = Object.freeze({ ...api, ...createAdapters(api) });

@@ -838,10 +838,11 @@ impl Gate {
     /// The id of the user to load into the lookup's `user` (the JWT's subject, or the owner
     /// of the session loaded under `needs.session`, given as `session`), or `null`.
     #[wasm_bindgen(js_name = userToLoad)]
-    pub fn user_to_load(&self, classified_json: &str, session_json: Option<String>) -> R<Option<String>> {
+    pub fn user_to_load(&self, classified_json: &str, session_json: Option<String>) -> R<JsValue> {
         let c: Classified = from_json(classified_json, "classified")?;
         let s: Option<Session> = opt_json(session_json, "session")?;
-        Ok(c.user_to_load(s.as_ref()).map(str::to_owned))
+        // `null`, not wasm-bindgen's `undefined` for `None` (the contract's `string | null`).
+        Ok(c.user_to_load(s.as_ref()).map_or(JsValue::NULL, JsValue::from_str))
     }
 
     /// Both steps: JSON.

@@ -28,8 +28,13 @@ test("the public names are exactly @authcore/node's", async () => {
   const esm = await import(join(PKG, "node.mjs"));
   assert.deepEqual(Object.keys(esm).sort(), [...names].sort());
   assert.deepEqual(Object.keys(require(join(PKG, "node.cjs"))).sort(), [...names].sort());
+  // every name holds a value (the host adapters too: authFetch, deviceLogin, MemoryTokenStore)
+  for (const api of [esm, require(join(PKG, "node.cjs"))]) {
+    assert.deepEqual(names.filter((n) => api[n] === undefined), []);
+  }
+  assert.equal(typeof new esm.MemoryTokenStore().load, "function");
   // the typings are the Node package's, byte for byte
-  for (const f of ["index.d.ts", "types.d.ts"]) {
+  for (const f of ["index.d.ts", "types.d.ts", "adapters.d.ts"]) {
     assert.equal(readFileSync(join(PKG, f), "utf8"), readFileSync(fileURLToPath(new URL(`../../bindings-node/js/${f}`, import.meta.url)), "utf8"));
   }
 });
@@ -56,6 +61,7 @@ test("the browser ES module entry loads with no bundler (fetch of the .wasm)", (
     import { readFileSync } from "node:fs";
     globalThis.fetch = async (url) => new Response(readFileSync(new URL(url)), { headers: { "content-type": "application/wasm" } });
     const A = await import(${JSON.stringify(join(PKG, "browser.mjs"))});
+    if (typeof A.deviceLogin !== "function" || typeof A.authFetch !== "function") throw new Error("no host adapters");
     ${SMOKE}`;
   const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
   assert.deepEqual(JSON.parse(out), { sub: "packed", code: "invalid_token", version: JSON.parse(readFileSync(join(PKG, "package.json"))).version });

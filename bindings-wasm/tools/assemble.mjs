@@ -36,8 +36,9 @@ writeFileSync(
     "\nmodule.exports = { makeNative };\n",
 );
 
-// The shared façade and the typings (the same files as @authcore/node's).
+// The shared façade, the host adapters on it (authFetch, deviceLogin, MemoryTokenStore) and the
+// typings (the same files as @authcore/node's).
 mkdirSync(join(pkg, "facade"), { recursive: true });
-for (const f of ["facade.mjs", "facade.cjs"]) copyFileSync(join(nodeJs, f), join(pkg, "facade", f));
-for (const f of ["index.d.ts", "types.d.ts"]) copyFileSync(join(nodeJs, f), join(pkg, f));
+for (const f of ["facade.mjs", "facade.cjs", "adapters.mjs", "adapters.cjs"]) copyFileSync(join(nodeJs, f), join(pkg, "facade", f));
+for (const f of ["index.d.ts", "types.d.ts", "adapters.d.ts"]) copyFileSync(join(nodeJs, f), join(pkg, f));
 console.error(`wasm: assembled ${pkg} (${names.length} exports)`);
