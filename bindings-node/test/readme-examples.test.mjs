@@ -93,6 +93,24 @@ async function home() {
   return dir;
 }
 
+test("README: the verify example accepts a good token and answers the catalog body for a bad one", async () => {
+  const secret = "an HS256 secret of at least 32 bytes!!";
+  const issuer = new Issuer({ alg: "HS256", secret }, { issuer: "https://auth.example", audience: "api" });
+  const good = issuer.issue({ sub: "alice" });
+  const forged = good.slice(0, -2) + (good.endsWith("AA") ? "BB" : "AA");
+  const code =
+    `const secret = ${JSON.stringify(secret)};\n` +
+    example("node-verify") +
+    `\nconsole.log(JSON.stringify([whoami(${JSON.stringify(good)}), whoami(${JSON.stringify(forged)}), whoami("not a token").code]));\n`;
+  const run = runModule(code, {});
+  assert.equal(await run.exit, 0, run.stderr);
+  const [sub, refused, garbage] = JSON.parse(run.stdout);
+  assert.equal(sub, "alice");
+  assert.equal(refused.code, "invalid_signature");
+  assert.deepEqual(Object.keys(refused).sort(), ["code", "detail"]);
+  assert.equal(garbage, "invalid_token");
+});
+
 test("README: device login, then authenticated fetch", async () => {
   const server = await startServer();
   cleanup.push(server.close);

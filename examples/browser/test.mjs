@@ -14,7 +14,18 @@ import { launch, newPage, serve } from "../../conformance/js/chromium.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const pkg = process.env.AUTHCORE_WASM_PKG ?? join(root, "bindings-wasm", "pkg");
-const { DeviceAuthority, deviceCodeHash, parseAuthorizationRequest, parseTokenRequest } = await import(join(pkg, "node.mjs"));
+const { DeviceAuthority, Issuer, deviceCodeHash, parseAuthorizationRequest, parseTokenRequest } = await import(join(pkg, "node.mjs"));
+
+/** README.md's browser snippet as a page: `secret` and `token` are globals set before it runs. */
+function readmePage() {
+  const text = readFileSync(join(root, "README.md"), "utf8");
+  const m = text.match(/<!-- example: browser-verify -->\n```html\n([\s\S]*?)```\n<!-- \/example -->/);
+  assert.ok(m, "README.md lost its browser-verify example");
+  const secret = "an HS256 secret of at least 32 bytes!!";
+  const token = new Issuer({ alg: "HS256", secret }, { audience: "api" }).issue({ sub: "alice" });
+  const globals = `<script>var secret = ${JSON.stringify(secret)}; var token = ${JSON.stringify(token)};</script>`;
+  return { type: "text/html; charset=utf-8", body: `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><p id="user"></p>${globals}\n${m[1]}` };
+}
 
 /** The device authority behind the page's device-login button: approves at the second poll. */
 function authority() {
@@ -60,7 +71,7 @@ before(async () => {
   device = authority();
   server = await serve(
     { "/node_modules/@authcore/wasm/": pkg, "/": join(root, "examples", "browser") },
-    {},
+    { "/readme.html": readmePage() },
     (req, res) => device.handle(req, res),
   );
   browser = await launch();
@@ -115,4 +126,15 @@ test("the device-login button signs in against the server URL field", async () =
   assert.ok(device.polls >= 2);
   // A pending poll is answered 400 `authorization_pending` (RFC 8628), which Chromium logs.
   assert.deepEqual(page.problems.filter((p) => !/status of 400 \(Bad Request\)/.test(p)), []);
+});
+
+test("README.md's browser snippet, as written, shows the verified sub", async () => {
+  const page = await newPage(browser);
+  await page.goto(`${server.origin}/readme.html`);
+  try {
+    await page.locator("#user").filter({ hasText: "alice" }).waitFor({ timeout: 30_000 });
+  } catch (e) {
+    throw new Error(`the README snippet showed no sub: ${e.message}\n${page.problems.join("\n")}`);
+  }
+  assert.deepEqual(page.problems, []);
 });
