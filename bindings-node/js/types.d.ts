@@ -627,6 +627,8 @@ export interface LoadTokensAction {
 export interface Login {
   /** The e-mail address, when the account has one. */
   email?: string | null;
+  /** `true` when the stored hash should be replaced: it is a Django `pbkdf2_sha256` or a bcrypt hash, or an argon2id hash with other parameters than the policy. The host then stores `Accounts::hash_password` of the password just accepted (the login itself succeeded either way), as Django and passlib do. */
+  needs_rehash?: boolean;
   /** The user id (a token's `sub`). */
   user_id: string;
 }

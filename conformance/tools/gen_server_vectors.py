@@ -5,8 +5,11 @@ Expectations are written by hand from the rules in conformance/README.md, RFC 67
 (WWW-Authenticate), RFC 9700 4.14.2 (refresh-token rotation), RFC 9106 (argon2id) and
 NIST SP 800-63B (passwords). Session tokens (UUID v4), SHA-256 lookup keys, HS256 tokens and
 argon2id hashes are computed here independently of the core; argon2 needs `argon2-cffi`
-(`pip install argon2-cffi`)."""
-import hashlib, hmac, json, unicodedata
+(`pip install argon2-cffi`). Django `pbkdf2_sha256` hashes are computed with
+`hashlib.pbkdf2_hmac` as Django's PBKDF2PasswordHasher does, bcrypt hashes with the `bcrypt`
+package (pyca, the reference C implementation) next to the published Openwall test vectors."""
+import base64, hashlib, hmac, json, unicodedata
+import bcrypt
 from argon2.low_level import hash_secret, Type
 
 from vectorlib import NOW, Suites, b64, err, js, sha, step
@@ -429,7 +432,7 @@ ACCOUNT = {"user_id": "u-1", "password_hash": H1, "email": "alice@example.com"}
 LOGIN_TOKEN = hs256({"sub": "u-1", "email": "alice@example.com", "iat": NOW, "exp": NOW + 3600})
 case("password", "login-success", step("password.new", {"policy": FAST}, {}),
      step("password.login", {"account": ACCOUNT, "password": "correct horse"},
-          {"user_id": "u-1", "email": "alice@example.com"}, bind="login"),
+          {"user_id": "u-1", "email": "alice@example.com", "needs_rehash": False}, bind="login"),
      # Minting is the caller's next step: the login's user id and e-mail become the claims.
      step("jwt.issue", {"key": KEY, "claims": {"sub": {"$ref": "login.user_id"}, "email": {"$ref": "login.email"}}, "now": NOW},
           {"token": LOGIN_TOKEN}))
@@ -438,9 +441,99 @@ case("password", "login-wrong-password", step("password.new", {"policy": FAST}, 
 case("password", "login-unknown-user-is-indistinguishable", step("password.new", {"policy": FAST}, {}),
      step("password.login", {"password": "correct horse"}, error="invalid_credentials"))
 case("password", "login-without-email-custom-lifetime", step("password.new", {"policy": FAST}, {}),
-     step("password.login", {"account": dict(ACCOUNT, email=None), "password": "correct horse"}, {"user_id": "u-1"}, bind="login"),
+     step("password.login", {"account": dict(ACCOUNT, email=None), "password": "correct horse"}, {"user_id": "u-1", "needs_rehash": False}, bind="login"),
      step("jwt.issue", {"key": KEY, "config": {"lifetime": 900}, "claims": {"sub": {"$ref": "login.user_id"}}, "now": NOW},
           {"token": hs256({"sub": "u-1", "iat": NOW, "exp": NOW + 900})}))
+
+
+# Hashes from existing systems: verified (never written), and flagged for an argon2id re-hash.
+def django(pw, salt="seasalt", iterations=1000):
+    """Django's PBKDF2PasswordHasher.encode: the password's UTF-8 bytes, the salt's, base64."""
+    dk = hashlib.pbkdf2_hmac("sha256", pw.encode(), salt.encode(), iterations)
+    return "pbkdf2_sha256$%d$%s$%s" % (iterations, salt, base64.b64encode(dk).decode())
+
+
+def bc(pw, prefix="2b", cost=4, salt=b"abcdefghijklmnopqrstuu"):
+    return bcrypt.hashpw(pw.encode(), b"$%s$%02d$%s" % (prefix.encode(), cost, salt)).decode()
+
+
+D1 = django("correct horse")
+B1 = bc("correct horse")
+case("password", "verify-django-pbkdf2-sha256", step("password.new", {"policy": FAST}, {}),
+     step("password.verify", {"hash": D1, "password": "correct horse"}, {"valid": True}),
+     step("password.verify", {"hash": D1, "password": "correct horsE"}, {"valid": False}),
+     step("password.verify", {"hash": django("correct horse", "Zx9kQ2mVb7LpR4tW", 20000), "password": "correct horse"}, {"valid": True}),
+     # Django hashed the bytes as typed: no NFKC, so a full-width twin does not match.
+     step("password.verify", {"hash": django("ｃｏｒｒｅｃｔ ｈｏｒｓｅ"), "password": "ｃｏｒｒｅｃｔ ｈｏｒｓｅ"}, {"valid": True}),
+     step("password.verify", {"hash": django("ｃｏｒｒｅｃｔ ｈｏｒｓｅ"), "password": "correct horse"}, {"valid": False}),
+     step("password.needs_rehash", {"hash": D1}, {"needs_rehash": True}),
+     source="Django django/contrib/auth/hashers.py PBKDF2PasswordHasher; RFC 8018 5.2")
+case("password", "verify-bcrypt", step("password.new", {"policy": FAST}, {}),
+     step("password.verify", {"hash": B1, "password": "correct horse"}, {"valid": True}),
+     step("password.verify", {"hash": B1, "password": "correct horsE"}, {"valid": False}),
+     step("password.verify", {"hash": bc("correct horse", "2a"), "password": "correct horse"}, {"valid": True}),
+     step("password.verify", {"hash": bc("correct horse", "2y"), "password": "correct horse"}, {"valid": True}),
+     step("password.verify", {"hash": bc("pässwörd", cost=5, salt=b"Ro0CUfOqk6cXEKf3dyaM7O"), "password": "pässwörd"}, {"valid": True}),
+     step("password.needs_rehash", {"hash": B1}, {"needs_rehash": True}),
+     source="pyca bcrypt (OpenBSD bcrypt)")
+LONG = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789chars after 72 are ignored"
+case("password", "verify-bcrypt-openwall-vectors", step("password.new", {"policy": FAST}, {}),
+     *[step("password.verify", {"hash": h, "password": pw}, {"valid": True}) for h, pw in [
+         ("$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW", "U*U"),
+         ("$2a$05$CCCCCCCCCCCCCCCCCCCCC.VGOzA784oUp/Z0DY336zx7pLYAy0lwK", "U*U*"),
+         ("$2a$05$XXXXXXXXXXXXXXXXXXXXXOAcXxm9kjPGEMsLznoKqmqw7tc8WCx4a", "U*U*U"),
+         ("$2a$05$CCCCCCCCCCCCCCCCCCCCC.7uG0VCzI2bS7j6ymqJi9CdcdxiRTWNy", ""),
+         # bcrypt reads the first 72 bytes only.
+         ("$2a$05$abcdefghijklmnopqrstuu5s2v8.iXieOjg/.AySBTTZIIVFJeBui", LONG),
+         ("$2a$05$abcdefghijklmnopqrstuu5s2v8.iXieOjg/.AySBTTZIIVFJeBui", LONG[:72]),
+     ]],
+     step("password.verify", {"hash": "$2a$05$abcdefghijklmnopqrstuu5s2v8.iXieOjg/.AySBTTZIIVFJeBui", "password": LONG[:71]}, {"valid": False}),
+     source="Openwall crypt_blowfish 1.3 wrapper.c tests")
+assert all(bcrypt.checkpw(pw.encode()[:72], h.encode()) for h, pw in [("$2a$05$abcdefghijklmnopqrstuu5s2v8.iXieOjg/.AySBTTZIIVFJeBui", LONG)])
+def with_detail(s, detail):
+    s["expect_error"]["detail"] = detail
+    return s
+
+
+RANGE = "The stored password hash has out-of-range parameters (%s)."
+NOT_DJANGO = "The stored password hash is not a Django pbkdf2_sha256 hash."
+NOT_BCRYPT = "The stored password hash is not a bcrypt hash."
+case("password", "legacy-hash-bounds-and-malformed", step("password.new", {"policy": FAST}, {}),
+     *[with_detail(step("password.verify", {"hash": h, "password": "correct horse"}, error="state_corrupt", field="password_hash"), d) for h, d in [
+         # Refused before any hashing: no stored hash can make a login burn minutes of CPU.
+         (D1.replace("$1000$", "$2000001$"), RANGE % "pbkdf2_sha256 iterations must be 1 to 2000000"),
+         (D1.replace("$1000$", "$0$"), RANGE % "pbkdf2_sha256 iterations must be 1 to 2000000"),
+         (B1.replace("$04$", "$16$"), RANGE % "bcrypt cost must be 4 to 15"),
+         (B1.replace("$04$", "$31$"), RANGE % "bcrypt cost must be 4 to 15"),
+         (B1.replace("$04$", "$03$"), RANGE % "bcrypt cost must be 4 to 15"),
+         (D1.replace("$1000$", "$-5$"), NOT_DJANGO),
+         (D1.replace("$1000$", "$99999999999$"), NOT_DJANGO),
+         (D1.replace("$seasalt$", "$$"), NOT_DJANGO),
+         (D1[:-4], NOT_DJANGO),
+         (D1 + "$x", NOT_DJANGO),
+         ("pbkdf2_sha256$1000$seasalt$" + base64.b64encode(b"short").decode(), NOT_DJANGO),
+         (B1[:-1], NOT_BCRYPT),
+         (B1[:-1] + "!", NOT_BCRYPT),
+         (B1 + "x", NOT_BCRYPT),
+         ("$2b$4$" + B1[7:] + "x", NOT_BCRYPT),
+         ("$2b$", NOT_BCRYPT),
+     ]],
+     step("password.verify", {"hash": B1.replace("$2b$", "$2x$"), "password": "correct horse"}, error="state_corrupt", field="password_hash"))
+LEGACY = {"user_id": "u-1", "password_hash": D1}
+case("password", "login-legacy-hash-needs-rehash", step("password.new", {"policy": FAST}, {}),
+     step("password.login", {"account": LEGACY, "password": "correct horse"}, {"user_id": "u-1", "needs_rehash": True}),
+     step("password.login", {"account": dict(LEGACY, password_hash=B1), "password": "correct horse"}, {"user_id": "u-1", "needs_rehash": True}),
+     step("password.login", {"account": LEGACY, "password": "wrong horse"}, error="invalid_credentials"),
+     step("password.login", {"account": dict(LEGACY, password_hash=B1), "password": "wrong horse"}, error="invalid_credentials"),
+     # The host then stores a fresh argon2id hash of the password it just accepted.
+     step("password.hash", {"password": "correct horse", "entropy": SALT.hex()}, {"hash": H1}),
+     step("password.login", {"account": dict(LEGACY, password_hash=H1), "password": "correct horse"}, {"user_id": "u-1", "needs_rehash": False}),
+     source="Django check_password(setter) / passlib needs_update")
+case("password", "login-weaker-argon2id-needs-rehash", step("password.new", {}, {}),
+     # H1 has m=64,t=1: below the default policy (19456 KiB, t=2).
+     step("password.login", {"account": ACCOUNT, "password": "correct horse"},
+          {"user_id": "u-1", "email": "alice@example.com", "needs_rehash": True}))
+
 for name, pol, field in [("memory", {"memory_kib": 4}, "memory_kib"), ("iterations", {"iterations": 0}, "iterations"),
                          ("lengths", {"min_length": 10, "max_length": 5}, "max_length")]:
     case("password", "policy-invalid-" + name, step("password.new", {"policy": pol}, error="invalid_config", field=field))

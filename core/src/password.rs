@@ -177,6 +177,12 @@ pub struct Login {
     /// The e-mail address, when the account has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// `true` when the stored hash should be replaced: it is a Django `pbkdf2_sha256` or a
+    /// bcrypt hash, or an argon2id hash with other parameters than the policy. The host then
+    /// stores [`Accounts::hash_password`] of the password just accepted (the login itself
+    /// succeeded either way), as Django and passlib do.
+    #[serde(default)]
+    pub needs_rehash: bool,
 }
 
 impl Login {
@@ -300,9 +306,25 @@ impl Accounts {
             .map_err(|e| Error::with_detail(ErrorCode::InvalidState, format!("argon2: {e}.")))
     }
 
-    /// Verifies a password against a stored argon2id PHC string. A malformed or non-argon2id
-    /// hash gives `state_corrupt`.
+    /// Verifies a password against a stored hash: an argon2id PHC string, a Django
+    /// `pbkdf2_sha256$<iterations>$<salt>$<base64 hash>` or a bcrypt `$2b$`/`$2a$`/`$2y$`
+    /// hash (see [`HashScheme`]). A malformed hash, another scheme, or parameters beyond the
+    /// limits ([`MAX_PBKDF2_ITERATIONS`], [`MAX_BCRYPT_COST`], argon2 at most 1 GiB and 64
+    /// iterations) give `state_corrupt` (field `password_hash`) without hashing anything.
+    ///
+    /// argon2id passwords are NFKC-normalised first (as [`Accounts::hash_password`] does);
+    /// Django and bcrypt hashes are checked against the password's UTF-8 bytes as given,
+    /// because those systems hashed them that way. Every comparison is constant-time.
     pub fn verify_password(&self, password_hash: &str, password: &str) -> Result<bool> {
+        match HashScheme::of(password_hash) {
+            Some(HashScheme::DjangoPbkdf2Sha256) => {
+                return verify_django_pbkdf2(password_hash, prefix(password, self.max_password_bytes()).as_bytes())
+            }
+            Some(HashScheme::Bcrypt) => {
+                return verify_bcrypt(password_hash, prefix(password, self.max_password_bytes()).as_bytes())
+            }
+            _ => {}
+        }
         let parsed = PasswordHash::new(password_hash).map_err(|_| {
             Error::field(
                 ErrorCode::StateCorrupt,
@@ -335,8 +357,12 @@ impl Accounts {
             .is_ok())
     }
 
-    /// Whether a stored hash uses other parameters than the policy (re-hash after login).
+    /// Whether a stored hash should be replaced after a successful login: every Django and
+    /// bcrypt hash, and argon2id hashes with other parameters than the policy.
     pub fn needs_rehash(&self, password_hash: &str) -> bool {
+        if HashScheme::of(password_hash) != Some(HashScheme::Argon2id) {
+            return true;
+        }
         PasswordHash::new(password_hash).map_or(true, |h| {
             h.algorithm.as_str() != "argon2id"
                 || h.params.get_decimal("m") != Some(self.policy.memory_kib)
@@ -380,8 +406,160 @@ impl Accounts {
         Ok(Login {
             user_id: account.user_id.clone(),
             email: account.email.clone(),
+            needs_rehash: self.needs_rehash(hash),
         })
     }
+}
+
+/// The scheme of a stored password hash, recognised by its prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HashScheme {
+    /// `$argon2id$v=19$m=…,t=…,p=…$<salt>$<hash>`: what [`Accounts`] writes.
+    Argon2id,
+    /// Django's `pbkdf2_sha256$<iterations>$<salt>$<standard base64 of 32 bytes>`
+    /// (PBKDF2-HMAC-SHA256, RFC 8018), verify only.
+    DjangoPbkdf2Sha256,
+    /// bcrypt's `$2b$<cost>$<22 salt characters><31 hash characters>` (also `$2a$` and
+    /// `$2y$`, which compute the same), verify only. Like every bcrypt, it reads at most
+    /// the first 72 bytes of a password.
+    Bcrypt,
+}
+
+impl HashScheme {
+    /// The scheme a stored hash names, or `None` for anything else.
+    pub fn of(password_hash: &str) -> Option<Self> {
+        if password_hash.starts_with("$argon2id$") {
+            Some(Self::Argon2id)
+        } else if password_hash.starts_with("pbkdf2_sha256$") {
+            Some(Self::DjangoPbkdf2Sha256)
+        } else if ["$2a$", "$2b$", "$2y$"].iter().any(|p| password_hash.starts_with(p)) {
+            Some(Self::Bcrypt)
+        } else {
+            None
+        }
+    }
+}
+
+/// The most PBKDF2 iterations a stored Django hash may name (Django 6.0 writes 1,200,000);
+/// more is refused as `state_corrupt` rather than computed.
+pub const MAX_PBKDF2_ITERATIONS: u32 = 2_000_000;
+
+/// The highest bcrypt cost a stored hash may name (2^15 rounds, about two seconds); higher is
+/// refused as `state_corrupt` rather than computed. The lowest is 4, as in every bcrypt.
+pub const MAX_BCRYPT_COST: u32 = 15;
+
+#[cfg(feature = "argon2")]
+fn corrupt(detail: &str) -> Error {
+    Error::field(ErrorCode::StateCorrupt, "password_hash", detail.to_owned())
+}
+
+/// Parses a decimal count of ASCII digits only (no sign, no spaces), at most 10 digits.
+#[cfg(feature = "argon2")]
+fn decimal(s: &str) -> Option<u32> {
+    if s.is_empty() || s.len() > 10 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+#[cfg(feature = "argon2")]
+fn verify_django_pbkdf2(password_hash: &str, password: &[u8]) -> Result<bool> {
+    use base64ct::{Base64, Encoding};
+    let bad = || corrupt("The stored password hash is not a Django pbkdf2_sha256 hash.");
+    let mut parts = password_hash.split('$');
+    let (Some("pbkdf2_sha256"), Some(iterations), Some(salt), Some(hash), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(bad());
+    };
+    let iterations = decimal(iterations).ok_or_else(bad)?;
+    if !(1..=MAX_PBKDF2_ITERATIONS).contains(&iterations) {
+        return Err(corrupt(&format!(
+            "The stored password hash has out-of-range parameters (pbkdf2_sha256 iterations must be 1 to {MAX_PBKDF2_ITERATIONS})."
+        )));
+    }
+    let mut expected = [0u8; 32];
+    let decoded = Base64::decode(hash.as_bytes(), &mut expected).map_err(|_| bad())?;
+    if salt.is_empty() || decoded.len() != 32 {
+        return Err(bad());
+    }
+    let computed = pbkdf2_hmac_sha256(password, salt.as_bytes(), iterations)?;
+    Ok(bool::from(subtle::ConstantTimeEq::ct_eq(&computed[..], &expected[..])))
+}
+
+/// PBKDF2-HMAC-SHA256 (RFC 8018 §5.2) with a 32-byte output: one block.
+#[cfg(feature = "argon2")]
+fn pbkdf2_hmac_sha256(password: &[u8], salt: &[u8], iterations: u32) -> Result<[u8; 32]> {
+    use hmac::{Hmac, Mac};
+    let keyed = Hmac::<sha2::Sha256>::new_from_slice(password)
+        .map_err(|_| Error::with_detail(ErrorCode::InvalidState, "HMAC key setup failed."))?;
+    let mut mac = keyed.clone();
+    mac.update(salt);
+    mac.update(&1u32.to_be_bytes());
+    let mut u: [u8; 32] = mac.finalize().into_bytes().into();
+    let mut t = u;
+    for _ in 1..iterations {
+        let mut mac = keyed.clone();
+        mac.update(&u);
+        u = mac.finalize().into_bytes().into();
+        for (a, b) in t.iter_mut().zip(u) {
+            *a ^= b;
+        }
+    }
+    Ok(t)
+}
+
+/// Decodes bcrypt's base64 (alphabet `./A-Za-z0-9`, no padding) into exactly `out.len()`
+/// bytes; the unused low bits of the last character are ignored, as bcrypt does.
+#[cfg(feature = "argon2")]
+fn bcrypt_b64(text: &[u8], out: &mut [u8]) -> Option<()> {
+    const ALPHABET: &[u8; 64] = b"./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    if text.len() != (out.len() * 8).div_ceil(6) {
+        return None;
+    }
+    let (mut acc, mut bits, mut n) = (0u32, 0u32, 0usize);
+    for &c in text {
+        let v = ALPHABET.iter().position(|&a| a == c)?;
+        acc = (acc << 6) | u32::try_from(v).ok()?;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            if let Some(slot) = out.get_mut(n) {
+                *slot = u8::try_from((acc >> bits) & 0xff).ok()?;
+            }
+            n += 1;
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(())
+}
+
+#[cfg(feature = "argon2")]
+fn verify_bcrypt(password_hash: &str, password: &[u8]) -> Result<bool> {
+    let bad = || corrupt("The stored password hash is not a bcrypt hash.");
+    let b = password_hash.as_bytes();
+    if b.len() != 60 || b.get(6) != Some(&b'$') {
+        return Err(bad());
+    }
+    let cost = password_hash.get(4..6).and_then(decimal).ok_or_else(bad)?;
+    let (mut salt, mut expected) = ([0u8; 16], [0u8; 23]);
+    bcrypt_b64(b.get(7..29).ok_or_else(bad)?, &mut salt).ok_or_else(bad)?;
+    bcrypt_b64(b.get(29..).ok_or_else(bad)?, &mut expected).ok_or_else(bad)?;
+    if !(4..=MAX_BCRYPT_COST).contains(&cost) {
+        return Err(corrupt(&format!(
+            "The stored password hash has out-of-range parameters (bcrypt cost must be 4 to {MAX_BCRYPT_COST})."
+        )));
+    }
+    // bcrypt keys Blowfish with the password and its terminating NUL, cut to 72 bytes.
+    let mut key = zeroize::Zeroizing::new(Vec::with_capacity(73));
+    key.extend_from_slice(password);
+    key.push(0);
+    key.truncate(72);
+    let computed = zeroize::Zeroizing::new(bcrypt::bcrypt(cost, salt, &key));
+    Ok(bool::from(subtle::ConstantTimeEq::ct_eq(
+        computed.get(..23).unwrap_or_default(),
+        &expected[..],
+    )))
 }
 
 /// The longest prefix of `s` of at most `max` bytes that ends on a character boundary.
@@ -487,6 +665,54 @@ mod tests {
             !format!("{stored:?}").contains("argon2"),
             "hashes are redacted in Debug"
         );
+    }
+
+    #[test]
+    fn django_and_bcrypt_hashes_verify_and_need_rehash() {
+        let a = fast();
+        // Python: hashlib.pbkdf2_hmac("sha256", b"correct horse", b"seasalt", 1000), base64.
+        let django = "pbkdf2_sha256$1000$seasalt$mQnueSakb748zqBAC1tmWVZsZbi2zPGZarEzTGdfmso=";
+        assert!(a.verify_password(django, "correct horse").unwrap());
+        assert!(!a.verify_password(django, "correct horsE").unwrap());
+        assert!(a.needs_rehash(django));
+        // Openwall crypt_blowfish test vectors (wrapper.c).
+        for (hash, pw) in [
+            ("$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW", "U*U"),
+            ("$2a$05$CCCCCCCCCCCCCCCCCCCCC.VGOzA784oUp/Z0DY336zx7pLYAy0lwK", "U*U*"),
+            ("$2a$05$XXXXXXXXXXXXXXXXXXXXXOAcXxm9kjPGEMsLznoKqmqw7tc8WCx4a", "U*U*U"),
+            ("$2a$05$CCCCCCCCCCCCCCCCCCCCC.7uG0VCzI2bS7j6ymqJi9CdcdxiRTWNy", ""),
+        ] {
+            assert!(a.verify_password(hash, pw).unwrap(), "{hash}");
+            assert!(!a.verify_password(hash, "U*U*U*").unwrap(), "{hash}");
+            assert!(a.needs_rehash(hash));
+        }
+        let stored = StoredCredentials {
+            user_id: "u".into(),
+            password_hash: django.into(),
+            email: None,
+        };
+        assert!(a.login(Some(&stored), "correct horse").unwrap().needs_rehash);
+        for bad in [
+            "pbkdf2_sha256$0$s$mQnueSakb748zqBAC1tmWVZsZbi2zPGZarEzTGdfmso=",
+            "pbkdf2_sha256$2000001$s$mQnueSakb748zqBAC1tmWVZsZbi2zPGZarEzTGdfmso=",
+            "pbkdf2_sha256$+10$s$mQnueSakb748zqBAC1tmWVZsZbi2zPGZarEzTGdfmso=",
+            "pbkdf2_sha256$10$$mQnueSakb748zqBAC1tmWVZsZbi2zPGZarEzTGdfmso=",
+            "pbkdf2_sha256$10$s$bm9wZQ==",
+            "pbkdf2_sha256$10$s$x$y",
+            "$2b$03$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW",
+            "$2b$16$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW",
+            "$2b$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOe",
+            "$2b$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOe!",
+            "$2b$5$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeWx",
+            "$2b$05$",
+        ] {
+            let e = a.verify_password(bad, "pw").unwrap_err();
+            assert_eq!(
+                (e.code(), e.field_name()),
+                (ErrorCode::StateCorrupt, Some("password_hash")),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -515,6 +515,7 @@ class _LoginRequired(TypedDict):
 class Login(_LoginRequired, total=False):
     """A successful `Accounts::login`: the account's user id and e-mail address."""
     email: Optional[str]
+    needs_rehash: bool
 
 
 class Lookup(TypedDict, total=False):
