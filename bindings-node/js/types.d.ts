@@ -608,6 +608,8 @@ export interface KeySpec {
   jwk?: unknown;
   /** Key id. */
   kid?: string | null;
+  /** `true`: a verify-only HMAC key whose `secret`/`secret_b64` may be shorter than RFC 7518 §3.2 allows (see `VerifyingKey::from_legacy_short_secret`). Verifiers accept it; every signer refuses it. */
+  legacy_short_secret?: boolean;
   /** PEM document. */
   pem?: string | null;
   /** Raw key bytes (Ed25519 seed or public key, P-256 scalar or SEC1 point), base64url. */

@@ -497,6 +497,7 @@ class KeySpec(TypedDict, total=False):
     alg: Optional[Algorithm]
     jwk: Any
     kid: Optional[str]
+    legacy_short_secret: bool
     pem: Optional[str]
     raw_b64: Optional[str]
     secret: Optional[str]

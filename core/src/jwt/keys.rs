@@ -102,6 +102,20 @@ impl SigningKey {
         Self::build(alg, hmac_material(alg, secret)?, backend)
     }
 
+    /// Always `invalid_key` (field `legacy_short_secret`): a legacy short secret verifies
+    /// old tokens and never signs new ones (see [`VerifyingKey::from_legacy_short_secret`]).
+    fn from_legacy_short_secret(alg: Algorithm, _secret: &[u8], _backend: Backend) -> Result<Self> {
+        let min = hmac_min_len(alg)?;
+        Err(Error::field(
+            ErrorCode::InvalidKey,
+            "legacy_short_secret",
+            format!(
+                "A `legacy_short_secret` key only verifies; sign with a new secret of at least {min} bytes, e.g. \
+                 `python -c \"import secrets; print(secrets.token_urlsafe({min}))\"`, given its own `kid`."
+            ),
+        ))
+    }
+
     /// A private key from PEM: PKCS#8 (`PRIVATE KEY`), PKCS#1 (`RSA PRIVATE KEY`) or SEC1
     /// (`EC PRIVATE KEY`). The key type must fit `alg`.
     pub fn from_pem(alg: Algorithm, pem: &str, backend: Backend) -> Result<Self> {
@@ -200,6 +214,16 @@ impl VerifyingKey {
     /// An HMAC key from a shared secret; see [`SigningKey::from_secret`].
     pub fn from_secret(alg: Algorithm, secret: &[u8], backend: Backend) -> Result<Self> {
         Self::build(alg, hmac_material(alg, secret)?.public(), backend)
+    }
+
+    /// A **verify-only** HMAC key from a legacy secret shorter than RFC 7518 §3.2 allows
+    /// (any length from 1 byte): the migration path from a system that signed with a weak
+    /// secret. It sits in a [`KeySet`] next to a strong key that issues the new tokens; there
+    /// is no signing counterpart (a [`KeySpec`] with `legacy_short_secret` is refused by
+    /// [`SigningKey::from_spec`]). A short secret can be brute-forced offline from any one
+    /// token, so remove the key once the tokens it signed have expired.
+    pub fn from_legacy_short_secret(alg: Algorithm, secret: &[u8], backend: Backend) -> Result<Self> {
+        Self::build(alg, legacy_hmac_material(alg, secret)?.public(), backend)
     }
 
     /// A public key from PEM: SPKI (`PUBLIC KEY`) or PKCS#1 (`RSA PUBLIC KEY`). A private
@@ -381,14 +405,22 @@ impl KeySet {
     }
 
     /// Selects the key for a token: by `kid` when the token names one; otherwise the only key
-    /// for `alg` (or the set's only key, whatever its algorithm). `None` when nothing (or more than one candidate) fits.
+    /// for `alg`, or among several for `alg` the only one without a kid (or the set's only
+    /// key, whatever its algorithm). `None` when nothing (or more than one candidate) fits.
     pub(crate) fn select(&self, kid: Option<&str>, alg: Algorithm) -> Option<&VerifyingKey> {
         match kid {
             Some(kid) => self.keys.iter().find(|k| k.kid() == Some(kid)),
             None => {
                 let mut it = self.keys.iter().filter(|k| k.alg == alg);
+                let mut unnamed = self.keys.iter().filter(|k| k.alg == alg && k.kid.is_none());
                 match (it.next(), it.next(), self.keys.as_slice()) {
                     (Some(k), None, _) => Some(k),
+                    // Several keys for `alg`: a token without `kid` goes to the one key without
+                    // a kid (a legacy key next to its named successors).
+                    (Some(_), Some(_), _) => match (unnamed.next(), unnamed.next()) {
+                        (Some(k), None) => Some(k),
+                        _ => None,
+                    },
                     // A lone key of another algorithm is returned so the caller reports
                     // `algorithm_not_allowed` rather than an unknown key.
                     (None, _, [only]) => Some(only),
@@ -447,7 +479,31 @@ fn check_fits(alg: Algorithm, m: &PublicMaterial) -> Result<()> {
 }
 
 fn hmac_material(alg: Algorithm, secret: &[u8]) -> Result<PrivateMaterial> {
-    let min = match alg {
+    let min = hmac_min_len(alg)?;
+    if secret.len() < min {
+        return Err(key_error(format!(
+            "An {} secret must be at least {min} bytes (RFC 7518 §3.2); this one has {}. Generate one with \
+             `python -c \"import secrets; print(secrets.token_urlsafe({min}))\"`. To keep verifying tokens \
+             signed with an old short secret, add it as a verify-only key with `\"legacy_short_secret\": true`.",
+            alg.as_str(),
+            secret.len()
+        )));
+    }
+    hmac_checked(secret)
+}
+
+/// The material of a verify-only legacy HMAC key: any length from 1 byte (see
+/// [`VerifyingKey::from_legacy_short_secret`]).
+fn legacy_hmac_material(alg: Algorithm, secret: &[u8]) -> Result<PrivateMaterial> {
+    hmac_min_len(alg)?;
+    if secret.is_empty() {
+        return Err(key_error("An HMAC secret cannot be empty."));
+    }
+    hmac_checked(secret)
+}
+
+fn hmac_min_len(alg: Algorithm) -> Result<usize> {
+    Ok(match alg {
         Algorithm::Hs256 => 32,
         Algorithm::Hs384 => 48,
         Algorithm::Hs512 => 64,
@@ -457,14 +513,10 @@ fn hmac_material(alg: Algorithm, secret: &[u8]) -> Result<PrivateMaterial> {
                 alg.as_str()
             )))
         }
-    };
-    if secret.len() < min {
-        return Err(key_error(format!(
-            "An {} secret must be at least {min} bytes (RFC 7518 §3.2); this one has {}.",
-            alg.as_str(),
-            secret.len()
-        )));
-    }
+    })
+}
+
+fn hmac_checked(secret: &[u8]) -> Result<PrivateMaterial> {
     if secret.len() > MAX_HMAC_SECRET {
         return Err(key_error("An HMAC secret may be at most 1024 bytes."));
     }
@@ -772,6 +824,11 @@ pub struct KeySpec {
     /// Raw key bytes (Ed25519 seed or public key, P-256 scalar or SEC1 point), base64url.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw_b64: Option<String>,
+    /// `true`: a verify-only HMAC key whose `secret`/`secret_b64` may be shorter than RFC
+    /// 7518 §3.2 allows (see [`VerifyingKey::from_legacy_short_secret`]). Verifiers accept
+    /// it; every signer refuses it.
+    #[serde(default, skip_serializing_if = "core::ops::Not::not")]
+    pub legacy_short_secret: bool,
 }
 
 /// Names which material is present, never the material itself.
@@ -786,6 +843,7 @@ impl core::fmt::Debug for KeySpec {
             .field("pem", &redacted(self.pem.is_some()))
             .field("jwk", &redacted(self.jwk.is_some()))
             .field("raw_b64", &redacted(self.raw_b64.is_some()))
+            .field("legacy_short_secret", &self.legacy_short_secret)
             .finish()
     }
 }
@@ -842,6 +900,7 @@ impl KeySpec {
 /// [`KeySpec`] onto either.
 trait FromKeyMaterial: Sized {
     fn from_secret(alg: Algorithm, secret: &[u8], backend: Backend) -> Result<Self>;
+    fn from_legacy_short_secret(alg: Algorithm, secret: &[u8], backend: Backend) -> Result<Self>;
     fn from_pem(alg: Algorithm, pem: &str, backend: Backend) -> Result<Self>;
     fn from_raw(alg: Algorithm, bytes: &[u8], backend: Backend) -> Result<Self>;
     fn from_jwk(jwk: &Value, alg: Option<Algorithm>, backend: Backend) -> Result<Self>;
@@ -853,6 +912,9 @@ macro_rules! from_key_material {
         impl FromKeyMaterial for $ty {
             fn from_secret(alg: Algorithm, secret: &[u8], backend: Backend) -> Result<Self> {
                 <$ty>::from_secret(alg, secret, backend)
+            }
+            fn from_legacy_short_secret(alg: Algorithm, secret: &[u8], backend: Backend) -> Result<Self> {
+                <$ty>::from_legacy_short_secret(alg, secret, backend)
             }
             fn from_pem(alg: Algorithm, pem: &str, backend: Backend) -> Result<Self> {
                 <$ty>::from_pem(alg, pem, backend)
@@ -875,6 +937,16 @@ from_key_material!(VerifyingKey);
 
 fn from_spec<K: FromKeyMaterial>(spec: &KeySpec, backend: Backend) -> Result<K> {
     let key = match spec.material()? {
+        (_, SpecMaterial::Secret(s)) if spec.legacy_short_secret => {
+            K::from_legacy_short_secret(spec.alg()?, &s, backend)?
+        }
+        _ if spec.legacy_short_secret => {
+            return Err(Error::field(
+                ErrorCode::InvalidKey,
+                "legacy_short_secret",
+                "`legacy_short_secret` applies to an HMAC `secret` or `secret_b64` only.",
+            ))
+        }
         (alg, SpecMaterial::Jwk(j)) => K::from_jwk(j, alg, backend)?,
         (_, SpecMaterial::Secret(s)) => K::from_secret(spec.alg()?, &s, backend)?,
         (_, SpecMaterial::Pem(p)) => K::from_pem(spec.alg()?, p, backend)?,
