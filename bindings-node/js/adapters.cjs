@@ -117,6 +117,10 @@ function createAdapters(api) {
     }
     const clock = options.clock ?? systemClock;
     if (typeof clock !== "function") throw new TypeError("authFetch: options.clock must be a function");
+    const onReauthenticate = options.onReauthenticate ?? null;
+    if (onReauthenticate !== null && typeof onReauthenticate !== "function") {
+      throw new TypeError("authFetch: options.onReauthenticate must be a function");
+    }
     if (driverOrOptions === null || typeof driverOrOptions !== "object") {
       throw new TypeError("authFetch: the first argument is a RequestDriver or its options");
     }
@@ -194,6 +198,9 @@ function createAdapters(api) {
         case "complete":
         case "failed":
           results.set(action.request_id, { action, own });
+          break;
+        case "reauthenticate":
+          if (onReauthenticate !== null) await onReauthenticate(action.expires_at);
           break;
         default:
           break;

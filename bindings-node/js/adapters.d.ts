@@ -51,6 +51,12 @@ export interface AuthFetchOptions {
   fetch?: FetchLike;
   /** The clock, in Unix seconds (default: `Date.now() / 1000`). */
   clock?: () => number;
+  /**
+   * Called with the access token's `expires_at` when the tokens cannot be renewed (no
+   * refresh token) and expire within the refresh margin, or have expired: ask the user to
+   * sign in again.
+   */
+  onReauthenticate?: (expiresAt: number) => void | Promise<void>;
 }
 
 /** The function {@link authFetch} returns: `fetch`, authorised by the request driver. */

@@ -1067,6 +1067,21 @@ export function createApi(native) {
   // ---------------------------------------------------------------------------- errors
 
   /** The error catalog: `[{code, status, family, detail}]`. */
+  // ---------------------------------------------------------------------------- cors
+
+  class Cors {
+    /** `{allowedOrigins?, allowedMethods?, allowedHeaders?, exposedHeaders?, allowCredentials?, maxAge?}` */
+    constructor(options) {
+      const c = json(settingsArg(options, "options"), "options");
+      natives.set(this, call(() => new native.Cors(c)));
+    }
+    decide(request) {
+      const n = self(this, Cors);
+      const r = json(request, "request");
+      return parse(call(() => n.decide(r)));
+    }
+  }
+
   function catalog() {
     return parse(call(() => native.catalog()));
   }
@@ -1077,7 +1092,7 @@ export function createApi(native) {
     return call(() => native.errorBody(c, d));
   }
 
-  for (const cls of [Verifier, Issuer, RequestDriver, DeviceClient, DeviceAuthority, SessionManager, Gate, Accounts, RefreshTokens, AuthCodeClient, Broker]) {
+  for (const cls of [Verifier, Issuer, RequestDriver, DeviceClient, DeviceAuthority, SessionManager, Gate, Accounts, RefreshTokens, AuthCodeClient, Broker, Cors]) {
     Object.defineProperty(cls.prototype, Symbol.toStringTag, { value: cls.name });
   }
 
@@ -1125,6 +1140,7 @@ export function createApi(native) {
     checkConnection,
     exportJson,
     readiness,
+    Cors,
     /** Test hook: the native module's deliberate panic (surfaces as `AuthError` code `internal`). */
     _panicForTests: () => call(() => native.panicForTests()),
   });

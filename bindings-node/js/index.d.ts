@@ -14,6 +14,7 @@ import type {
   Classified,
   Connection,
   Consent,
+  CorsDecision,
   Decision,
   DeviceAction,
   DeviceClientSnapshot,
@@ -197,6 +198,15 @@ export interface RefreshTokensOptions {
   ttl?: number;
   familyLifetime?: number | null;
   tokenBytes?: number;
+}
+
+export interface CorsOptions {
+  allowedOrigins?: string[];
+  allowedMethods?: string[];
+  allowedHeaders?: string[];
+  exposedHeaders?: string[];
+  allowCredentials?: boolean;
+  maxAge?: number | null;
 }
 
 export interface AuthCodeClientOptions {
@@ -434,6 +444,14 @@ export function readiness(
   keyFiles?: KeyFile[] | null,
   now?: Now,
 ): Readiness;
+
+// ------------------------------------------------------------------------------ cors
+
+/** CORS decisions for one configuration (exact origins, methods, headers, credentials). */
+export class Cors {
+  constructor(options?: CorsOptions);
+  decide(request: HttpRequest): CorsDecision;
+}
 
 /** Test hook: a deliberate panic in the native layer; throws `AuthError` with code `internal`. */
 export function _panicForTests(): never;

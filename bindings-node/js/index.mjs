@@ -48,6 +48,7 @@ export const {
   checkConnection,
   exportJson,
   readiness,
+  Cors,
   _panicForTests,
   authFetch,
   deviceLogin,

@@ -41,6 +41,13 @@ export type RefreshStatus = "active" | "rotated" | "revoked";
 /** A secret string: serialised as itself, but `Debug` prints `"[redacted]"`. */
 export type Secret = string;
 
+/** Not a preflight: let the application answer, then add `headers` to its response. */
+export interface ActualCorsDecision {
+  type: "actual";
+  /** The headers to add (always `Vary: Origin`; the CORS grant when the origin is allowed). */
+  headers: Record<string, string>;
+}
+
 /** Proceed. */
 export interface AllowDecision {
   type: "allow";
@@ -238,6 +245,22 @@ export interface Consent {
   scopes: string[];
   /** The code, in display form, to compare with the device's screen. */
   user_code: string;
+}
+
+/** CORS settings. */
+export interface CorsConfig {
+  /** Whether credentials (cookies, `Authorization`) may be sent (default `false`). */
+  allow_credentials?: boolean;
+  /** Request headers a cross-origin request may send, case-insensitive (default `authorization`, `content-type`). */
+  allowed_headers?: string[];
+  /** Methods a cross-origin request may use (default `GET`, `HEAD`, `POST`). */
+  allowed_methods?: string[];
+  /** The origins that may call, as serialized origins (`https://app.example.com`, `http://localhost:3000`), compared exactly; or `["*"]` for any origin, only without credentials. Default: none (no cross-origin access). */
+  allowed_origins?: string[];
+  /** Response headers the calling page may read beyond the CORS-safelisted ones (default none). */
+  exposed_headers?: string[];
+  /** How long a browser may cache a preflight answer, in seconds, 0 to 86400 (default 600; `null`: no `Access-Control-Max-Age`, the browser's default of 5 seconds). */
+  max_age?: number | null;
 }
 
 /** Refuse with `response`. */
@@ -731,6 +754,13 @@ export interface PollingDeviceClientPhase {
   next_poll: number;
 }
 
+/** An allowed preflight: send `response` (204 with the CORS headers); the application is not called. */
+export interface PreflightCorsDecision {
+  type: "preflight";
+  /** What to send. */
+  response: HttpResponse;
+}
+
 /** What to show the person; every field is checked first (see the module docs). */
 export interface Prompt {
   /** When the code stops working (Unix seconds, local clock). */
@@ -802,6 +832,13 @@ export interface Readiness {
   warnings: string[];
 }
 
+/** The tokens cannot be renewed (the set has no refresh token) and the access token expires at `expires_at` (server clock), or has expired: sign the user in again, then call `RequestDriver::set_tokens`. Emitted once per token generation, at the first request within the refresh margin (that request still goes out), after the expiry, or when the API refuses the token with 401. */
+export interface ReauthenticateAction {
+  type: "reauthenticate";
+  /** When the access token expires (Unix seconds, server clock). */
+  expires_at: number;
+}
+
 /** Rotation rules. */
 export interface RefreshConfig {
   /** Lifetime of a family from sign-in, after which the user signs in again (default 90 days; `null` for none). */
@@ -847,6 +884,15 @@ export interface RefreshResolution {
   provider: string;
   /** The token request to send. */
   request: HttpRequest;
+}
+
+/** A refused preflight: send `response`; the application is not called. */
+export interface RefusedCorsDecision {
+  type: "refused";
+  /** Why (`invalid_request`, field `origin`, `access-control-request-method` or `access-control-request-headers`). */
+  error: Error;
+  /** What to send (400, JSON error body, `Vary`). */
+  response: HttpResponse;
 }
 
 /** A registration request. */
@@ -1155,10 +1201,13 @@ export interface WaitDeviceAction {
 }
 
 /** What the driver wants the host to do next. */
-export type Action = SendAction | LoadTokensAction | SaveTokensAction | CompleteAction | FailedAction;
+export type Action = SendAction | LoadTokensAction | SaveTokensAction | CompleteAction | ReauthenticateAction | FailedAction;
 
 /** The secret a broker `Connection` holds for its provider: an API key or OAuth tokens. */
 export type ConnectionCredential = ApiKeyConnectionCredential | OauthConnectionCredential;
+
+/** What to do with one request; see the module docs. */
+export type CorsDecision = PreflightCorsDecision | RefusedCorsDecision | ActualCorsDecision;
 
 /** The credential a request presented (not `ConnectionCredential`, the secret a broker connection holds for an outbound call). */
 export type Credential = NoneCredential | JwtCredential | SessionCredential | GuestCredential | ServiceCredential | InvalidCredential;
@@ -1227,6 +1276,22 @@ export interface ClientConfigOptions {
   sharedStore?: boolean;
   /** Token endpoint for `grant_type=refresh_token`. */
   tokenEndpoint: string;
+}
+
+/** `CorsConfig` as constructor options (camelCase members). */
+export interface CorsConfigOptions {
+  /** Whether credentials (cookies, `Authorization`) may be sent (default `false`). */
+  allowCredentials?: boolean;
+  /** Request headers a cross-origin request may send, case-insensitive (default `authorization`, `content-type`). */
+  allowedHeaders?: string[];
+  /** Methods a cross-origin request may use (default `GET`, `HEAD`, `POST`). */
+  allowedMethods?: string[];
+  /** The origins that may call, as serialized origins (`https://app.example.com`, `http://localhost:3000`), compared exactly; or `["*"]` for any origin, only without credentials. Default: none (no cross-origin access). */
+  allowedOrigins?: string[];
+  /** Response headers the calling page may read beyond the CORS-safelisted ones (default none). */
+  exposedHeaders?: string[];
+  /** How long a browser may cache a preflight answer, in seconds, 0 to 86400 (default 600; `null`: no `Access-Control-Max-Age`, the browser's default of 5 seconds). */
+  maxAge?: number | null;
 }
 
 /** `DeviceClientConfig` as constructor options (camelCase members). */

@@ -16,6 +16,7 @@
 use std::sync::Arc;
 
 use authcore::broker::{self, Broker as CoreBroker, Connection, KeyFile};
+use authcore::cors::{Cors as CoreCors, CorsConfig};
 use authcore::device::{
     self, AuthorizationRequest, DeviceAuthority as CoreDeviceAuthority, DeviceClient as CoreDeviceClient,
     DeviceClientConfig, DeviceGrant, DeviceServerConfig, EntryLimiter, TokenRequest,
@@ -1081,6 +1082,39 @@ pub fn normalize_username(username: String) -> napi::Result<String> {
 #[napi]
 pub fn normalize_email(email: String) -> napi::Result<String> {
     guard(|| Ok(password::normalize_email(&email)?))
+}
+
+// ---------------------------------------------------------------------------------------------
+// cors
+// ---------------------------------------------------------------------------------------------
+
+/// CORS decisions for one configuration.
+#[napi]
+pub struct Cors {
+    inner: CoreCors,
+}
+
+#[napi]
+impl Cors {
+    /// From a `CorsConfig`.
+    #[napi(constructor)]
+    pub fn new(config_json: String) -> napi::Result<Self> {
+        guard(|| {
+            let config: CorsConfig = parse(&config_json, "config")?;
+            Ok(Self {
+                inner: CoreCors::new(config)?,
+            })
+        })
+    }
+
+    /// The decision for one request: JSON `{"type": "preflight"|"refused"|"actual", ...}`.
+    #[napi]
+    pub fn decide(&self, request_json: String) -> napi::Result<String> {
+        guard(|| {
+            let r: HttpRequest = parse(&request_json, "request")?;
+            out(&self.inner.decide(&r))
+        })
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@
 use std::sync::{Mutex, MutexGuard};
 
 use authcore::broker::{self, Broker, Connection, KeyFile};
+use authcore::cors::{Cors as CoreCors, CorsConfig};
 use authcore::device::{
     self, AuthorizationRequest, DeviceAuthority as CoreDeviceAuthority, DeviceClient as CoreDeviceClient,
     DeviceClientConfig, DeviceGrant, DeviceServerConfig, EntryLimiter, TokenRequest,
@@ -1445,6 +1446,46 @@ fn normalize_email(py: Python<'_>, email: &str) -> PyResult<String> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// cors
+// ---------------------------------------------------------------------------------------------
+
+/// CORS decisions for one configuration (exact origins, methods, headers, credentials).
+#[pyclass(module = "authcore.cors", frozen)]
+struct Cors {
+    inner: CoreCors,
+}
+
+guarded! {
+#[pymethods]
+impl Cors {
+    #[new]
+    #[pyo3(signature = (config=None, **kwargs))]
+    fn new(py: Python<'_>, config: Option<&Bound<'_, PyAny>>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        let config: CorsConfig = settings(py, config, kwargs, "config")?;
+        Ok(Self {
+            inner: CoreCors::new(config).py(py)?,
+        })
+    }
+
+    /// `{"type": "preflight", "response"}`, `{"type": "refused", "error", "response"}` or
+    /// `{"type": "actual", "headers"}` for one request.
+    fn decide(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let r: HttpRequest = from_py(request, "request")?;
+        to_py(py, &self.inner.decide(&r))
+    }
+
+    fn __repr__(&self) -> PyResult<String> {
+        let c = self.inner.config();
+        Ok(format!(
+            "Cors(allowed_origins={:?}, allow_credentials={})",
+            c.allowed_origins,
+            if c.allow_credentials { "True" } else { "False" }
+        ))
+    }
+}
+}
+
+// ---------------------------------------------------------------------------------------------
 // refresh
 // ---------------------------------------------------------------------------------------------
 
@@ -1788,6 +1829,7 @@ fn _authcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(normalize_username, m)?)?;
     m.add_function(wrap_pyfunction!(normalize_email, m)?)?;
     m.add_class::<RefreshTokens>()?;
+    m.add_class::<Cors>()?;
     m.add_function(wrap_pyfunction!(refresh_token_hash, m)?)?;
     m.add_function(wrap_pyfunction!(load_refresh_record, m)?)?;
     m.add_function(wrap_pyfunction!(pkce, m)?)?;

@@ -17,6 +17,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use authcore::broker::{self, Broker as CoreBroker, Connection, KeyFile};
+use authcore::cors::{Cors as CoreCors, CorsConfig};
 use authcore::device::{
     self, AuthorizationRequest, DeviceAuthority as CoreDeviceAuthority, DeviceClient as CoreDeviceClient,
     DeviceClientConfig, DeviceGrant, DeviceServerConfig, EntryLimiter, TokenRequest,
@@ -957,6 +958,34 @@ pub fn normalize_username(username: &str) -> R<String> {
 #[wasm_bindgen(js_name = normalizeEmail)]
 pub fn normalize_email(email: &str) -> R<String> {
     password::normalize_email(email).js()
+}
+
+// ---------------------------------------------------------------------------------------------
+// cors
+// ---------------------------------------------------------------------------------------------
+
+/// CORS decisions for one configuration.
+#[wasm_bindgen]
+pub struct Cors {
+    inner: CoreCors,
+}
+
+#[wasm_bindgen]
+impl Cors {
+    /// From the CORS settings (JSON).
+    #[wasm_bindgen(constructor)]
+    pub fn new(config_json: &str) -> R<Cors> {
+        let config: CorsConfig = from_json(config_json, "config")?;
+        Ok(Self {
+            inner: CoreCors::new(config).js()?,
+        })
+    }
+
+    /// The decision for one request (JSON): `preflight`, `refused` or `actual`.
+    pub fn decide(&self, request_json: &str) -> R<String> {
+        let r: HttpRequest = from_json(request_json, "request")?;
+        to_json(&self.inner.decide(&r))
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -207,12 +207,39 @@ c("driver-refresh-bad-body",
   step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [refresh(1)]}),
   step("driver.handle_response", {"transmit": 1, "response": resp(200, '{"token_type":"Bearer"}'), "now": NOW},
        {"actions": [failed(1, "refresh_failed", "`access_token` is missing.", resp(200, '{"token_type":"Bearer"}'), field="access_token")]}))
+# Without a refresh token (RAG Modulo: one-hour JWT, no refresh) the driver says "sign in again"
+# at the refresh margin, while the token still works, instead of failing later.
+REAUTH_DETAIL = "The access token has expired and cannot be renewed; sign in again."
+
+
+def reauth(exp=NOW + 3600):
+    return {"type": "reauthenticate", "expires_at": exp}
+
+
 c("driver-expired-without-refresh-token",
   new(ts(exp=NOW, rt=None)),
-  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [failed(1, "refresh_token_expired", "Refresh token has expired; sign in again.")]}))
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [reauth(NOW), failed(1, "not_authenticated", REAUTH_DETAIL)]}),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 2, "actions": [failed(2, "not_authenticated", REAUTH_DETAIL)]}))
 c("driver-refresh-due-without-refresh-token-uses-current",
   new(ts(rt=None)),
-  step("driver.send", {"request": GET, "now": NOW + 3500}, {"request": 1, "actions": [send(1, 1)]}))
+  step("driver.send", {"request": GET, "now": NOW + 3500}, {"request": 1, "actions": [reauth(), send(1, 1)]}))
+c("driver-no-refresh-token-sign-in-again",
+  new(ts(rt=None)),
+  step("driver.send", {"request": GET, "now": NOW + 3300 - 1}, {"request": 1, "actions": [send(1, 1)]}),
+  # 300 s (the margin) left: announce once, and still send with the current token.
+  step("driver.send", {"request": GET, "now": NOW + 3300}, {"request": 2, "actions": [reauth(), send(2, 2)]}),
+  step("driver.send", {"request": GET, "now": NOW + 3599}, {"request": 3, "actions": [send(3, 3)]}),
+  step("driver.send", {"request": GET, "now": NOW + 3600}, {"request": 4, "actions": [failed(4, "not_authenticated", REAUTH_DETAIL)]}),
+  # The user signed in again (here in another process): the new tokens are used at once.
+  step("driver.handle_save_conflict", {"stored": stored(ts("at-2", NOW + 7200, None), 1)}, {"actions": []}),
+  step("driver.send", {"request": GET, "now": NOW + 3600}, {"request": 5, "actions": [send(4, 5, "at-2")]}),
+  step("driver.send", {"request": GET, "now": NOW + 6900}, {"request": 6, "actions": [reauth(NOW + 7200), send(5, 6, "at-2")]}),
+  source="seeds/004 (RAG Modulo) Token Expiration: 1 hour, no refresh token")
+c("driver-no-refresh-token-401-signs-in-again",
+  new(ts(rt=None)),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1, 1)]}),
+  step("driver.handle_response", {"transmit": 1, "response": resp(401), "now": NOW},
+       {"actions": [reauth(), failed(1, "not_authenticated", "Not authenticated.", resp(401))]}))
 c("driver-no-tokens", new(), step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [failed(1, "not_authenticated", "Not authenticated.")]}))
 c("driver-identity-header",
   new(ts()),

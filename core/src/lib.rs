@@ -81,6 +81,7 @@
 )]
 
 pub mod broker;
+pub mod cors;
 pub mod device;
 pub mod entropy;
 pub mod error;

@@ -12,7 +12,7 @@ use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value};
 
-use crate::{broker, device, error, gate, http, jwt, oauth, password, refresh, session, tokens};
+use crate::{broker, cors, device, error, gate, http, jwt, oauth, password, refresh, session, tokens};
 
 /// Adds `T` (and everything it refers to) to the generator's definitions.
 fn add<T: JsonSchema>(g: &mut SchemaGenerator) {
@@ -93,6 +93,9 @@ pub fn document() -> Value {
     add::<broker::Resolution>(&mut g);
     add::<broker::KeyFile>(&mut g);
     add::<broker::Readiness>(&mut g);
+    // CORS
+    add::<cors::CorsConfig>(&mut g);
+    add::<cors::CorsDecision>(&mut g);
 
     let defs: Map<String, Value> = g
         .take_definitions(true)

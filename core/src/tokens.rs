@@ -12,6 +12,18 @@
 //!   when due, refreshes and retries exactly once on a 401, keeps one refresh in flight for
 //!   any number of waiting requests, and hands out new tokens to save at once.
 //!
+//! ## Tokens without a refresh token
+//!
+//! Some servers issue an access token only (RAG Modulo: a one-hour JWT, no refresh). Such a
+//! set cannot be renewed, so the driver says so *before* it stops working: the first request
+//! sent once the access token is within the refresh margin emits
+//! [`Action::Reauthenticate`] (`expires_at`, server clock) and still goes out with the
+//! current token; the host shows "sign in again" and, after the new sign-in, calls
+//! [`RequestDriver::set_tokens`]. A request after the expiry emits it too (when it was not
+//! emitted yet for these tokens) and fails with `not_authenticated`, never with
+//! `refresh_token_expired`; so does a request the API answers with 401 (after the one retry
+//! a new token generation allows). The action comes once per token generation.
+//!
 //! ## Sharing one token file between processes
 //!
 //! Each save is [`Action::SaveTokens`] with `generation` and `expected_generation`. Write
@@ -503,6 +515,15 @@ pub enum Action {
         /// Its final response.
         response: HttpResponse,
     },
+    /// The tokens cannot be renewed (the set has no refresh token) and the access token
+    /// expires at `expires_at` (server clock), or has expired: sign the user in again, then
+    /// call [`RequestDriver::set_tokens`]. Emitted once per token generation, at the first
+    /// request within the refresh margin (that request still goes out), after the expiry, or
+    /// when the API refuses the token with 401.
+    Reauthenticate {
+        /// When the access token expires (Unix seconds, server clock).
+        expires_at: i64,
+    },
     /// An API request failed.
     Failed {
         /// The request (as returned by [`RequestDriver::send`]).
@@ -546,6 +567,8 @@ pub struct RequestDriver {
     clock_offset: i64,
     identity: Option<String>,
     refresh_rejected: bool,
+    /// The token generation for which [`Action::Reauthenticate`] was emitted.
+    reauthenticate_sent: Option<u64>,
     next_request: RequestId,
     next_transmit: TransmitId,
     pending: BTreeMap<RequestId, Pending>,
@@ -581,6 +604,7 @@ impl RequestDriver {
             clock_offset,
             identity: None,
             refresh_rejected: false,
+            reauthenticate_sent: None,
             next_request: 1,
             next_transmit: 1,
             pending: BTreeMap::new(),
@@ -846,11 +870,30 @@ impl RequestDriver {
             return self.fail(id, Error::new(ErrorCode::NotAuthenticated), None);
         };
         let can_refresh = tokens.can_refresh(server_now) && !self.refresh_rejected;
+        let (no_refresh_token, expires_at) = (tokens.refresh_token.is_none(), tokens.expires_at);
         match tokens.freshness(server_now, self.config.refresh_margin) {
             Freshness::Fresh => self.transmit_api(id),
-            Freshness::RefreshDue if !can_refresh => self.transmit_api(id),
+            Freshness::RefreshDue if !can_refresh => {
+                if no_refresh_token {
+                    self.announce_reauthenticate(expires_at);
+                }
+                self.transmit_api(id)
+            }
             Freshness::RefreshDue | Freshness::Expired if can_refresh => self.wait_for_refresh(id, just_loaded),
+            _ if no_refresh_token => {
+                self.announce_reauthenticate(expires_at);
+                let detail = "The access token has expired and cannot be renewed; sign in again.";
+                self.fail(id, Error::with_detail(ErrorCode::NotAuthenticated, detail), None)
+            }
             _ => self.fail(id, Error::new(ErrorCode::RefreshTokenExpired), None),
+        }
+    }
+
+    /// Emits [`Action::Reauthenticate`] once per token generation.
+    fn announce_reauthenticate(&mut self, expires_at: i64) {
+        if self.reauthenticate_sent != Some(self.generation) {
+            self.reauthenticate_sent = Some(self.generation);
+            self.actions.push_back(Action::Reauthenticate { expires_at });
         }
     }
 
@@ -1008,6 +1051,10 @@ impl RequestDriver {
                 if can_refresh {
                     self.wait_for_refresh(id, false);
                 } else {
+                    if let Some(t) = self.tokens.as_ref().filter(|t| t.refresh_token.is_none()) {
+                        let expires_at = t.expires_at;
+                        self.announce_reauthenticate(expires_at);
+                    }
                     self.fail(id, Error::new(ErrorCode::NotAuthenticated), Some(response));
                 }
             }

@@ -4,6 +4,7 @@ from typing import Any, Dict, List, Literal, Mapping, Optional, Sequence, Tuple,
 
 from .types import (
     Action,
+    CorsDecision,
     AuthorizationRequest,
     AuthorizationStart,
     CallbackOutcome,
@@ -426,3 +427,20 @@ def readiness(
     key_files: Optional[Sequence[Mapping[str, Any]]] = None,
     now: Optional[int] = None,
 ) -> Readiness: ...
+
+# --- cors ----------------------------------------------------------------------------------
+
+@final
+class Cors:
+    def __new__(
+        cls,
+        config: Optional[Mapping[str, Any]] = None,
+        *,
+        allowed_origins: Sequence[str] = ...,
+        allowed_methods: Sequence[str] = ...,
+        allowed_headers: Sequence[str] = ...,
+        exposed_headers: Sequence[str] = ...,
+        allow_credentials: bool = ...,
+        max_age: Optional[int] = ...,
+    ) -> "Cors": ...
+    def decide(self, request: Mapping[str, Any]) -> CorsDecision: ...

@@ -54,7 +54,10 @@ class BearerAuth(httpx.Auth):
     ``store`` holds the tokens (see :mod:`authcore.stores`); ``token_endpoint`` and the other
     keyword settings are the request driver's (``client_id``, ``refresh_margin``,
     ``identity_header``, ``api_origins``, ``shared_store``, …). ``clock`` returns Unix
-    seconds (``time.time`` by default).
+    seconds (``time.time`` by default). ``on_reauthenticate`` is called (with the access
+    token's ``expires_at``, lock held: do not call back into this object) when the tokens
+    cannot be renewed (no refresh token) and expire within the refresh margin, or have
+    expired: the moment to ask the user to sign in again.
     """
 
     def __init__(
@@ -63,11 +66,13 @@ class BearerAuth(httpx.Auth):
         token_endpoint: Optional[str] = None,
         *,
         clock: Optional[Callable[[], float]] = None,
+        on_reauthenticate: Optional[Callable[[int], None]] = None,
         **settings: Any,
     ) -> None:
         if token_endpoint is not None:
             settings["token_endpoint"] = token_endpoint
         self._store = store
+        self._on_reauthenticate = on_reauthenticate
         self._clock: Callable[[], int] = (lambda: int(clock())) if clock is not None else _now
         self._driver = RequestDriver(settings, stored=store.load())
         self._lock = threading.Lock()
@@ -106,6 +111,9 @@ class BearerAuth(httpx.Auth):
                         self._driver.handle_save_conflict(current)
             elif action["type"] == "load_tokens":
                 self._driver.handle_loaded(self._store.load(), now=self._clock())
+            elif action["type"] == "reauthenticate":
+                if self._on_reauthenticate is not None:
+                    self._on_reauthenticate(action["expires_at"])
             else:  # complete or failed
                 self._results[action["request_id"]] = dict(action)
         self._cond.notify_all()

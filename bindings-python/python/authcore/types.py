@@ -45,6 +45,12 @@ Secret = str
 """A secret string: serialised as itself, but `Debug` prints `"[redacted]"`."""
 
 
+class ActualCorsDecision(TypedDict):
+    """Not a preflight: let the application answer, then add `headers` to its response."""
+    type: Literal["actual"]
+    headers: Dict[str, str]
+
+
 class _AllowDecisionRequired(TypedDict):
     type: Literal["allow"]
     context: AuthContext
@@ -200,6 +206,16 @@ class Consent(TypedDict):
     expires_in: int
     scopes: List[str]
     user_code: str
+
+
+class CorsConfig(TypedDict, total=False):
+    """CORS settings."""
+    allow_credentials: bool
+    allowed_headers: List[str]
+    allowed_methods: List[str]
+    allowed_origins: List[str]
+    exposed_headers: List[str]
+    max_age: Optional[int]
 
 
 class DenyDecision(TypedDict):
@@ -600,6 +616,12 @@ class PollingDeviceClientPhase(TypedDict):
     next_poll: int
 
 
+class PreflightCorsDecision(TypedDict):
+    """An allowed preflight: send `response` (204 with the CORS headers); the application is not called."""
+    type: Literal["preflight"]
+    response: HttpResponse
+
+
 class _PromptRequired(TypedDict):
     expires_at: int
     user_code: str
@@ -655,6 +677,12 @@ class Readiness(TypedDict):
     warnings: List[str]
 
 
+class ReauthenticateAction(TypedDict):
+    """The tokens cannot be renewed (the set has no refresh token) and the access token expires at `expires_at` (server clock), or has expired: sign the user in again, then call `RequestDriver::set_tokens`. Emitted once per token generation, at the first request within the refresh margin (that request still goes out), after the expiry, or when the API refuses the token with 401."""
+    type: Literal["reauthenticate"]
+    expires_at: int
+
+
 class RefreshConfig(TypedDict, total=False):
     """Rotation rules."""
     family_lifetime: Optional[int]
@@ -686,6 +714,13 @@ class RefreshResolution(TypedDict):
     connection: str
     provider: str
     request: HttpRequest
+
+
+class RefusedCorsDecision(TypedDict):
+    """A refused preflight: send `response`; the application is not called."""
+    type: Literal["refused"]
+    error: Error
+    response: HttpResponse
 
 
 class _RegistrationRequired(TypedDict):
@@ -937,11 +972,14 @@ class WaitDeviceAction(TypedDict):
     until: int
 
 
-Action = Union[SendAction, LoadTokensAction, SaveTokensAction, CompleteAction, FailedAction]
+Action = Union[SendAction, LoadTokensAction, SaveTokensAction, CompleteAction, ReauthenticateAction, FailedAction]
 """What the driver wants the host to do next."""
 
 ConnectionCredential = Union[ApiKeyConnectionCredential, OauthConnectionCredential]
 """The secret a broker `Connection` holds for its provider: an API key or OAuth tokens."""
+
+CorsDecision = Union[PreflightCorsDecision, RefusedCorsDecision, ActualCorsDecision]
+"""What to do with one request; see the module docs."""
 
 Credential = Union[NoneCredential, JwtCredential, SessionCredential, GuestCredential, ServiceCredential, InvalidCredential]
 """The credential a request presented (not `ConnectionCredential`, the secret a broker connection holds for an outbound call)."""
@@ -967,6 +1005,7 @@ Rotation = Union[RotatedRotation, ReuseRotation]
 __all__ = [
     "Access",
     "Action",
+    "ActualCorsDecision",
     "Algorithm",
     "AllowDecision",
     "ApiKeyConnectionCredential",
@@ -986,6 +1025,8 @@ __all__ = [
     "Connection",
     "ConnectionCredential",
     "Consent",
+    "CorsConfig",
+    "CorsDecision",
     "Credential",
     "Decision",
     "DenyDecision",
@@ -1041,16 +1082,19 @@ __all__ = [
     "PkceMethod",
     "PollOutcome",
     "PollingDeviceClientPhase",
+    "PreflightCorsDecision",
     "Prompt",
     "PromptDeviceAction",
     "Provider",
     "ProviderSet",
     "ProviderSource",
     "Readiness",
+    "ReauthenticateAction",
     "RefreshConfig",
     "RefreshRecord",
     "RefreshResolution",
     "RefreshStatus",
+    "RefusedCorsDecision",
     "Registration",
     "Resolution",
     "ReuseRotation",

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use authcore::broker::{export_env, export_json, readiness, redact, Broker, Connection, KeyFile};
+use authcore::cors::{Cors, CorsConfig};
 use authcore::device::{
     device_code_hash, AuthorizationRequest, DeviceAuthority, DeviceClient, DeviceClientConfig, DeviceGrant,
     DeviceServerConfig, EntryLimiter, TokenRequest,
@@ -94,6 +95,7 @@ struct Ctx {
     refresh: Option<RefreshTokens>,
     auth_code: Option<AuthCodeClient>,
     broker: Option<Broker>,
+    cors: Option<Cors>,
 }
 
 /// Runs one case on one backend. `Err` describes the first failing step.
@@ -114,6 +116,7 @@ pub fn run_case(case: &Value, backend: Backend) -> Result<(), String> {
         refresh: None,
         auth_code: None,
         broker: None,
+        cors: None,
     };
     for (i, step) in steps.iter().enumerate() {
         run_step(&mut ctx, step).map_err(|e| format!("step {i} ({}): {e}", step["op"].as_str().unwrap_or("?")))?;
@@ -314,6 +317,8 @@ pub const OPS: &[&str] = &[
     "broker.export_json",
     "broker.check_connection",
     "broker.readiness",
+    "cors.new",
+    "cors.decide",
 ];
 
 /// The operation table. Shapes are documented in `conformance/README.md`.
@@ -776,6 +781,14 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                         .map(|c| out(&c)),
                     _ => return Err(format!("unknown operation `{op}`")),
                 }
+            }
+            "cors.new" => Cors::new(opt::<CorsConfig>(input, "config")?.unwrap_or_default()).map(|c| {
+                ctx.cors = Some(c);
+                json!({})
+            }),
+            "cors.decide" => {
+                let c = ctx.cors.as_ref().ok_or("no cors: call cors.new first")?;
+                Ok(out(&c.decide(&arg(input, "request")?)))
             }
             _ => return Err(format!("unknown operation `{op}`")),
         })
