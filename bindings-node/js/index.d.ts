@@ -192,6 +192,7 @@ export interface AccountsOptions {
   memoryKib?: number;
   iterations?: number;
   parallelism?: number;
+  allowEmailUsernames?: boolean;
 }
 
 export interface RefreshTokensOptions {

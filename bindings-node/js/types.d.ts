@@ -674,12 +674,14 @@ export interface Needs {
   user: boolean;
 }
 
-/** A validated registration: normalised identifiers and the password hash to store. The host inserts it under unique constraints on `username` and `email` and answers a violation with `user_exists` (409). */
+/** A validated registration: a fresh user id, the normalised identifiers and the password hash to store. The host inserts it under unique constraints on `username` and `email` and answers a violation with `user_exists` (409); its registration response is typically `{user_id, username, email}` (never the hash). */
 export interface NewAccount {
   /** Normalised e-mail address. */
   email?: string | null;
   /** argon2id PHC string. */
   password_hash: string;
+  /** A fresh user id: a UUID v4 made from 16 bytes of the entropy input, drawn after the 16 salt bytes. A host with ids of its own may ignore it. */
+  user_id: string;
   /** Normalised user name. */
   username?: string | null;
 }
@@ -706,6 +708,8 @@ export interface OauthConnectionCredential {
 
 /** Password and hashing rules. */
 export interface PasswordPolicy {
+  /** Whether a user name may be an e-mail address (default `false`). When `true`, a user name containing `@` is normalised and checked as an e-mail address (`normalize_email`) instead of by the user-name rule (RAG Modulo registers `"username": "user@example.com"`). */
+  allow_email_usernames?: boolean;
   /** argon2id iterations (default 2). */
   iterations?: number;
   /** Maximum password length in characters (default 128). */
@@ -1396,6 +1400,8 @@ export interface IssuerConfigOptions {
 
 /** `PasswordPolicy` as constructor options (camelCase members). */
 export interface PasswordPolicyOptions {
+  /** Whether a user name may be an e-mail address (default `false`). When `true`, a user name containing `@` is normalised and checked as an e-mail address (`normalize_email`) instead of by the user-name rule (RAG Modulo registers `"username": "user@example.com"`). */
+  allowEmailUsernames?: boolean;
   /** argon2id iterations (default 2). */
   iterations?: number;
   /** Maximum password length in characters (default 128). */

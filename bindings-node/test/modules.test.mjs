@@ -184,14 +184,16 @@ test("gate: classify, decide, authenticate with nested camelCase options", () =>
 
 test("accounts: register, login, hash and verify, sync and async", async () => {
   const accounts = new A.Accounts({ memoryKib: 64, iterations: 1 });
-  const acct = accounts.register("correct horse", "Alice", null, bytes(16));
+  const acct = accounts.register("correct horse", "Alice", null, bytes(32));
   assert.equal(acct.username, "alice");
+  assert.match(acct.user_id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   assert.ok(acct.password_hash.startsWith("$argon2id$"));
-  const asyncAcct = await accounts.registerAsync("correct horse", null, "A@Example.com", bytes(16));
+  const asyncAcct = await accounts.registerAsync("correct horse", null, "A@Example.com", bytes(32));
   assert.equal(asyncAcct.email, A.normalizeEmail("A@Example.com"));
   const stored = { user_id: "u-1", password_hash: acct.password_hash, email: "a@example.com" };
-  assert.deepEqual(accounts.login(stored, "correct horse"), { user_id: "u-1", email: "a@example.com" });
-  assert.deepEqual(await accounts.loginAsync(stored, "correct horse"), { user_id: "u-1", email: "a@example.com" });
+  const login = { user_id: "u-1", email: "a@example.com", needs_rehash: false };
+  assert.deepEqual(accounts.login(stored, "correct horse"), login);
+  assert.deepEqual(await accounts.loginAsync(stored, "correct horse"), login);
   for (const [account, pw] of [[stored, "wrong horse"], [null, "correct horse"]]) {
     assert.throws(() => accounts.login(account, pw), (e) => e instanceof A.AuthError && e.code === "invalid_credentials");
     await assert.rejects(accounts.loginAsync(account, pw), (e) => e instanceof A.AuthError && e.code === "invalid_credentials");

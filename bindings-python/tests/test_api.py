@@ -200,9 +200,10 @@ def test_password_login_is_indistinguishable() -> None:
     accounts = password.Accounts(memory_kib=64, iterations=1)
     acct = accounts.register("correct horse", username="Alice")
     assert acct["username"] == "alice" and acct["password_hash"].startswith("$argon2id$")
+    assert len(acct["user_id"]) == 36 and acct["user_id"][14] == "4"
     stored = {"user_id": "u-1", "password_hash": acct["password_hash"], "email": "a@example.com"}
     out = accounts.login(stored, "correct horse")
-    assert out == {"user_id": "u-1", "email": "a@example.com"}
+    assert out == {"user_id": "u-1", "email": "a@example.com", "needs_rehash": False}
     token = jwt.Issuer(KEY).issue({"sub": out["user_id"], "email": out["email"]}, now=NOW)  # minting: the next step
     assert jwt.Verifier(algorithms=["HS256"], keys=[KEY]).verify(token, now=NOW)["claims"]["sub"] == "u-1"
     for account, pw in [(stored, "wrong horse"), (None, "correct horse")]:

@@ -370,6 +370,11 @@ for name, cfg, field in [("realm", dict(GATE, realm='a"b'), "realm"), ("guest-he
 # ------------------------------------------------------------------------------------------
 # Passwords, registration and login
 # ------------------------------------------------------------------------------------------
+def with_detail(s, detail):
+    s["expect_error"]["detail"] = detail
+    return s
+
+
 FAST = {"memory_kib": 64, "iterations": 1}
 SALT = bytes([7] * 16)
 
@@ -402,20 +407,38 @@ case("password", "needs-rehash", step("password.new", {}, {}),
      step("password.needs_rehash", {"hash": H1}, {"needs_rehash": True}),
      step("password.needs_rehash", {"hash": argon("a", m=19456, t=2)}, {"needs_rehash": False}))
 PW_BAD = "A password must be 8 to 128 characters."
+# register draws 16 salt bytes, then 16 bytes for the user id (a UUID v4).
+UID = bytes(range(0x40, 0x50))
+REG_ENTROPY = (SALT + UID).hex()
 case("password", "register-username-and-email", step("password.new", {"policy": FAST}, {}),
-     step("password.register", {"registration": {"username": "Alice_01", "email": " Alice@Example.COM", "password": "correct horse"}, "entropy": SALT.hex()},
-          {"username": "alice_01", "email": "alice@example.com", "password_hash": H1}))
+     step("password.register", {"registration": {"username": "Alice_01", "email": " Alice@Example.COM", "password": "correct horse"}, "entropy": REG_ENTROPY},
+          {"user_id": uuid4(UID), "username": "alice_01", "email": "alice@example.com", "password_hash": H1}),
+     step("password.register", {"registration": {"username": "alice_01", "password": "correct horse"}, "entropy": SALT.hex()}, error="entropy_unavailable"))
+case("password", "register-email-as-username", step("password.new", {"policy": dict(FAST, allow_email_usernames=True)}, {}),
+     step("password.register", {"registration": {"username": "user@example.com", "password": "secure_password", "email": "user@example.com"}, "entropy": REG_ENTROPY},
+          {"user_id": uuid4(UID), "username": "user@example.com", "email": "user@example.com", "password_hash": argon("secure_password")}),
+     step("password.register", {"registration": {"username": " User@Example.COM", "password": "secure_password"}, "entropy": REG_ENTROPY},
+          {"user_id": uuid4(UID), "username": "user@example.com", "password_hash": argon("secure_password")}),
+     # Names without `@` keep the user-name rule.
+     step("password.register", {"registration": {"username": "Alice_01", "password": "secure_password"}, "entropy": REG_ENTROPY},
+          {"user_id": uuid4(UID), "username": "alice_01", "password_hash": argon("secure_password")}),
+     with_detail(step("password.register", {"registration": {"username": "user@", "password": "secure_password"}, "entropy": REG_ENTROPY},
+                      error="invalid_username", field="username"), "A user name that contains `@` must be a valid e-mail address."),
+     source="seeds/004 (RAG Modulo) User Registration")
+case("password", "register-email-as-username-needs-the-policy", step("password.new", {"policy": FAST}, {}),
+     step("password.register", {"registration": {"username": "user@example.com", "password": "secure_password"}, "entropy": REG_ENTROPY},
+          error="invalid_username", field="username"))
 case("password", "register-validation", step("password.new", {"policy": FAST}, {}),
      step("password.register", {"registration": {"password": "correct horse"}, "entropy": SALT.hex()}, error="invalid_username", field="username"),
      step("password.register", {"registration": {"username": "al", "password": "correct horse"}, "entropy": SALT.hex()}, error="invalid_username", field="username"),
      step("password.register", {"registration": {"email": "alice@", "password": "correct horse"}, "entropy": SALT.hex()}, error="invalid_username", field="email"),
      step("password.register", {"registration": {"username": "alice", "password": "short"}, "entropy": SALT.hex()}, error="invalid_password", field="password"),
      step("password.register", {"registration": {"username": "alice", "password": "x" * 129}, "entropy": SALT.hex()}, error="invalid_password", field="password"),
-     step("password.register", {"registration": {"username": "alice", "password": "x" * 128}, "entropy": SALT.hex()},
-          {"username": "alice", "password_hash": argon("x" * 128)}),
+     step("password.register", {"registration": {"username": "alice", "password": "x" * 128}, "entropy": REG_ENTROPY},
+          {"user_id": uuid4(UID), "username": "alice", "password_hash": argon("x" * 128)}),
      # Length counts characters after NFKC: "ﬀ" (1 char) becomes "ff" (2 chars).
-     step("password.register", {"registration": {"username": "alice", "password": "ﬀﬀﬀﬀ"}, "entropy": SALT.hex()},
-          {"username": "alice", "password_hash": argon("ffffffff")}),
+     step("password.register", {"registration": {"username": "alice", "password": "ﬀﬀﬀﬀ"}, "entropy": REG_ENTROPY},
+          {"user_id": uuid4(UID), "username": "alice", "password_hash": argon("ffffffff")}),
      step("password.register", {"registration": {"username": "alice", "password": "ééééééé"}, "entropy": SALT.hex()}, error="invalid_password", field="password"),
      source="NIST SP 800-63B 5.1.1.2")
 for i, (u, want) in enumerate([("alice", "alice"), ("ALICE", "alice"), ("a.b-c_d", "a.b-c_d"), ("Ａｌｉｃｅ", "alice"), ("abc", "abc"), ("a" * 32, "a" * 32)]):
@@ -490,11 +513,6 @@ case("password", "verify-bcrypt-openwall-vectors", step("password.new", {"policy
      step("password.verify", {"hash": "$2a$05$abcdefghijklmnopqrstuu5s2v8.iXieOjg/.AySBTTZIIVFJeBui", "password": LONG[:71]}, {"valid": False}),
      source="Openwall crypt_blowfish 1.3 wrapper.c tests")
 assert all(bcrypt.checkpw(pw.encode()[:72], h.encode()) for h, pw in [("$2a$05$abcdefghijklmnopqrstuu5s2v8.iXieOjg/.AySBTTZIIVFJeBui", LONG)])
-def with_detail(s, detail):
-    s["expect_error"]["detail"] = detail
-    return s
-
-
 RANGE = "The stored password hash has out-of-range parameters (%s)."
 NOT_DJANGO = "The stored password hash is not a Django pbkdf2_sha256 hash."
 NOT_BCRYPT = "The stored password hash is not a bcrypt hash."

@@ -11,8 +11,15 @@
 //!   4 × `max_length` bytes of UTF-8 (512 by default, enough for any 128 characters) is
 //!   refused with `invalid_password` without being normalised. User names (over 128 bytes)
 //!   and e-mail addresses (over 1016 bytes) are refused the same way.
+//! * With [`PasswordPolicy::allow_email_usernames`], a user name containing `@` follows the
+//!   e-mail rule instead (RAG Modulo registers e-mail addresses as user names).
+//! * [`Accounts::register`] mints the user id: a UUID v4 from the entropy input.
 //! * Hashes are argon2id PHC strings with OWASP's recommended parameters by default
 //!   (19 MiB, 2 iterations, 1 lane), salted with 16 bytes from the entropy input.
+//! * Hashes from existing systems verify too: Django `pbkdf2_sha256` and bcrypt
+//!   ([`HashScheme`]), with bounded cost ([`MAX_PBKDF2_ITERATIONS`], [`MAX_BCRYPT_COST`]);
+//!   a successful [`Accounts::login`] then says [`Login::needs_rehash`], and the host stores
+//!   a fresh argon2id hash of the password it just accepted.
 //! * [`Accounts::login`] answers `invalid_credentials` for a wrong password *and* for an
 //!   unknown user, and in the unknown-user case verifies against a dummy hash with the same
 //!   parameters, so both take the same time. On success it returns a typed [`Login`] (user
@@ -79,6 +86,11 @@ pub struct PasswordPolicy {
     pub iterations: u32,
     /// argon2id lanes (default 1).
     pub parallelism: u32,
+    /// Whether a user name may be an e-mail address (default `false`). When `true`, a user
+    /// name containing `@` is normalised and checked as an e-mail address
+    /// ([`normalize_email`]) instead of by the user-name rule (RAG Modulo registers
+    /// `"username": "user@example.com"`).
+    pub allow_email_usernames: bool,
 }
 
 impl Default for PasswordPolicy {
@@ -89,6 +101,7 @@ impl Default for PasswordPolicy {
             memory_kib: 19_456,
             iterations: 2,
             parallelism: 1,
+            allow_email_usernames: false,
         }
     }
 }
@@ -118,12 +131,16 @@ impl core::fmt::Debug for Registration {
     }
 }
 
-/// A validated registration: normalised identifiers and the password hash to store. The host
-/// inserts it under unique constraints on `username` and `email` and answers a violation
-/// with `user_exists` (409).
+/// A validated registration: a fresh user id, the normalised identifiers and the password hash
+/// to store. The host inserts it under unique constraints on `username` and `email` and
+/// answers a violation with `user_exists` (409); its registration response is typically
+/// `{user_id, username, email}` (never the hash).
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NewAccount {
+    /// A fresh user id: a UUID v4 made from 16 bytes of the entropy input, drawn after the
+    /// 16 salt bytes. A host with ids of its own may ignore it.
+    pub user_id: String,
     /// Normalised user name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
@@ -150,6 +167,7 @@ pub struct StoredCredentials {
 impl core::fmt::Debug for NewAccount {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("NewAccount")
+            .field("user_id", &self.user_id)
             .field("username", &self.username)
             .field("email", &self.email)
             .field("password_hash", &"[redacted]")
@@ -298,7 +316,11 @@ impl Accounts {
     pub fn hash_password(&self, password: &str, entropy: &mut dyn Entropy) -> Result<String> {
         let normalized = self.normalize_password(password)?;
         let salt = random_bytes(entropy, 16)?;
-        let salt = SaltString::encode_b64(&salt)
+        self.hash_normalized(&normalized, &salt)
+    }
+
+    fn hash_normalized(&self, normalized: &str, salt: &[u8]) -> Result<String> {
+        let salt = SaltString::encode_b64(salt)
             .map_err(|_| Error::with_detail(ErrorCode::InvalidState, "Could not encode the salt."))?;
         argon2(&self.params)
             .hash_password(normalized.as_bytes(), &salt)
@@ -371,7 +393,8 @@ impl Accounts {
         })
     }
 
-    /// Validates a registration and hashes its password.
+    /// Validates a registration, mints a user id and hashes the password. Entropy: 16 salt
+    /// bytes, then 16 bytes for the user id (both drawn before hashing).
     pub fn register(&self, registration: &Registration, entropy: &mut dyn Entropy) -> Result<NewAccount> {
         if registration.username.is_none() && registration.email.is_none() {
             return Err(Error::field(
@@ -380,10 +403,36 @@ impl Accounts {
                 "A user name or an e-mail address is required.",
             ));
         }
-        let username = registration.username.as_deref().map(normalize_username).transpose()?;
+        let username = registration
+            .username
+            .as_deref()
+            .map(|u| {
+                if self.policy.allow_email_usernames && u.contains('@') {
+                    normalize_email(u).map_err(|_| {
+                        Error::field(
+                            ErrorCode::InvalidUsername,
+                            "username",
+                            "A user name that contains `@` must be a valid e-mail address.",
+                        )
+                    })
+                } else {
+                    normalize_username(u)
+                }
+            })
+            .transpose()?;
         let email = registration.email.as_deref().map(normalize_email).transpose()?;
-        let password_hash = self.hash_password(registration.password.expose(), entropy)?;
+        let normalized = self.normalize_password(registration.password.expose())?;
+        let salt = random_bytes(entropy, 16)?;
+        let id_bytes: [u8; 16] = random_bytes(entropy, 16)?
+            .try_into()
+            .map_err(|_| Error::new(ErrorCode::EntropyUnavailable))?;
+        let user_id = uuid::Builder::from_random_bytes(id_bytes)
+            .into_uuid()
+            .hyphenated()
+            .to_string();
+        let password_hash = self.hash_normalized(&normalized, &salt)?;
         Ok(NewAccount {
+            user_id,
             username,
             email,
             password_hash,

@@ -127,7 +127,7 @@ fn password_login_is_typed_then_minted() {
     let login = accounts.login(Some(&stored), "correct horse").unwrap();
     assert_eq!(
         serde_json::to_value(&login).unwrap(),
-        json!({"user_id": "u-1", "email": "a@example.com"})
+        json!({"user_id": "u-1", "email": "a@example.com", "needs_rehash": false})
     );
     assert_eq!(login.claims(), json!({"sub": "u-1", "email": "a@example.com"}));
     for (acct, pw) in [(Some(&stored), "wrong horse"), (None, "correct horse")] {

@@ -552,10 +552,11 @@ class Needs(_NeedsRequired, total=False):
 
 class _NewAccountRequired(TypedDict):
     password_hash: str
+    user_id: str
 
 
 class NewAccount(_NewAccountRequired, total=False):
-    """A validated registration: normalised identifiers and the password hash to store. The host inserts it under unique constraints on `username` and `email` and answers a violation with `user_exists` (409)."""
+    """A validated registration: a fresh user id, the normalised identifiers and the password hash to store. The host inserts it under unique constraints on `username` and `email` and answers a violation with `user_exists` (409); its registration response is typically `{user_id, username, email}` (never the hash)."""
     email: Optional[str]
     username: Optional[str]
 
@@ -579,6 +580,7 @@ class OauthConnectionCredential(TypedDict):
 
 class PasswordPolicy(TypedDict, total=False):
     """Password and hashing rules."""
+    allow_email_usernames: bool
     iterations: int
     max_length: int
     memory_kib: int
