@@ -141,6 +141,7 @@ proptest! {
                         prop_assert_eq!(stored.generation, generation);
                         prop_assert!(generation > expected_generation);
                     }
+                    Action::Reauthenticate { .. } => {}
                     Action::Complete { request_id: request, .. } | Action::Failed { request_id: request, .. } => {
                         prop_assert!(open.remove(&request), "request {} settled once and only if open", request);
                         prop_assert!(settled.insert(request));
@@ -159,7 +160,7 @@ proptest! {
                     Action::Complete { request_id: request, .. } | Action::Failed { request_id: request, .. } => {
                         prop_assert!(open.remove(&request));
                     }
-                    Action::SaveTokens { .. } => {}
+                    Action::SaveTokens { .. } | Action::Reauthenticate { .. } => {}
                 }
             }
             if loading {
