@@ -3,7 +3,8 @@
 Submodules mirror the core: :mod:`authcore.errors`, :mod:`authcore.jwt`,
 :mod:`authcore.tokens`, :mod:`authcore.device`, :mod:`authcore.session`,
 :mod:`authcore.gate`, :mod:`authcore.oauth`, :mod:`authcore.broker`,
-:mod:`authcore.password`, :mod:`authcore.refresh` and :mod:`authcore.cors`; :mod:`authcore.types` holds the
+:mod:`authcore.password`, :mod:`authcore.refresh` and :mod:`authcore.cors`;
+:mod:`authcore.types` holds the
 ``TypedDict`` of every JSON shape. Every exception class is also available here (``except
 authcore.TokenExpired:``).
 
