@@ -26,6 +26,8 @@ export function describe(a: Action): string {
       return `failed: ${a.error.code} ${a.error.detail}`;
     case "load_tokens":
       return "load";
+    case "reauthenticate":
+      return `sign in again before ${a.expires_at}`;
   }
 }
 
