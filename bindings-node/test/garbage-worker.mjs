@@ -40,6 +40,7 @@ const INSTANCES = {
   AuthCodeClient: () =>
     new A.AuthCodeClient({ authorizationEndpoint: "https://i.example/a", tokenEndpoint: "https://i.example/t", clientId: "c", redirectUri: "https://app.example/cb" }),
   Broker: () => new A.Broker(),
+  Cors: () => new A.Cors({ allowedOrigins: ["https://app.example"], allowCredentials: true }),
   MemoryTokenStore: () => new A.MemoryTokenStore(),
 };
 

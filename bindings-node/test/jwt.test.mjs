@@ -80,7 +80,7 @@ test("fromEnv, verifySignature, decodeUnverified", () => {
   assert.ok(issuer instanceof Issuer && verifier instanceof Verifier);
   const token = issuer.issue({ sub: "env" }, NOW);
   assert.equal(verifier.verify(token, NOW).claims.exp, NOW + 120);
-  assert.throws(() => fromEnv({ JWT_SECRET_KEY: "short" }), (e) => e instanceof AuthError && e.code === "invalid_config" && !e.detail.includes("short"));
+  assert.throws(() => fromEnv({ JWT_SECRET_KEY: "t1ny-s3cret" }), (e) => e instanceof AuthError && e.code === "invalid_config" && !e.detail.includes("t1ny-s3cret"));
   const [header, claims] = decodeUnverified(token);
   assert.equal(header.alg, "HS256");
   assert.equal(claims.sub, "env");
