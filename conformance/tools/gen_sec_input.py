@@ -181,7 +181,7 @@ for name, doc, path, detail in [
 # JWT settings from the environment (or a YAML file)
 # ------------------------------------------------------------------------------------------
 SECRET = "authcore-conformance-hs256-secret-0123456789"
-ALGS = "`JWT_ALGORITHM` must be one of HS256, HS384, HS512, EdDSA, ES256, RS256, PS256."
+ALGS = "`JWT_ALGORITHM` must be one of HS256, HS384, HS512, EdDSA, ES256, ES256K, RS256, PS256."
 
 
 def hs256(claims):

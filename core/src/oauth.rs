@@ -278,6 +278,8 @@ pub struct AuthCodeConfig {
     pub extra_params: Vec<(String, String)>,
     /// Lifetime assumed when the token response has no `expires_in` (default 3600).
     pub default_expires_in: i64,
+    /// Longest access token accepted, in bytes (default 16384, at most 65536).
+    pub max_access_token_bytes: usize,
     /// The authorization server's issuer identifier (RFC 8414 `issuer`). When set, a
     /// callback's `iss` must equal it (RFC 9207).
     pub issuer: Option<String>,
@@ -315,6 +317,7 @@ impl Default for AuthCodeConfig {
             state_ttl: 600,
             extra_params: Vec::new(),
             default_expires_in: crate::tokens::DEFAULT_EXPIRES_IN,
+            max_access_token_bytes: crate::tokens::DEFAULT_MAX_ACCESS_TOKEN_BYTES,
             issuer: None,
             authorization_response_iss_parameter_supported: false,
             allow_insecure_http: false,
@@ -347,6 +350,7 @@ impl AuthCodeConfig {
         if !(30..=86_400).contains(&self.state_ttl) {
             return bad("state_ttl", "The state lifetime must be 30 to 86400 seconds.");
         }
+        crate::tokens::check_max_access_token_bytes(self.max_access_token_bytes)?;
         match &self.issuer {
             Some(issuer) => {
                 let url = check_endpoint("issuer", issuer, insecure)?;
@@ -635,15 +639,28 @@ impl AuthCodeClient {
 
     /// Turns the token endpoint's response into tokens (RFC 6749 §5.1/§5.2).
     pub fn token_response(&self, response: &HttpResponse, now: i64) -> Result<TokenSet> {
-        token_response(response, now, self.config.default_expires_in)
+        let rules = crate::tokens::ResponseRules {
+            default_expires_in: self.config.default_expires_in,
+            max_access_token_bytes: self.config.max_access_token_bytes,
+        };
+        token_response_with(response, now, rules)
     }
 }
 
 /// Parses a token endpoint response: 2xx → [`TokenSet`]; an RFC 6749 §5.2 error body → its
-/// catalog code; anything else → `invalid_response` or `server_error`.
+/// catalog code (an `error` member makes an error response whatever the status: some servers
+/// answer 200 with one); anything else → `invalid_response` or `server_error`.
 pub fn token_response(response: &HttpResponse, now: i64, default_expires_in: i64) -> Result<TokenSet> {
-    if response.is_success() {
-        return TokenSet::from_token_response_with_default(&response.body, now, default_expires_in);
+    token_response_with(
+        response,
+        now,
+        crate::tokens::ResponseRules::with_default_expires_in(default_expires_in),
+    )
+}
+
+fn token_response_with(response: &HttpResponse, now: i64, rules: crate::tokens::ResponseRules) -> Result<TokenSet> {
+    if response.is_success() && !crate::tokens::is_error_body(&response.body) {
+        return TokenSet::from_body(&response.body, now, rules);
     }
     if response.status >= 500 {
         return Err(Error::with_detail(

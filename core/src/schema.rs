@@ -35,6 +35,8 @@ pub fn document() -> Value {
     add::<jwt::VerifierSpec>(&mut g);
     add::<jwt::IssuerConfig>(&mut g);
     add::<jwt::VerifiedToken>(&mut g);
+    add::<jwt::SkippedKey>(&mut g);
+    add::<jwt::JwksReport>(&mut g);
     add::<jwt::Backend>(&mut g);
     // tokens and the request driver
     add::<tokens::TokenSet>(&mut g);

@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Literal, Optional, Tuple, TypedDict, Union
 Access = Union[Literal["public"], Literal["user"], Literal["user_or_guest"], Literal["service"]]
 """Who may use a route."""
 
-Algorithm = Union[Literal["HS256"], Literal["HS384"], Literal["HS512"], Literal["EdDSA"], Literal["ES256"], Literal["RS256"], Literal["PS256"]]
+Algorithm = Union[Literal["HS256"], Literal["HS384"], Literal["HS512"], Literal["EdDSA"], Literal["ES256"], Literal["ES256K"], Literal["RS256"], Literal["PS256"]]
 """A JWS algorithm authcore implements."""
 
 AuthType = Union[Literal["api_key"], Literal["oauth2"], Literal["device_code"]]
@@ -43,6 +43,9 @@ RefreshStatus = Union[Literal["active"], Literal["rotated"], Literal["revoked"]]
 
 Secret = str
 """A secret string: serialised as itself, but `Debug` prints `"[redacted]"`."""
+
+SkipReason = Union[Literal["not_for_signature"], Literal["unsupported_alg"], Literal["unsupported_key_type"], Literal["alg_required"], Literal["alg_not_allowed"], Literal["malformed"]]
+"""Why a JWKS entry was skipped (RFC 7517 §5: keys an implementation cannot use are ignored)."""
 
 
 class _AllowDecisionRequired(TypedDict):
@@ -475,6 +478,12 @@ class IssuerConfig(TypedDict, total=False):
     typ: Optional[str]
 
 
+class JwksReport(TypedDict):
+    """What importing a JWKS gave, as data: the usable keys (public JWKS members, HMAC secrets left out) and the skipped entries."""
+    keys: List[Any]
+    skipped: List[SkippedKey]
+
+
 class _JwtCredentialRequired(TypedDict):
     type: Literal["jwt"]
     scopes: List[str]
@@ -826,6 +835,17 @@ class SignIn(_SignInRequired, total=False):
     revoked: Optional[Session]
 
 
+class _SkippedKeyRequired(TypedDict):
+    detail: str
+    index: int
+    reason_code: SkipReason
+
+
+class SkippedKey(_SkippedKeyRequired, total=False):
+    """One JWKS entry `KeySet::from_jwks` did not load: data for a host to log."""
+    kid: Optional[str]
+
+
 class _StoredChallengeRequired(TypedDict):
     challenge: str
 
@@ -919,6 +939,7 @@ class VerifierConfig(TypedDict, total=False):
     leeway: int
     max_token_bytes: int
     typ: Optional[str]
+    unnamed_single_key_matches_any_kid: bool
 
 
 class VerifierSpec(TypedDict, total=False):
@@ -1022,6 +1043,7 @@ __all__ = [
     "IssuedGrant",
     "IssuedRefresh",
     "IssuerConfig",
+    "JwksReport",
     "JwtCredential",
     "KeyFile",
     "KeySpec",
@@ -1068,6 +1090,8 @@ __all__ = [
     "SessionCredential",
     "SessionValid",
     "SignIn",
+    "SkipReason",
+    "SkippedKey",
     "StoredChallenge",
     "StoredCredentials",
     "StoredTokens",

@@ -379,7 +379,7 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
             }
             "jwt.jwks" => {
                 let jwks: Value = arg(input, "jwks")?;
-                KeySet::from_jwks(&jwks, opt(input, "default_alg")?, backend).map(|k| k.to_jwks())
+                KeySet::from_jwks(&jwks, opt(input, "default_alg")?, backend).map(|k| out(&k.report()))
             }
             "tokens.from_response" => {
                 let body: String = arg(input, "body")?;
