@@ -7,7 +7,7 @@
 export type Access = "public" | "user" | "user_or_guest" | "service";
 
 /** A JWS algorithm authcore implements. */
-export type Algorithm = "HS256" | "HS384" | "HS512" | "EdDSA" | "ES256" | "ES256K" | "RS256" | "PS256";
+export type Algorithm = "HS256" | "HS384" | "HS512" | "EdDSA" | "Ed25519" | "ES256" | "ES256K" | "RS256" | "PS256";
 
 /** How a provider authenticates. */
 export type AuthType = "api_key" | "oauth2" | "device_code";
@@ -95,6 +95,8 @@ export interface AuthCodeConfig {
   extra_params?: [string, string][];
   /** The authorization server's issuer identifier (RFC 8414 `issuer`). When set, a callback's `iss` must equal it (RFC 9207). */
   issuer?: string | null;
+  /** Longest access token accepted, in bytes (default 16384, at most 65536). */
+  max_access_token_bytes?: number;
   /** Where the provider redirects back. */
   redirect_uri: string;
   /** Scopes to request. */
@@ -188,6 +190,8 @@ export interface ClientConfig {
   default_expires_in?: number;
   /** Header carrying the active identity (default `X-Identity`). */
   identity_header?: string;
+  /** Longest access token accepted in a token response, in bytes (default 16384, at most 65536). */
+  max_access_token_bytes?: number;
   /** Refresh this many seconds before expiry (default 300). */
   refresh_margin?: number;
   /** Ask the host to reload stored tokens before each refresh (several processes share one token file). */
@@ -284,6 +288,8 @@ export interface DeviceClientConfig {
   default_interval?: number;
   /** Body encoding (default form). */
   encoding?: Encoding;
+  /** Longest access token accepted, in bytes (default 16384, at most 65536). */
+  max_access_token_bytes?: number;
   /** Longest wait between retries after failures (default 60 s). */
   max_backoff?: number;
   /** Consecutive network or 5xx failures tolerated before failing (default 5). */
@@ -1220,6 +1226,8 @@ export interface AuthCodeConfigOptions {
   extraParams?: [string, string][];
   /** The authorization server's issuer identifier (RFC 8414 `issuer`). When set, a callback's `iss` must equal it (RFC 9207). */
   issuer?: string | null;
+  /** Longest access token accepted, in bytes (default 16384, at most 65536). */
+  maxAccessTokenBytes?: number;
   /** Where the provider redirects back. */
   redirectUri: string;
   /** Scopes to request. */
@@ -1242,6 +1250,8 @@ export interface ClientConfigOptions {
   defaultExpiresIn?: number;
   /** Header carrying the active identity (default `X-Identity`). */
   identityHeader?: string;
+  /** Longest access token accepted in a token response, in bytes (default 16384, at most 65536). */
+  maxAccessTokenBytes?: number;
   /** Refresh this many seconds before expiry (default 300). */
   refreshMargin?: number;
   /** Ask the host to reload stored tokens before each refresh (several processes share one token file). */
@@ -1266,6 +1276,8 @@ export interface DeviceClientConfigOptions {
   defaultInterval?: number;
   /** Body encoding (default form). */
   encoding?: Encoding;
+  /** Longest access token accepted, in bytes (default 16384, at most 65536). */
+  maxAccessTokenBytes?: number;
   /** Longest wait between retries after failures (default 60 s). */
   maxBackoff?: number;
   /** Consecutive network or 5xx failures tolerated before failing (default 5). */

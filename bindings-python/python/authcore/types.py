@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Literal, Optional, Tuple, TypedDict, Union
 Access = Union[Literal["public"], Literal["user"], Literal["user_or_guest"], Literal["service"]]
 """Who may use a route."""
 
-Algorithm = Union[Literal["HS256"], Literal["HS384"], Literal["HS512"], Literal["EdDSA"], Literal["ES256"], Literal["ES256K"], Literal["RS256"], Literal["PS256"]]
+Algorithm = Union[Literal["HS256"], Literal["HS384"], Literal["HS512"], Literal["EdDSA"], Literal["Ed25519"], Literal["ES256"], Literal["ES256K"], Literal["RS256"], Literal["PS256"]]
 """A JWS algorithm authcore implements."""
 
 AuthType = Union[Literal["api_key"], Literal["oauth2"], Literal["device_code"]]
@@ -93,6 +93,7 @@ class AuthCodeConfig(_AuthCodeConfigRequired, total=False):
     default_expires_in: int
     extra_params: List[Tuple[str, str]]
     issuer: Optional[str]
+    max_access_token_bytes: int
     scopes: List[str]
     state_ttl: int
 
@@ -166,6 +167,7 @@ class ClientConfig(_ClientConfigRequired, total=False):
     client_id: Optional[str]
     default_expires_in: int
     identity_header: str
+    max_access_token_bytes: int
     refresh_margin: int
     shared_store: bool
 
@@ -237,6 +239,7 @@ class DeviceClientConfig(_DeviceClientConfigRequired, total=False):
     default_expires_in: int
     default_interval: int
     encoding: Encoding
+    max_access_token_bytes: int
     max_backoff: int
     max_retries: int
     previous_generation: int
