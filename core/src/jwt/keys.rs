@@ -712,7 +712,7 @@ fn hmac_material(alg: Algorithm, secret: &[u8]) -> Result<PrivateMaterial> {
     };
     if secret.len() < min {
         return Err(key_error(format!(
-            "An {} secret must be at least {min} bytes (RFC 7518 §3.2); this one has {}.",
+            "An {} secret must be at least {min} bytes (RFC 7518 section 3.2); this one has {}.",
             alg.as_str(),
             secret.len()
         )));
