@@ -204,10 +204,27 @@ case(interop, "es256k-p256-coordinates-refused",
 case(interop, "es256k-jwks-round-trip",
      jwks_step({"keys": [dict(K1_JWK, kid="k1", alg="ES256K", use="sig")]}, {"keys": [exported(dict(K1_JWK, kid="k1"), "ES256K")], "skipped": []}))
 # A high-S signature (s > n/2) is valid ECDSA; RFC 8812 does not require low S. Both backends agree.
+# The signature was made once by `openssl dgst -sha256 -sign secp256k1.pem` (ECDSA is
+# randomised, so it is fixed here); openssl checks both S forms below on every run.
 k1_si = b64(js({"alg": "ES256K"})) + "." + b64(js(CLAIMS))
-k1_sig = sign("ES256K", k1_si.encode())
-r, s_ = k1_sig[:32], int.from_bytes(k1_sig[32:], "big")
+K1_SIG = bytes.fromhex("78b577f5049422aeddef5b6dabd6e4abde05ebf913a58a8065adacc240417fc8"
+                       "00db0e43a6939d764c323a807fc614d008f168dc4910ee72c7f354113f7dca95")
+r, s_ = K1_SIG[:32], int.from_bytes(K1_SIG[32:], "big")
 low, high = min(s_, SECP256K1_N - s_), max(s_, SECP256K1_N - s_)
+
+
+def der_int(v):
+    b = v.to_bytes(33, "big").lstrip(b"\x00")
+    b = b"\x00" + b if b[0] & 0x80 else b
+    return b"\x02" + bytes([len(b)]) + b
+
+
+for s_form in (low, high):
+    der = der_int(int.from_bytes(r, "big")) + der_int(s_form)
+    with tempfile.NamedTemporaryFile() as m, tempfile.NamedTemporaryFile() as sig:
+        m.write(k1_si.encode()); m.flush()
+        sig.write(b"\x30" + bytes([len(der)]) + der); sig.flush()
+        openssl("dgst", "-sha256", "-verify", key_path("secp256k1.pub.pem"), "-signature", sig.name, m.name)
 k1_key = {"alg": "ES256K", "jwk": K1_JWK}
 case(interop, "es256k-low-and-high-s-both-verify",
      step("jwt.verify_signature", {"key": k1_key, "signing_input": k1_si, "signature": b64(r + low.to_bytes(32, "big"))}, {"valid": True}),

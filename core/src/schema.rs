@@ -149,3 +149,18 @@ required_settings! {
     /// [`crate::device::DeviceServerConfig`]: the verification URI.
     require_device_server_config: ["verification_uri"];
 }
+
+/// [`crate::jwt::Algorithm`]: `EdDSA` also accepts RFC 9864's name `Ed25519` (a serde alias),
+/// so the schema lists both for that variant.
+pub(crate) fn algorithm_aliases(schema: &mut schemars::Schema) {
+    if let Some(Value::Array(variants)) = schema.ensure_object().get_mut("oneOf") {
+        for v in variants.iter_mut() {
+            if let Value::Object(m) = v {
+                if m.get("const").and_then(Value::as_str) == Some("EdDSA") {
+                    m.remove("const");
+                    m.insert("enum".into(), serde_json::json!(["EdDSA", "Ed25519"]));
+                }
+            }
+        }
+    }
+}

@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Literal, Optional, Tuple, TypedDict, Union
 Access = Union[Literal["public"], Literal["user"], Literal["user_or_guest"], Literal["service"]]
 """Who may use a route."""
 
-Algorithm = Union[Literal["HS256"], Literal["HS384"], Literal["HS512"], Literal["EdDSA"], Literal["Ed25519"], Literal["ES256"], Literal["ES256K"], Literal["RS256"], Literal["PS256"]]
+Algorithm = Union[Literal["HS256"], Literal["HS384"], Literal["HS512"], Union[Literal["EdDSA"], Literal["Ed25519"]], Literal["ES256"], Literal["ES256K"], Literal["RS256"], Literal["PS256"]]
 """A JWS algorithm authcore implements."""
 
 AuthType = Union[Literal["api_key"], Literal["oauth2"], Literal["device_code"]]

@@ -68,10 +68,7 @@ use crate::util::quote_input;
 /// A JWS algorithm authcore implements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[cfg_attr(
-    feature = "schema",
-    schemars(extend("enum" = ["HS256", "HS384", "HS512", "EdDSA", "Ed25519", "ES256", "ES256K", "RS256", "PS256"]))
-)]
+#[cfg_attr(feature = "schema", schemars(transform = crate::schema::algorithm_aliases))]
 pub enum Algorithm {
     /// HMAC with SHA-256.
     #[serde(rename = "HS256")]
