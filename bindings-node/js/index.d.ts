@@ -6,6 +6,8 @@
 
 import type {
   Action,
+  JwksReport,
+  SkippedKey,
   Algorithm,
   AuthorizationRequest,
   AuthorizationStart,
@@ -87,6 +89,7 @@ export interface VerifierOptions extends BackendOption {
   audience?: string | string[] | null;
   typ?: string | null;
   maxTokenBytes?: number;
+  unnamedSingleKeyMatchesAnyKid?: boolean;
   keys?: KeyInput[];
   jwks?: Jwks | JsonObject;
   defaultAlg?: Algorithm | null;
@@ -106,6 +109,7 @@ export interface RequestDriverOptions {
   refreshMargin?: number;
   identityHeader?: string;
   defaultExpiresIn?: number;
+  maxAccessTokenBytes?: number;
   sharedStore?: boolean;
   apiOrigins?: string[];
   allowInsecureHttp?: boolean;
@@ -123,6 +127,7 @@ export interface DeviceClientOptions {
   maxRetries?: number;
   maxBackoff?: number;
   defaultExpiresIn?: number;
+  maxAccessTokenBytes?: number;
   previousGeneration?: number;
   allowInsecureHttp?: boolean;
 }
@@ -220,6 +225,7 @@ export interface AuthCodeClientOptions {
   stateTtl?: number;
   extraParams?: [string, string][];
   defaultExpiresIn?: number;
+  maxAccessTokenBytes?: number;
   issuer?: string | null;
   authorizationResponseIssParameterSupported?: boolean;
   allowInsecureHttp?: boolean;
@@ -267,6 +273,7 @@ export class Verifier {
   verify(token: string, now?: Now): VerifiedToken;
   verifyAsync(token: string, now?: Now): Promise<VerifiedToken>;
   jwks(): Jwks;
+  skippedKeys(): SkippedKey[];
 }
 
 export class Issuer {
@@ -283,8 +290,8 @@ export function verifySignature(
   signature: Uint8Array,
   options?: BackendOption,
 ): boolean;
-export function parseJwks(jwks: Jwks | JsonObject, defaultAlg?: Algorithm | null, options?: BackendOption): Jwks;
-export function parseJwksAsync(jwks: Jwks | JsonObject, defaultAlg?: Algorithm | null, options?: BackendOption): Promise<Jwks>;
+export function parseJwks(jwks: Jwks | JsonObject, defaultAlg?: Algorithm | null, options?: BackendOption): JwksReport;
+export function parseJwksAsync(jwks: Jwks | JsonObject, defaultAlg?: Algorithm | null, options?: BackendOption): Promise<JwksReport>;
 export function decodeUnverified(token: string): [JsonObject, JsonObject];
 
 // ------------------------------------------------------------------------------ tokens

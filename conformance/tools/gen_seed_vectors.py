@@ -36,7 +36,7 @@ def case(name, *steps, source=None):
 
 
 GEN = 'Generate one with `python -c "import secrets; print(secrets.token_urlsafe(%d))"`.'
-SHORT_REFUSED = ("An HS256 secret must be at least 32 bytes (RFC 7518 §3.2); this one has 20. " + GEN % 32 +
+SHORT_REFUSED = ("An HS256 secret must be at least 32 bytes (RFC 7518 section 3.2); this one has 20. " + GEN % 32 +
                  ' To keep verifying tokens signed with an old short secret, add it as a verify-only key with `"legacy_short_secret": true`.')
 NEVER_SIGNS = ('A `legacy_short_secret` key only verifies; sign with a new secret of at least 32 bytes, e.g. '
                '`python -c "import secrets; print(secrets.token_urlsafe(32))"`, given its own `kid`.')
