@@ -24,13 +24,14 @@ FEATURES_ARGS=()
 if [ -n "${AUTHCORE_WASM_FEATURES+x}" ]; then
     FEATURES_ARGS=(--no-default-features --features "$AUTHCORE_WASM_FEATURES")
 fi
+# Panics are bare traps (`-Cpanic=immediate-abort`) where the toolchain allows it; the flags
+# differ from `make wasm-check`'s, so the package has a target dir of its own (no rebuilds
+# back and forth).
+export AUTHCORE_WASM_PANIC=immediate-abort
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target/wasm-pkg}"
 scripts/wasm-cargo.sh build --quiet --profile wasm-release -p authcore-wasm "${FEATURES_ARGS[@]}"
-WASM=""
-for d in "${CARGO_TARGET_DIR:-target/wasm-debian}" target; do
-    f="$d/wasm32-unknown-unknown/wasm-release/authcore_wasm.wasm"
-    if [ -f "$f" ] && { [ -z "$WASM" ] || [ "$f" -nt "$WASM" ]; }; then WASM=$f; fi
-done
-[ -n "$WASM" ] || { echo "wasm: built module not found" >&2; exit 1; }
+WASM="$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release/authcore_wasm.wasm"
+[ -f "$WASM" ] || { echo "wasm: built module not found" >&2; exit 1; }
 
 # 2. wasm-bindgen, pinned to the crate's exact version (the two must match).
 VERSION=$(sed -n 's/^wasm-bindgen = "=\(.*\)"$/\1/p' bindings-wasm/Cargo.toml)
