@@ -26,9 +26,9 @@
 use authcore::device::{DeviceClient as CoreDeviceClient, DeviceClientConfig};
 use authcore::entropy::EntropySource;
 use authcore::http::{HttpRequest, HttpResponse};
-use authcore::jwt::{self, Backend, JwtConfig, KeySet, KeySpec, Verifier as CoreVerifier, VerifierSpec, VerifyingKey};
+use authcore::jwt::{self, Backend, KeySet, KeySpec, Verifier as CoreVerifier, VerifierSpec, VerifyingKey};
 #[cfg(feature = "issuer")]
-use authcore::jwt::{Issuer as CoreIssuer, IssuerConfig, SigningKey};
+use authcore::jwt::{Issuer as CoreIssuer, IssuerConfig, JwtConfig, SigningKey};
 use authcore::oauth::{AuthCodeClient as CoreAuthCodeClient, AuthCodeConfig, PendingAuthorization, Pkce, PkceMethod};
 #[cfg(feature = "argon2")]
 use authcore::password::{Accounts as CoreAccounts, PasswordPolicy, Registration, StoredCredentials};
@@ -210,7 +210,10 @@ fn catalog_error(code: &str, detail: Option<String>) -> R<authcore::Error> {
 /// fresh instance before the next call. The message is not reported (it could quote data).
 #[wasm_bindgen(start)]
 pub fn start() {
-    #[cfg(target_arch = "wasm32")]
+    // With `-Cpanic=immediate-abort` a panic traps at once and no hook runs; installing one
+    // would only link the standard panic machinery (message formatting, backtrace symbol
+    // demangling) into the module.
+    #[cfg(all(target_arch = "wasm32", not(panic = "immediate-abort")))]
     std::panic::set_hook(Box::new(|_| wasm_bindgen::handler::schedule_reinit()));
 }
 
@@ -297,7 +300,9 @@ impl Verifier {
         })
     }
 
-    /// The verifier half of the env-file configuration.
+    /// The verifier half of the env-file configuration (the façade's `fromEnv`, which needs the
+    /// `Issuer` too).
+    #[cfg(feature = "issuer")]
     #[wasm_bindgen(js_name = fromEnv)]
     pub fn from_env(env_json: &str, backend: Option<String>) -> R<Verifier> {
         Ok(Self {
@@ -322,6 +327,7 @@ impl Verifier {
     }
 }
 
+#[cfg(feature = "issuer")]
 fn env_config(env_json: &str, backend: Option<String>) -> R<JwtConfig> {
     let Value::Object(env) = parse_value(env_json, "env")? else {
         return Err(type_error("env: expected an object".to_owned()));
