@@ -125,11 +125,11 @@ wasm: ## build the npm package @authcore/wasm into bindings-wasm/pkg/ (installs 
 # portable backend only, and `…Async` runs inside the promise there (not off the event loop).
 WASM_AS_NODE := AUTHCORE_TEST_MODULE=$(CURDIR)/bindings-wasm/pkg/node.mjs AUTHCORE_TEST_BACKENDS=portable AUTHCORE_TEST_ASYNC_OFF_THREAD=0
 
-wasm-test: wasm ## the WASM package: the Node package's API tests and garbage, trap recovery, entries, packed tarball
+wasm-test: wasm $(NODE_DIR)/node_modules/.ready ## the WASM package: the Node package's API tests and garbage, trap recovery, entries (the frontend one against every vector it can run), packed tarball
 	cd bindings-wasm && node --test test/*.test.mjs
 	cd $(NODE_DIR) && $(WASM_AS_NODE) node --test test/jwt.test.mjs test/modules.test.mjs test/garbage.test.mjs
 
-wasm-size: wasm ## raw / gzip / brotli of the WASM package's .wasm and glue (one JSON line)
+wasm-size: wasm ## raw / gzip / brotli of what a browser loads for each entry, @authcore/wasm and @authcore/wasm/client (one JSON line each)
 	node bindings-wasm/tools/size.mjs
 
 wasm-check: ## the core builds for wasm32 (portable crypto only)

@@ -6,11 +6,25 @@
 #      installed with apt when missing and allowed (root or sudo, and CI=true or
 #      AUTHCORE_INSTALL=1).
 # Usage: scripts/wasm-cargo.sh build --release -p authcore
+# Env:   AUTHCORE_WASM_PANIC=immediate-abort (set by scripts/wasm-build.sh): build std and the
+#        crates with `-Cpanic=immediate-abort` (a panic is a bare trap: no panic machinery,
+#        message formatting or demangler in the module) when the toolchain takes nightly
+#        flags: always on the Debian route (std is rebuilt there anyway), on a rustup nightly
+#        with the rust-src component. Otherwise (a stable rustup toolchain) the profile's
+#        `panic = "abort"` stays, with a note; the package behaves the same either way.
 set -euo pipefail
 
 TARGET=wasm32-unknown-unknown
+IMMEDIATE_ABORT=(-Zunstable-options -Cpanic=immediate-abort)
 
 if command -v rustup >/dev/null 2>&1 && rustup target list --installed 2>/dev/null | grep -qx "$TARGET"; then
+    if [ "${AUTHCORE_WASM_PANIC:-}" = "immediate-abort" ]; then
+        if rustc --version | grep -q nightly && rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
+            export RUSTFLAGS="${RUSTFLAGS:-} ${IMMEDIATE_ABORT[*]}"
+            exec cargo "$@" --target "$TARGET" -Zbuild-std=std,panic_abort
+        fi
+        echo "wasm: a stable rustup toolchain: panic = \"abort\" (immediate-abort needs nightly + rust-src)." >&2
+    fi
     exec cargo "$@" --target "$TARGET"
 fi
 
@@ -49,5 +63,8 @@ if [ -z "${CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER:-}" ] && ! command -v rust
     for l in /usr/bin/wasm-ld-22 /usr/lib/llvm-22/bin/wasm-ld /usr/bin/wasm-ld; do
         if [ -x "$l" ]; then export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=$l; break; fi
     done
+fi
+if [ "${AUTHCORE_WASM_PANIC:-}" = "immediate-abort" ]; then
+    export RUSTFLAGS="${RUSTFLAGS:-} ${IMMEDIATE_ABORT[*]}"
 fi
 exec /usr/bin/cargo "$@" --target "$TARGET" -Zbuild-std=std,panic_abort

@@ -6,38 +6,47 @@
 //! as JSON text and is decoded into the core's types, the core is called, and results leave as
 //! JSON text. No auth rule and no default lives here.
 //!
+//! Two modules are built from this crate: the full one (default features) and the frontend one
+//! for `@authcore/wasm/client` (no features: without the `server` exports — `Gate`, `Broker`,
+//! `DeviceAuthority`, `SessionManager`, `RefreshTokens`, `Accounts` and the server helpers —
+//! and without `issuer`). A name either module exports behaves the same in both.
+//!
 //! Errors are thrown as JS `Error`s whose message is `AUTHCORE:` followed by one JSON object
 //! tagged by `type` (`auth` for a core error, `type` for an argument that does not decode).
 //!
-//! Panics: wasm32 builds abort on panic (the instance traps). The panic hook installed at
-//! start-up asks wasm-bindgen to re-instantiate the module before the next call, and the
+//! Panics: wasm32 builds abort on panic (the instance traps; with `-Cpanic=immediate-abort`,
+//! the package's build where the toolchain allows it, at once and without running the hook).
+//! The panic hook installed at start-up asks wasm-bindgen to re-instantiate the module before
+//! the next call, and the
 //! JavaScript glue (`bindings-wasm/js/native.mjs`) turns the trap into the contract's
 //! `internal` error. Nothing here panics on input; the hook is the last line of defence.
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use authcore::broker::{self, Broker as CoreBroker, Connection, KeyFile};
-use authcore::cors::{Cors as CoreCors, CorsConfig};
-use authcore::device::{
-    self, AuthorizationRequest, DeviceAuthority as CoreDeviceAuthority, DeviceClient as CoreDeviceClient,
-    DeviceClientConfig, DeviceGrant, DeviceServerConfig, EntryLimiter, TokenRequest,
-};
+use authcore::device::{DeviceClient as CoreDeviceClient, DeviceClientConfig};
 use authcore::entropy::EntropySource;
-use authcore::gate::{Classified, Gate as CoreGate, GateConfig, Lookup};
 use authcore::http::{HttpRequest, HttpResponse};
-use authcore::jwt::{
-    self, Backend, Issuer as CoreIssuer, IssuerConfig, JwtConfig, KeySet, KeySpec, SigningKey,
-    Verifier as CoreVerifier, VerifierSpec, VerifyingKey,
-};
-use authcore::oauth::{
-    self, AuthCodeClient as CoreAuthCodeClient, AuthCodeConfig, PendingAuthorization, Pkce, PkceMethod, StoredChallenge,
-};
-use authcore::password;
+use authcore::jwt::{self, Backend, KeySet, KeySpec, Verifier as CoreVerifier, VerifierSpec, VerifyingKey};
+#[cfg(feature = "issuer")]
+use authcore::jwt::{Issuer as CoreIssuer, IssuerConfig, JwtConfig, SigningKey};
+use authcore::oauth::{AuthCodeClient as CoreAuthCodeClient, AuthCodeConfig, PendingAuthorization, Pkce, PkceMethod};
 #[cfg(feature = "argon2")]
 use authcore::password::{Accounts as CoreAccounts, PasswordPolicy, Registration, StoredCredentials};
-use authcore::refresh::{self, RefreshConfig, RefreshRecord, RefreshTokens as CoreRefreshTokens};
-use authcore::session::{self, Session, SessionConfig, SessionManager as CoreSessionManager};
 use authcore::tokens::{ClientConfig, RequestDriver as CoreRequestDriver, StoredTokens, TokenSet};
+#[cfg(feature = "server")]
+use authcore::{
+    cors::{Cors as CoreCors, CorsConfig},
+    broker::{self, Broker as CoreBroker, Connection, KeyFile},
+    device::{
+        self, AuthorizationRequest, DeviceAuthority as CoreDeviceAuthority, DeviceGrant, DeviceServerConfig,
+        EntryLimiter, TokenRequest,
+    },
+    gate::{Classified, Gate as CoreGate, GateConfig, Lookup},
+    oauth::{self, StoredChallenge},
+    password,
+    refresh::{self, RefreshConfig, RefreshRecord, RefreshTokens as CoreRefreshTokens},
+    session::{self, Session, SessionConfig, SessionManager as CoreSessionManager},
+};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -202,7 +211,10 @@ fn catalog_error(code: &str, detail: Option<String>) -> R<authcore::Error> {
 /// fresh instance before the next call. The message is not reported (it could quote data).
 #[wasm_bindgen(start)]
 pub fn start() {
-    #[cfg(target_arch = "wasm32")]
+    // With `-Cpanic=immediate-abort` a panic traps at once and no hook runs; installing one
+    // would only link the standard panic machinery (message formatting, backtrace symbol
+    // demangling) into the module.
+    #[cfg(all(target_arch = "wasm32", not(panic = "immediate-abort")))]
     std::panic::set_hook(Box::new(|_| wasm_bindgen::handler::schedule_reinit()));
 }
 
@@ -289,7 +301,9 @@ impl Verifier {
         })
     }
 
-    /// The verifier half of the env-file configuration.
+    /// The verifier half of the env-file configuration (the façade's `fromEnv`, which needs the
+    /// `Issuer` too).
+    #[cfg(feature = "issuer")]
     #[wasm_bindgen(js_name = fromEnv)]
     pub fn from_env(env_json: &str, backend: Option<String>) -> R<Verifier> {
         Ok(Self {
@@ -320,6 +334,7 @@ impl Verifier {
     }
 }
 
+#[cfg(feature = "issuer")]
 fn env_config(env_json: &str, backend: Option<String>) -> R<JwtConfig> {
     let Value::Object(env) = parse_value(env_json, "env")? else {
         return Err(type_error("env: expected an object".to_owned()));
@@ -327,12 +342,14 @@ fn env_config(env_json: &str, backend: Option<String>) -> R<JwtConfig> {
     JwtConfig::from_env_values(&env, self::backend(backend)?).js()
 }
 
+#[cfg(feature = "issuer")]
 /// Issues signed JWTs with one key.
 #[wasm_bindgen]
 pub struct Issuer {
     inner: CoreIssuer,
 }
 
+#[cfg(feature = "issuer")]
 #[wasm_bindgen]
 impl Issuer {
     /// From a key spec and the issuer settings (JSON), and a backend name.
@@ -586,12 +603,14 @@ impl DeviceClient {
     }
 }
 
+#[cfg(feature = "server")]
 /// The authorization server's side of the device grant.
 #[wasm_bindgen]
 pub struct DeviceAuthority {
     inner: CoreDeviceAuthority,
 }
 
+#[cfg(feature = "server")]
 #[wasm_bindgen]
 impl DeviceAuthority {
     /// From the server settings (JSON).
@@ -670,30 +689,35 @@ impl DeviceAuthority {
     }
 }
 
+#[cfg(feature = "server")]
 /// Parses a form-encoded token request: JSON.
 #[wasm_bindgen(js_name = parseTokenRequest)]
 pub fn parse_token_request(body: &str, client_id: Option<String>) -> R<String> {
     to_json(&TokenRequest::from_form(body, client_id.as_deref()).js()?)
 }
 
+#[cfg(feature = "server")]
 /// Parses a form-encoded device authorization request: JSON.
 #[wasm_bindgen(js_name = parseAuthorizationRequest)]
 pub fn parse_authorization_request(body: &str) -> R<String> {
     to_json(&AuthorizationRequest::from_form(body).js()?)
 }
 
+#[cfg(feature = "server")]
 /// The lookup key of a device code.
 #[wasm_bindgen(js_name = deviceCodeHash)]
 pub fn device_code_hash(device_code: &str) -> String {
     device::device_code_hash(device_code)
 }
 
+#[cfg(feature = "server")]
 /// Parses a stored grant record: JSON.
 #[wasm_bindgen(js_name = loadGrant)]
 pub fn load_grant(text: &str) -> R<String> {
     to_json(&DeviceGrant::from_json(text).js()?)
 }
 
+#[cfg(feature = "server")]
 /// JSON `[status, {error, error_description}]` for a catalog code.
 #[wasm_bindgen(js_name = oauthError)]
 pub fn oauth_error(code: &str, detail: Option<String>) -> R<String> {
@@ -701,6 +725,7 @@ pub fn oauth_error(code: &str, detail: Option<String>) -> R<String> {
     to_json(&(oauth::error_status(&e), oauth::error_body(&e)))
 }
 
+#[cfg(feature = "server")]
 /// The whole token-endpoint error response for a catalog code: JSON HttpResponse.
 #[wasm_bindgen(js_name = oauthErrorResponse)]
 pub fn oauth_error_response(code: &str, detail: Option<String>) -> R<String> {
@@ -712,12 +737,14 @@ pub fn oauth_error_response(code: &str, detail: Option<String>) -> R<String> {
 // session
 // ---------------------------------------------------------------------------------------------
 
+#[cfg(feature = "server")]
 /// Opaque session tokens, idle expiry, revocation, rotation on sign-in.
 #[wasm_bindgen]
 pub struct SessionManager {
     inner: CoreSessionManager,
 }
 
+#[cfg(feature = "server")]
 #[wasm_bindgen]
 impl SessionManager {
     /// From the session settings (JSON).
@@ -796,12 +823,14 @@ impl SessionManager {
     }
 }
 
+#[cfg(feature = "server")]
 /// The lookup key of a session token, or `null` when it is not a session token.
 #[wasm_bindgen(js_name = sessionTokenHash)]
 pub fn session_token_hash(token: &str) -> JsValue {
     session::token_hash(token).map_or(JsValue::NULL, |h| JsValue::from_str(&h))
 }
 
+#[cfg(feature = "server")]
 /// Parses a stored session record: JSON.
 #[wasm_bindgen(js_name = loadSession)]
 pub fn load_session(text: &str) -> R<String> {
@@ -812,12 +841,14 @@ pub fn load_session(text: &str) -> R<String> {
 // gate
 // ---------------------------------------------------------------------------------------------
 
+#[cfg(feature = "server")]
 /// The two-step authenticator.
 #[wasm_bindgen]
 pub struct Gate {
     inner: CoreGate,
 }
 
+#[cfg(feature = "server")]
 #[wasm_bindgen]
 impl Gate {
     /// From the gate settings (JSON) and a backend name.
@@ -864,6 +895,7 @@ impl Gate {
 // password
 // ---------------------------------------------------------------------------------------------
 
+#[cfg(feature = "server")]
 /// Registration and password login (argon2id; slow on purpose, also in a browser).
 #[cfg(feature = "argon2")]
 #[wasm_bindgen]
@@ -871,6 +903,7 @@ pub struct Accounts {
     inner: CoreAccounts,
 }
 
+#[cfg(feature = "server")]
 #[cfg(feature = "argon2")]
 #[wasm_bindgen]
 impl Accounts {
@@ -954,12 +987,14 @@ impl Accounts {
     }
 }
 
+#[cfg(feature = "server")]
 /// The normalised user name.
 #[wasm_bindgen(js_name = normalizeUsername)]
 pub fn normalize_username(username: &str) -> R<String> {
     password::normalize_username(username).js()
 }
 
+#[cfg(feature = "server")]
 /// The normalised e-mail address.
 #[wasm_bindgen(js_name = normalizeEmail)]
 pub fn normalize_email(email: &str) -> R<String> {
@@ -970,12 +1005,14 @@ pub fn normalize_email(email: &str) -> R<String> {
 // cors
 // ---------------------------------------------------------------------------------------------
 
+#[cfg(feature = "server")]
 /// CORS decisions for one configuration.
 #[wasm_bindgen]
 pub struct Cors {
     inner: CoreCors,
 }
 
+#[cfg(feature = "server")]
 #[wasm_bindgen]
 impl Cors {
     /// From the CORS settings (JSON).
@@ -998,12 +1035,14 @@ impl Cors {
 // refresh
 // ---------------------------------------------------------------------------------------------
 
+#[cfg(feature = "server")]
 /// Refresh-token rotation with reuse detection.
 #[wasm_bindgen]
 pub struct RefreshTokens {
     inner: CoreRefreshTokens,
 }
 
+#[cfg(feature = "server")]
 #[wasm_bindgen]
 impl RefreshTokens {
     /// From the refresh settings (JSON).
@@ -1057,12 +1096,14 @@ impl RefreshTokens {
     }
 }
 
+#[cfg(feature = "server")]
 /// The lookup key of a refresh token.
 #[wasm_bindgen(js_name = refreshTokenHash)]
 pub fn refresh_token_hash(token: &str) -> String {
     refresh::refresh_token_hash(token)
 }
 
+#[cfg(feature = "server")]
 /// Parses a stored refresh-token record: JSON.
 #[wasm_bindgen(js_name = loadRefreshRecord)]
 pub fn load_refresh_record(text: &str) -> R<String> {
@@ -1090,6 +1131,7 @@ pub fn pkce(
     to_json(&p)
 }
 
+#[cfg(feature = "server")]
 /// The server's PKCE check (throws `invalid_grant` on mismatch or downgrade).
 #[wasm_bindgen(js_name = checkPkce)]
 pub fn check_pkce(challenge_json: Option<String>, verifier: Option<String>, allow_plain: bool) -> R<()> {
@@ -1137,12 +1179,14 @@ impl AuthCodeClient {
 // broker
 // ---------------------------------------------------------------------------------------------
 
+#[cfg(feature = "server")]
 /// The credential broker over bundled and custom providers.
 #[wasm_bindgen]
 pub struct Broker {
     inner: CoreBroker,
 }
 
+#[cfg(feature = "server")]
 #[wasm_bindgen]
 impl Broker {
     /// From custom provider definitions (JSON, or `null`) and the loopback switch.
@@ -1185,6 +1229,7 @@ impl Broker {
     }
 }
 
+#[cfg(feature = "server")]
 /// The listing form of connections (secrets redacted): JSON.
 #[wasm_bindgen]
 pub fn redact(connections_json: &str) -> R<String> {
@@ -1192,6 +1237,7 @@ pub fn redact(connections_json: &str) -> R<String> {
     to_json(&broker::redact(&conns))
 }
 
+#[cfg(feature = "server")]
 /// `NAME='value'` lines for POSIX sh (reveals secrets).
 #[wasm_bindgen(js_name = exportEnv)]
 pub fn export_env(connections_json: &str) -> R<String> {
@@ -1199,6 +1245,7 @@ pub fn export_env(connections_json: &str) -> R<String> {
     broker::export_env(&conns).js()
 }
 
+#[cfg(feature = "server")]
 /// Checks a connection before it is stored.
 #[wasm_bindgen(js_name = checkConnection)]
 pub fn check_connection(connection_json: &str) -> R<()> {
@@ -1206,6 +1253,7 @@ pub fn check_connection(connection_json: &str) -> R<()> {
     c.check().js()
 }
 
+#[cfg(feature = "server")]
 /// The connections as JSON data (reveals secrets).
 #[wasm_bindgen(js_name = exportJson)]
 pub fn export_json(connections_json: &str) -> R<String> {
@@ -1213,6 +1261,7 @@ pub fn export_json(connections_json: &str) -> R<String> {
     to_json(&broker::export_json(&conns))
 }
 
+#[cfg(feature = "server")]
 /// The readiness report: JSON `{status, components, warnings, errors}`.
 #[wasm_bindgen]
 pub fn readiness(

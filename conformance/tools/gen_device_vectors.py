@@ -467,6 +467,8 @@ case("server-issue-entropy-exhausted", new_server(),
      step("device.server.issue", {"request": {"client_id": "cli"}, "now": NOW, "entropy": DC_BYTES.hex()}, error="entropy_unavailable"))
 
 for name, cfg, field in [("verification-uri", {"verification_uri": "example.com/device"}, "verification_uri"),
+                         # Hosts are ASCII only (an internationalised name in its `xn--` form).
+                         ("verification-uri-unicode-host", {"verification_uri": "https://b\u00fccher.example/device"}, "verification_uri"),
                          ("expires-in", dict(SERVER, expires_in=5), "expires_in"),
                          ("interval", dict(SERVER, interval=0), "interval"),
                          ("device-code-bytes", dict(SERVER, device_code_bytes=8), "device_code_bytes"),

@@ -94,12 +94,17 @@ URLS = [
     ("percent-encoded-provider-host", "https://%61pi.openai.com/", "api.openai.com", OPENAI, OPENAI),
     ("percent-encoded-dot", "https://api.openai.com%2eevil.example/", "api.openai.com.evil.example", "no_provider", "no_provider"),
     ("percent-encoded-nul", "https://api.openai.com%00/", None, "invalid_input", "invalid_input"),
-    # Case, IDNA, trailing dots.
+    # Case, trailing dots.
     ("upper-case-host", "https://API.OPENAI.COM/v1", "api.openai.com", OPENAI, OPENAI),
     ("upper-case-scheme", "HTTPS://api.openai.com/v1", "api.openai.com", OPENAI, OPENAI),
-    ("fullwidth-host-maps-to-ascii", "https://\uff41\uff50\uff49.openai.com/", "api.openai.com", OPENAI, OPENAI),
-    ("fullwidth-dots", "https://\uff41\uff50\uff49\uff0eopenai\uff0ecom/", "api.openai.com", OPENAI, OPENAI),
-    ("cyrillic-lookalike", "https://\u0430pi.openai.com/", "xn--pi-6kc.openai.com", "no_provider", "no_provider"),
+    # IDNA: authcore reads ASCII hosts only, stricter than the URL Standard: a host that is not
+    # ASCII (as written, or once percent-decoded) is `invalid_input` naming `url`, even where
+    # the URL Standard maps it to ASCII; its A-label (`xn--`) form is read as written.
+    ("fullwidth-host-refused", "https://\uff41\uff50\uff49.openai.com/", "api.openai.com", "invalid_input", "invalid_input"),
+    ("fullwidth-dots-refused", "https://\uff41\uff50\uff49\uff0eopenai\uff0ecom/", "api.openai.com", "invalid_input", "invalid_input"),
+    ("cyrillic-lookalike-refused", "https://\u0430pi.openai.com/", "xn--pi-6kc.openai.com", "invalid_input", "invalid_input"),
+    ("percent-encoded-unicode-host-refused", "https://b%C3%BCcher.example/", "xn--bcher-kva.example", "invalid_input", "invalid_input"),
+    ("cyrillic-lookalike-a-label", "https://xn--pi-6kc.openai.com/", "xn--pi-6kc.openai.com", "no_provider", "no_provider"),
     ("invalid-punycode", "https://xn--a.com/", None, "invalid_input", "invalid_input"),
     ("trailing-dot", "https://api.openai.com./v1", "api.openai.com.", OPENAI, OPENAI),
     ("two-trailing-dots", "https://api.openai.com../v1", "api.openai.com..", "no_provider", "no_provider"),
@@ -248,6 +253,8 @@ BAD = [
     ("endpoint-not-a-url", dict(ACME, token_endpoint="auth.acme.test/token"), "custom[0].token_endpoint"),
     ("unused-endpoint-is-checked-too", dict(LOCAL, token_endpoint="http://localhost/token"), "custom[0].token_endpoint"),
     ("host-unicode", dict(ACME, hosts=["b\u00fccher.example"]), "custom[0].hosts[0]"),
+    ("endpoint-unicode-host", dict(ACME, token_endpoint="https://auth.b\u00fccher.example/token"), "custom[0].token_endpoint"),
+    ("endpoint-invalid-a-label", dict(ACME, token_endpoint="https://auth.xn--a.example/token"), "custom[0].token_endpoint"),
     ("host-trailing-dot", dict(ACME, hosts=["api.acme.test."]), "custom[0].hosts[0]"),
     ("host-short-ipv4", dict(ACME, hosts=["127.1"]), "custom[0].hosts[0]"),
     ("host-numeric-tld", dict(ACME, hosts=["api.123"]), "custom[0].hosts[0]"),
@@ -267,10 +274,13 @@ for name, d, field in BAD:
     case("invalid-provider-" + name, fail("broker.load", {"custom": [d]}, "invalid_provider", field))
 
 ODD = dict(ACME, name="odd", hosts=["xn--bcher-kva.example", "10.0.0.1", "[2001:db8::1]"],
-           inject={"header": "X_Api.Key!", "format": "Token\t{token}"}, token_endpoint="https://auth.acme.test:8443/token?tenant=t1")
+           inject={"header": "X_Api.Key!", "format": "Token\t{token}"}, token_endpoint="https://auth.acme.test:8443/token?tenant=t1",
+           authorization_endpoint="https://auth.xn--bcher-kva.example/authorize")
 ODD_CONN = conn("odd", tokens=ts("at-9"))
 case("provider-rfc9110-token-header-ip-and-idna-hosts", step("broker.load", {"custom": [ODD]}, pset([ODD])),
-     resolve("https://b\u00fccher.example/", inject("odd", "X_Api.Key!", "Token\tat-9"), conns=[ODD_CONN]),
+     resolve("https://xn--bcher-kva.example/", inject("odd", "X_Api.Key!", "Token\tat-9"), conns=[ODD_CONN]),
+     resolve("https://XN--BCHER-KVA.example/", inject("odd", "X_Api.Key!", "Token\tat-9"), conns=[ODD_CONN]),
+     resolve("https://b\u00fccher.example/", "invalid_input", conns=[ODD_CONN]),
      resolve("https://10.0.0.1/", inject("odd", "X_Api.Key!", "Token\tat-9"), conns=[ODD_CONN]),
      resolve("https://167772161/", inject("odd", "X_Api.Key!", "Token\tat-9"), conns=[ODD_CONN]),
      resolve("https://[2001:0db8:0:0:0:0:0:1]/", inject("odd", "X_Api.Key!", "Token\tat-9"), conns=[ODD_CONN]),

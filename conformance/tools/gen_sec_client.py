@@ -38,6 +38,8 @@ def http_date(t):
 assert http_date(NOW) == "Tue, 14 Nov 2023 22:13:20 GMT"
 
 PRINTABLE = "must be printable ASCII without spaces or backslashes."
+# Hosts are ASCII only: an internationalised name is written in its A-label (`xn--`) form.
+NON_ASCII = "must be ASCII: write an internationalised host name in its `xn--` form and percent-encode any other non-ASCII text."
 HTTPS_ONLY = "must be an https URL (http only to a loopback host)."
 NOT_ABSOLUTE = "is not an absolute URL."
 USERINFO = "must not contain a user name or password."
@@ -210,6 +212,9 @@ BAD_CONFIG = [
     ("token-endpoint-newline", {"token_endpoint": "https://auth.example.com/token\n"}, "token_endpoint"),
     ("token-endpoint-backslash", {"token_endpoint": "https://auth.example.com\\@evil.example/token"}, "token_endpoint"),
     ("token-endpoint-no-slashes", {"token_endpoint": "https:auth.example.com/token"}, "token_endpoint"),
+    ("token-endpoint-unicode-host", {"token_endpoint": "https://auth.b\u00fccher.example/token"}, "token_endpoint"),
+    ("token-endpoint-invalid-a-label", {"token_endpoint": "https://auth.xn--a.example/token"}, "token_endpoint"),
+    ("origin-unicode-host", dict(CONFIG, api_origins=["https://api.b\u00fccher.example"]), "api_origins[0]"),
     ("origin-with-path", dict(CONFIG, api_origins=["https://api.example.com/v1"]), "api_origins[0]"),
     ("origin-with-query", dict(CONFIG, api_origins=["https://api.example.com?x=1"]), "api_origins[0]"),
     ("origin-http", dict(CONFIG, api_origins=["https://api.example.com", "http://api.example.com"]), "api_origins[1]"),
@@ -222,6 +227,11 @@ for name, cfg, field in BAD_CONFIG:
 
 for name, url in [("localhost", "http://localhost:8080/token"), ("127-8", "http://127.5.6.7/token"), ("ipv6", "http://[::1]/token")]:
     case("tokens", "driver-config-loopback-http-" + name, step("driver.new", {"config": {"token_endpoint": url}}, {}))
+UNICODE_ENDPOINT = step("driver.new", {"config": {"token_endpoint": "https://b\u00fccher.example/token"}}, error="invalid_config", field="token_endpoint")
+UNICODE_ENDPOINT["expect_error"]["detail"] = "`token_endpoint` " + NON_ASCII
+case("tokens", "driver-config-refused-unicode-host-detail", UNICODE_ENDPOINT)
+case("tokens", "driver-config-accepts-a-label-hosts",
+     step("driver.new", {"config": {"token_endpoint": "https://auth.xn--bcher-kva.example/token", "api_origins": ["https://api.xn--bcher-kva.example"]}}, {}))
 
 # --- the clock offset from Date is bounded --------------------------------------------------------
 DAY = 86400
@@ -413,7 +423,9 @@ BAD_URIS = [
     ("escape", VERIFY + "\u001b[2J", PRINTABLE),
     ("crlf", VERIFY + "\r\nEnter code at https://evil.example", PRINTABLE),
     ("space", "https://auth.example.com/device please", PRINTABLE),
-    ("homograph", "https://auth.ex\u0430mple.com/device", PRINTABLE),
+    ("homograph", "https://auth.ex\u0430mple.com/device", NON_ASCII),
+    ("unicode-host", "https://b\u00fccher.example/device", NON_ASCII),
+    ("invalid-a-label", "https://xn--a.example/device", NOT_ABSOLUTE),
     ("backslash", "https://evil.example\\@auth.example.com/device", PRINTABLE),
     ("javascript", "javascript:alert(document.cookie)", HTTPS_ONLY),
     ("data", "data:text/html,<script>alert(1)</script>", HTTPS_ONLY),
@@ -438,7 +450,7 @@ case("device", "client-prompt-refused-verification-url-spelling-http",
                 invalid("verification_uri", "`verification_uri` " + HTTPS_ONLY)), finished())
 
 for name, uri in [("length-2048", "https://auth.example.com/" + "a" * 2023), ("loopback-http", "http://127.0.0.1:8080/device"),
-                  ("localhost-http", "http://localhost/device")]:
+                  ("localhost-http", "http://localhost/device"), ("a-label-host", "https://xn--bcher-kva.example/device")]:
     body = dict(AUTH_BODY, verification_uri=uri)
     case("device", "client-prompt-accepts-verification-uri-" + name, *authorize(body, prompt(body), {"type": "wait", "until": NOW + 5}))
 body = dict(AUTH_BODY, verification_uri="http://auth.example.com/device", verification_uri_complete="http://auth.example.com/device?user_code=BCDF-GHJK")
@@ -641,6 +653,10 @@ BAD_OAUTH_CONFIG = [
     ("redirect-uri-relative", dict(CFG, redirect_uri="/callback"), "redirect_uri"),
     ("redirect-uri-empty", dict(CFG, redirect_uri=""), "redirect_uri"),
     ("redirect-uri-newline", dict(CFG, redirect_uri=REDIRECT + "\n"), "redirect_uri"),
+    ("redirect-uri-unicode-host", dict(CFG, redirect_uri="https://b\u00fccher.example/callback"), "redirect_uri"),
+    ("redirect-uri-homograph", dict(CFG, redirect_uri="https://\u0430pp.example/callback"), "redirect_uri"),
+    ("redirect-uri-invalid-a-label", dict(CFG, redirect_uri="https://xn--a.example/callback"), "redirect_uri"),
+    ("authorization-endpoint-unicode-host", dict(CFG, authorization_endpoint="https://auth.b\u00fccher.example/authorize"), "authorization_endpoint"),
     ("extra-param-state", dict(CFG, extra_params=[["state", "fixed"]]), "extra_params"),
     ("extra-param-redirect-uri", dict(CFG, extra_params=[["redirect_uri", "https://evil.example/"]]), "extra_params"),
 ]
@@ -648,7 +664,7 @@ for name, cfg, field in BAD_OAUTH_CONFIG:
     case("oauth", "config-refused-" + name, step("oauth.new", {"config": cfg}, error="invalid_config", field=field))
 for name, redirect in [("https", "https://app.example/callback"), ("loopback-ipv4", "http://127.0.0.1:8765/callback"),
                        ("loopback-ipv6", "http://[::1]:8765/callback"), ("localhost", "http://localhost:8765/callback"),
-                       ("private-use-scheme", "com.example.app:/oauth2redirect")]:
+                       ("private-use-scheme", "com.example.app:/oauth2redirect"), ("a-label-host", "https://xn--bcher-kva.example/callback")]:
     case("oauth", "config-redirect-uri-accepted-" + name, step("oauth.new", {"config": dict(CFG, redirect_uri=redirect)}, {}), source="RFC 8252 7")
 PRIVATE = dict(CFG, redirect_uri="com.example.app:/oauth2redirect")
 case("oauth", "callback-private-use-scheme", *start(PRIVATE),

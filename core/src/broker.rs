@@ -28,8 +28,9 @@
 //! HTTP clients, and decides on the host that parser yields. `https://evil.example\@api.example.com/`
 //! is a request to `evil.example` (a `\` ends the authority of an `https` URL) and so is
 //! `https:evil.example/?://api.example.com/`; tabs and newlines inside a URL are removed,
-//! `%65` in a host is decoded, hosts are lower-cased and Unicode hosts become their IDNA
-//! (`xn--`) form, and `http://2130706433/` is `127.0.0.1`, exactly as the client will see them.
+//! `%65` in a host is decoded, hosts are lower-cased, and `http://2130706433/` is `127.0.0.1`,
+//! exactly as the client will see them. Stricter than the URL Standard, a host must be ASCII
+//! (an internationalised name in its `xn--` form): a Unicode host does not parse here.
 //! [`Broker::resolve`] checks, in order:
 //!
 //! 1. The URL parses (at most [`MAX_URL_BYTES`]); else `invalid_input` naming `url`.
@@ -100,7 +101,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::{form_encode, HttpRequest, HttpResponse};
+use crate::http::{form_encode, non_ascii_detail, parse_url as whatwg_parse, HttpRequest, HttpResponse};
 use crate::oauth::token_response;
 use crate::secret::Secret;
 use crate::tokens::{Freshness, TokenSet};
@@ -199,7 +200,10 @@ fn endpoint(field: &str, v: Option<&String>) -> Result<()> {
     let Some(text) = v else {
         return Err(invalid(field, format!("`{field}` is required for this auth type.")));
     };
-    let url = match Url::parse(text) {
+    if !text.is_ascii() {
+        return Err(invalid(field, non_ascii_detail(field)));
+    }
+    let url = match whatwg_parse(text) {
         Ok(u) if text.len() <= MAX_URL_BYTES => u,
         _ => return Err(invalid(field, format!("`{field}` must be an https URL."))),
     };
@@ -240,7 +244,7 @@ fn is_ldh_name(name: &str) -> bool {
 
 /// The host the WHATWG parser yields for `https://{name}/`, when it yields one.
 fn parsed_host(name: &str) -> Option<Host<String>> {
-    let url = Url::parse(&format!("https://{name}/")).ok()?;
+    let url = whatwg_parse(&format!("https://{name}/")).ok()?;
     if url.host_str() != Some(name) {
         return None;
     }
@@ -1065,12 +1069,16 @@ fn parse_url(url: &str) -> Result<Url> {
             format!("The URL is longer than {MAX_URL_BYTES} bytes."),
         ));
     }
-    Url::parse(url).map_err(|e| {
-        Error::field(
-            ErrorCode::InvalidInput,
-            "url",
-            format!("The URL is not an absolute URL ({e})."),
-        )
+    whatwg_parse(url).map_err(|e| {
+        let detail = match e {
+            // A Unicode host (also once percent-decoded), or an `xn--` label that is not valid
+            // Punycode: hosts are read in their ASCII form only.
+            url::ParseError::IdnaError => "The URL's host is not a valid ASCII host name: write an \
+                                           internationalised host name in its `xn--` form."
+                .to_owned(),
+            e => format!("The URL is not an absolute URL ({e})."),
+        };
+        Error::field(ErrorCode::InvalidInput, "url", detail)
     })
 }
 

@@ -154,10 +154,58 @@ pub(crate) fn plain_authority(raw: &str, url: &url::Url) -> bool {
     scheme.eq_ignore_ascii_case(url.scheme()) && (authority.eq_ignore_ascii_case(host) || with_port())
 }
 
+/// Parses `s` with the WHATWG URL parser (the `url` crate), hosts read in their ASCII form
+/// only. The crate's IDNA back end has no Unicode tables (`idna_adapter` 1.0), so a Unicode
+/// host (also once percent-decoded, e.g. `%C3%BC`) fails with [`url::ParseError::IdnaError`];
+/// without tables it would also let any `xn--` label through, so each one is checked here
+/// structurally ([`valid_a_label`]) and a bad one fails the same way. Every URL the core
+/// parses goes through this function.
+pub(crate) fn parse_url(s: &str) -> std::result::Result<url::Url, url::ParseError> {
+    let url = url::Url::parse(s)?;
+    if let Some(url::Host::Domain(d)) = url.host() {
+        if !d.split('.').all(valid_a_label) {
+            return Err(url::ParseError::IdnaError);
+        }
+    }
+    Ok(url)
+}
+
+/// Whether a host label (as the URL parser serialises it: lower-case ASCII) is either not an
+/// A-label or a well-formed one: `xn--` then Punycode that decodes to text with at least one
+/// non-ASCII character, no control, space or upper-case character, and that encodes back to
+/// exactly the same label. (Full IDNA2008 validity needs Unicode tables authcore does not
+/// carry; hosts are compared and sent in their ASCII form, so this check is about refusing
+/// labels no browser would accept, not about routing.)
+pub(crate) fn valid_a_label(label: &str) -> bool {
+    let Some(code) = label.strip_prefix("xn--") else {
+        return true;
+    };
+    let Some(text) = idna::punycode::decode_to_string(code) else {
+        return false;
+    };
+    !text.is_ascii()
+        && text
+            .chars()
+            .all(|c| !c.is_control() && !c.is_whitespace() && !c.is_uppercase() && c != '\u{fffd}')
+        && idna::punycode::encode_str(&text).as_deref() == Some(code)
+}
+
+/// The detail of a URL or host refused because it is not ASCII. authcore reads ASCII hosts
+/// only: an internationalised domain name must be written in its A-label form (`xn--…`, as
+/// DNS carries it), so a look-alike Unicode host can never be mistaken for another one, and
+/// no Unicode tables are needed to map it.
+pub(crate) fn non_ascii_detail(field: &str) -> String {
+    format!(
+        "`{field}` must be ASCII: write an internationalised host name in its `xn--` form and \
+         percent-encode any other non-ASCII text."
+    )
+}
+
 /// Checks a URL that credentials or people are sent to, and parses it with the WHATWG URL
 /// parser (the one browsers and most HTTP clients use). Refused, as `code` naming `field`:
 /// more than [`MAX_URL_LEN`] bytes; anything but printable ASCII (so no spaces, control
-/// characters such as ESC, CR or LF, or non-ASCII look-alikes); a backslash (parsers disagree
+/// characters such as ESC, CR or LF; non-ASCII text, such as a Unicode host, has its own
+/// detail, [`non_ascii_detail`]); a backslash (parsers disagree
 /// on it); not an absolute URL; a scheme other than `https`, except `http` to a loopback host
 /// ([`is_loopback`]) or, with `allow_insecure`, `http` to any host; a host name with
 /// characters other than letters, digits, `.`, `-` and `_` (such as a `*` wildcard); a user
@@ -167,10 +215,13 @@ pub(crate) fn check_url(code: ErrorCode, field: &str, s: &str, allow_insecure: b
     if s.len() > MAX_URL_LEN {
         return bad(&format!("is longer than {MAX_URL_LEN} bytes."));
     }
+    if !s.is_ascii() {
+        return Err(Error::field(code, field, non_ascii_detail(field)));
+    }
     if !s.bytes().all(|b| (b'!'..=b'~').contains(&b)) || s.contains('\\') {
         return bad("must be printable ASCII without spaces or backslashes.");
     }
-    let Ok(url) = url::Url::parse(s) else {
+    let Ok(url) = parse_url(s) else {
         return bad("is not an absolute URL.");
     };
     let secure = match url.scheme() {
@@ -388,6 +439,60 @@ mod tests {
         r.set_header("Authorization", "b");
         assert_eq!(r.headers.len(), 1);
         assert_eq!(r.header("AUTHORIZATION"), Some("b"));
+    }
+
+    #[test]
+    fn hosts_are_ascii_only() {
+        // A-labels: well-formed ones parse (and keep their ASCII form); Unicode hosts, also
+        // percent-encoded or full-width, do not, nor do malformed or non-canonical A-labels.
+        for ok in [
+            "https://xn--bcher-kva.example/",
+            "https://xn--pi-6kc.openai.com/x",
+            "https://a.xn--p1ai/",
+        ] {
+            let url = parse_url(ok).unwrap();
+            assert!(ok.starts_with(&format!("https://{}/", url.host_str().unwrap())), "{ok}");
+        }
+        for bad in [
+            "https://bücher.example/",
+            "https://b%C3%BCcher.example/",
+            "https://\u{0430}pi.openai.com/",
+            "https://\u{ff41}\u{ff50}\u{ff49}.openai.com/",
+            "https://api\u{ff0e}openai.com/",
+            "https://xn--a.com/",
+            "https://xn--.com/",
+            "https://xn--abc.com/",
+            "https://xn--zz-.com/",
+            "https://xn--bcher-kva-.example/",
+        ] {
+            assert_eq!(parse_url(bad), Err(url::ParseError::IdnaError), "{bad}");
+        }
+        assert!(valid_a_label("example") && valid_a_label("xn--bcher-kva") && !valid_a_label("xn--a"));
+        // Checked URLs name the field and say what to write instead.
+        let e = check_url(
+            ErrorCode::InvalidConfig,
+            "token_endpoint",
+            "https://bücher.example/t",
+            false,
+        )
+        .unwrap_err();
+        assert_eq!(e.field_name(), Some("token_endpoint"));
+        assert!(e.detail().contains("`xn--` form"), "{}", e.detail());
+        check_url(
+            ErrorCode::InvalidConfig,
+            "token_endpoint",
+            "https://xn--bcher-kva.example/t",
+            false,
+        )
+        .unwrap();
+        let e = check_url(
+            ErrorCode::InvalidConfig,
+            "token_endpoint",
+            "https://xn--a.example/t",
+            false,
+        )
+        .unwrap_err();
+        assert_eq!(e.detail(), "`token_endpoint` is not an absolute URL.");
     }
 
     #[test]

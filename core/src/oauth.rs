@@ -66,7 +66,8 @@ use subtle::ConstantTimeEq;
 use crate::entropy::{random_bytes, Entropy};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{
-    check_endpoint, check_url, form_decode, form_encode, query_encode, HttpRequest, HttpResponse, MAX_URL_LEN,
+    check_endpoint, check_url, form_decode, form_encode, non_ascii_detail, query_encode, HttpRequest, HttpResponse,
+    MAX_URL_LEN,
 };
 use crate::json::{parse_object, truncate};
 use crate::secret::Secret;
@@ -380,10 +381,13 @@ impl AuthCodeConfig {
 /// The `redirect_uri` rule of the module docs.
 fn check_redirect_uri(s: &str, allow_insecure: bool) -> Result<()> {
     let bad = |d: &str| Err(Error::field(ErrorCode::InvalidConfig, "redirect_uri", d));
+    if !s.is_ascii() {
+        return bad(&non_ascii_detail("redirect_uri"));
+    }
     if s.len() > MAX_URL_LEN || !s.bytes().all(|b| (b'!'..=b'~').contains(&b)) || s.contains('\\') {
         return bad("`redirect_uri` must be at most 2048 bytes of printable ASCII without spaces or backslashes.");
     }
-    let Ok(url) = url::Url::parse(s) else {
+    let Ok(url) = crate::http::parse_url(s) else {
         return bad("The redirect URI must be an absolute URI without a fragment.");
     };
     if url.fragment().is_some() {
@@ -415,7 +419,7 @@ fn callback_query(callback: &str) -> Result<String> {
     if callback.bytes().any(|b| b < b' ' || b == 0x7f) {
         return bad("The callback contains control characters.");
     }
-    let url = match url::Url::parse(callback) {
+    let url = match crate::http::parse_url(callback) {
         Ok(url) => url,
         Err(url::ParseError::RelativeUrlWithoutBase) => {
             let relative = if callback.starts_with('/') || callback.starts_with('?') {

@@ -176,7 +176,7 @@ fn after_authority(target: &str) -> Result<&str> {
 /// The WHATWG parse of an absolute-form target must agree with this one: same path (after
 /// dropping empty segments, when normalising), a host, no user information.
 fn same_as_whatwg(target: &str, path: &str, normalize: bool) -> Result<()> {
-    let url = url::Url::parse(target).map_err(|_| refuse("The URL cannot be parsed."))?;
+    let url = crate::http::parse_url(target).map_err(|_| refuse("The URL cannot be parsed."))?;
     let theirs = if normalize {
         collapse(url.path())
     } else {

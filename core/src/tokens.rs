@@ -541,7 +541,7 @@ impl ClientConfig {
     /// the parser serialises them), so a client that parses URLs differently sends it to the
     /// same host.
     fn is_bound(origins: &[url::Origin], raw: &str) -> bool {
-        url::Url::parse(raw).is_ok_and(|url| plain_authority(raw, &url) && origins.contains(&url.origin()))
+        crate::http::parse_url(raw).is_ok_and(|url| plain_authority(raw, &url) && origins.contains(&url.origin()))
     }
 }
 

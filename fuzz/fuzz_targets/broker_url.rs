@@ -103,10 +103,27 @@ fn oracle_matches(pattern: &str, host: &str) -> bool {
     }
 }
 
+/// The core's rule for `xn--` labels (hosts are ASCII only and IDNA has no Unicode tables):
+/// valid Punycode decoding to non-ASCII text without controls, spaces or upper case, and
+/// encoding back to the same label.
+fn a_labels_ok(u: &Url) -> bool {
+    let Some(Host::Domain(d)) = u.host() else {
+        return true;
+    };
+    d.split('.').all(|label| match label.strip_prefix("xn--") {
+        None => true,
+        Some(code) => idna::punycode::decode_to_string(code).is_some_and(|t| {
+            !t.is_ascii()
+                && t.chars().all(|c| !c.is_control() && !c.is_whitespace() && !c.is_uppercase() && c != '\u{fffd}')
+                && idna::punycode::encode_str(&t).as_deref() == Some(code)
+        }),
+    })
+}
+
 fn check_url(s: &str) {
     let w = world();
     let parsed = if s.len() <= MAX_URL_BYTES {
-        Url::parse(s).ok()
+        Url::parse(s).ok().filter(a_labels_ok)
     } else {
         None
     };

@@ -754,7 +754,9 @@ fn missing(field: &str) -> Error {
 
 /// Whether an endpoint setting is an absolute URL (it has a scheme) rather than a path.
 fn is_absolute(path: &str) -> bool {
-    url::Url::parse(path).is_ok()
+    // A URL with a Unicode host does not parse (IDNA is ASCII-only here) but is still an
+    // absolute URL, refused by the endpoint check under its own field name.
+    matches!(crate::http::parse_url(path), Ok(_) | Err(url::ParseError::IdnaError))
 }
 
 /// The `user_code` rule of the module docs.

@@ -7,7 +7,9 @@ use subtle::ConstantTimeEq;
 use super::user_code::UserCodeFormat;
 use crate::entropy::{random_bytes, Entropy};
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::{form_decode_with, is_http_url, query_encode, repeated_name, FormLimits, HttpResponse};
+use crate::http::{
+    form_decode_with, is_http_url, non_ascii_detail, query_encode, repeated_name, FormLimits, HttpResponse,
+};
 use crate::json::versioned;
 use crate::secret::Secret;
 use crate::util::{b64url, check_user_id, quote_input, sha256_hex};
@@ -368,6 +370,9 @@ impl DeviceAuthority {
     /// An authority with validated settings.
     pub fn new(config: DeviceServerConfig) -> Result<Self> {
         let bad = |f: &str, d: &str| Err(Error::field(ErrorCode::InvalidConfig, f, d));
+        if !config.verification_uri.is_ascii() {
+            return bad("verification_uri", &non_ascii_detail("verification_uri"));
+        }
         if !is_http_url(&config.verification_uri) {
             return bad("verification_uri", "The verification URI must be an http(s) URL.");
         }
