@@ -25,14 +25,14 @@
 //
 //     make wasm-bench          # builds both packages, installs the peers, runs this
 //     node bench_wasm.mjs [--where node,browser] [--rounds N] [--seconds S] [--only alg,alg]
-//                         [--json PATH] [--json-browser PATH]
+//                         [--json PATH] [--json-browser PATH] [--pkg DIR (a built package,
+//                         default bindings-wasm/pkg; e.g. a variant built elsewhere)]
 //     node bench_wasm.mjs --smoke   # every case called once, cross-checks included (make wasm-test)
 
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
-import * as wasm from "../pkg/node.mjs";
 import * as node from "../../bindings-node/js/index.mjs";
 import * as fastJwt from "fast-jwt";
 import * as jose from "jose";
@@ -43,14 +43,17 @@ import { launch, newPage, serve } from "../../conformance/js/chromium.mjs";
 
 const require = createRequire(import.meta.url);
 const HERE = dirname(fileURLToPath(import.meta.url));
-const PKG = join(HERE, "..", "pkg");
 const NODE_MODULES = join(HERE, "node_modules");
 const USAGE =
-  "usage: node bench_wasm.mjs [--smoke] [--where node,browser] [--rounds N] [--seconds S] [--only HS256,EdDSA,ES256,RS256] [--json PATH] [--json-browser PATH]";
+  "usage: node bench_wasm.mjs [--smoke] [--where node,browser] [--rounds N] [--seconds S] [--only HS256,EdDSA,ES256,RS256] [--json PATH] [--json-browser PATH] [--pkg DIR]";
 
 const NOW = Math.floor(Date.now() / 1000);
 const PEMS = loadPems();
 const WASM = "@authcore/wasm";
+
+/** The package under test (--pkg) and its Node entry, set by `main`. */
+let PKG = join(HERE, "..", "pkg");
+let wasm;
 
 // ------------------------------------------------------------------------------- Node side
 
@@ -67,7 +70,7 @@ async function nodeLibs(alg) {
 
 /** The bare per-call cost of the WASM binding: raw wasm-bindgen calls and the façade over them. */
 function overheadCases(token) {
-  const glue = require("../pkg/wasm/authcore.cjs");
+  const glue = require(join(PKG, "wasm", "authcore.cjs"));
   const keys = [{ alg: "HS256", secret: SECRET }];
   const raw = new glue.Verifier(JSON.stringify({ config: { algorithms: ["HS256"], issuer: ISS, audience: AUD }, keys }), null);
   const facade = new wasm.Verifier({ algorithms: ["HS256"], issuer: ISS, audience: AUD, keys });
@@ -186,7 +189,9 @@ function print(title, meta, rows, columns, peers, goals, overhead = []) {
 // ------------------------------------------------------------------------------- main
 
 async function main() {
-  const args = parseArgs(process.argv.slice(2), { usage: USAGE, defaultJson: "wasm-node.json", extra: { "--where": "node,browser", "--json-browser": null } });
+  const args = parseArgs(process.argv.slice(2), { usage: USAGE, defaultJson: "wasm-node.json", extra: { "--where": "node,browser", "--json-browser": null, "--pkg": PKG } });
+  PKG = resolve(args.pkg);
+  wasm = await import(pathToFileURL(join(PKG, "node.mjs")).href);
   const where = args.where.split(",");
   for (const w of where) if (w !== "node" && w !== "browser") throw new Error(`--where: unknown ${w}\n${USAGE}`);
   if (args["json-browser"] === null && !args.smoke) args["json-browser"] = join(ROOT, "target", "bench", "wasm-browser.json");
@@ -238,7 +243,7 @@ async function main() {
         runtime: `Node ${process.version}`,
         loadavg_end: loadavg(),
         notes: {
-          [WASM]: "the built package's Node entry (pkg/node.mjs); portable (pure-Rust) crypto",
+          [WASM]: `the built package's Node entry (${PKG}/node.mjs); portable (pure-Rust) crypto`,
           "@authcore/node": "napi addon through its façade, backends native and portable",
           jose: "async API, each call awaited; keys imported once (HS256 as a CryptoKey)",
           "fast-jwt": "cache off",

@@ -28,9 +28,11 @@ fn main() -> ExitCode {
                     (Some("--extra"), Some((name, file))) => match read_extra(file) {
                         Ok(columns) => {
                             let single = columns.len() == 1;
-                            extras.extend(columns.into_iter().map(|(backend, areas)| {
-                                (column_name(name, &backend, single), areas)
-                            }));
+                            extras.extend(
+                                columns
+                                    .into_iter()
+                                    .map(|(backend, areas)| (column_name(name, &backend, single), areas)),
+                            );
                         }
                         Err(e) => {
                             eprintln!("conformance: {file}: {e}");
