@@ -259,6 +259,7 @@ async function main() {
 
   let browserCases = 0;
   if (where.includes("browser")) {
+    const browserLoadStart = loadavg();
     const out = await runBrowser(args, algs, nodeTokens);
     browserCases = out.cases.length;
     // The Node libraries verify the page's tokens too.
@@ -271,6 +272,7 @@ async function main() {
         harness: "bindings-wasm/bench/bench_wasm.mjs (Chromium)",
         ...common,
         runtime: `Chromium ${out.version} (headless)`,
+        loadavg_start: browserLoadStart,
         user_agent: out.agent,
         loadavg_end: loadavg(),
         notes: {
