@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: help conformance conformance-matrix conformance-js-test chromium browser-deps example-browser-test test lint fmt types bench doc python python-test python-versions python-bench node node-test node-bench wasm wasm-test wasm-size wasm-check fuzz
+.PHONY: help conformance conformance-matrix conformance-js-test chromium browser-deps example-browser-test test lint fmt types bench doc python python-test python-versions python-bench node node-test node-bench wasm wasm-test wasm-bench wasm-size wasm-check fuzz
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -125,9 +125,19 @@ wasm: ## build the npm package @authcore/wasm into bindings-wasm/pkg/ (installs 
 # portable backend only, and `…Async` runs inside the promise there (not off the event loop).
 WASM_AS_NODE := AUTHCORE_TEST_MODULE=$(CURDIR)/bindings-wasm/pkg/node.mjs AUTHCORE_TEST_BACKENDS=portable AUTHCORE_TEST_ASYNC_OFF_THREAD=0
 
-wasm-test: wasm $(NODE_DIR)/node_modules/.ready ## the WASM package: the Node package's API tests and garbage, trap recovery, entries (the frontend one against every vector it can run), packed tarball
+WASM_BENCH := bindings-wasm/bench
+
+$(WASM_BENCH)/node_modules/.ready: $(WASM_BENCH)/package-lock.json
+	cd $(WASM_BENCH) && npm ci --no-audit --no-fund --silent
+	touch $@
+
+wasm-test: wasm node browser-deps $(NODE_DIR)/node_modules/.ready $(WASM_BENCH)/node_modules/.ready ## the WASM package: the Node package's API tests and garbage (in Node and in Chromium), trap recovery, entries (the frontend one against every vector it can run), packed tarball; the benchmark's smoke run
 	cd bindings-wasm && node --test test/*.test.mjs
 	cd $(NODE_DIR) && $(WASM_AS_NODE) node --test test/jwt.test.mjs test/modules.test.mjs test/garbage.test.mjs
+	node $(WASM_BENCH)/bench_wasm.mjs --smoke
+
+wasm-bench: wasm node browser-deps $(WASM_BENCH)/node_modules/.ready ## @authcore/wasm vs jose, fast-jwt, @authcore/node in Node and vs jose in Chromium (JSON to target/bench/wasm-*.json)
+	node $(WASM_BENCH)/bench_wasm.mjs --rounds 7
 
 wasm-size: wasm ## raw / gzip / brotli of what a browser loads for each entry, @authcore/wasm and @authcore/wasm/client (one JSON line each)
 	node bindings-wasm/tools/size.mjs
@@ -142,9 +152,10 @@ fuzz: ## run every cargo-fuzz target for FUZZ_SECONDS each (installs cargo-fuzz;
 		extra=""; [ $$t = form_parse ] && extra="-max_len=70000 -timeout=5"; \
 		RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run -O $$t -- -max_total_time=$(FUZZ_SECONDS) $$extra || exit 1; done
 
-bench: ## run the benchmarks: the core (criterion) and the Node binding (results go to BENCHMARKS.md by hand)
+bench: ## run the benchmarks: the core (criterion), the Node binding, the WASM package in Node and Chromium (results go to BENCHMARKS.md by hand)
 	$(CARGO) bench -p authcore --bench core
 	$(MAKE) --no-print-directory node-bench
+	$(MAKE) --no-print-directory wasm-bench
 
 doc: ## build the API docs
 	$(CARGO) doc -p authcore --no-deps

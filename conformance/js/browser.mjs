@@ -9,7 +9,7 @@
 // /runner.mjs, the parsed vector files as /vectors.json and the op table as /ops.json; the
 // page imports the package and the runner, fetches the two documents, calls `runAll` on the
 // portable backend (the only one WASM has) and hands the tally back to this process, which
-// prints the failures and the summary line (`browser-portable N/N`) and writes the results
+// prints the failures and the summary line (`browser N/N`) and writes the results
 // file read by `authcore-conformance --extra browser=FILE`. Chromium is the system one
 // (scripts/chromium.sh), driven by playwright-core.
 

@@ -379,7 +379,7 @@ export function runAll(api, vectors, { ops, backends = BACKENDS, name = "js" }) 
           runCase(api, table, kase, backend);
           t[0] += 1;
         } catch (e) {
-          failures.push(`[${name}-${backend}] ${file} / ${kase.name ?? "?"}: ${e?.message ?? String(e)}`);
+          failures.push(`[${column(name, backend, backends.length)}] ${file} / ${kase.name ?? "?"}: ${e?.message ?? String(e)}`);
         }
       }
     }
@@ -387,20 +387,32 @@ export function runAll(api, vectors, { ops, backends = BACKENDS, name = "js" }) 
   return { tally, failures };
 }
 
+/**
+ * The name of one backend's column: `NAME-<backend>` (`node-native`) when the runner has
+ * several backends, just `NAME` (`wasm`, `browser`) when it has one, as in the pass matrix.
+ */
+export function column(name, backend, count) {
+  return count === 1 ? name : `${name}-${backend}`;
+}
+
 /** The results file read by `authcore-conformance --extra NAME=FILE`. */
 export function results(tally, name) {
   return { runner: name, backends: tally };
 }
 
-/** The summary line (`node-native 1118/1118; node-portable 1118/1118`) and whether all passed. */
+/**
+ * The summary line (`node-native 1118/1118; node-portable 1118/1118`, or `wasm 1118/1118` for a
+ * runner with one backend) and whether all passed.
+ */
 export function summary(tally, name) {
   let ok = true;
-  const parts = Object.entries(tally).map(([backend, areas]) => {
+  const entries = Object.entries(tally);
+  const parts = entries.map(([backend, areas]) => {
     const counts = Object.values(areas);
     const passed = counts.reduce((s, [p]) => s + p, 0);
     const total = counts.reduce((s, [, n]) => s + n, 0);
     ok = ok && passed === total && total > 0;
-    return `${name}-${backend} ${passed}/${total}`;
+    return `${column(name, backend, entries.length)} ${passed}/${total}`;
   });
   return { line: parts.join("; "), ok: ok && parts.length > 0 };
 }

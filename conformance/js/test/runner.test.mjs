@@ -62,8 +62,20 @@ test("a step on a case object no step created fails the case", () => {
 test("each backend is counted on its own", () => {
   for (const backend of BACKENDS) assert.deepEqual(tally[backend], { fixture: [3, 10] });
   const { line, ok } = summary(tally, "t");
-  assert.equal(line, BACKENDS.map((b) => `t-${b} 3/10`).join("; "));
+  const col = (n, b) => (BACKENDS.length === 1 ? n : `${n}-${b}`);
+  assert.equal(line, BACKENDS.map((b) => `${col("t", b)} 3/10`).join("; "));
   assert.equal(ok, false);
+});
+
+test("a runner with one backend is one column named after the runner", () => {
+  const one = { portable: { fixture: [10, 10] } };
+  assert.deepEqual(summary(one, "wasm"), { line: "wasm 10/10", ok: true });
+  const r = spawnSync(process.execPath, [join(HERE, "..", "runner.mjs"), "--module", MODULE, "--name", "wasm", "--backends", "portable", FIXTURES], {
+    encoding: "utf8",
+  });
+  assert.equal(r.status, 1, r.stderr);
+  assert.equal(r.stdout.trim(), "wasm 3/10");
+  assert.match(r.stderr, /FAIL \[wasm\] runner\.json \/ fail-unknown-op: /);
 });
 
 test("the CLI exits 1 on failures and prints the summary line", () => {
@@ -71,8 +83,8 @@ test("the CLI exits 1 on failures and prints the summary line", () => {
     encoding: "utf8",
   });
   assert.equal(r.status, 1, r.stderr);
-  assert.equal(r.stdout.trim(), BACKENDS.map((b) => `node-${b} 3/10`).join("; "));
-  assert.match(r.stderr, /FAIL \[node-\w+\] runner\.json \/ fail-unknown-op: /);
+  assert.equal(r.stdout.trim(), BACKENDS.map((b) => `${BACKENDS.length === 1 ? "node" : `node-${b}`} 3/10`).join("; "));
+  assert.match(r.stderr, /FAIL \[node(-\w+)?\] runner\.json \/ fail-unknown-op: /);
 });
 
 test("strict JSON equality: booleans are not numbers, undefined members are absent", () => {

@@ -1,7 +1,8 @@
 //! `authcore-conformance --matrix <vectors-dir> [--extra NAME=results.json]...`: runs every
 //! vector on every crypto backend and prints the pass matrix and the summary line, with one
 //! more column per backend of each binding runner whose results file
-//! (`{"backends": {backend: {area: [passed, total]}}}`) is given: `NAME-<backend>`. Every
+//! (`{"backends": {backend: {area: [passed, total]}}}`) is given: `NAME-<backend>` when the
+//! file has several backends, plain `NAME` when it has one (WASM: `wasm`, `browser`). Every
 //! column is counted on its own in the summary line. Exits non-zero on any failure, or when a
 //! binding's column misses a case.
 
@@ -25,11 +26,14 @@ fn main() -> ExitCode {
                     pair.get(1).and_then(|p| p.split_once('=')),
                 ) {
                     (Some("--extra"), Some((name, file))) => match read_extra(file) {
-                        Ok(columns) => extras.extend(
-                            columns
-                                .into_iter()
-                                .map(|(backend, areas)| (format!("{name}-{backend}"), areas)),
-                        ),
+                        Ok(columns) => {
+                            let single = columns.len() == 1;
+                            extras.extend(
+                                columns
+                                    .into_iter()
+                                    .map(|(backend, areas)| (column_name(name, &backend, single), areas)),
+                            );
+                        }
                         Err(e) => {
                             eprintln!("conformance: {file}: {e}");
                             return ExitCode::from(2);
@@ -113,6 +117,16 @@ fn main() -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+/// The column of one backend of a binding runner: `NAME-<backend>` (`node-native`) when the
+/// runner has several backends, just `NAME` (`wasm`) when it has one.
+fn column_name(name: &str, backend: &str, single: bool) -> String {
+    if single {
+        name.to_owned()
+    } else {
+        format!("{name}-{backend}")
     }
 }
 

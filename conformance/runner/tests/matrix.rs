@@ -91,3 +91,29 @@ fn a_malformed_results_file_is_refused() {
     }
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn a_single_backend_runner_is_one_column_named_after_the_runner() {
+    let dir = vectors("single");
+    let out = matrix(
+        &dir,
+        &json!({"runner": "wasm", "backends": {"portable": {"errors": [1, 1]}}}),
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let header = stdout.lines().next().unwrap();
+    assert!(
+        header.split_whitespace().any(|c| c == "python") && !header.contains("python-portable"),
+        "{header}"
+    );
+    assert!(stdout.trim_end().ends_with("; python 1/1"), "{stdout}");
+    // Its failures are reported under that name too.
+    let out = matrix(&dir, &json!({"backends": {"portable": {"errors": [0, 1]}}}));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("FAIL [python] errors: 0/1"),
+        "{}",
+        text(&out)
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
