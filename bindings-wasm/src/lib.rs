@@ -35,8 +35,8 @@ use authcore::password::{Accounts as CoreAccounts, PasswordPolicy, Registration,
 use authcore::tokens::{ClientConfig, RequestDriver as CoreRequestDriver, StoredTokens, TokenSet};
 #[cfg(feature = "server")]
 use authcore::{
-    cors::{Cors as CoreCors, CorsConfig},
     broker::{self, Broker as CoreBroker, Connection, KeyFile},
+    cors::{Cors as CoreCors, CorsConfig},
     device::{
         self, AuthorizationRequest, DeviceAuthority as CoreDeviceAuthority, DeviceGrant, DeviceServerConfig,
         EntryLimiter, TokenRequest,
