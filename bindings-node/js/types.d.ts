@@ -452,6 +452,27 @@ export interface FailedDeviceAction {
   error: Error;
 }
 
+/** A fetch failed; the previous set (if any) is kept (for the host's log). */
+export interface FetchFailedJwksAction {
+  type: "fetch_failed";
+  /** Why. */
+  error: Error;
+}
+
+/** Fetch first: send the `send` action of this exchange (emitted once), report its answer, then ask again. */
+export interface FetchJwksLookup {
+  type: "fetch";
+  /** The exchange to wait for. */
+  transmit: number;
+}
+
+/** Fetch first, as in `JwksLookup::Fetch`, then verify again. */
+export interface FetchJwksVerify {
+  type: "fetch";
+  /** The exchange to wait for. */
+  transmit: number;
+}
+
 /** `DeviceClientPhase` tagged `finished`. */
 export interface FinishedDeviceClientPhase {
   type: "finished";
@@ -581,6 +602,60 @@ export interface IssuerConfig {
   typ?: string | null;
 }
 
+/** `JwksCache` settings. */
+export interface JwksCacheConfig {
+  /** Allow plain `http` to hosts other than loopback (default false; development only). */
+  allow_insecure_http?: boolean;
+  /** Seconds after the end of a fetch before another may start (default 300 s; 0 allows back-to-back fetches, still one at a time). */
+  cooldown?: number;
+  /** The algorithm for keys without `alg` (default none: such keys are skipped). */
+  default_alg?: Algorithm | null;
+  /** Time to live of a set whose response has no `Cache-Control: max-age` (default 600 s). */
+  default_ttl?: number;
+  /** The key set's URL (`jwks_uri` of the provider's metadata): `https`, or `http` to a loopback host (any host with `allow_insecure_http`). */
+  jwks_uri: string;
+  /** Upper bound of the time to live (default 86400 s). */
+  max_ttl?: number;
+  /** Lower bound of the time to live (default 60 s). */
+  min_ttl?: number;
+  /** How long a stale set keeps serving the `kid`s it knows while fetches fail, counted from when it went stale (default 3600 s). */
+  stale_while_error?: number;
+  /** How tokens are verified: the allow-list (keys for other algorithms are skipped), issuer, audience, leeway, `typ`, size cap. */
+  verifier: VerifierConfig;
+}
+
+/** The snapshot of a `JwksCache`. */
+export interface JwksCacheSnapshot {
+  config: JwksCacheConfig;
+  expires_at?: number | null;
+  fetched_at?: number | null;
+  jwks?: unknown;
+  last_error?: Error | null;
+  last_fetch_end?: number | null;
+  next_transmit: number;
+  version: number;
+}
+
+/** What a cache reports about itself (`JwksCache::status`). */
+export interface JwksCacheStatus {
+  /** When it goes stale. */
+  expires_at?: number | null;
+  /** When the current set was fetched. */
+  fetched_at?: number | null;
+  /** Whether a fetch is in flight. */
+  fetching: boolean;
+  /** Whether it is fresh at `now`. */
+  fresh: boolean;
+  /** The `kid`s of the current set, in the set's order (a key without `kid` is left out). */
+  kids: string[];
+  /** The error of the last fetch, when it failed. */
+  last_error?: Error | null;
+  /** The earliest time another fetch may start (the end of the cooldown), when later than `now`. */
+  next_fetch_at?: number | null;
+  /** Keys of the current set's document that were skipped (see the module docs). */
+  skipped_keys: number;
+}
+
 /** A verified JWT access token. */
 export interface JwtCredential {
   type: "jwt";
@@ -598,6 +673,13 @@ export interface KeyFile {
   mode: number;
   /** Its path. */
   path: string;
+}
+
+/** The key, as a public JWK. */
+export interface KeyJwksLookup {
+  type: "key";
+  /** The JWK (with `kid` and `alg`). */
+  jwk: unknown;
 }
 
 /** Key material as data: the one JSON shape every binding and vector uses for a key. */
@@ -943,6 +1025,15 @@ export interface SendDeviceAction {
   transmit: number;
 }
 
+/** Fetch the key set; report with `handle_response` or `handle_network_error`. */
+export interface SendJwksAction {
+  type: "send";
+  /** The request (`GET jwks_uri`, `Accept: application/json`). */
+  request: HttpRequest;
+  /** Exchange id. */
+  transmit: number;
+}
+
 /** A service with a valid shared secret. */
 export interface ServiceCredential {
   type: "service";
@@ -1103,6 +1194,19 @@ export interface UserInfo {
   identities?: string[];
 }
 
+/** The token verified: its header members and claims, as `Verifier::verify` gives them. */
+export interface VerifiedJwksVerify {
+  type: "verified";
+  /** The algorithm that verified it. */
+  alg: Algorithm;
+  /** Every claim, standard and custom, as JSON. */
+  claims: Record<string, unknown>;
+  /** The `kid` header, if any. */
+  kid?: string | null;
+  /** The `typ` header, if any. */
+  typ?: string | null;
+}
+
 /** A verified token: its header members and all its claims. */
 export interface VerifiedToken {
   /** The algorithm that verified it. */
@@ -1150,6 +1254,13 @@ export interface WaitDeviceAction {
   until: number;
 }
 
+/** Call `handle_timeout` at (or after) this time to refresh in the background. */
+export interface WaitJwksAction {
+  type: "wait";
+  /** Unix seconds, local clock. */
+  until: number;
+}
+
 /** What the driver wants the host to do next. */
 export type Action = SendAction | LoadTokensAction | SaveTokensAction | CompleteAction | FailedAction;
 
@@ -1167,6 +1278,15 @@ export type DeviceAction = SendDeviceAction | PromptDeviceAction | WaitDeviceAct
 
 /** Where the flow is. An exchange in flight is not part of a snapshot (`serde(skip)`). */
 export type DeviceClientPhase = IdleDeviceClientPhase | AuthorizingDeviceClientPhase | PollingDeviceClientPhase | FinishedDeviceClientPhase;
+
+/** What the cache wants the host to do. */
+export type JwksAction = SendJwksAction | WaitJwksAction | FetchFailedJwksAction;
+
+/** The answer to `JwksCache::key_for`. */
+export type JwksLookup = KeyJwksLookup | FetchJwksLookup;
+
+/** The answer to `JwksCache::verify`. */
+export type JwksVerify = VerifiedJwksVerify | FetchJwksVerify;
 
 /** The outcome of a poll. */
 export type PollOutcome = ApprovedPollOutcome | ErrorPollOutcome;
@@ -1323,6 +1443,28 @@ export interface IssuerConfigOptions {
   lifetime?: number;
   /** `typ` header (default `JWT`; `at+jwt` for RFC 9068 access tokens). */
   typ?: string | null;
+}
+
+/** `JwksCacheConfig` as constructor options (camelCase members). */
+export interface JwksCacheConfigOptions {
+  /** Allow plain `http` to hosts other than loopback (default false; development only). */
+  allowInsecureHttp?: boolean;
+  /** Seconds after the end of a fetch before another may start (default 300 s; 0 allows back-to-back fetches, still one at a time). */
+  cooldown?: number;
+  /** The algorithm for keys without `alg` (default none: such keys are skipped). */
+  defaultAlg?: Algorithm | null;
+  /** Time to live of a set whose response has no `Cache-Control: max-age` (default 600 s). */
+  defaultTtl?: number;
+  /** The key set's URL (`jwks_uri` of the provider's metadata): `https`, or `http` to a loopback host (any host with `allow_insecure_http`). */
+  jwksUri: string;
+  /** Upper bound of the time to live (default 86400 s). */
+  maxTtl?: number;
+  /** Lower bound of the time to live (default 60 s). */
+  minTtl?: number;
+  /** How long a stale set keeps serving the `kid`s it knows while fetches fail, counted from when it went stale (default 3600 s). */
+  staleWhileError?: number;
+  /** How tokens are verified: the allow-list (keys for other algorithms are skipped), issuer, audience, leeway, `typ`, size cap. */
+  verifier: VerifierConfigOptions;
 }
 
 /** `PasswordPolicy` as constructor options (camelCase members). */

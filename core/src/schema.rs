@@ -36,6 +36,12 @@ pub fn document() -> Value {
     add::<jwt::IssuerConfig>(&mut g);
     add::<jwt::VerifiedToken>(&mut g);
     add::<jwt::Backend>(&mut g);
+    add::<jwt::JwksCacheConfig>(&mut g);
+    add::<jwt::JwksCacheStatus>(&mut g);
+    add::<jwt::JwksAction>(&mut g);
+    add::<jwt::JwksLookup>(&mut g);
+    add::<jwt::JwksVerify>(&mut g);
+    add::<jwt::cache::JwksCacheSnapshot>(&mut g);
     // tokens and the request driver
     add::<tokens::TokenSet>(&mut g);
     add::<tokens::Freshness>(&mut g);
@@ -140,6 +146,8 @@ macro_rules! required_settings {
 required_settings! {
     /// [`crate::oauth::AuthCodeConfig`]: both endpoints, the client id and the redirect URI.
     require_auth_code_config: ["authorization_endpoint", "token_endpoint", "client_id", "redirect_uri"];
+    /// [`crate::jwt::JwksCacheConfig`]: the key-set URL and the verification policy.
+    require_jwks_cache_config: ["jwks_uri", "verifier"];
     /// [`crate::tokens::ClientConfig`]: the token endpoint.
     require_client_config: ["token_endpoint"];
     /// [`crate::device::DeviceClientConfig`]: the base URL and the client id.

@@ -376,6 +376,24 @@ class FailedDeviceAction(TypedDict):
     error: Error
 
 
+class FetchFailedJwksAction(TypedDict):
+    """A fetch failed; the previous set (if any) is kept (for the host's log)."""
+    type: Literal["fetch_failed"]
+    error: Error
+
+
+class FetchJwksLookup(TypedDict):
+    """Fetch first: send the `send` action of this exchange (emitted once), report its answer, then ask again."""
+    type: Literal["fetch"]
+    transmit: int
+
+
+class FetchJwksVerify(TypedDict):
+    """Fetch first, as in `JwksLookup::Fetch`, then verify again."""
+    type: Literal["fetch"]
+    transmit: int
+
+
 class FinishedDeviceClientPhase(TypedDict):
     """`DeviceClientPhase` tagged `finished`."""
     type: Literal["finished"]
@@ -475,6 +493,52 @@ class IssuerConfig(TypedDict, total=False):
     typ: Optional[str]
 
 
+class _JwksCacheConfigRequired(TypedDict):
+    jwks_uri: str
+    verifier: VerifierConfig
+
+
+class JwksCacheConfig(_JwksCacheConfigRequired, total=False):
+    """`JwksCache` settings."""
+    allow_insecure_http: bool
+    cooldown: int
+    default_alg: Optional[Algorithm]
+    default_ttl: int
+    max_ttl: int
+    min_ttl: int
+    stale_while_error: int
+
+
+class _JwksCacheSnapshotRequired(TypedDict):
+    config: JwksCacheConfig
+    next_transmit: int
+    version: int
+
+
+class JwksCacheSnapshot(_JwksCacheSnapshotRequired, total=False):
+    """The snapshot of a `JwksCache`."""
+    expires_at: Optional[int]
+    fetched_at: Optional[int]
+    jwks: Any
+    last_error: Optional[Error]
+    last_fetch_end: Optional[int]
+
+
+class _JwksCacheStatusRequired(TypedDict):
+    fetching: bool
+    fresh: bool
+    kids: List[str]
+    skipped_keys: int
+
+
+class JwksCacheStatus(_JwksCacheStatusRequired, total=False):
+    """What a cache reports about itself (`JwksCache::status`)."""
+    expires_at: Optional[int]
+    fetched_at: Optional[int]
+    last_error: Optional[Error]
+    next_fetch_at: Optional[int]
+
+
 class _JwtCredentialRequired(TypedDict):
     type: Literal["jwt"]
     scopes: List[str]
@@ -490,6 +554,12 @@ class KeyFile(TypedDict):
     """A key file as the host found it."""
     mode: int
     path: str
+
+
+class KeyJwksLookup(TypedDict):
+    """The key, as a public JWK."""
+    type: Literal["key"]
+    jwk: Any
 
 
 class KeySpec(TypedDict, total=False):
@@ -765,6 +835,13 @@ class SendDeviceAction(TypedDict):
     transmit: int
 
 
+class SendJwksAction(TypedDict):
+    """Fetch the key set; report with `handle_response` or `handle_network_error`."""
+    type: Literal["send"]
+    request: HttpRequest
+    transmit: int
+
+
 class ServiceCredential(TypedDict):
     """A service with a valid shared secret."""
     type: Literal["service"]
@@ -900,6 +977,18 @@ class UserInfo(TypedDict, total=False):
     identities: List[str]
 
 
+class _VerifiedJwksVerifyRequired(TypedDict):
+    type: Literal["verified"]
+    alg: Algorithm
+    claims: Dict[str, Any]
+
+
+class VerifiedJwksVerify(_VerifiedJwksVerifyRequired, total=False):
+    """The token verified: its header members and claims, as `Verifier::verify` gives them."""
+    kid: Optional[str]
+    typ: Optional[str]
+
+
 class _VerifiedTokenRequired(TypedDict):
     alg: Algorithm
     claims: Dict[str, Any]
@@ -935,6 +1024,12 @@ class WaitDeviceAction(TypedDict):
     until: int
 
 
+class WaitJwksAction(TypedDict):
+    """Call `handle_timeout` at (or after) this time to refresh in the background."""
+    type: Literal["wait"]
+    until: int
+
+
 Action = Union[SendAction, LoadTokensAction, SaveTokensAction, CompleteAction, FailedAction]
 """What the driver wants the host to do next."""
 
@@ -952,6 +1047,15 @@ DeviceAction = Union[SendDeviceAction, PromptDeviceAction, WaitDeviceAction, Sav
 
 DeviceClientPhase = Union[IdleDeviceClientPhase, AuthorizingDeviceClientPhase, PollingDeviceClientPhase, FinishedDeviceClientPhase]
 """Where the flow is. An exchange in flight is not part of a snapshot (`serde(skip)`)."""
+
+JwksAction = Union[SendJwksAction, WaitJwksAction, FetchFailedJwksAction]
+"""What the cache wants the host to do."""
+
+JwksLookup = Union[KeyJwksLookup, FetchJwksLookup]
+"""The answer to `JwksCache::key_for`."""
+
+JwksVerify = Union[VerifiedJwksVerify, FetchJwksVerify]
+"""The answer to `JwksCache::verify`."""
 
 PollOutcome = Union[ApprovedPollOutcome, ErrorPollOutcome]
 """The outcome of a poll."""
@@ -1006,6 +1110,9 @@ __all__ = [
     "ErrorPollOutcome",
     "FailedAction",
     "FailedDeviceAction",
+    "FetchFailedJwksAction",
+    "FetchJwksLookup",
+    "FetchJwksVerify",
     "FinishedDeviceClientPhase",
     "Freshness",
     "GateConfig",
@@ -1022,8 +1129,15 @@ __all__ = [
     "IssuedGrant",
     "IssuedRefresh",
     "IssuerConfig",
+    "JwksAction",
+    "JwksCacheConfig",
+    "JwksCacheSnapshot",
+    "JwksCacheStatus",
+    "JwksLookup",
+    "JwksVerify",
     "JwtCredential",
     "KeyFile",
+    "KeyJwksLookup",
     "KeySpec",
     "LoadTokensAction",
     "Login",
@@ -1061,6 +1175,7 @@ __all__ = [
     "Secret",
     "SendAction",
     "SendDeviceAction",
+    "SendJwksAction",
     "ServiceCredential",
     "ServiceToken",
     "Session",
@@ -1076,8 +1191,10 @@ __all__ = [
     "UserCodeCheck",
     "UserCodeFormat",
     "UserInfo",
+    "VerifiedJwksVerify",
     "VerifiedToken",
     "VerifierConfig",
     "VerifierSpec",
     "WaitDeviceAction",
+    "WaitJwksAction",
 ]

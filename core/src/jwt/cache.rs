@@ -29,7 +29,8 @@
 //!   key whose algorithm is not on the verifier's allow-list, or a second key with the same
 //!   `kid`. Their number is [`JwksCacheStatus::skipped_keys`].
 //! * **Waking.** After each fetch the cache emits [`JwksAction::Wait`] for when the next
-//!   fetch is due (the set going stale, or the end of the cooldown after a failure); a host
+//!   fetch is due: when the set goes stale or the cooldown ends, whichever is later (after a
+//!   failure, the end of the cooldown); a host
 //!   that calls [`JwksCache::handle_timeout`] then refreshes in the background and lookups
 //!   never have to wait. A host that does not keep a timer can ignore `wait`.
 //!
@@ -85,6 +86,7 @@ const MAX_PERIOD: i64 = 30 * 24 * 3600;
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 #[cfg_attr(feature = "schema", schemars(extend("x-authcore-options" = true)))]
+#[cfg_attr(feature = "schema", schemars(transform = crate::schema::require_jwks_cache_config))]
 pub struct JwksCacheConfig {
     /// The key set's URL (`jwks_uri` of the provider's metadata): `https`, or `http` to a
     /// loopback host (any host with `allow_insecure_http`).
@@ -100,8 +102,8 @@ pub struct JwksCacheConfig {
     pub min_ttl: i64,
     /// Upper bound of the time to live (default 86400 s).
     pub max_ttl: i64,
-    /// Seconds after the end of a fetch before another may start (default 300 s; 0 allows
-    /// back-to-back fetches, still one at a time).
+    /// Seconds after the end of a fetch before another may start (default 300 s, at least
+    /// 1, so a lookup repeated at the time a fetch ended never asks for another).
     pub cooldown: i64,
     /// How long a stale set keeps serving the `kid`s it knows while fetches fail, counted
     /// from when it went stale (default 3600 s).
@@ -164,8 +166,8 @@ impl JwksCacheConfig {
         if !(self.min_ttl..=self.max_ttl).contains(&self.default_ttl) {
             return bad("default_ttl", "`default_ttl` must lie between `min_ttl` and `max_ttl`.");
         }
-        if !(0..=MAX_PERIOD).contains(&self.cooldown) {
-            return bad("cooldown", "`cooldown` must be 0 to 30 days.");
+        if !(1..=MAX_PERIOD).contains(&self.cooldown) {
+            return bad("cooldown", "`cooldown` must be 1 second to 30 days.");
         }
         if !(0..=MAX_PERIOD).contains(&self.stale_while_error) {
             return bad("stale_while_error", "`stale_while_error` must be 0 to 30 days.");
@@ -618,7 +620,7 @@ impl JwksCache {
         }
         let document = parse_object(response.body.as_bytes())
             .map(Value::Object)
-            .map_err(|e| bad("body", format!("The key set is not a JSON object: {e}.")))?;
+            .map_err(|_| bad("body", "The key set is not a JSON object.".to_owned()))?;
         let (verifier, skipped) = self.build(&document)?;
         let ttl = max_age(response)
             .unwrap_or(self.config.default_ttl)

@@ -46,7 +46,7 @@
 //! ```
 
 mod backend;
-mod cache;
+pub(crate) mod cache;
 mod keys;
 mod material;
 

@@ -283,7 +283,7 @@ fn config_is_checked() {
     assert_eq!(bad(|c| c.min_ttl = 0).as_deref(), Some("min_ttl"));
     assert_eq!(bad(|c| c.max_ttl = 10).as_deref(), Some("max_ttl"));
     assert_eq!(bad(|c| c.default_ttl = 10).as_deref(), Some("default_ttl"));
-    assert_eq!(bad(|c| c.cooldown = -1).as_deref(), Some("cooldown"));
+    assert_eq!(bad(|c| c.cooldown = 0).as_deref(), Some("cooldown"));
     assert_eq!(bad(|c| c.stale_while_error = -1).as_deref(), Some("stale_while_error"));
     let mut c = config();
     c.jwks_uri = "http://127.0.0.1:8080/jwks".into();
