@@ -41,6 +41,9 @@ export type RefreshStatus = "active" | "rotated" | "revoked";
 /** A secret string: serialised as itself, but `Debug` prints `"[redacted]"`. */
 export type Secret = string;
 
+/** Which well-known document. */
+export type WellKnown = "openid" | "oauth";
+
 /** Proceed. */
 export interface AllowDecision {
   type: "allow";
@@ -606,7 +609,7 @@ export interface IssuerConfig {
 export interface JwksCacheConfig {
   /** Allow plain `http` to hosts other than loopback (default false; development only). */
   allow_insecure_http?: boolean;
-  /** Seconds after the end of a fetch before another may start (default 300 s; 0 allows back-to-back fetches, still one at a time). */
+  /** Seconds after the end of a fetch before another may start (default 300 s, at least 1, so a lookup repeated at the time a fetch ended never asks for another). */
   cooldown?: number;
   /** The algorithm for keys without `alg` (default none: such keys are skipped). */
   default_alg?: Algorithm | null;
@@ -781,6 +784,8 @@ export interface PendingAuthorization {
   created_at: number;
   /** Expiry time. */
   expires_at: number;
+  /** The OpenID Connect `nonce` sent (when the scopes include `openid`), which the ID token must carry (`AuthCodeClient::check_id_token`). */
+  nonce?: Secret | null;
   /** The redirect URI used. */
   redirect_uri: string;
   /** The `state` value sent. */
@@ -856,6 +861,46 @@ export interface Provider {
   scopes?: string[];
   /** OAuth token endpoint (`oauth2`, `device_code`). */
   token_endpoint?: string | null;
+}
+
+/** The endpoints and capabilities of a provider, from its metadata document. Absent members are `None`; `authorization_response_iss_parameter_supported` defaults to false. */
+export interface ProviderMetadata {
+  /** The authorization endpoint. */
+  authorization_endpoint?: string | null;
+  /** Whether authorization responses carry `iss` (RFC 9207), for `AuthCodeConfig::authorization_response_iss_parameter_supported`. */
+  authorization_response_iss_parameter_supported: boolean;
+  /** PKCE methods the provider supports (RFC 7636; absent: the provider does not say). */
+  code_challenge_methods_supported?: string[] | null;
+  /** The device authorization endpoint (RFC 8628 §4). */
+  device_authorization_endpoint?: string | null;
+  /** The RP-initiated logout endpoint (OpenID Connect RP-Initiated Logout). */
+  end_session_endpoint?: string | null;
+  /** Grant types the provider supports. */
+  grant_types_supported?: string[] | null;
+  /** Algorithms the provider signs ID tokens with. */
+  id_token_signing_alg_values_supported?: string[] | null;
+  /** The introspection endpoint (RFC 7662). */
+  introspection_endpoint?: string | null;
+  /** The issuer identifier (equal to the expected one). */
+  issuer: string;
+  /** The key set of the provider's signing keys. */
+  jwks_uri?: string | null;
+  /** The pushed authorization request endpoint (RFC 9126). */
+  pushed_authorization_request_endpoint?: string | null;
+  /** The dynamic client registration endpoint (RFC 7591). */
+  registration_endpoint?: string | null;
+  /** `response_type` values the provider supports. */
+  response_types_supported?: string[] | null;
+  /** The revocation endpoint (RFC 7009). */
+  revocation_endpoint?: string | null;
+  /** Scopes the provider supports. */
+  scopes_supported?: string[] | null;
+  /** The token endpoint. */
+  token_endpoint?: string | null;
+  /** Client authentication methods at the token endpoint. */
+  token_endpoint_auth_methods_supported?: string[] | null;
+  /** The OpenID Connect userinfo endpoint. */
+  userinfo_endpoint?: string | null;
 }
 
 /** The loaded providers. */
@@ -1449,7 +1494,7 @@ export interface IssuerConfigOptions {
 export interface JwksCacheConfigOptions {
   /** Allow plain `http` to hosts other than loopback (default false; development only). */
   allowInsecureHttp?: boolean;
-  /** Seconds after the end of a fetch before another may start (default 300 s; 0 allows back-to-back fetches, still one at a time). */
+  /** Seconds after the end of a fetch before another may start (default 300 s, at least 1, so a lookup repeated at the time a fetch ended never asks for another). */
   cooldown?: number;
   /** The algorithm for keys without `alg` (default none: such keys are skipped). */
   defaultAlg?: Algorithm | null;

@@ -20,6 +20,7 @@ use authcore::device::{
     self, AuthorizationRequest, DeviceAuthority as CoreDeviceAuthority, DeviceClient as CoreDeviceClient,
     DeviceClientConfig, DeviceGrant, DeviceServerConfig, EntryLimiter, TokenRequest,
 };
+use authcore::discovery::{self, ProviderMetadata, WellKnown};
 use authcore::entropy::EntropySource;
 use authcore::gate::{Classified, Gate as CoreGate, GateConfig, Lookup};
 use authcore::http::{HttpRequest, HttpResponse};
@@ -1688,6 +1689,30 @@ fn check_pkce(
 }
 }
 
+guarded! {
+/// Where `issuer` publishes its metadata (`kind`: `"openid"`, the default, or `"oauth"`).
+#[pyfunction]
+#[pyo3(signature = (issuer, kind=None, *, allow_insecure_http=false))]
+fn well_known_url(py: Python<'_>, issuer: &str, kind: Option<&Bound<'_, PyAny>>, allow_insecure_http: bool) -> PyResult<String> {
+    let kind: Option<WellKnown> = opt_from_py(kind, "kind")?;
+    discovery::well_known_url(issuer, kind.unwrap_or_default(), allow_insecure_http).py(py)
+}
+
+/// A provider's metadata response (`{status, headers, body}`) read for the expected issuer.
+#[pyfunction]
+#[pyo3(signature = (response, issuer, *, allow_insecure_http=false))]
+fn parse_provider_metadata(
+    py: Python<'_>,
+    response: &Bound<'_, PyAny>,
+    issuer: &str,
+    allow_insecure_http: bool,
+) -> PyResult<Py<PyAny>> {
+    let r: HttpResponse = from_py(response, "response")?;
+    let meta = ProviderMetadata::parse(&r, issuer, allow_insecure_http).py(py)?;
+    to_py(py, &meta)
+}
+}
+
 /// The authorization-code flow with PKCE and a single-use state.
 #[pyclass(module = "authcore.oauth", frozen)]
 struct AuthCodeClient {
@@ -1733,6 +1758,21 @@ impl AuthCodeClient {
         let r: HttpResponse = from_py(response, "response")?;
         let t = self.inner.token_response(&r, now_or(now)).py(py)?;
         to_py(py, &t)
+    }
+
+    /// The OpenID Connect ID-token checks (`iss`, `aud`, `azp`, `nonce`, `at_hash`) on a token
+    /// a verifier already verified.
+    #[pyo3(signature = (verified, record, access_token=None))]
+    fn check_id_token(
+        &self,
+        py: Python<'_>,
+        verified: &Bound<'_, PyAny>,
+        record: &Bound<'_, PyAny>,
+        access_token: Option<&str>,
+    ) -> PyResult<()> {
+        let v: jwt::VerifiedToken = from_py(verified, "verified")?;
+        let r: PendingAuthorization = from_py(record, "record")?;
+        self.inner.check_id_token(&v, &r, access_token).py(py)
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
@@ -1907,6 +1947,8 @@ fn _authcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(load_refresh_record, m)?)?;
     m.add_function(wrap_pyfunction!(pkce, m)?)?;
     m.add_function(wrap_pyfunction!(check_pkce, m)?)?;
+    m.add_function(wrap_pyfunction!(well_known_url, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_provider_metadata, m)?)?;
     m.add_class::<AuthCodeClient>()?;
     m.add_class::<PyBroker>()?;
     m.add_function(wrap_pyfunction!(redact, m)?)?;

@@ -82,6 +82,7 @@
 
 pub mod broker;
 pub mod device;
+pub mod discovery;
 pub mod entropy;
 pub mod error;
 pub mod gate;

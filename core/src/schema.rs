@@ -12,7 +12,7 @@ use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value};
 
-use crate::{broker, device, error, gate, http, jwt, oauth, password, refresh, session, tokens};
+use crate::{broker, device, discovery, error, gate, http, jwt, oauth, password, refresh, session, tokens};
 
 /// Adds `T` (and everything it refers to) to the generator's definitions.
 fn add<T: JsonSchema>(g: &mut SchemaGenerator) {
@@ -85,6 +85,8 @@ pub fn document() -> Value {
     add::<refresh::RefreshRecord>(&mut g);
     add::<refresh::IssuedRefresh>(&mut g);
     add::<refresh::Rotation>(&mut g);
+    add::<discovery::WellKnown>(&mut g);
+    add::<discovery::ProviderMetadata>(&mut g);
     add::<oauth::Pkce>(&mut g);
     add::<oauth::StoredChallenge>(&mut g);
     add::<oauth::AuthCodeConfig>(&mut g);

@@ -31,6 +31,7 @@ from .types import (
     NewAccount,
     NewSession,
     Pkce,
+    ProviderMetadata,
     PollOutcome,
     ProviderSet,
     Readiness,
@@ -407,6 +408,12 @@ def pkce(
     bytes: Optional[int] = None,
     entropy: Optional[bytes] = None,
 ) -> Pkce: ...
+def well_known_url(
+    issuer: str, kind: Optional[Literal["openid", "oauth"]] = None, *, allow_insecure_http: bool = False
+) -> str: ...
+def parse_provider_metadata(
+    response: Mapping[str, Any], issuer: str, *, allow_insecure_http: bool = False
+) -> ProviderMetadata: ...
 def check_pkce(
     challenge: Optional[Mapping[str, Any]] = None, verifier: Optional[str] = None, allow_plain: bool = False
 ) -> None: ...
@@ -433,6 +440,9 @@ class AuthCodeClient:
     def start(self, now: Optional[int] = None, entropy: Optional[bytes] = None) -> AuthorizationStart: ...
     def callback(self, record: Mapping[str, Any], callback: str, now: Optional[int] = None) -> CallbackOutcome: ...
     def token_response(self, response: Mapping[str, Any], now: Optional[int] = None) -> TokenSet: ...
+    def check_id_token(
+        self, verified: Mapping[str, Any], record: Mapping[str, Any], access_token: Optional[str] = None
+    ) -> None: ...
 
 # --- broker --------------------------------------------------------------------------------
 

@@ -44,6 +44,9 @@ RefreshStatus = Union[Literal["active"], Literal["rotated"], Literal["revoked"]]
 Secret = str
 """A secret string: serialised as itself, but `Debug` prints `"[redacted]"`."""
 
+WellKnown = Union[Literal["openid"], Literal["oauth"]]
+"""Which well-known document."""
+
 
 class _AllowDecisionRequired(TypedDict):
     type: Literal["allow"]
@@ -648,6 +651,7 @@ class _PendingAuthorizationRequired(TypedDict):
 
 class PendingAuthorization(_PendingAuthorizationRequired, total=False):
     """What the host keeps between redirect and callback (e.g. in a signed cookie or memory)."""
+    nonce: Optional[Secret]
     used: bool
 
 
@@ -706,6 +710,31 @@ class Provider(_ProviderRequired, total=False):
     device_authorization_endpoint: Optional[str]
     scopes: List[str]
     token_endpoint: Optional[str]
+
+
+class _ProviderMetadataRequired(TypedDict):
+    authorization_response_iss_parameter_supported: bool
+    issuer: str
+
+
+class ProviderMetadata(_ProviderMetadataRequired, total=False):
+    """The endpoints and capabilities of a provider, from its metadata document. Absent members are `None`; `authorization_response_iss_parameter_supported` defaults to false."""
+    authorization_endpoint: Optional[str]
+    code_challenge_methods_supported: Optional[List[str]]
+    device_authorization_endpoint: Optional[str]
+    end_session_endpoint: Optional[str]
+    grant_types_supported: Optional[List[str]]
+    id_token_signing_alg_values_supported: Optional[List[str]]
+    introspection_endpoint: Optional[str]
+    jwks_uri: Optional[str]
+    pushed_authorization_request_endpoint: Optional[str]
+    registration_endpoint: Optional[str]
+    response_types_supported: Optional[List[str]]
+    revocation_endpoint: Optional[str]
+    scopes_supported: Optional[List[str]]
+    token_endpoint: Optional[str]
+    token_endpoint_auth_methods_supported: Optional[List[str]]
+    userinfo_endpoint: Optional[str]
 
 
 class ProviderSet(TypedDict):
@@ -1156,6 +1185,7 @@ __all__ = [
     "Prompt",
     "PromptDeviceAction",
     "Provider",
+    "ProviderMetadata",
     "ProviderSet",
     "ProviderSource",
     "Readiness",
@@ -1197,4 +1227,5 @@ __all__ = [
     "VerifierSpec",
     "WaitDeviceAction",
     "WaitJwksAction",
+    "WellKnown",
 ]

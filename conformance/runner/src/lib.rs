@@ -15,6 +15,7 @@ use authcore::device::{
     device_code_hash, AuthorizationRequest, DeviceAuthority, DeviceClient, DeviceClientConfig, DeviceGrant,
     DeviceServerConfig, EntryLimiter, TokenRequest,
 };
+use authcore::discovery::{well_known_url, ProviderMetadata, WellKnown};
 use authcore::entropy::{Entropy, FixedEntropy};
 use authcore::error::ErrorCode;
 use authcore::gate::{Classified, Gate, GateConfig, Lookup};
@@ -254,6 +255,8 @@ pub const OPS: &[&str] = &[
     "driver.status",
     "driver.snapshot",
     "driver.restore",
+    "discovery.well_known_url",
+    "discovery.parse",
     "jwks_cache.new",
     "jwks_cache.verify",
     "jwks_cache.key_for",
@@ -318,6 +321,7 @@ pub const OPS: &[&str] = &[
     "oauth.new",
     "oauth.start",
     "oauth.callback",
+    "oauth.check_id_token",
     "oauth.token_response",
     "broker.load",
     "broker.routing_table",
@@ -451,6 +455,19 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                     result["actions"] = out(&d.actions());
                     result
                 })
+            }
+            "discovery.well_known_url" => {
+                let issuer: String = arg(input, "issuer")?;
+                let kind: Option<WellKnown> = opt(input, "kind")?;
+                let insecure: Option<bool> = opt(input, "allow_insecure_http")?;
+                well_known_url(&issuer, kind.unwrap_or_default(), insecure.unwrap_or(false))
+                    .map(|url| json!({ "url": url }))
+            }
+            "discovery.parse" => {
+                let response: HttpResponse = arg(input, "response")?;
+                let issuer: String = arg(input, "issuer")?;
+                let insecure: Option<bool> = opt(input, "allow_insecure_http")?;
+                ProviderMetadata::parse(&response, &issuer, insecure.unwrap_or(false)).map(|m| out(&m))
             }
             "jwks_cache.new" => {
                 let config: JwksCacheConfig = arg(input, "config")?;
@@ -778,6 +795,16 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                 ctx.auth_code = Some(c);
                 json!({})
             }),
+            "oauth.check_id_token" => {
+                let c = ctx.auth_code.as_ref().ok_or("no client: call oauth.new first")?;
+                let access_token: Option<String> = opt(input, "access_token")?;
+                c.check_id_token(
+                    &arg::<authcore::jwt::VerifiedToken>(input, "verified")?,
+                    &arg::<PendingAuthorization>(input, "record")?,
+                    access_token.as_deref(),
+                )
+                .map(|()| json!({}))
+            }
             op if op.starts_with("oauth.") => {
                 let c = ctx.auth_code.as_ref().ok_or("no client: call oauth.new first")?;
                 let now: i64 = arg(input, "now")?;
