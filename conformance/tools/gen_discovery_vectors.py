@@ -324,7 +324,7 @@ def cases():
 
 def main():
     write_suite(os.path.join(ROOT, "vectors", "providers", "discovery.json"), {
-        "suite": "discovery",
+        "suite": "providers",
         "description": "Provider metadata (OpenID Connect Discovery, RFC 8414): well-known URLs, exact issuer equality, the endpoints other machines take, from real-shaped provider documents.",
         "cases": cases(),
     })

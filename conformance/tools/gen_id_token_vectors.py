@@ -112,7 +112,7 @@ def cases():
 
 def main():
     write_suite(os.path.join(ROOT, "vectors", "oauth", "id_token.json"), {
-        "suite": "id_token",
+        "suite": "oauth",
         "description": "OpenID Connect in the authorization-code client: the nonce sent with the state, and the ID-token checks (iss, aud, azp, nonce, at_hash).",
         "cases": cases(),
     })

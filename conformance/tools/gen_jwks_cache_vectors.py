@@ -306,7 +306,7 @@ def respond_bad_transmit(transmit, now):
 
 def main():
     write_suite(os.path.join(ROOT, "vectors", "jwt", "jwks_cache.json"), {
-        "suite": "jwks_cache",
+        "suite": "jwt",
         "description": "The remote key-set machine (JwksCache): fetch when empty, stale or the kid is unknown; one fetch at a time and one per cooldown; Cache-Control max-age within the TTL bounds; stale-while-error; unusable keys skipped; snapshots.",
         "cases": cases(),
     })
