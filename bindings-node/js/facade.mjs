@@ -423,6 +423,11 @@ export function createApi(native) {
       const n = self(this, Verifier);
       return parse(call(() => n.jwks()));
     }
+    /** The JWKS entries skipped at construction: `[{index, kid, reason_code, detail}]`. */
+    skippedKeys() {
+      const n = self(this, Verifier);
+      return parse(call(() => n.skippedKeys()));
+    }
   }
 
   class JwksCache {
@@ -532,7 +537,7 @@ export function createApi(native) {
     return call(() => native.verifySignature(k, input, sig, b));
   }
 
-  /** A JWKS parsed and re-exported (public parts only). */
+  /** A JWKS parsed: `{keys: [public JWK], skipped: [{index, kid, reason_code, detail}]}`. */
   function parseJwks(jwks, defaultAlg, options) {
     const j = json(jwks, "jwks");
     const a = optStr(defaultAlg, "defaultAlg");

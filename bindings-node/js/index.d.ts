@@ -6,6 +6,8 @@
 
 import type {
   Action,
+  JwksReport,
+  SkippedKey,
   Algorithm,
   AuthorizationRequest,
   AuthorizationStart,
@@ -92,6 +94,7 @@ export interface VerifierOptions extends BackendOption {
   audience?: string | string[] | null;
   typ?: string | null;
   maxTokenBytes?: number;
+  unnamedSingleKeyMatchesAnyKid?: boolean;
   keys?: KeyInput[];
   jwks?: Jwks | JsonObject;
   defaultAlg?: Algorithm | null;
@@ -133,6 +136,7 @@ export interface RequestDriverOptions {
   refreshMargin?: number;
   identityHeader?: string;
   defaultExpiresIn?: number;
+  maxAccessTokenBytes?: number;
   sharedStore?: boolean;
   apiOrigins?: string[];
   allowInsecureHttp?: boolean;
@@ -150,6 +154,7 @@ export interface DeviceClientOptions {
   maxRetries?: number;
   maxBackoff?: number;
   defaultExpiresIn?: number;
+  maxAccessTokenBytes?: number;
   previousGeneration?: number;
   allowInsecureHttp?: boolean;
 }
@@ -237,6 +242,7 @@ export interface AuthCodeClientOptions {
   stateTtl?: number;
   extraParams?: [string, string][];
   defaultExpiresIn?: number;
+  maxAccessTokenBytes?: number;
   issuer?: string | null;
   authorizationResponseIssParameterSupported?: boolean;
   allowInsecureHttp?: boolean;
@@ -284,6 +290,7 @@ export class Verifier {
   verify(token: string, now?: Now): VerifiedToken;
   verifyAsync(token: string, now?: Now): Promise<VerifiedToken>;
   jwks(): Jwks;
+  skippedKeys(): SkippedKey[];
 }
 
 /** The remote key-set machine (sans-IO): see `RemoteJwks` for one that fetches with `fetch`. */
@@ -315,8 +322,8 @@ export function verifySignature(
   signature: Uint8Array,
   options?: BackendOption,
 ): boolean;
-export function parseJwks(jwks: Jwks | JsonObject, defaultAlg?: Algorithm | null, options?: BackendOption): Jwks;
-export function parseJwksAsync(jwks: Jwks | JsonObject, defaultAlg?: Algorithm | null, options?: BackendOption): Promise<Jwks>;
+export function parseJwks(jwks: Jwks | JsonObject, defaultAlg?: Algorithm | null, options?: BackendOption): JwksReport;
+export function parseJwksAsync(jwks: Jwks | JsonObject, defaultAlg?: Algorithm | null, options?: BackendOption): Promise<JwksReport>;
 export function decodeUnverified(token: string): [JsonObject, JsonObject];
 
 // ------------------------------------------------------------------------------ tokens

@@ -7,7 +7,7 @@
 export type Access = "public" | "user" | "user_or_guest" | "service";
 
 /** A JWS algorithm authcore implements. */
-export type Algorithm = "HS256" | "HS384" | "HS512" | "EdDSA" | "ES256" | "RS256" | "PS256";
+export type Algorithm = "HS256" | "HS384" | "HS512" | "EdDSA" | "Ed25519" | "ES256" | "ES256K" | "RS256" | "PS256";
 
 /** How a provider authenticates. */
 export type AuthType = "api_key" | "oauth2" | "device_code";
@@ -40,6 +40,9 @@ export type RefreshStatus = "active" | "rotated" | "revoked";
 
 /** A secret string: serialised as itself, but `Debug` prints `"[redacted]"`. */
 export type Secret = string;
+
+/** Why a JWKS entry was skipped (RFC 7517 §5: keys an implementation cannot use are ignored). */
+export type SkipReason = "not_for_signature" | "unsupported_alg" | "unsupported_key_type" | "alg_required" | "alg_not_allowed" | "malformed";
 
 /** Which well-known document. */
 export type WellKnown = "openid" | "oauth";
@@ -95,6 +98,8 @@ export interface AuthCodeConfig {
   extra_params?: [string, string][];
   /** The authorization server's issuer identifier (RFC 8414 `issuer`). When set, a callback's `iss` must equal it (RFC 9207). */
   issuer?: string | null;
+  /** Longest access token accepted, in bytes (default 16384, at most 65536). */
+  max_access_token_bytes?: number;
   /** Where the provider redirects back. */
   redirect_uri: string;
   /** Scopes to request. */
@@ -188,6 +193,8 @@ export interface ClientConfig {
   default_expires_in?: number;
   /** Header carrying the active identity (default `X-Identity`). */
   identity_header?: string;
+  /** Longest access token accepted in a token response, in bytes (default 16384, at most 65536). */
+  max_access_token_bytes?: number;
   /** Refresh this many seconds before expiry (default 300). */
   refresh_margin?: number;
   /** Ask the host to reload stored tokens before each refresh (several processes share one token file). */
@@ -284,6 +291,8 @@ export interface DeviceClientConfig {
   default_interval?: number;
   /** Body encoding (default form). */
   encoding?: Encoding;
+  /** Longest access token accepted, in bytes (default 16384, at most 65536). */
+  max_access_token_bytes?: number;
   /** Longest wait between retries after failures (default 60 s). */
   max_backoff?: number;
   /** Consecutive network or 5xx failures tolerated before failing (default 5). */
@@ -657,6 +666,14 @@ export interface JwksCacheStatus {
   next_fetch_at?: number | null;
   /** Keys of the current set's document that were skipped (see the module docs). */
   skipped_keys: number;
+}
+
+/** What importing a JWKS gave, as data: the usable keys (public JWKS members, HMAC secrets left out) and the skipped entries. */
+export interface JwksReport {
+  /** The loaded keys as public JWKs. */
+  keys: unknown[];
+  /** The entries that were skipped, in document order. */
+  skipped: SkippedKey[];
 }
 
 /** A verified JWT access token. */
@@ -1153,6 +1170,18 @@ export interface SignIn {
   session: NewSession;
 }
 
+/** One JWKS entry `KeySet::from_jwks` did not load: data for a host to log. */
+export interface SkippedKey {
+  /** What is wrong, in words (never key material; names and values from the document only in sanitised form). */
+  detail: string;
+  /** Position in the `keys` array. */
+  index: number;
+  /** The entry's `kid`, when it has a string one. */
+  kid?: string | null;
+  /** Why it was skipped. */
+  reason_code: SkipReason;
+}
+
 /** A challenge stored by an authorization server with its code. */
 export interface StoredChallenge {
   /** The `code_challenge` the client sent. */
@@ -1278,6 +1307,8 @@ export interface VerifierConfig {
   max_token_bytes?: number;
   /** Required `typ` header (compared case-insensitively, `application/` prefix optional), e.g. `at+jwt` (RFC 9068), to keep ID and refresh tokens from passing as access tokens. */
   typ?: string | null;
+  /** When the verifier holds exactly one key and that key has no `kid`, use it for a token whatever `kid` the token names (default `false`). PyJWT and joserfc behave this way; by default a token `kid` that matches no key is refused, even with a single key, so a token meant for another key set is never checked against this one. */
+  unnamed_single_key_matches_any_kid?: boolean;
 }
 
 /** What a `Verifier` is built from in one call: the policy and its keys, given either as a list of key specs or as a JWKS (with `default_alg` for JWKs without `alg`). Bindings build their verifiers through `Verifier::from_spec`, so the rules (exactly one key source) are the same everywhere. */
@@ -1360,6 +1391,8 @@ export interface AuthCodeConfigOptions {
   extraParams?: [string, string][];
   /** The authorization server's issuer identifier (RFC 8414 `issuer`). When set, a callback's `iss` must equal it (RFC 9207). */
   issuer?: string | null;
+  /** Longest access token accepted, in bytes (default 16384, at most 65536). */
+  maxAccessTokenBytes?: number;
   /** Where the provider redirects back. */
   redirectUri: string;
   /** Scopes to request. */
@@ -1382,6 +1415,8 @@ export interface ClientConfigOptions {
   defaultExpiresIn?: number;
   /** Header carrying the active identity (default `X-Identity`). */
   identityHeader?: string;
+  /** Longest access token accepted in a token response, in bytes (default 16384, at most 65536). */
+  maxAccessTokenBytes?: number;
   /** Refresh this many seconds before expiry (default 300). */
   refreshMargin?: number;
   /** Ask the host to reload stored tokens before each refresh (several processes share one token file). */
@@ -1406,6 +1441,8 @@ export interface DeviceClientConfigOptions {
   defaultInterval?: number;
   /** Body encoding (default form). */
   encoding?: Encoding;
+  /** Longest access token accepted, in bytes (default 16384, at most 65536). */
+  maxAccessTokenBytes?: number;
   /** Longest wait between retries after failures (default 60 s). */
   maxBackoff?: number;
   /** Consecutive network or 5xx failures tolerated before failing (default 5). */
@@ -1596,6 +1633,8 @@ export interface VerifierConfigOptions {
   maxTokenBytes?: number;
   /** Required `typ` header (compared case-insensitively, `application/` prefix optional), e.g. `at+jwt` (RFC 9068), to keep ID and refresh tokens from passing as access tokens. */
   typ?: string | null;
+  /** When the verifier holds exactly one key and that key has no `kid`, use it for a token whatever `kid` the token names (default `false`). PyJWT and joserfc behave this way; by default a token `kid` that matches no key is refused, even with a single key, so a token meant for another key set is never checked against this one. */
+  unnamedSingleKeyMatchesAnyKid?: boolean;
 }
 
 /** The catalog error body `{detail, code, field?}` (an alias of `Error`). */

@@ -264,6 +264,12 @@ impl Verifier {
     pub fn jwks(&self) -> napi::Result<String> {
         guard(|| out(&self.inner.jwks()))
     }
+
+    /// The JWKS entries skipped at construction (JSON array of `SkippedKey`).
+    #[napi]
+    pub fn skipped_keys(&self) -> napi::Result<String> {
+        guard(|| out(&self.inner.skipped_keys()))
+    }
 }
 
 /// Issues signed JWTs with one key.
@@ -349,7 +355,7 @@ fn parse_jwks_text(jwks_json: &str, default_alg: Option<&str>, backend_name: Opt
         None => None,
     };
     let set = KeySet::from_jwks(&jwks, alg, backend(backend_name)?)?;
-    out(&set.to_jwks())
+    out(&set.report())
 }
 
 /// A JWKS parsed and re-exported (public parts only), as JSON.

@@ -102,3 +102,16 @@ test("option names are camelCase and checked", () => {
   assert.throws(() => new Verifier({ algorithms: "HS256", keys }), TypeError);
   assert.throws(() => new Issuer(keys[0], { lifetime: "60" }), TypeError);
 });
+
+test("parseJwks reports skipped entries; verifiers expose skippedKeys", () => {
+  const ed = { kty: "OKP", crv: "Ed25519", x: "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo", kid: "sig" };
+  const enc = { kty: "RSA", use: "enc", alg: "RSA-OAEP", kid: "enc", n: "AQAB", e: "AQAB" };
+  for (const backend of BACKENDS) {
+    const report = parseJwks({ keys: [ed, enc] }, null, { backend });
+    assert.deepEqual(report.keys.map((k) => k.alg), ["EdDSA"]);
+    assert.deepEqual(report.skipped, [{ index: 1, kid: "enc", reason_code: "not_for_signature", detail: "Its `use` is `enc`, not `sig`." }]);
+    const v = new Verifier({ algorithms: ["EdDSA"], jwks: { keys: [ed, enc] }, backend });
+    assert.deepEqual(v.skippedKeys().map((s) => s.reason_code), ["not_for_signature"]);
+    assert.throws(() => parseJwks({ keys: [enc] }, null, { backend }), (e) => e instanceof AuthError && e.code === "invalid_key" && e.field === "keys");
+  }
+});

@@ -516,6 +516,11 @@ impl Verifier {
         to_py(py, &self.inner.jwks())
     }
 
+    /// The JWKS entries skipped at construction: `[{"index", "kid", "reason_code", "detail"}]`.
+    fn skipped_keys(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        to_py(py, &self.inner.skipped_keys())
+    }
+
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let c = self.inner.config();
         Ok(format!(
@@ -737,7 +742,7 @@ fn verify_signature(
 }
 
 guarded! {
-/// A JWKS parsed and re-exported (public parts only).
+/// A JWKS parsed: `{"keys": [public JWK...], "skipped": [{"index", "kid", "reason_code", "detail"}]}`.
 #[pyfunction]
 #[pyo3(signature = (jwks, default_alg=None, *, backend=None))]
 fn parse_jwks(
@@ -752,7 +757,7 @@ fn parse_jwks(
         self::backend(py, backend)?,
     )
     .py(py)?;
-    to_py(py, &set.to_jwks())
+    to_py(py, &set.report())
 }
 }
 

@@ -27,6 +27,25 @@ def test_jwt_round_trip_with_keyword_config() -> None:
     assert "secret" not in repr(issuer) and KEY["secret"] not in repr(verifier)
 
 
+ED_JWK = {"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo", "kid": "sig"}
+ENC_JWK = {"kty": "RSA", "use": "enc", "alg": "RSA-OAEP", "kid": "enc", "n": "AQAB", "e": "AQAB"}
+
+
+def test_jwks_report_and_skipped_keys() -> None:
+    report = jwt.parse_jwks({"keys": [ED_JWK, ENC_JWK]})
+    assert [k["alg"] for k in report["keys"]] == ["EdDSA"]
+    assert report["skipped"] == [{"index": 1, "kid": "enc", "reason_code": "not_for_signature", "detail": "Its `use` is `enc`, not `sig`."}]
+    verifier = jwt.Verifier(algorithms=["ES256"], jwks={"keys": [dict(ED_JWK, kid="ed"), ENC_JWK, {"kty": "EC", "crv": "P-256", "kid": "ec",
+                            "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU", "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]})
+    assert [(s["kid"], s["reason_code"]) for s in verifier.skipped_keys()] == [("ed", "alg_not_allowed"), ("enc", "not_for_signature")]
+    with pytest.raises(authcore.InvalidKey) as e:
+        jwt.parse_jwks({"keys": [ENC_JWK]})
+    assert e.value.field == "keys" and "`use` is `enc`" in e.value.detail
+    lenient = jwt.Verifier(algorithms=["HS256"], keys=[KEY], unnamed_single_key_matches_any_kid=True)
+    token = jwt.Issuer(dict(KEY, kid="rotated")).issue({"sub": "u"}, now=NOW)
+    assert lenient.verify(token, now=NOW)["kid"] == "rotated"
+
+
 def test_jwt_from_env_and_portable_backend() -> None:
     iss, ver = jwt.from_env({"JWT_SECRET_KEY": "k" * 32, "JWT_ALGORITHM": "HS256", "JWT_EXPIRATION": "60"}, backend="portable")
     assert ver.verify(iss.issue({"sub": "a"}, now=NOW), now=NOW + 1)["claims"]["exp"] == NOW + 60

@@ -30,7 +30,7 @@ def assert_hidden(e: BaseException, *secrets: object) -> None:
 def test_jwt_env_never_echoes_values() -> None:
     e = raised(jwt.from_env, {"JWT_SECRET_KEY": "k" * 32, "JWT_ALGORITHM": SECRET})
     assert isinstance(e, authcore.InvalidConfig) and e.field == "JWT_ALGORITHM"
-    assert e.detail == "`JWT_ALGORITHM` must be one of HS256, HS384, HS512, EdDSA, ES256, RS256, PS256."
+    assert e.detail == "`JWT_ALGORITHM` must be one of HS256, HS384, HS512, EdDSA, ES256, ES256K, RS256, PS256."
     assert_hidden(e, SECRET, SECRET[:20])
 
     e = raised(jwt.from_env, {"JWT_SECRET_KEY": NUMERIC_SECRET})

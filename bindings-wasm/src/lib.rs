@@ -250,7 +250,7 @@ fn parse_jwks_inner(jwks_json: &str, default_alg: Option<String>, backend: Optio
         .map(|a| decode(Value::String(a), "default_alg"))
         .transpose()?;
     let set = KeySet::from_jwks(&jwks, alg, self::backend(backend)?).js()?;
-    to_json(&set.to_jwks())
+    to_json(&set.report())
 }
 
 /// A JWKS parsed and re-exported (public parts only): JSON.
@@ -311,6 +311,12 @@ impl Verifier {
     /// The public keys as a JWKS: JSON.
     pub fn jwks(&self) -> R<String> {
         to_json(&self.inner.jwks())
+    }
+
+    /// The JWKS entries skipped at construction: JSON array of `SkippedKey`.
+    #[wasm_bindgen(js_name = skippedKeys)]
+    pub fn skipped_keys(&self) -> R<String> {
+        to_json(&self.inner.skipped_keys())
     }
 }
 

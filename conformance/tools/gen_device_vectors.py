@@ -305,7 +305,8 @@ BAD_AUTH = [
     ("verification-uri-not-url", resp(200, dict(AUTH_BODY, verification_uri="javascript:alert(1)")), "verification_uri", "`verification_uri` must be an https URL (http only to a loopback host)."),
     ("complete-uri-not-url", resp(200, dict(AUTH_BODY, verification_uri_complete="ftp://x")), "verification_uri_complete", "`verification_uri_complete` must be an https URL (http only to a loopback host)."),
     ("expires-in-missing", resp(200, {k: v for k, v in AUTH_BODY.items() if k != "expires_in"}), "expires_in", "`expires_in` is missing."),
-    ("expires-in-string", resp(200, dict(AUTH_BODY, expires_in="600")), "expires_in", "`expires_in` must be a positive number of seconds."),
+    # An all-digits string ("600") is read as a number (Azure AD v1, ADFS); anything else is not.
+    ("expires-in-not-digits", resp(200, dict(AUTH_BODY, expires_in="600s")), "expires_in", "`expires_in` must be a positive number of seconds."),
     ("expires-in-negative", resp(200, dict(AUTH_BODY, expires_in=-1)), "expires_in", "`expires_in` must be a positive number of seconds."),
     ("interval-zero", resp(200, dict(AUTH_BODY, interval=0)), "interval", "`interval` must be a positive number of seconds."),
     ("interval-huge", resp(200, dict(AUTH_BODY, interval=86400)), "interval", "`interval` must be at most 3600 seconds."),

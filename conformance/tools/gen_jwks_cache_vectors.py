@@ -261,7 +261,8 @@ def cases():
 
     snap = {"version": 1, "config": {
         "jwks_uri": URI, "verifier": {"algorithms": ["EdDSA", "ES256"], "leeway": 60, "issuer": "https://idp.example",
-                                      "audience": None, "typ": None, "max_token_bytes": 8192},
+                                      "audience": None, "typ": None, "max_token_bytes": 8192,
+                                      "unnamed_single_key_matches_any_kid": False},
         "default_alg": None, "default_ttl": 600, "min_ttl": 60, "max_ttl": 86400, "cooldown": 300,
         "stale_while_error": 3600, "allow_insecure_http": False},
         "jwks": {"keys": [ED]}, "fetched_at": NOW, "expires_at": NOW + 600, "last_fetch_end": NOW,

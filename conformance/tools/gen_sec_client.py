@@ -271,7 +271,7 @@ case("tokens", "driver-identity-with-crlf-refused",
 
 # --- stored and restored state ------------------------------------------------------------------
 FULL_CONFIG = {"token_endpoint": TOKEN_URL, "client_id": None, "refresh_margin": 300, "identity_header": "X-Identity",
-               "default_expires_in": 3600, "shared_store": False, "api_origins": [API_ORIGIN], "allow_insecure_http": False}
+               "default_expires_in": 3600, "max_access_token_bytes": 16384, "shared_store": False, "api_origins": [API_ORIGIN], "allow_insecure_http": False}
 case("tokens", "driver-restore-round-trip",
      new(CONFIG, ts(), 3, -20),
      step("driver.snapshot", {}, {"version": 1, "config": FULL_CONFIG, "stored": stored(ts(), 3, -20)}, bind="snap"),
@@ -469,7 +469,7 @@ case("device", "client-config-insecure-http-when-allowed",
 
 # --- restored state ------------------------------------------------------------------------------
 FULL_CLIENT = {"base_url": BASE, "authorization_path": "/api/auth/device/", "token_path": "/api/auth/device/token/", "client_id": "cli",
-               "scope": None, "encoding": "form", "default_interval": 5, "max_retries": 5, "max_backoff": 60, "default_expires_in": 3600,
+               "scope": None, "encoding": "form", "default_interval": 5, "max_retries": 5, "max_backoff": 60, "default_expires_in": 3600, "max_access_token_bytes": 16384,
                "previous_generation": 0, "allow_insecure_http": False}
 POLLING = {"type": "polling", "device_code": "dc-1", "interval": 5, "deadline": NOW + 600, "next_poll": NOW + 5, "failures": 0}
 # A restored machine re-emits the `wait` it was in, so a host that restarted learns when to wake.

@@ -53,11 +53,17 @@ case("jwt", "verifier-spec-default-alg-only-with-jwks",
 
 
 def oauth_response(status, error, description):
-    return {"status": status, "headers": NO_STORE, "body": js({"error": error, "error_description": description})}
+    headers = dict(NO_STORE)
+    if status == 401:
+        # RFC 7235 3.1: a 401 carries a challenge; RFC 6749 5.2: the client's scheme (Basic).
+        headers["WWW-Authenticate"] = 'Basic realm="token", charset="UTF-8"'
+    return {"status": status, "headers": headers, "body": js({"error": error, "error_description": description})}
 
 
 for name, code, detail, status, wire, description in [
     ("invalid-grant-with-detail", "invalid_grant", "Unknown code.", 400, "invalid_grant", "Unknown code."),
+    # RFC 6749 5.2: error_description is %x20-21 / %x23-5B / %x5D-7E; anything else becomes "?".
+    ("description-charset", "invalid_grant", 'Bad "code" \u00a7 3 \\ caf\u00e9\ttab', 400, "invalid_grant", "Bad ?code? ? 3 ? caf??tab"),
     ("invalid-client-is-401", "invalid_client", None, 401, "invalid_client", "Client authentication failed."),
     ("expired-token-keeps-its-rfc8628-name", "expired_token", None, 400, "expired_token", "The device code has expired."),
     ("slow-down", "slow_down", None, 400, "slow_down", "Polling too fast; slow down."),

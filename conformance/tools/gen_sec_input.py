@@ -65,7 +65,7 @@ case("device", "form-size-checked-before-escapes",
      refuse("device.server.parse_token_request", {"body": "%zz" * 21846}, "payload_too_large", 413, TOO_BIG, "body"))
 case("device", "form-repeated-parameter-name-quoted",
      refuse("device.server.parse_authorization_request", {"body": "client_id=cli&%0D%0Aevil=1&%0D%0Aevil=2"},
-            "invalid_request", 400, "A request parameter must not repeat (RFC 6749 §3.1).", "??evil"),
+            "invalid_request", 400, "A request parameter must not repeat (RFC 6749 section 3.1).", "??evil"),
      source="RFC 6749 3.1")
 
 # ------------------------------------------------------------------------------------------
@@ -181,7 +181,7 @@ for name, doc, path, detail in [
 # JWT settings from the environment (or a YAML file)
 # ------------------------------------------------------------------------------------------
 SECRET = "authcore-conformance-hs256-secret-0123456789"
-ALGS = "`JWT_ALGORITHM` must be one of HS256, HS384, HS512, EdDSA, ES256, RS256, PS256."
+ALGS = "`JWT_ALGORITHM` must be one of HS256, HS384, HS512, EdDSA, ES256, ES256K, RS256, PS256."
 
 
 def hs256(claims):

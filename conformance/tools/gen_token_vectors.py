@@ -95,7 +95,11 @@ c("token-response-jwt-without-exp-uses-default", step("tokens.from_response", {"
   {"access_token": JWT_NOEXP, "token_type": "Bearer", "expires_at": NOW + 3600}))
 c("token-response-missing-access-token", step("tokens.from_response", {"body": '{"token_type":"Bearer"}', "now": NOW}, error="invalid_response", field="access_token"))
 c("token-response-not-bearer", step("tokens.from_response", {"body": '{"access_token":"a","token_type":"mac"}', "now": NOW}, error="invalid_response", field="token_type"))
-c("token-response-expires-in-string", step("tokens.from_response", {"body": '{"access_token":"a","token_type":"Bearer","expires_in":"3600"}', "now": NOW}, error="invalid_response", field="expires_in"))
+# An all-digits string is a number (Azure AD v1, ADFS; oauthlib and authlib accept it); others are not.
+c("token-response-expires-in-digit-string", step("tokens.from_response", {"body": '{"access_token":"a","token_type":"Bearer","expires_in":"3599"}', "now": NOW},
+  {"access_token": "a", "token_type": "Bearer", "expires_at": NOW + 3599}), source="RFC 6749 5.1; Azure AD v1 token endpoint")
+for bad in ["3600s", "-1", " 60", "1e3", ""]:
+    c(f"token-response-expires-in-string-{bad.strip() or 'empty'}", step("tokens.from_response", {"body": json.dumps({"access_token": "a", "token_type": "Bearer", "expires_in": bad}), "now": NOW}, error="invalid_response", field="expires_in"))
 c("token-response-expires-in-negative", step("tokens.from_response", {"body": '{"access_token":"a","token_type":"Bearer","expires_in":-1}', "now": NOW}, error="invalid_response", field="expires_in"))
 c("token-response-not-json", step("tokens.from_response", {"body": "<html>", "now": NOW}, error="invalid_response", field="body"))
 c("token-response-duplicate-member", step("tokens.from_response", {"body": '{"access_token":"a","access_token":"b"}', "now": NOW}, error="invalid_response", field="body"))

@@ -59,6 +59,8 @@ def sign(alg, signing_input):
         return openssl_sign("ed25519.pem", signing_input, "pkeyutl", "-sign")
     if alg == "ES256":
         return der_to_p1363(openssl_sign("p256.pem", signing_input, "dgst", "-sha256"))
+    if alg == "ES256K":
+        return der_to_p1363(openssl_sign("secp256k1.pem", signing_input, "dgst", "-sha256"))
     if alg == "RS256":
         return openssl_sign("rsa2048.pem", signing_input, "dgst", "-sha256")
     if alg == "PS256":
@@ -134,7 +136,7 @@ cases.append({"name": "rfc8037-a4-ed25519-signature", "source": "RFC 8037 A.4 (p
 # --- happy paths for every algorithm (openssl-signed) -----------------------------------
 c = claims()
 cases.append(verify("hs256-valid", token(H, c), ok("HS256", c)))
-for alg, pub in [("EdDSA", "ed25519.pub.pem"), ("ES256", "p256.pub.pem"), ("RS256", "rsa2048.pub.pem"), ("PS256", "rsa2048.pub.pem")]:
+for alg, pub in [("EdDSA", "ed25519.pub.pem"), ("ES256", "p256.pub.pem"), ("ES256K", "secp256k1.pub.pem"), ("RS256", "rsa2048.pub.pem"), ("PS256", "rsa2048.pub.pem")]:
     cases.append(verify(f"{alg.lower()}-valid-openssl-signed", token({"alg": alg, "typ": "JWT"}, c), ok(alg, c), keys=[{"alg": alg, "pem": key(pub)}], algorithms=[alg]))
     cases.append(verify(f"{alg.lower()}-verified-with-private-pem", token({"alg": alg, "typ": "JWT"}, c), ok(alg, c), keys=[{"alg": alg, "pem": key(pub.replace('.pub', ''))}], algorithms=[alg]))
 tampered = token({"alg": "ES256", "typ": "JWT"}, c)
@@ -313,11 +315,13 @@ cases.append(env_case("env-leeway-bad", dict(ENV, JWT_LEEWAY="1000"), "invalid_c
 # JWKS import/export
 jwks_in = {"keys": [{"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo", "kid": "ed", "alg": "EdDSA", "use": "sig"},
                     {"kty": "EC", "crv": "P-256", "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU", "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0", "kid": "ec", "alg": "ES256", "use": "sig"}]}
-cases.append({"name": "jwks-round-trip", "steps": [{"op": "jwt.jwks", "input": {"jwks": jwks_in}, "expect": jwks_in}]})
-cases.append({"name": "jwks-secret-not-exported", "steps": [{"op": "jwt.jwks", "input": {"jwks": {"keys": [{"kty": "oct", "k": b64(SECRET.encode()), "alg": "HS256", "kid": "s"}]}}, "expect": {"keys": []}}]})
+cases.append({"name": "jwks-round-trip", "steps": [{"op": "jwt.jwks", "input": {"jwks": jwks_in}, "expect": dict(jwks_in, skipped=[])}]})
+cases.append({"name": "jwks-secret-not-exported", "steps": [{"op": "jwt.jwks", "input": {"jwks": {"keys": [{"kty": "oct", "k": b64(SECRET.encode()), "alg": "HS256", "kid": "s"}]}}, "expect": {"keys": [], "skipped": []}}]})
 cases.append({"name": "jwks-duplicate-kid", "steps": [{"op": "jwt.jwks", "input": {"jwks": {"keys": [jwks_in["keys"][0], jwks_in["keys"][0]]}}, "expect_error": {"code": "invalid_key"}}]})
-cases.append({"name": "jwks-no-alg", "steps": [{"op": "jwt.jwks", "input": {"jwks": {"keys": [{k: v for k, v in jwks_in["keys"][0].items() if k != "alg"}]}}, "expect_error": {"code": "invalid_key", "field": "keys[0].alg"}}]})
-cases.append({"name": "jwks-point-not-on-curve", "steps": [{"op": "jwt.jwks", "input": {"jwks": {"keys": [dict(jwks_in["keys"][1], y=jwks_in["keys"][1]["x"])]}}, "expect_error": {"code": "invalid_key"}}]})
+# RFC 7517 4.4: `alg` is optional. An OKP/Ed25519 key can only be EdDSA, so it is inferred.
+cases.append({"name": "jwks-no-alg-okp-inferred", "source": "RFC 7517 4.4, RFC 8037 3.1", "steps": [{"op": "jwt.jwks", "input": {"jwks": {"keys": [{k: v for k, v in jwks_in["keys"][0].items() if k != "alg"}]}}, "expect": {"keys": [jwks_in["keys"][0]], "skipped": []}}]})
+# A lone malformed key is skipped (RFC 7517 5), leaving no usable key: an error naming why.
+cases.append({"name": "jwks-point-not-on-curve", "source": "RFC 7517 5", "steps": [{"op": "jwt.jwks", "input": {"jwks": {"keys": [dict(jwks_in["keys"][1], y=jwks_in["keys"][1]["x"])]}}, "expect_error": {"code": "invalid_key", "field": "keys", "detail": "The JWKS has no usable key. keys[0] (kid `ec`): The JWK point is not on P-256."}}]})
 cases.append({"name": "verify-with-jwks", "steps": [{"op": "jwt.verify", "input": {"config": {"algorithms": ["ES256", "EdDSA"]}, "jwks": jwks_in, "token": A3.replace("eyJhbGciOiJFUzI1NiJ9", b64(b'{"alg":"ES256","kid":"ec"}')), "now": 1300819000}, "expect_error": {"code": "invalid_signature"}}]})
 
 names = [c["name"] for c in cases]

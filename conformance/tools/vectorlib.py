@@ -20,7 +20,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NOW = 1700000000
 CHECK = "--check" in sys.argv[1:]
 _FAILED = []
-RANDOMISED_ALGS = ("ES256", "PS256")
+RANDOMISED_ALGS = ("ES256", "ES256K", "PS256")
 _JWS = re.compile(r"(eyJ[A-Za-z0-9_-]*)\.([A-Za-z0-9_-]*)\.([A-Za-z0-9_-]+)")
 
 

@@ -519,7 +519,7 @@ impl Gate {
                 return Err(Error::field(
                     ErrorCode::InvalidConfig,
                     format!("routes[{i}].scopes[{j}]"),
-                    "A scope is printable ASCII without spaces, quotes or backslashes (RFC 6749 §3.3).",
+                    "A scope is printable ASCII without spaces, quotes or backslashes (RFC 6749 section 3.3).",
                 ));
             }
         }

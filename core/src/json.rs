@@ -210,25 +210,46 @@ impl Fields<'_> {
 
     /// A required non-empty string.
     pub(crate) fn required(&self, field: &str) -> Result<String, Error> {
-        self.string(field)?
-            .ok_or_else(|| Self::bad(field, format!("`{field}` is missing.")))
+        self.string(field)?.ok_or_else(|| self.missing(field))
     }
 
-    /// A positive whole number of seconds (JSON integers, or floats without a fraction).
+    /// The error for a required member that is absent.
+    pub(crate) fn missing(&self, field: &str) -> Error {
+        Self::bad(field, format!("`{field}` is missing."))
+    }
+
+    /// A positive whole number of seconds: a JSON integer, a float without a fraction, or a
+    /// string of 1 to 15 ASCII digits (`"3599"`: Azure AD v1 and ADFS send `expires_in` so,
+    /// and oauthlib and authlib accept it).
     pub(crate) fn seconds(&self, field: &str) -> Result<Option<i64>, Error> {
-        match self.0.get(field) {
-            None | Some(Value::Null) => Ok(None),
-            Some(v) => match v.as_i64().or_else(|| {
+        match self.seconds_or_zero(field)? {
+            Some(0) => Err(Self::bad(
+                field,
+                format!("`{field}` must be a positive number of seconds."),
+            )),
+            n => Ok(n),
+        }
+    }
+
+    /// As [`Fields::seconds`], but `0` is accepted.
+    pub(crate) fn seconds_or_zero(&self, field: &str) -> Result<Option<i64>, Error> {
+        let n = match self.0.get(field) {
+            None | Some(Value::Null) => return Ok(None),
+            Some(Value::String(s)) if (1..=15).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) => {
+                s.parse::<i64>().ok()
+            }
+            Some(v) => v.as_i64().or_else(|| {
                 v.as_f64()
                     .filter(|f| f.fract() == 0.0 && f.abs() < 1e15)
                     .map(|f| f as i64)
-            }) {
-                Some(n) if (1..=MAX_TIME).contains(&n) => Ok(Some(n)),
-                _ => Err(Self::bad(
-                    field,
-                    format!("`{field}` must be a positive number of seconds."),
-                )),
-            },
+            }),
+        };
+        match n {
+            Some(n) if (0..=MAX_TIME).contains(&n) => Ok(Some(n)),
+            _ => Err(Self::bad(
+                field,
+                format!("`{field}` must be a positive number of seconds."),
+            )),
         }
     }
 }

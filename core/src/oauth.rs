@@ -278,6 +278,8 @@ pub struct AuthCodeConfig {
     pub extra_params: Vec<(String, String)>,
     /// Lifetime assumed when the token response has no `expires_in` (default 3600).
     pub default_expires_in: i64,
+    /// Longest access token accepted, in bytes (default 16384, at most 65536).
+    pub max_access_token_bytes: usize,
     /// The authorization server's issuer identifier (RFC 8414 `issuer`). When set, a
     /// callback's `iss` must equal it (RFC 9207).
     pub issuer: Option<String>,
@@ -315,6 +317,7 @@ impl Default for AuthCodeConfig {
             state_ttl: 600,
             extra_params: Vec::new(),
             default_expires_in: crate::tokens::DEFAULT_EXPIRES_IN,
+            max_access_token_bytes: crate::tokens::DEFAULT_MAX_ACCESS_TOKEN_BYTES,
             issuer: None,
             authorization_response_iss_parameter_supported: false,
             allow_insecure_http: false,
@@ -348,6 +351,7 @@ impl AuthCodeConfig {
         if !(30..=86_400).contains(&self.state_ttl) {
             return bad("state_ttl", "The state lifetime must be 30 to 86400 seconds.");
         }
+        crate::tokens::check_max_access_token_bytes(self.max_access_token_bytes)?;
         match &self.issuer {
             Some(issuer) => {
                 let url = check_endpoint("issuer", issuer, insecure)?;
@@ -651,7 +655,11 @@ impl AuthCodeClient {
 
     /// Turns the token endpoint's response into tokens (RFC 6749 §5.1/§5.2).
     pub fn token_response(&self, response: &HttpResponse, now: i64) -> Result<TokenSet> {
-        token_response(response, now, self.config.default_expires_in)
+        let rules = crate::tokens::ResponseRules {
+            default_expires_in: self.config.default_expires_in,
+            max_access_token_bytes: self.config.max_access_token_bytes,
+        };
+        token_response_with(response, now, rules)
     }
 
     /// The ID-token checks of OpenID Connect Core §3.1.3.7 that depend on this client and this
@@ -731,10 +739,19 @@ fn left_half_hash(alg: crate::jwt::Algorithm, data: &[u8]) -> String {
 }
 
 /// Parses a token endpoint response: 2xx → [`TokenSet`]; an RFC 6749 §5.2 error body → its
-/// catalog code; anything else → `invalid_response` or `server_error`.
+/// catalog code (an `error` member makes an error response whatever the status: some servers
+/// answer 200 with one); anything else → `invalid_response` or `server_error`.
 pub fn token_response(response: &HttpResponse, now: i64, default_expires_in: i64) -> Result<TokenSet> {
-    if response.is_success() {
-        return TokenSet::from_token_response_with_default(&response.body, now, default_expires_in);
+    token_response_with(
+        response,
+        now,
+        crate::tokens::ResponseRules::with_default_expires_in(default_expires_in),
+    )
+}
+
+fn token_response_with(response: &HttpResponse, now: i64, rules: crate::tokens::ResponseRules) -> Result<TokenSet> {
+    if response.is_success() && !crate::tokens::is_error_body(&response.body) {
+        return TokenSet::from_body(&response.body, now, rules);
     }
     if response.status >= 500 {
         return Err(Error::with_detail(
@@ -810,10 +827,33 @@ pub fn error_from_str(s: &str) -> Option<ErrorCode> {
 }
 
 /// Renders `err` as an RFC 6749 §5.2 error body: `{"error": code, "error_description": detail}`,
-/// with `error` from [`error_code`].
+/// with `error` from [`error_code`] and the detail reduced to [`error_description`]'s
+/// characters.
 pub fn error_body(err: &Error) -> Value {
-    json!({ "error": error_code(err.code()), "error_description": err.detail() })
+    json!({ "error": error_code(err.code()), "error_description": error_description(err.detail()) })
 }
+
+/// `text` as an RFC 6749 §5.2 `error_description`: only `%x20-21 / %x23-5B / %x5D-7E`
+/// (printable ASCII without `"` and `\`); any other character becomes `?`. Every
+/// description the core writes goes through this.
+///
+/// ```
+/// assert_eq!(authcore::oauth::error_description("Bad \"code\" § 3"), "Bad ?code? ? 3");
+/// ```
+pub fn error_description(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\x20'..='\x21' | '\x23'..='\x5b' | '\x5d'..='\x7e' => c,
+            _ => '?',
+        })
+        .collect()
+}
+
+/// The `WWW-Authenticate` challenge sent with an `invalid_client` 401 (RFC 6749 §5.2,
+/// RFC 7235 §3.1: a 401 carries one): HTTP Basic (RFC 7617), the scheme of
+/// `client_secret_basic` (RFC 6749 §2.3.1). A host that authenticates clients otherwise
+/// replaces the header.
+pub const CLIENT_CHALLENGE: &str = "Basic realm=\"token\", charset=\"UTF-8\"";
 
 /// The HTTP status for an OAuth error: 401 for `invalid_client`, 500 for `server_error`, 400
 /// for the other codes (RFC 6749 §5.2).
@@ -826,7 +866,9 @@ pub fn error_status(err: &Error) -> u16 {
 }
 
 /// The whole token-endpoint error response: [`error_status`], `Cache-Control: no-store`
-/// (RFC 6749 §5.1), `Content-Type: application/json` and [`error_body`] as the body.
+/// (RFC 6749 §5.1), `Content-Type: application/json`, for `invalid_client` (401) a
+/// `WWW-Authenticate: Basic` challenge ([`CLIENT_CHALLENGE`]), and [`error_body`] as the body.
+/// A host forwarding an OAuth error sends this response as it is.
 ///
 /// ```
 /// use authcore::{oauth, Error, ErrorCode};
@@ -837,15 +879,92 @@ pub fn error_status(err: &Error) -> u16 {
 /// assert_eq!(r.body, r#"{"error":"invalid_grant","error_description":"Unknown code."}"#);
 /// ```
 pub fn error_response(err: &Error) -> HttpResponse {
-    HttpResponse::new(error_status(err))
+    let status = error_status(err);
+    let mut response = HttpResponse::new(status)
         .with_header("Cache-Control", "no-store")
-        .with_header("Content-Type", "application/json")
-        .with_body(error_body(err).to_string())
+        .with_header("Content-Type", "application/json");
+    if status == 401 {
+        response = response.with_header("WWW-Authenticate", CLIENT_CHALLENGE);
+    }
+    response.with_body(error_body(err).to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn is_description(s: &str) -> bool {
+        s.bytes().all(|b| matches!(b, 0x20..=0x21 | 0x23..=0x5b | 0x5d..=0x7e))
+    }
+
+    /// Every detail the catalog defines is a valid `error_description` as it stands, and
+    /// `error_body` keeps any text to RFC 6749 §5.2's characters.
+    #[test]
+    fn every_description_is_in_the_rfc6749_character_set() {
+        for row in crate::error::catalog() {
+            let code: ErrorCode = row["code"].as_str().unwrap().parse().unwrap();
+            let body = error_body(&Error::new(code));
+            let description = body["error_description"].as_str().unwrap();
+            assert!(is_description(description), "{description}");
+            assert_eq!(description, code.default_detail(), "{}", code.as_str());
+        }
+        for text in [
+            "§ 3.2",
+            "\"quoted\"",
+            "back\\slash",
+            "tab\there",
+            "é",
+            "\u{0}",
+            "line\nbreak",
+        ] {
+            let body = error_body(&Error::with_detail(ErrorCode::InvalidGrant, text));
+            assert!(is_description(body["error_description"].as_str().unwrap()), "{text}");
+        }
+    }
+
+    /// The fixed texts of error details in the core's code (string literals outside tests) are
+    /// printable ASCII, so a description is never changed on its way out; only quoted input
+    /// can need [`error_description`]'s replacement.
+    #[test]
+    fn error_texts_in_the_source_are_ascii() {
+        fn walk(dir: &std::path::Path, found: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(&path, found);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    let code = text.split("#[cfg(test)]").next().unwrap_or("");
+                    let code = code.split("#[cfg(all(test").next().unwrap_or("");
+                    for (n, line) in code.lines().enumerate() {
+                        let t = line.trim_start();
+                        if t.starts_with("//") {
+                            continue;
+                        }
+                        let mut inside = false;
+                        let mut escaped = false;
+                        for c in line.chars() {
+                            match c {
+                                '\\' if inside => escaped = !escaped,
+                                '"' if !escaped => inside = !inside,
+                                c if inside && !c.is_ascii() => {
+                                    found.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+                                    break;
+                                }
+                                _ => escaped = false,
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let mut found = Vec::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut found,
+        );
+        assert!(found.is_empty(), "non-ASCII in string literals:\n{}", found.join("\n"));
+    }
 
     #[test]
     fn rfc7636_appendix_b() {

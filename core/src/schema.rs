@@ -35,6 +35,8 @@ pub fn document() -> Value {
     add::<jwt::VerifierSpec>(&mut g);
     add::<jwt::IssuerConfig>(&mut g);
     add::<jwt::VerifiedToken>(&mut g);
+    add::<jwt::SkippedKey>(&mut g);
+    add::<jwt::JwksReport>(&mut g);
     add::<jwt::Backend>(&mut g);
     add::<jwt::JwksCacheConfig>(&mut g);
     add::<jwt::JwksCacheStatus>(&mut g);
@@ -156,4 +158,19 @@ required_settings! {
     require_device_client_config: ["base_url", "client_id"];
     /// [`crate::device::DeviceServerConfig`]: the verification URI.
     require_device_server_config: ["verification_uri"];
+}
+
+/// [`crate::jwt::Algorithm`]: `EdDSA` also accepts RFC 9864's name `Ed25519` (a serde alias),
+/// so the schema lists both for that variant.
+pub(crate) fn algorithm_aliases(schema: &mut schemars::Schema) {
+    if let Some(Value::Array(variants)) = schema.ensure_object().get_mut("oneOf") {
+        for v in variants.iter_mut() {
+            if let Value::Object(m) = v {
+                if m.get("const").and_then(Value::as_str) == Some("EdDSA") {
+                    m.remove("const");
+                    m.insert("enum".into(), serde_json::json!(["EdDSA", "Ed25519"]));
+                }
+            }
+        }
+    }
 }

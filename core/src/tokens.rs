@@ -93,8 +93,53 @@ fn header_text(s: &str, max: usize) -> bool {
     !s.is_empty() && s.len() <= max && s.bytes().all(|b| (b' '..=b'~').contains(&b))
 }
 
-/// The longest access token accepted, in bytes.
-const MAX_ACCESS_TOKEN: usize = 16_384;
+/// The longest access token a client accepts by default, in bytes (16 KiB): room for an
+/// Entra ID token with group claims (~6 KB) and twice the verifier's default
+/// `max_token_bytes`. The client stores and forwards the token; a resource server that
+/// verifies it applies its own cap.
+pub const DEFAULT_MAX_ACCESS_TOKEN_BYTES: usize = 16_384;
+
+/// The largest `max_access_token_bytes` setting (64 KiB): the token travels in a header.
+pub const MAX_ACCESS_TOKEN_BYTES_LIMIT: usize = 65_536;
+
+/// Checks a `max_access_token_bytes` setting: 64 bytes to 64 KiB (`invalid_config`).
+pub(crate) fn check_max_access_token_bytes(max: usize) -> Result<()> {
+    if !(64..=MAX_ACCESS_TOKEN_BYTES_LIMIT).contains(&max) {
+        return Err(Error::field(
+            ErrorCode::InvalidConfig,
+            "max_access_token_bytes",
+            "The access token size cap must be between 64 bytes and 64 KiB.",
+        ));
+    }
+    Ok(())
+}
+
+/// How a client reads a token response: its settings that apply.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ResponseRules {
+    /// Lifetime assumed without `expires_in` (and without a JWT `exp`).
+    pub(crate) default_expires_in: i64,
+    /// Longest access token accepted.
+    pub(crate) max_access_token_bytes: usize,
+}
+
+impl ResponseRules {
+    /// The defaults, with a chosen default lifetime.
+    pub(crate) fn with_default_expires_in(default_expires_in: i64) -> Self {
+        Self {
+            default_expires_in,
+            max_access_token_bytes: DEFAULT_MAX_ACCESS_TOKEN_BYTES,
+        }
+    }
+}
+
+/// Whether a 2xx response body is an OAuth error response all the same: a JSON object with a
+/// string `error` member. GitHub answers device-flow polls with 200 and
+/// `{"error": "authorization_pending"}`; Slack answers failures with 200 and
+/// `{"ok": false, "error": ...}`.
+pub(crate) fn is_error_body(body: &str) -> bool {
+    parse_object(body.as_bytes()).is_ok_and(|o| o.get("error").is_some_and(Value::is_string))
+}
 
 /// Tokens held by a client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -135,9 +180,19 @@ pub enum Freshness {
 
 impl TokenSet {
     /// Parses an OAuth 2.0 token response body (RFC 6749 §5.1) received at `now` (server
-    /// clock). Without `expires_in`, a JWT access token's `exp` is used, else 3600 s; a
-    /// non-standard `refresh_expires_in` is honoured. Errors are `invalid_response` naming the
-    /// field; an `access_token` that is not printable ASCII (it goes into a header) is one.
+    /// clock). Errors are `invalid_response` naming the field. What real servers send is
+    /// read as follows:
+    ///
+    /// * `access_token`: 1 to 16384 bytes ([`DEFAULT_MAX_ACCESS_TOKEN_BYTES`]; the clients'
+    ///   `max_access_token_bytes` setting changes it) of printable ASCII (it goes into a
+    ///   header). A longer one is refused with a detail saying it is too long.
+    /// * `expires_in`: a positive number of seconds, or a string of digits (`"3599"`, as
+    ///   Azure AD v1 and ADFS send). Without it, a JWT access token's `exp` is used, else
+    ///   3600 s.
+    /// * The refresh token's lifetime: `refresh_expires_in` (Keycloak) or
+    ///   `refresh_token_expires_in` (GitHub, LinkedIn); when both are given the shorter one
+    ///   counts. `0` means no expiry is known (Keycloak's offline tokens).
+    /// * `scope`: `""` means no scope was reported (GitHub Apps send it).
     pub fn from_token_response(body: &str, now: i64) -> Result<Self> {
         Self::from_token_response_with_default(body, now, None)
     }
@@ -150,6 +205,11 @@ impl TokenSet {
         default_expires_in: impl Into<Option<i64>>,
     ) -> Result<Self> {
         let default_expires_in = default_expires_in.into().unwrap_or(DEFAULT_EXPIRES_IN);
+        Self::from_body(body, now, ResponseRules::with_default_expires_in(default_expires_in))
+    }
+
+    /// Parses a token response body with a client's rules.
+    pub(crate) fn from_body(body: &str, now: i64, rules: ResponseRules) -> Result<Self> {
         let obj = parse_object(body.as_bytes()).map_err(|_| {
             Error::field(
                 ErrorCode::InvalidResponse,
@@ -157,13 +217,35 @@ impl TokenSet {
                 "The token response is not a JSON object.",
             )
         })?;
-        Self::from_token_object(&obj, now, default_expires_in)
+        Self::from_token_object(&obj, now, rules)
     }
 
-    pub(crate) fn from_token_object(obj: &Map<String, Value>, now: i64, default_expires_in: i64) -> Result<Self> {
+    pub(crate) fn from_token_object(obj: &Map<String, Value>, now: i64, rules: ResponseRules) -> Result<Self> {
         let f = Fields(obj);
-        let access_token = f.required("access_token")?;
-        if !header_text(&access_token, MAX_ACCESS_TOKEN) {
+        let default_expires_in = rules.default_expires_in;
+        let max = rules.max_access_token_bytes;
+        let access_token = match obj.get("access_token") {
+            None | Some(Value::Null) => return Err(f.missing("access_token")),
+            Some(Value::String(s)) if !s.is_empty() => s.clone(),
+            Some(_) => {
+                return Err(Error::field(
+                    ErrorCode::InvalidResponse,
+                    "access_token",
+                    "`access_token` must be a non-empty string.",
+                ))
+            }
+        };
+        if access_token.len() > max {
+            return Err(Error::field(
+                ErrorCode::InvalidResponse,
+                "access_token",
+                format!(
+                    "`access_token` is too long: {} bytes, over the {max}-byte limit (`max_access_token_bytes`).",
+                    access_token.len()
+                ),
+            ));
+        }
+        if !header_text(&access_token, max) {
             return Err(Error::field(
                 ErrorCode::InvalidResponse,
                 "access_token",
@@ -184,12 +266,22 @@ impl TokenSet {
             Some(expires_in) => now.saturating_add(expires_in),
             None => jwt_exp(&access_token).unwrap_or_else(|| now.saturating_add(default_expires_in)),
         };
-        let refresh_expires_in = f.seconds("refresh_expires_in")?;
+        // `0` is "no expiry known" (Keycloak offline tokens); with both names, the shorter.
+        let keycloak = f.seconds_or_zero("refresh_expires_in")?.filter(|s| *s > 0);
+        let github = f.seconds_or_zero("refresh_token_expires_in")?.filter(|s| *s > 0);
+        let refresh_expires_in = match (keycloak, github) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let scope = match obj.get("scope") {
+            Some(Value::String(s)) if s.trim().is_empty() => None,
+            _ => f.string("scope")?,
+        };
         Ok(Self {
             access_token: Secret::new(access_token),
             refresh_token: f.string("refresh_token")?.map(Secret::new),
             token_type: "Bearer".to_owned(),
-            scope: f.string("scope")?,
+            scope,
             expires_at,
             refresh_expires_at: refresh_expires_in.map(|r| now.saturating_add(r)),
         })
@@ -230,11 +322,11 @@ impl TokenSet {
     /// token (it goes into a header) and the `Bearer` type. Errors are `code`, naming
     /// `prefix` + the field.
     fn check(&self, code: ErrorCode, prefix: &str) -> Result<()> {
-        if !header_text(self.access_token.expose(), MAX_ACCESS_TOKEN) {
+        if !header_text(self.access_token.expose(), MAX_ACCESS_TOKEN_BYTES_LIMIT) {
             return Err(Error::field(
                 code,
                 format!("{prefix}access_token"),
-                "The access token must be 1 to 16384 bytes of printable ASCII.",
+                "The access token must be 1 to 65536 bytes of printable ASCII.",
             ));
         }
         if !self.token_type.eq_ignore_ascii_case("bearer") {
@@ -341,6 +433,9 @@ pub struct ClientConfig {
     pub identity_header: String,
     /// Lifetime assumed when a token response has no `expires_in` (default 3600).
     pub default_expires_in: i64,
+    /// Longest access token accepted in a token response, in bytes (default 16384, at most
+    /// 65536).
+    pub max_access_token_bytes: usize,
     /// Ask the host to reload stored tokens before each refresh (several processes share
     /// one token file).
     pub shared_store: bool,
@@ -363,6 +458,7 @@ impl Default for ClientConfig {
             refresh_margin: DEFAULT_REFRESH_MARGIN,
             identity_header: "X-Identity".to_owned(),
             default_expires_in: DEFAULT_EXPIRES_IN,
+            max_access_token_bytes: DEFAULT_MAX_ACCESS_TOKEN_BYTES,
             shared_store: false,
             api_origins: Vec::new(),
             allow_insecure_http: false,
@@ -405,6 +501,7 @@ impl ClientConfig {
         if !(1..=MAX_TIME).contains(&self.default_expires_in) {
             return bad("default_expires_in", "The default lifetime must be positive.");
         }
+        check_max_access_token_bytes(self.max_access_token_bytes)?;
         if self.api_origins.is_empty() {
             return Ok(vec![endpoint.origin()]);
         }
@@ -940,9 +1037,12 @@ impl RequestDriver {
     fn on_refresh_response(&mut self, response: HttpResponse, now: i64) {
         self.refresh = RefreshState::Idle;
         let server_now = now.saturating_add(self.clock_offset);
-        if response.is_success() {
-            match TokenSet::from_token_response_with_default(&response.body, server_now, self.config.default_expires_in)
-            {
+        let rules = ResponseRules {
+            default_expires_in: self.config.default_expires_in,
+            max_access_token_bytes: self.config.max_access_token_bytes,
+        };
+        if response.is_success() && !is_error_body(&response.body) {
+            match TokenSet::from_body(&response.body, server_now, rules) {
                 Ok(mut fresh) => {
                     if fresh.refresh_token.is_none() {
                         if let Some(old) = &self.tokens {
@@ -963,16 +1063,17 @@ impl RequestDriver {
             }
             return;
         }
-        if matches!(response.status, 400 | 401) {
-            // The refresh token was refused (RFC 6749 `invalid_grant`): do not try it again.
-            self.refresh_rejected = true;
-        }
         let server_code = parse_object(response.body.as_bytes()).ok().and_then(|o| {
             o.get("error")
                 .or_else(|| o.get("code"))
                 .and_then(Value::as_str)
                 .map(crate::json::truncate)
         });
+        if matches!(response.status, 400 | 401) || server_code.as_deref() == Some("invalid_grant") {
+            // The refresh token was refused (RFC 6749 `invalid_grant`, whatever the status):
+            // do not try it again.
+            self.refresh_rejected = true;
+        }
         let detail = match server_code {
             Some(code) => format!("Token refresh failed with status {} ({code}).", response.status),
             None => format!("Token refresh failed with status {}.", response.status),

@@ -47,10 +47,12 @@ from .types import (
     TokenSet,
     UserCodeCheck,
     VerifiedToken,
+    JwksReport,
+    SkippedKey,
 )
 
 _JSON = Dict[str, Any]
-_Alg = Literal["HS256", "HS384", "HS512", "EdDSA", "ES256", "RS256", "PS256"]
+_Alg = Literal["HS256", "HS384", "HS512", "EdDSA", "Ed25519", "ES256", "ES256K", "RS256", "PS256"]
 _Backend = Literal["native", "portable"]
 # A key spec: {"alg", "kid"?, and one of "secret" (str or bytes), "secret_b64", "pem", "jwk", "raw_b64"}.
 _Key = Mapping[str, Any]
@@ -85,9 +87,11 @@ class Verifier:
         audience: Union[str, Sequence[str], None] = None,
         typ: Optional[str] = None,
         max_token_bytes: int = 8192,
+        unnamed_single_key_matches_any_kid: bool = False,
     ) -> "Verifier": ...
     def verify(self, token: str, now: Optional[int] = None) -> VerifiedToken: ...
     def jwks(self) -> _JSON: ...
+    def skipped_keys(self) -> List[SkippedKey]: ...
 
 @final
 class JwksCache:
@@ -140,7 +144,7 @@ def from_env(env: Mapping[str, str], *, backend: Optional[str] = None) -> Tuple[
 def verify_signature(
     key: _Key, signing_input: bytes, signature: bytes, *, backend: Optional[_Backend] = None
 ) -> bool: ...
-def parse_jwks(jwks: Mapping[str, Any], default_alg: Optional[str] = None, *, backend: Optional[str] = None) -> _JSON: ...
+def parse_jwks(jwks: Mapping[str, Any], default_alg: Optional[str] = None, *, backend: Optional[str] = None) -> JwksReport: ...
 def decode_unverified(token: str) -> Tuple[_JSON, _JSON]: ...
 
 # --- tokens --------------------------------------------------------------------------------
@@ -162,6 +166,7 @@ class RequestDriver:
         refresh_margin: int = ...,
         identity_header: str = ...,
         default_expires_in: int = ...,
+        max_access_token_bytes: int = 16384,
         shared_store: bool = ...,
         api_origins: Sequence[str] = ...,
         allow_insecure_http: bool = False,
@@ -200,6 +205,7 @@ class DeviceClient:
         max_retries: int = ...,
         max_backoff: int = ...,
         default_expires_in: int = ...,
+        max_access_token_bytes: int = 16384,
         previous_generation: int = ...,
         allow_insecure_http: bool = False,
     ) -> "DeviceClient": ...
@@ -433,6 +439,7 @@ class AuthCodeClient:
         state_ttl: int = ...,
         extra_params: Sequence[Tuple[str, str]] = ...,
         default_expires_in: int = ...,
+        max_access_token_bytes: int = 16384,
         issuer: Optional[str] = None,
         authorization_response_iss_parameter_supported: bool = False,
         allow_insecure_http: bool = False,

@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Literal, Optional, Tuple, TypedDict, Union
 Access = Union[Literal["public"], Literal["user"], Literal["user_or_guest"], Literal["service"]]
 """Who may use a route."""
 
-Algorithm = Union[Literal["HS256"], Literal["HS384"], Literal["HS512"], Literal["EdDSA"], Literal["ES256"], Literal["RS256"], Literal["PS256"]]
+Algorithm = Union[Literal["HS256"], Literal["HS384"], Literal["HS512"], Union[Literal["EdDSA"], Literal["Ed25519"]], Literal["ES256"], Literal["ES256K"], Literal["RS256"], Literal["PS256"]]
 """A JWS algorithm authcore implements."""
 
 AuthType = Union[Literal["api_key"], Literal["oauth2"], Literal["device_code"]]
@@ -43,6 +43,9 @@ RefreshStatus = Union[Literal["active"], Literal["rotated"], Literal["revoked"]]
 
 Secret = str
 """A secret string: serialised as itself, but `Debug` prints `"[redacted]"`."""
+
+SkipReason = Union[Literal["not_for_signature"], Literal["unsupported_alg"], Literal["unsupported_key_type"], Literal["alg_required"], Literal["alg_not_allowed"], Literal["malformed"]]
+"""Why a JWKS entry was skipped (RFC 7517 §5: keys an implementation cannot use are ignored)."""
 
 WellKnown = Union[Literal["openid"], Literal["oauth"]]
 """Which well-known document."""
@@ -93,6 +96,7 @@ class AuthCodeConfig(_AuthCodeConfigRequired, total=False):
     default_expires_in: int
     extra_params: List[Tuple[str, str]]
     issuer: Optional[str]
+    max_access_token_bytes: int
     scopes: List[str]
     state_ttl: int
 
@@ -166,6 +170,7 @@ class ClientConfig(_ClientConfigRequired, total=False):
     client_id: Optional[str]
     default_expires_in: int
     identity_header: str
+    max_access_token_bytes: int
     refresh_margin: int
     shared_store: bool
 
@@ -237,6 +242,7 @@ class DeviceClientConfig(_DeviceClientConfigRequired, total=False):
     default_expires_in: int
     default_interval: int
     encoding: Encoding
+    max_access_token_bytes: int
     max_backoff: int
     max_retries: int
     previous_generation: int
@@ -540,6 +546,12 @@ class JwksCacheStatus(_JwksCacheStatusRequired, total=False):
     fetched_at: Optional[int]
     last_error: Optional[Error]
     next_fetch_at: Optional[int]
+
+
+class JwksReport(TypedDict):
+    """What importing a JWKS gave, as data: the usable keys (public JWKS members, HMAC secrets left out) and the skipped entries."""
+    keys: List[Any]
+    skipped: List[SkippedKey]
 
 
 class _JwtCredentialRequired(TypedDict):
@@ -932,6 +944,17 @@ class SignIn(_SignInRequired, total=False):
     revoked: Optional[Session]
 
 
+class _SkippedKeyRequired(TypedDict):
+    detail: str
+    index: int
+    reason_code: SkipReason
+
+
+class SkippedKey(_SkippedKeyRequired, total=False):
+    """One JWKS entry `KeySet::from_jwks` did not load: data for a host to log."""
+    kid: Optional[str]
+
+
 class _StoredChallengeRequired(TypedDict):
     challenge: str
 
@@ -1037,6 +1060,7 @@ class VerifierConfig(TypedDict, total=False):
     leeway: int
     max_token_bytes: int
     typ: Optional[str]
+    unnamed_single_key_matches_any_kid: bool
 
 
 class VerifierSpec(TypedDict, total=False):
@@ -1163,6 +1187,7 @@ __all__ = [
     "JwksCacheSnapshot",
     "JwksCacheStatus",
     "JwksLookup",
+    "JwksReport",
     "JwksVerify",
     "JwtCredential",
     "KeyFile",
@@ -1213,6 +1238,8 @@ __all__ = [
     "SessionCredential",
     "SessionValid",
     "SignIn",
+    "SkipReason",
+    "SkippedKey",
     "StoredChallenge",
     "StoredCredentials",
     "StoredTokens",

@@ -241,6 +241,7 @@ pub const OPS: &[&str] = &[
     "jwt.env_issue",
     "jwt.verify_signature",
     "jwt.jwks",
+    "jwt.skipped_keys",
     "tokens.from_response",
     "tokens.freshness",
     "tokens.load",
@@ -397,7 +398,16 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
             }
             "jwt.jwks" => {
                 let jwks: Value = arg(input, "jwks")?;
-                KeySet::from_jwks(&jwks, opt(input, "default_alg")?, backend).map(|k| k.to_jwks())
+                KeySet::from_jwks(&jwks, opt(input, "default_alg")?, backend).map(|k| out(&k.report()))
+            }
+            "jwt.skipped_keys" => {
+                let spec = VerifierSpec {
+                    config: arg(input, "config")?,
+                    keys: None,
+                    jwks: Some(arg(input, "jwks")?),
+                    default_alg: opt(input, "default_alg")?,
+                };
+                Verifier::from_spec(spec, backend).map(|v| json!({"skipped": out(&v.skipped_keys())}))
             }
             "tokens.from_response" => {
                 let body: String = arg(input, "body")?;

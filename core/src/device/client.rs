@@ -91,6 +91,8 @@ pub struct DeviceClientConfig {
     pub max_backoff: i64,
     /// Access-token lifetime assumed when the token response has none (default 3600 s).
     pub default_expires_in: i64,
+    /// Longest access token accepted, in bytes (default 16384, at most 65536).
+    pub max_access_token_bytes: usize,
     /// Generation of the token file being replaced; the saved tokens get the next one
     /// (default 0).
     pub previous_generation: u64,
@@ -112,6 +114,7 @@ impl Default for DeviceClientConfig {
             max_retries: 5,
             max_backoff: 60,
             default_expires_in: crate::tokens::DEFAULT_EXPIRES_IN,
+            max_access_token_bytes: crate::tokens::DEFAULT_MAX_ACCESS_TOKEN_BYTES,
             previous_generation: 0,
             allow_insecure_http: false,
         }
@@ -176,6 +179,7 @@ impl DeviceClientConfig {
         if !(1..=MAX_TIME).contains(&self.default_expires_in) {
             return bad("default_expires_in", "The default lifetime must be positive.");
         }
+        crate::tokens::check_max_access_token_bytes(self.max_access_token_bytes)?;
         Ok(())
     }
 }
@@ -697,15 +701,14 @@ impl DeviceClient {
             return Ok(());
         };
         *failures = 0;
-        if response.is_success() {
-            let obj = parse_object(response.body.as_bytes()).map_err(|_| {
-                Error::field(
-                    ErrorCode::InvalidResponse,
-                    "body",
-                    "The token response is not a JSON object.",
-                )
-            })?;
-            let tokens = TokenSet::from_token_object(&obj, now, self.config.default_expires_in)?;
+        // An `error` member makes an error response whatever the status: GitHub polls answer
+        // 200 with `{"error": "authorization_pending"}`.
+        if response.is_success() && !crate::tokens::is_error_body(&response.body) {
+            let rules = crate::tokens::ResponseRules {
+                default_expires_in: self.config.default_expires_in,
+                max_access_token_bytes: self.config.max_access_token_bytes,
+            };
+            let tokens = TokenSet::from_body(&response.body, now, rules)?;
             let generation = self.config.previous_generation.saturating_add(1);
             self.actions.push_back(DeviceAction::SaveTokens {
                 stored: StoredTokens::new(tokens, generation, 0),

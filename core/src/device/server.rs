@@ -285,7 +285,7 @@ pub(crate) fn parse_form_with(body: &str, limits: FormLimits) -> Result<Vec<(Str
         return Err(Error::field(
             ErrorCode::InvalidRequest,
             quote_input(name),
-            "A request parameter must not repeat (RFC 6749 §3.1).",
+            "A request parameter must not repeat (RFC 6749 section 3.1).",
         ));
     }
     Ok(pairs)

@@ -1,7 +1,7 @@
 //! Crypto backends, both behind jwt-compact's `Algorithm` trait.
 //!
 //! * `portable`: jwt-compact's own pure-Rust algorithms (`hmac`/`sha2`, `ed25519-compact`,
-//!   `p256`, `rsa`). Always compiled; the only backend on `wasm32`.
+//!   `p256`, `rsa`) and ES256K over `k256`. Always compiled; the only backend on `wasm32`.
 //! * `native`: `aws-lc-rs`, implemented here as jwt-compact algorithms. Compiled on every
 //!   non-wasm target when the `native` Cargo feature is on (the default), and the default
 //!   backend there.
@@ -62,12 +62,55 @@ pub(super) mod portable {
         }
     }
 
+    /// ES256K over the pure-Rust `k256` crate. Signing is deterministic (RFC 6979) with a
+    /// low `s`; verification accepts a high `s` too (RFC 8812 does not require low-S, and
+    /// aws-lc accepts both), so both backends give the same answer.
+    pub(crate) struct Es256k;
+
+    impl jwt_compact::Algorithm for Es256k {
+        type SigningKey = k256::ecdsa::SigningKey;
+        type VerifyingKey = k256::ecdsa::VerifyingKey;
+        type Signature = K256Signature;
+
+        fn name(&self) -> Cow<'static, str> {
+            Cow::Borrowed("ES256K")
+        }
+        fn sign(&self, key: &Self::SigningKey, message: &[u8]) -> Self::Signature {
+            use k256::ecdsa::signature::Signer as _;
+            let sig: k256::ecdsa::Signature = key.sign(message);
+            K256Signature(sig)
+        }
+        fn verify_signature(&self, signature: &Self::Signature, key: &Self::VerifyingKey, message: &[u8]) -> bool {
+            use k256::ecdsa::signature::Verifier as _;
+            let sig = signature.0.normalize_s().unwrap_or(signature.0);
+            key.verify(message, &sig).is_ok()
+        }
+    }
+
+    /// A fixed-width `r || s` secp256k1 signature.
+    #[derive(Debug, Clone)]
+    pub(crate) struct K256Signature(k256::ecdsa::Signature);
+
+    impl jwt_compact::AlgorithmSignature for K256Signature {
+        const LENGTH: Option<core::num::NonZeroUsize> = core::num::NonZeroUsize::new(64);
+
+        fn try_from_slice(slice: &[u8]) -> anyhow::Result<Self> {
+            k256::ecdsa::Signature::from_slice(slice)
+                .map(Self)
+                .map_err(|_| anyhow::anyhow!("not a secp256k1 signature"))
+        }
+        fn as_bytes(&self) -> Cow<'_, [u8]> {
+            Cow::Owned(self.0.to_bytes().to_vec())
+        }
+    }
+
     pub(crate) enum Signer {
         Hs256(Hs256Key),
         Hs384(Hs384Key),
         Hs512(Hs512Key),
         Ed25519(ed25519_compact::SecretKey),
         Es256(p256::ecdsa::SigningKey),
+        Es256k(k256::ecdsa::SigningKey),
         Rsa(Rsa, Box<rsa::RsaPrivateKey>),
     }
 
@@ -77,6 +120,7 @@ pub(super) mod portable {
         Hs512(Hs512Key),
         Ed25519(ed25519_compact::PublicKey),
         Es256(p256::ecdsa::VerifyingKey),
+        Es256k(k256::ecdsa::VerifyingKey),
         Rsa(Rsa, Box<rsa::RsaPublicKey>),
     }
 
@@ -98,6 +142,7 @@ pub(super) mod portable {
                 Signer::Ed25519(kp.sk)
             }
             (Algorithm::Es256, PrivateMaterial::P256(sk)) => Signer::Es256(p256::ecdsa::SigningKey::from(sk)),
+            (Algorithm::Es256k, PrivateMaterial::K256(sk)) => Signer::Es256k(k256::ecdsa::SigningKey::from(sk)),
             (Algorithm::Rs256 | Algorithm::Ps256, PrivateMaterial::Rsa(k)) => Signer::Rsa(rsa_alg(alg), k.clone()),
             _ => return Err(Error::new(ErrorCode::InvalidKey)),
         })
@@ -110,6 +155,7 @@ pub(super) mod portable {
             (Algorithm::Hs512, PublicMaterial::Hmac(k)) => Verifier::Hs512(Hs512Key::new(k)),
             (Algorithm::EdDsa, PublicMaterial::Ed25519(pk)) => Verifier::Ed25519(ed25519_compact::PublicKey::new(*pk)),
             (Algorithm::Es256, PublicMaterial::P256(pk)) => Verifier::Es256(p256::ecdsa::VerifyingKey::from(pk)),
+            (Algorithm::Es256k, PublicMaterial::K256(pk)) => Verifier::Es256k(k256::ecdsa::VerifyingKey::from(pk)),
             (Algorithm::Rs256 | Algorithm::Ps256, PublicMaterial::Rsa(k)) => Verifier::Rsa(rsa_alg(alg), k.clone()),
             _ => return Err(Error::new(ErrorCode::InvalidKey)),
         })
@@ -123,6 +169,7 @@ pub(super) mod portable {
                 Signer::Hs512(k) => sign_with(&Hs512, k, msg),
                 Signer::Ed25519(k) => sign_with(&Ed25519, k, msg),
                 Signer::Es256(k) => sign_with(&Es256, k, msg),
+                Signer::Es256k(k) => sign_with(&Es256k, k, msg),
                 Signer::Rsa(alg, k) => sign_with(alg, k, msg),
             }
         }
@@ -136,6 +183,7 @@ pub(super) mod portable {
                 Verifier::Hs512(k) => verify_with(&Hs512, k, sig, msg),
                 Verifier::Ed25519(k) => verify_with(&Ed25519, k, sig, msg),
                 Verifier::Es256(k) => verify_with(&Es256, k, sig, msg),
+                Verifier::Es256k(k) => verify_with(&Es256k, k, sig, msg),
                 Verifier::Rsa(alg, k) => verify_with(alg, k, sig, msg),
             }
         }
@@ -215,8 +263,8 @@ pub(super) mod native {
         }
     }
 
-    /// ES256 (P-256, fixed-width r‖s signatures) over aws-lc.
-    pub(crate) struct NativeEs256;
+    /// ES256 (P-256) and ES256K (secp256k1), fixed-width r‖s signatures, over aws-lc.
+    pub(crate) struct NativeEs256(&'static str);
 
     impl JwtAlgorithm for NativeEs256 {
         type SigningKey = EcdsaKeyPair;
@@ -224,7 +272,7 @@ pub(super) mod native {
         type Signature = NativeSignature;
 
         fn name(&self) -> Cow<'static, str> {
-            Cow::Borrowed("ES256")
+            Cow::Borrowed(self.0)
         }
         fn sign(&self, key: &EcdsaKeyPair, message: &[u8]) -> NativeSignature {
             NativeSignature(
@@ -276,14 +324,14 @@ pub(super) mod native {
     pub(crate) enum Signer {
         Hmac(NativeHmac, Box<hmac::Key>),
         Ed25519(Ed25519KeyPair),
-        Es256(EcdsaKeyPair),
+        Es256(NativeEs256, EcdsaKeyPair),
         Rsa(&'static NativeRsa, RsaKeyPair),
     }
 
     pub(crate) enum Verifier {
         Hmac(NativeHmac, Box<hmac::Key>),
         Ed25519(ParsedPublicKey),
-        Es256(ParsedPublicKey),
+        Es256(NativeEs256, ParsedPublicKey),
         Rsa(&'static NativeRsa, ParsedPublicKey),
     }
 
@@ -319,12 +367,25 @@ pub(super) mod native {
                 let public = sk.public_key();
                 let point = p256::EncodedPoint::from(&public);
                 Signer::Es256(
+                    NativeEs256("ES256"),
                     EcdsaKeyPair::from_private_key_and_public_key(
                         &sig::ECDSA_P256_SHA256_FIXED_SIGNING,
                         &sk.to_bytes(),
                         point.as_bytes(),
                     )
                     .map_err(|_| key_error("The P-256 key was rejected."))?,
+                )
+            }
+            (Algorithm::Es256k, PrivateMaterial::K256(sk)) => {
+                let point = k256::elliptic_curve::sec1::ToEncodedPoint::to_encoded_point(&sk.public_key(), false);
+                Signer::Es256(
+                    NativeEs256("ES256K"),
+                    EcdsaKeyPair::from_private_key_and_public_key(
+                        &sig::ECDSA_P256K1_SHA256_FIXED_SIGNING,
+                        &sk.to_bytes(),
+                        point.as_bytes(),
+                    )
+                    .map_err(|_| key_error("The secp256k1 key was rejected."))?,
                 )
             }
             (Algorithm::Rs256 | Algorithm::Ps256, PrivateMaterial::Rsa(k)) => {
@@ -352,8 +413,17 @@ pub(super) mod native {
             (Algorithm::Es256, PublicMaterial::P256(pk)) => {
                 let point = p256::EncodedPoint::from(pk);
                 Verifier::Es256(
+                    NativeEs256("ES256"),
                     ParsedPublicKey::new(&sig::ECDSA_P256_SHA256_FIXED, point.as_bytes())
                         .map_err(|_| key_error("The P-256 key was rejected."))?,
+                )
+            }
+            (Algorithm::Es256k, PublicMaterial::K256(pk)) => {
+                let point = k256::elliptic_curve::sec1::ToEncodedPoint::to_encoded_point(pk, false);
+                Verifier::Es256(
+                    NativeEs256("ES256K"),
+                    ParsedPublicKey::new(&sig::ECDSA_P256K1_SHA256_FIXED, point.as_bytes())
+                        .map_err(|_| key_error("The secp256k1 key was rejected."))?,
                 )
             }
             (Algorithm::Rs256 | Algorithm::Ps256, PublicMaterial::Rsa(k)) => {
@@ -380,7 +450,7 @@ pub(super) mod native {
             match self {
                 Signer::Hmac(a, k) => sign_with(a, k, msg),
                 Signer::Ed25519(k) => sign_with(&NativeEd25519, k, msg),
-                Signer::Es256(k) => sign_with(&NativeEs256, k, msg),
+                Signer::Es256(a, k) => sign_with(a, k, msg),
                 Signer::Rsa(a, k) => sign_with(*a, k, msg),
             }
         }
@@ -391,7 +461,7 @@ pub(super) mod native {
             match self {
                 Verifier::Hmac(a, k) => verify_with(a, k, sig, msg),
                 Verifier::Ed25519(k) => verify_with(&NativeEd25519, k, sig, msg),
-                Verifier::Es256(k) => verify_with(&NativeEs256, k, sig, msg),
+                Verifier::Es256(a, k) => verify_with(a, k, sig, msg),
                 Verifier::Rsa(a, k) => verify_with(*a, k, sig, msg),
             }
         }
@@ -410,7 +480,7 @@ pub enum Backend {
     /// aws-lc-rs: the default on native targets. Not available on `wasm32`, nor without the
     /// `native` Cargo feature.
     Native,
-    /// Pure-Rust crates (`hmac`, `ed25519-compact`, `p256`, `rsa`): the default and only
+    /// Pure-Rust crates (`hmac`, `ed25519-compact`, `p256`, `k256`, `rsa`): the default and only
     /// backend on `wasm32` and without the `native` feature.
     Portable,
 }

@@ -664,16 +664,21 @@ impl JwksCache {
     }
 }
 
-/// The key a token's `kid` (and `alg`, when known) selects, as the verifier selects it.
+/// The key a token's `kid` (and `alg`, when known) selects, as the verifier selects it
+/// (including [`VerifierConfig::unnamed_single_key_matches_any_kid`]).
 fn find<'v>(verifier: &'v Verifier, kid: Option<&str>, alg: Option<Algorithm>) -> Option<&'v VerifyingKey> {
-    match (kid, alg) {
+    let found = match (kid, alg) {
         (_, Some(alg)) => verifier.keys.select(kid, alg),
         (Some(kid), None) => verifier.keys.keys().iter().find(|k| k.kid() == Some(kid)),
         (None, None) => match verifier.keys.keys() {
             [only] => Some(only),
             _ => None,
         },
-    }
+    };
+    found.or_else(|| match verifier.keys.keys() {
+        [only] if verifier.config.unnamed_single_key_matches_any_kid && only.kid().is_none() => Some(only),
+        _ => None,
+    })
 }
 
 fn unknown_kid(kid: Option<&str>) -> Error {

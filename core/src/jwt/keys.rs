@@ -108,13 +108,18 @@ impl SigningKey {
         Self::build(alg, private_from_pem(alg, pem)?, backend)
     }
 
-    /// A private key from raw bytes: the 32-byte Ed25519 seed, or the 32-byte P-256 scalar.
+    /// A private key from raw bytes: the 32-byte Ed25519 seed, or the 32-byte P-256 or
+    /// secp256k1 scalar.
     /// For HS* this is the same as [`SigningKey::from_secret`].
     pub fn from_raw(alg: Algorithm, bytes: &[u8], backend: Backend) -> Result<Self> {
         let material = match alg {
             Algorithm::EdDsa => ed25519_private(bytes)?,
             Algorithm::Es256 => PrivateMaterial::P256(
                 p256::SecretKey::from_slice(bytes).map_err(|_| key_error("A raw P-256 key is a 32-byte scalar."))?,
+            ),
+            Algorithm::Es256k => PrivateMaterial::K256(
+                k256::SecretKey::from_slice(bytes)
+                    .map_err(|_| key_error("A raw secp256k1 key is a 32-byte scalar."))?,
             ),
             Algorithm::Hs256 | Algorithm::Hs384 | Algorithm::Hs512 => hmac_material(alg, bytes)?,
             Algorithm::Rs256 | Algorithm::Ps256 => return Err(key_error("RSA keys are read from PEM or JWK.")),
@@ -123,12 +128,14 @@ impl SigningKey {
     }
 
     /// A private key from a JWK (JSON text or object). `alg` comes from the JWK's `alg`
-    /// member unless given; `kid` is kept.
+    /// member unless given, else from the key type where it settles one (`OKP`/`Ed25519` →
+    /// EdDSA, `EC`/`P-256` → ES256, `EC`/`secp256k1` → ES256K; RSA and `oct` keys need an
+    /// `alg`); `kid` is kept.
     pub fn from_jwk(jwk: &Value, alg: Option<Algorithm>, backend: Backend) -> Result<Self> {
         let obj = jwk
             .as_object()
             .ok_or_else(|| key_error("A JWK must be a JSON object."))?;
-        let alg = jwk_alg(obj, alg)?;
+        let alg = jwk_alg(obj, alg, None)?;
         let material = private_from_jwk(alg, obj)?;
         let mut key = Self::build(alg, material, backend)?;
         key.kid = jwk_kid(obj)?;
@@ -213,7 +220,7 @@ impl VerifyingKey {
         Self::build(alg, material, backend)
     }
 
-    /// A public key from raw bytes: the 32-byte Ed25519 key, or a SEC1 P-256 point.
+    /// A public key from raw bytes: the 32-byte Ed25519 key, or a SEC1 P-256 or secp256k1 point.
     pub fn from_raw(alg: Algorithm, bytes: &[u8], backend: Backend) -> Result<Self> {
         let material = match alg {
             Algorithm::EdDsa => PublicMaterial::Ed25519(
@@ -224,18 +231,22 @@ impl VerifyingKey {
             Algorithm::Es256 => PublicMaterial::P256(
                 p256::PublicKey::from_sec1_bytes(bytes).map_err(|_| key_error("Not a valid SEC1 P-256 point."))?,
             ),
+            Algorithm::Es256k => PublicMaterial::K256(
+                k256::PublicKey::from_sec1_bytes(bytes).map_err(|_| key_error("Not a valid SEC1 secp256k1 point."))?,
+            ),
             Algorithm::Hs256 | Algorithm::Hs384 | Algorithm::Hs512 => hmac_material(alg, bytes)?.public(),
             Algorithm::Rs256 | Algorithm::Ps256 => return Err(key_error("RSA keys are read from PEM or JWK.")),
         };
         Self::build(alg, material, backend)
     }
 
-    /// A key from a JWK (public members are enough; private members are ignored).
+    /// A key from a JWK (public members are enough; private members are ignored). The
+    /// algorithm is found as for [`SigningKey::from_jwk`].
     pub fn from_jwk(jwk: &Value, alg: Option<Algorithm>, backend: Backend) -> Result<Self> {
         let obj = jwk
             .as_object()
             .ok_or_else(|| key_error("A JWK must be a JSON object."))?;
-        let alg = jwk_alg(obj, alg)?;
+        let alg = jwk_alg(obj, alg, None)?;
         let material = public_from_jwk(alg, obj)?;
         let mut key = Self::build(alg, material, backend)?;
         key.kid = jwk_kid(obj)?;
@@ -277,6 +288,14 @@ impl VerifyingKey {
                 };
                 json!({"kty": "EC", "crv": "P-256", "x": b64(&x), "y": b64(&y)})
             }
+            PublicMaterial::K256(pk) => {
+                let point = k256::elliptic_curve::sec1::ToEncodedPoint::to_encoded_point(pk, false);
+                let (x, y) = match (point.x(), point.y()) {
+                    (Some(x), Some(y)) => (x.to_vec(), y.to_vec()),
+                    _ => return Err(key_error("The secp256k1 point cannot be exported.")),
+                };
+                json!({"kty": "EC", "crv": "secp256k1", "x": b64(&x), "y": b64(&y)})
+            }
             PublicMaterial::Rsa(k) => {
                 json!({"kty": "RSA", "n": b64(&k.n().to_bytes_be()), "e": b64(&k.e().to_bytes_be())})
             }
@@ -311,7 +330,7 @@ impl VerifyingKey {
             (_, Algorithm::Hs256) => 32,
             (_, Algorithm::Hs384) => 48,
             (_, Algorithm::Hs512) => 64,
-            (_, Algorithm::EdDsa | Algorithm::Es256) => 64,
+            (_, Algorithm::EdDsa | Algorithm::Es256 | Algorithm::Es256k) => 64,
             (PublicMaterial::Rsa(k), _) => k.size(),
             _ => return None,
         })
@@ -319,9 +338,75 @@ impl VerifyingKey {
 }
 
 /// Keys selected by `kid`: the verifier's fixed table. Never fetched, never extended by a token.
+///
+/// A set imported from a JWKS also keeps the report of the entries it skipped
+/// ([`KeySet::skipped`]).
 #[derive(Debug, Default)]
 pub struct KeySet {
     keys: Vec<VerifyingKey>,
+    skipped: Vec<SkippedKey>,
+}
+
+/// Why a JWKS entry was skipped (RFC 7517 §5: keys an implementation cannot use are ignored).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    /// The key is not for verifying signatures: `use` is not `sig` (e.g. `enc`), or
+    /// `key_ops` does not list `verify`.
+    NotForSignature,
+    /// Its `alg` is not one authcore implements (`RSA-OAEP`, `ES384`, …).
+    UnsupportedAlg,
+    /// Its `kty` (or curve) is not one authcore implements (`EC`/`P-384`, `OKP`/`X25519`, …).
+    UnsupportedKeyType,
+    /// An RSA (or `oct`) key without `alg` and no fitting `default_alg`: RS256 and PS256 use
+    /// the same keys, so the algorithm is never guessed.
+    AlgRequired,
+    /// Its algorithm is not on the verifier's allow-list, so it could never verify a token.
+    AlgNotAllowed,
+    /// It claims a supported type and algorithm but its members are missing or invalid
+    /// (bad base64url, wrong length, a point off the curve, an RSA key under 2048 bits).
+    Malformed,
+}
+
+impl SkipReason {
+    /// The snake_case name (`not_for_signature`, …), as serialised.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SkipReason::NotForSignature => "not_for_signature",
+            SkipReason::UnsupportedAlg => "unsupported_alg",
+            SkipReason::UnsupportedKeyType => "unsupported_key_type",
+            SkipReason::AlgRequired => "alg_required",
+            SkipReason::AlgNotAllowed => "alg_not_allowed",
+            SkipReason::Malformed => "malformed",
+        }
+    }
+}
+
+/// One JWKS entry [`KeySet::from_jwks`] did not load: data for a host to log.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct SkippedKey {
+    /// Position in the `keys` array.
+    pub index: usize,
+    /// The entry's `kid`, when it has a string one.
+    pub kid: Option<String>,
+    /// Why it was skipped.
+    pub reason_code: SkipReason,
+    /// What is wrong, in words (never key material; names and values from the document
+    /// only in sanitised form).
+    pub detail: String,
+}
+
+/// What importing a JWKS gave, as data: the usable keys (public JWKS members, HMAC secrets
+/// left out) and the skipped entries.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct JwksReport {
+    /// The loaded keys as public JWKs.
+    pub keys: Vec<Value>,
+    /// The entries that were skipped, in document order.
+    pub skipped: Vec<SkippedKey>,
 }
 
 impl KeySet {
@@ -344,19 +429,81 @@ impl KeySet {
         Ok(())
     }
 
-    /// Imports a JWKS document (`{"keys": [...]}`). Each key needs `alg` (or `default_alg`).
+    /// Imports a JWKS document (`{"keys": [...]}`) following RFC 7517 §5: entries authcore
+    /// cannot use are skipped and reported ([`KeySet::skipped`]), not fatal. Skipped are keys
+    /// not for signatures (`use` other than `sig`, `key_ops` without `verify`), unsupported
+    /// algorithms or key types, RSA/`oct` keys without `alg` when `default_alg` does not fit
+    /// them, and malformed keys (missing or invalid members). A key without `alg` gets the one
+    /// its type settles (`OKP`/`Ed25519` → EdDSA, `EC`/`P-256` → ES256, `EC`/`secp256k1` →
+    /// ES256K), else `default_alg` when it fits the key type.
+    ///
+    /// Errors (`invalid_key`): no `keys` array; entries present but none usable (the detail
+    /// says why each was skipped); two loaded keys with the same `kid`. An empty `keys` array
+    /// gives an empty set.
+    ///
+    /// ```
+    /// use authcore::jwt::{Algorithm, Backend, KeySet};
+    /// use serde_json::json;
+    ///
+    /// let jwks = json!({"keys": [
+    ///     {"kty": "OKP", "crv": "Ed25519", "kid": "sig-1", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"},
+    ///     {"kty": "RSA", "use": "enc", "alg": "RSA-OAEP", "kid": "enc-1", "n": "AQAB", "e": "AQAB"},
+    /// ]});
+    /// let set = KeySet::from_jwks(&jwks, None, Backend::default())?;
+    /// assert_eq!(set.keys()[0].algorithm(), Algorithm::EdDsa);
+    /// assert_eq!(set.skipped()[0].kid.as_deref(), Some("enc-1"));
+    /// # Ok::<(), authcore::Error>(())
+    /// ```
     pub fn from_jwks(jwks: &Value, default_alg: Option<Algorithm>, backend: Backend) -> Result<Self> {
+        Self::from_jwks_allowing(jwks, default_alg, None, backend)
+    }
+
+    /// As [`KeySet::from_jwks`], also skipping (reason `alg_not_allowed`) keys whose
+    /// algorithm is not in `allowed` (a verifier's allow-list): they could never verify a
+    /// token.
+    pub fn from_jwks_allowing(
+        jwks: &Value,
+        default_alg: Option<Algorithm>,
+        allowed: Option<&[Algorithm]>,
+        backend: Backend,
+    ) -> Result<Self> {
         let keys = jwks
             .get("keys")
             .and_then(Value::as_array)
             .ok_or_else(|| Error::field(ErrorCode::InvalidKey, "keys", "A JWKS needs a `keys` array."))?;
         let mut set = Self::new();
-        for (i, jwk) in keys.iter().enumerate() {
-            let key =
-                VerifyingKey::from_jwk(jwk, default_alg, backend).map_err(|e| e.in_field(&format!("keys[{i}]")))?;
-            set.add(key)?;
+        for (index, jwk) in keys.iter().enumerate() {
+            match jwks_entry(jwk, default_alg, allowed, backend) {
+                Ok(key) => set.add(key)?,
+                Err((reason_code, detail)) => set.skipped.push(SkippedKey {
+                    index,
+                    kid: jwk
+                        .get("kid")
+                        .and_then(Value::as_str)
+                        .filter(|k| !k.is_empty() && k.len() <= MAX_KID_LEN)
+                        .map(str::to_owned),
+                    reason_code,
+                    detail,
+                }),
+            }
+        }
+        if set.keys.is_empty() && !set.skipped.is_empty() {
+            return Err(no_usable_key(&set.skipped));
         }
         Ok(set)
+    }
+
+    /// The JWKS entries skipped when this set was imported (empty for a set built otherwise).
+    pub fn skipped(&self) -> &[SkippedKey] {
+        &self.skipped
+    }
+
+    /// The set as data: the public JWKs of its keys and the skipped entries.
+    pub fn report(&self) -> JwksReport {
+        JwksReport {
+            keys: self.keys.iter().filter_map(|k| k.to_jwk().ok()).collect(),
+            skipped: self.skipped.clone(),
+        }
     }
 
     /// Exports the public keys as a JWKS document. HMAC keys are left out.
@@ -400,6 +547,110 @@ impl KeySet {
 }
 
 // ---------------------------------------------------------------------------------------
+// JWKS entries
+
+/// Loads one JWKS entry, or says why it is skipped.
+fn jwks_entry(
+    jwk: &Value,
+    default_alg: Option<Algorithm>,
+    allowed: Option<&[Algorithm]>,
+    backend: Backend,
+) -> core::result::Result<VerifyingKey, (SkipReason, String)> {
+    let q = crate::util::quote_input;
+    let Some(obj) = jwk.as_object() else {
+        return Err((SkipReason::Malformed, "The entry is not a JSON object.".into()));
+    };
+    match obj.get("use") {
+        None => {}
+        Some(Value::String(u)) if u == "sig" => {}
+        Some(Value::String(u)) => {
+            return Err((
+                SkipReason::NotForSignature,
+                format!("Its `use` is `{}`, not `sig`.", q(u)),
+            ))
+        }
+        Some(_) => return Err((SkipReason::Malformed, "Its `use` is not a string.".into())),
+    }
+    match obj.get("key_ops") {
+        None => {}
+        Some(Value::Array(ops)) if ops.iter().any(|o| o.as_str() == Some("verify")) => {}
+        Some(Value::Array(_)) => {
+            return Err((
+                SkipReason::NotForSignature,
+                "Its `key_ops` do not include `verify`.".into(),
+            ))
+        }
+        Some(_) => return Err((SkipReason::Malformed, "Its `key_ops` is not an array.".into())),
+    }
+    let alg = match jwk_alg(obj, None, default_alg) {
+        Ok(a) => a,
+        Err(e) => {
+            let reason = match obj.get("alg") {
+                Some(Value::String(_)) => SkipReason::UnsupportedAlg,
+                Some(_) => SkipReason::Malformed,
+                None => match obj.get("kty").and_then(Value::as_str) {
+                    Some("RSA" | "oct") => SkipReason::AlgRequired,
+                    _ => SkipReason::UnsupportedKeyType,
+                },
+            };
+            let detail = match (reason, obj.get("kty").and_then(Value::as_str)) {
+                (SkipReason::UnsupportedKeyType, Some(kty)) => {
+                    let crv = obj
+                        .get("crv")
+                        .and_then(Value::as_str)
+                        .map(|c| format!(" with curve `{}`", q(c)));
+                    format!("Key type `{}`{} is not supported.", q(kty), crv.unwrap_or_default())
+                }
+                (SkipReason::UnsupportedKeyType, None) => "The entry has no string `kty`.".into(),
+                _ => e.detail().to_owned(),
+            };
+            return Err((reason, detail));
+        }
+    };
+    if let Some(allowed) = allowed {
+        if !allowed.contains(&alg) {
+            return Err((
+                SkipReason::AlgNotAllowed,
+                format!("Its algorithm {} is not on the allow-list.", alg.as_str()),
+            ));
+        }
+    }
+    let mut clean = obj.clone();
+    clean.insert("alg".into(), alg.as_str().into());
+    VerifyingKey::from_jwk(&Value::Object(clean), None, backend).map_err(|e| {
+        let detail = match e.field_name() {
+            Some(f) => format!("`{f}`: {}", e.detail()),
+            None => e.detail().to_owned(),
+        };
+        (SkipReason::Malformed, detail)
+    })
+}
+
+/// The error for a JWKS whose every entry was skipped: why, per entry (the first eight).
+fn no_usable_key(skipped: &[SkippedKey]) -> Error {
+    let mut parts: Vec<String> = skipped
+        .iter()
+        .take(8)
+        .map(|s| {
+            let kid = s
+                .kid
+                .as_deref()
+                .map(|k| format!(" (kid `{}`)", crate::util::quote_input(k)))
+                .unwrap_or_default();
+            format!("keys[{}]{kid}: {}", s.index, s.detail)
+        })
+        .collect();
+    if skipped.len() > 8 {
+        parts.push(format!("and {} more", skipped.len() - 8));
+    }
+    Error::field(
+        ErrorCode::InvalidKey,
+        "keys",
+        format!("The JWKS has no usable key. {}", parts.join(" ")),
+    )
+}
+
+// ---------------------------------------------------------------------------------------
 // Parsing helpers
 
 const NOT_PUBLIC: &str = "The PEM block is not a public key.";
@@ -427,6 +678,7 @@ fn check_fits(alg: Algorithm, m: &PublicMaterial) -> Result<()> {
             PublicMaterial::Hmac(_)
         ) | (Algorithm::EdDsa, PublicMaterial::Ed25519(_))
             | (Algorithm::Es256, PublicMaterial::P256(_))
+            | (Algorithm::Es256k, PublicMaterial::K256(_))
             | (Algorithm::Rs256 | Algorithm::Ps256, PublicMaterial::Rsa(_))
     );
     if !fits {
@@ -460,7 +712,7 @@ fn hmac_material(alg: Algorithm, secret: &[u8]) -> Result<PrivateMaterial> {
     };
     if secret.len() < min {
         return Err(key_error(format!(
-            "An {} secret must be at least {min} bytes (RFC 7518 §3.2); this one has {}.",
+            "An {} secret must be at least {min} bytes (RFC 7518 section 3.2); this one has {}.",
             alg.as_str(),
             secret.len()
         )));
@@ -509,6 +761,10 @@ fn private_from_pem(alg: Algorithm, pem: &str) -> Result<PrivateMaterial> {
                 OID_RSA => PrivateMaterial::Rsa(Box::new(
                     rsa::RsaPrivateKey::from_pkcs8_der(&der).map_err(|_| key_error("Not a valid RSA private key."))?,
                 )),
+                OID_EC if alg == Algorithm::Es256k => PrivateMaterial::K256(
+                    k256::SecretKey::from_pkcs8_der(&der)
+                        .map_err(|_| key_error("Not a valid secp256k1 private key."))?,
+                ),
                 OID_EC => PrivateMaterial::P256(
                     p256::SecretKey::from_pkcs8_der(&der).map_err(|_| key_error("Not a valid P-256 private key."))?,
                 ),
@@ -525,6 +781,9 @@ fn private_from_pem(alg: Algorithm, pem: &str) -> Result<PrivateMaterial> {
         "RSA PRIVATE KEY" => PrivateMaterial::Rsa(Box::new(
             rsa::RsaPrivateKey::from_pkcs1_der(&der).map_err(|_| key_error("Not a valid PKCS#1 RSA private key."))?,
         )),
+        "EC PRIVATE KEY" if alg == Algorithm::Es256k => PrivateMaterial::K256(
+            k256::SecretKey::from_sec1_der(&der).map_err(|_| key_error("Not a valid SEC1 secp256k1 private key."))?,
+        ),
         "EC PRIVATE KEY" => PrivateMaterial::P256(
             p256::SecretKey::from_sec1_der(&der).map_err(|_| key_error("Not a valid SEC1 P-256 private key."))?,
         ),
@@ -551,6 +810,10 @@ fn public_from_pem(alg: Algorithm, pem: &str) -> Result<PublicMaterial> {
                     rsa::RsaPublicKey::from_public_key_der(&der)
                         .map_err(|_| key_error("Not a valid RSA public key."))?,
                 )),
+                OID_EC if alg == Algorithm::Es256k => PublicMaterial::K256(
+                    k256::PublicKey::from_public_key_der(&der)
+                        .map_err(|_| key_error("Not a valid secp256k1 public key."))?,
+                ),
                 OID_EC => PublicMaterial::P256(
                     p256::PublicKey::from_public_key_der(&der)
                         .map_err(|_| key_error("Not a valid P-256 public key."))?,
@@ -573,7 +836,12 @@ fn public_from_pem(alg: Algorithm, pem: &str) -> Result<PublicMaterial> {
     Ok(material)
 }
 
-fn jwk_alg(obj: &Map<String, Value>, given: Option<Algorithm>) -> Result<Algorithm> {
+/// The algorithm of a JWK: its own `alg` (`Ed25519` reads as EdDSA); else `given` (an
+/// explicit choice, which the key must then fit); else what the key settles (`OKP`/`Ed25519`
+/// → EdDSA, `EC`/`P-256` → ES256, `EC`/`secp256k1` → ES256K); else `default` when it fits the
+/// key type (RSA: RS256 or PS256; `oct`: HS256/384/512). An RSA key is never guessed: RS256
+/// and PS256 use the same keys.
+fn jwk_alg(obj: &Map<String, Value>, given: Option<Algorithm>, default: Option<Algorithm>) -> Result<Algorithm> {
     let named = match obj.get("alg") {
         None => None,
         Some(Value::String(s)) => Some(Algorithm::from_name(s).ok_or_else(|| {
@@ -592,18 +860,50 @@ fn jwk_alg(obj: &Map<String, Value>, given: Option<Algorithm>) -> Result<Algorit
         }
     };
     match (named, given) {
-        (Some(a), Some(g)) if a != g => Err(Error::field(
-            ErrorCode::InvalidKey,
-            "alg",
-            format!("The JWK is for {} but {} was asked for.", a.as_str(), g.as_str()),
-        )),
-        (Some(a), _) | (None, Some(a)) => Ok(a),
-        (None, None) => Err(Error::field(
-            ErrorCode::InvalidKey,
-            "alg",
-            "The JWK has no `alg`; give one.",
-        )),
+        (Some(a), Some(g)) if a != g => {
+            return Err(Error::field(
+                ErrorCode::InvalidKey,
+                "alg",
+                format!("The JWK is for {} but {} was asked for.", a.as_str(), g.as_str()),
+            ))
+        }
+        (Some(a), _) | (None, Some(a)) => return Ok(a),
+        (None, None) => {}
     }
+    let kty = obj.get("kty").and_then(Value::as_str).unwrap_or("");
+    let crv = obj.get("crv").and_then(Value::as_str).unwrap_or("");
+    let fits = |pred: fn(Algorithm) -> bool| default.filter(|a| pred(*a));
+    let inferred = match (kty, crv) {
+        ("OKP", "Ed25519") => Some(Algorithm::EdDsa),
+        ("EC", "P-256") => Some(Algorithm::Es256),
+        ("EC", "secp256k1") => Some(Algorithm::Es256k),
+        ("RSA", _) => {
+            return fits(|a| matches!(a, Algorithm::Rs256 | Algorithm::Ps256)).ok_or_else(|| {
+                Error::field(
+                    ErrorCode::InvalidKey,
+                    "alg",
+                    "An RSA JWK without `alg` may be for RS256 or PS256; give `default_alg`.",
+                )
+            })
+        }
+        ("oct", _) => {
+            return fits(Algorithm::is_hmac).ok_or_else(|| {
+                Error::field(
+                    ErrorCode::InvalidKey,
+                    "alg",
+                    "An `oct` JWK without `alg` needs `default_alg` (HS256, HS384 or HS512).",
+                )
+            })
+        }
+        _ => None,
+    };
+    inferred.ok_or_else(|| {
+        Error::field(
+            ErrorCode::InvalidKey,
+            "alg",
+            "The JWK has no `alg` and its key type does not settle one; give one.",
+        )
+    })
 }
 
 fn jwk_kid(obj: &Map<String, Value>) -> Result<Option<String>> {
@@ -658,6 +958,21 @@ fn p256_point(obj: &Map<String, Value>) -> Result<p256::PublicKey> {
     p256::PublicKey::from_sec1_bytes(&sec1).map_err(|_| key_error("The JWK point is not on P-256."))
 }
 
+fn k256_point(obj: &Map<String, Value>) -> Result<k256::PublicKey> {
+    jwk_expect(obj, "kty", "EC")?;
+    jwk_expect(obj, "crv", "secp256k1")?;
+    let x = jwk_bytes(obj, "x")?;
+    let y = jwk_bytes(obj, "y")?;
+    if x.len() != 32 || y.len() != 32 {
+        return Err(key_error("secp256k1 JWK coordinates are 32 bytes."));
+    }
+    let mut sec1 = Vec::with_capacity(65);
+    sec1.push(4);
+    sec1.extend_from_slice(&x);
+    sec1.extend_from_slice(&y);
+    k256::PublicKey::from_sec1_bytes(&sec1).map_err(|_| key_error("The JWK point is not on secp256k1."))
+}
+
 fn public_from_jwk(alg: Algorithm, obj: &Map<String, Value>) -> Result<PublicMaterial> {
     let m = match alg {
         Algorithm::Hs256 | Algorithm::Hs384 | Algorithm::Hs512 => {
@@ -675,6 +990,7 @@ fn public_from_jwk(alg: Algorithm, obj: &Map<String, Value>) -> Result<PublicMat
             )
         }
         Algorithm::Es256 => PublicMaterial::P256(p256_point(obj)?),
+        Algorithm::Es256k => PublicMaterial::K256(k256_point(obj)?),
         Algorithm::Rs256 | Algorithm::Ps256 => {
             jwk_expect(obj, "kty", "RSA")?;
             let n = BigUint::from_bytes_be(&jwk_bytes(obj, "n")?);
@@ -727,6 +1043,19 @@ fn private_from_jwk(alg: Algorithm, obj: &Map<String, Value>) -> Result<PrivateM
                 ));
             }
             PrivateMaterial::P256(sk)
+        }
+        Algorithm::Es256k => {
+            let point = k256_point(obj)?;
+            let sk = k256::SecretKey::from_slice(&jwk_bytes(obj, "d")?)
+                .map_err(|_| Error::field(ErrorCode::InvalidKey, "d", "JWK `d` is not a secp256k1 scalar."))?;
+            if sk.public_key() != point {
+                return Err(Error::field(
+                    ErrorCode::InvalidKey,
+                    "x",
+                    "JWK `x`/`y` do not match `d`.",
+                ));
+            }
+            PrivateMaterial::K256(sk)
         }
         Algorithm::Rs256 | Algorithm::Ps256 => {
             jwk_expect(obj, "kty", "RSA")?;

@@ -19,6 +19,7 @@ pub(crate) enum PrivateMaterial {
         public: [u8; 32],
     },
     P256(p256::SecretKey),
+    K256(k256::SecretKey),
     Rsa(Box<rsa::RsaPrivateKey>),
 }
 
@@ -28,6 +29,7 @@ pub(crate) enum PublicMaterial {
     Hmac(Zeroizing<Vec<u8>>),
     Ed25519([u8; 32]),
     P256(p256::PublicKey),
+    K256(k256::PublicKey),
     Rsa(Box<rsa::RsaPublicKey>),
 }
 
@@ -38,6 +40,7 @@ impl PrivateMaterial {
             PrivateMaterial::Hmac(k) => PublicMaterial::Hmac(k.clone()),
             PrivateMaterial::Ed25519 { public, .. } => PublicMaterial::Ed25519(*public),
             PrivateMaterial::P256(sk) => PublicMaterial::P256(sk.public_key()),
+            PrivateMaterial::K256(sk) => PublicMaterial::K256(sk.public_key()),
             PrivateMaterial::Rsa(k) => PublicMaterial::Rsa(Box::new(k.to_public_key())),
         }
     }

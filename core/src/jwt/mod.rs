@@ -1,6 +1,7 @@
 //! JWT access tokens: issue and verify on jwt-compact's algorithms.
 //!
-//! * Algorithms: HS256/384/512, EdDSA (Ed25519), ES256, RS256, PS256. A [`Verifier`] has a
+//! * Algorithms: HS256/384/512, EdDSA (Ed25519; RFC 9864's `Ed25519` is the same algorithm),
+//!   ES256, ES256K (secp256k1), RS256, PS256. A [`Verifier`] has a
 //!   fixed allow-list; the algorithm is never chosen from the token (`none` does not exist
 //!   here, and an HS256 token cannot be checked against an RSA or EC key).
 //! * Keys are parsed once into [`SigningKey`] / [`VerifyingKey`] objects, from raw bytes,
@@ -58,7 +59,7 @@ use serde_json::{Map, Value};
 
 pub use backend::Backend;
 pub use cache::{JwksAction, JwksCache, JwksCacheConfig, JwksCacheStatus, JwksLookup, JwksVerify};
-pub use keys::{KeySet, KeySpec, SigningKey, VerifyingKey};
+pub use keys::{JwksReport, KeySet, KeySpec, SigningKey, SkipReason, SkippedKey, VerifyingKey};
 
 use crate::entropy::{random_bytes, Entropy};
 use crate::error::{Error, ErrorCode, Result};
@@ -69,6 +70,7 @@ use crate::util::quote_input;
 /// A JWS algorithm authcore implements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(transform = crate::schema::algorithm_aliases))]
 pub enum Algorithm {
     /// HMAC with SHA-256.
     #[serde(rename = "HS256")]
@@ -79,12 +81,17 @@ pub enum Algorithm {
     /// HMAC with SHA-512.
     #[serde(rename = "HS512")]
     Hs512,
-    /// Ed25519.
-    #[serde(rename = "EdDSA")]
+    /// EdDSA with Ed25519. RFC 9864's fully-specified name `Ed25519` is an alias: it names
+    /// exactly this algorithm (authcore has no other EdDSA curve), so it is accepted wherever
+    /// `EdDSA` is (allow-lists, JWK `alg`, token headers) and reported as `EdDSA`.
+    #[serde(rename = "EdDSA", alias = "Ed25519")]
     EdDsa,
     /// ECDSA P-256 with SHA-256.
     #[serde(rename = "ES256")]
     Es256,
+    /// ECDSA secp256k1 with SHA-256 (RFC 8812).
+    #[serde(rename = "ES256K")]
+    Es256k,
     /// RSASSA-PKCS1-v1_5 with SHA-256.
     #[serde(rename = "RS256")]
     Rs256,
@@ -101,6 +108,7 @@ impl Algorithm {
         Algorithm::Hs512,
         Algorithm::EdDsa,
         Algorithm::Es256,
+        Algorithm::Es256k,
         Algorithm::Rs256,
         Algorithm::Ps256,
     ];
@@ -113,13 +121,18 @@ impl Algorithm {
             Algorithm::Hs512 => "HS512",
             Algorithm::EdDsa => "EdDSA",
             Algorithm::Es256 => "ES256",
+            Algorithm::Es256k => "ES256K",
             Algorithm::Rs256 => "RS256",
             Algorithm::Ps256 => "PS256",
         }
     }
 
     /// Parses an exact JOSE name. Case matters: `hs256` and `none` are not algorithms.
+    /// `Ed25519` (RFC 9864) is read as [`Algorithm::EdDsa`].
     pub fn from_name(name: &str) -> Option<Self> {
+        if name == "Ed25519" {
+            return Some(Algorithm::EdDsa);
+        }
         Self::ALL.iter().copied().find(|a| a.as_str() == name)
     }
 
@@ -152,6 +165,11 @@ pub struct VerifierConfig {
     pub typ: Option<String>,
     /// Maximum token length in bytes, checked before parsing (default 8192).
     pub max_token_bytes: usize,
+    /// When the verifier holds exactly one key and that key has no `kid`, use it for a token
+    /// whatever `kid` the token names (default `false`). PyJWT and joserfc behave this way;
+    /// by default a token `kid` that matches no key is refused, even with a single key, so a
+    /// token meant for another key set is never checked against this one.
+    pub unnamed_single_key_matches_any_kid: bool,
 }
 
 /// The accepted forms of `audience`: `null`, one string, or a list of strings.
@@ -203,6 +221,7 @@ impl Default for VerifierConfig {
             audience: None,
             typ: None,
             max_token_bytes: 8192,
+            unnamed_single_key_matches_any_kid: false,
         }
     }
 }
@@ -378,7 +397,10 @@ impl Verifier {
 
     /// A verifier from a [`VerifierSpec`] on `backend`. Exactly one of `keys` and `jwks` must
     /// be given (neither, or both: `invalid_config` naming `keys`); `default_alg` only goes
-    /// with `jwks` (else `invalid_config` naming `default_alg`).
+    /// with `jwks` (else `invalid_config` naming `default_alg`). A `jwks` is imported by
+    /// [`KeySet::from_jwks_allowing`] with the allow-list: entries the verifier cannot use are
+    /// skipped and listed by [`Verifier::skipped_keys`]. A key in `keys` outside the
+    /// allow-list stays an error (`invalid_config`): it was chosen explicitly.
     ///
     /// ```
     /// use authcore::jwt::{Backend, Verifier, VerifierSpec};
@@ -404,7 +426,9 @@ impl Verifier {
                 }
                 KeySet::from_specs(&specs, backend)?
             }
-            (None, Some(jwks)) => KeySet::from_jwks(&jwks, spec.default_alg, backend)?,
+            (None, Some(jwks)) => {
+                KeySet::from_jwks_allowing(&jwks, spec.default_alg, Some(&spec.config.algorithms), backend)?
+            }
             (Some(_), Some(_)) => {
                 return Err(Error::field(
                     ErrorCode::InvalidConfig,
@@ -443,6 +467,12 @@ impl Verifier {
     /// The key set.
     pub fn keys(&self) -> &KeySet {
         &self.keys
+    }
+
+    /// The JWKS entries skipped when the verifier was built from a JWKS (empty otherwise),
+    /// for a host to log.
+    pub fn skipped_keys(&self) -> &[keys::SkippedKey] {
+        self.keys.skipped()
     }
 
     /// Verifies `token` at `now` (Unix seconds).
@@ -515,18 +545,38 @@ impl Verifier {
             kid,
         } = parsed;
         let kid = kid.as_deref();
-        let key = self.keys.select(kid, alg).ok_or_else(|| match kid {
-            Some(k) => Error::field(
-                ErrorCode::InvalidToken,
-                "kid",
-                format!("Unknown key id `{}`.", quote_input(k)),
-            ),
-            None => Error::field(
-                ErrorCode::InvalidToken,
-                "kid",
-                "Token has no `kid` and no single key fits.",
-            ),
-        })?;
+        let cfg = &self.config;
+        let lone_unnamed = || match self.keys.keys() {
+            [only] if cfg.unnamed_single_key_matches_any_kid && only.kid().is_none() => Some(only),
+            _ => None,
+        };
+        let key = self
+            .keys
+            .select(kid, alg)
+            .or_else(lone_unnamed)
+            .ok_or_else(|| match kid {
+                Some(k) => match self.keys.skipped().iter().find(|s| s.kid.as_deref() == Some(k)) {
+                    Some(s) => Error::field(
+                        ErrorCode::InvalidToken,
+                        "kid",
+                        format!(
+                            "Key id `{}` names a JWKS entry that was skipped ({}).",
+                            quote_input(k),
+                            s.reason_code.as_str()
+                        ),
+                    ),
+                    None => Error::field(
+                        ErrorCode::InvalidToken,
+                        "kid",
+                        format!("Unknown key id `{}`.", quote_input(k)),
+                    ),
+                },
+                None => Error::field(
+                    ErrorCode::InvalidToken,
+                    "kid",
+                    "Token has no `kid` and no single key fits.",
+                ),
+            })?;
         if key.algorithm() != alg {
             return Err(Error::field(
                 ErrorCode::AlgorithmNotAllowed,
