@@ -10,6 +10,7 @@ RFC 8414 §3.3), and the members core/src/discovery.rs names (others ignored).
 """
 import json
 import os
+import re
 
 from vectorlib import step, write_suite
 
@@ -246,11 +247,22 @@ GITLAB = {
 }
 
 
+def slug(text):
+    """A case name: lower-case words joined by `-` (the vector schema's name pattern)."""
+    words = re.findall(r"[a-z0-9]+", text.lower().replace("_", "-").replace("'", ""))
+    out = []
+    for w in words:
+        if len("-".join(out + [w])) > 72:
+            break
+        out.append(w)
+    return "-".join(out)
+
+
 def cases():
     out = []
 
     def case(name, *steps, source=None):
-        c = {"name": name, "steps": list(steps)}
+        c = {"name": slug(name), "steps": list(steps)}
         if source:
             c["source"] = source
         out.append(c)

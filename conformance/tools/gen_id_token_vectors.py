@@ -12,6 +12,7 @@ EdDSA), computed here with hashlib.
 import base64
 import hashlib
 import os
+import re
 
 from vectorlib import enc, step, write_suite
 
@@ -59,12 +60,23 @@ def chk(v, access=ACCESS, record=RECORD, field=None):
     return step("oauth.check_id_token", inp, expect={})
 
 
+def slug(text):
+    """A case name: lower-case words joined by `-` (the vector schema's name pattern)."""
+    words = re.findall(r"[a-z0-9]+", text.lower().replace("_", "-").replace("'", ""))
+    out = []
+    for w in words:
+        if len("-".join(out + [w])) > 72:
+            break
+        out.append(w)
+    return "-".join(out)
+
+
 def cases():
     new = step("oauth.new", {"config": CONFIG}, expect={})
     out = []
 
     def case(name, *steps):
-        out.append({"name": name, "source": SOURCE, "steps": [new, *steps]})
+        out.append({"name": slug(name), "source": SOURCE, "steps": [new, *steps]})
 
     case("with `openid` in the scopes, start draws a nonce after the state and the verifier, sends it and keeps it",
          step("oauth.start", {"now": NOW, "entropy": ENTROPY}, expect={"url": URL, "record": RECORD}),

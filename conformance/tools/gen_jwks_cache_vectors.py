@@ -9,6 +9,7 @@ cooldown, Cache-Control within the TTL bounds, stale-while-error, skipped keys, 
 import base64
 import json
 import os
+import re
 import subprocess
 import tempfile
 
@@ -129,11 +130,22 @@ def status(now, kids, fetched_at=None, expires_at=None, fresh=False, fetching=Fa
         "next_fetch_at": next_fetch_at, "skipped_keys": skipped, "last_error": last_error})
 
 
+def slug(text):
+    """A case name: lower-case words joined by `-` (the vector schema's name pattern)."""
+    words = re.findall(r"[a-z0-9]+", text.lower().replace("_", "-").replace("'", ""))
+    out = []
+    for w in words:
+        if len("-".join(out + [w])) > 72:
+            break
+        out.append(w)
+    return "-".join(out)
+
+
 def cases():
     out = []
 
     def case(name, *steps, source=None):
-        c = {"name": name, "steps": list(steps)}
+        c = {"name": slug(name), "steps": list(steps)}
         if source:
             c["source"] = source
         out.append(c)
