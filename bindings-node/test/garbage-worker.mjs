@@ -41,6 +41,12 @@ const INSTANCES = {
     new A.AuthCodeClient({ authorizationEndpoint: "https://i.example/a", tokenEndpoint: "https://i.example/t", clientId: "c", redirectUri: "https://app.example/cb" }),
   Broker: () => new A.Broker(),
   MemoryTokenStore: () => new A.MemoryTokenStore(),
+  JwksCache: () => new A.JwksCache({ jwksUri: "https://i.example/jwks", verifier: { algorithms: ["EdDSA"] } }),
+  RemoteJwks: () =>
+    new A.RemoteJwks(
+      { jwksUri: "https://i.example/jwks", verifier: { algorithms: ["EdDSA"] } },
+      { fetch: async () => { throw new Error("offline"); } },
+    ),
 };
 
 const ARITY = 6;
