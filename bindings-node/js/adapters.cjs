@@ -123,8 +123,7 @@ function createAdapters(api) {
         this.cache.actions();
         result = this.cache.verify(token, now);
       }
-      const { type, ...verified } = result;
-      return verified;
+      return result.token;
     }
   }
 

@@ -121,8 +121,7 @@ export function createAdapters(api) {
         this.cache.actions();
         result = this.cache.verify(token, now);
       }
-      const { type, ...verified } = result;
-      return verified;
+      return result.token;
     }
   }
 

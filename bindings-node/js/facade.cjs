@@ -451,7 +451,7 @@ function createApi(native) {
       const at = nowArg(now);
       return parse(call(() => n.keyFor(k, at)));
     }
-    /** `{type: "verified", alg, kid?, typ?, claims}` or `{type: "fetch", transmit}`. */
+    /** `{type: "verified", token: {alg, kid?, typ?, claims}}` or `{type: "fetch", transmit}`. */
     verify(token, now) {
       const n = self(this, JwksCache);
       const t = str(token, "token");

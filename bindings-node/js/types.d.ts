@@ -1268,17 +1268,11 @@ export interface UserInfo {
   identities?: string[];
 }
 
-/** The token verified: its header members and claims, as `Verifier::verify` gives them. */
+/** The token verified. */
 export interface VerifiedJwksVerify {
   type: "verified";
-  /** The algorithm that verified it. */
-  alg: Algorithm;
-  /** Every claim, standard and custom, as JSON. */
-  claims: Record<string, unknown>;
-  /** The `kid` header, if any. */
-  kid?: string | null;
-  /** The `typ` header, if any. */
-  typ?: string | null;
+  /** Its header members and claims, as `Verifier::verify` gives them. */
+  token: VerifiedToken;
 }
 
 /** A verified token: its header members and all its claims. */

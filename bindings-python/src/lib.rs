@@ -626,7 +626,7 @@ impl JwksCache {
         to_py(py, &r)
     }
 
-    /// `{"type": "verified", "alg", "kid"?, "typ"?, "claims"}` or `{"type": "fetch", "transmit"}`.
+    /// `{"type": "verified", "token": {"alg", "kid"?, "typ"?, "claims"}}` or `{"type": "fetch", "transmit"}`.
     #[pyo3(signature = (token, now=None))]
     fn verify(&self, py: Python<'_>, token: &str, now: Option<i64>) -> PyResult<Py<PyAny>> {
         let r = lock(&self.inner)?.verify(token, now_or(now)).py(py)?;

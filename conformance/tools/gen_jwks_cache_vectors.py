@@ -116,7 +116,7 @@ def verify(token, now, result=None, actions=(), error=None, field=None):
 
 
 def verified(v):
-    return dict(v, type="verified")
+    return {"type": "verified", "token": v}
 
 
 def respond(transmit, now, actions, status=200, body=None, headers=None):
@@ -250,7 +250,7 @@ def cases():
          step("jwks_cache.key_for", {"kid": "ed-1", "now": NOW}, expect={"result": {"type": "key", "jwk": {"kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig", "kid": "ed-1", "x": ED_X}}, "actions": []}),
          step("jwks_cache.key_for", {"kid": None, "now": NOW}, expect={"result": {"type": "key", "jwk": {"kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig", "kid": "ed-1", "x": ED_X}}, "actions": []}),
          step("jwks_cache.key_for", {"kid": "nope", "now": NOW + 5}, error="invalid_token", field="kid"),
-         verify(T_NOKID, NOW + 5, {"type": "verified", "alg": "EdDSA", "typ": "JWT", "claims": CLAIMS}))
+         verify(T_NOKID, NOW + 5, verified({"alg": "EdDSA", "typ": "JWT", "claims": CLAIMS})))
 
     case("tokens refused before a key is chosen never cause a fetch",
          new(),

@@ -191,7 +191,7 @@ proptest! {
         prop_assert_eq!(w.starts.len(), before + 1);
         w.answer(0);
         let again = w.cache.verify(&fresh, w.now).unwrap();
-        prop_assert!(matches!(again, JwksVerify::Verified(_)), "{:?}", again);
+        prop_assert!(matches!(again, JwksVerify::Verified { .. }), "{:?}", again);
         prop_assert_eq!(w.starts.len(), before + 1);
         let kid: Value = json!(format!("k{n}"));
         prop_assert_eq!(json!(w.cache.status(w.now).kids[0]), kid);

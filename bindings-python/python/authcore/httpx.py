@@ -357,4 +357,5 @@ def _response(response: httpx.Response) -> Dict[str, Any]:
 
 
 def _verified(result: Mapping[str, Any]) -> Dict[str, Any]:
-    return {k: v for k, v in result.items() if k != "type"}
+    token: Dict[str, Any] = result["token"]
+    return token

@@ -1029,16 +1029,10 @@ class UserInfo(TypedDict, total=False):
     identities: List[str]
 
 
-class _VerifiedJwksVerifyRequired(TypedDict):
+class VerifiedJwksVerify(TypedDict):
+    """The token verified."""
     type: Literal["verified"]
-    alg: Algorithm
-    claims: Dict[str, Any]
-
-
-class VerifiedJwksVerify(_VerifiedJwksVerifyRequired, total=False):
-    """The token verified: its header members and claims, as `Verifier::verify` gives them."""
-    kid: Optional[str]
-    typ: Optional[str]
+    token: VerifiedToken
 
 
 class _VerifiedTokenRequired(TypedDict):

@@ -226,8 +226,11 @@ pub enum JwksLookup {
 #[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum JwksVerify {
-    /// The token verified: its header members and claims, as [`Verifier::verify`] gives them.
-    Verified(VerifiedToken),
+    /// The token verified.
+    Verified {
+        /// Its header members and claims, as [`Verifier::verify`] gives them.
+        token: VerifiedToken,
+    },
     /// Fetch first, as in [`JwksLookup::Fetch`], then verify again.
     Fetch {
         /// The exchange to wait for.
@@ -413,7 +416,10 @@ impl JwksCache {
         match self.decide(parsed.kid.as_deref(), Some(parsed.alg), now)? {
             Decision::Fetch(transmit) => Ok(JwksVerify::Fetch { transmit }),
             Decision::Ready => match &self.current {
-                Some(c) => c.verifier.verify_parsed(token, parsed, now).map(JwksVerify::Verified),
+                Some(c) => c
+                    .verifier
+                    .verify_parsed(token, parsed, now)
+                    .map(|token| JwksVerify::Verified { token }),
                 None => Err(unknown_kid(parsed.kid.as_deref())),
             },
         }

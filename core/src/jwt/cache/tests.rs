@@ -55,7 +55,7 @@ fn expect_fetch(cache: &mut JwksCache, token: &str, now: i64) -> TransmitId {
 }
 
 fn verified(cache: &mut JwksCache, token: &str, now: i64) -> bool {
-    matches!(cache.verify(token, now), Ok(JwksVerify::Verified(_)))
+    matches!(cache.verify(token, now), Ok(JwksVerify::Verified { .. }))
 }
 
 #[test]
@@ -69,7 +69,7 @@ fn empty_cache_fetches_then_verifies() {
     assert_eq!(c.poll_action(), None);
     c.handle_response(tx, ok(jwks(&[&a])), NOW).unwrap();
     assert_eq!(c.actions(), vec![JwksAction::Wait { until: NOW + 600 }]);
-    let JwksVerify::Verified(v) = c.verify(&t, NOW + 1).unwrap() else {
+    let JwksVerify::Verified { token: v } = c.verify(&t, NOW + 1).unwrap() else {
         panic!()
     };
     assert_eq!(v.claims["sub"], "u");
