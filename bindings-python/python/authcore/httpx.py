@@ -316,7 +316,7 @@ class RemoteJwks:
             return _verified(result)
 
     def _sends(self, awaited: int, now: int) -> List[Tuple[int, Mapping[str, Any]]]:
-        sends = []
+        sends: List[Tuple[int, Mapping[str, Any]]] = []
         for action in self.cache.actions():
             if action["type"] == "send":
                 sends.append((action["transmit"], action["request"]))
