@@ -67,7 +67,65 @@ function discard(response) {
  *   `AuthError`, `loadTokens`, `dumpTokens`.
  */
 function createAdapters(api) {
-  const { RequestDriver, DeviceClient, AuthError, loadTokens, dumpTokens } = api;
+  const { RequestDriver, DeviceClient, JwksCache, AuthError, loadTokens, dumpTokens } = api;
+
+  /**
+   * Verifies tokens against a remote key set: a `JwksCache` whose fetches go out through
+   * `fetch`. Every rule (when to fetch, the cooldown, stale-while-error, which keys count) is
+   * the core's; this class only moves bytes. Calls are served one at a time.
+   */
+  class RemoteJwks {
+    #fetch;
+    #clock;
+    #queue = Promise.resolve();
+
+    /**
+     * @param {object} options the `JwksCache` options (`{jwksUri, verifier, cooldown?, …, backend?}`)
+     * @param {{fetch?: Function, clock?: () => number}} [io] the `fetch` and clock to use
+     */
+    constructor(options, io) {
+      const o = readOptions(io, "io");
+      /** The core machine (its `status()` and `snapshot()` are the host's to read). */
+      this.cache = new JwksCache(options);
+      this.#fetch = o.fetch ?? globalThis.fetch;
+      if (typeof this.#fetch !== "function") throw new TypeError("io.fetch: expected a function");
+      const clock = o.clock ?? systemClock;
+      if (typeof clock !== "function") throw new TypeError("io.clock: expected a function");
+      this.#clock = clock;
+    }
+
+    /** Verifies `token`, fetching the key set first when the core asks: `{alg, kid?, typ?, claims}`. */
+    verify(token) {
+      const run = this.#queue.then(() => this.#verify(token));
+      this.#queue = run.catch(() => {});
+      return run;
+    }
+
+    async #verify(token) {
+      const now = seconds(this.#clock);
+      let result = this.cache.verify(token, now);
+      if (result.type === "fetch") {
+        const sends = this.cache.actions().filter((a) => a.type === "send");
+        if (!sends.some((a) => a.transmit === result.transmit)) {
+          // A fetch left in flight by an interrupted call: settle it so a new one can start.
+          this.cache.handleNetworkError(result.transmit, now);
+        }
+        for (const { transmit, request } of sends) {
+          let response;
+          try {
+            response = await this.#fetch(request.url, { method: request.method, headers: request.headers });
+          } catch {
+            this.cache.handleNetworkError(transmit, now);
+            continue;
+          }
+          this.cache.handleResponse(transmit, responseRecord(response, await response.text()), now);
+        }
+        this.cache.actions();
+        result = this.cache.verify(token, now);
+      }
+      return result.token;
+    }
+  }
 
   /** A token store in memory (tests, short-lived programs, browsers). */
   class MemoryTokenStore {
@@ -444,7 +502,7 @@ function createAdapters(api) {
     }
   }
 
-  return { authFetch, deviceLogin, printPrompt, MemoryTokenStore };
+  return { authFetch, deviceLogin, printPrompt, MemoryTokenStore, RemoteJwks };
 }
 
 module.exports = { createAdapters };

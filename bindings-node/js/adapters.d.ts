@@ -1,8 +1,8 @@
 // Host adapters shared by @authcore/node and @authcore/wasm (exported from the package's main
 // entry): authFetch, deviceLogin, MemoryTokenStore and the TokenStore interface.
 
-import type { DeviceAction, StoredTokens } from "./types";
-import type { DeviceClientOptions, RequestDriver, RequestDriverOptions } from "./index";
+import type { DeviceAction, StoredTokens, VerifiedToken } from "./types";
+import type { DeviceClientOptions, JwksCache, JwksCacheOptions, RequestDriver, RequestDriverOptions } from "./index";
 
 /** The device client's `prompt` action: the code to show and where to type it. */
 export type DevicePrompt = Extract<DeviceAction, { type: "prompt" }>;
@@ -108,3 +108,20 @@ export declare function deviceLogin(options: DeviceLoginOptions): Promise<Stored
 
 /** The default prompt: where to go and what to type, on the console. */
 export declare function printPrompt(prompt: DevicePrompt): void;
+
+/** The IO of a {@link RemoteJwks}. */
+export interface RemoteJwksIo {
+  /** The `fetch` that does the IO (default: `globalThis.fetch`). */
+  fetch?: FetchLike;
+  /** The clock, in Unix seconds (default: `Date.now() / 1000`). */
+  clock?: () => number;
+}
+
+/** Verifies tokens against a remote key set: a {@link JwksCache} whose fetches go out through `fetch`. */
+export declare class RemoteJwks {
+  constructor(options: JwksCacheOptions, io?: RemoteJwksIo);
+  /** The core machine. */
+  readonly cache: JwksCache;
+  /** Verifies `token`, fetching the key set first when the core asks for it. */
+  verify(token: string): Promise<VerifiedToken>;
+}

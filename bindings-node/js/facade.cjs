@@ -432,6 +432,68 @@ function createApi(native) {
     }
   }
 
+  class JwksCache {
+    /** JwksCacheConfig options in camelCase (`{jwksUri, verifier: {algorithms, …}, cooldown?, …, backend?}`). */
+    constructor(options) {
+      const o = settingsArg(options, "options");
+      const [extra, config] = pick(o, ["backend"]);
+      natives.set(this, call(() => new native.JwksCache(json(config, "options"), backendArg(extra.backend))));
+    }
+    static restore(snapshot, options) {
+      const s = json(snapshot, "snapshot");
+      const b = backendArg(option(options, "backend", "options"));
+      return wrap(JwksCache, call(() => native.JwksCache.restore(s, b)));
+    }
+    /** `{type: "key", jwk}` or `{type: "fetch", transmit}`. */
+    keyFor(kid, now) {
+      const n = self(this, JwksCache);
+      const k = optStr(kid, "kid");
+      const at = nowArg(now);
+      return parse(call(() => n.keyFor(k, at)));
+    }
+    /** `{type: "verified", token: {alg, kid?, typ?, claims}}` or `{type: "fetch", transmit}`. */
+    verify(token, now) {
+      const n = self(this, JwksCache);
+      const t = str(token, "token");
+      const at = nowArg(now);
+      return parse(call(() => n.verify(t, at)));
+    }
+    handleTimeout(now) {
+      const n = self(this, JwksCache);
+      const at = nowArg(now);
+      call(() => n.handleTimeout(at));
+    }
+    handleResponse(transmit, response, now) {
+      const n = self(this, JwksCache);
+      const t = int(transmit, "transmit", { min: 0 });
+      const r = json(response, "response");
+      const at = nowArg(now);
+      call(() => n.handleResponse(t, r, at));
+    }
+    handleNetworkError(transmit, now) {
+      const n = self(this, JwksCache);
+      const t = int(transmit, "transmit", { min: 0 });
+      const at = nowArg(now);
+      call(() => n.handleNetworkError(t, at));
+    }
+    pollAction() {
+      const a = call(() => self(this, JwksCache).pollAction());
+      return a === null || a === undefined ? null : parse(a);
+    }
+    actions() {
+      return drain(self(this, JwksCache));
+    }
+    status(now) {
+      const n = self(this, JwksCache);
+      const at = nowArg(now);
+      return parse(call(() => n.status(at)));
+    }
+    snapshot() {
+      const n = self(this, JwksCache);
+      return parse(call(() => n.snapshot()));
+    }
+  }
+
   class Issuer {
     /** `key`: a KeySpec (`secret` may be a `Uint8Array`); options `{lifetime?, issuer?, audience?, typ?, jti?, backend?}`. */
     constructor(key, options) {
@@ -985,6 +1047,22 @@ function createApi(native) {
     call(() => native.checkPkce(c, v, p));
   }
 
+  /** Where `issuer` publishes its metadata (`kind`: `"openid"`, the default, or `"oauth"`); options `{allowInsecureHttp?}`. */
+  function wellKnownUrl(issuer, kind, options) {
+    const i = str(issuer, "issuer");
+    const k = optStr(kind, "kind");
+    const insecure = bool(option(options, "allowInsecureHttp", "options"), "options.allowInsecureHttp", false);
+    return call(() => native.wellKnownUrl(i, k, insecure));
+  }
+
+  /** A provider's metadata response read for the expected `issuer`; options `{allowInsecureHttp?}`. */
+  function parseProviderMetadata(response, issuer, options) {
+    const r = json(response, "response");
+    const i = str(issuer, "issuer");
+    const insecure = bool(option(options, "allowInsecureHttp", "options"), "options.allowInsecureHttp", false);
+    return parse(call(() => native.parseProviderMetadata(r, i, insecure)));
+  }
+
   class AuthCodeClient {
     /** AuthCodeConfig options in camelCase (`extraParams: [[name, value]]`). */
     constructor(options) {
@@ -1009,6 +1087,14 @@ function createApi(native) {
       const r = json(response, "response");
       const at = nowArg(now);
       return parse(call(() => n.tokenResponse(r, at)));
+    }
+    /** The OpenID Connect ID-token checks (`iss`, `aud`, `azp`, `nonce`, `at_hash`) on a verified token. */
+    checkIdToken(verified, record, accessToken) {
+      const n = self(this, AuthCodeClient);
+      const v = json(verified, "verified");
+      const r = json(record, "record");
+      const a = optStr(accessToken, "accessToken");
+      call(() => n.checkIdToken(v, r, a));
     }
   }
 
@@ -1099,7 +1185,7 @@ function createApi(native) {
     return call(() => native.errorBody(c, d));
   }
 
-  for (const cls of [Verifier, Issuer, RequestDriver, DeviceClient, DeviceAuthority, SessionManager, Gate, Accounts, RefreshTokens, AuthCodeClient, Broker, Cors]) {
+  for (const cls of [Verifier, Issuer, JwksCache, RequestDriver, DeviceClient, DeviceAuthority, SessionManager, Gate, Accounts, RefreshTokens, AuthCodeClient, Broker, Cors]) {
     Object.defineProperty(cls.prototype, Symbol.toStringTag, { value: cls.name });
   }
 
@@ -1110,6 +1196,7 @@ function createApi(native) {
     errorBody,
     Verifier,
     Issuer,
+    JwksCache,
     fromEnv,
     verifySignature,
     parseJwks,
@@ -1140,6 +1227,8 @@ function createApi(native) {
     loadRefreshRecord,
     pkce,
     checkPkce,
+    wellKnownUrl,
+    parseProviderMetadata,
     AuthCodeClient,
     Broker,
     redact,

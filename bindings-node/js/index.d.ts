@@ -33,6 +33,11 @@ import type {
   IssuedGrant,
   IssuedRefresh,
   JsonObject,
+  JwksAction,
+  JwksCacheSnapshot,
+  JwksCacheStatus,
+  JwksLookup,
+  JwksVerify,
   JsonValue,
   Jwks,
   KeyFile,
@@ -43,6 +48,7 @@ import type {
   NewSession,
   PendingAuthorization,
   Pkce,
+  ProviderMetadata,
   PollOutcome,
   ProviderDefinition,
   ProviderSet,
@@ -93,6 +99,28 @@ export interface VerifierOptions extends BackendOption {
   keys?: KeyInput[];
   jwks?: Jwks | JsonObject;
   defaultAlg?: Algorithm | null;
+}
+
+/** The verification policy of a {@link JwksCache} (the `VerifierConfig` members, camelCase). */
+export interface JwksVerifierOptions {
+  algorithms: Algorithm[];
+  leeway?: number;
+  issuer?: string | null;
+  audience?: string | string[] | null;
+  typ?: string | null;
+  maxTokenBytes?: number;
+}
+
+export interface JwksCacheOptions extends BackendOption {
+  jwksUri: string;
+  verifier: JwksVerifierOptions;
+  defaultAlg?: Algorithm | null;
+  defaultTtl?: number;
+  minTtl?: number;
+  maxTtl?: number;
+  cooldown?: number;
+  staleWhileError?: number;
+  allowInsecureHttp?: boolean;
 }
 
 export interface IssuerOptions extends BackendOption {
@@ -276,6 +304,21 @@ export class Verifier {
   skippedKeys(): SkippedKey[];
 }
 
+/** The remote key-set machine (sans-IO): see `RemoteJwks` for one that fetches with `fetch`. */
+export class JwksCache {
+  constructor(options: JwksCacheOptions);
+  static restore(snapshot: JwksCacheSnapshot, options?: BackendOption): JwksCache;
+  keyFor(kid: string | null, now?: Now): JwksLookup;
+  verify(token: string, now?: Now): JwksVerify;
+  handleTimeout(now?: Now): void;
+  handleResponse(transmit: number, response: HttpResponse, now?: Now): void;
+  handleNetworkError(transmit: number, now?: Now): void;
+  pollAction(): JwksAction | null;
+  actions(): JwksAction[];
+  status(now?: Now): JwksCacheStatus;
+  snapshot(): JwksCacheSnapshot;
+}
+
 export class Issuer {
   constructor(key: KeyInput, options?: IssuerOptions);
   issue(claims: JsonObject, now?: Now, entropy?: Entropy): string;
@@ -423,6 +466,11 @@ export function pkce(
   bytes?: number,
   entropy?: Entropy,
 ): Pkce;
+export interface DiscoveryOptions {
+  allowInsecureHttp?: boolean;
+}
+export function wellKnownUrl(issuer: string, kind?: "openid" | "oauth" | null, options?: DiscoveryOptions): string;
+export function parseProviderMetadata(response: HttpResponse, issuer: string, options?: DiscoveryOptions): ProviderMetadata;
 export function checkPkce(challenge?: StoredChallenge | null, verifier?: string | null, allowPlain?: boolean): void;
 
 export class AuthCodeClient {
@@ -430,6 +478,7 @@ export class AuthCodeClient {
   start(now?: Now, entropy?: Entropy): AuthorizationStart;
   callback(record: PendingAuthorization, callback: string, now?: Now): CallbackOutcome;
   tokenResponse(response: HttpResponse, now?: Now): TokenSet;
+  checkIdToken(verified: VerifiedToken, record: PendingAuthorization, accessToken?: string | null): void;
 }
 
 // ------------------------------------------------------------------------------ broker

@@ -11,6 +11,7 @@ export const {
   errorBody,
   Verifier,
   Issuer,
+  JwksCache,
   fromEnv,
   verifySignature,
   parseJwks,
@@ -41,6 +42,8 @@ export const {
   loadRefreshRecord,
   pkce,
   checkPkce,
+  wellKnownUrl,
+  parseProviderMetadata,
   AuthCodeClient,
   Broker,
   redact,
@@ -54,4 +57,5 @@ export const {
   deviceLogin,
   printPrompt,
   MemoryTokenStore,
+  RemoteJwks,
 } = api;

@@ -44,6 +44,9 @@ export type Secret = string;
 /** Why a JWKS entry was skipped (RFC 7517 §5: keys an implementation cannot use are ignored). */
 export type SkipReason = "not_for_signature" | "unsupported_alg" | "unsupported_key_type" | "alg_required" | "alg_not_allowed" | "malformed";
 
+/** Which well-known document. */
+export type WellKnown = "openid" | "oauth";
+
 /** Not a preflight: let the application answer, then add `headers` to its response. */
 export interface ActualCorsDecision {
   type: "actual";
@@ -484,6 +487,27 @@ export interface FailedDeviceAction {
   error: Error;
 }
 
+/** A fetch failed; the previous set (if any) is kept (for the host's log). */
+export interface FetchFailedJwksAction {
+  type: "fetch_failed";
+  /** Why. */
+  error: Error;
+}
+
+/** Fetch first: send the `send` action of this exchange (emitted once), report its answer, then ask again. */
+export interface FetchJwksLookup {
+  type: "fetch";
+  /** The exchange to wait for. */
+  transmit: number;
+}
+
+/** Fetch first, as in `JwksLookup::Fetch`, then verify again. */
+export interface FetchJwksVerify {
+  type: "fetch";
+  /** The exchange to wait for. */
+  transmit: number;
+}
+
 /** `DeviceClientPhase` tagged `finished`. */
 export interface FinishedDeviceClientPhase {
   type: "finished";
@@ -613,6 +637,60 @@ export interface IssuerConfig {
   typ?: string | null;
 }
 
+/** `JwksCache` settings. */
+export interface JwksCacheConfig {
+  /** Allow plain `http` to hosts other than loopback (default false; development only). */
+  allow_insecure_http?: boolean;
+  /** Seconds after the end of a fetch before another may start (default 300 s, at least 1, so a lookup repeated at the time a fetch ended never asks for another). */
+  cooldown?: number;
+  /** The algorithm for keys without `alg` (default none: such keys are skipped). */
+  default_alg?: Algorithm | null;
+  /** Time to live of a set whose response has no `Cache-Control: max-age` (default 600 s). */
+  default_ttl?: number;
+  /** The key set's URL (`jwks_uri` of the provider's metadata): `https`, or `http` to a loopback host (any host with `allow_insecure_http`). */
+  jwks_uri: string;
+  /** Upper bound of the time to live (default 86400 s). */
+  max_ttl?: number;
+  /** Lower bound of the time to live (default 60 s). */
+  min_ttl?: number;
+  /** How long a stale set keeps serving the `kid`s it knows while fetches fail, counted from when it went stale (default 3600 s). */
+  stale_while_error?: number;
+  /** How tokens are verified: the allow-list (keys for other algorithms are skipped), issuer, audience, leeway, `typ`, size cap. */
+  verifier: VerifierConfig;
+}
+
+/** The snapshot of a `JwksCache`. */
+export interface JwksCacheSnapshot {
+  config: JwksCacheConfig;
+  expires_at?: number | null;
+  fetched_at?: number | null;
+  jwks?: unknown;
+  last_error?: Error | null;
+  last_fetch_end?: number | null;
+  next_transmit: number;
+  version: number;
+}
+
+/** What a cache reports about itself (`JwksCache::status`). */
+export interface JwksCacheStatus {
+  /** When it goes stale. */
+  expires_at?: number | null;
+  /** When the current set was fetched. */
+  fetched_at?: number | null;
+  /** Whether a fetch is in flight. */
+  fetching: boolean;
+  /** Whether it is fresh at `now`. */
+  fresh: boolean;
+  /** The `kid`s of the current set, in the set's order (a key without `kid` is left out). */
+  kids: string[];
+  /** The error of the last fetch, when it failed. */
+  last_error?: Error | null;
+  /** The earliest time another fetch may start (the end of the cooldown), when later than `now`. */
+  next_fetch_at?: number | null;
+  /** Keys of the current set's document that were skipped (see the module docs). */
+  skipped_keys: number;
+}
+
 /** What importing a JWKS gave, as data: the usable keys (public JWKS members, HMAC secrets left out) and the skipped entries. */
 export interface JwksReport {
   /** The loaded keys as public JWKs. */
@@ -638,6 +716,13 @@ export interface KeyFile {
   mode: number;
   /** Its path. */
   path: string;
+}
+
+/** The key, as a public JWK. */
+export interface KeyJwksLookup {
+  type: "key";
+  /** The JWK (with `kid` and `alg`). */
+  jwk: unknown;
 }
 
 /** Key material as data: the one JSON shape every binding and vector uses for a key. */
@@ -747,6 +832,8 @@ export interface PendingAuthorization {
   created_at: number;
   /** Expiry time. */
   expires_at: number;
+  /** The OpenID Connect `nonce` sent (when the scopes include `openid`), which the ID token must carry (`AuthCodeClient::check_id_token`). */
+  nonce?: Secret | null;
   /** The redirect URI used. */
   redirect_uri: string;
   /** The `state` value sent. */
@@ -829,6 +916,46 @@ export interface Provider {
   scopes?: string[];
   /** OAuth token endpoint (`oauth2`, `device_code`). */
   token_endpoint?: string | null;
+}
+
+/** The endpoints and capabilities of a provider, from its metadata document. Absent members are `None`; `authorization_response_iss_parameter_supported` defaults to false. */
+export interface ProviderMetadata {
+  /** The authorization endpoint. */
+  authorization_endpoint?: string | null;
+  /** Whether authorization responses carry `iss` (RFC 9207), for `AuthCodeConfig::authorization_response_iss_parameter_supported`. */
+  authorization_response_iss_parameter_supported: boolean;
+  /** PKCE methods the provider supports (RFC 7636; absent: the provider does not say). */
+  code_challenge_methods_supported?: string[] | null;
+  /** The device authorization endpoint (RFC 8628 §4). */
+  device_authorization_endpoint?: string | null;
+  /** The RP-initiated logout endpoint (OpenID Connect RP-Initiated Logout). */
+  end_session_endpoint?: string | null;
+  /** Grant types the provider supports. */
+  grant_types_supported?: string[] | null;
+  /** Algorithms the provider signs ID tokens with. */
+  id_token_signing_alg_values_supported?: string[] | null;
+  /** The introspection endpoint (RFC 7662). */
+  introspection_endpoint?: string | null;
+  /** The issuer identifier (equal to the expected one). */
+  issuer: string;
+  /** The key set of the provider's signing keys. */
+  jwks_uri?: string | null;
+  /** The pushed authorization request endpoint (RFC 9126). */
+  pushed_authorization_request_endpoint?: string | null;
+  /** The dynamic client registration endpoint (RFC 7591). */
+  registration_endpoint?: string | null;
+  /** `response_type` values the provider supports. */
+  response_types_supported?: string[] | null;
+  /** The revocation endpoint (RFC 7009). */
+  revocation_endpoint?: string | null;
+  /** Scopes the provider supports. */
+  scopes_supported?: string[] | null;
+  /** The token endpoint. */
+  token_endpoint?: string | null;
+  /** Client authentication methods at the token endpoint. */
+  token_endpoint_auth_methods_supported?: string[] | null;
+  /** The OpenID Connect userinfo endpoint. */
+  userinfo_endpoint?: string | null;
 }
 
 /** The loaded providers. */
@@ -1014,6 +1141,15 @@ export interface SendDeviceAction {
   transmit: number;
 }
 
+/** Fetch the key set; report with `handle_response` or `handle_network_error`. */
+export interface SendJwksAction {
+  type: "send";
+  /** The request (`GET jwks_uri`, `Accept: application/json`). */
+  request: HttpRequest;
+  /** Exchange id. */
+  transmit: number;
+}
+
 /** A service with a valid shared secret. */
 export interface ServiceCredential {
   type: "service";
@@ -1186,6 +1322,13 @@ export interface UserInfo {
   identities?: string[];
 }
 
+/** The token verified. */
+export interface VerifiedJwksVerify {
+  type: "verified";
+  /** Its header members and claims, as `Verifier::verify` gives them. */
+  token: VerifiedToken;
+}
+
 /** A verified token: its header members and all its claims. */
 export interface VerifiedToken {
   /** The algorithm that verified it. */
@@ -1235,6 +1378,13 @@ export interface WaitDeviceAction {
   until: number;
 }
 
+/** Call `handle_timeout` at (or after) this time to refresh in the background. */
+export interface WaitJwksAction {
+  type: "wait";
+  /** Unix seconds, local clock. */
+  until: number;
+}
+
 /** What the driver wants the host to do next. */
 export type Action = SendAction | LoadTokensAction | SaveTokensAction | CompleteAction | ReauthenticateAction | FailedAction;
 
@@ -1255,6 +1405,15 @@ export type DeviceAction = SendDeviceAction | PromptDeviceAction | WaitDeviceAct
 
 /** Where the flow is. An exchange in flight is not part of a snapshot (`serde(skip)`). */
 export type DeviceClientPhase = IdleDeviceClientPhase | AuthorizingDeviceClientPhase | PollingDeviceClientPhase | FinishedDeviceClientPhase;
+
+/** What the cache wants the host to do. */
+export type JwksAction = SendJwksAction | WaitJwksAction | FetchFailedJwksAction;
+
+/** The answer to `JwksCache::key_for`. */
+export type JwksLookup = KeyJwksLookup | FetchJwksLookup;
+
+/** The answer to `JwksCache::verify`. */
+export type JwksVerify = VerifiedJwksVerify | FetchJwksVerify;
 
 /** The outcome of a poll. */
 export type PollOutcome = ApprovedPollOutcome | ErrorPollOutcome;
@@ -1433,6 +1592,28 @@ export interface IssuerConfigOptions {
   lifetime?: number;
   /** `typ` header (default `JWT`; `at+jwt` for RFC 9068 access tokens). */
   typ?: string | null;
+}
+
+/** `JwksCacheConfig` as constructor options (camelCase members). */
+export interface JwksCacheConfigOptions {
+  /** Allow plain `http` to hosts other than loopback (default false; development only). */
+  allowInsecureHttp?: boolean;
+  /** Seconds after the end of a fetch before another may start (default 300 s, at least 1, so a lookup repeated at the time a fetch ended never asks for another). */
+  cooldown?: number;
+  /** The algorithm for keys without `alg` (default none: such keys are skipped). */
+  defaultAlg?: Algorithm | null;
+  /** Time to live of a set whose response has no `Cache-Control: max-age` (default 600 s). */
+  defaultTtl?: number;
+  /** The key set's URL (`jwks_uri` of the provider's metadata): `https`, or `http` to a loopback host (any host with `allow_insecure_http`). */
+  jwksUri: string;
+  /** Upper bound of the time to live (default 86400 s). */
+  maxTtl?: number;
+  /** Lower bound of the time to live (default 60 s). */
+  minTtl?: number;
+  /** How long a stale set keeps serving the `kid`s it knows while fetches fail, counted from when it went stale (default 3600 s). */
+  staleWhileError?: number;
+  /** How tokens are verified: the allow-list (keys for other algorithms are skipped), issuer, audience, leeway, `typ`, size cap. */
+  verifier: VerifierConfigOptions;
 }
 
 /** `PasswordPolicy` as constructor options (camelCase members). */

@@ -21,12 +21,13 @@ use authcore::device::{
     self, AuthorizationRequest, DeviceAuthority as CoreDeviceAuthority, DeviceClient as CoreDeviceClient,
     DeviceClientConfig, DeviceGrant, DeviceServerConfig, EntryLimiter, TokenRequest,
 };
+use authcore::discovery::{self, ProviderMetadata, WellKnown};
 use authcore::entropy::EntropySource;
 use authcore::gate::{Classified, Gate as CoreGate, GateConfig, Lookup};
 use authcore::http::{HttpRequest, HttpResponse};
 use authcore::jwt::{
-    self, Backend, Issuer as CoreIssuer, IssuerConfig, JwtConfig, KeySet, KeySpec, SigningKey,
-    Verifier as CoreVerifier, VerifierSpec, VerifyingKey,
+    self, Backend, Issuer as CoreIssuer, IssuerConfig, JwksCache as CoreJwksCache, JwksCacheConfig, JwtConfig, KeySet,
+    KeySpec, SigningKey, Verifier as CoreVerifier, VerifierSpec, VerifyingKey,
 };
 use authcore::oauth::{
     self, AuthCodeClient as CoreAuthCodeClient, AuthCodeConfig, PendingAuthorization, Pkce, PkceMethod, StoredChallenge,
@@ -531,6 +532,95 @@ impl RequestDriver {
     }
 
     /// `{"version": 1, "config", "stored"}` (JSON).
+    #[napi]
+    pub fn snapshot(&self) -> napi::Result<String> {
+        guard(|| out(&self.inner.snapshot()))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// remote key sets
+// ---------------------------------------------------------------------------------------------
+
+/// The remote key-set machine.
+#[napi]
+pub struct JwksCache {
+    inner: CoreJwksCache,
+}
+
+#[napi]
+impl JwksCache {
+    /// From a `JwksCacheConfig` and a backend name.
+    #[napi(constructor)]
+    pub fn new(config_json: String, backend_name: Option<String>) -> napi::Result<Self> {
+        guard(|| {
+            let config: JwksCacheConfig = parse(&config_json, "config")?;
+            Ok(Self {
+                inner: CoreJwksCache::new(config, backend(backend_name.as_deref())?)?,
+            })
+        })
+    }
+
+    /// Rebuilds a cache from `snapshot()`.
+    #[napi(factory)]
+    pub fn restore(snapshot_json: String, backend_name: Option<String>) -> napi::Result<Self> {
+        guard(|| {
+            let snapshot: Value = parse(&snapshot_json, "snapshot")?;
+            Ok(Self {
+                inner: CoreJwksCache::restore(&snapshot, backend(backend_name.as_deref())?)?,
+            })
+        })
+    }
+
+    /// `{"type": "key", "jwk"}` or `{"type": "fetch", "transmit"}` (JSON).
+    #[napi]
+    pub fn key_for(&mut self, kid: Option<String>, now: i64) -> napi::Result<String> {
+        guard(|| out(&self.inner.key_for(kid.as_deref(), now)?))
+    }
+
+    /// `{"type": "verified", ...}` or `{"type": "fetch", "transmit"}` (JSON).
+    #[napi]
+    pub fn verify(&mut self, token: String, now: i64) -> napi::Result<String> {
+        guard(|| out(&self.inner.verify(&token, now)?))
+    }
+
+    /// The host's timer fired.
+    #[napi]
+    pub fn handle_timeout(&mut self, now: i64) -> napi::Result<()> {
+        guard(|| {
+            self.inner.handle_timeout(now);
+            Ok(())
+        })
+    }
+
+    /// Reports the response to a `send` action.
+    #[napi]
+    pub fn handle_response(&mut self, transmit: i64, response_json: String, now: i64) -> napi::Result<()> {
+        guard(|| {
+            let r: HttpResponse = parse(&response_json, "response")?;
+            Ok(self.inner.handle_response(transmit_id(transmit)?, r, now)?)
+        })
+    }
+
+    /// Reports a network failure of a `send` action.
+    #[napi]
+    pub fn handle_network_error(&mut self, transmit: i64, now: i64) -> napi::Result<()> {
+        guard(|| Ok(self.inner.handle_network_error(transmit_id(transmit)?, now)?))
+    }
+
+    /// The next action (JSON), or `null`.
+    #[napi]
+    pub fn poll_action(&mut self) -> napi::Result<Option<String>> {
+        guard(|| self.inner.poll_action().map(|a| out(&a)).transpose())
+    }
+
+    /// The set and fetch state (JSON).
+    #[napi]
+    pub fn status(&self, now: i64) -> napi::Result<String> {
+        guard(|| out(&self.inner.status(now)))
+    }
+
+    /// The snapshot (JSON).
     #[napi]
     pub fn snapshot(&self) -> napi::Result<String> {
         guard(|| out(&self.inner.snapshot()))
@@ -1248,6 +1338,31 @@ pub fn check_pkce(challenge_json: Option<String>, verifier: Option<String>, allo
     })
 }
 
+/// Where `issuer` publishes its metadata (`kind`: `"openid"`, the default, or `"oauth"`).
+#[napi]
+pub fn well_known_url(issuer: String, kind: Option<String>, allow_insecure_http: bool) -> napi::Result<String> {
+    guard(|| {
+        let kind: WellKnown = match kind {
+            Some(k) => parse(&Value::String(k).to_string(), "kind")?,
+            None => WellKnown::default(),
+        };
+        Ok(discovery::well_known_url(&issuer, kind, allow_insecure_http)?)
+    })
+}
+
+/// A provider's metadata response read for the expected issuer (JSON ProviderMetadata).
+#[napi]
+pub fn parse_provider_metadata(
+    response_json: String,
+    issuer: String,
+    allow_insecure_http: bool,
+) -> napi::Result<String> {
+    guard(|| {
+        let r: HttpResponse = parse(&response_json, "response")?;
+        out(&ProviderMetadata::parse(&r, &issuer, allow_insecure_http)?)
+    })
+}
+
 /// The authorization-code flow with PKCE and a single-use state.
 #[napi]
 pub struct AuthCodeClient {
@@ -1288,6 +1403,21 @@ impl AuthCodeClient {
         guard(|| {
             let r: HttpResponse = parse(&response_json, "response")?;
             out(&self.inner.token_response(&r, now)?)
+        })
+    }
+
+    /// The OpenID Connect ID-token checks on a verified token.
+    #[napi]
+    pub fn check_id_token(
+        &self,
+        verified_json: String,
+        record_json: String,
+        access_token: Option<String>,
+    ) -> napi::Result<()> {
+        guard(|| {
+            let v: jwt::VerifiedToken = parse(&verified_json, "verified")?;
+            let r: PendingAuthorization = parse(&record_json, "record")?;
+            Ok(self.inner.check_id_token(&v, &r, access_token.as_deref())?)
         })
     }
 }

@@ -87,6 +87,12 @@ const INSTANCES = {
   Broker: (A) => new A.Broker(),
   Cors: (A) => new A.Cors({ allowedOrigins: ["https://app.example"], allowCredentials: true }),
   MemoryTokenStore: (A) => new A.MemoryTokenStore(),
+  JwksCache: (A) => new A.JwksCache({ jwksUri: "https://i.example/jwks", verifier: { algorithms: ["EdDSA"] } }),
+  RemoteJwks: (A) =>
+    new A.RemoteJwks(
+      { jwksUri: "https://i.example/jwks", verifier: { algorithms: ["EdDSA"] } },
+      { fetch: async () => { throw new Error("offline"); } },
+    ),
 };
 
 const ARITY = 6;

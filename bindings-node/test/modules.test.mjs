@@ -246,7 +246,8 @@ test("oauth: pkce and the authorization-code client", () => {
     scopes: ["openid", "email"],
     extraParams: [["prompt", "consent"]],
   });
-  const start = client.start(NOW, bytes(64, 5));
+  const start = client.start(NOW, bytes(96, 5)); // state, PKCE verifier, and the nonce `openid` asks for
+  assert.ok(start.url.includes(`&nonce=${start.record.nonce}&`));
   assert.ok(start.url.startsWith("https://idp.example/authorize?"));
   assert.ok(start.url.includes("prompt=consent"));
   const cb = client.callback(start.record, `https://app.example/cb?code=c1&state=${start.record.state}`, NOW + 1);

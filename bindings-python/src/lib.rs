@@ -21,12 +21,13 @@ use authcore::device::{
     self, AuthorizationRequest, DeviceAuthority as CoreDeviceAuthority, DeviceClient as CoreDeviceClient,
     DeviceClientConfig, DeviceGrant, DeviceServerConfig, EntryLimiter, TokenRequest,
 };
+use authcore::discovery::{self, ProviderMetadata, WellKnown};
 use authcore::entropy::EntropySource;
 use authcore::gate::{Classified, Gate as CoreGate, GateConfig, Lookup};
 use authcore::http::{HttpRequest, HttpResponse};
 use authcore::jwt::{
-    self, Backend, Issuer as CoreIssuer, IssuerConfig, JwtConfig, KeySet, KeySpec, SigningKey,
-    Verifier as CoreVerifier, VerifierSpec, VerifyingKey,
+    self, Backend, Issuer as CoreIssuer, IssuerConfig, JwksCache as CoreJwksCache, JwksCacheConfig, JwtConfig, KeySet,
+    KeySpec, SigningKey, Verifier as CoreVerifier, VerifierSpec, VerifyingKey,
 };
 use authcore::oauth::{
     self, AuthCodeClient as CoreAuthCodeClient, AuthCodeConfig, PendingAuthorization, Pkce, PkceMethod, StoredChallenge,
@@ -591,6 +592,120 @@ impl Issuer {
             r_str(py, key.algorithm().as_str())?,
             r_opt(py, key.kid())?,
             self.inner.config().lifetime
+        ))
+    }
+}
+}
+
+/// The remote key-set machine: a `jwks_uri` kept fresh without IO (see the core's
+/// `authcore::jwt::JwksCache`).
+#[pyclass(module = "authcore.jwt", frozen)]
+struct JwksCache {
+    inner: Mutex<CoreJwksCache>,
+}
+
+guarded! {
+#[pymethods]
+impl JwksCache {
+    #[new]
+    #[pyo3(signature = (config=None, *, backend=None, **kwargs))]
+    fn new(
+        py: Python<'_>,
+        config: Option<&Bound<'_, PyAny>>,
+        backend: Option<&str>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let config: JwksCacheConfig = settings(py, config, kwargs, "config")?;
+        let cache = CoreJwksCache::new(config, self::backend(py, backend)?).py(py)?;
+        Ok(Self { inner: Mutex::new(cache) })
+    }
+
+    /// `{"type": "key", "jwk"}` or `{"type": "fetch", "transmit"}` for a token's `kid`.
+    #[pyo3(signature = (kid, now=None))]
+    fn key_for(&self, py: Python<'_>, kid: Option<&str>, now: Option<i64>) -> PyResult<Py<PyAny>> {
+        let r = lock(&self.inner)?.key_for(kid, now_or(now)).py(py)?;
+        to_py(py, &r)
+    }
+
+    /// `{"type": "verified", "token": {"alg", "kid"?, "typ"?, "claims"}}` or `{"type": "fetch", "transmit"}`.
+    #[pyo3(signature = (token, now=None))]
+    fn verify(&self, py: Python<'_>, token: &str, now: Option<i64>) -> PyResult<Py<PyAny>> {
+        let r = lock(&self.inner)?.verify(token, now_or(now)).py(py)?;
+        to_py(py, &r)
+    }
+
+    /// The host's timer fired (or a warm-up on a cache that never fetched).
+    #[pyo3(signature = (now=None))]
+    fn handle_timeout(&self, now: Option<i64>) -> PyResult<()> {
+        lock(&self.inner)?.handle_timeout(now_or(now));
+        Ok(())
+    }
+
+    /// Reports the response to a `send` action.
+    #[pyo3(signature = (transmit, response, now=None))]
+    fn handle_response(
+        &self,
+        py: Python<'_>,
+        transmit: u64,
+        response: &Bound<'_, PyAny>,
+        now: Option<i64>,
+    ) -> PyResult<()> {
+        let r: HttpResponse = from_py(response, "response")?;
+        lock(&self.inner)?.handle_response(transmit, r, now_or(now)).py(py)
+    }
+
+    /// Reports a network failure of a `send` action.
+    #[pyo3(signature = (transmit, now=None))]
+    fn handle_network_error(&self, py: Python<'_>, transmit: u64, now: Option<i64>) -> PyResult<()> {
+        lock(&self.inner)?.handle_network_error(transmit, now_or(now)).py(py)
+    }
+
+    /// The next action as a dict (tagged by `"type"`), or `None`.
+    fn poll_action(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
+        let a = lock(&self.inner)?.poll_action();
+        a.map(|a| to_py(py, &a)).transpose()
+    }
+
+    /// Every pending action, in order.
+    fn actions(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let actions = lock(&self.inner)?.actions();
+        to_py(py, &actions)
+    }
+
+    /// The set and fetch state at `now`.
+    #[pyo3(signature = (now=None))]
+    fn status(&self, py: Python<'_>, now: Option<i64>) -> PyResult<Py<PyAny>> {
+        let status = lock(&self.inner)?.status(now_or(now));
+        to_py(py, &status)
+    }
+
+    /// `{"version": 1, "config", "jwks", "fetched_at", "expires_at", "last_fetch_end",
+    /// "last_error", "next_transmit"}`: what pickling keeps.
+    fn snapshot(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let snapshot = lock(&self.inner)?.snapshot();
+        to_py(py, &snapshot)
+    }
+
+    /// Rebuilds a cache from `snapshot()`, with every check of construction.
+    #[staticmethod]
+    #[pyo3(signature = (snapshot, *, backend=None))]
+    fn restore(py: Python<'_>, snapshot: &Bound<'_, PyAny>, backend: Option<&str>) -> PyResult<Self> {
+        let backend = self::backend(py, backend)?;
+        let c = CoreJwksCache::restore(&from_py::<Value>(snapshot, "snapshot")?, backend).py(py)?;
+        Ok(Self { inner: Mutex::new(c) })
+    }
+
+    fn __reduce__(slf: &Bound<'_, Self>) -> PyResult<(Py<PyAny>, Py<PyTuple>)> {
+        let snapshot = slf.get().snapshot(slf.py())?;
+        reduce(slf.as_any(), snapshot)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let c = lock(&self.inner)?;
+        Ok(format!(
+            "JwksCache(jwks_uri={}, algorithms={})",
+            r_url(py, &c.config().jwks_uri)?,
+            r_list(py, c.config().verifier.algorithms.iter().map(|a| a.as_str()))?
         ))
     }
 }
@@ -1620,6 +1735,30 @@ fn check_pkce(
 }
 }
 
+guarded! {
+/// Where `issuer` publishes its metadata (`kind`: `"openid"`, the default, or `"oauth"`).
+#[pyfunction]
+#[pyo3(signature = (issuer, kind=None, *, allow_insecure_http=false))]
+fn well_known_url(py: Python<'_>, issuer: &str, kind: Option<&Bound<'_, PyAny>>, allow_insecure_http: bool) -> PyResult<String> {
+    let kind: Option<WellKnown> = opt_from_py(kind, "kind")?;
+    discovery::well_known_url(issuer, kind.unwrap_or_default(), allow_insecure_http).py(py)
+}
+
+/// A provider's metadata response (`{status, headers, body}`) read for the expected issuer.
+#[pyfunction]
+#[pyo3(signature = (response, issuer, *, allow_insecure_http=false))]
+fn parse_provider_metadata(
+    py: Python<'_>,
+    response: &Bound<'_, PyAny>,
+    issuer: &str,
+    allow_insecure_http: bool,
+) -> PyResult<Py<PyAny>> {
+    let r: HttpResponse = from_py(response, "response")?;
+    let meta = ProviderMetadata::parse(&r, issuer, allow_insecure_http).py(py)?;
+    to_py(py, &meta)
+}
+}
+
 /// The authorization-code flow with PKCE and a single-use state.
 #[pyclass(module = "authcore.oauth", frozen)]
 struct AuthCodeClient {
@@ -1665,6 +1804,21 @@ impl AuthCodeClient {
         let r: HttpResponse = from_py(response, "response")?;
         let t = self.inner.token_response(&r, now_or(now)).py(py)?;
         to_py(py, &t)
+    }
+
+    /// The OpenID Connect ID-token checks (`iss`, `aud`, `azp`, `nonce`, `at_hash`) on a token
+    /// a verifier already verified.
+    #[pyo3(signature = (verified, record, access_token=None))]
+    fn check_id_token(
+        &self,
+        py: Python<'_>,
+        verified: &Bound<'_, PyAny>,
+        record: &Bound<'_, PyAny>,
+        access_token: Option<&str>,
+    ) -> PyResult<()> {
+        let v: jwt::VerifiedToken = from_py(verified, "verified")?;
+        let r: PendingAuthorization = from_py(record, "record")?;
+        self.inner.check_id_token(&v, &r, access_token).py(py)
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
@@ -1809,6 +1963,7 @@ fn _authcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     m.add_class::<Verifier>()?;
     m.add_class::<Issuer>()?;
+    m.add_class::<JwksCache>()?;
     m.add_function(wrap_pyfunction!(from_env, m)?)?;
     m.add_function(wrap_pyfunction!(verify_signature, m)?)?;
     m.add_function(wrap_pyfunction!(parse_jwks, m)?)?;
@@ -1839,6 +1994,8 @@ fn _authcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(load_refresh_record, m)?)?;
     m.add_function(wrap_pyfunction!(pkce, m)?)?;
     m.add_function(wrap_pyfunction!(check_pkce, m)?)?;
+    m.add_function(wrap_pyfunction!(well_known_url, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_provider_metadata, m)?)?;
     m.add_class::<AuthCodeClient>()?;
     m.add_class::<PyBroker>()?;
     m.add_function(wrap_pyfunction!(redact, m)?)?;

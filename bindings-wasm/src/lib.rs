@@ -24,9 +24,13 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use authcore::device::{DeviceClient as CoreDeviceClient, DeviceClientConfig};
+use authcore::discovery::{self, ProviderMetadata, WellKnown};
 use authcore::entropy::EntropySource;
 use authcore::http::{HttpRequest, HttpResponse};
-use authcore::jwt::{self, Backend, KeySet, KeySpec, Verifier as CoreVerifier, VerifierSpec, VerifyingKey};
+use authcore::jwt::{
+    self, Backend, JwksCache as CoreJwksCache, JwksCacheConfig, KeySet, KeySpec, Verifier as CoreVerifier,
+    VerifierSpec, VerifyingKey,
+};
 #[cfg(feature = "issuer")]
 use authcore::jwt::{Issuer as CoreIssuer, IssuerConfig, JwtConfig, SigningKey};
 use authcore::oauth::{AuthCodeClient as CoreAuthCodeClient, AuthCodeConfig, PendingAuthorization, Pkce, PkceMethod};
@@ -603,6 +607,83 @@ impl DeviceClient {
     }
 }
 
+/// The remote key-set machine.
+#[wasm_bindgen]
+pub struct JwksCache {
+    inner: CoreJwksCache,
+}
+
+#[wasm_bindgen]
+impl JwksCache {
+    /// From the cache settings (JSON) and a backend name.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config_json: &str, backend: Option<String>) -> R<JwksCache> {
+        let config: JwksCacheConfig = from_json(config_json, "config")?;
+        Ok(Self {
+            inner: CoreJwksCache::new(config, self::backend(backend)?).js()?,
+        })
+    }
+
+    /// Rebuilds a cache from `snapshot()`.
+    pub fn restore(snapshot_json: &str, backend: Option<String>) -> R<JwksCache> {
+        let snap: Value = parse_value(snapshot_json, "snapshot")?;
+        Ok(Self {
+            inner: CoreJwksCache::restore(&snap, self::backend(backend)?).js()?,
+        })
+    }
+
+    /// The key for a `kid`, or a fetch to wait for: JSON.
+    #[wasm_bindgen(js_name = keyFor)]
+    pub fn key_for(&mut self, kid: Option<String>, now: f64) -> R<String> {
+        let r = self.inner.key_for(kid.as_deref(), int(now, "now")?).js()?;
+        to_json(&r)
+    }
+
+    /// The verified token, or a fetch to wait for: JSON.
+    pub fn verify(&mut self, token: &str, now: f64) -> R<String> {
+        let r = self.inner.verify(token, int(now, "now")?).js()?;
+        to_json(&r)
+    }
+
+    /// The host's timer fired.
+    #[wasm_bindgen(js_name = handleTimeout)]
+    pub fn handle_timeout(&mut self, now: f64) -> R<()> {
+        self.inner.handle_timeout(int(now, "now")?);
+        Ok(())
+    }
+
+    /// Reports the response to a `send` action.
+    #[wasm_bindgen(js_name = handleResponse)]
+    pub fn handle_response(&mut self, transmit: f64, response_json: &str, now: f64) -> R<()> {
+        let transmit = uint(transmit, "transmit")?;
+        let r: HttpResponse = from_json(response_json, "response")?;
+        self.inner.handle_response(transmit, r, int(now, "now")?).js()
+    }
+
+    /// Reports a network failure of a `send` action.
+    #[wasm_bindgen(js_name = handleNetworkError)]
+    pub fn handle_network_error(&mut self, transmit: f64, now: f64) -> R<()> {
+        let transmit = uint(transmit, "transmit")?;
+        self.inner.handle_network_error(transmit, int(now, "now")?).js()
+    }
+
+    /// The next action (JSON), or `null`.
+    #[wasm_bindgen(js_name = pollAction)]
+    pub fn poll_action(&mut self) -> R<JsValue> {
+        json_or_null(self.inner.poll_action())
+    }
+
+    /// The status at `now`: JSON.
+    pub fn status(&self, now: f64) -> R<String> {
+        to_json(&self.inner.status(int(now, "now")?))
+    }
+
+    /// The snapshot: JSON.
+    pub fn snapshot(&self) -> R<String> {
+        to_json(&self.inner.snapshot())
+    }
+}
+
 #[cfg(feature = "server")]
 /// The authorization server's side of the device grant.
 #[wasm_bindgen]
@@ -1139,6 +1220,23 @@ pub fn check_pkce(challenge_json: Option<String>, verifier: Option<String>, allo
     oauth::check_pkce(c.as_ref(), verifier.as_deref(), allow_plain).js()
 }
 
+/// Where `issuer` publishes its metadata (`kind`: `"openid"`, the default, or `"oauth"`).
+#[wasm_bindgen(js_name = wellKnownUrl)]
+pub fn well_known_url(issuer: &str, kind: Option<String>, allow_insecure_http: bool) -> R<String> {
+    let kind: WellKnown = match kind {
+        Some(k) => from_json(&Value::String(k).to_string(), "kind")?,
+        None => WellKnown::default(),
+    };
+    discovery::well_known_url(issuer, kind, allow_insecure_http).js()
+}
+
+/// A provider's metadata response read for the expected issuer: JSON ProviderMetadata.
+#[wasm_bindgen(js_name = parseProviderMetadata)]
+pub fn parse_provider_metadata(response_json: &str, issuer: &str, allow_insecure_http: bool) -> R<String> {
+    let r: HttpResponse = from_json(response_json, "response")?;
+    to_json(&ProviderMetadata::parse(&r, issuer, allow_insecure_http).js()?)
+}
+
 /// The authorization-code flow with PKCE and a single-use state.
 #[wasm_bindgen]
 pub struct AuthCodeClient {
@@ -1172,6 +1270,14 @@ impl AuthCodeClient {
     pub fn token_response(&self, response_json: &str, now: f64) -> R<String> {
         let r: HttpResponse = from_json(response_json, "response")?;
         to_json(&self.inner.token_response(&r, int(now, "now")?).js()?)
+    }
+
+    /// The OpenID Connect ID-token checks on a verified token.
+    #[wasm_bindgen(js_name = checkIdToken)]
+    pub fn check_id_token(&self, verified_json: &str, record_json: &str, access_token: Option<String>) -> R<()> {
+        let v: jwt::VerifiedToken = from_json(verified_json, "verified")?;
+        let r: PendingAuthorization = from_json(record_json, "record")?;
+        self.inner.check_id_token(&v, &r, access_token.as_deref()).js()
     }
 }
 

@@ -24,7 +24,7 @@ PACKAGE = os.path.join(os.path.dirname(CONFORMANCE), "bindings-python", "python"
 KINDS = ("new", "static", "function", "method", "attribute")
 MEMBERS = {
     "new": {"new", "module", "args", "config", "keywords", "backend", "data", "as", "keep"},
-    "static": {"static", "class", "module", "args", "keywords", "as", "keep"},
+    "static": {"static", "class", "module", "args", "keywords", "backend", "as", "keep"},
     "function": {"function", "module", "python", "args", "keywords", "backend", "as", "keep", "find"},
     "method": {"method", "object", "on", "args", "keywords", "as", "keep"},
     "attribute": {"attribute", "object", "on", "as", "keep"},

@@ -83,6 +83,7 @@
 pub mod broker;
 pub mod cors;
 pub mod device;
+pub mod discovery;
 pub mod entropy;
 pub mod error;
 pub mod gate;

@@ -327,8 +327,9 @@ impl Default for AuthCodeConfig {
 }
 
 /// Parameters the client sets itself, which `extra_params` may not repeat.
-const RESERVED_PARAMS: [&str; 7] = [
+const RESERVED_PARAMS: [&str; 8] = [
     "response_type",
+    "nonce",
     "client_id",
     "redirect_uri",
     "scope",
@@ -458,6 +459,10 @@ pub struct PendingAuthorization {
     /// Whether a callback already consumed it.
     #[serde(default)]
     pub used: bool,
+    /// The OpenID Connect `nonce` sent (when the scopes include `openid`), which the ID
+    /// token must carry ([`AuthCodeClient::check_id_token`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<Secret>,
 }
 
 /// The start of a sign-in.
@@ -498,10 +503,17 @@ impl AuthCodeClient {
         &self.config
     }
 
-    /// Starts a sign-in: 32 random bytes of `state`, then 32 for the PKCE verifier.
+    /// Starts a sign-in: 32 random bytes of `state`, then 32 for the PKCE verifier, then,
+    /// when the scopes include `openid`, 32 for the `nonce` (OpenID Connect Core §3.1.2.1),
+    /// sent after `state` and kept in the record.
     pub fn start(&self, now: i64, entropy: &mut dyn Entropy) -> Result<AuthorizationStart> {
         let state = b64url(&random_bytes(entropy, 32)?);
         let pkce = Pkce::generate(32, entropy)?;
+        let nonce = if self.config.scopes.iter().any(|s| s == "openid") {
+            Some(b64url(&random_bytes(entropy, 32)?))
+        } else {
+            None
+        };
         let scope = self.config.scopes.join(" ");
         let mut params: Vec<(&str, &str)> = vec![
             ("response_type", "code"),
@@ -512,6 +524,9 @@ impl AuthCodeClient {
             params.push(("scope", &scope));
         }
         params.push(("state", &state));
+        if let Some(nonce) = &nonce {
+            params.push(("nonce", nonce));
+        }
         params.push(("code_challenge", &pkce.challenge));
         params.push(("code_challenge_method", "S256"));
         for (k, v) in &self.config.extra_params {
@@ -536,6 +551,7 @@ impl AuthCodeClient {
                 created_at: now,
                 expires_at: now.saturating_add(self.config.state_ttl),
                 used: false,
+                nonce: nonce.map(Secret::new),
             },
         })
     }
@@ -649,6 +665,81 @@ impl AuthCodeClient {
         };
         token_response_with(response, now, rules)
     }
+
+    /// The ID-token checks of OpenID Connect Core §3.1.3.7 that depend on this client and this
+    /// sign-in, on a token whose signature, `exp`, `iat` and `nbf` a verifier has already
+    /// checked ([`crate::jwt::Verifier::verify`] or [`crate::jwt::JwksCache::verify`], with
+    /// the provider's keys). In order, each failure `invalid_claims` naming the claim:
+    ///
+    /// 1. `iss` equals [`AuthCodeConfig::issuer`] when that is set;
+    /// 2. `aud` (a string or a list) contains the client id;
+    /// 3. `azp`: required when `aud` holds more than one audience, and when present it must
+    ///    equal the client id;
+    /// 4. `nonce` equals the one in `record` when one was sent (compared in constant time);
+    /// 5. `at_hash`, when the token carries it and `access_token` is given: the base64url of the
+    ///    left half of the access token's hash, with the hash of the token's algorithm
+    ///    (SHA-256 for `HS256`, `RS256`, `PS256`, `ES256`; SHA-384 for `HS384`; SHA-512 for
+    ///    `HS512` and for `EdDSA` with Ed25519).
+    pub fn check_id_token(
+        &self,
+        verified: &crate::jwt::VerifiedToken,
+        record: &PendingAuthorization,
+        access_token: Option<&str>,
+    ) -> Result<()> {
+        let claims = verified.claims();
+        let bad = |claim: &str, detail: &str| Err(Error::field(ErrorCode::InvalidClaims, claim, detail));
+        if let Some(issuer) = &self.config.issuer {
+            if claims.get("iss").and_then(Value::as_str) != Some(issuer.as_str()) {
+                return bad("iss", "The ID token's `iss` is not the configured issuer.");
+            }
+        }
+        let client_id = self.config.client_id.as_str();
+        let aud: Vec<&str> = match claims.get("aud") {
+            Some(Value::String(a)) => vec![a.as_str()],
+            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        };
+        if !aud.contains(&client_id) {
+            return bad("aud", "The ID token's `aud` does not contain the client id.");
+        }
+        match claims.get("azp") {
+            None if aud.len() > 1 => {
+                return bad(
+                    "azp",
+                    "An ID token with several audiences must name the client in `azp`.",
+                );
+            }
+            Some(azp) if azp.as_str() != Some(client_id) => {
+                return bad("azp", "The ID token's `azp` is not the client id.");
+            }
+            _ => {}
+        }
+        if let Some(sent) = &record.nonce {
+            let got = claims.get("nonce").and_then(Value::as_str).unwrap_or("");
+            if !bool::from(got.as_bytes().ct_eq(sent.expose().as_bytes())) || got.is_empty() {
+                return bad("nonce", "The ID token's `nonce` is not the one sent.");
+            }
+        }
+        if let (Some(at_hash), Some(token)) = (claims.get("at_hash"), access_token) {
+            let want = left_half_hash(verified.alg, token.as_bytes());
+            if at_hash.as_str().map(str::as_bytes) != Some(want.as_bytes()) {
+                return bad("at_hash", "The ID token's `at_hash` does not match the access token.");
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The base64url of the left half of `data`'s hash with the hash of `alg` (OpenID Connect
+/// Core §3.1.3.6 `at_hash`; SHA-512 for Ed25519 per the EdDSA errata).
+fn left_half_hash(alg: crate::jwt::Algorithm, data: &[u8]) -> String {
+    use crate::jwt::Algorithm as A;
+    let digest: Vec<u8> = match alg {
+        A::Hs384 => sha2::Sha384::digest(data).to_vec(),
+        A::Hs512 | A::EdDsa => sha2::Sha512::digest(data).to_vec(),
+        _ => Sha256::digest(data).to_vec(),
+    };
+    b64url(digest.get(..digest.len() / 2).unwrap_or_default())
 }
 
 /// Parses a token endpoint response: 2xx → [`TokenSet`]; an RFC 6749 §5.2 error body → its

@@ -12,7 +12,7 @@ use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value};
 
-use crate::{broker, cors, device, error, gate, http, jwt, oauth, password, refresh, session, tokens};
+use crate::{broker, cors, device, discovery, error, gate, http, jwt, oauth, password, refresh, session, tokens};
 
 /// Adds `T` (and everything it refers to) to the generator's definitions.
 fn add<T: JsonSchema>(g: &mut SchemaGenerator) {
@@ -38,6 +38,12 @@ pub fn document() -> Value {
     add::<jwt::SkippedKey>(&mut g);
     add::<jwt::JwksReport>(&mut g);
     add::<jwt::Backend>(&mut g);
+    add::<jwt::JwksCacheConfig>(&mut g);
+    add::<jwt::JwksCacheStatus>(&mut g);
+    add::<jwt::JwksAction>(&mut g);
+    add::<jwt::JwksLookup>(&mut g);
+    add::<jwt::JwksVerify>(&mut g);
+    add::<jwt::cache::JwksCacheSnapshot>(&mut g);
     // tokens and the request driver
     add::<tokens::TokenSet>(&mut g);
     add::<tokens::Freshness>(&mut g);
@@ -81,6 +87,8 @@ pub fn document() -> Value {
     add::<refresh::RefreshRecord>(&mut g);
     add::<refresh::IssuedRefresh>(&mut g);
     add::<refresh::Rotation>(&mut g);
+    add::<discovery::WellKnown>(&mut g);
+    add::<discovery::ProviderMetadata>(&mut g);
     add::<oauth::Pkce>(&mut g);
     add::<oauth::StoredChallenge>(&mut g);
     add::<oauth::AuthCodeConfig>(&mut g);
@@ -145,6 +153,8 @@ macro_rules! required_settings {
 required_settings! {
     /// [`crate::oauth::AuthCodeConfig`]: both endpoints, the client id and the redirect URI.
     require_auth_code_config: ["authorization_endpoint", "token_endpoint", "client_id", "redirect_uri"];
+    /// [`crate::jwt::JwksCacheConfig`]: the key-set URL and the verification policy.
+    require_jwks_cache_config: ["jwks_uri", "verifier"];
     /// [`crate::tokens::ClientConfig`]: the token endpoint.
     require_client_config: ["token_endpoint"];
     /// [`crate::device::DeviceClientConfig`]: the base URL and the client id.

@@ -23,10 +23,16 @@ from .types import (
     HttpResponse,
     IssuedGrant,
     IssuedRefresh,
+    JwksAction,
+    JwksCacheSnapshot,
+    JwksCacheStatus,
+    JwksLookup,
+    JwksVerify,
     Login,
     NewAccount,
     NewSession,
     Pkce,
+    ProviderMetadata,
     PollOutcome,
     ProviderSet,
     Readiness,
@@ -87,6 +93,36 @@ class Verifier:
     def verify(self, token: str, now: Optional[int] = None) -> VerifiedToken: ...
     def jwks(self) -> _JSON: ...
     def skipped_keys(self) -> List[SkippedKey]: ...
+
+@final
+class JwksCache:
+    def __new__(
+        cls,
+        config: Optional[Mapping[str, Any]] = None,
+        *,
+        backend: Optional[_Backend] = None,
+        jwks_uri: str = ...,
+        verifier: Mapping[str, Any] = ...,
+        default_alg: Optional[_Alg] = None,
+        default_ttl: int = 600,
+        min_ttl: int = 60,
+        max_ttl: int = 86400,
+        cooldown: int = 300,
+        stale_while_error: int = 3600,
+        allow_insecure_http: bool = False,
+    ) -> "JwksCache": ...
+    def key_for(self, kid: Optional[str], now: Optional[int] = None) -> JwksLookup: ...
+    def verify(self, token: str, now: Optional[int] = None) -> JwksVerify: ...
+    def handle_timeout(self, now: Optional[int] = None) -> None: ...
+    def handle_response(self, transmit: int, response: Mapping[str, Any], now: Optional[int] = None) -> None: ...
+    def handle_network_error(self, transmit: int, now: Optional[int] = None) -> None: ...
+    def poll_action(self) -> Optional[JwksAction]: ...
+    def actions(self) -> List[JwksAction]: ...
+    def status(self, now: Optional[int] = None) -> JwksCacheStatus: ...
+    def snapshot(self) -> JwksCacheSnapshot: ...
+    @staticmethod
+    def restore(snapshot: Mapping[str, Any], *, backend: Optional[_Backend] = None) -> "JwksCache": ...
+    def __reduce__(self) -> Tuple[Any, Tuple[_JSON]]: ...
 
 @final
 class Issuer:
@@ -380,6 +416,12 @@ def pkce(
     bytes: Optional[int] = None,
     entropy: Optional[bytes] = None,
 ) -> Pkce: ...
+def well_known_url(
+    issuer: str, kind: Optional[Literal["openid", "oauth"]] = None, *, allow_insecure_http: bool = False
+) -> str: ...
+def parse_provider_metadata(
+    response: Mapping[str, Any], issuer: str, *, allow_insecure_http: bool = False
+) -> ProviderMetadata: ...
 def check_pkce(
     challenge: Optional[Mapping[str, Any]] = None, verifier: Optional[str] = None, allow_plain: bool = False
 ) -> None: ...
@@ -407,6 +449,9 @@ class AuthCodeClient:
     def start(self, now: Optional[int] = None, entropy: Optional[bytes] = None) -> AuthorizationStart: ...
     def callback(self, record: Mapping[str, Any], callback: str, now: Optional[int] = None) -> CallbackOutcome: ...
     def token_response(self, response: Mapping[str, Any], now: Optional[int] = None) -> TokenSet: ...
+    def check_id_token(
+        self, verified: Mapping[str, Any], record: Mapping[str, Any], access_token: Optional[str] = None
+    ) -> None: ...
 
 # --- broker --------------------------------------------------------------------------------
 

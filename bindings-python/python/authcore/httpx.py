@@ -24,9 +24,19 @@ refused), the request raises the :class:`authcore.AuthError` the driver reported
 
 One :class:`BearerAuth` may be shared by any number of threads (``httpx.Client``) or tasks
 (``httpx.AsyncClient``); it needs ``httpx`` (``pip install httpx``).
+
+:class:`RemoteJwks` verifies tokens against a provider's remote key set
+(:class:`authcore.jwt.JwksCache`), fetching it with ``httpx`` when the core asks::
+
+    from authcore.httpx import RemoteJwks
+
+    jwks = RemoteJwks("https://idp.example.com/.well-known/jwks.json",
+                      verifier={"algorithms": ["RS256"], "issuer": "https://idp.example.com", "audience": "api"})
+    claims = jwks.verify(token)["claims"]          # or: await jwks.verify_async(token)
 """
 
 import asyncio
+import logging
 import threading
 import time
 from collections import deque
@@ -34,11 +44,11 @@ from typing import Any, AsyncGenerator, Callable, Deque, Dict, Generator, List, 
 
 import httpx
 
-from ._authcore import RequestDriver
+from ._authcore import JwksCache, RequestDriver
 from .errors import error_from_dict
 from .stores import TokenStore
 
-__all__ = ["BearerAuth"]
+__all__ = ["BearerAuth", "RemoteJwks"]
 
 _Action = Dict[str, Any]
 _BODY_STATUSES = (401, 402)  # the driver reads the body of these API responses (detail of a 402)
@@ -251,3 +261,109 @@ def _build(described: Mapping[str, Any]) -> httpx.Request:
         headers=described["headers"],
         content=body.encode("utf-8") if body is not None else None,
     )
+
+
+class RemoteJwks:
+    """Verifies tokens against a remote key set: a :class:`authcore.jwt.JwksCache` whose
+    fetches go out through ``httpx``.
+
+    ``jwks_uri`` and the keyword settings are the cache's (``verifier``, ``default_alg``,
+    ``cooldown``, ``default_ttl``, ``min_ttl``, ``max_ttl``, ``stale_while_error``, …); every
+    rule (when to fetch, the cooldown, stale-while-error, which keys count) is the core's.
+    ``client`` / ``async_client`` are the ``httpx`` clients to fetch with (created on first
+    use otherwise); ``clock`` returns Unix seconds. :meth:`verify` and :meth:`verify_async`
+    return what :meth:`authcore.jwt.Verifier.verify` returns and raise its
+    :class:`authcore.AuthError`; a failed fetch is logged on the ``authcore`` logger.
+    One instance may be shared by threads (``verify``) or tasks (``verify_async``).
+    """
+
+    def __init__(
+        self,
+        jwks_uri: Optional[str] = None,
+        *,
+        client: Optional[httpx.Client] = None,
+        async_client: Optional[httpx.AsyncClient] = None,
+        clock: Optional[Callable[[], float]] = None,
+        backend: Optional[str] = None,
+        **settings: Any,
+    ) -> None:
+        if jwks_uri is not None:
+            settings["jwks_uri"] = jwks_uri
+        self.cache = JwksCache(settings, backend=backend)  # type: ignore[arg-type]
+        self._client = client
+        self._async_client = async_client
+        self._clock: Callable[[], int] = (lambda: int(clock())) if clock is not None else _now
+        self._lock = threading.Lock()
+        self._alock: Optional[asyncio.Lock] = None
+
+    def __repr__(self) -> str:
+        return "RemoteJwks(%r)" % (self.cache,)
+
+    def verify(self, token: str) -> Dict[str, Any]:
+        """Verifies ``token``, fetching the key set first when the core asks for it."""
+        with self._lock:
+            now = self._clock()
+            result = self.cache.verify(token, now=now)
+            if result["type"] == "fetch":
+                for transmit, request in self._sends(result["transmit"], now):
+                    self._fetch(transmit, request, now)
+                result = self.cache.verify(token, now=now)
+            return _verified(result)
+
+    async def verify_async(self, token: str) -> Dict[str, Any]:
+        """:meth:`verify` with ``httpx.AsyncClient``."""
+        if self._alock is None:
+            self._alock = asyncio.Lock()
+        async with self._alock:
+            now = self._clock()
+            result = self.cache.verify(token, now=now)
+            if result["type"] == "fetch":
+                for transmit, request in self._sends(result["transmit"], now):
+                    await self._fetch_async(transmit, request, now)
+                result = self.cache.verify(token, now=now)
+            return _verified(result)
+
+    def _sends(self, awaited: int, now: int) -> List[Tuple[int, Mapping[str, Any]]]:
+        sends: List[Tuple[int, Mapping[str, Any]]] = []
+        for action in self.cache.actions():
+            if action["type"] == "send":
+                sends.append((action["transmit"], action["request"]))
+            elif action["type"] == "fetch_failed":
+                _log.warning("authcore: key-set fetch failed: %s", action["error"]["detail"])
+        if not any(t == awaited for t, _ in sends):
+            # A fetch left in flight by an interrupted call: settle it so a new one can start.
+            self.cache.handle_network_error(awaited, now=now)
+            self.cache.actions()
+        return sends
+
+    def _fetch(self, transmit: int, request: Mapping[str, Any], now: int) -> None:
+        if self._client is None:
+            self._client = httpx.Client(timeout=10.0)
+        try:
+            response = self._client.request(request["method"], request["url"], headers=request["headers"])
+        except httpx.HTTPError:
+            self.cache.handle_network_error(transmit, now=now)
+            return
+        self.cache.handle_response(transmit, _response(response), now=now)
+
+    async def _fetch_async(self, transmit: int, request: Mapping[str, Any], now: int) -> None:
+        if self._async_client is None:
+            self._async_client = httpx.AsyncClient(timeout=10.0)
+        try:
+            response = await self._async_client.request(request["method"], request["url"], headers=request["headers"])
+        except httpx.HTTPError:
+            self.cache.handle_network_error(transmit, now=now)
+            return
+        self.cache.handle_response(transmit, _response(response), now=now)
+
+
+_log = logging.getLogger("authcore")
+
+
+def _response(response: httpx.Response) -> Dict[str, Any]:
+    return {"status": response.status_code, "headers": dict(response.headers), "body": response.text}
+
+
+def _verified(result: Mapping[str, Any]) -> Dict[str, Any]:
+    token: Dict[str, Any] = result["token"]
+    return token

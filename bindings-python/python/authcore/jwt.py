@@ -11,6 +11,6 @@ Keys are dicts in the one shape every binding uses (``KeySpec``): ``{"alg": "HS2
 'user-1'
 """
 
-from ._authcore import Issuer, Verifier, decode_unverified, from_env, parse_jwks, verify_signature
+from ._authcore import Issuer, JwksCache, Verifier, decode_unverified, from_env, parse_jwks, verify_signature
 
-__all__ = ["Issuer", "Verifier", "decode_unverified", "from_env", "parse_jwks", "verify_signature"]
+__all__ = ["Issuer", "JwksCache", "Verifier", "decode_unverified", "from_env", "parse_jwks", "verify_signature"]

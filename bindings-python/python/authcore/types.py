@@ -47,6 +47,9 @@ Secret = str
 SkipReason = Union[Literal["not_for_signature"], Literal["unsupported_alg"], Literal["unsupported_key_type"], Literal["alg_required"], Literal["alg_not_allowed"], Literal["malformed"]]
 """Why a JWKS entry was skipped (RFC 7517 §5: keys an implementation cannot use are ignored)."""
 
+WellKnown = Union[Literal["openid"], Literal["oauth"]]
+"""Which well-known document."""
+
 
 class ActualCorsDecision(TypedDict):
     """Not a preflight: let the application answer, then add `headers` to its response."""
@@ -398,6 +401,24 @@ class FailedDeviceAction(TypedDict):
     error: Error
 
 
+class FetchFailedJwksAction(TypedDict):
+    """A fetch failed; the previous set (if any) is kept (for the host's log)."""
+    type: Literal["fetch_failed"]
+    error: Error
+
+
+class FetchJwksLookup(TypedDict):
+    """Fetch first: send the `send` action of this exchange (emitted once), report its answer, then ask again."""
+    type: Literal["fetch"]
+    transmit: int
+
+
+class FetchJwksVerify(TypedDict):
+    """Fetch first, as in `JwksLookup::Fetch`, then verify again."""
+    type: Literal["fetch"]
+    transmit: int
+
+
 class FinishedDeviceClientPhase(TypedDict):
     """`DeviceClientPhase` tagged `finished`."""
     type: Literal["finished"]
@@ -497,6 +518,52 @@ class IssuerConfig(TypedDict, total=False):
     typ: Optional[str]
 
 
+class _JwksCacheConfigRequired(TypedDict):
+    jwks_uri: str
+    verifier: VerifierConfig
+
+
+class JwksCacheConfig(_JwksCacheConfigRequired, total=False):
+    """`JwksCache` settings."""
+    allow_insecure_http: bool
+    cooldown: int
+    default_alg: Optional[Algorithm]
+    default_ttl: int
+    max_ttl: int
+    min_ttl: int
+    stale_while_error: int
+
+
+class _JwksCacheSnapshotRequired(TypedDict):
+    config: JwksCacheConfig
+    next_transmit: int
+    version: int
+
+
+class JwksCacheSnapshot(_JwksCacheSnapshotRequired, total=False):
+    """The snapshot of a `JwksCache`."""
+    expires_at: Optional[int]
+    fetched_at: Optional[int]
+    jwks: Any
+    last_error: Optional[Error]
+    last_fetch_end: Optional[int]
+
+
+class _JwksCacheStatusRequired(TypedDict):
+    fetching: bool
+    fresh: bool
+    kids: List[str]
+    skipped_keys: int
+
+
+class JwksCacheStatus(_JwksCacheStatusRequired, total=False):
+    """What a cache reports about itself (`JwksCache::status`)."""
+    expires_at: Optional[int]
+    fetched_at: Optional[int]
+    last_error: Optional[Error]
+    next_fetch_at: Optional[int]
+
+
 class JwksReport(TypedDict):
     """What importing a JWKS gave, as data: the usable keys (public JWKS members, HMAC secrets left out) and the skipped entries."""
     keys: List[Any]
@@ -518,6 +585,12 @@ class KeyFile(TypedDict):
     """A key file as the host found it."""
     mode: int
     path: str
+
+
+class KeyJwksLookup(TypedDict):
+    """The key, as a public JWK."""
+    type: Literal["key"]
+    jwk: Any
 
 
 class KeySpec(TypedDict, total=False):
@@ -610,6 +683,7 @@ class _PendingAuthorizationRequired(TypedDict):
 
 class PendingAuthorization(_PendingAuthorizationRequired, total=False):
     """What the host keeps between redirect and callback (e.g. in a signed cookie or memory)."""
+    nonce: Optional[Secret]
     used: bool
 
 
@@ -674,6 +748,31 @@ class Provider(_ProviderRequired, total=False):
     device_authorization_endpoint: Optional[str]
     scopes: List[str]
     token_endpoint: Optional[str]
+
+
+class _ProviderMetadataRequired(TypedDict):
+    authorization_response_iss_parameter_supported: bool
+    issuer: str
+
+
+class ProviderMetadata(_ProviderMetadataRequired, total=False):
+    """The endpoints and capabilities of a provider, from its metadata document. Absent members are `None`; `authorization_response_iss_parameter_supported` defaults to false."""
+    authorization_endpoint: Optional[str]
+    code_challenge_methods_supported: Optional[List[str]]
+    device_authorization_endpoint: Optional[str]
+    end_session_endpoint: Optional[str]
+    grant_types_supported: Optional[List[str]]
+    id_token_signing_alg_values_supported: Optional[List[str]]
+    introspection_endpoint: Optional[str]
+    jwks_uri: Optional[str]
+    pushed_authorization_request_endpoint: Optional[str]
+    registration_endpoint: Optional[str]
+    response_types_supported: Optional[List[str]]
+    revocation_endpoint: Optional[str]
+    scopes_supported: Optional[List[str]]
+    token_endpoint: Optional[str]
+    token_endpoint_auth_methods_supported: Optional[List[str]]
+    userinfo_endpoint: Optional[str]
 
 
 class ProviderSet(TypedDict):
@@ -811,6 +910,13 @@ class SendAction(_SendActionRequired, total=False):
 
 class SendDeviceAction(TypedDict):
     """Send this request; report with `handle_response` or `handle_network_error`."""
+    type: Literal["send"]
+    request: HttpRequest
+    transmit: int
+
+
+class SendJwksAction(TypedDict):
+    """Fetch the key set; report with `handle_response` or `handle_network_error`."""
     type: Literal["send"]
     request: HttpRequest
     transmit: int
@@ -962,6 +1068,12 @@ class UserInfo(TypedDict, total=False):
     identities: List[str]
 
 
+class VerifiedJwksVerify(TypedDict):
+    """The token verified."""
+    type: Literal["verified"]
+    token: VerifiedToken
+
+
 class _VerifiedTokenRequired(TypedDict):
     alg: Algorithm
     claims: Dict[str, Any]
@@ -998,6 +1110,12 @@ class WaitDeviceAction(TypedDict):
     until: int
 
 
+class WaitJwksAction(TypedDict):
+    """Call `handle_timeout` at (or after) this time to refresh in the background."""
+    type: Literal["wait"]
+    until: int
+
+
 Action = Union[SendAction, LoadTokensAction, SaveTokensAction, CompleteAction, ReauthenticateAction, FailedAction]
 """What the driver wants the host to do next."""
 
@@ -1018,6 +1136,15 @@ DeviceAction = Union[SendDeviceAction, PromptDeviceAction, WaitDeviceAction, Sav
 
 DeviceClientPhase = Union[IdleDeviceClientPhase, AuthorizingDeviceClientPhase, PollingDeviceClientPhase, FinishedDeviceClientPhase]
 """Where the flow is. An exchange in flight is not part of a snapshot (`serde(skip)`)."""
+
+JwksAction = Union[SendJwksAction, WaitJwksAction, FetchFailedJwksAction]
+"""What the cache wants the host to do."""
+
+JwksLookup = Union[KeyJwksLookup, FetchJwksLookup]
+"""The answer to `JwksCache::key_for`."""
+
+JwksVerify = Union[VerifiedJwksVerify, FetchJwksVerify]
+"""The answer to `JwksCache::verify`."""
 
 PollOutcome = Union[ApprovedPollOutcome, ErrorPollOutcome]
 """The outcome of a poll."""
@@ -1075,6 +1202,9 @@ __all__ = [
     "ErrorPollOutcome",
     "FailedAction",
     "FailedDeviceAction",
+    "FetchFailedJwksAction",
+    "FetchJwksLookup",
+    "FetchJwksVerify",
     "FinishedDeviceClientPhase",
     "Freshness",
     "GateConfig",
@@ -1091,9 +1221,16 @@ __all__ = [
     "IssuedGrant",
     "IssuedRefresh",
     "IssuerConfig",
+    "JwksAction",
+    "JwksCacheConfig",
+    "JwksCacheSnapshot",
+    "JwksCacheStatus",
+    "JwksLookup",
     "JwksReport",
+    "JwksVerify",
     "JwtCredential",
     "KeyFile",
+    "KeyJwksLookup",
     "KeySpec",
     "LoadTokensAction",
     "Login",
@@ -1113,6 +1250,7 @@ __all__ = [
     "Prompt",
     "PromptDeviceAction",
     "Provider",
+    "ProviderMetadata",
     "ProviderSet",
     "ProviderSource",
     "Readiness",
@@ -1134,6 +1272,7 @@ __all__ = [
     "Secret",
     "SendAction",
     "SendDeviceAction",
+    "SendJwksAction",
     "ServiceCredential",
     "ServiceToken",
     "Session",
@@ -1151,8 +1290,11 @@ __all__ = [
     "UserCodeCheck",
     "UserCodeFormat",
     "UserInfo",
+    "VerifiedJwksVerify",
     "VerifiedToken",
     "VerifierConfig",
     "VerifierSpec",
     "WaitDeviceAction",
+    "WaitJwksAction",
+    "WellKnown",
 ]

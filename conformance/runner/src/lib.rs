@@ -16,11 +16,15 @@ use authcore::device::{
     device_code_hash, AuthorizationRequest, DeviceAuthority, DeviceClient, DeviceClientConfig, DeviceGrant,
     DeviceServerConfig, EntryLimiter, TokenRequest,
 };
+use authcore::discovery::{well_known_url, ProviderMetadata, WellKnown};
 use authcore::entropy::{Entropy, FixedEntropy};
 use authcore::error::ErrorCode;
 use authcore::gate::{Classified, Gate, GateConfig, Lookup};
 use authcore::http::{HttpRequest, HttpResponse};
-use authcore::jwt::{Backend, Issuer, IssuerConfig, JwtConfig, KeySet, KeySpec, SigningKey, Verifier, VerifierSpec};
+use authcore::jwt::{
+    Backend, Issuer, IssuerConfig, JwksCache, JwksCacheConfig, JwtConfig, KeySet, KeySpec, SigningKey, Verifier,
+    VerifierSpec,
+};
 use authcore::oauth::{
     self, check_pkce, AuthCodeClient, AuthCodeConfig, PendingAuthorization, Pkce, PkceMethod, StoredChallenge,
 };
@@ -88,6 +92,7 @@ struct Ctx {
     bound: BTreeMap<String, Value>,
     driver: Option<RequestDriver>,
     device_client: Option<DeviceClient>,
+    jwks_cache: Option<JwksCache>,
     authority: Option<DeviceAuthority>,
     sessions: Option<SessionManager>,
     gate: Option<Gate>,
@@ -109,6 +114,7 @@ pub fn run_case(case: &Value, backend: Backend) -> Result<(), String> {
         bound: BTreeMap::new(),
         driver: None,
         device_client: None,
+        jwks_cache: None,
         authority: None,
         sessions: None,
         gate: None,
@@ -253,6 +259,17 @@ pub const OPS: &[&str] = &[
     "driver.status",
     "driver.snapshot",
     "driver.restore",
+    "discovery.well_known_url",
+    "discovery.parse",
+    "jwks_cache.new",
+    "jwks_cache.verify",
+    "jwks_cache.key_for",
+    "jwks_cache.handle_response",
+    "jwks_cache.handle_network_error",
+    "jwks_cache.handle_timeout",
+    "jwks_cache.status",
+    "jwks_cache.snapshot",
+    "jwks_cache.restore",
     "device.client.new",
     "device.client.start",
     "device.client.handle_timeout",
@@ -308,6 +325,7 @@ pub const OPS: &[&str] = &[
     "oauth.new",
     "oauth.start",
     "oauth.callback",
+    "oauth.check_id_token",
     "oauth.token_response",
     "broker.load",
     "broker.routing_table",
@@ -451,6 +469,66 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                 r.map(|()| {
                     result["actions"] = out(&d.actions());
                     result
+                })
+            }
+            "discovery.well_known_url" => {
+                let issuer: String = arg(input, "issuer")?;
+                let kind: Option<WellKnown> = opt(input, "kind")?;
+                let insecure: Option<bool> = opt(input, "allow_insecure_http")?;
+                well_known_url(&issuer, kind.unwrap_or_default(), insecure.unwrap_or(false))
+                    .map(|url| json!({ "url": url }))
+            }
+            "discovery.parse" => {
+                let response: HttpResponse = arg(input, "response")?;
+                let issuer: String = arg(input, "issuer")?;
+                let insecure: Option<bool> = opt(input, "allow_insecure_http")?;
+                ProviderMetadata::parse(&response, &issuer, insecure.unwrap_or(false)).map(|m| out(&m))
+            }
+            "jwks_cache.new" => {
+                let config: JwksCacheConfig = arg(input, "config")?;
+                JwksCache::new(config, backend).map(|c| {
+                    ctx.jwks_cache = Some(c);
+                    json!({})
+                })
+            }
+            "jwks_cache.restore" => JwksCache::restore(&arg::<Value>(input, "snapshot")?, backend).map(|mut c| {
+                let actions = out(&c.actions());
+                ctx.jwks_cache = Some(c);
+                json!({ "actions": actions })
+            }),
+            op if op.starts_with("jwks_cache.") => {
+                let c = ctx
+                    .jwks_cache
+                    .as_mut()
+                    .ok_or("no key-set cache: call jwks_cache.new first")?;
+                let now = || arg::<i64>(input, "now");
+                let result = match op {
+                    "jwks_cache.verify" => c.verify(&arg::<String>(input, "token")?, now()?).map(|r| out(&r)),
+                    "jwks_cache.key_for" => {
+                        let kid: Option<String> = opt(input, "kid")?;
+                        c.key_for(kid.as_deref(), now()?).map(|r| out(&r))
+                    }
+                    "jwks_cache.handle_response" => c
+                        .handle_response(arg(input, "transmit")?, arg(input, "response")?, now()?)
+                        .map(|()| Value::Null),
+                    "jwks_cache.handle_network_error" => c
+                        .handle_network_error(arg(input, "transmit")?, now()?)
+                        .map(|()| Value::Null),
+                    "jwks_cache.handle_timeout" => {
+                        c.handle_timeout(now()?);
+                        Ok(Value::Null)
+                    }
+                    "jwks_cache.status" => return Ok(Ok(out(&c.status(now()?)))),
+                    "jwks_cache.snapshot" => return Ok(Ok(c.snapshot())),
+                    _ => return Err(format!("unknown operation `{op}`")),
+                };
+                result.map(|r| {
+                    let actions = out(&c.actions());
+                    if r.is_null() {
+                        json!({ "actions": actions })
+                    } else {
+                        json!({ "result": r, "actions": actions })
+                    }
                 })
             }
             "device.client.new" => {
@@ -732,6 +810,16 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                 ctx.auth_code = Some(c);
                 json!({})
             }),
+            "oauth.check_id_token" => {
+                let c = ctx.auth_code.as_ref().ok_or("no client: call oauth.new first")?;
+                let access_token: Option<String> = opt(input, "access_token")?;
+                c.check_id_token(
+                    &arg::<authcore::jwt::VerifiedToken>(input, "verified")?,
+                    &arg::<PendingAuthorization>(input, "record")?,
+                    access_token.as_deref(),
+                )
+                .map(|()| json!({}))
+            }
             op if op.starts_with("oauth.") => {
                 let c = ctx.auth_code.as_ref().ok_or("no client: call oauth.new first")?;
                 let now: i64 = arg(input, "now")?;

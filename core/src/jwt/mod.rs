@@ -47,6 +47,7 @@
 //! ```
 
 mod backend;
+pub(crate) mod cache;
 mod keys;
 mod material;
 
@@ -57,6 +58,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub use backend::Backend;
+pub use cache::{JwksAction, JwksCache, JwksCacheConfig, JwksCacheStatus, JwksLookup, JwksVerify};
 pub use keys::{JwksReport, KeySet, KeySpec, SigningKey, SkipReason, SkippedKey, VerifyingKey};
 
 use crate::entropy::{random_bytes, Entropy};
@@ -351,6 +353,17 @@ pub struct VerifierSpec {
     pub default_alg: Option<Algorithm>,
 }
 
+/// A token split and its header checked, before a key is chosen.
+struct Parsed<'t> {
+    h64: &'t str,
+    c64: &'t str,
+    signature: Vec<u8>,
+    claims_bytes: Vec<u8>,
+    typ: Option<String>,
+    alg: Algorithm,
+    kid: Option<String>,
+}
+
 /// Verifies tokens against a fixed key set and policy.
 #[derive(Debug)]
 pub struct Verifier {
@@ -464,6 +477,13 @@ impl Verifier {
 
     /// Verifies `token` at `now` (Unix seconds).
     pub fn verify(&self, token: &str, now: i64) -> Result<VerifiedToken> {
+        let parsed = self.parse(token)?;
+        self.verify_parsed(token, parsed, now)
+    }
+
+    /// The checks before a key is chosen: the size cap, the three segments, and the header
+    /// (its `alg` on the allow-list, its `kid` a string when present).
+    fn parse<'t>(&self, token: &'t str) -> Result<Parsed<'t>> {
         let cfg = &self.config;
         if token.len() > cfg.max_token_bytes {
             return Err(invalid_token(format!(
@@ -502,6 +522,30 @@ impl Verifier {
                 ))
             }
         };
+        Ok(Parsed {
+            h64,
+            c64,
+            signature,
+            claims_bytes,
+            typ: header.get("typ").and_then(Value::as_str).map(str::to_owned),
+            alg,
+            kid: kid.map(str::to_owned),
+        })
+    }
+
+    /// The rest of [`Verifier::verify`]: key by `kid`, signature, claims.
+    fn verify_parsed(&self, token: &str, parsed: Parsed<'_>, now: i64) -> Result<VerifiedToken> {
+        let Parsed {
+            h64,
+            c64,
+            signature,
+            claims_bytes,
+            typ,
+            alg,
+            kid,
+        } = parsed;
+        let kid = kid.as_deref();
+        let cfg = &self.config;
         let lone_unnamed = || match self.keys.keys() {
             [only] if cfg.unnamed_single_key_matches_any_kid && only.kid().is_none() => Some(only),
             _ => None,
@@ -563,7 +607,7 @@ impl Verifier {
         Ok(VerifiedToken {
             alg,
             kid: kid.map(str::to_owned),
-            typ: header.get("typ").and_then(Value::as_str).map(str::to_owned),
+            typ,
             claims,
         })
     }
