@@ -10,9 +10,8 @@ RFC 8414 §3.3), and the members core/src/discovery.rs names (others ignored).
 """
 import json
 import os
-import re
 
-from vectorlib import step, write_suite
+from vectorlib import case_collector, step, write_suite
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -247,25 +246,10 @@ GITLAB = {
 }
 
 
-def slug(text):
-    """A case name: lower-case words joined by `-` (the vector schema's name pattern)."""
-    words = re.findall(r"[a-z0-9]+", text.lower().replace("_", "-").replace("'", ""))
-    out = []
-    for w in words:
-        if len("-".join(out + [w])) > 72:
-            break
-        out.append(w)
-    return "-".join(out)
 
 
 def cases():
-    out = []
-
-    def case(name, *steps, source=None):
-        c = {"name": slug(name), "steps": list(steps)}
-        if source:
-            c["source"] = source
-        out.append(c)
+    out, case = case_collector()
 
     case("well-known URLs: OpenID appends to the issuer, RFC 8414 inserts before its path",
          url_step("https://accounts.google.com", "openid", "https://accounts.google.com/.well-known/openid-configuration"),

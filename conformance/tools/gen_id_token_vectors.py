@@ -12,9 +12,8 @@ EdDSA), computed here with hashlib.
 import base64
 import hashlib
 import os
-import re
 
-from vectorlib import enc, step, write_suite
+from vectorlib import enc, slug, step, write_suite
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NOW = 1700000000
@@ -60,15 +59,6 @@ def chk(v, access=ACCESS, record=RECORD, field=None):
     return step("oauth.check_id_token", inp, expect={})
 
 
-def slug(text):
-    """A case name: lower-case words joined by `-` (the vector schema's name pattern)."""
-    words = re.findall(r"[a-z0-9]+", text.lower().replace("_", "-").replace("'", ""))
-    out = []
-    for w in words:
-        if len("-".join(out + [w])) > 72:
-            break
-        out.append(w)
-    return "-".join(out)
 
 
 def cases():

@@ -9,11 +9,10 @@ cooldown, Cache-Control within the TTL bounds, stale-while-error, skipped keys, 
 import base64
 import json
 import os
-import re
 import subprocess
 import tempfile
 
-from vectorlib import err, step, write_suite
+from vectorlib import case_collector, err, step, write_suite
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KEYS = os.path.join(ROOT, "keys")
@@ -130,25 +129,10 @@ def status(now, kids, fetched_at=None, expires_at=None, fresh=False, fetching=Fa
         "next_fetch_at": next_fetch_at, "skipped_keys": skipped, "last_error": last_error})
 
 
-def slug(text):
-    """A case name: lower-case words joined by `-` (the vector schema's name pattern)."""
-    words = re.findall(r"[a-z0-9]+", text.lower().replace("_", "-").replace("'", ""))
-    out = []
-    for w in words:
-        if len("-".join(out + [w])) > 72:
-            break
-        out.append(w)
-    return "-".join(out)
 
 
 def cases():
-    out = []
-
-    def case(name, *steps, source=None):
-        c = {"name": slug(name), "steps": list(steps)}
-        if source:
-            c["source"] = source
-        out.append(c)
+    out, case = case_collector()
 
     case("an empty cache fetches once, however many lookups wait for it, then verifies",
          new(),

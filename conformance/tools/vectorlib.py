@@ -187,3 +187,27 @@ def _exit_status():
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(1)
+
+
+def slug(text):
+    """A case name: lower-case words joined by `-` (the vector schema's name pattern)."""
+    words = re.findall(r"[a-z0-9]+", text.lower().replace("_", "-").replace("'", ""))
+    out = []
+    for w in words:
+        if len("-".join(out + [w])) > 72:
+            break
+        out.append(w)
+    return "-".join(out)
+
+
+def case_collector():
+    """`(cases, case)`: `case(name, *steps, source=None)` appends a case named `slug(name)`."""
+    out = []
+
+    def case(name, *steps, source=None):
+        c = {"name": slug(name), "steps": list(steps)}
+        if source:
+            c["source"] = source
+        out.append(c)
+
+    return out, case
