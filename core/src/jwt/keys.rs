@@ -786,8 +786,7 @@ fn ed25519_private(bytes: &[u8]) -> Result<PrivateMaterial> {
             .ok_or_else(|| key_error("A raw Ed25519 key is a 32-byte seed."))?,
         _ => return Err(key_error("A raw Ed25519 key is a 32-byte seed.")),
     };
-    let kp = ed25519_compact::KeyPair::from_seed(ed25519_compact::Seed::new(seed));
-    let public = *kp.pk;
+    let public = super::backend::portable::ed25519_public(&seed);
     if bytes.len() == 64 && bytes.get(32..) != Some(&public[..]) {
         return Err(key_error("The Ed25519 public half does not match the seed."));
     }
