@@ -9,19 +9,15 @@ Expectations are written by hand from the spec: the URL and record from the entr
 of the left half of the access token's SHA-256 (SHA-384 for HS384, SHA-512 for HS512 and
 EdDSA), computed here with hashlib.
 """
-import base64
 import hashlib
 import os
 
-from vectorlib import enc, slug, step, write_suite
+from vectorlib import b64, enc, slug, step, write_suite
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NOW = 1700000000
 SOURCE = "OpenID Connect Core 1.0 §3.1.2.1 (nonce), §3.1.3.6 (at_hash), §3.1.3.7 (ID token validation)"
 
-
-def b64(b):
-    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
 
 
 STATE, VERIFIER, NONCE = bytes([0x11] * 32), bytes([0x22] * 32), bytes([0x33] * 32)

@@ -6,21 +6,17 @@ keys/p256.pem); the JWKs are those keys' public halves, read with openssl. Every
 is written by hand from the rules in core/src/jwt/cache.rs's module docs (when to fetch, the
 cooldown, Cache-Control within the TTL bounds, stale-while-error, skipped keys, snapshots).
 """
-import base64
 import json
 import os
 import subprocess
 import tempfile
 
-from vectorlib import case_collector, err, step, write_suite
+from vectorlib import b64, case_collector, err, step, write_suite
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KEYS = os.path.join(ROOT, "keys")
 NOW = 1700000000
 
-
-def b64(b):
-    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
 
 
 def js(obj):

@@ -20,14 +20,11 @@ named in each case's `source`.
 """
 import base64, hashlib, json, os, subprocess, tempfile
 
-from vectorlib import ROOT, form, write_suite
+from vectorlib import ROOT, b64, form, write_suite
 
 KEYS = os.path.join(ROOT, "keys")
 NOW = 1700000000
 
-
-def b64(b):
-    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
 
 
 def js(obj):

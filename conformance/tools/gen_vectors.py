@@ -7,9 +7,9 @@ RFCs; nothing is copied from the core's output. Signatures made by openssl for E
 PS256 are randomised, so re-running rewrites those tokens (with identical expectations);
 `--check` compares those tokens by header and payload only (see vectorlib.write_suite).
 """
-import base64, hashlib, hmac, json, os, subprocess, tempfile
+import hashlib, hmac, json, os, subprocess, tempfile
 
-from vectorlib import write_suite
+from vectorlib import b64, write_suite
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KEYS = os.path.join(ROOT, "keys")
@@ -21,9 +21,6 @@ HS = {"alg": "HS256", "secret": SECRET}
 def key(name):
     return open(os.path.join(KEYS, name)).read()
 
-
-def b64(b):
-    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
 
 
 def js(obj):
