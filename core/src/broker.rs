@@ -516,7 +516,7 @@ impl Connection {
     pub fn redacted(&self) -> Value {
         let (kind, expires_at) = match &self.credential {
             ConnectionCredential::ApiKey { .. } => ("api_key", self.expires_at),
-            ConnectionCredential::Oauth { tokens } => ("oauth", Some(tokens.expires_at)),
+            ConnectionCredential::Oauth { tokens } => ("oauth", tokens.expires_at),
         };
         let mut v = json!({
             "provider": self.provider,

@@ -24,6 +24,33 @@
 //! `refresh_token_expired`; so does a request the API answers with 401 (after the one retry
 //! a new token generation allows). The action comes once per token generation.
 //!
+//! ## Session tokens
+//!
+//! Some servers hand out an opaque session token instead of an OAuth token response (Reeve:
+//! `POST /api/auth/session` answers `{"session_token": "<uuid>", "user_id": …, "email": …}`
+//! and the token stays valid until 30 days of inactivity or a server-side revocation). A
+//! body with `session_token` and no `access_token` is read as such: a bearer token set
+//! without `expires_at` (unless the body gives `expires_in`), keeping `user_id` and `email`.
+//! It is always `fresh`: never refreshed ahead of time and never announced with
+//! [`Action::Reauthenticate`]. When the API answers such a token with 401, the user is
+//! signed out: the driver drops the tokens and emits [`Action::SignedOut`], then
+//! [`Action::ClearTokens`] (compare-and-swap on the generation, like a save), and the
+//! request fails with `not_authenticated`; no refresh is attempted.
+//!
+//! ## Other response shapes
+//!
+//! [`ClientConfig::response_fields`] names the members of a server's token responses when
+//! they are not RFC 6749's (Django REST framework SimpleJWT: `{"access": …, "refresh": …}`),
+//! for every response the driver reads; [`ClientConfig::refresh_body`] sends the refresh
+//! token as JSON (`{"refresh": …}`) instead of a form.
+//!
+//! ## The active identity
+//!
+//! [`RequestDriver::set_identity`] chooses the value of the identity header
+//! ([`ClientConfig::identity_header`], default `X-Identity`; Ravi uses `X-Ravi-Identity`).
+//! It is kept in the stored document next to the tokens (as the Ravi CLI keeps both in
+//! [`RAVI_TOKEN_FILE`]) and restored with it.
+//!
 //! ## Sharing one token file between processes
 //!
 //! Each save is [`Action::SaveTokens`] with `generation` and `expected_generation`. Write
@@ -80,8 +107,16 @@ use crate::json::{parse_object, versioned, Fields, SNAPSHOT_VERSION};
 use crate::secret::Secret;
 use crate::time::{parse_http_date, MAX_TIME};
 
-/// Current format version of [`StoredTokens`].
-pub const STORED_TOKENS_VERSION: u32 = 1;
+/// Current format version of [`StoredTokens`]: 2 (adds the active `identity` and token
+/// sets without `expires_at`, with `user_id` and `email`). Version 1 documents still load,
+/// and a document that needs nothing of version 2 is still written as version 1, so older
+/// builds keep reading it.
+pub const STORED_TOKENS_VERSION: u32 = 2;
+
+/// Where the Ravi CLI keeps its token file (tokens and active identity). The `~` is the
+/// user's home directory, expanded by the file store adapters (`FileTokenStore`), never by
+/// the core.
+pub const RAVI_TOKEN_FILE: &str = "~/.ravi/auth.json";
 
 /// The largest clock offset (seconds, either way) taken from a `Date` header or a stored
 /// document: one day.
@@ -145,6 +180,151 @@ impl ResponseRules {
     }
 }
 
+/// The longest member name in [`ResponseFields`] and [`RefreshBody::Json`], in bytes.
+pub const MAX_FIELD_NAME_BYTES: usize = 64;
+
+/// The members of a token response a client reads, in the order of [`ResponseFields`].
+const STANDARD_FIELDS: [&str; 6] = [
+    "access_token",
+    "refresh_token",
+    "token_type",
+    "expires_in",
+    "scope",
+    "session_token",
+];
+
+/// The names a server uses for the members of its token responses, when they are not the
+/// RFC 6749 ones. Each field holds the server's name for that member; an absent field keeps
+/// the standard name. A Django REST framework SimpleJWT server answers
+/// `{"access": …, "refresh": …}`: `{"access_token": "access", "refresh_token": "refresh"}`.
+/// Under a mapping, the standard name of a mapped member is not read at all.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(default, deny_unknown_fields)]
+pub struct ResponseFields {
+    /// The server's name for `access_token`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<String>,
+    /// The server's name for `refresh_token`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    /// The server's name for `token_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_type: Option<String>,
+    /// The server's name for `expires_in`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_in: Option<String>,
+    /// The server's name for `scope`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// The server's name for `session_token` (an opaque session token, see the module docs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_token: Option<String>,
+}
+
+/// Whether `name` can be a JSON member name in a mapping: 1 to [`MAX_FIELD_NAME_BYTES`]
+/// bytes of printable ASCII without spaces.
+fn field_name_ok(name: &str) -> bool {
+    !name.is_empty() && name.len() <= MAX_FIELD_NAME_BYTES && name.bytes().all(|b| (b'!'..=b'~').contains(&b))
+}
+
+impl ResponseFields {
+    /// The server's names, in the order of [`STANDARD_FIELDS`].
+    fn names(&self) -> [(&'static str, &str); 6] {
+        fn pick<'a>(o: &'a Option<String>, std: &'static str) -> (&'static str, &'a str) {
+            (std, o.as_deref().unwrap_or(std))
+        }
+        [
+            pick(&self.access_token, STANDARD_FIELDS[0]),
+            pick(&self.refresh_token, STANDARD_FIELDS[1]),
+            pick(&self.token_type, STANDARD_FIELDS[2]),
+            pick(&self.expires_in, STANDARD_FIELDS[3]),
+            pick(&self.scope, STANDARD_FIELDS[4]),
+            pick(&self.session_token, STANDARD_FIELDS[5]),
+        ]
+    }
+
+    /// Whether every member keeps its standard name.
+    fn is_standard(&self) -> bool {
+        self.names().iter().all(|(std, name)| std == name)
+    }
+
+    /// Checks the mapping: every name 1 to 64 bytes of printable ASCII without spaces, and
+    /// the six names in use all different. Errors are `invalid_config` naming
+    /// `{prefix}.{member}`.
+    pub fn validate(&self, prefix: &str) -> Result<()> {
+        let names = self.names();
+        for (i, (std, name)) in names.iter().enumerate() {
+            let field = format!("{prefix}.{std}");
+            if !field_name_ok(name) {
+                return Err(Error::field(
+                    ErrorCode::InvalidConfig,
+                    field,
+                    "A response member name must be 1 to 64 bytes of printable ASCII without spaces.",
+                ));
+            }
+            if names[..i].iter().any(|(_, other)| other == name) {
+                return Err(Error::field(
+                    ErrorCode::InvalidConfig,
+                    field,
+                    "Two response members cannot have the same name.",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The body with its mapped members under their standard names (and the standard names
+    /// of mapped members dropped).
+    fn to_standard(&self, obj: &Map<String, Value>) -> Map<String, Value> {
+        let names = self.names();
+        let mut out = obj.clone();
+        for (std, name) in names {
+            if std != name {
+                out.remove(std);
+            }
+        }
+        for (std, name) in names {
+            if std != name {
+                if let Some(v) = obj.get(name) {
+                    out.insert(std.to_owned(), v.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// An error about a standard member, renamed to the server's member.
+    fn rename_error(&self, e: Error) -> Error {
+        let Some(field) = e.field_name() else { return e };
+        match self.names().iter().find(|(std, name)| *std == field && std != name) {
+            Some((std, name)) => {
+                let detail = e.detail().replace(&format!("`{std}`"), &format!("`{name}`"));
+                Error::field(e.code(), *name, detail)
+            }
+            None => e,
+        }
+    }
+}
+
+/// How a refresh request carries the refresh token.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum RefreshBody {
+    /// RFC 6749 §6: `application/x-www-form-urlencoded` with `grant_type=refresh_token`,
+    /// `refresh_token` and `client_id` when set (the default).
+    #[default]
+    Form,
+    /// A JSON object `{"<refresh_token_field>": "<refresh token>"}` (plus `client_id` when
+    /// set), as Django REST framework SimpleJWT's `TokenRefreshView` takes:
+    /// `{"type": "json", "refresh_token_field": "refresh"}`.
+    Json {
+        /// The member holding the refresh token (1 to 64 bytes of printable ASCII).
+        refresh_token_field: String,
+    },
+}
+
 /// Whether a 2xx response body is an OAuth error response all the same: a JSON object with a
 /// string `error` member. GitHub answers device-flow polls with 200 and
 /// `{"error": "authorization_pending"}`; Slack answers failures with 200 and
@@ -168,11 +348,21 @@ pub struct TokenSet {
     /// Granted scope, if reported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
-    /// When the access token expires (Unix seconds, server clock).
-    pub expires_at: i64,
+    /// When the access token expires (Unix seconds, server clock). Absent for an opaque
+    /// session token without a known expiry (see "Session tokens" in the module docs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<i64>,
     /// When the refresh token expires, if known (Unix seconds, server clock).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_expires_at: Option<i64>,
+    /// The signed-in user's id, when the token response said (a session response's
+    /// `user_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// The signed-in user's e-mail address, when the token response said (a session
+    /// response's `email`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
 }
 
 /// How usable a [`TokenSet`] is at a given time.
@@ -220,8 +410,34 @@ impl TokenSet {
         Self::from_body(body, now, ResponseRules::with_default_expires_in(default_expires_in))
     }
 
+    /// As [`TokenSet::from_token_response_with_default`], reading the members under the names
+    /// `fields` gives (a Django REST framework SimpleJWT server answers
+    /// `{"access": …, "refresh": …}`). The mapping is validated first
+    /// ([`ResponseFields::validate`], `invalid_config`); errors about the body name the
+    /// server's member.
+    pub fn from_token_response_with_fields(
+        body: &str,
+        now: i64,
+        default_expires_in: impl Into<Option<i64>>,
+        fields: &ResponseFields,
+    ) -> Result<Self> {
+        fields.validate("response_fields")?;
+        let default_expires_in = default_expires_in.into().unwrap_or(DEFAULT_EXPIRES_IN);
+        Self::from_body_with(
+            body,
+            now,
+            ResponseRules::with_default_expires_in(default_expires_in),
+            fields,
+        )
+    }
+
     /// Parses a token response body with a client's rules.
     pub(crate) fn from_body(body: &str, now: i64, rules: ResponseRules) -> Result<Self> {
+        Self::from_body_with(body, now, rules, &ResponseFields::default())
+    }
+
+    /// Parses a token response body with a client's rules and member names.
+    pub(crate) fn from_body_with(body: &str, now: i64, rules: ResponseRules, fields: &ResponseFields) -> Result<Self> {
         let obj = parse_object(body.as_bytes()).map_err(|_| {
             Error::field(
                 ErrorCode::InvalidResponse,
@@ -229,30 +445,36 @@ impl TokenSet {
                 "The token response is not a JSON object.",
             )
         })?;
-        Self::from_token_object(&obj, now, rules)
+        if fields.is_standard() {
+            return Self::from_token_object(&obj, now, rules);
+        }
+        Self::from_token_object(&fields.to_standard(&obj), now, rules).map_err(|e| fields.rename_error(e))
     }
 
     pub(crate) fn from_token_object(obj: &Map<String, Value>, now: i64, rules: ResponseRules) -> Result<Self> {
         let f = Fields(obj);
         let default_expires_in = rules.default_expires_in;
         let max = rules.max_access_token_bytes;
-        let access_token = match obj.get("access_token") {
+        let session = matches!(obj.get("access_token"), None | Some(Value::Null))
+            && !matches!(obj.get("session_token"), None | Some(Value::Null));
+        let token_field = if session { "session_token" } else { "access_token" };
+        let access_token = match obj.get(token_field) {
             None | Some(Value::Null) => return Err(f.missing("access_token")),
             Some(Value::String(s)) if !s.is_empty() => s.clone(),
             Some(_) => {
                 return Err(Error::field(
                     ErrorCode::InvalidResponse,
-                    "access_token",
-                    "`access_token` must be a non-empty string.",
+                    token_field,
+                    format!("`{token_field}` must be a non-empty string."),
                 ))
             }
         };
         if access_token.len() > max {
             return Err(Error::field(
                 ErrorCode::InvalidResponse,
-                "access_token",
+                token_field,
                 format!(
-                    "`access_token` is too long: {} bytes, over the {max}-byte limit (`max_access_token_bytes`).",
+                    "`{token_field}` is too long: {} bytes, over the {max}-byte limit (`max_access_token_bytes`).",
                     access_token.len()
                 ),
             ));
@@ -260,8 +482,8 @@ impl TokenSet {
         if !header_text(&access_token, max) {
             return Err(Error::field(
                 ErrorCode::InvalidResponse,
-                "access_token",
-                "`access_token` must be printable ASCII.",
+                token_field,
+                format!("`{token_field}` must be printable ASCII."),
             ));
         }
         let token_type = f.string("token_type")?.unwrap_or_else(|| "Bearer".to_owned());
@@ -274,9 +496,16 @@ impl TokenSet {
         }
         // Without `expires_in`, a JWT access token's own `exp` (read, not verified: it only
         // schedules the refresh) beats the default lifetime.
+        // A session token is opaque: without `expires_in` it has no known expiry.
         let expires_at = match f.seconds("expires_in")? {
-            Some(expires_in) => now.saturating_add(expires_in),
-            None => jwt_exp(&access_token).unwrap_or_else(|| now.saturating_add(default_expires_in)),
+            Some(expires_in) => Some(now.saturating_add(expires_in)),
+            None if session => None,
+            None => Some(jwt_exp(&access_token).unwrap_or_else(|| now.saturating_add(default_expires_in))),
+        };
+        let (user_id, email) = if session {
+            (f.string("user_id")?, f.string("email")?)
+        } else {
+            (None, None)
         };
         // `0` is "no expiry known" (Keycloak offline tokens); with both names, the shorter.
         let keycloak = f.seconds_or_zero("refresh_expires_in")?.filter(|s| *s > 0);
@@ -296,12 +525,21 @@ impl TokenSet {
             scope,
             expires_at,
             refresh_expires_at: refresh_expires_in.map(|r| now.saturating_add(r)),
+            user_id,
+            email,
         })
     }
 
-    /// Seconds of access-token life left at `now` (negative once expired).
+    /// Seconds of access-token life left at `now` (negative once expired; `i64::MAX` for a
+    /// token without a known expiry).
     pub fn remaining(&self, now: i64) -> i64 {
-        self.expires_at.saturating_sub(now)
+        self.expires_at.map_or(i64::MAX, |t| t.saturating_sub(now))
+    }
+
+    /// Whether this is an opaque session token without a known expiry (no `expires_at`): it
+    /// is never refreshed, and a 401 signs the user out (see the module docs).
+    pub fn is_session(&self) -> bool {
+        self.expires_at.is_none()
     }
 
     /// Whether the refresh token can still be used at `now`.
@@ -310,9 +548,12 @@ impl TokenSet {
     }
 
     /// The freshness rule; see the module docs. `margin` in seconds (`None`:
-    /// [`DEFAULT_REFRESH_MARGIN`], 300).
+    /// [`DEFAULT_REFRESH_MARGIN`], 300). A token without a known expiry is always `fresh`.
     pub fn freshness(&self, now: i64, margin: impl Into<Option<i64>>) -> Freshness {
         let margin = margin.into().unwrap_or(DEFAULT_REFRESH_MARGIN);
+        if self.expires_at.is_none() {
+            return Freshness::Fresh;
+        }
         let remaining = self.remaining(now);
         if remaining > margin {
             Freshness::Fresh
@@ -348,6 +589,15 @@ impl TokenSet {
                 "Only bearer tokens are supported.",
             ));
         }
+        for (name, value) in [("user_id", &self.user_id), ("email", &self.email)] {
+            if value.as_ref().is_some_and(|v| v.is_empty() || v.len() > 1024) {
+                return Err(Error::field(
+                    code,
+                    format!("{prefix}{name}"),
+                    format!("`{name}` must be 1 to 1024 bytes."),
+                ));
+            }
+        }
         Ok(())
     }
 }
@@ -361,7 +611,9 @@ fn jwt_exp(token: &str) -> Option<i64> {
     claims.get("exp")?.as_i64().filter(|e| (1..=MAX_TIME).contains(e))
 }
 
-/// The persisted form: `{"version": 1, "generation": n, "clock_offset": s, "tokens": {...}}`.
+/// The persisted form: `{"version": 1, "generation": n, "clock_offset": s, "tokens": {...}}`,
+/// or version 2 with the active `"identity"` and session tokens (see
+/// [`STORED_TOKENS_VERSION`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
@@ -375,17 +627,46 @@ pub struct StoredTokens {
     pub clock_offset: i64,
     /// The tokens.
     pub tokens: TokenSet,
+    /// The active identity sent in the identity header
+    /// ([`RequestDriver::set_identity`]); version 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
 }
 
 impl StoredTokens {
-    /// A current-version document.
+    /// A document in the oldest version that can hold it: 1 unless the tokens have no
+    /// `expires_at` or carry `user_id` / `email` (then 2).
     pub fn new(tokens: TokenSet, generation: u64, clock_offset: i64) -> Self {
         Self {
-            version: STORED_TOKENS_VERSION,
+            version: 1,
             generation,
             clock_offset,
             tokens,
+            identity: None,
         }
+        .with_version()
+    }
+
+    /// The same document with the active identity (version 2 when there is one).
+    #[must_use]
+    pub fn with_identity(mut self, identity: Option<String>) -> Self {
+        self.identity = identity;
+        self.with_version()
+    }
+
+    /// Whether this document uses anything of version 2.
+    fn with_version_check_needs_v2(&self) -> bool {
+        self.clone().with_version().version > 1
+    }
+
+    /// The oldest version that can hold this document.
+    fn with_version(mut self) -> Self {
+        let v1 = self.identity.is_none()
+            && self.tokens.expires_at.is_some()
+            && self.tokens.user_id.is_none()
+            && self.tokens.email.is_none();
+        self.version = if v1 { 1 } else { STORED_TOKENS_VERSION };
+        self
     }
 
     /// Serialises to compact JSON.
@@ -397,7 +678,12 @@ impl StoredTokens {
     /// unreadable, or failing [`StoredTokens::validate`], gives `state_corrupt` naming what was
     /// wrong. Never panics.
     pub fn from_json(text: &str) -> Result<Self> {
-        let stored: Self = versioned(text, STORED_TOKENS_VERSION, "token file")?;
+        // Version 1 documents are read as such; anything else must be the current version.
+        let v1 = serde_json::from_str::<Value>(text)
+            .ok()
+            .is_some_and(|v| v.get("version").and_then(Value::as_u64) == Some(1));
+        let version = if v1 { 1 } else { STORED_TOKENS_VERSION };
+        let stored: Self = versioned(text, version, "token file")?;
         stored.validate()?;
         Ok(stored)
     }
@@ -407,14 +693,28 @@ impl StoredTokens {
     /// printable-ASCII access token and the `Bearer` type. Errors are `state_corrupt` (or
     /// `state_version_unsupported`) naming the field.
     pub fn validate(&self) -> Result<()> {
-        if self.version != STORED_TOKENS_VERSION {
+        if !(1..=STORED_TOKENS_VERSION).contains(&self.version) {
             return Err(Error::field(
                 ErrorCode::StateVersionUnsupported,
                 "version",
                 format!(
-                    "Unsupported token file version {} (this build reads version {STORED_TOKENS_VERSION}).",
+                    "Unsupported token file version {} (this build reads versions 1 to {STORED_TOKENS_VERSION}).",
                     self.version
                 ),
+            ));
+        }
+        if self.version == 1 && self.with_version_check_needs_v2() {
+            return Err(Error::field(
+                ErrorCode::StateCorrupt,
+                "version",
+                "A version 1 token file has `tokens.expires_at` and no `identity`, `tokens.user_id` or `tokens.email`.",
+            ));
+        }
+        if self.identity.as_deref().is_some_and(|i| !header_text(i, 256)) {
+            return Err(Error::field(
+                ErrorCode::StateCorrupt,
+                "identity",
+                "The identity must be 1 to 256 bytes of printable ASCII.",
             ));
         }
         if !(-MAX_CLOCK_OFFSET..=MAX_CLOCK_OFFSET).contains(&self.clock_offset) {
@@ -460,6 +760,11 @@ pub struct ClientConfig {
     /// in `token_endpoint` and `api_origins` (default false; for development only: the token
     /// would cross the network in clear text).
     pub allow_insecure_http: bool,
+    /// The server's names for the members of its token responses (default: the RFC 6749
+    /// names), used for every token response the driver reads.
+    pub response_fields: ResponseFields,
+    /// How refresh requests carry the refresh token (default: RFC 6749 form).
+    pub refresh_body: RefreshBody,
 }
 
 impl Default for ClientConfig {
@@ -474,6 +779,8 @@ impl Default for ClientConfig {
             shared_store: false,
             api_origins: Vec::new(),
             allow_insecure_http: false,
+            response_fields: ResponseFields::default(),
+            refresh_body: RefreshBody::default(),
         }
     }
 }
@@ -514,6 +821,15 @@ impl ClientConfig {
             return bad("default_expires_in", "The default lifetime must be positive.");
         }
         check_max_access_token_bytes(self.max_access_token_bytes)?;
+        self.response_fields.validate("response_fields")?;
+        if let RefreshBody::Json { refresh_token_field } = &self.refresh_body {
+            if !field_name_ok(refresh_token_field) {
+                return bad(
+                    "refresh_body.refresh_token_field",
+                    "The refresh token member name must be 1 to 64 bytes of printable ASCII without spaces.",
+                );
+            }
+        }
         if self.api_origins.is_empty() {
             return Ok(vec![endpoint.origin()]);
         }
@@ -621,6 +937,19 @@ pub enum Action {
         /// When the access token expires (Unix seconds, server clock).
         expires_at: i64,
     },
+    /// The API refused a session token (no expiry, no refresh token) with 401: the user is
+    /// signed out. The driver has dropped the tokens and asks to [`Action::ClearTokens`];
+    /// the request fails with `not_authenticated`. Show "signed out", sign in again, then
+    /// call [`RequestDriver::set_tokens`].
+    SignedOut {},
+    /// Delete the stored document now, if the stored generation equals
+    /// `expected_generation` (compare-and-swap, like [`Action::SaveTokens`]); otherwise call
+    /// [`RequestDriver::handle_save_conflict`] with what is stored. An empty store has
+    /// generation 0, and so has the driver after a sign-out.
+    ClearTokens {
+        /// The generation the store must still hold.
+        expected_generation: u64,
+    },
     /// An API request failed.
     Failed {
         /// The request (as returned by [`RequestDriver::send`]).
@@ -684,22 +1013,26 @@ impl RequestDriver {
             if let Some(t) = &tokens {
                 t.check(ErrorCode::InvalidInput, "tokens.")?;
             }
-            Ok((tokens, generation, 0))
+            Ok((tokens, generation, 0, None))
         })
     }
 
     /// The one constructor every other goes through: validates the settings first (so bad
     /// settings are `invalid_config` on every path), then the tokens `load` yields.
-    fn build(config: ClientConfig, load: impl FnOnce() -> Result<(Option<TokenSet>, u64, i64)>) -> Result<Self> {
+    #[allow(clippy::type_complexity)]
+    fn build(
+        config: ClientConfig,
+        load: impl FnOnce() -> Result<(Option<TokenSet>, u64, i64, Option<String>)>,
+    ) -> Result<Self> {
         let origins = config.origins()?;
-        let (tokens, generation, clock_offset) = load()?;
+        let (tokens, generation, clock_offset, identity) = load()?;
         Ok(Self {
             config,
             origins,
             tokens,
             generation,
             clock_offset,
-            identity: None,
+            identity,
             refresh_rejected: false,
             reauthenticate_sent: None,
             next_request: 1,
@@ -724,9 +1057,9 @@ impl RequestDriver {
         Self::build(config, || match stored {
             Some(s) => {
                 s.validate()?;
-                Ok((Some(s.tokens), s.generation, s.clock_offset))
+                Ok((Some(s.tokens), s.generation, s.clock_offset, s.identity))
             }
-            None => Ok((None, 0, 0)),
+            None => Ok((None, 0, 0, None)),
         })
     }
 
@@ -780,11 +1113,16 @@ impl RequestDriver {
         self.clock_offset
     }
 
-    /// The current tokens as a stored document.
+    /// The current tokens (and the active identity) as a stored document.
     pub fn stored(&self) -> Option<StoredTokens> {
         self.tokens
             .clone()
-            .map(|t| StoredTokens::new(t, self.generation, self.clock_offset))
+            .map(|t| StoredTokens::new(t, self.generation, self.clock_offset).with_identity(self.identity.clone()))
+    }
+
+    /// The active identity ([`RequestDriver::set_identity`]).
+    pub fn identity(&self) -> Option<&str> {
+        self.identity.as_deref()
     }
 
     /// Freshness at local time `now`, corrected by the clock offset.
@@ -797,7 +1135,9 @@ impl RequestDriver {
 
     /// Selects the identity sent in the identity header (`None` for the default identity). An
     /// identity is 1 to 256 bytes of printable ASCII (it goes into a header); anything else is
-    /// `invalid_input` naming `identity`, and changes nothing.
+    /// `invalid_input` naming `identity`, and changes nothing. The identity is kept in the
+    /// stored document (version 2): a change while the driver holds tokens emits
+    /// [`Action::SaveTokens`] with the next generation, so the choice survives a restart.
     pub fn set_identity(&mut self, identity: Option<String>) -> Result<()> {
         if identity.as_deref().is_some_and(|i| !header_text(i, 256)) {
             return Err(Error::field(
@@ -806,7 +1146,12 @@ impl RequestDriver {
                 "The identity must be 1 to 256 bytes of printable ASCII.",
             ));
         }
-        self.identity = identity;
+        if self.identity != identity {
+            self.identity = identity;
+            if self.tokens.is_some() {
+                self.bump_and_save();
+            }
+        }
         Ok(())
     }
 
@@ -942,8 +1287,20 @@ impl RequestDriver {
             self.tokens = Some(stored.tokens);
             self.generation = stored.generation;
             self.clock_offset = stored.clock_offset;
+            self.identity = stored.identity;
             self.refresh_rejected = false;
         }
+    }
+
+    /// The API refused a session token: drop the tokens, ask to clear the store, say so.
+    fn sign_out(&mut self) {
+        let expected_generation = self.generation;
+        self.tokens = None;
+        self.generation = 0;
+        self.refresh_rejected = false;
+        self.reauthenticate_sent = None;
+        self.actions.push_back(Action::SignedOut {});
+        self.actions.push_back(Action::ClearTokens { expected_generation });
     }
 
     fn take_exchange(&mut self, transmit: TransmitId) -> Result<Exchange> {
@@ -967,7 +1324,7 @@ impl RequestDriver {
             return self.fail(id, Error::new(ErrorCode::NotAuthenticated), None);
         };
         let can_refresh = tokens.can_refresh(server_now) && !self.refresh_rejected;
-        let (no_refresh_token, expires_at) = (tokens.refresh_token.is_none(), tokens.expires_at);
+        let (no_refresh_token, expires_at) = (tokens.refresh_token.is_none(), tokens.expires_at.unwrap_or(MAX_TIME));
         match tokens.freshness(server_now, self.config.refresh_margin) {
             Freshness::Fresh => self.transmit_api(id),
             Freshness::RefreshDue if !can_refresh => {
@@ -1011,22 +1368,38 @@ impl RequestDriver {
         let Some(refresh_token) = self.tokens.as_ref().and_then(|t| t.refresh_token.clone()) else {
             return self.fail_waiting(&Error::new(ErrorCode::RefreshTokenExpired), None);
         };
-        let mut pairs = vec![
-            ("grant_type", "refresh_token"),
-            ("refresh_token", refresh_token.expose()),
-        ];
-        if let Some(client_id) = &self.config.client_id {
-            pairs.push(("client_id", client_id));
-        }
         let mut request = HttpRequest::new("POST", self.config.token_endpoint.clone());
-        request.set_header("Content-Type", "application/x-www-form-urlencoded");
+        match &self.config.refresh_body {
+            RefreshBody::Form => {
+                let mut pairs = vec![
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", refresh_token.expose()),
+                ];
+                if let Some(client_id) = &self.config.client_id {
+                    pairs.push(("client_id", client_id));
+                }
+                request.set_header("Content-Type", "application/x-www-form-urlencoded");
+                request.body = Some(form_encode(&pairs));
+            }
+            RefreshBody::Json { refresh_token_field } => {
+                let mut body = Map::new();
+                body.insert(refresh_token_field.clone(), Value::from(refresh_token.expose()));
+                if let Some(client_id) = &self.config.client_id {
+                    body.insert("client_id".to_owned(), Value::from(client_id.as_str()));
+                }
+                request.set_header("Content-Type", "application/json");
+                request.body = Some(Value::Object(body).to_string());
+            }
+        }
         request.set_header("Accept", "application/json");
-        request.body = Some(form_encode(&pairs));
         self.refresh = RefreshState::InFlight;
         self.push_send(Exchange::Refresh, request);
     }
 
     fn transmit_api(&mut self, id: RequestId) {
+        if self.tokens.is_none() && self.pending.contains_key(&id) {
+            return self.fail(id, Error::new(ErrorCode::NotAuthenticated), None);
+        }
         let (Some(tokens), Some(pending)) = (&self.tokens, self.pending.get(&id)) else {
             return;
         };
@@ -1085,7 +1458,7 @@ impl RequestDriver {
             max_access_token_bytes: self.config.max_access_token_bytes,
         };
         if response.is_success() && !is_error_body(&response.body) {
-            match TokenSet::from_body(&response.body, server_now, rules) {
+            match TokenSet::from_body_with(&response.body, server_now, rules, &self.config.response_fields) {
                 Ok(mut fresh) => {
                     if fresh.refresh_token.is_none() {
                         if let Some(old) = &self.tokens {
@@ -1142,18 +1515,34 @@ impl RequestDriver {
                     return self.fail(id, Error::new(ErrorCode::NotAuthenticated), Some(response));
                 }
                 pending.retried = true;
-                if sent_generation != self.generation {
+                if sent_generation != self.generation && self.tokens.is_some() {
                     // Tokens changed while this request was out: retry with the new ones.
                     return self.transmit_api(id);
                 }
                 let server_now = now.saturating_add(self.clock_offset);
                 let can_refresh =
                     !self.refresh_rejected && self.tokens.as_ref().is_some_and(|t| t.can_refresh(server_now));
+                let session = self
+                    .tokens
+                    .as_ref()
+                    .is_some_and(|t| t.is_session() && t.refresh_token.is_none());
                 if can_refresh {
                     self.wait_for_refresh(id, false);
+                } else if session {
+                    self.sign_out();
+                    let detail = "The session has ended; sign in again.";
+                    self.fail(
+                        id,
+                        Error::with_detail(ErrorCode::NotAuthenticated, detail),
+                        Some(response),
+                    );
                 } else {
-                    if let Some(t) = self.tokens.as_ref().filter(|t| t.refresh_token.is_none()) {
-                        let expires_at = t.expires_at;
+                    if let Some(expires_at) = self
+                        .tokens
+                        .as_ref()
+                        .filter(|t| t.refresh_token.is_none())
+                        .and_then(|t| t.expires_at)
+                    {
                         self.announce_reauthenticate(expires_at);
                     }
                     self.fail(id, Error::new(ErrorCode::NotAuthenticated), Some(response));
@@ -1289,7 +1678,7 @@ mod tests {
         assert_eq!(code(""), ErrorCode::StateCorrupt);
         assert_eq!(code("{"), ErrorCode::StateCorrupt);
         assert_eq!(code("[]"), ErrorCode::StateCorrupt);
-        assert_eq!(code(r#"{"version":2}"#), ErrorCode::StateVersionUnsupported);
+        assert_eq!(code(r#"{"version":3}"#), ErrorCode::StateVersionUnsupported);
         assert_eq!(code(r#"{"version":"1"}"#), ErrorCode::StateCorrupt);
         assert_eq!(
             code(r#"{"version":1,"generation":1,"tokens":{}}"#),
@@ -1342,5 +1731,68 @@ mod tests {
             matches!(&actions[..], [Action::Failed { request_id, error, response: Some(_) }] if *request_id == id && error.code() == ErrorCode::NotAuthenticated)
         );
         assert!(d.handle_response(*transmit, HttpResponse::new(200), NOW).is_err());
+    }
+
+    const SESSION: &str = r#"{"session_token":"550e8400-e29b-41d4-a716-446655440000","user_id":"user_abc123","email":"user@example.com"}"#;
+
+    #[test]
+    fn session_token_signs_out_on_401_and_clears_the_store() {
+        let t = TokenSet::from_token_response(SESSION, NOW).unwrap();
+        assert!(t.is_session());
+        assert_eq!(t.freshness(NOW + 100 * 86_400, None), Freshness::Fresh);
+        let st = StoredTokens::new(t.clone(), 1, 0).with_identity(Some("id-1".into()));
+        assert_eq!(st.version, 2);
+        assert_eq!(StoredTokens::from_json(&st.to_json()).unwrap(), st);
+        let mut d = RequestDriver::from_stored(ClientConfig::new("https://a.example/api/auth/session"), st).unwrap();
+        assert_eq!(d.identity(), Some("id-1"));
+        let first = d.send(HttpRequest::new("GET", "https://a.example/x"), NOW);
+        let second = d.send(HttpRequest::new("GET", "https://a.example/y"), NOW);
+        let sends = drain(&mut d);
+        assert_eq!(sends.len(), 2);
+        d.handle_response(1, HttpResponse::new(401), NOW).unwrap();
+        let actions = drain(&mut d);
+        assert!(
+            matches!(&actions[..], [Action::SignedOut {}, Action::ClearTokens { expected_generation: 1 }, Action::Failed { request_id, error, .. }] if *request_id == first && error.code() == ErrorCode::NotAuthenticated),
+            "{actions:?}"
+        );
+        // The other request, sent with the same token, fails too: no retry without tokens.
+        d.handle_response(2, HttpResponse::new(401), NOW).unwrap();
+        let actions = drain(&mut d);
+        assert!(
+            matches!(&actions[..], [Action::Failed { request_id, .. }] if *request_id == second),
+            "{actions:?}"
+        );
+        assert_eq!(d.status(NOW).generation, 0);
+    }
+
+    #[test]
+    fn response_fields_map_simplejwt_and_refuse_clashes() {
+        let fields = ResponseFields {
+            access_token: Some("access".into()),
+            refresh_token: Some("refresh".into()),
+            ..Default::default()
+        };
+        let t = TokenSet::from_token_response_with_fields(
+            r#"{"access":"a","refresh":"r","access_token":"ignored"}"#,
+            NOW,
+            None,
+            &fields,
+        )
+        .unwrap();
+        assert_eq!(
+            (t.access_token.expose(), t.refresh_token.as_ref().map(Secret::expose)),
+            ("a", Some("r"))
+        );
+        let e = TokenSet::from_token_response_with_fields(r#"{"access":7}"#, NOW, None, &fields).unwrap_err();
+        assert_eq!(e.field_name(), Some("access"));
+        let clash = ResponseFields {
+            scope: Some("access_token".into()),
+            ..Default::default()
+        };
+        let e = clash.validate("response_fields").unwrap_err();
+        assert_eq!(
+            (e.code(), e.field_name()),
+            (ErrorCode::InvalidConfig, Some("response_fields.scope"))
+        );
     }
 }
