@@ -24,6 +24,11 @@
 //!   unknown user, and in the unknown-user case verifies against a dummy hash with the same
 //!   parameters, so both take the same time. On success it returns a typed [`Login`] (user
 //!   id, e-mail); minting a token from it is a separate step with a [`crate::jwt::Issuer`].
+//! * [`Accounts::login_limited`] puts login behind brute-force limits
+//!   ([`PasswordPolicy::login_limits`]): failures counted per account name and per requester
+//!   in [`EntryLimiter`] records the host stores, `too_many_attempts` (429, with `retry_at`)
+//!   while either is at its maximum within the window, the account's record reset on
+//!   success; unknown accounts are counted, locked and answered like known ones.
 //!
 //! ## Cargo feature `argon2`
 //!
@@ -65,6 +70,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use unicode_normalization::UnicodeNormalization;
 
+use crate::device::EntryLimiter;
 #[cfg(feature = "argon2")]
 use crate::entropy::{random_bytes, Entropy};
 use crate::error::{Error, ErrorCode, Result};
@@ -91,6 +97,59 @@ pub struct PasswordPolicy {
     /// ([`normalize_email`]) instead of by the user-name rule (RAG Modulo registers
     /// `"username": "user@example.com"`).
     pub allow_email_usernames: bool,
+    /// Failure windows for [`Accounts::login_limited`].
+    pub login_limits: LoginLimits,
+}
+
+/// Brute-force limits for password login ([`Accounts::login_limited`]): failed logins are
+/// counted per account and per requester in [`EntryLimiter`] records the host stores, over a
+/// fixed window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(default, deny_unknown_fields)]
+pub struct LoginLimits {
+    /// Failed logins for one account name within `window` after which its logins are
+    /// refused with `too_many_attempts` until the window ends (default 10).
+    pub max_account_failures: u32,
+    /// Failed logins from one requester (an IP address: the host's key) within `window`
+    /// after which its logins are refused (default 100).
+    pub max_requester_failures: u32,
+    /// The window in seconds (default 900).
+    pub window: i64,
+}
+
+impl Default for LoginLimits {
+    fn default() -> Self {
+        Self {
+            max_account_failures: 10,
+            max_requester_failures: 100,
+            window: 900,
+        }
+    }
+}
+
+/// The outcome of [`Accounts::login_limited`]: who signed in, or why not, and the limiter
+/// records to store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct LoginAttempt {
+    /// Who signed in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login: Option<Login>,
+    /// Why not: `invalid_credentials` (wrong password or unknown account alike),
+    /// `too_many_attempts` (429), or `state_corrupt` for a broken stored hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<Error>,
+    /// The changed account record to store (compare-and-swap on `revision`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_limiter: Option<EntryLimiter>,
+    /// The changed requester record to store.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requester_limiter: Option<EntryLimiter>,
+    /// With `too_many_attempts`: when a login may be tried again (Unix seconds); send
+    /// `Retry-After: retry_at - now`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_at: Option<i64>,
 }
 
 impl Default for PasswordPolicy {
@@ -102,6 +161,7 @@ impl Default for PasswordPolicy {
             iterations: 2,
             parallelism: 1,
             allow_email_usernames: false,
+            login_limits: LoginLimits::default(),
         }
     }
 }
@@ -261,6 +321,22 @@ impl Accounts {
                 "parallelism",
                 "argon2 lanes must be 1 to 16, with 8 KiB of memory per lane.",
             );
+        }
+        let limits = &policy.login_limits;
+        if !(1..=1_000_000).contains(&limits.max_account_failures) {
+            return bad(
+                "login_limits.max_account_failures",
+                "The account failure limit must be 1 to 1000000.",
+            );
+        }
+        if !(1..=1_000_000).contains(&limits.max_requester_failures) {
+            return bad(
+                "login_limits.max_requester_failures",
+                "The requester failure limit must be 1 to 1000000.",
+            );
+        }
+        if !(1..=604_800).contains(&limits.window) {
+            return bad("login_limits.window", "The failure window must be 1 to 604800 seconds.");
         }
         let params = Params::new(policy.memory_kib, policy.iterations, policy.parallelism, None)
             .map_err(|e| Error::field(ErrorCode::InvalidConfig, "memory_kib", format!("argon2: {e}.")))?;
@@ -457,6 +533,90 @@ impl Accounts {
             email: account.email.clone(),
             needs_rehash: self.needs_rehash(hash),
         })
+    }
+}
+
+#[cfg(feature = "argon2")]
+impl Accounts {
+    /// [`Accounts::login`] behind brute-force limits ([`PasswordPolicy::login_limits`]).
+    ///
+    /// `account_limiter` is the record the host keeps for the account name *as submitted*
+    /// (normalised, whether or not such an account exists), `requester_limiter` the one for
+    /// the requester (IP address); `None` for a record not stored yet. While either holds its
+    /// maximum of failures within the window, the login is refused with `too_many_attempts`
+    /// and `retry_at` (the end of that window) without checking the password, and nothing
+    /// changes. Otherwise the password is checked; a failure counts one in both records (the
+    /// failure that reaches a maximum already answers `too_many_attempts`); a success
+    /// returns the [`Login`] and a reset account record (the requester's record stays: one
+    /// good password does not clear a requester's guesses at other accounts).
+    ///
+    /// An unknown account is answered exactly like a wrong password: the same
+    /// `invalid_credentials` after a hash of the same cost, counted the same way, locked the
+    /// same way; so neither the answers nor their timing say whether the account exists.
+    pub fn login_limited(
+        &self,
+        account: Option<&StoredCredentials>,
+        password: &str,
+        account_limiter: Option<&EntryLimiter>,
+        requester_limiter: Option<&EntryLimiter>,
+        now: i64,
+    ) -> LoginAttempt {
+        let limits = &self.policy.login_limits;
+        let window = limits.window;
+        let fresh = EntryLimiter::default();
+        let acct = account_limiter.unwrap_or(&fresh);
+        let req = requester_limiter.unwrap_or(&fresh);
+        let locked_until = |a: &EntryLimiter, r: &EntryLimiter| {
+            [(a, limits.max_account_failures), (r, limits.max_requester_failures)]
+                .iter()
+                .filter(|(l, max)| l.current(now, window) >= *max)
+                .map(|(l, _)| l.window_start.saturating_add(window))
+                .max()
+        };
+        let refused = |retry_at: i64, a: Option<EntryLimiter>, r: Option<EntryLimiter>| LoginAttempt {
+            login: None,
+            error: Some(Error::new(ErrorCode::TooManyAttempts)),
+            account_limiter: a,
+            requester_limiter: r,
+            retry_at: Some(retry_at),
+        };
+        if let Some(retry_at) = locked_until(acct, req) {
+            return refused(retry_at, None, None);
+        }
+        match self.login(account, password) {
+            Ok(login) => LoginAttempt {
+                login: Some(login),
+                error: None,
+                account_limiter: (acct.failures > 0).then(|| EntryLimiter {
+                    revision: acct.revision.saturating_add(1),
+                    window_start: now,
+                    failures: 0,
+                }),
+                requester_limiter: None,
+                retry_at: None,
+            },
+            Err(e) if e.code() == ErrorCode::InvalidCredentials => {
+                let a = acct.count_failure(now, window);
+                let r = req.count_failure(now, window);
+                match locked_until(&a, &r) {
+                    Some(retry_at) => refused(retry_at, Some(a), Some(r)),
+                    None => LoginAttempt {
+                        login: None,
+                        error: Some(e),
+                        account_limiter: Some(a),
+                        requester_limiter: Some(r),
+                        retry_at: None,
+                    },
+                }
+            }
+            Err(e) => LoginAttempt {
+                login: None,
+                error: Some(e),
+                account_limiter: None,
+                requester_limiter: None,
+                retry_at: None,
+            },
+        }
     }
 }
 
@@ -688,6 +848,62 @@ mod tests {
             ..Default::default()
         })
         .unwrap()
+    }
+
+    #[test]
+    fn login_limited_locks_unknown_and_known_accounts_alike() {
+        let a = Accounts::new(PasswordPolicy {
+            memory_kib: 64,
+            iterations: 1,
+            login_limits: LoginLimits {
+                max_account_failures: 2,
+                max_requester_failures: 100,
+                window: 900,
+            },
+            ..Default::default()
+        })
+        .unwrap();
+        let h = a
+            .hash_password("correct horse", &mut FixedEntropy::new(vec![7; 16]))
+            .unwrap();
+        let acct = StoredCredentials {
+            user_id: "u".into(),
+            password_hash: h,
+            email: None,
+        };
+        let now = 1_700_000_000;
+        for account in [Some(&acct), None] {
+            let first = a.login_limited(account, "wrong horse", None, None, now);
+            assert_eq!(
+                first.error.as_ref().map(Error::code),
+                Some(ErrorCode::InvalidCredentials)
+            );
+            let second = a.login_limited(account, "wrong horse", first.account_limiter.as_ref(), None, now + 1);
+            assert_eq!(second.error.as_ref().map(Error::code), Some(ErrorCode::TooManyAttempts));
+            assert_eq!(second.retry_at, Some(now + 900));
+            let locked = a.login_limited(
+                account,
+                "correct horse",
+                second.account_limiter.as_ref(),
+                None,
+                now + 899,
+            );
+            assert_eq!(
+                (locked.error.map(|e| e.code()), locked.account_limiter),
+                (Some(ErrorCode::TooManyAttempts), None)
+            );
+            let later = a.login_limited(
+                account,
+                "correct horse",
+                second.account_limiter.as_ref(),
+                None,
+                now + 900,
+            );
+            assert_eq!(later.login.is_some(), account.is_some());
+            if account.is_some() {
+                assert_eq!(later.account_limiter.map(|l| (l.failures, l.revision)), Some((0, 3)));
+            }
+        }
     }
 
     #[test]

@@ -106,6 +106,11 @@ pub fn document() -> Value {
     // CORS
     add::<cors::CorsConfig>(&mut g);
     add::<cors::CorsDecision>(&mut g);
+    // login limits, token response mapping
+    add::<password::LoginLimits>(&mut g);
+    add::<password::LoginAttempt>(&mut g);
+    add::<tokens::ResponseFields>(&mut g);
+    add::<tokens::RefreshBody>(&mut g);
 
     let defs: Map<String, Value> = g
         .take_definitions(true)

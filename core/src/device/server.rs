@@ -636,7 +636,7 @@ pub struct EntryLimiter {
 
 impl EntryLimiter {
     /// Failures counted in the window still open at `now` (0 once it has ended).
-    fn current(&self, now: i64, window: i64) -> u32 {
+    pub(crate) fn current(&self, now: i64, window: i64) -> u32 {
         if now.saturating_sub(self.window_start) < window {
             self.failures
         } else {
@@ -645,7 +645,7 @@ impl EntryLimiter {
     }
 
     /// The record after one more failure at `now` (a closed window restarts at `now`).
-    fn count_failure(&self, now: i64, window: i64) -> Self {
+    pub(crate) fn count_failure(&self, now: i64, window: i64) -> Self {
         let open = now.saturating_sub(self.window_start) < window;
         Self {
             revision: self.revision.saturating_add(1),
