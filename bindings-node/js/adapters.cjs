@@ -155,6 +155,14 @@ function createAdapters(api) {
       return true;
     }
 
+    /** Forgets the document if the stored generation equals `expectedGeneration`. */
+    clear(expectedGeneration) {
+      const current = this.#stored === null ? 0 : this.#stored.generation;
+      if (current !== expectedGeneration) return false;
+      this.#stored = null;
+      return true;
+    }
+
     toString() {
       return `MemoryTokenStore(generation=${this.#stored === null ? "none" : this.#stored.generation})`;
     }
@@ -178,6 +186,10 @@ function createAdapters(api) {
     const onReauthenticate = options.onReauthenticate ?? null;
     if (onReauthenticate !== null && typeof onReauthenticate !== "function") {
       throw new TypeError("authFetch: options.onReauthenticate must be a function");
+    }
+    const onSignedOut = options.onSignedOut ?? null;
+    if (onSignedOut !== null && typeof onSignedOut !== "function") {
+      throw new TypeError("authFetch: options.onSignedOut must be a function");
     }
     if (driverOrOptions === null || typeof driverOrOptions !== "object") {
       throw new TypeError("authFetch: the first argument is a RequestDriver or its options");
@@ -219,10 +231,15 @@ function createAdapters(api) {
     /** Takes every pending action now; `ownRid` marks a failure caused by that request's own answer. */
     function take(ownRid) {
       const batch = [];
+      let signedOut = false;
       for (;;) {
         const action = driver.pollAction();
         if (action === null || action === undefined) break;
-        batch.push({ action, own: action.type === "failed" && action.request_id === ownRid });
+        if (action.type === "signed_out") signedOut = true;
+        // The failure that follows a sign-out rejects, although the server answered it.
+        const own = action.type === "failed" && action.request_id === ownRid && !signedOut;
+        batch.push({ action, own });
+        if (action.type === "failed") signedOut = false;
       }
       return batch;
     }
@@ -259,6 +276,18 @@ function createAdapters(api) {
           break;
         case "reauthenticate":
           if (onReauthenticate !== null) await onReauthenticate(action.expires_at);
+          break;
+        case "clear_tokens":
+          if (typeof store.clear === "function" && !(await store.clear(action.expected_generation))) {
+            const stored = await store.load();
+            if (stored !== null && stored !== undefined) {
+              driver.handleSaveConflict(stored);
+              current.items.push(...take(null));
+            }
+          }
+          break;
+        case "signed_out":
+          if (onSignedOut !== null) await onSignedOut();
           break;
         default:
           break;

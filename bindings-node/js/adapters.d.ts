@@ -19,6 +19,12 @@ export interface TokenStore {
    * `false` (and nothing changes) otherwise.
    */
   save(stored: StoredTokens, expectedGeneration: number): MaybePromise<boolean>;
+  /**
+   * Optional: deletes the document if the stored generation equals `expectedGeneration`
+   * (`false`, and nothing changes, otherwise). Called when a session token was refused
+   * and the user is signed out.
+   */
+  clear?(expectedGeneration: number): MaybePromise<boolean>;
 }
 
 /** A token store in memory (tests, short-lived programs, browsers). */
@@ -27,6 +33,7 @@ export declare class MemoryTokenStore implements TokenStore {
   constructor(stored?: StoredTokens | null);
   load(): StoredTokens | null;
   save(stored: StoredTokens, expectedGeneration: number): boolean;
+  clear(expectedGeneration: number): boolean;
 }
 
 // The host's fetch types when it declares them (lib "dom", or @types/node), else plain
@@ -57,6 +64,12 @@ export interface AuthFetchOptions {
    * sign in again.
    */
   onReauthenticate?: (expiresAt: number) => void | Promise<void>;
+  /**
+   * Called when the API refused a session token (no expiry, no refresh token) with 401:
+   * the store has been cleared and the request rejects with `AuthError` code
+   * `not_authenticated`. Show "signed out".
+   */
+  onSignedOut?: () => void | Promise<void>;
 }
 
 /** The function {@link authFetch} returns: `fetch`, authorised by the request driver. */

@@ -560,11 +560,14 @@ export function createApi(native) {
 
   // ---------------------------------------------------------------------------- tokens
 
-  function tokenSetFromResponse(body, now, defaultExpiresIn) {
+  /** `options.responseFields`: the server's member names (`{accessToken: "access", …}`). */
+  function tokenSetFromResponse(body, now, defaultExpiresIn, options) {
     const b = str(body, "body");
     const at = nowArg(now);
     const d = optInt(defaultExpiresIn, "defaultExpiresIn", null);
-    return parse(call(() => native.tokenSetFromResponse(b, at, d)));
+    const o = settingsArg(options, "options");
+    const f = o.response_fields === undefined || o.response_fields === null ? null : json(o.response_fields, "options.responseFields");
+    return parse(call(() => native.tokenSetFromResponse(b, at, d, f)));
   }
 
   function freshness(tokens, now, margin) {
@@ -973,6 +976,27 @@ export function createApi(native) {
     loginAsync(account, password) {
       return callAsync(() => self(this, Accounts).loginAsync(optJson(account, "account"), str(password, "password"))).then(parse);
     }
+    /** Login behind brute-force limits: `{login?, error?, account_limiter?, requester_limiter?, retry_at?}`. */
+    loginLimited(account, password, accountLimiter, requesterLimiter, now) {
+      const n = self(this, Accounts);
+      const a = optJson(account, "account");
+      const p = str(password, "password");
+      const al = optJson(accountLimiter, "accountLimiter");
+      const rl = optJson(requesterLimiter, "requesterLimiter");
+      const at = nowArg(now);
+      return parse(call(() => n.loginLimited(a, p, al, rl, at)));
+    }
+    loginLimitedAsync(account, password, accountLimiter, requesterLimiter, now) {
+      return callAsync(() =>
+        self(this, Accounts).loginLimitedAsync(
+          optJson(account, "account"),
+          str(password, "password"),
+          optJson(accountLimiter, "accountLimiter"),
+          optJson(requesterLimiter, "requesterLimiter"),
+          nowArg(now),
+        ),
+      ).then(parse);
+    }
   }
 
   function normalizeUsername(username) {
@@ -1189,6 +1213,7 @@ export function createApi(native) {
 
   return Object.freeze({
     version: native.version(),
+    RAVI_TOKEN_FILE: native.raviTokenFile(),
     AuthError,
     catalog,
     errorBody,

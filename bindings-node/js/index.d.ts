@@ -25,6 +25,8 @@ import type {
   DriverSnapshot,
   DriverStatus,
   EntryLimiter,
+  LoginAttempt,
+  ResponseFields,
   EntryOutcome,
   ErrorBody,
   Freshness,
@@ -339,7 +341,14 @@ export function decodeUnverified(token: string): [JsonObject, JsonObject];
 
 // ------------------------------------------------------------------------------ tokens
 
-export function tokenSetFromResponse(body: string, now?: Now, defaultExpiresIn?: number | null): TokenSet;
+/** Options of {@link tokenSetFromResponse}. */
+export interface TokenSetFromResponseOptions {
+  /** The server's names for the token response members (e.g. `{access_token: "access", refresh_token: "refresh"}`). */
+  responseFields?: ResponseFields | null;
+}
+export function tokenSetFromResponse(body: string, now?: Now, defaultExpiresIn?: number | null, options?: TokenSetFromResponseOptions): TokenSet;
+/** Where the Ravi CLI keeps its token file: `"~/.ravi/auth.json"` (the file store expands `~`). */
+export const RAVI_TOKEN_FILE: string;
 export function freshness(tokens: TokenSet, now?: Now, margin?: number | null): Freshness;
 export function loadTokens(text: string): StoredTokens;
 export function dumpTokens(stored: StoredTokens): string;
@@ -440,6 +449,21 @@ export class Accounts {
   registerAsync(password: string, username?: string | null, email?: string | null, entropy?: Entropy): Promise<NewAccount>;
   login(account: StoredCredentials | null, password: string): Login;
   loginAsync(account: StoredCredentials | null, password: string): Promise<Login>;
+  /** Login behind brute-force limits; store the returned limiter records. */
+  loginLimited(
+    account: StoredCredentials | null,
+    password: string,
+    accountLimiter?: EntryLimiter | null,
+    requesterLimiter?: EntryLimiter | null,
+    now?: Now,
+  ): LoginAttempt;
+  loginLimitedAsync(
+    account: StoredCredentials | null,
+    password: string,
+    accountLimiter?: EntryLimiter | null,
+    requesterLimiter?: EntryLimiter | null,
+    now?: Now,
+  ): Promise<LoginAttempt>;
 }
 
 export function normalizeUsername(username: string): string;

@@ -6,6 +6,7 @@ const api = createRequire(import.meta.url)("./index.cjs");
 
 export const {
   version,
+  RAVI_TOKEN_FILE,
   AuthError,
   catalog,
   errorBody,

@@ -30,4 +30,6 @@ export declare class FileTokenStore implements TokenStore {
   /** The stored document, or `null` without a file; a corrupt file rejects with `state_corrupt`. */
   load(): Promise<StoredTokens | null>;
   save(stored: StoredTokens, expectedGeneration: number): Promise<boolean>;
+  /** Deletes the file if its generation equals `expectedGeneration` (under the lock). */
+  clear(expectedGeneration: number): Promise<boolean>;
 }

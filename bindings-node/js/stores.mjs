@@ -111,6 +111,34 @@ export class FileTokenStore {
     }
   }
 
+  /**
+   * Deletes the file if its generation (0 when there is no file) equals `expectedGeneration`;
+   * resolves `false` (and changes nothing) otherwise.
+   */
+  clear(expectedGeneration) {
+    const run = this.#tail.then(() => this.#clear(expectedGeneration));
+    this.#tail = run.catch(() => {});
+    return run;
+  }
+
+  async #clear(expectedGeneration) {
+    const dir = path.dirname(this.path);
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    const release = await this.#lock();
+    try {
+      const current = await this.load();
+      const generation = current === null ? 0 : current.generation;
+      if (generation !== expectedGeneration) return false;
+      await fs.unlink(this.path).catch((e) => {
+        if (e.code !== "ENOENT") throw e;
+      });
+      await syncDirectory(dir);
+      return true;
+    } finally {
+      await release();
+    }
+  }
+
   /** Takes the cross-process lock; resolves to its release function. */
   async #lock() {
     const nonce = randomBytes(12).toString("hex");

@@ -188,6 +188,13 @@ export interface Classified {
   route?: RouteRule | null;
 }
 
+/** Delete the stored document now, if the stored generation equals `expected_generation` (compare-and-swap, like `Action::SaveTokens`); otherwise call `RequestDriver::handle_save_conflict` with what is stored. An empty store has generation 0, and so has the driver after a sign-out. */
+export interface ClearTokensAction {
+  type: "clear_tokens";
+  /** The generation the store must still hold. */
+  expected_generation: number;
+}
+
 /** Request driver settings. */
 export interface ClientConfig {
   /** Allow plain `http` to hosts other than loopback (`localhost`, `127.0.0.0/8`, `[::1]`) in `token_endpoint` and `api_origins` (default false; for development only: the token would cross the network in clear text). */
@@ -202,8 +209,12 @@ export interface ClientConfig {
   identity_header?: string;
   /** Longest access token accepted in a token response, in bytes (default 16384, at most 65536). */
   max_access_token_bytes?: number;
+  /** How refresh requests carry the refresh token (default: RFC 6749 form). */
+  refresh_body?: RefreshBody;
   /** Refresh this many seconds before expiry (default 300). */
   refresh_margin?: number;
+  /** The server's names for the members of its token responses (default: the RFC 6749 names), used for every token response the driver reads. */
+  response_fields?: ResponseFields;
   /** Ask the host to reload stored tokens before each refresh (several processes share one token file). */
   shared_store?: boolean;
   /** Token endpoint for `grant_type=refresh_token`. */
@@ -513,6 +524,11 @@ export interface FinishedDeviceClientPhase {
   type: "finished";
 }
 
+/** RFC 6749 §6: `application/x-www-form-urlencoded` with `grant_type=refresh_token`, `refresh_token` and `client_id` when set (the default). */
+export interface FormRefreshBody {
+  type: "form";
+}
+
 /** Gate settings. */
 export interface GateConfig {
   /** Access for requests matching no rule (default `user`). */
@@ -635,6 +651,13 @@ export interface IssuerConfig {
   lifetime?: number;
   /** `typ` header (default `JWT`; `at+jwt` for RFC 9068 access tokens). */
   typ?: string | null;
+}
+
+/** A JSON object `{"<refresh_token_field>": "<refresh token>"}` (plus `client_id` when set), as Django REST framework SimpleJWT's `TokenRefreshView` takes: `{"type": "json", "refresh_token_field": "refresh"}`. */
+export interface JsonRefreshBody {
+  type: "json";
+  /** The member holding the refresh token (1 to 64 bytes of printable ASCII). */
+  refresh_token_field: string;
 }
 
 /** `JwksCache` settings. */
@@ -760,6 +783,30 @@ export interface Login {
   user_id: string;
 }
 
+/** The outcome of `Accounts::login_limited`: who signed in, or why not, and the limiter records to store. */
+export interface LoginAttempt {
+  /** The changed account record to store (compare-and-swap on `revision`). */
+  account_limiter?: EntryLimiter | null;
+  /** Why not: `invalid_credentials` (wrong password or unknown account alike), `too_many_attempts` (429), or `state_corrupt` for a broken stored hash. */
+  error?: Error | null;
+  /** Who signed in. */
+  login?: Login | null;
+  /** The changed requester record to store. */
+  requester_limiter?: EntryLimiter | null;
+  /** With `too_many_attempts`: when a login may be tried again (Unix seconds); send `Retry-After: retry_at - now`. */
+  retry_at?: number | null;
+}
+
+/** Brute-force limits for password login (`Accounts::login_limited`): failed logins are counted per account and per requester in `EntryLimiter` records the host stores, over a fixed window. */
+export interface LoginLimits {
+  /** Failed logins for one account name within `window` after which its logins are refused with `too_many_attempts` until the window ends (default 10). */
+  max_account_failures?: number;
+  /** Failed logins from one requester (an IP address: the host's key) within `window` after which its logins are refused (default 100). */
+  max_requester_failures?: number;
+  /** The window in seconds (default 900). */
+  window?: number;
+}
+
 /** What the host loaded for step 2. */
 export interface Lookup {
   /** The session record found under `needs.session` (`None`: not found). */
@@ -814,6 +861,8 @@ export interface PasswordPolicy {
   allow_email_usernames?: boolean;
   /** argon2id iterations (default 2). */
   iterations?: number;
+  /** Failure windows for `Accounts::login_limited`. */
+  login_limits?: LoginLimits;
   /** Maximum password length in characters (default 128). */
   max_length?: number;
   /** argon2id memory in KiB (default 19456). */
@@ -1053,6 +1102,22 @@ export interface Registration {
   username?: string | null;
 }
 
+/** The names a server uses for the members of its token responses, when they are not the RFC 6749 ones. Each field holds the server's name for that member; an absent field keeps the standard name. A Django REST framework SimpleJWT server answers `{"access": …, "refresh": …}`: `{"access_token": "access", "refresh_token": "refresh"}`. Under a mapping, the standard name of a mapped member is not read at all. */
+export interface ResponseFields {
+  /** The server's name for `access_token`. */
+  access_token?: string | null;
+  /** The server's name for `expires_in`. */
+  expires_in?: string | null;
+  /** The server's name for `refresh_token`. */
+  refresh_token?: string | null;
+  /** The server's name for `scope`. */
+  scope?: string | null;
+  /** The server's name for `session_token` (an opaque session token, see the module docs). */
+  session_token?: string | null;
+  /** The server's name for `token_type`. */
+  token_type?: string | null;
+}
+
 /** A rotated token came back: revoke every record of `family_id`, answer `error`. */
 export interface ReuseRotation {
   type: "reuse";
@@ -1224,6 +1289,11 @@ export interface SignIn {
   session: NewSession;
 }
 
+/** The API refused a session token (no expiry, no refresh token) with 401: the user is signed out. The driver has dropped the tokens and asks to `Action::ClearTokens`; the request fails with `not_authenticated`. Show "signed out", sign in again, then call `RequestDriver::set_tokens`. */
+export interface SignedOutAction {
+  type: "signed_out";
+}
+
 /** One JWKS entry `KeySet::from_jwks` did not load: data for a host to log. */
 export interface SkippedKey {
   /** What is wrong, in words (never key material; names and values from the document only in sanitised form). */
@@ -1254,12 +1324,14 @@ export interface StoredCredentials {
   user_id: string;
 }
 
-/** The persisted form: `{"version": 1, "generation": n, "clock_offset": s, "tokens": {...}}`. */
+/** The persisted form: `{"version": 1, "generation": n, "clock_offset": s, "tokens": {...}}`, or version 2 with the active `"identity"` and session tokens (see `STORED_TOKENS_VERSION`). */
 export interface StoredTokens {
   /** Estimated server-minus-local clock offset in seconds. */
   clock_offset?: number;
   /** Save counter for compare-and-swap; grows by one on every refresh. */
   generation: number;
+  /** The active identity sent in the identity header (`RequestDriver::set_identity`); version 2. */
+  identity?: string | null;
   /** The tokens. */
   tokens: TokenSet;
   /** Format version (`STORED_TOKENS_VERSION`). */
@@ -1280,8 +1352,10 @@ export interface TokenRequest {
 export interface TokenSet {
   /** The access token. */
   access_token: Secret;
-  /** When the access token expires (Unix seconds, server clock). */
-  expires_at: number;
+  /** The signed-in user's e-mail address, when the token response said (a session response's `email`). */
+  email?: string | null;
+  /** When the access token expires (Unix seconds, server clock). Absent for an opaque session token without a known expiry (see "Session tokens" in the module docs). */
+  expires_at?: number | null;
   /** When the refresh token expires, if known (Unix seconds, server clock). */
   refresh_expires_at?: number | null;
   /** The refresh token, if the server issued one. */
@@ -1290,6 +1364,8 @@ export interface TokenSet {
   scope?: string | null;
   /** Token type, normally `Bearer`. */
   token_type: string;
+  /** The signed-in user's id, when the token response said (a session response's `user_id`). */
+  user_id?: string | null;
 }
 
 /** The outcome of checking a typed user code against a grant. */
@@ -1386,7 +1462,7 @@ export interface WaitJwksAction {
 }
 
 /** What the driver wants the host to do next. */
-export type Action = SendAction | LoadTokensAction | SaveTokensAction | CompleteAction | ReauthenticateAction | FailedAction;
+export type Action = SendAction | LoadTokensAction | SaveTokensAction | CompleteAction | ReauthenticateAction | SignedOutAction | ClearTokensAction | FailedAction;
 
 /** The secret a broker `Connection` holds for its provider: an API key or OAuth tokens. */
 export type ConnectionCredential = ApiKeyConnectionCredential | OauthConnectionCredential;
@@ -1417,6 +1493,9 @@ export type JwksVerify = VerifiedJwksVerify | FetchJwksVerify;
 
 /** The outcome of a poll. */
 export type PollOutcome = ApprovedPollOutcome | ErrorPollOutcome;
+
+/** How a refresh request carries the refresh token. */
+export type RefreshBody = FormRefreshBody | JsonRefreshBody;
 
 /** What to do with an outbound request. */
 export type Resolution = InjectResolution | RefreshResolution;
@@ -1468,8 +1547,12 @@ export interface ClientConfigOptions {
   identityHeader?: string;
   /** Longest access token accepted in a token response, in bytes (default 16384, at most 65536). */
   maxAccessTokenBytes?: number;
+  /** How refresh requests carry the refresh token (default: RFC 6749 form). */
+  refreshBody?: RefreshBody;
   /** Refresh this many seconds before expiry (default 300). */
   refreshMargin?: number;
+  /** The server's names for the members of its token responses (default: the RFC 6749 names), used for every token response the driver reads. */
+  responseFields?: ResponseFields;
   /** Ask the host to reload stored tokens before each refresh (several processes share one token file). */
   sharedStore?: boolean;
   /** Token endpoint for `grant_type=refresh_token`. */
@@ -1622,6 +1705,8 @@ export interface PasswordPolicyOptions {
   allowEmailUsernames?: boolean;
   /** argon2id iterations (default 2). */
   iterations?: number;
+  /** Failure windows for `Accounts::login_limited`. */
+  loginLimits?: LoginLimits;
   /** Maximum password length in characters (default 128). */
   maxLength?: number;
   /** argon2id memory in KiB (default 19456). */

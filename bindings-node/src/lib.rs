@@ -35,7 +35,7 @@ use authcore::oauth::{
 use authcore::password::{self, Accounts as CoreAccounts, PasswordPolicy, Registration, StoredCredentials};
 use authcore::refresh::{self, RefreshConfig, RefreshRecord, RefreshTokens as CoreRefreshTokens};
 use authcore::session::{self, Session, SessionConfig, SessionManager as CoreSessionManager};
-use authcore::tokens::{ClientConfig, RequestDriver as CoreRequestDriver, StoredTokens, TokenSet};
+use authcore::tokens::{ClientConfig, RequestDriver as CoreRequestDriver, ResponseFields, StoredTokens, TokenSet};
 use napi::bindgen_prelude::{AsyncTask, ToNapiValue, TypeName, Uint8Array};
 use napi::{Env, Status, Task};
 use napi_derive::napi;
@@ -192,6 +192,12 @@ impl<T: ToNapiValue + TypeName + Send + 'static> Task for Job<T> {
 #[napi]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()
+}
+
+/// Where the Ravi CLI keeps its token file (`~/.ravi/auth.json`; `~` expanded by the store).
+#[napi]
+pub fn ravi_token_file() -> String {
+    authcore::tokens::RAVI_TOKEN_FILE.to_owned()
 }
 
 /// The error catalog: JSON `[{"code", "status", "family", "detail"}]`.
@@ -391,13 +397,20 @@ pub fn decode_unverified(token: String) -> napi::Result<String> {
 
 /// A token set (JSON) from an OAuth token response body received at `now`.
 #[napi]
-pub fn token_set_from_response(body: String, now: i64, default_expires_in: Option<i64>) -> napi::Result<String> {
+pub fn token_set_from_response(
+    body: String,
+    now: i64,
+    default_expires_in: Option<i64>,
+    response_fields_json: Option<String>,
+) -> napi::Result<String> {
     guard(|| {
-        let t = match default_expires_in {
-            Some(d) => TokenSet::from_token_response_with_default(&body, now, d)?,
-            None => TokenSet::from_token_response(&body, now)?,
-        };
-        out(&t)
+        let fields: ResponseFields = parse_opt(response_fields_json.as_deref(), "response_fields")?.unwrap_or_default();
+        out(&TokenSet::from_token_response_with_fields(
+            &body,
+            now,
+            default_expires_in,
+            &fields,
+        )?)
     })
 }
 
@@ -1166,6 +1179,67 @@ impl Accounts {
             out(&inner.login(acct.as_ref(), &password)?)
         })
     }
+
+    /// Password login behind brute-force limits: JSON `{login?, error?, account_limiter?,
+    /// requester_limiter?, retry_at?}`.
+    #[napi]
+    pub fn login_limited(
+        &self,
+        account_json: Option<String>,
+        password: String,
+        account_limiter_json: Option<String>,
+        requester_limiter_json: Option<String>,
+        now: i64,
+    ) -> napi::Result<String> {
+        guard(|| {
+            login_limited(
+                &self.inner,
+                account_json,
+                &password,
+                account_limiter_json,
+                requester_limiter_json,
+                now,
+            )
+        })
+    }
+
+    /// [`Accounts::login_limited`] on the thread pool.
+    #[napi]
+    pub fn login_limited_async(
+        &self,
+        account_json: Option<String>,
+        password: String,
+        account_limiter_json: Option<String>,
+        requester_limiter_json: Option<String>,
+        now: i64,
+    ) -> AsyncTask<Job<String>> {
+        let inner = Arc::clone(&self.inner);
+        Job::new(move || {
+            login_limited(
+                &inner,
+                account_json,
+                &password,
+                account_limiter_json,
+                requester_limiter_json,
+                now,
+            )
+        })
+    }
+}
+
+/// [`Accounts::login_limited`] with JSON records in and out.
+fn login_limited(
+    accounts: &CoreAccounts,
+    account_json: Option<String>,
+    password: &str,
+    account_limiter_json: Option<String>,
+    requester_limiter_json: Option<String>,
+    now: i64,
+) -> Result<String, Fail> {
+    let acct: Option<StoredCredentials> = parse_opt(account_json.as_deref(), "account")?;
+    let a: Option<EntryLimiter> = parse_opt(account_limiter_json.as_deref(), "account_limiter")?;
+    let r: Option<EntryLimiter> = parse_opt(requester_limiter_json.as_deref(), "requester_limiter")?;
+    out(&accounts.login_limited(acct.as_ref(), password, a.as_ref(), r.as_ref(), now))
 }
 
 /// The normalised user name.

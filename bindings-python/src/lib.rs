@@ -35,7 +35,7 @@ use authcore::oauth::{
 use authcore::password::{self, Accounts as CoreAccounts, PasswordPolicy, Registration, StoredCredentials};
 use authcore::refresh::{self, RefreshConfig, RefreshRecord, RefreshTokens as CoreRefreshTokens};
 use authcore::session::{self, Session, SessionConfig, SessionManager as CoreSessionManager};
-use authcore::tokens::{ClientConfig, RequestDriver as CoreRequestDriver, StoredTokens, TokenSet};
+use authcore::tokens::{ClientConfig, RequestDriver as CoreRequestDriver, ResponseFields, StoredTokens, TokenSet};
 use pyo3::exceptions::{PyOverflowError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -778,14 +778,16 @@ fn decode_unverified(py: Python<'_>, token: &str) -> PyResult<(Py<PyAny>, Py<PyA
 guarded! {
 /// A token set from an OAuth token response body received at `now`.
 #[pyfunction]
-#[pyo3(signature = (body, now=None, default_expires_in=None))]
+#[pyo3(signature = (body, now=None, default_expires_in=None, *, response_fields=None))]
 fn token_set_from_response(
     py: Python<'_>,
     body: &str,
     now: Option<i64>,
     default_expires_in: Option<i64>,
+    response_fields: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyAny>> {
-    let t = TokenSet::from_token_response_with_default(body, now_or(now), default_expires_in).py(py)?;
+    let fields: ResponseFields = opt_from_py(response_fields, "response_fields")?.unwrap_or_default();
+    let t = TokenSet::from_token_response_with_fields(body, now_or(now), default_expires_in, &fields).py(py)?;
     to_py(py, &t)
 }
 }
@@ -1539,6 +1541,31 @@ impl Accounts {
         to_py(py, &r)
     }
 
+    /// Password login behind brute-force limits: `{"login"?, "error"?, "account_limiter"?,
+    /// "requester_limiter"?, "retry_at"?}`. `account_limiter` is the record kept for the
+    /// submitted account name, `requester_limiter` the one for the requester; store the
+    /// returned ones. Unknown accounts are answered, counted and locked like known ones.
+    #[pyo3(signature = (account, password, account_limiter=None, requester_limiter=None, now=None))]
+    fn login_limited(
+        &self,
+        py: Python<'_>,
+        account: Option<&Bound<'_, PyAny>>,
+        password: &str,
+        account_limiter: Option<&Bound<'_, PyAny>>,
+        requester_limiter: Option<&Bound<'_, PyAny>>,
+        now: Option<i64>,
+    ) -> PyResult<Py<PyAny>> {
+        let acct: Option<StoredCredentials> = opt_from_py(account, "account")?;
+        let a: Option<EntryLimiter> = opt_from_py(account_limiter, "account_limiter")?;
+        let r: Option<EntryLimiter> = opt_from_py(requester_limiter, "requester_limiter")?;
+        let now = now_or(now);
+        let out = py.detach(|| {
+            self.inner
+                .login_limited(acct.as_ref(), password, a.as_ref(), r.as_ref(), now)
+        });
+        to_py(py, &out)
+    }
+
     fn __repr__(&self) -> PyResult<String> {
         let p = self.inner.policy();
         Ok(format!(
@@ -1958,6 +1985,7 @@ fn readiness(
 #[pymodule]
 fn _authcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("RAVI_TOKEN_FILE", authcore::tokens::RAVI_TOKEN_FILE)?;
     m.add_function(wrap_pyfunction!(catalog, m)?)?;
     m.add_function(wrap_pyfunction!(error_body, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;

@@ -36,7 +36,7 @@ use authcore::jwt::{Issuer as CoreIssuer, IssuerConfig, JwtConfig, SigningKey};
 use authcore::oauth::{AuthCodeClient as CoreAuthCodeClient, AuthCodeConfig, PendingAuthorization, Pkce, PkceMethod};
 #[cfg(feature = "argon2")]
 use authcore::password::{Accounts as CoreAccounts, PasswordPolicy, Registration, StoredCredentials};
-use authcore::tokens::{ClientConfig, RequestDriver as CoreRequestDriver, StoredTokens, TokenSet};
+use authcore::tokens::{ClientConfig, RequestDriver as CoreRequestDriver, ResponseFields, StoredTokens, TokenSet};
 #[cfg(feature = "server")]
 use authcore::{
     broker::{self, Broker as CoreBroker, Connection, KeyFile},
@@ -228,6 +228,12 @@ pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()
 }
 
+/// Where the Ravi CLI keeps its token file (`~/.ravi/auth.json`; `~` expanded by the store).
+#[wasm_bindgen(js_name = raviTokenFile)]
+pub fn ravi_token_file() -> String {
+    authcore::tokens::RAVI_TOKEN_FILE.to_owned()
+}
+
 /// The error catalog: JSON `[{code, status, family, detail}]`.
 #[wasm_bindgen]
 pub fn catalog() -> R<String> {
@@ -399,13 +405,16 @@ impl Issuer {
 
 /// A token set from an OAuth token response body: JSON (`null` default: the core's).
 #[wasm_bindgen(js_name = tokenSetFromResponse)]
-pub fn token_set_from_response(body: &str, now: f64, default_expires_in: Option<f64>) -> R<String> {
+pub fn token_set_from_response(
+    body: &str,
+    now: f64,
+    default_expires_in: Option<f64>,
+    response_fields_json: Option<String>,
+) -> R<String> {
     let now = int(now, "now")?;
-    let t = match default_expires_in {
-        Some(d) => TokenSet::from_token_response_with_default(body, now, int(d, "defaultExpiresIn")?),
-        None => TokenSet::from_token_response(body, now),
-    }
-    .js()?;
+    let default_expires_in = default_expires_in.map(|d| int(d, "defaultExpiresIn")).transpose()?;
+    let fields: ResponseFields = opt_json(response_fields_json, "response_fields")?.unwrap_or_default();
+    let t = TokenSet::from_token_response_with_fields(body, now, default_expires_in, &fields).js()?;
     to_json(&t)
 }
 
@@ -1065,6 +1074,47 @@ impl Accounts {
     #[wasm_bindgen(js_name = loginAsync)]
     pub fn login_async(&self, account_json: Option<String>, password: &str) -> js_sys::Promise {
         settle(self.login(account_json, password))
+    }
+
+    /// Password login behind brute-force limits: JSON `{login?, error?, account_limiter?,
+    /// requester_limiter?, retry_at?}`.
+    #[wasm_bindgen(js_name = loginLimited)]
+    pub fn login_limited(
+        &self,
+        account_json: Option<String>,
+        password: &str,
+        account_limiter_json: Option<String>,
+        requester_limiter_json: Option<String>,
+        now: f64,
+    ) -> R<String> {
+        let acct: Option<StoredCredentials> = opt_json(account_json, "account")?;
+        let a: Option<EntryLimiter> = opt_json(account_limiter_json, "accountLimiter")?;
+        let r: Option<EntryLimiter> = opt_json(requester_limiter_json, "requesterLimiter")?;
+        let now = int(now, "now")?;
+        to_json(
+            &self
+                .inner
+                .login_limited(acct.as_ref(), password, a.as_ref(), r.as_ref(), now),
+        )
+    }
+
+    /// [`Accounts::login_limited`] as a promise (computed synchronously on WASM).
+    #[wasm_bindgen(js_name = loginLimitedAsync)]
+    pub fn login_limited_async(
+        &self,
+        account_json: Option<String>,
+        password: &str,
+        account_limiter_json: Option<String>,
+        requester_limiter_json: Option<String>,
+        now: f64,
+    ) -> js_sys::Promise {
+        settle(self.login_limited(
+            account_json,
+            password,
+            account_limiter_json,
+            requester_limiter_json,
+            now,
+        ))
     }
 }
 

@@ -36,6 +36,7 @@ const CLIENT = [
   "DeviceClient", "pkce", "AuthCodeClient", "_panicForTests",
   "JwksCache", "wellKnownUrl", "parseProviderMetadata",
   "authFetch", "deviceLogin", "printPrompt", "MemoryTokenStore", "RemoteJwks",
+  "RAVI_TOKEN_FILE",
 ];
 const stray = CLIENT.filter((n) => !names.includes(n));
 if (stray.length > 0) throw new Error(`client names not in the full API: ${stray.join(", ")}`);

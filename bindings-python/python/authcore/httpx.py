@@ -22,6 +22,11 @@ the request could not be authorised at all (no tokens, the refresh token expired
 refused), the request raises the :class:`authcore.AuthError` the driver reported, e.g.
 :class:`authcore.RefreshFailed` — the signal to sign in again.
 
+With an opaque session token (no expiry, e.g. ``{"session_token", "user_id", "email"}``), a
+401 signs the user out: the store is cleared (compare-and-swap), ``on_signed_out`` is
+called, and the request raises :class:`authcore.NotAuthenticated` (code
+``not_authenticated``) instead of returning the 401.
+
 One :class:`BearerAuth` may be shared by any number of threads (``httpx.Client``) or tasks
 (``httpx.AsyncClient``); it needs ``httpx`` (``pip install httpx``).
 
@@ -67,7 +72,8 @@ class BearerAuth(httpx.Auth):
     seconds (``time.time`` by default). ``on_reauthenticate`` is called (with the access
     token's ``expires_at``, lock held: do not call back into this object) when the tokens
     cannot be renewed (no refresh token) and expire within the refresh margin, or have
-    expired: the moment to ask the user to sign in again.
+    expired: the moment to ask the user to sign in again. ``on_signed_out`` is called (no
+    arguments, lock held) when the API refused a session token and the store was cleared.
     """
 
     def __init__(
@@ -77,12 +83,15 @@ class BearerAuth(httpx.Auth):
         *,
         clock: Optional[Callable[[], float]] = None,
         on_reauthenticate: Optional[Callable[[int], None]] = None,
+        on_signed_out: Optional[Callable[[], None]] = None,
         **settings: Any,
     ) -> None:
         if token_endpoint is not None:
             settings["token_endpoint"] = token_endpoint
         self._store = store
         self._on_reauthenticate = on_reauthenticate
+        self._on_signed_out = on_signed_out
+        self._signing_out = False
         self._clock: Callable[[], int] = (lambda: int(clock())) if clock is not None else _now
         self._driver = RequestDriver(settings, stored=store.load())
         self._lock = threading.Lock()
@@ -124,8 +133,23 @@ class BearerAuth(httpx.Auth):
             elif action["type"] == "reauthenticate":
                 if self._on_reauthenticate is not None:
                     self._on_reauthenticate(action["expires_at"])
+            elif action["type"] == "signed_out":
+                self._signing_out = True
+                if self._on_signed_out is not None:
+                    self._on_signed_out()
+            elif action["type"] == "clear_tokens":
+                clear = getattr(self._store, "clear", None)
+                if clear is not None and not clear(action["expected_generation"]):
+                    current = self._store.load()
+                    if current is not None:
+                        self._driver.handle_save_conflict(current)
             else:  # complete or failed
-                self._results[action["request_id"]] = dict(action)
+                result = dict(action)
+                if self._signing_out and action["type"] == "failed":
+                    # The request that signed the user out raises, even though answered.
+                    result["signed_out"] = True
+                    self._signing_out = False
+                self._results[action["request_id"]] = result
         self._cond.notify_all()
         for loop, fut in self._async_waiters:
             loop.call_soon_threadsafe(_wake, fut)
@@ -168,7 +192,9 @@ class BearerAuth(httpx.Auth):
     @staticmethod
     def _finish(result: _Action, answered: bool) -> None:
         # A failure the server answered (402, a second 401) is that answer: httpx returns it.
-        if result["type"] == "failed" and not (answered and result.get("response") is not None):
+        if result["type"] == "failed" and (
+            result.get("signed_out") or not (answered and result.get("response") is not None)
+        ):
             raise error_from_dict(result["error"])
 
     # --- httpx entry points ------------------------------------------------------------------

@@ -9,7 +9,12 @@ processes refreshing at once can never make each other lose a rotated refresh to
 atomically (write a temporary file next to it, ``fsync``, ``os.replace``), and guarded by an
 advisory lock on ``<path>.lock`` (POSIX ``flock``) while the generation is compared.
 :class:`MemoryTokenStore` keeps the document in memory (tests, short-lived programs).
-Anything with ``load()`` and ``save(stored, expected_generation)`` is a store.
+Anything with ``load()`` and ``save(stored, expected_generation)`` is a store; a store
+with ``clear(expected_generation)`` can also forget a session that ended (the driver's
+``clear_tokens`` action).
+
+:data:`RAVI_TOKEN_FILE` is where the Ravi CLI keeps its tokens and active identity
+(``~/.ravi/auth.json``, the core's constant): ``FileTokenStore(RAVI_TOKEN_FILE)``.
 """
 
 import copy
@@ -20,7 +25,7 @@ import threading
 from typing import Any, Dict, Iterator, Mapping, Optional, Union
 from contextlib import contextmanager
 
-from ._authcore import dump_tokens, load_tokens
+from ._authcore import RAVI_TOKEN_FILE, dump_tokens, load_tokens
 from .types import StoredTokens
 
 try:  # Protocol is in typing from 3.8; kept import-safe for type checkers.
@@ -33,7 +38,7 @@ if sys.platform != "win32":
 else:  # pragma: no cover - no advisory lock on Windows; the in-process lock still holds
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["TokenStore", "FileTokenStore", "MemoryTokenStore"]
+__all__ = ["TokenStore", "FileTokenStore", "MemoryTokenStore", "RAVI_TOKEN_FILE"]
 
 
 class TokenStore(Protocol):
@@ -67,6 +72,15 @@ class MemoryTokenStore:
             if current != expected_generation:
                 return False
             self._stored = document
+            return True
+
+    def clear(self, expected_generation: int) -> bool:
+        """Forget the document if its generation equals ``expected_generation``."""
+        with self._lock:
+            current = 0 if self._stored is None else int(self._stored["generation"])
+            if current != expected_generation:
+                return False
+            self._stored = None
             return True
 
     def __repr__(self) -> str:
@@ -114,6 +128,21 @@ class FileTokenStore:
                 except OSError:
                     pass
                 raise
+            return True
+
+    def clear(self, expected_generation: int) -> bool:
+        """Delete the file if its generation equals ``expected_generation`` (under the lock)."""
+        if not os.path.isdir(os.path.dirname(self.path)):
+            return expected_generation == 0
+        with self._lock, self._file_lock():
+            current = self.load()
+            generation = 0 if current is None else int(current["generation"])
+            if generation != expected_generation:
+                return False
+            try:
+                os.unlink(self.path)
+            except FileNotFoundError:
+                pass
             return True
 
     @contextmanager

@@ -165,6 +165,12 @@ class Classified(_ClassifiedRequired, total=False):
     route: Optional[RouteRule]
 
 
+class ClearTokensAction(TypedDict):
+    """Delete the stored document now, if the stored generation equals `expected_generation` (compare-and-swap, like `Action::SaveTokens`); otherwise call `RequestDriver::handle_save_conflict` with what is stored. An empty store has generation 0, and so has the driver after a sign-out."""
+    type: Literal["clear_tokens"]
+    expected_generation: int
+
+
 class _ClientConfigRequired(TypedDict):
     token_endpoint: str
 
@@ -177,7 +183,9 @@ class ClientConfig(_ClientConfigRequired, total=False):
     default_expires_in: int
     identity_header: str
     max_access_token_bytes: int
+    refresh_body: RefreshBody
     refresh_margin: int
+    response_fields: ResponseFields
     shared_store: bool
 
 
@@ -424,6 +432,11 @@ class FinishedDeviceClientPhase(TypedDict):
     type: Literal["finished"]
 
 
+class FormRefreshBody(TypedDict):
+    """RFC 6749 §6: `application/x-www-form-urlencoded` with `grant_type=refresh_token`, `refresh_token` and `client_id` when set (the default)."""
+    type: Literal["form"]
+
+
 class GateConfig(TypedDict, total=False):
     """Gate settings."""
     default_access: Access
@@ -516,6 +529,12 @@ class IssuerConfig(TypedDict, total=False):
     jti: bool
     lifetime: int
     typ: Optional[str]
+
+
+class JsonRefreshBody(TypedDict):
+    """A JSON object `{"<refresh_token_field>": "<refresh token>"}` (plus `client_id` when set), as Django REST framework SimpleJWT's `TokenRefreshView` takes: `{"type": "json", "refresh_token_field": "refresh"}`."""
+    type: Literal["json"]
+    refresh_token_field: str
 
 
 class _JwksCacheConfigRequired(TypedDict):
@@ -620,6 +639,22 @@ class Login(_LoginRequired, total=False):
     needs_rehash: bool
 
 
+class LoginAttempt(TypedDict, total=False):
+    """The outcome of `Accounts::login_limited`: who signed in, or why not, and the limiter records to store."""
+    account_limiter: Optional[EntryLimiter]
+    error: Optional[Error]
+    login: Optional[Login]
+    requester_limiter: Optional[EntryLimiter]
+    retry_at: Optional[int]
+
+
+class LoginLimits(TypedDict, total=False):
+    """Brute-force limits for password login (`Accounts::login_limited`): failed logins are counted per account and per requester in `EntryLimiter` records the host stores, over a fixed window."""
+    max_account_failures: int
+    max_requester_failures: int
+    window: int
+
+
 class Lookup(TypedDict, total=False):
     """What the host loaded for step 2."""
     session: Optional[Session]
@@ -667,6 +702,7 @@ class PasswordPolicy(TypedDict, total=False):
     """Password and hashing rules."""
     allow_email_usernames: bool
     iterations: int
+    login_limits: LoginLimits
     max_length: int
     memory_kib: int
     min_length: int
@@ -846,6 +882,16 @@ class Registration(_RegistrationRequired, total=False):
     username: Optional[str]
 
 
+class ResponseFields(TypedDict, total=False):
+    """The names a server uses for the members of its token responses, when they are not the RFC 6749 ones. Each field holds the server's name for that member; an absent field keeps the standard name. A Django REST framework SimpleJWT server answers `{"access": …, "refresh": …}`: `{"access_token": "access", "refresh_token": "refresh"}`. Under a mapping, the standard name of a mapped member is not read at all."""
+    access_token: Optional[str]
+    expires_in: Optional[str]
+    refresh_token: Optional[str]
+    scope: Optional[str]
+    session_token: Optional[str]
+    token_type: Optional[str]
+
+
 class ReuseRotation(TypedDict):
     """A rotated token came back: revoke every record of `family_id`, answer `error`."""
     type: Literal["reuse"]
@@ -983,6 +1029,11 @@ class SignIn(_SignInRequired, total=False):
     revoked: Optional[Session]
 
 
+class SignedOutAction(TypedDict):
+    """The API refused a session token (no expiry, no refresh token) with 401: the user is signed out. The driver has dropped the tokens and asks to `Action::ClearTokens`; the request fails with `not_authenticated`. Show "signed out", sign in again, then call `RequestDriver::set_tokens`."""
+    type: Literal["signed_out"]
+
+
 class _SkippedKeyRequired(TypedDict):
     detail: str
     index: int
@@ -1020,8 +1071,9 @@ class _StoredTokensRequired(TypedDict):
 
 
 class StoredTokens(_StoredTokensRequired, total=False):
-    """The persisted form: `{"version": 1, "generation": n, "clock_offset": s, "tokens": {...}}`."""
+    """The persisted form: `{"version": 1, "generation": n, "clock_offset": s, "tokens": {...}}`, or version 2 with the active `"identity"` and session tokens (see `STORED_TOKENS_VERSION`)."""
     clock_offset: int
+    identity: Optional[str]
 
 
 class TokenRequest(TypedDict):
@@ -1033,15 +1085,17 @@ class TokenRequest(TypedDict):
 
 class _TokenSetRequired(TypedDict):
     access_token: Secret
-    expires_at: int
     token_type: str
 
 
 class TokenSet(_TokenSetRequired, total=False):
     """Tokens held by a client."""
+    email: Optional[str]
+    expires_at: Optional[int]
     refresh_expires_at: Optional[int]
     refresh_token: Optional[Secret]
     scope: Optional[str]
+    user_id: Optional[str]
 
 
 class _UserCodeCheckRequired(TypedDict):
@@ -1116,7 +1170,7 @@ class WaitJwksAction(TypedDict):
     until: int
 
 
-Action = Union[SendAction, LoadTokensAction, SaveTokensAction, CompleteAction, ReauthenticateAction, FailedAction]
+Action = Union[SendAction, LoadTokensAction, SaveTokensAction, CompleteAction, ReauthenticateAction, SignedOutAction, ClearTokensAction, FailedAction]
 """What the driver wants the host to do next."""
 
 ConnectionCredential = Union[ApiKeyConnectionCredential, OauthConnectionCredential]
@@ -1149,6 +1203,9 @@ JwksVerify = Union[VerifiedJwksVerify, FetchJwksVerify]
 PollOutcome = Union[ApprovedPollOutcome, ErrorPollOutcome]
 """The outcome of a poll."""
 
+RefreshBody = Union[FormRefreshBody, JsonRefreshBody]
+"""How a refresh request carries the refresh token."""
+
 Resolution = Union[InjectResolution, RefreshResolution]
 """What to do with an outbound request."""
 
@@ -1172,6 +1229,7 @@ __all__ = [
     "Backend",
     "CallbackOutcome",
     "Classified",
+    "ClearTokensAction",
     "ClientConfig",
     "CompleteAction",
     "Component",
@@ -1206,6 +1264,7 @@ __all__ = [
     "FetchJwksLookup",
     "FetchJwksVerify",
     "FinishedDeviceClientPhase",
+    "FormRefreshBody",
     "Freshness",
     "GateConfig",
     "GateJwt",
@@ -1221,6 +1280,7 @@ __all__ = [
     "IssuedGrant",
     "IssuedRefresh",
     "IssuerConfig",
+    "JsonRefreshBody",
     "JwksAction",
     "JwksCacheConfig",
     "JwksCacheSnapshot",
@@ -1234,6 +1294,8 @@ __all__ = [
     "KeySpec",
     "LoadTokensAction",
     "Login",
+    "LoginAttempt",
+    "LoginLimits",
     "Lookup",
     "Needs",
     "NewAccount",
@@ -1255,6 +1317,7 @@ __all__ = [
     "ProviderSource",
     "Readiness",
     "ReauthenticateAction",
+    "RefreshBody",
     "RefreshConfig",
     "RefreshRecord",
     "RefreshResolution",
@@ -1262,6 +1325,7 @@ __all__ = [
     "RefusedCorsDecision",
     "Registration",
     "Resolution",
+    "ResponseFields",
     "ReuseRotation",
     "RotatedRotation",
     "Rotation",
@@ -1280,6 +1344,7 @@ __all__ = [
     "SessionCredential",
     "SessionValid",
     "SignIn",
+    "SignedOutAction",
     "SkipReason",
     "SkippedKey",
     "StoredChallenge",
