@@ -144,7 +144,9 @@ OTHER_ORIGINS = [
 ]
 case("tokens", "driver-token-not-sent-to-other-origins",
      new(CONFIG, ts()),
-     step("driver.set_identity", {"identity": "id-1"}, {"actions": []}),
+     # The identity is saved with the tokens (a version 2 document)...
+     step("driver.set_identity", {"identity": "id-1"}, {"actions": [{"type": "save_tokens", "stored": {"version": 2, "generation": 1, "clock_offset": 0, "tokens": ts(), "identity": "id-1"}, "generation": 1, "expected_generation": 0}]}),
+     # ...and, like the token, never sent to another origin.
      *[send(i + 1, u, bare(i + 1, u)) for i, u in enumerate(OTHER_ORIGINS)],
      source="RFC 6750 5.3; RFC 9700 4.9")
 
@@ -305,7 +307,7 @@ BAD_RESTORE = [
     ("access-token-crlf", snap(CONFIG, stored(ts("at\r\nX-Evil: 1"), 1)), "state_corrupt", "tokens.access_token"),
     ("access-token-empty", snap(CONFIG, stored(ts(""), 1)), "state_corrupt", "tokens.access_token"),
     ("token-type-mac", snap(CONFIG, stored(dict(ts(), token_type="MAC"), 1)), "state_corrupt", "tokens.token_type"),
-    ("future-stored-version", snap(CONFIG, dict(stored(ts(), 1), version=2)), "state_version_unsupported", "version"),
+    ("future-stored-version", snap(CONFIG, dict(stored(ts(), 1), version=3)), "state_version_unsupported", "version"),
     ("future-snapshot-version", dict(snap(CONFIG, stored(ts(), 1)), version=2), "state_version_unsupported", "version"),
     ("snapshot-version-zero", dict(snap(CONFIG, None), version=0), "state_version_unsupported", "version"),
     ("snapshot-without-version", {"config": CONFIG, "stored": None}, "state_corrupt", "version"),

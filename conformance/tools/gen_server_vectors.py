@@ -469,6 +469,62 @@ case("password", "login-without-email-custom-lifetime", step("password.new", {"p
           {"token": hs256({"sub": "u-1", "iat": NOW, "exp": NOW + 900})}))
 
 
+# Login behind brute-force limits: failures counted per account name and per requester in
+# EntryLimiter records (fixed window), lock-outs answered alike for known and unknown accounts.
+LIMITS = dict(FAST, login_limits={"max_account_failures": 3, "max_requester_failures": 5, "window": 900})
+LOCKED = {"code": "too_many_attempts", "detail": "Too many attempts."}
+BAD = {"code": "invalid_credentials", "detail": "Invalid credentials."}
+
+
+def lim(rev, start, failures):
+    return {"revision": rev, "window_start": start, "failures": failures}
+
+
+def login_steps(account):
+    """Three wrong passwords lock the account name; a right one is refused until the window ends."""
+    acct = {"account": account} if account else {}
+    return [
+        step("password.login_limited", dict(acct, password="wrong horse", now=NOW),
+             {"error": BAD, "account_limiter": lim(1, NOW, 1), "requester_limiter": lim(1, NOW, 1)}),
+        step("password.login_limited", dict(acct, password="wrong horse", account_limiter=lim(1, NOW, 1), requester_limiter=lim(1, NOW, 1), now=NOW + 10),
+             {"error": BAD, "account_limiter": lim(2, NOW, 2), "requester_limiter": lim(2, NOW, 2)}),
+        # The failure that reaches the maximum already answers too_many_attempts.
+        step("password.login_limited", dict(acct, password="wrong horse", account_limiter=lim(2, NOW, 2), requester_limiter=lim(2, NOW, 2), now=NOW + 20),
+             {"error": LOCKED, "account_limiter": lim(3, NOW, 3), "requester_limiter": lim(3, NOW, 3), "retry_at": NOW + 900}),
+        # Locked: refused without a password check, nothing changes.
+        step("password.login_limited", dict(acct, password="correct horse", account_limiter=lim(3, NOW, 3), requester_limiter=lim(3, NOW, 3), now=NOW + 899),
+             {"error": LOCKED, "retry_at": NOW + 900}),
+    ]
+
+
+case("password", "login-limited-locks-a-known-account", step("password.new", {"policy": LIMITS}, {}),
+     *login_steps(ACCOUNT),
+     # The window is over: the right password signs in and the account record is reset.
+     step("password.login_limited", {"account": ACCOUNT, "password": "correct horse", "account_limiter": lim(3, NOW, 3), "requester_limiter": lim(3, NOW, 3), "now": NOW + 900},
+          {"login": {"user_id": "u-1", "email": "alice@example.com", "needs_rehash": False}, "account_limiter": lim(4, NOW + 900, 0)}),
+     source="seeds/001 (Reeve) Security: rate limiting and brute-force protection; OWASP Authentication Cheat Sheet, account lockout")
+case("password", "login-limited-locks-an-unknown-account-alike", step("password.new", {"policy": LIMITS}, {}),
+     *login_steps(None),
+     step("password.login_limited", {"password": "correct horse", "account_limiter": lim(3, NOW, 3), "now": NOW + 900},
+          {"error": BAD, "account_limiter": lim(4, NOW + 900, 1), "requester_limiter": lim(1, NOW + 900, 1)}),
+     source="seeds/004 (RAG Modulo) POST /api/auth/login; OWASP Authentication Cheat Sheet: generic answers")
+case("password", "login-limited-requester-lock", step("password.new", {"policy": LIMITS}, {}),
+     # Five failures from one requester across accounts: every account is refused for it.
+     step("password.login_limited", {"account": ACCOUNT, "password": "correct horse", "requester_limiter": lim(9, NOW + 100, 5), "now": NOW + 200},
+          {"error": LOCKED, "retry_at": NOW + 1000}),
+     # Both locked: the later end counts.
+     step("password.login_limited", {"account": ACCOUNT, "password": "correct horse", "account_limiter": lim(3, NOW, 3), "requester_limiter": lim(9, NOW + 100, 5), "now": NOW + 200},
+          {"error": LOCKED, "retry_at": NOW + 1000}),
+     # A success leaves the requester's record as it is.
+     step("password.login_limited", {"account": ACCOUNT, "password": "correct horse", "requester_limiter": lim(4, NOW, 4), "now": NOW + 10},
+          {"login": {"user_id": "u-1", "email": "alice@example.com", "needs_rehash": False}}))
+case("password", "login-limited-stale-window-restarts", step("password.new", {"policy": LIMITS}, {}),
+     step("password.login_limited", {"account": ACCOUNT, "password": "wrong horse", "account_limiter": lim(3, NOW, 3), "requester_limiter": lim(3, NOW, 3), "now": NOW + 900},
+          {"error": BAD, "account_limiter": lim(4, NOW + 900, 1), "requester_limiter": lim(4, NOW + 900, 1)}))
+case("password", "login-limits-validated",
+     step("password.new", {"policy": dict(FAST, login_limits={"max_account_failures": 0})}, error="invalid_config", field="login_limits.max_account_failures"),
+     step("password.new", {"policy": dict(FAST, login_limits={"window": 0})}, error="invalid_config", field="login_limits.window"))
+
 # Hashes from existing systems: verified (never written), and flagged for an argon2id re-hash.
 def django(pw, salt="seasalt", iterations=1000):
     """Django's PBKDF2PasswordHasher.encode: the password's UTF-8 bytes, the salt's, base64."""

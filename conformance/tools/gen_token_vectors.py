@@ -61,6 +61,18 @@ def save(tokens, gen, offset=0):
     return {"type": "save_tokens", "stored": stored(tokens, gen, offset), "generation": gen, "expected_generation": gen - 1}
 
 
+def stored_v2(tokens, gen=0, offset=0, identity=None):
+    """A version 2 document: the active identity and session tokens (no `expires_at`)."""
+    d = {"version": 2, "generation": gen, "clock_offset": offset, "tokens": tokens}
+    if identity is not None:
+        d["identity"] = identity
+    return d
+
+
+def save_v2(tokens, gen, offset=0, identity=None):
+    return {"type": "save_tokens", "stored": stored_v2(tokens, gen, offset, identity), "generation": gen, "expected_generation": gen - 1}
+
+
 def step(op, input, expect=None, error=None, field=None):
     s = {"op": op, "input": input}
     if error:
@@ -125,7 +137,7 @@ for name, text in [("empty", ""), ("truncated", TEXT[:-5]), ("array", "[]"), ("v
                    ("tokens-wrong-type", '{"version":1,"generation":1,"tokens":[]}'), ("unknown-member", TEXT[:-1] + ',"extra":1}'), ("nul-bytes", "\u0000\u0000")]:
     c("stored-corrupt-" + name, step("tokens.load", {"text": text}, error="state_corrupt"))
 c("stored-no-version", step("tokens.load", {"text": '{"generation":1}'}, error="state_corrupt", field="version"))
-c("stored-future-version", step("tokens.load", {"text": '{"version":2,"generation":1,"tokens":{"new":"shape"}}'}, error="state_version_unsupported", field="version"))
+c("stored-future-version", step("tokens.load", {"text": '{"version":3,"generation":1,"tokens":{"new":"shape"}}'}, error="state_version_unsupported", field="version"))
 
 # --- request driver ------------------------------------------------------------------------------------
 new = lambda tokens=None, gen=0, **cfg: step("driver.new", {"config": dict(CONFIG, **cfg), "stored": stored(tokens, gen) if tokens else None}, {})
@@ -245,16 +257,30 @@ c("driver-no-refresh-token-401-signs-in-again",
   step("driver.handle_response", {"transmit": 1, "response": resp(401), "now": NOW},
        {"actions": [reauth(), failed(1, "not_authenticated", "Not authenticated.", resp(401))]}))
 c("driver-no-tokens", new(), step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [failed(1, "not_authenticated", "Not authenticated.")]}))
+# The active identity is saved with the tokens (a version 2 document), so it survives a restart.
+IDENT = "6f1c2a8e-4c1b-4f7e-9a51-0d7c3b2e9f10"
 c("driver-identity-header",
   new(ts()),
-  step("driver.set_identity", {"identity": "6f1c2a8e-4c1b-4f7e-9a51-0d7c3b2e9f10"}, {"actions": []}),
-  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1, 1, extra={"X-Identity": "6f1c2a8e-4c1b-4f7e-9a51-0d7c3b2e9f10"})]}),
-  step("driver.set_identity", {"identity": None}, {"actions": []}),
+  step("driver.set_identity", {"identity": IDENT}, {"actions": [save_v2(ts(), 1, identity=IDENT)]}),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1, 1, extra={"X-Identity": IDENT})]}),
+  step("driver.set_identity", {"identity": IDENT}, {"actions": []}),
+  step("driver.set_identity", {"identity": None}, {"actions": [save(ts(), 2)]}),
   step("driver.send", {"request": GET, "now": NOW}, {"request": 2, "actions": [send(2, 2)]}))
 c("driver-identity-header-name-configurable",
   new(ts(), identity_header="X-Acting-As"),
-  step("driver.set_identity", {"identity": "id-1"}, {"actions": []}),
+  step("driver.set_identity", {"identity": "id-1"}, {"actions": [save_v2(ts(), 1, identity="id-1")]}),
   step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1, 1, extra={"X-Acting-As": "id-1"})]}))
+c("driver-identity-without-tokens-saves-nothing",
+  new(),
+  step("driver.set_identity", {"identity": "id-1"}, {"actions": []}))
+c("driver-ravi-identity-restored-from-the-token-file",
+  step("driver.new", {"config": dict(CONFIG, identity_header="X-Ravi-Identity"), "stored": stored_v2(ts(), 4, identity=IDENT)}, {}),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1, 1, extra={"X-Ravi-Identity": IDENT})]}),
+  step("driver.send", {"request": GET, "now": NOW + 3300}, {"request": 2, "actions": [refresh(2)]}),
+  step("driver.handle_response", {"transmit": 2, "response": resp(200, TOKEN_BODY), "now": NOW + 3300},
+       {"actions": [{"type": "save_tokens", "stored": stored_v2(ts("at-2", NOW + 3300 + 3600, "rt-2"), 5, identity=IDENT), "generation": 5, "expected_generation": 4},
+                    send(3, 2, "at-2", extra={"X-Ravi-Identity": IDENT})]}),
+  source="seeds/000 (Ravi) Identity scoping; Token lifecycle: ~/.ravi/auth.json")
 c("driver-clock-offset-from-date-header",
   new(ts()),
   step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1, 1)]}),
@@ -293,6 +319,109 @@ c("driver-save-conflict-adopts-newer",
   step("driver.handle_save_conflict", {"stored": stored(ts("at-7", NOW + 3600, "rt-7"), 3)}, {"actions": []}),
   step("driver.send", {"request": GET, "now": NOW}, {"request": 2, "actions": [send(3, 2, "at-7")]}))
 c("driver-unexpected-load", new(ts()), step("driver.handle_loaded", {"stored": None, "now": NOW}, error="invalid_state"))
+
+# --- session tokens (opaque, no expiry) -------------------------------------------------------------
+# Reeve: POST /api/auth/session answers {"session_token", "user_id", "email"}; the token is valid
+# until 30 days of inactivity or a revocation, so the client never refreshes it and a 401 means
+# the session has ended.
+SESSION_ID = "550e8400-e29b-41d4-a716-446655440000"
+SESSION_BODY = json.dumps({"session_token": SESSION_ID, "user_id": "user_abc123", "email": "user@example.com"})
+SESSION = {"access_token": SESSION_ID, "token_type": "Bearer", "user_id": "user_abc123", "email": "user@example.com"}
+REEVE = {"token_endpoint": "https://api.reeve.example/api/auth/session"}
+REEVE_API = "https://api.reeve.example/api/credits/balance"
+REEVE_GET = {"method": "GET", "url": REEVE_API}
+SIGNED_OUT_DETAIL = "The session has ended; sign in again."
+c("token-response-session-token", step("tokens.from_response", {"body": SESSION_BODY, "now": NOW}, SESSION),
+  source="seeds/002 (Reeve) Session Creation: POST /api/auth/session")
+c("token-response-session-token-with-expires-in",
+  step("tokens.from_response", {"body": json.dumps({"session_token": "s-1", "expires_in": 60}), "now": NOW},
+       {"access_token": "s-1", "token_type": "Bearer", "expires_at": NOW + 60}))
+c("token-response-session-token-not-a-string",
+  step("tokens.from_response", {"body": json.dumps({"session_token": 42}), "now": NOW}, error="invalid_response", field="session_token"))
+c("token-response-session-user-id-not-a-string",
+  step("tokens.from_response", {"body": json.dumps({"session_token": "s-1", "user_id": 7}), "now": NOW}, error="invalid_response", field="user_id"))
+c("freshness-session-token-is-always-fresh", step("tokens.freshness", {"tokens": SESSION, "now": NOW + 400 * 86400}, {"freshness": "fresh"}))
+SESSION_DOC = stored_v2(SESSION, 1)
+c("stored-session-round-trip",
+  step("tokens.load", {"text": json.dumps(SESSION_DOC, separators=(",", ":"))}, SESSION_DOC),
+  step("tokens.save", {"stored": SESSION_DOC}, {"text": json.dumps(SESSION_DOC, separators=(",", ":"))}))
+c("stored-version-1-without-expiry-is-corrupt",
+  step("tokens.load", {"text": json.dumps(dict(SESSION_DOC, version=1))}, error="state_corrupt", field="version"))
+c("stored-identity-with-a-line-break-is-corrupt",
+  step("tokens.load", {"text": json.dumps(stored_v2(ts(), 1, identity="a\r\nX-Evil: 1"))}, error="state_corrupt", field="identity"))
+c("driver-session-token-never-refreshes",
+  step("driver.new", {"config": REEVE, "stored": SESSION_DOC}, {}),
+  step("driver.send", {"request": REEVE_GET, "now": NOW}, {"request": 1, "actions": [send(1, 1, SESSION_ID, url=REEVE_API)]}),
+  step("driver.send", {"request": REEVE_GET, "now": NOW + 29 * 86400}, {"request": 2, "actions": [send(2, 2, SESSION_ID, url=REEVE_API)]}),
+  step("driver.status", {"now": NOW + 365 * 86400}, {"generation": 1, "clock_offset": 0, "freshness": "fresh"}),
+  source="seeds/001 (Reeve) Session Tokens: expire after 30 days of inactivity")
+c("driver-session-token-401-signs-out",
+  step("driver.new", {"config": REEVE, "stored": SESSION_DOC}, {}),
+  step("driver.send", {"request": REEVE_GET, "now": NOW}, {"request": 1, "actions": [send(1, 1, SESSION_ID, url=REEVE_API)]}),
+  step("driver.send", {"request": REEVE_GET, "now": NOW}, {"request": 2, "actions": [send(2, 2, SESSION_ID, url=REEVE_API)]}),
+  step("driver.handle_response", {"transmit": 1, "response": resp(401, '{"detail":"Not authenticated"}'), "now": NOW},
+       {"actions": [{"type": "signed_out"}, {"type": "clear_tokens", "expected_generation": 1},
+                    failed(1, "not_authenticated", SIGNED_OUT_DETAIL, resp(401, '{"detail":"Not authenticated"}'))]}),
+  # The other request carried the same ended session: it fails without a retry.
+  step("driver.handle_response", {"transmit": 2, "response": resp(401, '{"detail":"Not authenticated"}'), "now": NOW},
+       {"actions": [failed(2, "not_authenticated", "Not authenticated.", resp(401, '{"detail":"Not authenticated"}'))]}),
+  step("driver.send", {"request": REEVE_GET, "now": NOW}, {"request": 3, "actions": [failed(3, "not_authenticated", "Not authenticated.")]}),
+  step("driver.status", {"now": NOW}, {"generation": 0, "clock_offset": 0, "freshness": None}),
+  source="seeds/002 (Reeve) Session Validation: 401 Not authenticated")
+c("driver-session-sign-out-lost-to-a-new-sign-in",
+  step("driver.new", {"config": REEVE, "stored": SESSION_DOC}, {}),
+  step("driver.send", {"request": REEVE_GET, "now": NOW}, {"request": 1, "actions": [send(1, 1, SESSION_ID, url=REEVE_API)]}),
+  step("driver.handle_response", {"transmit": 1, "response": resp(401), "now": NOW},
+       {"actions": [{"type": "signed_out"}, {"type": "clear_tokens", "expected_generation": 1}, failed(1, "not_authenticated", SIGNED_OUT_DETAIL, resp(401))]}),
+  # The clear lost: another process signed in again meanwhile (generation 2). Its session is used.
+  step("driver.handle_save_conflict", {"stored": stored_v2(dict(SESSION, access_token="s-2"), 2)}, {"actions": []}),
+  step("driver.send", {"request": REEVE_GET, "now": NOW}, {"request": 2, "actions": [send(2, 2, "s-2", url=REEVE_API)]}))
+
+# --- other response shapes (Django REST framework SimpleJWT) ------------------------------------------
+SIMPLEJWT = {"access_token": "access", "refresh_token": "refresh"}
+c("token-response-mapped-simplejwt",
+  step("tokens.from_response", {"body": json.dumps({"access": JWT_AT, "refresh": "r-1"}), "now": NOW, "response_fields": SIMPLEJWT},
+       {"access_token": JWT_AT, "refresh_token": "r-1", "token_type": "Bearer", "expires_at": NOW + 900}),
+  source="seeds/000 (Ravi) /api/auth/ token refresh; SimpleJWT TokenObtainPairView answers {access, refresh}")
+c("token-response-mapped-ignores-the-standard-name",
+  step("tokens.from_response", {"body": json.dumps({"access_token": "a"}), "now": NOW, "response_fields": SIMPLEJWT}, error="invalid_response", field="access"))
+c("token-response-mapped-expires-in",
+  step("tokens.from_response", {"body": json.dumps({"token": "a", "ttl": 60}), "now": NOW, "response_fields": {"access_token": "token", "expires_in": "ttl"}},
+       {"access_token": "a", "token_type": "Bearer", "expires_at": NOW + 60}))
+c("token-response-mapping-names-clash",
+  step("tokens.from_response", {"body": "{}", "now": NOW, "response_fields": {"scope": "access_token"}}, error="invalid_config", field="response_fields.scope"))
+c("token-response-mapping-name-empty",
+  step("tokens.from_response", {"body": "{}", "now": NOW, "response_fields": {"refresh_token": ""}}, error="invalid_config", field="response_fields.refresh_token"))
+SJ_CONFIG = {"token_endpoint": "https://ravi.example/api/auth/token/refresh/", "response_fields": SIMPLEJWT,
+             "refresh_body": {"type": "json", "refresh_token_field": "refresh"}}
+SJ_API = "https://ravi.example/api/email-inbox/"
+c("driver-simplejwt-refresh",
+  step("driver.new", {"config": SJ_CONFIG, "stored": stored(ts(exp=NOW + 100), 1)}, {}),
+  step("driver.send", {"request": {"method": "GET", "url": SJ_API}, "now": NOW},
+       {"request": 1, "actions": [{"type": "send", "transmit": 1, "request": {"method": "POST", "url": SJ_CONFIG["token_endpoint"],
+                                   "headers": {"Accept": "application/json", "Content-Type": "application/json"}, "body": '{"refresh":"rt-1"}'}}]}),
+  # SimpleJWT without rotation answers the access token only; the refresh token is kept.
+  step("driver.handle_response", {"transmit": 1, "response": resp(200, json.dumps({"access": JWT_AT})), "now": NOW},
+       {"actions": [save(ts(JWT_AT, NOW + 900, "rt-1"), 2), send(2, 1, JWT_AT, url=SJ_API)]}),
+  source="seeds/000 (Ravi) Token lifecycle; SimpleJWT TokenRefreshView takes {\"refresh\": ...} as JSON")
+c("driver-simplejwt-refresh-rotated",
+  step("driver.new", {"config": SJ_CONFIG, "stored": stored(ts(exp=NOW), 1)}, {}),
+  step("driver.send", {"request": {"method": "GET", "url": SJ_API}, "now": NOW},
+       {"request": 1, "actions": [{"type": "send", "transmit": 1, "request": {"method": "POST", "url": SJ_CONFIG["token_endpoint"],
+                                   "headers": {"Accept": "application/json", "Content-Type": "application/json"}, "body": '{"refresh":"rt-1"}'}}]}),
+  step("driver.handle_response", {"transmit": 1, "response": resp(200, json.dumps({"access": "at-2", "refresh": "rt-2"})), "now": NOW},
+       {"actions": [save(ts("at-2", NOW + 3600, "rt-2"), 2), send(2, 1, "at-2", url=SJ_API)]}))
+c("driver-simplejwt-refresh-response-missing-access",
+  step("driver.new", {"config": SJ_CONFIG, "stored": stored(ts(exp=NOW), 1)}, {}),
+  step("driver.send", {"request": {"method": "GET", "url": SJ_API}, "now": NOW},
+       {"request": 1, "actions": [{"type": "send", "transmit": 1, "request": {"method": "POST", "url": SJ_CONFIG["token_endpoint"],
+                                   "headers": {"Accept": "application/json", "Content-Type": "application/json"}, "body": '{"refresh":"rt-1"}'}}]}),
+  step("driver.handle_response", {"transmit": 1, "response": resp(200, json.dumps({"access_token": "at-2"})), "now": NOW},
+       {"actions": [failed(1, "refresh_failed", "`access` is missing.", resp(200, json.dumps({"access_token": "at-2"})), field="access")]}))
+c("driver-refresh-body-field-empty",
+  step("driver.new", {"config": dict(CONFIG, refresh_body={"type": "json", "refresh_token_field": ""})}, error="invalid_config", field="refresh_body.refresh_token_field"))
+c("driver-response-fields-clash",
+  step("driver.new", {"config": dict(CONFIG, response_fields={"access_token": "refresh_token"})}, error="invalid_config", field="response_fields.refresh_token"))
 
 write_suite(os.path.join(ROOT, "vectors", "tokens", "tokens.json"),
             {"suite": "tokens", "description": "Token responses, freshness, the persisted form and the request driver.", "cases": cases},

@@ -307,6 +307,13 @@ impl ResponseFields {
     }
 }
 
+impl RefreshBody {
+    /// Whether this is the default form body.
+    fn is_form(&self) -> bool {
+        *self == RefreshBody::Form
+    }
+}
+
 /// How a refresh request carries the refresh token.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -762,8 +769,10 @@ pub struct ClientConfig {
     pub allow_insecure_http: bool,
     /// The server's names for the members of its token responses (default: the RFC 6749
     /// names), used for every token response the driver reads.
+    #[serde(skip_serializing_if = "ResponseFields::is_standard")]
     pub response_fields: ResponseFields,
     /// How refresh requests carry the refresh token (default: RFC 6749 form).
+    #[serde(skip_serializing_if = "RefreshBody::is_form")]
     pub refresh_body: RefreshBody,
 }
 

@@ -33,7 +33,7 @@ use authcore::password::{
 };
 use authcore::refresh::{refresh_token_hash, RefreshConfig, RefreshRecord, RefreshTokens};
 use authcore::session::{token_hash, Session, SessionManager};
-use authcore::tokens::{ClientConfig, RequestDriver, StoredTokens, TokenSet};
+use authcore::tokens::{ClientConfig, RequestDriver, ResponseFields, StoredTokens, TokenSet};
 use authcore::Error;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
@@ -312,6 +312,7 @@ pub const OPS: &[&str] = &[
     "password.needs_rehash",
     "password.register",
     "password.login",
+    "password.login_limited",
     "password.normalize_username",
     "password.normalize_email",
     "refresh.new",
@@ -416,7 +417,8 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
             }
             "tokens.from_response" => {
                 let body: String = arg(input, "body")?;
-                TokenSet::from_token_response(&body, arg(input, "now")?).map(|t| out(&t))
+                let fields: ResponseFields = opt(input, "response_fields")?.unwrap_or_default();
+                TokenSet::from_token_response_with_fields(&body, arg(input, "now")?, None, &fields).map(|t| out(&t))
             }
             "tokens.freshness" => {
                 let t: TokenSet = arg(input, "tokens")?;
@@ -742,6 +744,20 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                         let account: Option<StoredCredentials> = opt(input, "account")?;
                         let password: String = arg(input, "password")?;
                         a.login(account.as_ref(), &password).map(|l| out(&l))
+                    }
+                    "password.login_limited" => {
+                        let account: Option<StoredCredentials> = opt(input, "account")?;
+                        let password: String = arg(input, "password")?;
+                        let al: Option<EntryLimiter> = opt(input, "account_limiter")?;
+                        let rl: Option<EntryLimiter> = opt(input, "requester_limiter")?;
+                        let now: i64 = arg(input, "now")?;
+                        Ok(out(&a.login_limited(
+                            account.as_ref(),
+                            &password,
+                            al.as_ref(),
+                            rl.as_ref(),
+                            now,
+                        )))
                     }
                     _ => return Err(format!("unknown operation `{op}`")),
                 }
