@@ -397,3 +397,86 @@ def test_device_login_cancelled(device_server: Dict[str, Any]) -> None:
     clock.set()
     with pytest.raises(authcore.Cancelled):
         login(device_server["base"], "my-cli", prompt=lambda p: None, clock=clock, cancel=clock, allow_insecure_http=True)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------------------------------
+# Session tokens, the Ravi token file, login limits
+# ------------------------------------------------------------------------------------------
+
+
+def session_doc(token: str = "at-1", identity: Optional[str] = None) -> Dict[str, Any]:
+    body = json.dumps({"session_token": token, "user_id": "user_abc123", "email": "user@example.com"})
+    doc: Dict[str, Any] = {"version": 2, "generation": 1, "clock_offset": 0, "tokens": token_set_from_response(body)}
+    if identity is not None:
+        doc["identity"] = identity
+    return doc
+
+
+@pytest.mark.parametrize("make", [lambda p: FileTokenStore(p / "auth.json"), lambda p: MemoryTokenStore()])
+def test_a_refused_session_token_signs_out_and_clears_the_store(api: Api, tmp_path: Any, make: Any) -> None:
+    store = make(tmp_path)
+    assert store.save(session_doc(), 0)
+    signed_out: List[bool] = []
+    auth = BearerAuth(store, token_endpoint=api.base + "/token", on_signed_out=lambda: signed_out.append(True))
+    with httpx.Client(auth=auth) as http:
+        assert http.get(api.base + "/api/me").status_code == 200  # the session works
+        api.access = "revoked"
+        with pytest.raises(authcore.NotAuthenticated) as e:
+            http.get(api.base + "/api/me")
+        assert e.value.code == "not_authenticated"
+        with pytest.raises(authcore.NotAuthenticated):  # no tokens left: no request goes out
+            http.get(api.base + "/api/me")
+    assert signed_out == [True]
+    assert store.load() is None
+    assert api.refreshes == 0 and api.seen_auth == ["Bearer at-1", "Bearer at-1"]
+
+
+def test_the_identity_is_saved_with_the_tokens_and_restored(api: Api, tmp_path: Any) -> None:
+    path = tmp_path / "ravi" / "auth.json"
+    store = FileTokenStore(path)
+    assert store.save(stored(), 0)
+    auth = BearerAuth(store, token_endpoint=api.base + "/token", identity_header="X-Ravi-Identity")
+    auth.set_identity("6f1c2a8e")
+    saved = store.load()
+    assert saved is not None and saved["identity"] == "6f1c2a8e" and saved["version"] == 2
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
+    assert [p for p in os.listdir(path.parent) if p.endswith(".tmp")] == []
+    # A new process: the identity comes back from the file.
+    again = BearerAuth(FileTokenStore(path), token_endpoint=api.base + "/token", identity_header="X-Ravi-Identity")
+    with httpx.Client(auth=again) as http:
+        r = http.get(api.base + "/api/me")
+    assert r.request.headers.get("X-Ravi-Identity") == "6f1c2a8e"
+    assert api.seen_auth == ["Bearer at-1"]
+
+
+def test_ravi_token_file_is_the_cores_constant_expanded_by_the_store(monkeypatch: Any, tmp_path: Any) -> None:
+    from authcore.stores import RAVI_TOKEN_FILE
+
+    assert RAVI_TOKEN_FILE == authcore._authcore.RAVI_TOKEN_FILE == "~/.ravi/auth.json"
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert FileTokenStore(RAVI_TOKEN_FILE).path == str(tmp_path / ".ravi" / "auth.json")
+
+
+def test_file_store_clear_compares_the_generation(tmp_path: Any) -> None:
+    store = FileTokenStore(tmp_path / "t.json")
+    assert store.clear(0)  # nothing stored: generation 0
+    assert store.save(stored(generation=3), 0)
+    assert not store.clear(2) and store.load() is not None
+    assert store.clear(3) and store.load() is None
+
+
+def test_login_limited_answers_unknown_and_known_accounts_alike() -> None:
+    from authcore.password import Accounts
+
+    accounts = Accounts(memory_kib=64, iterations=1, login_limits={"max_account_failures": 2, "window": 60})
+    account = {"user_id": "u-1", "password_hash": accounts.hash_password("correct horse")}
+    for acct in (account, None):
+        first = accounts.login_limited(acct, "wrong horse", now=NOW)
+        assert first["error"]["code"] == "invalid_credentials" and "login" not in first
+        second = accounts.login_limited(acct, "wrong horse", first["account_limiter"], first["requester_limiter"], now=NOW)
+        assert second["error"]["code"] == "too_many_attempts" and second["retry_at"] == NOW + 60
+        locked = accounts.login_limited(acct, "correct horse", second["account_limiter"], now=NOW + 59)
+        assert locked == {"error": {"code": "too_many_attempts", "detail": "Too many attempts."}, "retry_at": NOW + 60}
+    ok = accounts.login_limited(account, "correct horse", {"revision": 2, "window_start": NOW, "failures": 2}, now=NOW + 60)
+    assert ok["login"]["user_id"] == "u-1" and ok["account_limiter"]["failures"] == 0
