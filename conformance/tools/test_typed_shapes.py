@@ -54,7 +54,7 @@ def test_tagged_variants_carry_their_tag_and_options_are_camel_case():
     g = load_gen_types()
     ts = open(g.TS_OUT).read()
     assert re.search(r"export interface SendAction \{\n  type: \"send\";", ts)
-    assert "export type Action = SendAction | LoadTokensAction | SaveTokensAction | CompleteAction | ReauthenticateAction | FailedAction;" in ts
+    assert "export type Action = SendAction | LoadTokensAction | SaveTokensAction | CompleteAction | ReauthenticateAction | SignedOutAction | ClearTokensAction | FailedAction;" in ts
     options = ts[ts.index("export interface VerifierConfigOptions {") :]
     options = options[: options.index("}")]
     assert "maxTokenBytes?: number;" in options and "max_token_bytes" not in options

@@ -263,7 +263,7 @@ impl ResponseFields {
                     "A response member name must be 1 to 64 bytes of printable ASCII without spaces.",
                 ));
             }
-            if names[..i].iter().any(|(_, other)| other == name) {
+            if names.iter().take(i).any(|(_, other)| other == name) {
                 return Err(Error::field(
                     ErrorCode::InvalidConfig,
                     field,

@@ -198,14 +198,14 @@ fn omitted_settings_take_the_core_defaults() {
     use authcore::tokens::{Freshness, TokenSet, DEFAULT_EXPIRES_IN, DEFAULT_REFRESH_MARGIN};
     let body = r#"{"access_token":"at","refresh_token":"rt","token_type":"Bearer"}"#;
     let t = TokenSet::from_token_response_with_default(body, NOW, None).unwrap();
-    assert_eq!(t.expires_at, NOW + DEFAULT_EXPIRES_IN);
+    assert_eq!(t.expires_at, Some(NOW + DEFAULT_EXPIRES_IN));
     assert_eq!(
         TokenSet::from_token_response_with_default(body, NOW, 60)
             .unwrap()
             .expires_at,
-        NOW + 60
+        Some(NOW + 60)
     );
-    let edge = t.expires_at - DEFAULT_REFRESH_MARGIN;
+    let edge = NOW + DEFAULT_EXPIRES_IN - DEFAULT_REFRESH_MARGIN;
     assert_eq!(t.freshness(edge - 1, None), Freshness::Fresh);
     assert_eq!(t.freshness(edge, None), Freshness::RefreshDue);
     assert_eq!(t.freshness(edge, 0), Freshness::Fresh);

@@ -141,7 +141,7 @@ proptest! {
                         prop_assert_eq!(stored.generation, generation);
                         prop_assert!(generation > expected_generation);
                     }
-                    Action::Reauthenticate { .. } => {}
+                    Action::Reauthenticate { .. } | Action::SignedOut {} | Action::ClearTokens { .. } => {}
                     Action::Complete { request_id: request, .. } | Action::Failed { request_id: request, .. } => {
                         prop_assert!(open.remove(&request), "request {} settled once and only if open", request);
                         prop_assert!(settled.insert(request));
@@ -160,7 +160,10 @@ proptest! {
                     Action::Complete { request_id: request, .. } | Action::Failed { request_id: request, .. } => {
                         prop_assert!(open.remove(&request));
                     }
-                    Action::SaveTokens { .. } | Action::Reauthenticate { .. } => {}
+                    Action::SaveTokens { .. }
+                    | Action::Reauthenticate { .. }
+                    | Action::SignedOut {}
+                    | Action::ClearTokens { .. } => {}
                 }
             }
             if loading {
@@ -190,7 +193,8 @@ proptest! {
     ) {
         let body = serde_json::json!({"access_token": at, "token_type": "Bearer", "expires_in": exp}).to_string();
         if let Ok(t) = TokenSet::from_token_response(&body, now) {
-            prop_assert!(t.expires_at >= now.min(t.expires_at));
+            let expires_at = t.expires_at.unwrap_or(i64::MAX);
+            prop_assert!(expires_at >= now.min(expires_at));
             let _ = t.freshness(now, 300);
         }
     }

@@ -28,6 +28,10 @@ export function describe(a: Action): string {
       return "load";
     case "reauthenticate":
       return `sign in again before ${a.expires_at}`;
+    case "signed_out":
+      return "signed out";
+    case "clear_tokens":
+      return `clear generation ${a.expected_generation}`;
   }
 }
 
