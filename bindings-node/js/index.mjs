@@ -51,6 +51,8 @@ export const {
   checkConnection,
   exportJson,
   readiness,
+  profile,
+  profileNames,
   Cors,
   _panicForTests,
   authFetch,
