@@ -133,7 +133,10 @@ fn from_json<T: DeserializeOwned>(text: &str, what: &str) -> R<T> {
 /// A component's settings from JSON text: its `profile` member, when present, applied by the
 /// core's merge rule (`authcore::profile`).
 fn config_json_for<T: DeserializeOwned>(text: &str, what: &str, component: Component) -> R<T> {
-    decode(authcore::profile::resolve(component, parse_value(text, what)?).js()?, what)
+    decode(
+        authcore::profile::resolve(component, parse_value(text, what)?).js()?,
+        what,
+    )
 }
 
 /// An optional core type from optional JSON text (`null` → `None`).

@@ -228,7 +228,9 @@ fn settings<T: DeserializeOwned>(input: &Value, name: &str, component: Component
         }
     }
     match authcore::profile::resolve(component, config) {
-        Ok(v) => serde_json::from_value(v).map(Ok).map_err(|e| format!("input `{name}`: {e}")),
+        Ok(v) => serde_json::from_value(v)
+            .map(Ok)
+            .map_err(|e| format!("input `{name}`: {e}")),
         Err(e) => Ok(Err(e)),
     }
 }
@@ -459,10 +461,12 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
             "driver.new" => {
                 let config = settings::<ClientConfig>(input, "config", Component::Client)?;
                 let stored: Option<StoredTokens> = opt(input, "stored")?;
-                config.and_then(|config| RequestDriver::with_config(config, stored)).map(|d| {
-                    ctx.driver = Some(d);
-                    json!({})
-                })
+                config
+                    .and_then(|config| RequestDriver::with_config(config, stored))
+                    .map(|d| {
+                        ctx.driver = Some(d);
+                        json!({})
+                    })
             }
             "driver.restore" => RequestDriver::restore(&arg::<Value>(input, "snapshot")?).map(|mut d| {
                 let actions = out(&d.actions());
@@ -556,12 +560,12 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                     }
                 })
             }
-            "device.client.new" => {
-                settings::<DeviceClientConfig>(input, "config", Component::DeviceClient)?.and_then(DeviceClient::new).map(|c| {
+            "device.client.new" => settings::<DeviceClientConfig>(input, "config", Component::DeviceClient)?
+                .and_then(DeviceClient::new)
+                .map(|c| {
                     ctx.device_client = Some(c);
                     json!({})
-                })
-            }
+                }),
             "device.client.restore" => DeviceClient::restore(&arg::<Value>(input, "snapshot")?).map(|mut c| {
                 let actions = out(&c.actions());
                 ctx.device_client = Some(c);
@@ -590,12 +594,12 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                 };
                 r.map(|()| json!({ "actions": out(&c.actions()) }))
             }
-            "device.server.new" => {
-                settings::<DeviceServerConfig>(input, "config", Component::DeviceServer)?.and_then(DeviceAuthority::new).map(|a| {
+            "device.server.new" => settings::<DeviceServerConfig>(input, "config", Component::DeviceServer)?
+                .and_then(DeviceAuthority::new)
+                .map(|a| {
                     ctx.authority = Some(a);
                     json!({})
-                })
-            }
+                }),
             "device.server.parse_authorization_request" => {
                 AuthorizationRequest::from_form(&arg::<String>(input, "body")?).map(|r| out(&r))
             }
@@ -666,10 +670,12 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                     _ => return Err(format!("unknown operation `{op}`")),
                 }
             }
-            "session.new" => settings(input, "config", Component::Session)?.and_then(SessionManager::new).map(|m| {
-                ctx.sessions = Some(m);
-                json!({})
-            }),
+            "session.new" => settings(input, "config", Component::Session)?
+                .and_then(SessionManager::new)
+                .map(|m| {
+                    ctx.sessions = Some(m);
+                    json!({})
+                }),
             "session.hash" => Ok(json!({"hash": token_hash(&arg::<String>(input, "token")?)})),
             "session.load" => Session::from_json(&arg::<String>(input, "text")?).map(|s| out(&s)),
             op if op.starts_with("session.") => {
@@ -717,10 +723,12 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                     _ => return Err(format!("unknown operation `{op}`")),
                 }
             }
-            "gate.new" => settings::<GateConfig>(input, "config", Component::Gate)?.and_then(|c| Gate::with_backend(c, backend)).map(|g| {
-                ctx.gate = Some(g);
-                json!({})
-            }),
+            "gate.new" => settings::<GateConfig>(input, "config", Component::Gate)?
+                .and_then(|c| Gate::with_backend(c, backend))
+                .map(|g| {
+                    ctx.gate = Some(g);
+                    json!({})
+                }),
             "gate.classify" | "gate.decide" | "gate.authenticate" => {
                 let g = ctx.gate.as_ref().ok_or("no gate: call gate.new first")?;
                 let now: i64 = arg(input, "now")?;
@@ -834,10 +842,12 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                 )
                 .map(|()| json!({}))
             }
-            "oauth.new" => settings::<AuthCodeConfig>(input, "config", Component::AuthCode)?.and_then(AuthCodeClient::new).map(|c| {
-                ctx.auth_code = Some(c);
-                json!({})
-            }),
+            "oauth.new" => settings::<AuthCodeConfig>(input, "config", Component::AuthCode)?
+                .and_then(AuthCodeClient::new)
+                .map(|c| {
+                    ctx.auth_code = Some(c);
+                    json!({})
+                }),
             "oauth.check_id_token" => {
                 let c = ctx.auth_code.as_ref().ok_or("no client: call oauth.new first")?;
                 let access_token: Option<String> = opt(input, "access_token")?;
