@@ -188,13 +188,13 @@ test("README: the profile one-liners build working components", async () => {
     example("profiles-js") +
     `\nconst req = ${req.toString()};\n` +
     `console.log(JSON.stringify([\n` +
-    `  reeve.authenticate(req("GET", "/api/dashboard", { "X-Guest-ID": "guest_demo_123" }), ${now}),\n` +
-    `  reeve.authenticate(req("POST", "/api/dashboard", { "X-Guest-ID": "guest_demo_123" }), ${now}).error.code,\n` +
-    `  reeve.authenticate(req("GET", "/api/dashboard", { "X-Reeve-Services-Token": "x" }), ${now}).error.code,\n` +
+    `  reeve.authenticate(req("GET", "/api/dashboard", { "X-Guest-ID": "guest_demo_123" }), null, ${now}),\n` +
+    `  reeve.authenticate(req("POST", "/api/dashboard", { "X-Guest-ID": "guest_demo_123" }), null, ${now}).error.code,\n` +
+    `  reeve.authenticate(req("GET", "/api/dashboard", { "X-Reeve-Services-Token": "x" }), null, ${now}).error.code,\n` +
     `  cli.snapshot().config.identity_header,\n` +
-    `  accounts.register({ username: "User@Example.com", password: "secure_password", email: "user@example.com" }).username,\n` +
-    `  rag.authenticate(req("GET", "/api/collections"), ${now}).response.status,\n` +
-    `  rag.authenticate(req("POST", "/api/auth/login"), ${now}).type,\n` +
+    `  accounts.register("secure_password", "User@Example.com", "user@example.com").username,\n` +
+    `  rag.authenticate(req("GET", "/api/collections"), null, ${now}).response.status,\n` +
+    `  rag.authenticate(req("POST", "/api/auth/login"), null, ${now}).type,\n` +
     `]));\n`;
   const run = runModule(code, env);
   assert.equal(await run.exit, 0, run.stderr);

@@ -67,7 +67,7 @@ def test_reeve_sessions_last_30_days(ns: Dict[str, Any]) -> None:
 def test_ravi_driver_and_rag_profile(ns: Dict[str, Any]) -> None:
     assert ns["cli"].snapshot()["config"]["identity_header"] == "X-Ravi-Identity"
     assert ns["cli"].snapshot()["config"]["refresh_margin"] == 300
-    reg = ns["accounts"].register({"username": "User@Example.com", "password": "secure_password", "email": "user@example.com"})
+    reg = ns["accounts"].register("secure_password", "User@Example.com", "user@example.com")
     assert reg["username"] == "user@example.com"
     denied = ns["rag"].authenticate(request("GET", "/api/collections"), now=NOW)
     assert denied["response"]["status"] == 401
@@ -83,10 +83,10 @@ def test_profile_errors_and_overrides() -> None:
         SessionManager(profile="ravi")
     assert (e.value.code, e.value.field) == ("invalid_config", "profile")
     # The caller wins over the profile; the config dict may name the profile too.
-    s = SessionManager({"profile": "reeve", "idle_timeout": 60})
+    s = SessionManager({"profile": "reeve", "idle_timeout": 120})
     t = s.create("u", now=NOW)
     with pytest.raises(AuthError):
-        s.validate(t["record"], t["token"], now=NOW + 60)
+        s.validate(t["record"], t["token"], now=NOW + 120)
     assert profile_names() == ["rag-modulo", "ravi", "reeve"]
     doc = profile("ravi")
     assert doc["client"]["identity_header"] == "X-Ravi-Identity"
