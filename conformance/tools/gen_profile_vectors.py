@@ -95,7 +95,7 @@ def deny(code, status, detail, field=None, www=None):
 
 def suite(name, description, cases):
     path = os.path.join(ROOT, "vectors", "seeds", name + ".json")
-    write_suite(path, {"suite": "seeds/" + name, "description": description, "cases": cases})
+    write_suite(path, {"suite": "seeds", "description": description, "cases": cases})
     print("seeds/" + name, len(cases))
 
 
