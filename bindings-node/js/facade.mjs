@@ -1207,6 +1207,18 @@ export function createApi(native) {
     return call(() => native.errorBody(c, d));
   }
 
+  // ---------------------------------------------------------------------------- profiles
+
+  /** The document of a named profile (`ravi`, `reeve`, `rag-modulo`). */
+  function profile(name) {
+    const n = str(name, "name");
+    return parse(call(() => native.profile(n)));
+  }
+  /** The names of the profiles, sorted. */
+  function profileNames() {
+    return parse(call(() => native.profileNames()));
+  }
+
   for (const cls of [Verifier, Issuer, JwksCache, RequestDriver, DeviceClient, DeviceAuthority, SessionManager, Gate, Accounts, RefreshTokens, AuthCodeClient, Broker, Cors]) {
     Object.defineProperty(cls.prototype, Symbol.toStringTag, { value: cls.name });
   }
@@ -1260,6 +1272,8 @@ export function createApi(native) {
     exportJson,
     readiness,
     Cors,
+    profile,
+    profileNames,
     /** Test hook: the native module's deliberate panic (surfaces as `AuthError` code `internal`). */
     _panicForTests: () => call(() => native.panicForTests()),
   });

@@ -90,6 +90,24 @@ export interface BackendOption {
   backend?: Backend | null;
 }
 
+/** The names of the profiles shipped with the core. */
+export type ProfileName = "rag-modulo" | "ravi" | "reeve";
+
+/** A named profile whose section for the component is the base of these options (the options win; objects merge member by member, arrays are replaced). */
+export interface ProfileOption {
+  profile?: ProfileName | null;
+}
+
+/** A profile document: `name`, `version`, `description`, `seeds`, one section per component (snake_case settings), reference sections and `source`. */
+export interface ProfileDocument {
+  name: ProfileName;
+  version: number;
+  description: string;
+  seeds: string[];
+  source: Record<string, string>;
+  [section: string]: unknown;
+}
+
 export interface VerifierOptions extends BackendOption {
   algorithms: Algorithm[];
   leeway?: number;
@@ -125,7 +143,7 @@ export interface JwksCacheOptions extends BackendOption {
   allowInsecureHttp?: boolean;
 }
 
-export interface IssuerOptions extends BackendOption {
+export interface IssuerOptions extends BackendOption, ProfileOption {
   lifetime?: number;
   issuer?: string | null;
   audience?: string | null;
@@ -133,7 +151,7 @@ export interface IssuerOptions extends BackendOption {
   jti?: boolean;
 }
 
-export interface RequestDriverOptions {
+export interface RequestDriverOptions extends ProfileOption {
   tokenEndpoint: string;
   clientId?: string | null;
   refreshMargin?: number;
@@ -146,7 +164,7 @@ export interface RequestDriverOptions {
   stored?: StoredTokens | null;
 }
 
-export interface DeviceClientOptions {
+export interface DeviceClientOptions extends ProfileOption {
   baseUrl: string;
   clientId: string;
   authorizationPath?: string;
@@ -168,7 +186,7 @@ export interface UserCodeOptions {
   group?: number;
 }
 
-export interface DeviceAuthorityOptions {
+export interface DeviceAuthorityOptions extends ProfileOption {
   verificationUri: string;
   completeUri?: boolean;
   expiresIn?: number;
@@ -208,7 +226,7 @@ export interface GateServiceOptions {
   secret: string;
 }
 
-export interface GateOptions extends BackendOption {
+export interface GateOptions extends BackendOption, ProfileOption {
   realm?: string;
   jwt?: GateJwtOptions | null;
   session?: SessionOptions;
@@ -221,7 +239,9 @@ export interface GateOptions extends BackendOption {
   normalizePath?: boolean;
 }
 
-export interface AccountsOptions {
+export interface SessionManagerOptions extends SessionOptions, ProfileOption {}
+
+export interface AccountsOptions extends ProfileOption {
   minLength?: number;
   maxLength?: number;
   memoryKib?: number;
@@ -236,7 +256,7 @@ export interface RefreshTokensOptions {
   tokenBytes?: number;
 }
 
-export interface CorsOptions {
+export interface CorsOptions extends ProfileOption {
   allowedOrigins?: string[];
   allowedMethods?: string[];
   allowedHeaders?: string[];
@@ -245,7 +265,7 @@ export interface CorsOptions {
   maxAge?: number | null;
 }
 
-export interface AuthCodeClientOptions {
+export interface AuthCodeClientOptions extends ProfileOption {
   authorizationEndpoint: string;
   tokenEndpoint: string;
   clientId: string;
@@ -295,6 +315,10 @@ export class AuthError extends Error {
 export const version: string;
 export function catalog(): CatalogEntry[];
 export function errorBody(code: string, detail?: string | null): string;
+/** The document of a named profile; an unknown name throws `AuthError` `invalid_config`. */
+export function profile(name: ProfileName | string): ProfileDocument;
+/** The names of the profiles, sorted. */
+export function profileNames(): ProfileName[];
 
 // ------------------------------------------------------------------------------ jwt
 
@@ -414,7 +438,7 @@ export function oauthErrorResponse(code: string, detail?: string | null): HttpRe
 // ------------------------------------------------------------------------------ session
 
 export class SessionManager {
-  constructor(options?: SessionOptions);
+  constructor(options?: SessionManagerOptions);
   create(userId: string, email?: string | null, isGuest?: boolean, now?: Now, entropy?: Entropy): NewSession;
   signIn(userId: string, email?: string | null, previous?: Session | null, now?: Now, entropy?: Entropy): SignIn;
   exchange(verifier: Verifier, token: string, previous?: Session | null, now?: Now, entropy?: Entropy): SignIn;

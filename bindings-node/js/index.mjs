@@ -52,6 +52,8 @@ export const {
   checkConnection,
   exportJson,
   readiness,
+  profile,
+  profileNames,
   Cors,
   _panicForTests,
   authFetch,

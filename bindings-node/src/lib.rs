@@ -33,6 +33,7 @@ use authcore::oauth::{
     self, AuthCodeClient as CoreAuthCodeClient, AuthCodeConfig, PendingAuthorization, Pkce, PkceMethod, StoredChallenge,
 };
 use authcore::password::{self, Accounts as CoreAccounts, PasswordPolicy, Registration, StoredCredentials};
+use authcore::profile::Component;
 use authcore::refresh::{self, RefreshConfig, RefreshRecord, RefreshTokens as CoreRefreshTokens};
 use authcore::session::{self, Session, SessionConfig, SessionManager as CoreSessionManager};
 use authcore::tokens::{ClientConfig, RequestDriver as CoreRequestDriver, ResponseFields, StoredTokens, TokenSet};
@@ -101,14 +102,29 @@ fn guard<T>(body: impl FnOnce() -> Result<T, Fail>) -> napi::Result<T> {
 
 /// A core type from JSON text. The error names the argument and the member, never the value.
 fn parse<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, Fail> {
-    let json: Value = serde_json::from_str(text).map_err(|e| {
+    decode(parse_json(text, what)?, what)
+}
+
+/// A component's settings from JSON text: its `profile` member, when present, applied by the
+/// core's merge rule (`authcore::profile`).
+fn parse_config<T: DeserializeOwned>(text: &str, what: &str, component: Component) -> Result<T, Fail> {
+    decode(authcore::profile::resolve(component, parse_json(text, what)?)?, what)
+}
+
+/// JSON text as a value; malformed text is a `TypeError` naming `what`.
+fn parse_json(text: &str, what: &str) -> Result<Value, Fail> {
+    serde_json::from_str(text).map_err(|e| {
         let why = match e.classify() {
             serde_json::error::Category::Eof => "truncated JSON text",
             _ if e.to_string().contains("recursion limit") => "nested too deeply",
             _ => "malformed JSON text",
         };
         Fail::Type(format!("{what}: {why}"))
-    })?;
+    })
+}
+
+/// A value of type `T` from JSON; shape errors are a `TypeError` naming the path.
+fn decode<T: DeserializeOwned>(json: Value, what: &str) -> Result<T, Fail> {
     authcore::error::decode_json(json).map_err(|e| {
         Fail::Type(match e.path() {
             "" => format!("{what}: {}", e.detail()),
@@ -198,6 +214,18 @@ pub fn version() -> String {
 #[napi]
 pub fn ravi_token_file() -> String {
     authcore::tokens::RAVI_TOKEN_FILE.to_owned()
+}
+
+/// The document of the named profile (JSON); an unknown name is `invalid_config`.
+#[napi]
+pub fn profile(name: String) -> napi::Result<String> {
+    guard(|| out(&authcore::profile::document(&name)?))
+}
+
+/// The names of the profiles (JSON list), sorted.
+#[napi]
+pub fn profile_names() -> napi::Result<String> {
+    guard(|| out(&authcore::profile::names()))
 }
 
 /// The error catalog: JSON `[{"code", "status", "family", "detail"}]`.
@@ -292,7 +320,7 @@ impl Issuer {
     pub fn new(key_json: String, config_json: String, backend_name: Option<String>) -> napi::Result<Self> {
         guard(|| {
             let spec: KeySpec = parse(&key_json, "key")?;
-            let config: IssuerConfig = parse(&config_json, "config")?;
+            let config: IssuerConfig = parse_config(&config_json, "config", Component::Issuer)?;
             let key = SigningKey::from_spec(&spec, backend(backend_name.as_deref())?)?;
             Ok(Self {
                 inner: Arc::new(CoreIssuer::new(config, key)?),
@@ -450,7 +478,7 @@ impl RequestDriver {
     #[napi(constructor)]
     pub fn new(config_json: String, stored_json: Option<String>) -> napi::Result<Self> {
         guard(|| {
-            let config: ClientConfig = parse(&config_json, "config")?;
+            let config: ClientConfig = parse_config(&config_json, "config", Component::Client)?;
             let stored: Option<StoredTokens> = parse_opt(stored_json.as_deref(), "stored")?;
             Ok(Self {
                 inner: CoreRequestDriver::with_config(config, stored)?,
@@ -656,7 +684,7 @@ impl DeviceClient {
     #[napi(constructor)]
     pub fn new(config_json: String) -> napi::Result<Self> {
         guard(|| {
-            let config: DeviceClientConfig = parse(&config_json, "config")?;
+            let config: DeviceClientConfig = parse_config(&config_json, "config", Component::DeviceClient)?;
             Ok(Self {
                 inner: CoreDeviceClient::new(config)?,
             })
@@ -741,7 +769,7 @@ impl DeviceAuthority {
     #[napi(constructor)]
     pub fn new(config_json: String) -> napi::Result<Self> {
         guard(|| {
-            let config: DeviceServerConfig = parse(&config_json, "config")?;
+            let config: DeviceServerConfig = parse_config(&config_json, "config", Component::DeviceServer)?;
             Ok(Self {
                 inner: CoreDeviceAuthority::new(config)?,
             })
@@ -898,7 +926,7 @@ impl SessionManager {
     #[napi(constructor)]
     pub fn new(config_json: String) -> napi::Result<Self> {
         guard(|| {
-            let config: SessionConfig = parse(&config_json, "config")?;
+            let config: SessionConfig = parse_config(&config_json, "config", Component::Session)?;
             Ok(Self {
                 inner: CoreSessionManager::new(config)?,
             })
@@ -1016,7 +1044,7 @@ impl Gate {
     #[napi(constructor)]
     pub fn new(config_json: String, backend_name: Option<String>) -> napi::Result<Self> {
         guard(|| {
-            let config: GateConfig = parse(&config_json, "config")?;
+            let config: GateConfig = parse_config(&config_json, "config", Component::Gate)?;
             Ok(Self {
                 inner: CoreGate::with_backend(config, backend(backend_name.as_deref())?)?,
             })
@@ -1089,7 +1117,7 @@ impl Accounts {
     #[napi(constructor)]
     pub fn new(policy_json: String) -> napi::Result<Self> {
         guard(|| {
-            let policy: PasswordPolicy = parse(&policy_json, "policy")?;
+            let policy: PasswordPolicy = parse_config(&policy_json, "policy", Component::Accounts)?;
             Ok(Self {
                 inner: Arc::new(CoreAccounts::new(policy)?),
             })
@@ -1270,7 +1298,7 @@ impl Cors {
     #[napi(constructor)]
     pub fn new(config_json: String) -> napi::Result<Self> {
         guard(|| {
-            let config: CorsConfig = parse(&config_json, "config")?;
+            let config: CorsConfig = parse_config(&config_json, "config", Component::Cors)?;
             Ok(Self {
                 inner: CoreCors::new(config)?,
             })
@@ -1449,7 +1477,7 @@ impl AuthCodeClient {
     #[napi(constructor)]
     pub fn new(config_json: String) -> napi::Result<Self> {
         guard(|| {
-            let config: AuthCodeConfig = parse(&config_json, "config")?;
+            let config: AuthCodeConfig = parse_config(&config_json, "config", Component::AuthCode)?;
             Ok(Self {
                 inner: CoreAuthCodeClient::new(config)?,
             })

@@ -179,3 +179,33 @@ function freePort() {
     });
   });
 }
+
+test("README: the profile one-liners build working components", async () => {
+  const env = { REEVE_SERVICES_TOKEN: "reeve-services-token-0123456789abcdefghij", JWT_SECRET_KEY: "rag-modulo-strong-secret-0123456789abcdef" };
+  const now = 1_700_000_000;
+  const req = (method, path, headers = {}) => ({ method, url: `https://api.example.com${path}`, headers });
+  const code =
+    example("profiles-js") +
+    `\nconst req = ${req.toString()};\n` +
+    `console.log(JSON.stringify([\n` +
+    `  reeve.authenticate(req("GET", "/api/dashboard", { "X-Guest-ID": "guest_demo_123" }), null, ${now}),\n` +
+    `  reeve.authenticate(req("POST", "/api/dashboard", { "X-Guest-ID": "guest_demo_123" }), null, ${now}).error.code,\n` +
+    `  reeve.authenticate(req("GET", "/api/dashboard", { "X-Reeve-Services-Token": "x" }), null, ${now}).error.code,\n` +
+    `  cli.snapshot().config.identity_header,\n` +
+    `  accounts.register("secure_password", "User@Example.com", "user@example.com").username,\n` +
+    `  rag.authenticate(req("GET", "/api/collections"), null, ${now}).response.status,\n` +
+    `  rag.authenticate(req("POST", "/api/auth/login"), null, ${now}).type,\n` +
+    `]));\n`;
+  const run = runModule(code, env);
+  assert.equal(await run.exit, 0, run.stderr);
+  const lines = run.stdout.trim().split("\n");
+  assert.equal(lines[0], "[ 'rag-modulo', 'ravi', 'reeve' ] /api/auth/session");
+  const [guest, write, wrong, header, username, status, login] = JSON.parse(lines[1]);
+  assert.equal(guest.context.guest_id, "guest_demo_123");
+  assert.equal(write, "guest_read_only");
+  assert.equal(wrong, "invalid_service_token");
+  assert.equal(header, "X-Ravi-Identity");
+  assert.equal(username, "user@example.com");
+  assert.equal(status, 401);
+  assert.equal(login, "allow");
+});

@@ -33,6 +33,7 @@ use authcore::oauth::{
     self, AuthCodeClient as CoreAuthCodeClient, AuthCodeConfig, PendingAuthorization, Pkce, PkceMethod, StoredChallenge,
 };
 use authcore::password::{self, Accounts as CoreAccounts, PasswordPolicy, Registration, StoredCredentials};
+use authcore::profile::Component;
 use authcore::refresh::{self, RefreshConfig, RefreshRecord, RefreshTokens as CoreRefreshTokens};
 use authcore::session::{self, Session, SessionConfig, SessionManager as CoreSessionManager};
 use authcore::tokens::{ClientConfig, RequestDriver as CoreRequestDriver, ResponseFields, StoredTokens, TokenSet};
@@ -185,7 +186,11 @@ fn py_to_json(v: &Bound<'_, PyAny>, path: &str, depth: usize) -> PyResult<Value>
 /// A core type from a Python value. The error names the argument, the member and the expected
 /// type, never the value (the core's `decode_json`).
 fn from_py<T: DeserializeOwned>(v: &Bound<'_, PyAny>, what: &str) -> PyResult<T> {
-    let json = py_to_json(v, what, 0)?;
+    decode_py(py_to_json(v, what, 0)?, what)
+}
+
+/// A value of type `T` from JSON; shape errors are `TypeError` / `ValueError` naming the path.
+fn decode_py<T: DeserializeOwned>(json: Value, what: &str) -> PyResult<T> {
     authcore::error::decode_json(json).map_err(|e| {
         let msg = match e.path() {
             "" => format!("{what}: {}", e.detail()),
@@ -215,6 +220,36 @@ fn settings<T: DeserializeOwned>(
     what: &str,
 ) -> PyResult<T> {
     from_py(settings_dict(py, config, kwargs, what)?.as_any(), what)
+}
+
+/// A component's settings from an optional dict plus keyword arguments (keywords win), with
+/// the named profile's section under them (the core's merge rule, `authcore::profile`).
+fn profiled<T: DeserializeOwned>(
+    py: Python<'_>,
+    config: Option<&Bound<'_, PyAny>>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+    profile: Option<&str>,
+    what: &str,
+    component: Component,
+) -> PyResult<T> {
+    let merged = settings_dict(py, config, kwargs, what)?;
+    profiled_dict(py, &merged, profile, what, component)
+}
+
+/// [`profiled`] for a settings dict already merged.
+fn profiled_dict<T: DeserializeOwned>(
+    py: Python<'_>,
+    merged: &Bound<'_, PyDict>,
+    profile: Option<&str>,
+    what: &str,
+    component: Component,
+) -> PyResult<T> {
+    if let Some(name) = profile {
+        merged.set_item("profile", name)?;
+    }
+    let json = py_to_json(merged.as_any(), what, 0)?;
+    let json = authcore::profile::resolve(component, json).py(py)?;
+    decode_py(json, what)
 }
 
 /// The optional settings dict and the keyword arguments merged into a new dict (keywords win).
@@ -549,16 +584,17 @@ guarded! {
 #[pymethods]
 impl Issuer {
     #[new]
-    #[pyo3(signature = (key, config=None, *, backend=None, **kwargs))]
+    #[pyo3(signature = (key, config=None, *, profile=None, backend=None, **kwargs))]
     fn new(
         py: Python<'_>,
         key: &Bound<'_, PyAny>,
         config: Option<&Bound<'_, PyAny>>,
+        profile: Option<&str>,
         backend: Option<&str>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
         let spec: KeySpec = from_py(&key_spec_py(key)?, "key")?;
-        let config: IssuerConfig = settings(py, config, kwargs, "config")?;
+        let config: IssuerConfig = profiled(py, config, kwargs, profile, "config", Component::Issuer)?;
         let key = SigningKey::from_spec(&spec, self::backend(py, backend)?).py(py)?;
         Ok(Self {
             inner: CoreIssuer::new(config, key).py(py)?,
@@ -830,14 +866,15 @@ guarded! {
 #[pymethods]
 impl RequestDriver {
     #[new]
-    #[pyo3(signature = (config=None, *, stored=None, **kwargs))]
+    #[pyo3(signature = (config=None, *, profile=None, stored=None, **kwargs))]
     fn new(
         py: Python<'_>,
         config: Option<&Bound<'_, PyAny>>,
+        profile: Option<&str>,
         stored: Option<&Bound<'_, PyAny>>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        let config: ClientConfig = settings(py, config, kwargs, "config")?;
+        let config: ClientConfig = profiled(py, config, kwargs, profile, "config", Component::Client)?;
         let stored: Option<StoredTokens> = opt_from_py(stored, "stored")?;
         let d = CoreRequestDriver::with_config(config, stored).py(py)?;
         Ok(Self { inner: Mutex::new(d) })
@@ -964,9 +1001,14 @@ guarded! {
 #[pymethods]
 impl DeviceClient {
     #[new]
-    #[pyo3(signature = (config=None, **kwargs))]
-    fn new(py: Python<'_>, config: Option<&Bound<'_, PyAny>>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
-        let config: DeviceClientConfig = settings(py, config, kwargs, "config")?;
+    #[pyo3(signature = (config=None, *, profile=None, **kwargs))]
+    fn new(
+        py: Python<'_>,
+        config: Option<&Bound<'_, PyAny>>,
+        profile: Option<&str>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let config: DeviceClientConfig = profiled(py, config, kwargs, profile, "config", Component::DeviceClient)?;
         Ok(Self {
             inner: Mutex::new(CoreDeviceClient::new(config).py(py)?),
         })
@@ -1072,9 +1114,14 @@ guarded! {
 #[pymethods]
 impl DeviceAuthority {
     #[new]
-    #[pyo3(signature = (config=None, **kwargs))]
-    fn new(py: Python<'_>, config: Option<&Bound<'_, PyAny>>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
-        let config: DeviceServerConfig = settings(py, config, kwargs, "config")?;
+    #[pyo3(signature = (config=None, *, profile=None, **kwargs))]
+    fn new(
+        py: Python<'_>,
+        config: Option<&Bound<'_, PyAny>>,
+        profile: Option<&str>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let config: DeviceServerConfig = profiled(py, config, kwargs, profile, "config", Component::DeviceServer)?;
         Ok(Self {
             inner: CoreDeviceAuthority::new(config).py(py)?,
         })
@@ -1266,9 +1313,14 @@ guarded! {
 #[pymethods]
 impl SessionManager {
     #[new]
-    #[pyo3(signature = (config=None, **kwargs))]
-    fn new(py: Python<'_>, config: Option<&Bound<'_, PyAny>>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
-        let config: SessionConfig = settings(py, config, kwargs, "config")?;
+    #[pyo3(signature = (config=None, *, profile=None, **kwargs))]
+    fn new(
+        py: Python<'_>,
+        config: Option<&Bound<'_, PyAny>>,
+        profile: Option<&str>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let config: SessionConfig = profiled(py, config, kwargs, profile, "config", Component::Session)?;
         Ok(Self {
             inner: CoreSessionManager::new(config).py(py)?,
         })
@@ -1395,10 +1447,11 @@ guarded! {
 #[pymethods]
 impl Gate {
     #[new]
-    #[pyo3(signature = (config=None, *, backend=None, **kwargs))]
+    #[pyo3(signature = (config=None, *, profile=None, backend=None, **kwargs))]
     fn new(
         py: Python<'_>,
         config: Option<&Bound<'_, PyAny>>,
+        profile: Option<&str>,
         backend: Option<&str>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
@@ -1413,7 +1466,7 @@ impl Gate {
                 }
             }
         }
-        let config: GateConfig = from_py(merged.as_any(), "config")?;
+        let config: GateConfig = profiled_dict(py, &merged, profile, "config", Component::Gate)?;
         Ok(Self {
             inner: CoreGate::with_backend(config, self::backend(py, backend)?).py(py)?,
         })
@@ -1490,9 +1543,14 @@ guarded! {
 #[pymethods]
 impl Accounts {
     #[new]
-    #[pyo3(signature = (policy=None, **kwargs))]
-    fn new(py: Python<'_>, policy: Option<&Bound<'_, PyAny>>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
-        let policy: PasswordPolicy = settings(py, policy, kwargs, "policy")?;
+    #[pyo3(signature = (policy=None, *, profile=None, **kwargs))]
+    fn new(
+        py: Python<'_>,
+        policy: Option<&Bound<'_, PyAny>>,
+        profile: Option<&str>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let policy: PasswordPolicy = profiled(py, policy, kwargs, profile, "policy", Component::Accounts)?;
         let inner = py.detach(|| CoreAccounts::new(policy)).py(py)?;
         Ok(Self { inner })
     }
@@ -1606,9 +1664,14 @@ guarded! {
 #[pymethods]
 impl Cors {
     #[new]
-    #[pyo3(signature = (config=None, **kwargs))]
-    fn new(py: Python<'_>, config: Option<&Bound<'_, PyAny>>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
-        let config: CorsConfig = settings(py, config, kwargs, "config")?;
+    #[pyo3(signature = (config=None, *, profile=None, **kwargs))]
+    fn new(
+        py: Python<'_>,
+        config: Option<&Bound<'_, PyAny>>,
+        profile: Option<&str>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let config: CorsConfig = profiled(py, config, kwargs, profile, "config", Component::Cors)?;
         Ok(Self {
             inner: CoreCors::new(config).py(py)?,
         })
@@ -1796,9 +1859,14 @@ guarded! {
 #[pymethods]
 impl AuthCodeClient {
     #[new]
-    #[pyo3(signature = (config=None, **kwargs))]
-    fn new(py: Python<'_>, config: Option<&Bound<'_, PyAny>>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
-        let config: AuthCodeConfig = settings(py, config, kwargs, "config")?;
+    #[pyo3(signature = (config=None, *, profile=None, **kwargs))]
+    fn new(
+        py: Python<'_>,
+        config: Option<&Bound<'_, PyAny>>,
+        profile: Option<&str>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let config: AuthCodeConfig = profiled(py, config, kwargs, profile, "config", Component::AuthCode)?;
         Ok(Self {
             inner: CoreAuthCodeClient::new(config).py(py)?,
         })
@@ -1982,6 +2050,24 @@ fn readiness(
 }
 }
 
+guarded! {
+/// The document of the named profile (`ravi`, `reeve`, `rag-modulo`); an unknown name is
+/// `invalid_config`.
+#[pyfunction]
+fn profile(py: Python<'_>, name: &str) -> PyResult<Py<PyAny>> {
+    let doc = authcore::profile::document(name).py(py)?;
+    to_py(py, &doc)
+}
+}
+
+guarded! {
+/// The names of the profiles, sorted.
+#[pyfunction]
+fn profile_names() -> PyResult<Vec<&'static str>> {
+    Ok(authcore::profile::names())
+}
+}
+
 #[pymodule]
 fn _authcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
@@ -2031,5 +2117,7 @@ fn _authcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(check_connection, m)?)?;
     m.add_function(wrap_pyfunction!(export_json, m)?)?;
     m.add_function(wrap_pyfunction!(readiness, m)?)?;
+    m.add_function(wrap_pyfunction!(profile, m)?)?;
+    m.add_function(wrap_pyfunction!(profile_names, m)?)?;
     Ok(())
 }

@@ -36,6 +36,7 @@ use authcore::jwt::{Issuer as CoreIssuer, IssuerConfig, JwtConfig, SigningKey};
 use authcore::oauth::{AuthCodeClient as CoreAuthCodeClient, AuthCodeConfig, PendingAuthorization, Pkce, PkceMethod};
 #[cfg(feature = "argon2")]
 use authcore::password::{Accounts as CoreAccounts, PasswordPolicy, Registration, StoredCredentials};
+use authcore::profile::Component;
 use authcore::tokens::{ClientConfig, RequestDriver as CoreRequestDriver, ResponseFields, StoredTokens, TokenSet};
 #[cfg(feature = "server")]
 use authcore::{
@@ -127,6 +128,15 @@ fn decode<T: DeserializeOwned>(value: Value, what: &str) -> R<T> {
 /// A core type from JSON text.
 fn from_json<T: DeserializeOwned>(text: &str, what: &str) -> R<T> {
     decode(parse_value(text, what)?, what)
+}
+
+/// A component's settings from JSON text: its `profile` member, when present, applied by the
+/// core's merge rule (`authcore::profile`).
+fn config_json_for<T: DeserializeOwned>(text: &str, what: &str, component: Component) -> R<T> {
+    decode(
+        authcore::profile::resolve(component, parse_value(text, what)?).js()?,
+        what,
+    )
 }
 
 /// An optional core type from optional JSON text (`null` → `None`).
@@ -232,6 +242,18 @@ pub fn version() -> String {
 #[wasm_bindgen(js_name = raviTokenFile)]
 pub fn ravi_token_file() -> String {
     authcore::tokens::RAVI_TOKEN_FILE.to_owned()
+}
+
+/// The document of the named profile (JSON); an unknown name is `invalid_config`.
+#[wasm_bindgen]
+pub fn profile(name: &str) -> R<String> {
+    to_json(&authcore::profile::document(name).js()?)
+}
+
+/// The names of the profiles (JSON list), sorted.
+#[wasm_bindgen(js_name = profileNames)]
+pub fn profile_names() -> R<String> {
+    to_json(&authcore::profile::names())
 }
 
 /// The error catalog: JSON `[{code, status, family, detail}]`.
@@ -366,7 +388,7 @@ impl Issuer {
     #[wasm_bindgen(constructor)]
     pub fn new(key_json: &str, config_json: &str, backend: Option<String>) -> R<Issuer> {
         let spec: KeySpec = from_json(key_json, "key")?;
-        let config: IssuerConfig = from_json(config_json, "config")?;
+        let config: IssuerConfig = config_json_for(config_json, "config", Component::Issuer)?;
         let key = SigningKey::from_spec(&spec, self::backend(backend)?).js()?;
         Ok(Self {
             inner: CoreIssuer::new(config, key).js()?,
@@ -454,7 +476,7 @@ impl RequestDriver {
     /// From the client settings and optional stored tokens (JSON).
     #[wasm_bindgen(constructor)]
     pub fn new(config_json: &str, stored_json: Option<String>) -> R<RequestDriver> {
-        let config: ClientConfig = from_json(config_json, "config")?;
+        let config: ClientConfig = config_json_for(config_json, "config", Component::Client)?;
         let stored: Option<StoredTokens> = opt_json(stored_json, "stored")?;
         Ok(Self {
             inner: CoreRequestDriver::with_config(config, stored).js()?,
@@ -554,7 +576,7 @@ impl DeviceClient {
     /// From the client settings (JSON).
     #[wasm_bindgen(constructor)]
     pub fn new(config_json: &str) -> R<DeviceClient> {
-        let config: DeviceClientConfig = from_json(config_json, "config")?;
+        let config: DeviceClientConfig = config_json_for(config_json, "config", Component::DeviceClient)?;
         Ok(Self {
             inner: CoreDeviceClient::new(config).js()?,
         })
@@ -706,7 +728,7 @@ impl DeviceAuthority {
     /// From the server settings (JSON).
     #[wasm_bindgen(constructor)]
     pub fn new(config_json: &str) -> R<DeviceAuthority> {
-        let config: DeviceServerConfig = from_json(config_json, "config")?;
+        let config: DeviceServerConfig = config_json_for(config_json, "config", Component::DeviceServer)?;
         Ok(Self {
             inner: CoreDeviceAuthority::new(config).js()?,
         })
@@ -840,7 +862,7 @@ impl SessionManager {
     /// From the session settings (JSON).
     #[wasm_bindgen(constructor)]
     pub fn new(config_json: &str) -> R<SessionManager> {
-        let config: SessionConfig = from_json(config_json, "config")?;
+        let config: SessionConfig = config_json_for(config_json, "config", Component::Session)?;
         Ok(Self {
             inner: CoreSessionManager::new(config).js()?,
         })
@@ -944,7 +966,7 @@ impl Gate {
     /// From the gate settings (JSON) and a backend name.
     #[wasm_bindgen(constructor)]
     pub fn new(config_json: &str, backend: Option<String>) -> R<Gate> {
-        let config: GateConfig = from_json(config_json, "config")?;
+        let config: GateConfig = config_json_for(config_json, "config", Component::Gate)?;
         Ok(Self {
             inner: CoreGate::with_backend(config, self::backend(backend)?).js()?,
         })
@@ -1000,7 +1022,7 @@ impl Accounts {
     /// From the password policy (JSON).
     #[wasm_bindgen(constructor)]
     pub fn new(policy_json: &str) -> R<Accounts> {
-        let policy: PasswordPolicy = from_json(policy_json, "policy")?;
+        let policy: PasswordPolicy = config_json_for(policy_json, "policy", Component::Accounts)?;
         Ok(Self {
             inner: CoreAccounts::new(policy).js()?,
         })
@@ -1149,7 +1171,7 @@ impl Cors {
     /// From the CORS settings (JSON).
     #[wasm_bindgen(constructor)]
     pub fn new(config_json: &str) -> R<Cors> {
-        let config: CorsConfig = from_json(config_json, "config")?;
+        let config: CorsConfig = config_json_for(config_json, "config", Component::Cors)?;
         Ok(Self {
             inner: CoreCors::new(config).js()?,
         })
@@ -1298,7 +1320,7 @@ impl AuthCodeClient {
     /// From the client settings (JSON).
     #[wasm_bindgen(constructor)]
     pub fn new(config_json: &str) -> R<AuthCodeClient> {
-        let config: AuthCodeConfig = from_json(config_json, "config")?;
+        let config: AuthCodeConfig = config_json_for(config_json, "config", Component::AuthCode)?;
         Ok(Self {
             inner: CoreAuthCodeClient::new(config).js()?,
         })

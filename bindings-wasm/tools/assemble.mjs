@@ -34,7 +34,7 @@ const CLIENT = [
   "Verifier", "verifySignature", "parseJwks", "parseJwksAsync", "decodeUnverified",
   "tokenSetFromResponse", "freshness", "loadTokens", "dumpTokens", "RequestDriver",
   "DeviceClient", "pkce", "AuthCodeClient", "_panicForTests",
-  "JwksCache", "wellKnownUrl", "parseProviderMetadata",
+  "JwksCache", "wellKnownUrl", "parseProviderMetadata", "profile", "profileNames",
   "authFetch", "deviceLogin", "printPrompt", "MemoryTokenStore", "RemoteJwks",
   "RAVI_TOKEN_FILE",
 ];
@@ -52,7 +52,7 @@ writeFileSync(
     "// declarations of the names it exports.\n" +
     'export type * from "./types";\n' +
     'export * from "./adapters";\n' +
-    `export type { Now, Entropy, Backend, KeyInput, BackendOption, VerifierOptions, RequestDriverOptions, DeviceClientOptions, AuthCodeClientOptions, JwksCacheOptions, JwksVerifierOptions } from "./index";\n` +
+    `export type { Now, Entropy, Backend, KeyInput, BackendOption, VerifierOptions, RequestDriverOptions, DeviceClientOptions, AuthCodeClientOptions, JwksCacheOptions, JwksVerifierOptions, ProfileName, ProfileOption, ProfileDocument } from "./index";\n` +
     `export { ${values.join(", ")} } from "./index";\n`,
 );
 writeFileSync(join(pkg, "client-names.json"), `${JSON.stringify(CLIENT)}\n`);

@@ -103,6 +103,34 @@ def problems(validator: Any, value: Any, lenient: Sequence[str] = ()) -> List[st
     return out
 
 
+def merge(base: Any, overrides: Any) -> Any:
+    """The profile merge rule (conformance/README.md, "Profiles"): objects member by member,
+    anything else replaced by `overrides`."""
+    if isinstance(base, dict) and isinstance(overrides, dict):
+        out = dict(base)
+        for k, v in overrides.items():
+            out[k] = merge(base[k], v) if k in base else v
+        return out
+    return overrides
+
+
+def with_profile(entry: Dict[str, Any], value: Any) -> Any:
+    """A constructor step's input with the named profile's section merged under its settings
+    (unchanged when the step names no profile or the profile does not exist)."""
+    if "profile" not in entry or not isinstance(value, dict) or not isinstance(value.get("profile"), str):
+        return value
+    path = ROOT / "core/profiles" / f"{value['profile']}.json"
+    if not path.is_file():
+        return value
+    section = json.loads(path.read_text()).get(entry["profile"]["section"])
+    if section is None:
+        return value
+    out = dict(value)
+    member = entry["profile"]["settings"]
+    out[member] = merge(section, value.get(member) or {})
+    return out
+
+
 def vector_files(args: Sequence[str]) -> List[Path]:
     roots = [Path(a) for a in args] or [ROOT / "conformance/vectors"]
     files: List[Path] = []
@@ -136,7 +164,7 @@ def check(files: Sequence[Path]) -> Tuple[int, List[str]]:
                     continue
                 steps += 1
                 lenient = list(spec[op].get("lenient_on_error", {})) if "expect_error" in step else []
-                for p in problems(validator(op, "input"), step.get("input", {}), lenient):
+                for p in problems(validator(op, "input"), with_profile(spec[op], step.get("input", {})), lenient):
                     failures.append(f"{where}: input {p}")
                 if "expect" in step:
                     for p in problems(validator(op, "output"), step["expect"]):

@@ -74,6 +74,9 @@ def test_an_op_without_schemas_fails(tmp_path):
 @pytest.mark.parametrize("op", sorted(json.load(open(c.OP_SCHEMAS))["ops"]))
 def test_every_op_has_input_and_output(op):
     spec = json.load(open(c.OP_SCHEMAS))["ops"][op]
-    assert set(spec) <= {"input", "output", "lenient_on_error"} and "input" in spec and "output" in spec
+    assert set(spec) <= {"input", "output", "lenient_on_error", "profile"} and "input" in spec and "output" in spec
+    if "profile" in spec:
+        assert set(spec["profile"]) == {"settings", "section"}
+        assert spec["profile"]["settings"] in spec["input"]["properties"] and "profile" in spec["input"]["properties"]
     for member, why in spec.get("lenient_on_error", {}).items():
         assert member in spec["input"]["properties"] and why

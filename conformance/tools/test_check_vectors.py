@@ -20,6 +20,8 @@ def tree(tmp_path):
                     ignore=shutil.ignore_patterns("__pycache__", "test_*.py"))
     shutil.copytree(os.path.join(CONFORMANCE, "vectors"), root / "vectors")
     shutil.copytree(os.path.join(CONFORMANCE, "keys"), root / "keys")
+    # gen_profile_vectors.py reads the profiles as shipped (`profile.load` hands them back).
+    shutil.copytree(os.path.join(os.path.dirname(CONFORMANCE), "core", "profiles"), tmp_path / "core" / "profiles")
     return root
 
 

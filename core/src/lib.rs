@@ -17,6 +17,7 @@
 //! * [`http`], [`time`], [`entropy`]: the plain data that crosses the IO boundary.
 //! * [`gate`] with [`target`]: who is calling and may they proceed; request targets parsed strictly.
 //! * [`secret`]: [`secret::Secret`], a string whose `Debug` never shows it.
+//! * [`profile`]: named profiles, the settings of known systems shipped as data.
 //!
 //! ## Cargo features
 //!
@@ -91,6 +92,7 @@ pub mod http;
 pub mod jwt;
 pub mod oauth;
 pub mod password;
+pub mod profile;
 pub mod refresh;
 #[cfg(feature = "schema")]
 pub mod schema;

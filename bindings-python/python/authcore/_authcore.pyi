@@ -133,6 +133,7 @@ class Issuer:
         key: _Key,
         config: Optional[Mapping[str, Any]] = None,
         *,
+        profile: Optional[str] = None,
         backend: Optional[_Backend] = None,
         lifetime: int = 3600,
         issuer: Optional[str] = None,
@@ -169,6 +170,7 @@ class RequestDriver:
         cls,
         config: Optional[Mapping[str, Any]] = None,
         *,
+        profile: Optional[str] = None,
         stored: Optional[Mapping[str, Any]] = None,
         token_endpoint: str = ...,
         client_id: Optional[str] = None,
@@ -206,6 +208,7 @@ class DeviceClient:
         cls,
         config: Optional[Mapping[str, Any]] = None,
         *,
+        profile: Optional[str] = None,
         base_url: str = ...,
         authorization_path: str = ...,
         token_path: str = ...,
@@ -239,6 +242,7 @@ class DeviceAuthority:
         cls,
         config: Optional[Mapping[str, Any]] = None,
         *,
+        profile: Optional[str] = None,
         verification_uri: str = ...,
         complete_uri: bool = ...,
         expires_in: int = ...,
@@ -291,6 +295,7 @@ class SessionManager:
         cls,
         config: Optional[Mapping[str, Any]] = None,
         *,
+        profile: Optional[str] = None,
         idle_timeout: int = ...,
         absolute_lifetime: Optional[int] = ...,
         touch_interval: int = ...,
@@ -333,6 +338,7 @@ class Gate:
         cls,
         config: Optional[Mapping[str, Any]] = None,
         *,
+        profile: Optional[str] = None,
         backend: Optional[_Backend] = None,
         realm: str = "api",
         jwt: Optional[Mapping[str, Any]] = None,
@@ -362,6 +368,7 @@ class Accounts:
         cls,
         policy: Optional[Mapping[str, Any]] = None,
         *,
+        profile: Optional[str] = None,
         min_length: int = ...,
         max_length: int = ...,
         memory_kib: int = ...,
@@ -451,6 +458,7 @@ class AuthCodeClient:
         cls,
         config: Optional[Mapping[str, Any]] = None,
         *,
+        profile: Optional[str] = None,
         authorization_endpoint: str = ...,
         token_endpoint: str = ...,
         client_id: str = ...,
@@ -500,6 +508,11 @@ def readiness(
     now: Optional[int] = None,
 ) -> Readiness: ...
 
+# --- profiles ------------------------------------------------------------------------------
+
+def profile(name: str) -> Dict[str, Any]: ...
+def profile_names() -> List[str]: ...
+
 # --- cors ----------------------------------------------------------------------------------
 
 @final
@@ -508,6 +521,7 @@ class Cors:
         cls,
         config: Optional[Mapping[str, Any]] = None,
         *,
+        profile: Optional[str] = None,
         allowed_origins: Sequence[str] = ...,
         allowed_methods: Sequence[str] = ...,
         allowed_headers: Sequence[str] = ...,

@@ -31,6 +31,7 @@ use authcore::oauth::{
 use authcore::password::{
     normalize_email, normalize_username, Accounts, PasswordPolicy, Registration, StoredCredentials,
 };
+use authcore::profile::Component;
 use authcore::refresh::{refresh_token_hash, RefreshConfig, RefreshRecord, RefreshTokens};
 use authcore::session::{token_hash, Session, SessionManager};
 use authcore::tokens::{ClientConfig, RequestDriver, ResponseFields, StoredTokens, TokenSet};
@@ -214,6 +215,26 @@ fn arg<T: DeserializeOwned>(input: &Value, name: &str) -> Result<T, String> {
     serde_json::from_value(input.get(name).cloned().unwrap_or(Value::Null)).map_err(|e| format!("input `{name}`: {e}"))
 }
 
+/// A component's settings: input `name`, with input `profile` (when given) applied by the
+/// core's merge rule. The inner error is the core's (an unknown profile is a step error).
+fn settings<T: DeserializeOwned>(input: &Value, name: &str, component: Component) -> Result<Result<T, Error>, String> {
+    let mut config = input.get(name).cloned().unwrap_or(Value::Null);
+    if let Some(p) = input.get("profile").filter(|p| !p.is_null()) {
+        if config.is_null() {
+            config = json!({});
+        }
+        if let Value::Object(m) = &mut config {
+            m.insert("profile".into(), p.clone());
+        }
+    }
+    match authcore::profile::resolve(component, config) {
+        Ok(v) => serde_json::from_value(v)
+            .map(Ok)
+            .map_err(|e| format!("input `{name}`: {e}")),
+        Err(e) => Ok(Err(e)),
+    }
+}
+
 fn opt<T: DeserializeOwned>(input: &Value, name: &str) -> Result<Option<T>, String> {
     match input.get(name) {
         None | Some(Value::Null) => Ok(None),
@@ -339,6 +360,8 @@ pub const OPS: &[&str] = &[
     "broker.readiness",
     "cors.new",
     "cors.decide",
+    "profile.load",
+    "profile.names",
 ];
 
 /// The operation table. Shapes are documented in `conformance/README.md`.
@@ -371,13 +394,17 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                     .map(|t| out(&t))
             }
             "jwt.issue" => {
-                let config: IssuerConfig = opt(input, "config")?.unwrap_or_default();
+                let config = match input.get("profile") {
+                    Some(_) => settings::<IssuerConfig>(input, "config", Component::Issuer)?,
+                    None => Ok(opt(input, "config")?.unwrap_or_default()),
+                };
                 let spec: KeySpec = arg(input, "key")?;
                 let claims: Value = arg(input, "claims")?;
                 let now: i64 = arg(input, "now")?;
                 let mut e = entropy(input)?;
-                SigningKey::from_spec(&spec, backend)
-                    .and_then(|k| Issuer::new(config, k))
+                config
+                    .and_then(|config| SigningKey::from_spec(&spec, backend).map(|k| (config, k)))
+                    .and_then(|(config, k)| Issuer::new(config, k))
                     .and_then(|i| i.issue(claims, now, &mut e as &mut dyn Entropy))
                     .map(|token| json!({ "token": token }))
             }
@@ -434,12 +461,14 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                 Ok(json!({"text": s.to_json()}))
             }
             "driver.new" => {
-                let config: ClientConfig = arg(input, "config")?;
+                let config = settings::<ClientConfig>(input, "config", Component::Client)?;
                 let stored: Option<StoredTokens> = opt(input, "stored")?;
-                RequestDriver::with_config(config, stored).map(|d| {
-                    ctx.driver = Some(d);
-                    json!({})
-                })
+                config
+                    .and_then(|config| RequestDriver::with_config(config, stored))
+                    .map(|d| {
+                        ctx.driver = Some(d);
+                        json!({})
+                    })
             }
             "driver.restore" => RequestDriver::restore(&arg::<Value>(input, "snapshot")?).map(|mut d| {
                 let actions = out(&d.actions());
@@ -533,13 +562,12 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                     }
                 })
             }
-            "device.client.new" => {
-                let config: DeviceClientConfig = arg(input, "config")?;
-                DeviceClient::new(config).map(|c| {
+            "device.client.new" => settings::<DeviceClientConfig>(input, "config", Component::DeviceClient)?
+                .and_then(DeviceClient::new)
+                .map(|c| {
                     ctx.device_client = Some(c);
                     json!({})
-                })
-            }
+                }),
             "device.client.restore" => DeviceClient::restore(&arg::<Value>(input, "snapshot")?).map(|mut c| {
                 let actions = out(&c.actions());
                 ctx.device_client = Some(c);
@@ -568,13 +596,12 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                 };
                 r.map(|()| json!({ "actions": out(&c.actions()) }))
             }
-            "device.server.new" => {
-                let config: DeviceServerConfig = arg(input, "config")?;
-                DeviceAuthority::new(config).map(|a| {
+            "device.server.new" => settings::<DeviceServerConfig>(input, "config", Component::DeviceServer)?
+                .and_then(DeviceAuthority::new)
+                .map(|a| {
                     ctx.authority = Some(a);
                     json!({})
-                })
-            }
+                }),
             "device.server.parse_authorization_request" => {
                 AuthorizationRequest::from_form(&arg::<String>(input, "body")?).map(|r| out(&r))
             }
@@ -645,10 +672,12 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                     _ => return Err(format!("unknown operation `{op}`")),
                 }
             }
-            "session.new" => SessionManager::new(arg(input, "config")?).map(|m| {
-                ctx.sessions = Some(m);
-                json!({})
-            }),
+            "session.new" => settings(input, "config", Component::Session)?
+                .and_then(SessionManager::new)
+                .map(|m| {
+                    ctx.sessions = Some(m);
+                    json!({})
+                }),
             "session.hash" => Ok(json!({"hash": token_hash(&arg::<String>(input, "token")?)})),
             "session.load" => Session::from_json(&arg::<String>(input, "text")?).map(|s| out(&s)),
             op if op.starts_with("session.") => {
@@ -696,10 +725,12 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                     _ => return Err(format!("unknown operation `{op}`")),
                 }
             }
-            "gate.new" => Gate::with_backend(arg::<GateConfig>(input, "config")?, backend).map(|g| {
-                ctx.gate = Some(g);
-                json!({})
-            }),
+            "gate.new" => settings::<GateConfig>(input, "config", Component::Gate)?
+                .and_then(|c| Gate::with_backend(c, backend))
+                .map(|g| {
+                    ctx.gate = Some(g);
+                    json!({})
+                }),
             "gate.classify" | "gate.decide" | "gate.authenticate" => {
                 let g = ctx.gate.as_ref().ok_or("no gate: call gate.new first")?;
                 let now: i64 = arg(input, "now")?;
@@ -714,7 +745,12 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                     ))),
                 }
             }
-            "password.new" => Accounts::new(opt::<PasswordPolicy>(input, "policy")?.unwrap_or_default()).map(|a| {
+            "password.new" => match input.get("profile") {
+                Some(_) => settings::<PasswordPolicy>(input, "policy", Component::Accounts)?,
+                None => Ok(opt::<PasswordPolicy>(input, "policy")?.unwrap_or_default()),
+            }
+            .and_then(Accounts::new)
+            .map(|a| {
                 ctx.accounts = Some(a);
                 json!({})
             }),
@@ -822,10 +858,12 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                 )
                 .map(|()| json!({}))
             }
-            "oauth.new" => AuthCodeClient::new(arg::<AuthCodeConfig>(input, "config")?).map(|c| {
-                ctx.auth_code = Some(c);
-                json!({})
-            }),
+            "oauth.new" => settings::<AuthCodeConfig>(input, "config", Component::AuthCode)?
+                .and_then(AuthCodeClient::new)
+                .map(|c| {
+                    ctx.auth_code = Some(c);
+                    json!({})
+                }),
             "oauth.check_id_token" => {
                 let c = ctx.auth_code.as_ref().ok_or("no client: call oauth.new first")?;
                 let access_token: Option<String> = opt(input, "access_token")?;
@@ -896,10 +934,17 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                     _ => return Err(format!("unknown operation `{op}`")),
                 }
             }
-            "cors.new" => Cors::new(opt::<CorsConfig>(input, "config")?.unwrap_or_default()).map(|c| {
+            "cors.new" => match input.get("profile") {
+                Some(_) => settings::<CorsConfig>(input, "config", Component::Cors)?,
+                None => Ok(opt::<CorsConfig>(input, "config")?.unwrap_or_default()),
+            }
+            .and_then(Cors::new)
+            .map(|c| {
                 ctx.cors = Some(c);
                 json!({})
             }),
+            "profile.load" => authcore::profile::document(&arg::<String>(input, "name")?),
+            "profile.names" => Ok(json!({ "names": authcore::profile::names() })),
             "cors.decide" => {
                 let c = ctx.cors.as_ref().ok_or("no cors: call cors.new first")?;
                 Ok(out(&c.decide(&arg(input, "request")?)))
