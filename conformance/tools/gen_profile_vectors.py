@@ -194,7 +194,10 @@ def ts(at="at-1", exp=NOW + 3600, rt="rt-1"):
     return t
 
 
-def stored(tokens, gen=1):
+def stored(tokens, gen=1, identity=None):
+    if identity:
+        # The active identity lives in the token file with the tokens (document version 2).
+        return {"version": 2, "generation": gen, "clock_offset": 0, "identity": identity, "tokens": tokens}
     return {"version": 1, "generation": gen, "clock_offset": 0, "tokens": tokens}
 
 
@@ -210,8 +213,8 @@ def refresh_send(t, rt="rt-1"):
                                                        "body": "grant_type=refresh_token&refresh_token=" + rt}}
 
 
-def save(tokens, gen):
-    return {"type": "save_tokens", "stored": stored(tokens, gen), "generation": gen, "expected_generation": gen - 1}
+def save(tokens, gen, identity=None):
+    return {"type": "save_tokens", "stored": stored(tokens, gen, identity), "generation": gen, "expected_generation": gen - 1}
 
 
 GET_INBOX = {"method": "GET", "url": INBOX}
@@ -238,10 +241,12 @@ ravi.case("on-401-refresh-and-retry-once",
           source=src(RAVI, "Token lifecycle"))
 ravi.case("identity-header-set-from-the-active-identity",
           step("driver.new", {"profile": "ravi", "config": CLIENT, "stored": stored(ts())}, {}),
-          step("driver.set_identity", {"identity": ID_A}, {"actions": []}),
+          # "The CLI and plugins set this header automatically based on the active Identity", kept
+          # in ~/.ravi/auth.json with the tokens: switching saves it at once.
+          step("driver.set_identity", {"identity": ID_A}, {"actions": [save(ts(), 2, ID_A)]}),
           step("driver.send", {"request": GET_INBOX, "now": NOW}, {"request": 1, "actions": [api_send(1, 1, identity=ID_A)]}),
           # "There is no way to access data from a different Identity without explicitly switching."
-          step("driver.set_identity", {"identity": ID_B}, {"actions": []}),
+          step("driver.set_identity", {"identity": ID_B}, {"actions": [save(ts(), 3, ID_B)]}),
           step("driver.send", {"request": GET_INBOX, "now": NOW}, {"request": 2, "actions": [api_send(2, 2, identity=ID_B)]}),
           source=src(RAVI, "Identity scoping"))
 SUB_BODY = '{"detail": "Active subscription required.", "code": "subscription_required"}'
