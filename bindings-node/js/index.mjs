@@ -34,6 +34,7 @@ export const {
   sessionTokenHash,
   loadSession,
   Gate,
+  generateGatewayToken,
   Accounts,
   normalizeUsername,
   normalizeEmail,

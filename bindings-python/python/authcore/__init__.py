@@ -92,6 +92,7 @@ __all__ = [
     "IdentityForbidden",
     "InvalidIdentity",
     "Forbidden",
+    "CsrfFailed",
     "InvalidCredentials",
     "InvalidUsername",
     "InvalidPassword",

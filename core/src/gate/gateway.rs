@@ -6,7 +6,7 @@
 //!   refused before its route is looked up. [`generate_gateway_token`] makes one for an
 //!   onboarding step (256 bits, URL-safe base64 without padding).
 //! * [`ServiceEnv`] ([`super::GateConfig::services_env`]): a service credential whose secret
-//!   is an environment variable, resolved by [`super::Gate::from_env`] from the environment
+//!   is an environment variable, resolved by [`super::Gate::from_env_values`] from the environment
 //!   map the host passes in (the core never reads the process environment).
 //!
 //! A settings document of the form `{"gateway": {"auth": {"token": T}}}` maps onto
@@ -125,7 +125,7 @@ pub fn generate_gateway_token(entropy: &mut dyn Entropy) -> Result<Secret> {
 }
 
 /// A service credential whose shared secret is an environment variable (see
-/// [`super::Gate::from_env`]).
+/// [`super::Gate::from_env_values`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]

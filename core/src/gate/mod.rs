@@ -14,23 +14,62 @@
 //!
 //! ## Credential precedence
 //!
+//! 0. The **gateway token** ([`GateConfig::gateway`], see [`GatewayToken`]), when configured:
+//!    every request must carry it (in `Authorization: Bearer` unless another header is
+//!    named), compared in constant time. It is judged right after the request target and
+//!    method (400) and before the route is looked up (so a caller without it sees no 405 or
+//!    `Allow`): missing is 401 `not_authenticated`, wrong is 401 `invalid_token`. In
+//!    `Authorization` it is the whole credential (kind `gateway`); in its own header it is a
+//!    precondition, and the request's credential is judged from the other headers as below
+//!    (kind `gateway` when there is none).
 //! 1. A configured **service-token header** (e.g. `X-Services-Token`): compared in constant
 //!    time; missing secret, wrong value or an empty configured secret give
 //!    `invalid_service_token`. Nothing else is looked at.
 //! 2. **`Authorization`**: `Bearer <uuid>` is a session token, `Bearer <jwt>` an access token
 //!    verified with the configured keys; any other scheme or a malformed value is
 //!    `invalid_token`. A bad bearer credential is an error — it is never downgraded to guest
-//!    or anonymous access, even when a guest header is also present.
-//! 3. The **guest header** (`X-Guest-ID`): a guest identity, read-only. Guest ids live in
+//!    or anonymous access, even when a guest header is also present (unless
+//!    [`GateConfig::guest_fallback`] opts in, below).
+//! 3. The **cookie** ([`GateConfig::cookie`], see [`CookieMode`]), only when there is no
+//!    `Authorization` header: the same as a bearer token, and for methods other than GET,
+//!    HEAD and OPTIONS only with CSRF protection (403 `csrf_failed`).
+//! 4. The **guest header** (`X-Guest-ID`): a guest identity, read-only. Guest ids live in
 //!    their own namespace: they start with `guest_` or `guest-` (see [`check_guest_id`]), so
 //!    a user's id (a UUID, `user_…`) is never accepted as one, and the [`AuthContext`] of a
 //!    guest carries it in `guest_id` — `user_id` is only ever set for signed-in users.
-//! 4. Otherwise anonymous.
+//!    [`GuestIdRule::Any`] accepts any header-safe id instead (see its risk).
+//! 5. Otherwise anonymous.
+//!
+//! ## Credential kinds per route
+//!
+//! A rule's [`RouteRule::credentials`] (default [`GateConfig::credentials`], all kinds) lists
+//! the [`CredentialKind`]s it takes. The kind is decided from the headers in the precedence
+//! above (for a bearer token: a UUID is `session`, anything else `jwt`) and a kind the route
+//! does not take is refused with 401 `invalid_token` ("This route does not take `jwt`
+//! credentials.") before a JWT is verified — never read as another kind. E.g. an identity
+//! provider's JWT accepted on `POST /api/auth/session` only, session tokens everywhere else.
+//!
+//! ## Guest fallback (opt-in)
+//!
+//! With [`GateConfig::guest_fallback`], a credential from `Authorization` or the cookie that
+//! is malformed, of a refused kind, or (found in step 2) an unknown, expired or revoked
+//! session, is replaced by the guest header's id when that id is valid and the route takes
+//! guests ([`Classified::fallback_guest`] carries it while the session is still to be
+//! loaded). CSRF failures never fall back. The risk: a client whose session ended becomes a
+//! guest instead of being told to sign in again, and a broken token looks like guest use.
+//! Guests stay read-only whatever happens (403 `guest_read_only`).
+//!
+//! ## Detail overrides
+//!
+//! [`GateConfig::details`] replaces the `detail` of a denial per code (body and
+//! `error_description`); code, status and field stay. Keys must be catalog codes, texts 1
+//! to 256 printable ASCII characters.
 //!
 //! ## Decision order
 //!
-//! request target and method (400 `invalid_request_target`, 405 `method_not_allowed`) →
-//! credential errors (401) → route access: `public`, `user`, `user_or_guest`, `service`
+//! request target and method (400 `invalid_request_target`) → gateway token (401) → route
+//! (405 `method_not_allowed`) → credential errors (401, 403 `csrf_failed`) → route access:
+//! `public`, `user`, `user_or_guest`, `service`
 //! (401 `not_authenticated` / `invalid_service_token`, 403 `forbidden`) → guests only read
 //! (403 `guest_read_only` for methods other than GET, HEAD, OPTIONS) → scopes (403
 //! `insufficient_scope`) → identity (400 `invalid_identity`, 400 `identity_required`, 403
@@ -324,7 +363,7 @@ pub struct GateConfig {
     /// A gateway token every request must carry (default none). See [`GatewayToken`].
     pub gateway: Option<GatewayToken>,
     /// Service credentials whose secrets are environment variables, resolved by
-    /// [`Gate::from_env`] (default none; [`Gate::new`] refuses a config listing some).
+    /// [`Gate::from_env_values`] (default none; [`Gate::new`] refuses a config listing some).
     pub services_env: Vec<ServiceEnv>,
     /// Fall back to the guest header when the bearer credential is invalid (default false).
     /// See the module docs for the risk.
