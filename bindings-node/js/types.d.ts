@@ -581,7 +581,7 @@ export interface GateConfig {
   routes?: RouteRule[];
   /** Service credentials, checked first. */
   services?: ServiceToken[];
-  /** Service credentials whose secrets are environment variables, resolved by `Gate::from_env` (default none; `Gate::new` refuses a config listing some). */
+  /** Service credentials whose secrets are environment variables, resolved by `Gate::from_env_values` (default none; `Gate::new` refuses a config listing some). */
   services_env?: ServiceEnv[];
   /** Session rules. */
   session?: SessionConfig;
@@ -1222,7 +1222,7 @@ export interface ServiceCredential {
   name: string;
 }
 
-/** A service credential whose shared secret is an environment variable (see `Gate::from_env`). */
+/** A service credential whose shared secret is an environment variable (see `Gate::from_env_values`). */
 export interface ServiceEnv {
   /** The header carrying it (default `X-Services-Token`). */
   header?: string;
@@ -1683,7 +1683,7 @@ export interface GateConfigOptions {
   routes?: RouteRuleOptions[];
   /** Service credentials, checked first. */
   services?: ServiceTokenOptions[];
-  /** Service credentials whose secrets are environment variables, resolved by `Gate::from_env` (default none; `Gate::new` refuses a config listing some). */
+  /** Service credentials whose secrets are environment variables, resolved by `Gate::from_env_values` (default none; `Gate::new` refuses a config listing some). */
   servicesEnv?: ServiceEnvOptions[];
   /** Session rules. */
   session?: SessionConfigOptions;

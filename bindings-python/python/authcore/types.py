@@ -981,7 +981,7 @@ class ServiceCredential(TypedDict):
 
 
 class ServiceEnv(TypedDict, total=False):
-    """A service credential whose shared secret is an environment variable (see `Gate::from_env`)."""
+    """A service credential whose shared secret is an environment variable (see `Gate::from_env_values`)."""
     header: str
     name: str
     variable: str
