@@ -1437,15 +1437,17 @@ impl Gate {
         backend: Option<&str>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        let environ;
-        let env = match env.filter(|e| !e.is_none()) {
-            Some(e) => e,
-            None => {
-                let os_environ = py.import("os")?.getattr("environ")?;
-                environ = py.import("builtins")?.getattr("dict")?.call1((os_environ,))?;
-                &environ
-            }
+        // `None` is `os.environ`; a mapping that is not a dict (`os.environ` itself) is copied.
+        let source = match env.filter(|e| !e.is_none()) {
+            Some(e) => e.clone(),
+            None => py.import("os")?.getattr("environ")?,
         };
+        let environ = if source.cast::<PyDict>().is_err() && source.hasattr("keys")? {
+            py.import("builtins")?.getattr("dict")?.call1((source,))?
+        } else {
+            source
+        };
+        let env = &environ;
         let Value::Object(env) = py_to_json(env, "env", 0)? else {
             return Err(PyTypeError::new_err("env: expected a dict"));
         };

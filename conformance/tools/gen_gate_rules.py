@@ -318,6 +318,11 @@ auth("cookie-double-submit-header-missing", DOUBLE, req("POST", "/api/search", C
      deny("csrf_failed", 403, MISMATCH))
 auth("cookie-double-submit-both-empty", DOUBLE, req("POST", "/api/search", Cookie=JAR + "; csrf_token=", X_CSRF_Token=""),
      deny("csrf_failed", 403, MISMATCH))
+COOKIE_FALLBACK = dict(FALLBACK, jwt=JWT, cookie={"name": "access_token"})
+auth("cookie-csrf-failure-never-falls-back", COOKIE_FALLBACK, req("POST", "/api/dashboard", Cookie=JAR, X_Guest_ID="demo"),
+     deny("csrf_failed", 403, ORIGIN_BAD))
+auth("cookie-bad-token-falls-back-when-opted-in", COOKIE_FALLBACK, req("GET", "/api/dashboard", Cookie="access_token=x.y.z", X_Guest_ID="demo"),
+     allow("guest", guest="demo"))
 refused_config("cookie-without-csrf", {"cookie": {"name": "access_token", "csrf": {"same_origin_fetch": False}}}, "cookie.csrf")
 refused_config("cookie-name", {"cookie": {"name": "access token"}}, "cookie.name")
 refused_config("cookie-origin-with-path", {"cookie": {"name": "t", "csrf": {"origins": [APP + "/"]}}}, "cookie.csrf.origins[0]")

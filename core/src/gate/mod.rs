@@ -21,7 +21,7 @@
 //!    `Allow`): missing is 401 `not_authenticated`, wrong is 401 `invalid_token`. In
 //!    `Authorization` it is the whole credential (kind `gateway`); in its own header it is a
 //!    precondition, and the request's credential is judged from the other headers as below
-//!    (kind `gateway` when there is none).
+//!    (kind `gateway` when there is none and the route takes that kind; anonymous otherwise).
 //! 1. A configured **service-token header** (e.g. `X-Services-Token`): compared in constant
 //!    time; missing secret, wrong value or an empty configured secret give
 //!    `invalid_service_token`. Nothing else is looked at.
