@@ -18,7 +18,7 @@ function nowSeconds() {
 /**
  * The gate's request record for a Node request: method, the request target as the client
  * sent it (`originalUrl` under Express, else `url`), headers (names lower-case, repeated
- * headers joined with ", ").
+ * headers joined with ", ", repeated `Cookie` headers with "; ").
  */
 export function requestRecord(req) {
   const headers = {};
@@ -27,11 +27,14 @@ export function requestRecord(req) {
     for (let i = 0; i + 1 < raw.length; i += 2) {
       const name = String(raw[i]).toLowerCase();
       const value = String(raw[i + 1]);
-      headers[name] = Object.prototype.hasOwnProperty.call(headers, name) ? `${headers[name]}, ${value}` : value;
+      // Repeated `Cookie` headers (HTTP/2 splits them) join with "; " (RFC 9113 section 8.2.3).
+      const sep = name === "cookie" ? "; " : ", ";
+      headers[name] = Object.prototype.hasOwnProperty.call(headers, name) ? `${headers[name]}${sep}${value}` : value;
     }
   } else if (req.headers && typeof req.headers === "object") {
     for (const [name, value] of Object.entries(req.headers)) {
-      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : String(value);
+      const sep = name.toLowerCase() === "cookie" ? "; " : ", ";
+      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(sep) : String(value);
     }
   }
   return { method: req.method, url: req.originalUrl ?? req.url, headers };

@@ -74,6 +74,12 @@ function isBytes(v) {
   }
 }
 
+/** The process environment as a plain object (`{}` where there is no `process`, e.g. a browser). */
+function processEnv() {
+  const env = globalThis.process?.env;
+  return env ? Object.assign({}, env) : {};
+}
+
 function entropyArg(v) {
   if (v === undefined || v === null) return null;
   if (!isBytes(v)) throw new TypeError(`entropy: expected a Uint8Array, got ${describe(v)}`);
@@ -876,6 +882,12 @@ export function createApi(native) {
     }
   }
 
+  /** A new gateway token (256 bits, URL-safe base64 without padding) for the `gateway` option. */
+  function generateGatewayToken(entropy) {
+    const e = entropyArg(entropy);
+    return call(() => native.generateGatewayToken(e));
+  }
+
   function sessionTokenHash(token) {
     const t = str(token, "token");
     return call(() => native.sessionTokenHash(t)) ?? null;
@@ -894,6 +906,23 @@ export function createApi(native) {
       const [extra, config] = pick(o, ["backend"]);
       const c = json(config, "options");
       natives.set(this, call(() => new native.Gate(c, backendArg(extra.backend))));
+    }
+    /**
+     * A gate whose `servicesEnv` secrets are read from `env` (default `process.env`; `{}` where
+     * there is no `process`): `Gate.fromEnv(env?, config?, options?)`, `config` and `options`
+     * merged as for the constructor.
+     */
+    static fromEnv(env, config, options) {
+      const e = json(env === undefined || env === null ? processEnv() : env, "env");
+      const merged = {};
+      for (const part of [settingsArg(config, "config"), settingsArg(options, "options")]) {
+        for (const key of Object.keys(part)) {
+          Object.defineProperty(merged, key, { value: part[key], enumerable: true, writable: true, configurable: true });
+        }
+      }
+      const [extra, rest] = pick(merged, ["backend"]);
+      const c = json(rest, "config");
+      return wrap(Gate, call(() => native.Gate.fromEnv(e, c, backendArg(extra.backend))));
     }
     classify(request, now) {
       const n = self(this, Gate);
@@ -1254,6 +1283,7 @@ export function createApi(native) {
     sessionTokenHash,
     loadSession,
     Gate,
+    generateGatewayToken,
     Accounts,
     normalizeUsername,
     normalizeEmail,

@@ -218,6 +218,36 @@ export interface GateRouteOptions {
   scopes?: string[];
   identity?: "none" | "optional" | "required";
   entitlement?: string;
+  /** The credential kinds this route accepts (default: the gate's `credentials`). */
+  credentials?: GateCredentialKind[];
+}
+
+export type GateCredentialKind = "jwt" | "session" | "guest" | "service" | "gateway";
+
+export interface GateGatewayOptions {
+  /** 16 to 512 printable ASCII characters without spaces (see `generateGatewayToken`). */
+  token: string;
+  /** Default `Authorization` (as `Bearer <token>`). */
+  header?: string | null;
+}
+
+export interface GateServiceEnvOptions {
+  /** Default `services`. */
+  name?: string;
+  /** Default `AUTHCORE_SERVICES_TOKEN`. */
+  variable?: string;
+  /** Default `X-Services-Token`. */
+  header?: string;
+}
+
+export interface GateCookieOptions {
+  name: string;
+  csrf?: {
+    origins?: string[];
+    sameOriginFetch?: boolean;
+    referer?: boolean;
+    doubleSubmit?: { cookie?: string; header?: string } | null;
+  };
 }
 
 export interface GateServiceOptions {
@@ -237,6 +267,14 @@ export interface GateOptions extends BackendOption, ProfileOption {
   routes?: GateRouteOptions[];
   defaultAccess?: "public" | "user" | "user_or_guest" | "service";
   normalizePath?: boolean;
+  credentials?: GateCredentialKind[];
+  gateway?: GateGatewayOptions | null;
+  servicesEnv?: GateServiceEnvOptions[];
+  guestFallback?: boolean;
+  guestIdRule?: "prefixed" | "any";
+  /** Per-code `detail` replacements, keyed by error code (`not_authenticated`, …). */
+  details?: { [code: string]: string };
+  cookie?: GateCookieOptions | null;
 }
 
 export interface SessionManagerOptions extends SessionOptions, ProfileOption {}
@@ -447,12 +485,16 @@ export class SessionManager {
 }
 
 export function sessionTokenHash(token: string): string | null;
+/** A new gateway token: 32 bytes of entropy as unpadded base64url (43 characters). */
+export function generateGatewayToken(entropy?: Entropy): string;
 export function loadSession(text: string): Session;
 
 // ------------------------------------------------------------------------------ gate
 
 export class Gate {
   constructor(options?: GateOptions);
+  /** A gate whose `servicesEnv` secrets are read from `env` (default `process.env`). */
+  static fromEnv(env?: { [name: string]: string | number | null | undefined } | null, config?: GateOptions | null, options?: BackendOption): Gate;
   classify(request: HttpRequest, now?: Now): Classified;
   decide(classified: Classified, lookup?: Lookup | null, now?: Now): Decision;
   /** The id of the user to load into `lookup.user`: the JWT's subject, or the owner of the session loaded under `needs.session` (given as `session`); `null` when none. */

@@ -35,6 +35,7 @@ export const {
   sessionTokenHash,
   loadSession,
   Gate,
+  generateGatewayToken,
   Accounts,
   normalizeUsername,
   normalizeEmail,

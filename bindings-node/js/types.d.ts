@@ -15,16 +15,22 @@ export type AuthType = "api_key" | "oauth2" | "device_code";
 /** Which crypto implementation a key object uses. */
 export type Backend = "native" | "portable";
 
+/** A kind of credential, for the credentials a route accepts (`RouteRule::credentials`, `GateConfig::credentials`). */
+export type CredentialKind = "jwt" | "session" | "guest" | "service" | "gateway";
+
 /** How request bodies are encoded. */
 export type Encoding = "form" | "json";
 
-export type ErrorCode = "not_authenticated" | "invalid_token" | "token_expired" | "token_not_yet_valid" | "algorithm_not_allowed" | "invalid_signature" | "invalid_claims" | "refresh_failed" | "refresh_token_expired" | "insufficient_scope" | "subscription_required" | "invalid_input" | "invalid_config" | "invalid_key" | "entropy_unavailable" | "state_corrupt" | "state_version_unsupported" | "version_conflict" | "invalid_state" | "cancelled" | "invalid_response" | "network_error" | "server_error" | "authorization_pending" | "slow_down" | "expired_token" | "access_denied" | "invalid_grant" | "invalid_client" | "invalid_request" | "invalid_scope" | "unauthorized_client" | "unsupported_grant_type" | "invalid_user_code" | "too_many_attempts" | "state_mismatch" | "state_expired" | "invalid_session" | "session_expired" | "session_revoked" | "guest_read_only" | "invalid_guest_id" | "invalid_service_token" | "identity_required" | "identity_forbidden" | "invalid_identity" | "forbidden" | "invalid_credentials" | "invalid_username" | "invalid_password" | "user_exists" | "no_provider" | "not_connected" | "connection_expired" | "invalid_provider" | "insecure_url" | "invalid_request_target" | "method_not_allowed" | "payload_too_large" | "internal";
+export type ErrorCode = "not_authenticated" | "invalid_token" | "token_expired" | "token_not_yet_valid" | "algorithm_not_allowed" | "invalid_signature" | "invalid_claims" | "refresh_failed" | "refresh_token_expired" | "insufficient_scope" | "subscription_required" | "invalid_input" | "invalid_config" | "invalid_key" | "entropy_unavailable" | "state_corrupt" | "state_version_unsupported" | "version_conflict" | "invalid_state" | "cancelled" | "invalid_response" | "network_error" | "server_error" | "authorization_pending" | "slow_down" | "expired_token" | "access_denied" | "invalid_grant" | "invalid_client" | "invalid_request" | "invalid_scope" | "unauthorized_client" | "unsupported_grant_type" | "invalid_user_code" | "too_many_attempts" | "state_mismatch" | "state_expired" | "invalid_session" | "session_expired" | "session_revoked" | "guest_read_only" | "invalid_guest_id" | "invalid_service_token" | "identity_required" | "identity_forbidden" | "invalid_identity" | "forbidden" | "csrf_failed" | "invalid_credentials" | "invalid_username" | "invalid_password" | "user_exists" | "no_provider" | "not_connected" | "connection_expired" | "invalid_provider" | "insecure_url" | "invalid_request_target" | "method_not_allowed" | "payload_too_large" | "internal";
 
 /** How usable a `TokenSet` is at a given time. */
 export type Freshness = "fresh" | "refresh_due" | "expired" | "refresh_expired";
 
 /** Where a grant stands. */
 export type GrantStatus = "pending" | "approved" | "denied" | "locked" | "consumed";
+
+/** How guest ids are checked. */
+export type GuestIdRule = "prefixed" | "any";
 
 /** Whether a route needs an identity. */
 export type IdentityRule = "none" | "optional" | "required";
@@ -119,7 +125,7 @@ export interface AuthCodeConfig {
 
 /** Who is calling, for the handler. */
 export interface AuthContext {
-  /** `jwt`, `session`, `guest`, `service` or `none`. */
+  /** `jwt`, `session`, `guest`, `service`, `gateway` or `none`. */
   credential: string;
   /** The user's e-mail, if known. */
   email?: string | null;
@@ -174,6 +180,8 @@ export interface Classified {
   allow?: string[];
   /** The credential. */
   credential: Credential;
+  /** With `GateConfig::guest_fallback`: the guest id to use when the session token in `credential` turns out invalid. */
+  fallback_guest?: string | null;
   /** The identity header's value, if sent. */
   identity?: string | null;
   /** The request method (upper-case). */
@@ -268,6 +276,14 @@ export interface Consent {
   user_code: string;
 }
 
+/** Reading the bearer credential from a cookie. */
+export interface CookieMode {
+  /** The CSRF protection unsafe methods need (default: `Sec-Fetch-Site: same-origin` only). */
+  csrf?: CsrfRule;
+  /** The cookie holding the token (e.g. `access_token`). */
+  name: string;
+}
+
 /** CORS settings. */
 export interface CorsConfig {
   /** Whether credentials (cookies, `Authorization`) may be sent (default `false`). */
@@ -282,6 +298,18 @@ export interface CorsConfig {
   exposed_headers?: string[];
   /** How long a browser may cache a preflight answer, in seconds, 0 to 86400 (default 600; `null`: no `Access-Control-Max-Age`, the browser's default of 5 seconds). */
   max_age?: number | null;
+}
+
+/** CSRF protection for cookie credentials on unsafe methods. See the module docs. */
+export interface CsrfRule {
+  /** Require a double-submit token too. */
+  double_submit?: DoubleSubmit | null;
+  /** Allowed origins, e.g. `https://app.example.com` (scheme, host and port, no path). */
+  origins?: string[];
+  /** Without `Origin`, judge the origin of `Referer` (default false: a `Referer` may be stripped or rewritten by policies and proxies). */
+  referer?: boolean;
+  /** Accept `Sec-Fetch-Site: same-origin` (default true). */
+  same_origin_fetch?: boolean;
 }
 
 /** Refuse with `response`. */
@@ -418,6 +446,14 @@ export interface DoneDeviceAction {
   type: "done";
 }
 
+/** A double-submit CSRF token: a cookie and a header that must hold the same value. */
+export interface DoubleSubmit {
+  /** The cookie (default `csrf_token`). */
+  cookie?: string;
+  /** The header (default `X-CSRF-Token`). */
+  header?: string;
+}
+
 /** What a driver persists between runs (`RequestDriver::snapshot`): the format version, its settings and its tokens. Requests in flight are not part of it. */
 export interface DriverSnapshot {
   /** The settings. */
@@ -531,12 +567,24 @@ export interface FormRefreshBody {
 
 /** Gate settings. */
 export interface GateConfig {
+  /** Read the bearer credential from a cookie when there is no `Authorization` header (default none). See `CookieMode`. */
+  cookie?: CookieMode | null;
+  /** The credential kinds a rule accepts when it does not say (default: all five). */
+  credentials?: CredentialKind[];
   /** Access for requests matching no rule (default `user`). */
   default_access?: Access;
   /** Use the caller's default identity when none is named (default true). */
   default_identity?: boolean;
+  /** Per-code replacements for the `detail` of denials (e.g. `{"not_authenticated": "Not authenticated"}`); the code and status stay. Known codes only; 1 to 256 printable ASCII characters. */
+  details?: Record<string, string>;
+  /** A gateway token every request must carry (default none). See `GatewayToken`. */
+  gateway?: GatewayToken | null;
+  /** Fall back to the guest header when the bearer credential is invalid (default false). See the module docs for the risk. */
+  guest_fallback?: boolean;
   /** Guest header (default `X-Guest-ID`; `null` disables guests). */
   guest_header?: string | null;
+  /** How guest ids are checked (default `prefixed`). */
+  guest_id_rule?: GuestIdRule;
   /** Identity header (default `X-Identity`). */
   identity_header?: string;
   /** Bearer JWT verification (none: only session tokens are accepted as bearer tokens). */
@@ -549,6 +597,8 @@ export interface GateConfig {
   routes?: RouteRule[];
   /** Service credentials, checked first. */
   services?: ServiceToken[];
+  /** Service credentials whose secrets are environment variables, resolved by `Gate::from_env_values` (default none; `Gate::new` refuses a config listing some). */
+  services_env?: ServiceEnv[];
   /** Session rules. */
   session?: SessionConfig;
 }
@@ -559,6 +609,19 @@ export interface GateJwt {
   config: VerifierConfig;
   /** The keys. */
   keys: KeySpec[];
+}
+
+/** The gateway token and nothing else. */
+export interface GatewayCredential {
+  type: "gateway";
+}
+
+/** A gateway token: the one secret every request to a local gateway must carry. */
+export interface GatewayToken {
+  /** The header carrying it (default `Authorization`, as `Bearer <token>`). Another header carries the bare token, and `Authorization` then stays free for user credentials. */
+  header?: string | null;
+  /** The token: 16 to 512 printable ASCII characters without spaces (see `generate_gateway_token`). It never appears in `Debug` output or errors. */
+  token: Secret;
 }
 
 /** A guest. */
@@ -1152,6 +1215,8 @@ export interface Route {
 export interface RouteRule {
   /** Who may call it (default `user`). */
   access?: Access;
+  /** The credential kinds this route accepts (default: `GateConfig::credentials`). A credential of another kind is refused with 401 `invalid_token`, never read as another kind. */
+  credentials?: CredentialKind[] | null;
   /** An entitlement (subscription) the user must have. */
   entitlement?: string | null;
   /** Whether an identity is needed. */
@@ -1220,6 +1285,16 @@ export interface ServiceCredential {
   type: "service";
   /** Its configured name. */
   name: string;
+}
+
+/** A service credential whose shared secret is an environment variable (see `Gate::from_env_values`). */
+export interface ServiceEnv {
+  /** The header carrying it (default `X-Services-Token`). */
+  header?: string;
+  /** Name reported in the auth context (default `services`). */
+  name?: string;
+  /** The variable holding the secret (default `AUTHCORE_SERVICES_TOKEN`). */
+  variable?: string;
 }
 
 /** A shared-secret service credential. */
@@ -1471,7 +1546,7 @@ export type ConnectionCredential = ApiKeyConnectionCredential | OauthConnectionC
 export type CorsDecision = PreflightCorsDecision | RefusedCorsDecision | ActualCorsDecision;
 
 /** The credential a request presented (not `ConnectionCredential`, the secret a broker connection holds for an outbound call). */
-export type Credential = NoneCredential | JwtCredential | SessionCredential | GuestCredential | ServiceCredential | InvalidCredential;
+export type Credential = NoneCredential | JwtCredential | SessionCredential | GuestCredential | ServiceCredential | GatewayCredential | InvalidCredential;
 
 /** The result of step 2. */
 export type Decision = AllowDecision | DenyDecision;
@@ -1559,6 +1634,14 @@ export interface ClientConfigOptions {
   tokenEndpoint: string;
 }
 
+/** `CookieMode` as constructor options (camelCase members). */
+export interface CookieModeOptions {
+  /** The CSRF protection unsafe methods need (default: `Sec-Fetch-Site: same-origin` only). */
+  csrf?: CsrfRuleOptions;
+  /** The cookie holding the token (e.g. `access_token`). */
+  name: string;
+}
+
 /** `CorsConfig` as constructor options (camelCase members). */
 export interface CorsConfigOptions {
   /** Whether credentials (cookies, `Authorization`) may be sent (default `false`). */
@@ -1573,6 +1656,18 @@ export interface CorsConfigOptions {
   exposedHeaders?: string[];
   /** How long a browser may cache a preflight answer, in seconds, 0 to 86400 (default 600; `null`: no `Access-Control-Max-Age`, the browser's default of 5 seconds). */
   maxAge?: number | null;
+}
+
+/** `CsrfRule` as constructor options (camelCase members). */
+export interface CsrfRuleOptions {
+  /** Require a double-submit token too. */
+  doubleSubmit?: DoubleSubmitOptions | null;
+  /** Allowed origins, e.g. `https://app.example.com` (scheme, host and port, no path). */
+  origins?: string[];
+  /** Without `Origin`, judge the origin of `Referer` (default false: a `Referer` may be stripped or rewritten by policies and proxies). */
+  referer?: boolean;
+  /** Accept `Sec-Fetch-Site: same-origin` (default true). */
+  sameOriginFetch?: boolean;
 }
 
 /** `DeviceClientConfig` as constructor options (camelCase members). */
@@ -1631,14 +1726,34 @@ export interface DeviceServerConfigOptions {
   verificationUri: string;
 }
 
+/** `DoubleSubmit` as constructor options (camelCase members). */
+export interface DoubleSubmitOptions {
+  /** The cookie (default `csrf_token`). */
+  cookie?: string;
+  /** The header (default `X-CSRF-Token`). */
+  header?: string;
+}
+
 /** `GateConfig` as constructor options (camelCase members). */
 export interface GateConfigOptions {
+  /** Read the bearer credential from a cookie when there is no `Authorization` header (default none). See `CookieMode`. */
+  cookie?: CookieModeOptions | null;
+  /** The credential kinds a rule accepts when it does not say (default: all five). */
+  credentials?: CredentialKind[];
   /** Access for requests matching no rule (default `user`). */
   defaultAccess?: Access;
   /** Use the caller's default identity when none is named (default true). */
   defaultIdentity?: boolean;
+  /** Per-code replacements for the `detail` of denials (e.g. `{"not_authenticated": "Not authenticated"}`); the code and status stay. Known codes only; 1 to 256 printable ASCII characters. */
+  details?: Record<string, string>;
+  /** A gateway token every request must carry (default none). See `GatewayToken`. */
+  gateway?: GatewayTokenOptions | null;
+  /** Fall back to the guest header when the bearer credential is invalid (default false). See the module docs for the risk. */
+  guestFallback?: boolean;
   /** Guest header (default `X-Guest-ID`; `null` disables guests). */
   guestHeader?: string | null;
+  /** How guest ids are checked (default `prefixed`). */
+  guestIdRule?: GuestIdRule;
   /** Identity header (default `X-Identity`). */
   identityHeader?: string;
   /** Bearer JWT verification (none: only session tokens are accepted as bearer tokens). */
@@ -1651,6 +1766,8 @@ export interface GateConfigOptions {
   routes?: RouteRuleOptions[];
   /** Service credentials, checked first. */
   services?: ServiceTokenOptions[];
+  /** Service credentials whose secrets are environment variables, resolved by `Gate::from_env_values` (default none; `Gate::new` refuses a config listing some). */
+  servicesEnv?: ServiceEnvOptions[];
   /** Session rules. */
   session?: SessionConfigOptions;
 }
@@ -1661,6 +1778,14 @@ export interface GateJwtOptions {
   config: VerifierConfigOptions;
   /** The keys. */
   keys: KeySpec[];
+}
+
+/** `GatewayToken` as constructor options (camelCase members). */
+export interface GatewayTokenOptions {
+  /** The header carrying it (default `Authorization`, as `Bearer <token>`). Another header carries the bare token, and `Authorization` then stays free for user credentials. */
+  header?: string | null;
+  /** The token: 16 to 512 printable ASCII characters without spaces (see `generate_gateway_token`). It never appears in `Debug` output or errors. */
+  token: Secret;
 }
 
 /** `IssuerConfig` as constructor options (camelCase members). */
@@ -1731,6 +1856,8 @@ export interface RefreshConfigOptions {
 export interface RouteRuleOptions {
   /** Who may call it (default `user`). */
   access?: Access;
+  /** The credential kinds this route accepts (default: `GateConfig::credentials`). A credential of another kind is refused with 401 `invalid_token`, never read as another kind. */
+  credentials?: CredentialKind[] | null;
   /** An entitlement (subscription) the user must have. */
   entitlement?: string | null;
   /** Whether an identity is needed. */
@@ -1741,6 +1868,16 @@ export interface RouteRuleOptions {
   path: string;
   /** Scopes the caller's token must hold. */
   scopes?: string[];
+}
+
+/** `ServiceEnv` as constructor options (camelCase members). */
+export interface ServiceEnvOptions {
+  /** The header carrying it (default `X-Services-Token`). */
+  header?: string;
+  /** Name reported in the auth context (default `services`). */
+  name?: string;
+  /** The variable holding the secret (default `AUTHCORE_SERVICES_TOKEN`). */
+  variable?: string;
 }
 
 /** `ServiceToken` as constructor options (camelCase members). */

@@ -23,7 +23,7 @@ use authcore::device::{
 };
 use authcore::discovery::{self, ProviderMetadata, WellKnown};
 use authcore::entropy::EntropySource;
-use authcore::gate::{Classified, Gate as CoreGate, GateConfig, Lookup};
+use authcore::gate::{self, Classified, Gate as CoreGate, GateConfig, Lookup};
 use authcore::http::{HttpRequest, HttpResponse};
 use authcore::jwt::{
     self, Backend, Issuer as CoreIssuer, IssuerConfig, JwksCache as CoreJwksCache, JwksCacheConfig, JwtConfig, KeySet,
@@ -1016,6 +1016,16 @@ impl SessionManager {
     }
 }
 
+/// A new gateway token (256 bits, URL-safe base64 without padding).
+#[napi]
+pub fn generate_gateway_token(entropy: Option<Uint8Array>) -> napi::Result<String> {
+    guard(|| {
+        Ok(gate::generate_gateway_token(&mut rng(entropy.as_deref()))?
+            .expose()
+            .to_owned())
+    })
+}
+
 /// The lookup key of a session token (`null` when it is not a UUID).
 #[napi]
 pub fn session_token_hash(token: String) -> napi::Result<Option<String>> {
@@ -1047,6 +1057,18 @@ impl Gate {
             let config: GateConfig = parse_config(&config_json, "config", Component::Gate)?;
             Ok(Self {
                 inner: CoreGate::with_backend(config, backend(backend_name.as_deref())?)?,
+            })
+        })
+    }
+
+    /// From a `GateConfig` whose `services_env` secrets are read from `env` (JSON object).
+    #[napi(factory)]
+    pub fn from_env(env_json: String, config_json: String, backend_name: Option<String>) -> napi::Result<Self> {
+        guard(|| {
+            let env: serde_json::Map<String, Value> = parse(&env_json, "env")?;
+            let config: GateConfig = parse(&config_json, "config")?;
+            Ok(Self {
+                inner: CoreGate::from_env_values_with_backend(config, &env, backend(backend_name.as_deref())?)?,
             })
         })
     }

@@ -9,7 +9,7 @@
 const KEY = { alg: "HS256", secret: "k".repeat(32) };
 const NOW = 1_700_000_000;
 
-/** The entry points named in `api`: `Name`, `Name.method`, `Name.restore`, plus AuthError's. */
+/** The entry points named in `api`: `Name`, `Name.method`, `Name.restore`, `Name.fromEnv`, plus AuthError's. */
 export function entries(api) {
   const SKIP = new Set(["version", "AuthError", "_panicForTests"]);
   const out = [];
@@ -19,6 +19,7 @@ export function entries(api) {
     if (/^[A-Z]/.test(name)) {
       for (const m of Object.getOwnPropertyNames(value.prototype)) if (m !== "constructor") out.push(`${name}.${m}`);
       if (typeof value.restore === "function") out.push(`${name}.restore`);
+      if (typeof value.fromEnv === "function") out.push(`${name}.fromEnv`);
     }
   }
   return [...out, "AuthError", "AuthError.fromJSON"];
@@ -132,8 +133,8 @@ export async function runEntry(A, entry) {
     if (typeof target !== "function") return [`no entry point ${entry}`];
     if (owner in INSTANCES) await run(`new ${owner}`, (args) => new target(...args));
     else await run(owner, (args) => target(...args));
-  } else if (member === "restore") {
-    await run(entry, (args) => A[owner].restore(...args));
+  } else if (member === "restore" || member === "fromEnv") {
+    await run(entry, (args) => A[owner][member](...args));
   } else {
     const obj = INSTANCES[owner](A);
     if (member === "providers") await attempt(entry, () => obj.providers);

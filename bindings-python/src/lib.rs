@@ -1425,6 +1425,16 @@ fn session_token_hash(token: &str) -> PyResult<Option<String>> {
 }
 
 guarded! {
+/// A new gateway token (256 bits, URL-safe base64 without padding) for an onboarding step.
+#[pyfunction]
+#[pyo3(signature = (entropy=None))]
+fn generate_gateway_token(py: Python<'_>, entropy: Option<EntropyBytes>) -> PyResult<String> {
+    let t = authcore::gate::generate_gateway_token(&mut rng(entropy)).py(py)?;
+    Ok(t.expose().to_owned())
+}
+}
+
+guarded! {
 /// Parses a stored session record.
 #[pyfunction]
 fn load_session(py: Python<'_>, text: &str) -> PyResult<Py<PyAny>> {
@@ -1469,6 +1479,46 @@ impl Gate {
         let config: GateConfig = profiled_dict(py, &merged, profile, "config", Component::Gate)?;
         Ok(Self {
             inner: CoreGate::with_backend(config, self::backend(py, backend)?).py(py)?,
+        })
+    }
+
+    /// A gate whose `services_env` secrets are read from `env` (default `os.environ`).
+    #[staticmethod]
+    #[pyo3(signature = (env=None, config=None, *, backend=None, **kwargs))]
+    fn from_env(
+        py: Python<'_>,
+        env: Option<&Bound<'_, PyAny>>,
+        config: Option<&Bound<'_, PyAny>>,
+        backend: Option<&str>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        // `None` is `os.environ`; a mapping that is not a dict (`os.environ` itself) is copied.
+        let source = match env.filter(|e| !e.is_none()) {
+            Some(e) => e.clone(),
+            None => py.import("os")?.getattr("environ")?,
+        };
+        let environ = if source.cast::<PyDict>().is_err() && source.hasattr("keys")? {
+            py.import("builtins")?.getattr("dict")?.call1((source,))?
+        } else {
+            source
+        };
+        let env = &environ;
+        let Value::Object(env) = py_to_json(env, "env", 0)? else {
+            return Err(PyTypeError::new_err("env: expected a dict"));
+        };
+        let merged = settings_dict(py, config, kwargs, "config")?;
+        if let Some(jwt) = merged.get_item("jwt")? {
+            if let Ok(jwt) = jwt.cast::<PyDict>() {
+                if let Some(keys) = jwt.get_item("keys")? {
+                    let jwt = jwt.copy()?;
+                    jwt.set_item("keys", key_specs_py(&keys)?)?;
+                    merged.set_item("jwt", jwt)?;
+                }
+            }
+        }
+        let config: GateConfig = from_py(merged.as_any(), "config")?;
+        Ok(Self {
+            inner: CoreGate::from_env_values_with_backend(config, &env, self::backend(py, backend)?).py(py)?,
         })
     }
 
@@ -2099,6 +2149,7 @@ fn _authcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(session_token_hash, m)?)?;
     m.add_function(wrap_pyfunction!(load_session, m)?)?;
     m.add_class::<Gate>()?;
+    m.add_function(wrap_pyfunction!(generate_gateway_token, m)?)?;
     m.add_class::<Accounts>()?;
     m.add_function(wrap_pyfunction!(normalize_username, m)?)?;
     m.add_function(wrap_pyfunction!(normalize_email, m)?)?;

@@ -972,6 +972,16 @@ impl Gate {
         })
     }
 
+    /// From gate settings whose `services_env` secrets are read from `env` (JSON object).
+    #[wasm_bindgen(js_name = fromEnv)]
+    pub fn from_env(env_json: &str, config_json: &str, backend: Option<String>) -> R<Gate> {
+        let env: serde_json::Map<String, serde_json::Value> = from_json(env_json, "env")?;
+        let config: GateConfig = from_json(config_json, "config")?;
+        Ok(Self {
+            inner: CoreGate::from_env_values_with_backend(config, &env, self::backend(backend)?).js()?,
+        })
+    }
+
     /// Step 1: route, credential and what to load: JSON.
     pub fn classify(&self, request_json: &str, now: f64) -> R<String> {
         let r: HttpRequest = from_json(request_json, "request")?;
@@ -1001,6 +1011,16 @@ impl Gate {
         let l: Lookup = opt_json(lookup_json, "lookup")?.unwrap_or_default();
         to_json(&self.inner.authenticate(&r, &l, int(now, "now")?))
     }
+}
+
+#[cfg(feature = "server")]
+/// A new gateway token (256 bits, URL-safe base64 without padding).
+#[wasm_bindgen(js_name = generateGatewayToken)]
+pub fn generate_gateway_token(entropy: Option<Vec<u8>>) -> R<String> {
+    Ok(authcore::gate::generate_gateway_token(&mut rng(entropy))
+        .js()?
+        .expose()
+        .to_owned())
 }
 
 // ---------------------------------------------------------------------------------------------

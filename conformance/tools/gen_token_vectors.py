@@ -478,6 +478,7 @@ CATALOG = [
     ('identity_forbidden', 403, 'access', 'The selected identity is not yours.'),
     ('invalid_identity', 400, 'access', 'Invalid identity.'),
     ('forbidden', 403, 'access', 'Forbidden.'),
+    ('csrf_failed', 403, 'access', 'CSRF check failed.'),
     ('invalid_credentials', 401, 'account', 'Invalid credentials.'),
     ('invalid_username', 400, 'account', 'Invalid user name.'),
     ('invalid_password', 400, 'account', 'Invalid password.'),

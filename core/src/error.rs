@@ -184,6 +184,8 @@ error_codes! {
     InvalidIdentity = ("invalid_identity", 400, "Invalid identity."),
     /// The caller may not do this.
     Forbidden = ("forbidden", 403, "Forbidden."),
+    /// A cookie credential on an unsafe method lacks CSRF protection (origin or token).
+    CsrfFailed = ("csrf_failed", 403, "CSRF check failed."),
     /// Wrong user name or password (indistinguishable by design).
     InvalidCredentials = ("invalid_credentials", 401, "Invalid credentials."),
     /// A user name or e-mail address is not acceptable.
@@ -260,6 +262,7 @@ impl ErrorCode {
             | C::IdentityForbidden
             | C::InvalidIdentity
             | C::Forbidden
+            | C::CsrfFailed
             | C::MethodNotAllowed => "access",
             C::InvalidCredentials | C::InvalidUsername | C::InvalidPassword | C::UserExists => "account",
             C::NoProvider | C::NotConnected | C::ConnectionExpired | C::InvalidProvider | C::InsecureUrl => "broker",

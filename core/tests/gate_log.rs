@@ -28,6 +28,7 @@ fn route(method: &str, path: &str, access: Access) -> RouteRule {
         scopes: vec![],
         identity: IdentityRule::None,
         entitlement: None,
+        credentials: None,
     }
 }
 

@@ -32,6 +32,7 @@ fn rule(method: &str, path: &str, access: Access, scopes: &[&str]) -> RouteRule 
         scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
         identity: IdentityRule::None,
         entitlement: None,
+        credentials: None,
     }
 }
 

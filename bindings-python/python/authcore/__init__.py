@@ -94,6 +94,7 @@ __all__ = [
     "IdentityForbidden",
     "InvalidIdentity",
     "Forbidden",
+    "CsrfFailed",
     "InvalidCredentials",
     "InvalidUsername",
     "InvalidPassword",

@@ -350,6 +350,37 @@ class Gate:
         routes: Sequence[Mapping[str, Any]] = ...,
         default_access: Literal["public", "user", "user_or_guest", "service"] = "user",
         normalize_path: bool = False,
+        credentials: Sequence[Literal["jwt", "session", "guest", "service", "gateway"]] = ...,
+        gateway: Optional[Mapping[str, Any]] = None,
+        services_env: Sequence[Mapping[str, Any]] = ...,
+        guest_fallback: bool = False,
+        guest_id_rule: Literal["prefixed", "any"] = "prefixed",
+        details: Mapping[str, str] = ...,
+        cookie: Optional[Mapping[str, Any]] = None,
+    ) -> "Gate": ...
+    @staticmethod
+    def from_env(
+        env: Optional[Mapping[str, Any]] = None,
+        config: Optional[Mapping[str, Any]] = None,
+        *,
+        backend: Optional[_Backend] = None,
+        realm: str = "api",
+        jwt: Optional[Mapping[str, Any]] = None,
+        session: Mapping[str, Any] = ...,
+        guest_header: Optional[str] = "X-Guest-ID",
+        services: Sequence[Mapping[str, Any]] = ...,
+        identity_header: str = "X-Identity",
+        default_identity: bool = True,
+        routes: Sequence[Mapping[str, Any]] = ...,
+        default_access: Literal["public", "user", "user_or_guest", "service"] = "user",
+        normalize_path: bool = False,
+        credentials: Sequence[Literal["jwt", "session", "guest", "service", "gateway"]] = ...,
+        gateway: Optional[Mapping[str, Any]] = None,
+        services_env: Sequence[Mapping[str, Any]] = ...,
+        guest_fallback: bool = False,
+        guest_id_rule: Literal["prefixed", "any"] = "prefixed",
+        details: Mapping[str, str] = ...,
+        cookie: Optional[Mapping[str, Any]] = None,
     ) -> "Gate": ...
     def classify(self, request: Mapping[str, Any], now: Optional[int] = None) -> Classified: ...
     def decide(
@@ -359,6 +390,8 @@ class Gate:
     def authenticate(
         self, request: Mapping[str, Any], lookup: Optional[Mapping[str, Any]] = None, now: Optional[int] = None
     ) -> Decision: ...
+
+def generate_gateway_token(entropy: Optional[bytes] = None) -> str: ...
 
 # --- password ------------------------------------------------------------------------------
 

@@ -77,7 +77,10 @@ def request_record(scope: Scope) -> Dict[str, Any]:
     for raw_name, raw_value in scope.get("headers") or []:
         name = raw_name.decode("latin-1").lower()
         value = raw_value.decode("latin-1")
-        headers[name] = headers[name] + ", " + value if name in headers else value
+        # Repeated `Cookie` headers (HTTP/2 splits them) are one list joined by "; " (RFC 9113
+        # section 8.2.3); other repeated headers are joined by ", " (RFC 9110 section 5.3).
+        sep = "; " if name == "cookie" else ", "
+        headers[name] = headers[name] + sep + value if name in headers else value
     return {"method": scope["method"], "url": target, "headers": headers}
 
 

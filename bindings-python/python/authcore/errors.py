@@ -402,6 +402,13 @@ class Forbidden(AccessError):
     status = 403
 
 
+class CsrfFailed(AccessError):
+    """CSRF check failed. (HTTP 403)"""
+
+    code = "csrf_failed"
+    status = 403
+
+
 class InvalidCredentials(AccountError):
     """Invalid credentials. (HTTP 401)"""
 
@@ -541,6 +548,7 @@ _BY_CODE: Dict[str, Type[AuthError]] = {
     "identity_forbidden": IdentityForbidden,
     "invalid_identity": InvalidIdentity,
     "forbidden": Forbidden,
+    "csrf_failed": CsrfFailed,
     "invalid_credentials": InvalidCredentials,
     "invalid_username": InvalidUsername,
     "invalid_password": InvalidPassword,
@@ -637,6 +645,7 @@ __all__ = [
     "IdentityForbidden",
     "InvalidIdentity",
     "Forbidden",
+    "CsrfFailed",
     "InvalidCredentials",
     "InvalidUsername",
     "InvalidPassword",

@@ -9,8 +9,13 @@ malformed or ambiguous target (``..``, ``%2F``, ``;``, ``//``, ...) is denied wi
 ``invalid_request_target``; a method that no rule matching the path lists is denied with 405
 ``method_not_allowed`` and an ``Allow`` header. A guest's id is ``context["guest_id"]``;
 ``context["user_id"]`` is only ever a signed-in user's.
+
+``Gate.from_env(env=None, config=None, **options)`` builds a gate whose ``services_env``
+secrets (default: ``AUTHCORE_SERVICES_TOKEN`` on ``X-Services-Token``) are read from ``env``
+(default ``os.environ``); ``generate_gateway_token()`` makes a gateway token (256 bits,
+URL-safe base64 without padding) for the ``gateway`` option.
 """
 
-from ._authcore import Gate
+from ._authcore import Gate, generate_gateway_token
 
-__all__ = ["Gate"]
+__all__ = ["Gate", "generate_gateway_token"]

@@ -18,16 +18,22 @@ AuthType = Union[Literal["api_key"], Literal["oauth2"], Literal["device_code"]]
 Backend = Union[Literal["native"], Literal["portable"]]
 """Which crypto implementation a key object uses."""
 
+CredentialKind = Union[Literal["jwt"], Literal["session"], Literal["guest"], Literal["service"], Literal["gateway"]]
+"""A kind of credential, for the credentials a route accepts (`RouteRule::credentials`, `GateConfig::credentials`)."""
+
 Encoding = Union[Literal["form"], Literal["json"]]
 """How request bodies are encoded."""
 
-ErrorCode = Union[Literal["not_authenticated"], Literal["invalid_token"], Literal["token_expired"], Literal["token_not_yet_valid"], Literal["algorithm_not_allowed"], Literal["invalid_signature"], Literal["invalid_claims"], Literal["refresh_failed"], Literal["refresh_token_expired"], Literal["insufficient_scope"], Literal["subscription_required"], Literal["invalid_input"], Literal["invalid_config"], Literal["invalid_key"], Literal["entropy_unavailable"], Literal["state_corrupt"], Literal["state_version_unsupported"], Literal["version_conflict"], Literal["invalid_state"], Literal["cancelled"], Literal["invalid_response"], Literal["network_error"], Literal["server_error"], Literal["authorization_pending"], Literal["slow_down"], Literal["expired_token"], Literal["access_denied"], Literal["invalid_grant"], Literal["invalid_client"], Literal["invalid_request"], Literal["invalid_scope"], Literal["unauthorized_client"], Literal["unsupported_grant_type"], Literal["invalid_user_code"], Literal["too_many_attempts"], Literal["state_mismatch"], Literal["state_expired"], Literal["invalid_session"], Literal["session_expired"], Literal["session_revoked"], Literal["guest_read_only"], Literal["invalid_guest_id"], Literal["invalid_service_token"], Literal["identity_required"], Literal["identity_forbidden"], Literal["invalid_identity"], Literal["forbidden"], Literal["invalid_credentials"], Literal["invalid_username"], Literal["invalid_password"], Literal["user_exists"], Literal["no_provider"], Literal["not_connected"], Literal["connection_expired"], Literal["invalid_provider"], Literal["insecure_url"], Literal["invalid_request_target"], Literal["method_not_allowed"], Literal["payload_too_large"], Literal["internal"]]
+ErrorCode = Union[Literal["not_authenticated"], Literal["invalid_token"], Literal["token_expired"], Literal["token_not_yet_valid"], Literal["algorithm_not_allowed"], Literal["invalid_signature"], Literal["invalid_claims"], Literal["refresh_failed"], Literal["refresh_token_expired"], Literal["insufficient_scope"], Literal["subscription_required"], Literal["invalid_input"], Literal["invalid_config"], Literal["invalid_key"], Literal["entropy_unavailable"], Literal["state_corrupt"], Literal["state_version_unsupported"], Literal["version_conflict"], Literal["invalid_state"], Literal["cancelled"], Literal["invalid_response"], Literal["network_error"], Literal["server_error"], Literal["authorization_pending"], Literal["slow_down"], Literal["expired_token"], Literal["access_denied"], Literal["invalid_grant"], Literal["invalid_client"], Literal["invalid_request"], Literal["invalid_scope"], Literal["unauthorized_client"], Literal["unsupported_grant_type"], Literal["invalid_user_code"], Literal["too_many_attempts"], Literal["state_mismatch"], Literal["state_expired"], Literal["invalid_session"], Literal["session_expired"], Literal["session_revoked"], Literal["guest_read_only"], Literal["invalid_guest_id"], Literal["invalid_service_token"], Literal["identity_required"], Literal["identity_forbidden"], Literal["invalid_identity"], Literal["forbidden"], Literal["csrf_failed"], Literal["invalid_credentials"], Literal["invalid_username"], Literal["invalid_password"], Literal["user_exists"], Literal["no_provider"], Literal["not_connected"], Literal["connection_expired"], Literal["invalid_provider"], Literal["insecure_url"], Literal["invalid_request_target"], Literal["method_not_allowed"], Literal["payload_too_large"], Literal["internal"]]
 
 Freshness = Union[Literal["fresh"], Literal["refresh_due"], Literal["expired"], Literal["refresh_expired"]]
 """How usable a `TokenSet` is at a given time."""
 
 GrantStatus = Union[Literal["pending"], Literal["approved"], Literal["denied"], Literal["locked"], Literal["consumed"]]
 """Where a grant stands."""
+
+GuestIdRule = Union[Literal["prefixed"], Literal["any"]]
+"""How guest ids are checked."""
 
 IdentityRule = Union[Literal["none"], Literal["optional"], Literal["required"]]
 """Whether a route needs an identity."""
@@ -159,6 +165,7 @@ class _ClassifiedRequired(TypedDict):
 class Classified(_ClassifiedRequired, total=False):
     """The result of step 1."""
     allow: List[str]
+    fallback_guest: Optional[str]
     identity: Optional[str]
     path: Optional[str]
     refused: Optional[Error]
@@ -224,6 +231,15 @@ class Consent(TypedDict):
     user_code: str
 
 
+class _CookieModeRequired(TypedDict):
+    name: str
+
+
+class CookieMode(_CookieModeRequired, total=False):
+    """Reading the bearer credential from a cookie."""
+    csrf: CsrfRule
+
+
 class CorsConfig(TypedDict, total=False):
     """CORS settings."""
     allow_credentials: bool
@@ -232,6 +248,14 @@ class CorsConfig(TypedDict, total=False):
     allowed_origins: List[str]
     exposed_headers: List[str]
     max_age: Optional[int]
+
+
+class CsrfRule(TypedDict, total=False):
+    """CSRF protection for cookie credentials on unsafe methods. See the module docs."""
+    double_submit: Optional[DoubleSubmit]
+    origins: List[str]
+    referer: bool
+    same_origin_fetch: bool
 
 
 class DenyDecision(TypedDict):
@@ -333,6 +357,12 @@ class DeviceStatus(_DeviceStatusRequired, total=False):
 class DoneDeviceAction(TypedDict):
     """Signed in. The tokens are those of the preceding `save_tokens`."""
     type: Literal["done"]
+
+
+class DoubleSubmit(TypedDict, total=False):
+    """A double-submit CSRF token: a cookie and a header that must hold the same value."""
+    cookie: str
+    header: str
 
 
 class _DriverSnapshotRequired(TypedDict):
@@ -439,15 +469,22 @@ class FormRefreshBody(TypedDict):
 
 class GateConfig(TypedDict, total=False):
     """Gate settings."""
+    cookie: Optional[CookieMode]
+    credentials: List[CredentialKind]
     default_access: Access
     default_identity: bool
+    details: Dict[str, str]
+    gateway: Optional[GatewayToken]
+    guest_fallback: bool
     guest_header: Optional[str]
+    guest_id_rule: GuestIdRule
     identity_header: str
     jwt: Optional[GateJwt]
     normalize_path: bool
     realm: str
     routes: List[RouteRule]
     services: List[ServiceToken]
+    services_env: List[ServiceEnv]
     session: SessionConfig
 
 
@@ -455,6 +492,20 @@ class GateJwt(TypedDict):
     """JWT verification settings for bearer access tokens."""
     config: VerifierConfig
     keys: List[KeySpec]
+
+
+class GatewayCredential(TypedDict):
+    """The gateway token and nothing else."""
+    type: Literal["gateway"]
+
+
+class _GatewayTokenRequired(TypedDict):
+    token: Secret
+
+
+class GatewayToken(_GatewayTokenRequired, total=False):
+    """A gateway token: the one secret every request to a local gateway must carry."""
+    header: Optional[str]
 
 
 class GuestCredential(TypedDict):
@@ -921,6 +972,7 @@ class _RouteRuleRequired(TypedDict):
 class RouteRule(_RouteRuleRequired, total=False):
     """One route rule."""
     access: Access
+    credentials: Optional[List[CredentialKind]]
     entitlement: Optional[str]
     identity: IdentityRule
     method: str
@@ -972,6 +1024,13 @@ class ServiceCredential(TypedDict):
     """A service with a valid shared secret."""
     type: Literal["service"]
     name: str
+
+
+class ServiceEnv(TypedDict, total=False):
+    """A service credential whose shared secret is an environment variable (see `Gate::from_env_values`)."""
+    header: str
+    name: str
+    variable: str
 
 
 class ServiceToken(TypedDict):
@@ -1179,7 +1238,7 @@ ConnectionCredential = Union[ApiKeyConnectionCredential, OauthConnectionCredenti
 CorsDecision = Union[PreflightCorsDecision, RefusedCorsDecision, ActualCorsDecision]
 """What to do with one request; see the module docs."""
 
-Credential = Union[NoneCredential, JwtCredential, SessionCredential, GuestCredential, ServiceCredential, InvalidCredential]
+Credential = Union[NoneCredential, JwtCredential, SessionCredential, GuestCredential, ServiceCredential, GatewayCredential, InvalidCredential]
 """The credential a request presented (not `ConnectionCredential`, the secret a broker connection holds for an outbound call)."""
 
 Decision = Union[AllowDecision, DenyDecision]
@@ -1236,9 +1295,12 @@ __all__ = [
     "Connection",
     "ConnectionCredential",
     "Consent",
+    "CookieMode",
     "CorsConfig",
     "CorsDecision",
     "Credential",
+    "CredentialKind",
+    "CsrfRule",
     "Decision",
     "DenyDecision",
     "DeviceAction",
@@ -1250,6 +1312,7 @@ __all__ = [
     "DeviceServerConfig",
     "DeviceStatus",
     "DoneDeviceAction",
+    "DoubleSubmit",
     "DriverSnapshot",
     "DriverStatus",
     "Encoding",
@@ -1268,8 +1331,11 @@ __all__ = [
     "Freshness",
     "GateConfig",
     "GateJwt",
+    "GatewayCredential",
+    "GatewayToken",
     "GrantStatus",
     "GuestCredential",
+    "GuestIdRule",
     "HttpRequest",
     "HttpResponse",
     "IdentityRule",
@@ -1338,6 +1404,7 @@ __all__ = [
     "SendDeviceAction",
     "SendJwksAction",
     "ServiceCredential",
+    "ServiceEnv",
     "ServiceToken",
     "Session",
     "SessionConfig",

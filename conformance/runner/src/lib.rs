@@ -327,6 +327,8 @@ pub const OPS: &[&str] = &[
     "gate.classify",
     "gate.decide",
     "gate.authenticate",
+    "gate.from_env",
+    "gate.generate_gateway_token",
     "password.new",
     "password.hash",
     "password.verify",
@@ -731,6 +733,18 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                     ctx.gate = Some(g);
                     json!({})
                 }),
+            "gate.from_env" => {
+                let env: Map<String, Value> = arg(input, "env")?;
+                let config: GateConfig = opt(input, "config")?.unwrap_or_default();
+                Gate::from_env_values_with_backend(config, &env, backend).map(|g| {
+                    ctx.gate = Some(g);
+                    json!({})
+                })
+            }
+            "gate.generate_gateway_token" => {
+                let mut e = entropy(input)?;
+                authcore::gate::generate_gateway_token(&mut e).map(|t| json!({ "token": t.expose() }))
+            }
             "gate.classify" | "gate.decide" | "gate.authenticate" => {
                 let g = ctx.gate.as_ref().ok_or("no gate: call gate.new first")?;
                 let now: i64 = arg(input, "now")?;

@@ -14,23 +14,62 @@
 //!
 //! ## Credential precedence
 //!
+//! 0. The **gateway token** ([`GateConfig::gateway`], see [`GatewayToken`]), when configured:
+//!    every request must carry it (in `Authorization: Bearer` unless another header is
+//!    named), compared in constant time. It is judged right after the request target and
+//!    method (400) and before the route is looked up (so a caller without it sees no 405 or
+//!    `Allow`): missing is 401 `not_authenticated`, wrong is 401 `invalid_token`. In
+//!    `Authorization` it is the whole credential (kind `gateway`); in its own header it is a
+//!    precondition, and the request's credential is judged from the other headers as below
+//!    (kind `gateway` when there is none and the route takes that kind; anonymous otherwise).
 //! 1. A configured **service-token header** (e.g. `X-Services-Token`): compared in constant
 //!    time; missing secret, wrong value or an empty configured secret give
 //!    `invalid_service_token`. Nothing else is looked at.
 //! 2. **`Authorization`**: `Bearer <uuid>` is a session token, `Bearer <jwt>` an access token
 //!    verified with the configured keys; any other scheme or a malformed value is
 //!    `invalid_token`. A bad bearer credential is an error — it is never downgraded to guest
-//!    or anonymous access, even when a guest header is also present.
-//! 3. The **guest header** (`X-Guest-ID`): a guest identity, read-only. Guest ids live in
+//!    or anonymous access, even when a guest header is also present (unless
+//!    [`GateConfig::guest_fallback`] opts in, below).
+//! 3. The **cookie** ([`GateConfig::cookie`], see [`CookieMode`]), only when there is no
+//!    `Authorization` header: the same as a bearer token, and for methods other than GET,
+//!    HEAD and OPTIONS only with CSRF protection (403 `csrf_failed`).
+//! 4. The **guest header** (`X-Guest-ID`): a guest identity, read-only. Guest ids live in
 //!    their own namespace: they start with `guest_` or `guest-` (see [`check_guest_id`]), so
 //!    a user's id (a UUID, `user_…`) is never accepted as one, and the [`AuthContext`] of a
 //!    guest carries it in `guest_id` — `user_id` is only ever set for signed-in users.
-//! 4. Otherwise anonymous.
+//!    [`GuestIdRule::Any`] accepts any header-safe id instead (see its risk).
+//! 5. Otherwise anonymous.
+//!
+//! ## Credential kinds per route
+//!
+//! A rule's [`RouteRule::credentials`] (default [`GateConfig::credentials`], all kinds) lists
+//! the [`CredentialKind`]s it takes. The kind is decided from the headers in the precedence
+//! above (for a bearer token: a UUID is `session`, anything else `jwt`) and a kind the route
+//! does not take is refused with 401 `invalid_token` ("This route does not take `jwt`
+//! credentials.") before a JWT is verified — never read as another kind. E.g. an identity
+//! provider's JWT accepted on `POST /api/auth/session` only, session tokens everywhere else.
+//!
+//! ## Guest fallback (opt-in)
+//!
+//! With [`GateConfig::guest_fallback`], a credential from `Authorization` or the cookie that
+//! is malformed, of a refused kind, or (found in step 2) an unknown, expired or revoked
+//! session, is replaced by the guest header's id when that id is valid and the route takes
+//! guests ([`Classified::fallback_guest`] carries it while the session is still to be
+//! loaded). CSRF failures never fall back. The risk: a client whose session ended becomes a
+//! guest instead of being told to sign in again, and a broken token looks like guest use.
+//! Guests stay read-only whatever happens (403 `guest_read_only`).
+//!
+//! ## Detail overrides
+//!
+//! [`GateConfig::details`] replaces the `detail` of a denial per code (body and
+//! `error_description`); code, status and field stay. Keys must be catalog codes, texts 1
+//! to 256 printable ASCII characters.
 //!
 //! ## Decision order
 //!
-//! request target and method (400 `invalid_request_target`, 405 `method_not_allowed`) →
-//! credential errors (401) → route access: `public`, `user`, `user_or_guest`, `service`
+//! request target and method (400 `invalid_request_target`) → gateway token (401) → route
+//! (405 `method_not_allowed`) → credential errors (401, 403 `csrf_failed`) → route access:
+//! `public`, `user`, `user_or_guest`, `service`
 //! (401 `not_authenticated` / `invalid_service_token`, 403 `forbidden`) → guests only read
 //! (403 `guest_read_only` for methods other than GET, HEAD, OPTIONS) → scopes (403
 //! `insufficient_scope`) → identity (400 `invalid_identity`, 400 `identity_required`, 403
@@ -100,6 +139,7 @@
 //!     scopes: vec![],
 //!     identity: IdentityRule::None,
 //!     entitlement: None,
+//!     credentials: None,
 //! });
 //! let gate = Gate::new(config)?;
 //! let mut request = HttpRequest::new("GET", "/api/docs/42?page=2");
@@ -129,9 +169,19 @@
 //! # Ok::<(), authcore::Error>(())
 //! ```
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use subtle::ConstantTimeEq;
+
+mod cookie;
+mod gateway;
+
+pub use cookie::{CookieMode, CsrfRule, DoubleSubmit};
+pub use gateway::{
+    generate_gateway_token, GatewayToken, ServiceEnv, GATEWAY_TOKEN_BYTES, GATEWAY_TOKEN_MAX, GATEWAY_TOKEN_MIN,
+};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{HttpRequest, HttpResponse};
@@ -171,6 +221,55 @@ pub enum IdentityRule {
     Required,
 }
 
+/// A kind of credential, for the credentials a route accepts ([`RouteRule::credentials`],
+/// [`GateConfig::credentials`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialKind {
+    /// A JWT access token in `Authorization: Bearer` (or the cookie).
+    Jwt,
+    /// A session token in `Authorization: Bearer` (or the cookie).
+    Session,
+    /// The guest header (or a guest fallback).
+    Guest,
+    /// A service-token header.
+    Service,
+    /// The gateway token alone ([`GateConfig::gateway`]).
+    Gateway,
+}
+
+impl CredentialKind {
+    /// Every kind.
+    pub const ALL: [CredentialKind; 5] = [Self::Jwt, Self::Session, Self::Guest, Self::Service, Self::Gateway];
+
+    /// The wire name (`jwt`, `session`, `guest`, `service`, `gateway`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Jwt => "jwt",
+            Self::Session => "session",
+            Self::Guest => "guest",
+            Self::Service => "service",
+            Self::Gateway => "gateway",
+        }
+    }
+}
+
+/// How guest ids are checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum GuestIdRule {
+    /// `guest_…`/`guest-…` ids only (see [`check_guest_id`]): a user id is never a guest id.
+    #[default]
+    Prefixed,
+    /// Any id of 1 to 128 printable ASCII characters without spaces (see
+    /// [`check_guest_id_any`]). A guest may then present a user's id as its guest id; guests
+    /// stay read-only, but a handler that keys data on the guest id without checking
+    /// `is_guest` would serve that user's data.
+    Any,
+}
+
 /// One route rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -194,6 +293,11 @@ pub struct RouteRule {
     /// An entitlement (subscription) the user must have.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entitlement: Option<String>,
+    /// The credential kinds this route accepts (default: [`GateConfig::credentials`]). A
+    /// credential of another kind is refused with 401 `invalid_token`, never read as
+    /// another kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<Vec<CredentialKind>>,
 }
 
 fn any_method() -> String {
@@ -254,6 +358,25 @@ pub struct GateConfig {
     /// (default false). When on, the host must route on [`Classified::path`], the
     /// normalised path. See the module docs.
     pub normalize_path: bool,
+    /// The credential kinds a rule accepts when it does not say (default: all five).
+    pub credentials: Vec<CredentialKind>,
+    /// A gateway token every request must carry (default none). See [`GatewayToken`].
+    pub gateway: Option<GatewayToken>,
+    /// Service credentials whose secrets are environment variables, resolved by
+    /// [`Gate::from_env_values`] (default none; [`Gate::new`] refuses a config listing some).
+    pub services_env: Vec<ServiceEnv>,
+    /// Fall back to the guest header when the bearer credential is invalid (default false).
+    /// See the module docs for the risk.
+    pub guest_fallback: bool,
+    /// How guest ids are checked (default `prefixed`).
+    pub guest_id_rule: GuestIdRule,
+    /// Per-code replacements for the `detail` of denials (e.g. `{"not_authenticated": "Not
+    /// authenticated"}`); the code and status stay. Known codes only; 1 to 256 printable
+    /// ASCII characters.
+    pub details: BTreeMap<String, String>,
+    /// Read the bearer credential from a cookie when there is no `Authorization` header
+    /// (default none). See [`CookieMode`].
+    pub cookie: Option<CookieMode>,
 }
 
 impl Default for GateConfig {
@@ -269,6 +392,13 @@ impl Default for GateConfig {
             routes: Vec::new(),
             default_access: Access::User,
             normalize_path: false,
+            credentials: CredentialKind::ALL.to_vec(),
+            gateway: None,
+            services_env: Vec::new(),
+            guest_fallback: false,
+            guest_id_rule: GuestIdRule::Prefixed,
+            details: BTreeMap::new(),
+            cookie: None,
         }
     }
 }
@@ -306,6 +436,8 @@ pub enum Credential {
         /// Its configured name.
         name: String,
     },
+    /// The gateway token and nothing else.
+    Gateway,
     /// A credential that is present but wrong.
     Invalid {
         /// Why.
@@ -353,6 +485,10 @@ pub struct Classified {
     /// The identity header's value, if sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity: Option<String>,
+    /// With [`GateConfig::guest_fallback`]: the guest id to use when the session token in
+    /// `credential` turns out invalid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback_guest: Option<String>,
     /// What to load.
     pub needs: Needs,
 }
@@ -405,7 +541,7 @@ pub struct Lookup {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AuthContext {
-    /// `jwt`, `session`, `guest`, `service` or `none`.
+    /// `jwt`, `session`, `guest`, `service`, `gateway` or `none`.
     pub credential: String,
     /// The signed-in user's id. Never set for guests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -472,7 +608,7 @@ impl Gate {
     /// As [`Gate::new`] with a chosen crypto backend.
     pub fn with_backend(config: GateConfig, backend: Backend) -> Result<Self> {
         let bad = |f: &str, d: &str| Err(Error::field(ErrorCode::InvalidConfig, f, d));
-        let header_ok = |h: &str| !h.is_empty() && h.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        let header_ok = header_name_ok;
         if !(1..=256).contains(&config.realm.len()) || !config.realm.bytes().all(is_qdtext) {
             return bad(
                 "realm",
@@ -523,6 +659,55 @@ impl Gate {
                 ));
             }
         }
+        if !config.services_env.is_empty() {
+            return bad(
+                "services_env",
+                "Service tokens from the environment are resolved by Gate::from_env, not Gate::new.",
+            );
+        }
+        if config.credentials.is_empty() {
+            return bad(
+                "credentials",
+                "The default credential kinds must name at least one kind.",
+            );
+        }
+        if let Some(i) = config
+            .routes
+            .iter()
+            .position(|r| r.credentials.as_ref().is_some_and(Vec::is_empty))
+        {
+            return Err(Error::field(
+                ErrorCode::InvalidConfig,
+                format!("routes[{i}].credentials"),
+                "A route's credential kinds must name at least one kind.",
+            ));
+        }
+        if let Some(g) = &config.gateway {
+            g.check()?;
+            if !header_ok(g.header_name()) {
+                return bad("gateway.header", "The gateway header must be a header name.");
+            }
+        }
+        if let Some(c) = &config.cookie {
+            c.check()?;
+        }
+        for (code, detail) in &config.details {
+            let field = || format!("details.{}", quote_input(code));
+            if code.parse::<ErrorCode>().is_err() {
+                return Err(Error::field(
+                    ErrorCode::InvalidConfig,
+                    field(),
+                    "Not an error code of the catalog.",
+                ));
+            }
+            if !(1..=DESCRIPTION_MAX).contains(&detail.len()) || !detail.bytes().all(|b| (0x20..=0x7e).contains(&b)) {
+                return Err(Error::field(
+                    ErrorCode::InvalidConfig,
+                    field(),
+                    "A detail is 1 to 256 printable ASCII characters.",
+                ));
+            }
+        }
         let verifier = match &config.jwt {
             Some(j) => Some(Verifier::new(
                 j.config.clone(),
@@ -536,6 +721,57 @@ impl Gate {
             verifier,
             sessions,
         })
+    }
+
+    /// A gate whose [`GateConfig::services_env`] secrets are read from `env`, the
+    /// environment as a map (the host passes its process environment; bindings pass
+    /// `os.environ` / `process.env` when given none). With no `services_env` entry, the
+    /// default one applies ([`ServiceEnv::default`]: `AUTHCORE_SERVICES_TOKEN` on
+    /// `X-Services-Token`, named `services`). A missing or empty variable is
+    /// `invalid_config` naming the variable, never its value.
+    ///
+    /// ```
+    /// use authcore::gate::{Gate, GateConfig, ServiceEnv};
+    ///
+    /// let mut config = GateConfig::default();
+    /// config.services_env.push(ServiceEnv {
+    ///     name: "reeve".into(),
+    ///     variable: "REEVE_SERVICES_TOKEN".into(),
+    ///     header: "X-Reeve-Services-Token".into(),
+    /// });
+    /// let env = serde_json::json!({"REEVE_SERVICES_TOKEN": "a-long-shared-secret"});
+    /// let gate = Gate::from_env_values(config.clone(), env.as_object().unwrap())?;
+    /// assert_eq!(gate.config().services[0].header, "X-Reeve-Services-Token");
+    ///
+    /// let err = Gate::from_env_values(config, &serde_json::Map::new()).unwrap_err();
+    /// assert_eq!(err.detail(), "`REEVE_SERVICES_TOKEN` is not set.");
+    /// # Ok::<(), authcore::Error>(())
+    /// ```
+    pub fn from_env_values(config: GateConfig, env: &Map<String, Value>) -> Result<Self> {
+        Self::from_env_values_with_backend(config, env, Backend::default())
+    }
+
+    /// As [`Gate::from_env_values`] with a chosen crypto backend.
+    pub fn from_env_values_with_backend(
+        mut config: GateConfig,
+        env: &Map<String, Value>,
+        backend: Backend,
+    ) -> Result<Self> {
+        let specs = match std::mem::take(&mut config.services_env) {
+            v if v.is_empty() => vec![ServiceEnv::default()],
+            v => v,
+        };
+        for (i, spec) in specs.iter().enumerate() {
+            spec.check(i)?;
+            config.services.push(spec.resolve(env)?);
+        }
+        Self::with_backend(config, backend)
+    }
+
+    /// As [`Gate::from_env_values`], from a string map.
+    pub fn from_env_map(config: GateConfig, env: &BTreeMap<String, String>) -> Result<Self> {
+        let values: Map<String, Value> = env.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+        Self::from_env_values(config, &values)
     }
 
     /// The settings.
@@ -555,6 +791,7 @@ impl Gate {
             allow: Vec::new(),
             credential: Credential::None,
             identity: None,
+            fallback_guest: None,
             needs: Needs {
                 session: None,
                 user: false,
@@ -576,6 +813,12 @@ impl Gate {
             }
         };
         classified.path = Some(target.path().to_owned());
+        if let Some(g) = &self.config.gateway {
+            if let Err(e) = gateway_check(g, request) {
+                classified.refused = Some(e);
+                return classified;
+            }
+        }
         let route = match self.route(&classified.method, target.segments()) {
             Ok(route) => route,
             Err(allow) => {
@@ -587,7 +830,22 @@ impl Gate {
                 return classified;
             }
         };
-        let credential = self.credential(request, now);
+        let accepts = route.credentials.as_deref().unwrap_or(&self.config.credentials);
+        let (mut credential, from_bearer) = self.credential(request, &classified.method, accepts, now);
+        if from_bearer && self.config.guest_fallback && accepts.contains(&CredentialKind::Guest) {
+            let guest = self.config.guest_header.as_deref().and_then(|h| request.header(h));
+            if let Some(id) = guest.filter(|id| self.check_guest(id).is_ok()) {
+                match &credential {
+                    Credential::Invalid { error } if error.code() != ErrorCode::CsrfFailed => {
+                        credential = Credential::Guest {
+                            guest_id: id.to_owned(),
+                        }
+                    }
+                    Credential::Session { .. } => classified.fallback_guest = Some(id.to_owned()),
+                    _ => {}
+                }
+            }
+        }
         classified.needs = Needs {
             session: match &credential {
                 Credential::Session { token_hash } => Some(token_hash.clone()),
@@ -632,16 +890,40 @@ impl Gate {
             scopes: Vec::new(),
             identity: IdentityRule::None,
             entitlement: None,
+            credentials: None,
         })
     }
 
-    fn credential(&self, request: &HttpRequest, now: i64) -> Credential {
+    fn check_guest(&self, id: &str) -> Result<()> {
+        match self.config.guest_id_rule {
+            GuestIdRule::Prefixed => check_guest_id(id),
+            GuestIdRule::Any => check_guest_id_any(id),
+        }
+    }
+
+    /// The request's credential, and whether it came from `Authorization` or the cookie.
+    fn credential(
+        &self,
+        request: &HttpRequest,
+        method: &str,
+        accepts: &[CredentialKind],
+        now: i64,
+    ) -> (Credential, bool) {
         let invalid = |error: Error| Credential::Invalid { error };
+        let refuse = |kind: CredentialKind| {
+            invalid(Error::with_detail(
+                ErrorCode::InvalidToken,
+                format!("This route does not take `{}` credentials.", kind.as_str()),
+            ))
+        };
         for s in &self.config.services {
             if let Some(presented) = request.header(&s.header) {
+                if !accepts.contains(&CredentialKind::Service) {
+                    return (refuse(CredentialKind::Service), false);
+                }
                 let secret = s.secret.expose().as_bytes();
                 let ok = !secret.is_empty() && bool::from(presented.as_bytes().ct_eq(secret));
-                return if ok {
+                let c = if ok {
                     Credential::Service { name: s.name.clone() }
                 } else {
                     invalid(Error::field(
@@ -650,54 +932,108 @@ impl Gate {
                         "Invalid service token.",
                     ))
                 };
+                return (c, false);
             }
         }
-        if let Some(auth) = request.header("Authorization") {
-            let token = match auth.split_once(' ') {
-                Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") && !rest.trim().is_empty() => rest.trim(),
-                _ => {
-                    return invalid(Error::field(
+        if self.config.gateway.as_ref().is_some_and(GatewayToken::in_authorization) {
+            // `Authorization` carried the gateway token (checked in `classify`).
+            let c = if accepts.contains(&CredentialKind::Gateway) {
+                Credential::Gateway
+            } else {
+                refuse(CredentialKind::Gateway)
+            };
+            return (c, false);
+        }
+        let token = if let Some(auth) = request.header("Authorization") {
+            match bearer(auth) {
+                Some(t) => Some(t),
+                None => {
+                    let e = Error::field(
                         ErrorCode::InvalidToken,
                         "authorization",
                         "The Authorization header must be `Bearer <token>`.",
-                    ))
+                    );
+                    return (invalid(e), true);
                 }
-            };
-            if let Some(hash) = token_hash(token) {
-                return Credential::Session { token_hash: hash };
             }
-            let Some(verifier) = &self.verifier else {
-                return invalid(Error::new(ErrorCode::InvalidSession));
-            };
-            return match verifier.verify(token, now) {
-                Ok(v) => {
-                    let Some(user_id) = v.subject().filter(|s| !s.is_empty()).map(str::to_owned) else {
-                        return invalid(Error::field(
-                            ErrorCode::InvalidClaims,
-                            "sub",
-                            "The token has no subject.",
-                        ));
-                    };
-                    Credential::Jwt {
-                        user_id,
-                        email: v.claims().get("email").and_then(Value::as_str).map(str::to_owned),
-                        scopes: scopes(v.claims()),
+        } else if let Some(mode) = &self.config.cookie {
+            match mode.token(request) {
+                Ok(Some(t)) if !t.is_empty() => {
+                    if !SAFE_METHODS.contains(&method) {
+                        if let Err(e) = mode.csrf(request) {
+                            return (invalid(e), true);
+                        }
                     }
+                    Some(t)
                 }
-                Err(e) => invalid(e),
-            };
+                Ok(_) => None,
+                Err(e) => return (invalid(e), true),
+            }
+        } else {
+            None
+        };
+        if let Some(token) = token {
+            return (self.bearer_credential(token, accepts, now), true);
         }
         if let Some(header) = &self.config.guest_header {
             if let Some(id) = request.header(header) {
-                return match check_guest_id(id) {
+                if !accepts.contains(&CredentialKind::Guest) {
+                    return (refuse(CredentialKind::Guest), false);
+                }
+                let c = match self.check_guest(id) {
                     Ok(()) => Credential::Guest {
                         guest_id: id.to_owned(),
                     },
                     Err(e) => invalid(e),
                 };
+                return (c, false);
             }
         }
-        Credential::None
+        if self.config.gateway.is_some() && accepts.contains(&CredentialKind::Gateway) {
+            // The gateway token (in its own header, checked in `classify`) and nothing else.
+            return (Credential::Gateway, false);
+        }
+        (Credential::None, false)
+    }
+
+    /// A bearer token (from `Authorization` or the cookie): a session token or a JWT.
+    fn bearer_credential(&self, token: &str, accepts: &[CredentialKind], now: i64) -> Credential {
+        let invalid = |error: Error| Credential::Invalid { error };
+        let refuse = |kind: CredentialKind| {
+            invalid(Error::with_detail(
+                ErrorCode::InvalidToken,
+                format!("This route does not take `{}` credentials.", kind.as_str()),
+            ))
+        };
+        if let Some(hash) = token_hash(token) {
+            if !accepts.contains(&CredentialKind::Session) {
+                return refuse(CredentialKind::Session);
+            }
+            return Credential::Session { token_hash: hash };
+        }
+        let Some(verifier) = &self.verifier else {
+            return invalid(Error::new(ErrorCode::InvalidSession));
+        };
+        if !accepts.contains(&CredentialKind::Jwt) {
+            return refuse(CredentialKind::Jwt);
+        }
+        match verifier.verify(token, now) {
+            Ok(v) => {
+                let Some(user_id) = v.subject().filter(|s| !s.is_empty()).map(str::to_owned) else {
+                    return invalid(Error::field(
+                        ErrorCode::InvalidClaims,
+                        "sub",
+                        "The token has no subject.",
+                    ));
+                };
+                Credential::Jwt {
+                    user_id,
+                    email: v.claims().get("email").and_then(Value::as_str).map(str::to_owned),
+                    scopes: scopes(v.claims()),
+                }
+            }
+            Err(e) => invalid(e),
+        }
     }
 
     /// Both steps at once, for hosts that load everything up front.
@@ -715,10 +1051,19 @@ impl Gate {
         };
         match result {
             Ok((context, touch)) => Decision::Allow { context, touch },
-            Err(error) => Decision::Deny {
-                response: self.deny_response(&error, classified),
-                error,
-            },
+            Err(error) => {
+                let error = match self.config.details.get(error.code().as_str()) {
+                    Some(detail) => match error.field_name() {
+                        Some(f) => Error::field(error.code(), f, detail.clone()),
+                        None => Error::with_detail(error.code(), detail.clone()),
+                    },
+                    None => error,
+                };
+                Decision::Deny {
+                    response: self.deny_response(&error, classified),
+                    error,
+                }
+            }
         }
     }
 
@@ -750,21 +1095,31 @@ impl Gate {
                 ctx.scopes = scopes.clone();
             }
             Credential::Session { token_hash } => {
-                let record = lookup
+                let checked = lookup
                     .session
                     .as_ref()
                     .filter(|s| bool::from(s.token_hash.as_bytes().ct_eq(token_hash.as_bytes())))
-                    .ok_or_else(|| Error::new(ErrorCode::InvalidSession))?;
-                let valid = self.sessions.check(record, now)?;
-                touch = valid.touch;
-                ctx.credential = "session".to_owned();
-                if record.is_guest {
-                    ctx.guest_id = Some(record.user_id.clone());
-                } else {
-                    ctx.user_id = Some(record.user_id.clone());
+                    .ok_or_else(|| Error::new(ErrorCode::InvalidSession))
+                    .and_then(|record| Ok((record, self.sessions.check(record, now)?)));
+                match (checked, &c.fallback_guest) {
+                    (Ok((record, valid)), _) => {
+                        touch = valid.touch;
+                        ctx.credential = "session".to_owned();
+                        if record.is_guest {
+                            ctx.guest_id = Some(record.user_id.clone());
+                        } else {
+                            ctx.user_id = Some(record.user_id.clone());
+                        }
+                        ctx.email = record.email.clone();
+                        ctx.is_guest = record.is_guest;
+                    }
+                    (Err(_), Some(guest_id)) => {
+                        ctx.credential = "guest".to_owned();
+                        ctx.guest_id = Some(guest_id.clone());
+                        ctx.is_guest = true;
+                    }
+                    (Err(e), None) => return Err(e),
                 }
-                ctx.email = record.email.clone();
-                ctx.is_guest = record.is_guest;
             }
             Credential::Guest { guest_id } => {
                 ctx.credential = "guest".to_owned();
@@ -775,9 +1130,13 @@ impl Gate {
                 ctx.credential = "service".to_owned();
                 ctx.service = Some(name.clone());
             }
+            Credential::Gateway => ctx.credential = "gateway".to_owned(),
         }
-        let is_user = ctx.user_id.is_some() && !ctx.is_guest;
+        let is_gateway = matches!(c.credential, Credential::Gateway);
+        // The gateway token's holder is the gateway's owner: a user without lookups.
+        let is_user = (ctx.user_id.is_some() && !ctx.is_guest) || is_gateway;
         let is_service = ctx.service.is_some();
+        let trusted = is_service || is_gateway;
         match route.access {
             Access::Public => {}
             Access::User | Access::UserOrGuest if is_service => return Err(Error::new(ErrorCode::Forbidden)),
@@ -798,7 +1157,7 @@ impl Gate {
             return Err(Error::new(ErrorCode::GuestReadOnly));
         }
         if let Some(missing) = route.scopes.iter().find(|s| !ctx.scopes.contains(s)) {
-            if !is_service {
+            if !trusted {
                 return Err(Error::field(
                     ErrorCode::InsufficientScope,
                     "scope",
@@ -806,9 +1165,9 @@ impl Gate {
                 ));
             }
         }
-        ctx.identity = self.identity(c, route, lookup, &ctx)?;
+        ctx.identity = self.identity(c, route, lookup, trusted)?;
         if let Some(entitlement) = &route.entitlement {
-            let entitled = is_service
+            let entitled = trusted
                 || lookup
                     .user
                     .as_ref()
@@ -820,13 +1179,7 @@ impl Gate {
         Ok((ctx, touch))
     }
 
-    fn identity(
-        &self,
-        c: &Classified,
-        route: &RouteRule,
-        lookup: &Lookup,
-        ctx: &AuthContext,
-    ) -> Result<Option<String>> {
+    fn identity(&self, c: &Classified, route: &RouteRule, lookup: &Lookup, trusted: bool) -> Result<Option<String>> {
         if route.identity == IdentityRule::None {
             return Ok(None);
         }
@@ -840,8 +1193,8 @@ impl Gate {
             })?),
             None => None,
         };
-        if ctx.service.is_some() {
-            // Services act for whichever identity they name.
+        if trusted {
+            // Services (and the gateway's owner) act for whichever identity they name.
             return match named {
                 Some(n) => Ok(Some(n)),
                 None if route.identity == IdentityRule::Required => Err(Error::new(ErrorCode::IdentityRequired)),
@@ -978,6 +1331,52 @@ pub fn check_guest_id(id: &str) -> Result<()> {
             "guest_id",
             "A guest id starts with `guest_` or `guest-` and is 8 to 128 letters, digits, '-' and '_'.",
         ))
+    }
+}
+
+/// Guest ids under [`GuestIdRule::Any`]: 1 to 128 printable ASCII characters without spaces
+/// (safe in a header and a log line; anything else is `invalid_guest_id`).
+pub fn check_guest_id_any(id: &str) -> Result<()> {
+    if (1..=128).contains(&id.len()) && id.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
+        Ok(())
+    } else {
+        Err(Error::field(
+            ErrorCode::InvalidGuestId,
+            "guest_id",
+            "A guest id is 1 to 128 printable ASCII characters without spaces.",
+        ))
+    }
+}
+
+/// An HTTP header name (letters, digits and `-`).
+fn header_name_ok(h: &str) -> bool {
+    !h.is_empty() && h.len() <= 256 && h.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+/// The token of `Bearer <token>` (scheme case-insensitive), or `None`.
+fn bearer(auth: &str) -> Option<&str> {
+    match auth.split_once(' ') {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") && !rest.trim().is_empty() => Some(rest.trim()),
+        _ => None,
+    }
+}
+
+/// Whether the request carries the gateway token (constant-time compare).
+fn gateway_check(g: &GatewayToken, request: &HttpRequest) -> Result<()> {
+    let header = g.header_name();
+    let presented = match request.header(header) {
+        None => None,
+        Some(v) if g.in_authorization() => Some(bearer(v).unwrap_or("")),
+        Some(v) => Some(v.trim()),
+    };
+    match presented {
+        None => Err(Error::field(
+            ErrorCode::NotAuthenticated,
+            header,
+            "This gateway needs its token.",
+        )),
+        Some(p) if bool::from(p.as_bytes().ct_eq(g.token.expose().as_bytes())) => Ok(()),
+        Some(_) => Err(Error::field(ErrorCode::InvalidToken, header, "Invalid gateway token.")),
     }
 }
 
