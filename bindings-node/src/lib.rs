@@ -1066,7 +1066,7 @@ impl Gate {
     pub fn from_env(env_json: String, config_json: String, backend_name: Option<String>) -> napi::Result<Self> {
         guard(|| {
             let env: serde_json::Map<String, Value> = parse(&env_json, "env")?;
-            let config: GateConfig = parse(&config_json, "config")?;
+            let config: GateConfig = parse_config(&config_json, "config", Component::Gate)?;
             Ok(Self {
                 inner: CoreGate::from_env_values_with_backend(config, &env, backend(backend_name.as_deref())?)?,
             })

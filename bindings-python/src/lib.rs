@@ -1453,6 +1453,28 @@ struct Gate {
     inner: CoreGate,
 }
 
+/// The gate's settings from `config` and keyword arguments, the named profile's section under
+/// them; `jwt.keys` may hold `bytes` secrets (see `key_spec_py`), the caller's dicts stay as
+/// they are.
+fn gate_config(
+    py: Python<'_>,
+    config: Option<&Bound<'_, PyAny>>,
+    profile: Option<&str>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<GateConfig> {
+    let merged = settings_dict(py, config, kwargs, "config")?;
+    if let Some(jwt) = merged.get_item("jwt")? {
+        if let Ok(jwt) = jwt.cast::<PyDict>() {
+            if let Some(keys) = jwt.get_item("keys")? {
+                let jwt = jwt.copy()?;
+                jwt.set_item("keys", key_specs_py(&keys)?)?;
+                merged.set_item("jwt", jwt)?;
+            }
+        }
+    }
+    profiled_dict(py, &merged, profile, "config", Component::Gate)
+}
+
 guarded! {
 #[pymethods]
 impl Gate {
@@ -1465,18 +1487,7 @@ impl Gate {
         backend: Option<&str>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        let merged = settings_dict(py, config, kwargs, "config")?;
-        // `jwt.keys` may hold `bytes` secrets (see `key_spec_py`); the caller's dicts stay as they are.
-        if let Some(jwt) = merged.get_item("jwt")? {
-            if let Ok(jwt) = jwt.cast::<PyDict>() {
-                if let Some(keys) = jwt.get_item("keys")? {
-                    let jwt = jwt.copy()?;
-                    jwt.set_item("keys", key_specs_py(&keys)?)?;
-                    merged.set_item("jwt", jwt)?;
-                }
-            }
-        }
-        let config: GateConfig = profiled_dict(py, &merged, profile, "config", Component::Gate)?;
+        let config = gate_config(py, config, profile, kwargs)?;
         Ok(Self {
             inner: CoreGate::with_backend(config, self::backend(py, backend)?).py(py)?,
         })
@@ -1484,11 +1495,12 @@ impl Gate {
 
     /// A gate whose `services_env` secrets are read from `env` (default `os.environ`).
     #[staticmethod]
-    #[pyo3(signature = (env=None, config=None, *, backend=None, **kwargs))]
+    #[pyo3(signature = (env=None, config=None, *, profile=None, backend=None, **kwargs))]
     fn from_env(
         py: Python<'_>,
         env: Option<&Bound<'_, PyAny>>,
         config: Option<&Bound<'_, PyAny>>,
+        profile: Option<&str>,
         backend: Option<&str>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
@@ -1506,17 +1518,7 @@ impl Gate {
         let Value::Object(env) = py_to_json(env, "env", 0)? else {
             return Err(PyTypeError::new_err("env: expected a dict"));
         };
-        let merged = settings_dict(py, config, kwargs, "config")?;
-        if let Some(jwt) = merged.get_item("jwt")? {
-            if let Ok(jwt) = jwt.cast::<PyDict>() {
-                if let Some(keys) = jwt.get_item("keys")? {
-                    let jwt = jwt.copy()?;
-                    jwt.set_item("keys", key_specs_py(&keys)?)?;
-                    merged.set_item("jwt", jwt)?;
-                }
-            }
-        }
-        let config: GateConfig = from_py(merged.as_any(), "config")?;
+        let config = gate_config(py, config, profile, kwargs)?;
         Ok(Self {
             inner: CoreGate::from_env_values_with_backend(config, &env, self::backend(py, backend)?).py(py)?,
         })

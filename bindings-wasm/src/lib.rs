@@ -976,7 +976,7 @@ impl Gate {
     #[wasm_bindgen(js_name = fromEnv)]
     pub fn from_env(env_json: &str, config_json: &str, backend: Option<String>) -> R<Gate> {
         let env: serde_json::Map<String, serde_json::Value> = from_json(env_json, "env")?;
-        let config: GateConfig = from_json(config_json, "config")?;
+        let config: GateConfig = config_json_for(config_json, "config", Component::Gate)?;
         Ok(Self {
             inner: CoreGate::from_env_values_with_backend(config, &env, self::backend(backend)?).js()?,
         })

@@ -340,12 +340,28 @@ reeve.case("session-revocable-instantly",
            source=src(REEVE1, "Session Tokens") + "; " + src(REEVE2, "Guest Mode"))
 
 SVC_SECRET = "reeve-services-token-0123456789abcdefghijklmnop"
-WITH_SECRET = {"services": [{"name": "gateway", "header": "X-Reeve-Services-Token", "secret": SVC_SECRET}],
-               "routes": [{"method": "POST", "path": "/api/credits/deduct", "access": "service"}]}
+# "This token is set via the REEVE_SERVICES_TOKEN environment variable on both sides."
+REEVE_ENV = {"REEVE_SERVICES_TOKEN": SVC_SECRET}
+CLERK_GATE = {"jwt": {"config": {"algorithms": ["HS256"]}, "keys": [{"alg": "HS256", "secret": CLERK_SECRET}]},
+              "routes": [{"method": "POST", "path": "/api/auth/session", "access": "user", "credentials": ["jwt"]},
+                         {"path": "/api/dashboard", "access": "user_or_guest"},
+                         {"method": "POST", "path": "/api/credits/deduct", "access": "service"}]}
+NOT_AUTH = "Not authenticated"
+BAD_SVC = "Invalid service token"
 
 
-def rg(name, config, request, expect, lookup=None, source=None):
-    gate_case(name, config, request, expect, lookup, source, cases=reeve, profile="reeve")
+def rg(name, config, request, expect, lookup=None, source=None, env=None):
+    """A Reeve gate built the way the seed runs it: the profile, the services token read from
+    the environment, the caller's settings (the Clerk keys, the service routes) over them."""
+    inp = {"request": request, "now": NOW}
+    if lookup is not None:
+        inp["lookup"] = lookup
+    reeve.case(name, step("gate.from_env", {"env": REEVE_ENV if env is None else env, "profile": "reeve", "config": config}, {}),
+               step("gate.authenticate", inp, expect), source=source)
+
+
+def not_taken(kind):
+    return "This route does not take `%s` credentials." % kind
 
 
 rg("gate-session-token-on-every-api", {}, req(SVC_API, "GET", "/api/credits/balance", Authorization="Bearer " + TOK1),
@@ -353,22 +369,34 @@ rg("gate-session-token-on-every-api", {}, req(SVC_API, "GET", "/api/credits/bala
 rg("gate-session-touch-at-most-once-a-minute", {}, req(SVC_API, "GET", "/api/credits/balance", Authorization="Bearer " + TOK1),
    allow("session", "user_abc123", "user@example.com", touch=srec(rev=2, seen=NOW)), lookup={"session": srec(seen=NOW - 60)},
    source=src(REEVE1, "Session Tokens"))
-rg("gate-no-credential-is-401", {}, req(SVC_API, "GET", "/api/credits/balance"),
-   deny("not_authenticated", 401, "Sign-in required.", www=realm()), source=src(REEVE2, "Session Validation"))
+# raise HTTPException(status_code=401, detail="Not authenticated")
+rg("gate-no-credential-is-401-not-authenticated", {}, req(SVC_API, "GET", "/api/credits/balance"),
+   deny("not_authenticated", 401, NOT_AUTH, www=realm()), source=src(REEVE2, "Session Validation"))
 rg("gate-unknown-session-is-401", {}, req(SVC_API, "GET", "/api/credits/balance", Authorization="Bearer " + TOK2),
    deny("invalid_session", 401, "Invalid session.", www=challenge("Invalid session.")), source=src(REEVE2, "Session Validation"))
 rg("gate-idle-session-is-401", {}, req(SVC_API, "GET", "/api/credits/balance", Authorization="Bearer " + TOK1),
    deny("session_expired", 401, "Session has expired after inactivity.", www=challenge("Session has expired after inactivity.")),
    lookup={"session": srec(seen=NOW - 30 * DAY)}, source=src(REEVE1, "Session Tokens"))
-rg("gate-service-token-right", WITH_SECRET, req(SVC_API, "POST", "/api/credits/deduct", **{"X-Reeve-Services-Token": SVC_SECRET}),
+# POST /api/auth/session, Authorization: Bearer <clerk-jwt>: the only route that takes the Clerk JWT.
+rg("gate-clerk-jwt-on-the-session-route", CLERK_GATE,
+   req(SVC_API, "POST", "/api/auth/session", Authorization="Bearer " + CLERK_JWT),
+   allow("jwt", "user_abc123", "user@example.com"), source=src(REEVE2, "Session Creation"))
+rg("gate-clerk-jwt-refused-elsewhere", CLERK_GATE,
+   req(SVC_API, "GET", "/api/credits/balance", Authorization="Bearer " + CLERK_JWT),
+   deny("invalid_token", 401, not_taken("jwt"), www=challenge(not_taken("jwt"))), source=src(REEVE2, "Auth Flow"))
+rg("gate-session-token-refused-on-the-session-route", CLERK_GATE,
+   req(SVC_API, "POST", "/api/auth/session", Authorization="Bearer " + TOK1),
+   deny("invalid_token", 401, not_taken("session"), www=challenge(not_taken("session"))), source=src(REEVE2, "Session Creation"))
+rg("gate-service-token-right", CLERK_GATE, req(SVC_API, "POST", "/api/credits/deduct", **{"X-Reeve-Services-Token": SVC_SECRET}),
    allow("service", service="gateway"), source=src(REEVE2, "Service-to-Service Auth"))
-rg("gate-service-token-wrong", WITH_SECRET, req(SVC_API, "POST", "/api/credits/deduct", **{"X-Reeve-Services-Token": SVC_SECRET + "x"}),
-   deny("invalid_service_token", 401, "Invalid service token.", "X-Reeve-Services-Token", realm()), source=src(REEVE2, "Service-to-Service Auth"))
-rg("gate-service-token-missing", WITH_SECRET, req(SVC_API, "POST", "/api/credits/deduct"),
-   deny("invalid_service_token", 401, "This route needs a service token.", "service", realm()), source=src(REEVE2, "Service-to-Service Auth"))
-# Until the host supplies REEVE_SERVICES_TOKEN, the profile's empty secret refuses every value.
-rg("gate-service-token-refused-until-configured", {}, req(SVC_API, "GET", "/api/credits/balance", **{"X-Reeve-Services-Token": "anything"}),
-   deny("invalid_service_token", 401, "Invalid service token.", "X-Reeve-Services-Token", realm()), source=src(REEVE1, "Service-to-Service Auth"))
+# if not x_reeve_services_token or x_reeve_services_token != expected: 401 "Invalid service token"
+rg("gate-service-token-wrong", CLERK_GATE, req(SVC_API, "POST", "/api/credits/deduct", **{"X-Reeve-Services-Token": SVC_SECRET + "x"}),
+   deny("invalid_service_token", 401, BAD_SVC, "X-Reeve-Services-Token", realm()), source=src(REEVE2, "Service-to-Service Auth"))
+rg("gate-service-token-missing", CLERK_GATE, req(SVC_API, "POST", "/api/credits/deduct"),
+   deny("invalid_service_token", 401, BAD_SVC, "service", realm()), source=src(REEVE2, "Service-to-Service Auth"))
+reeve.case("gate-services-token-must-be-set",
+           step("gate.from_env", {"env": {}, "profile": "reeve", "config": {}}, error="invalid_config"),
+           source=src(REEVE1, "Service-to-Service Auth"))
 rg("gate-guest-reads-demo-data", {}, req(SVC_API, "GET", "/api/dashboard", **{"X-Guest-ID": "guest_demo_123"}),
    allow("guest", "guest_demo_123", guest=True), source=src(REEVE1, "Guest Mode"))
 rg("gate-guest-never-writes", {}, req(SVC_API, "POST", "/api/dashboard", **{"X-Guest-ID": "guest_demo_123"}),
@@ -376,15 +404,25 @@ rg("gate-guest-never-writes", {}, req(SVC_API, "POST", "/api/dashboard", **{"X-G
 rg("gate-user-writes-where-guests-read", {}, req(SVC_API, "POST", "/api/dashboard", Authorization="Bearer " + TOK1),
    allow("session", "user_abc123", "user@example.com"), lookup={"session": srec(seen=NOW - 10)}, source=src(REEVE2, "Guest Mode"))
 rg("gate-guest-only-where-allowed", {}, req(SVC_API, "GET", "/api/credits/balance", **{"X-Guest-ID": "guest_demo_123"}),
-   deny("not_authenticated", 401, "Sign-in required.", www=realm()), source=src(REEVE2, "Guest Mode"))
-# Deliberately stricter than Reeve: a bad session token is never downgraded to the guest header.
-rg("gate-stricter-bad-session-not-downgraded-to-guest", {},
+   deny("not_authenticated", 401, NOT_AUTH, www=realm()), source=src(REEVE2, "Guest Mode"))
+# get_current_user_or_guest: "Try session token first ... Fall back to guest".
+rg("gate-bad-session-falls-back-to-guest", {},
+   req(SVC_API, "GET", "/api/dashboard", Authorization="Bearer " + TOK2, **{"X-Guest-ID": "guest_demo_123"}),
+   allow("guest", "guest_demo_123", guest=True), source=src(REEVE2, "Guest Mode"))
+rg("gate-fallback-guest-still-never-writes", {},
+   req(SVC_API, "POST", "/api/dashboard", Authorization="Bearer " + TOK2, **{"X-Guest-ID": "guest_demo_123"}),
+   deny("guest_read_only", 403, "Guest access is read-only."), source=src(REEVE2, "Guest Mode"))
+rg("gate-valid-session-wins-over-the-guest-header", {},
+   req(SVC_API, "GET", "/api/dashboard", Authorization="Bearer " + TOK1, **{"X-Guest-ID": "guest_demo_123"}),
+   allow("session", "user_abc123", "user@example.com"), lookup={"session": srec(seen=NOW - 10)}, source=src(REEVE2, "Guest Mode"))
+# AuthUser(user_id=x_guest_id, is_guest=True): any id is a guest id. authcore reports it as
+# `guest_id`, never as `user_id`.
+rg("gate-any-guest-id", {}, req(SVC_API, "GET", "/api/dashboard", **{"X-Guest-ID": "user_abc123"}),
+   allow("guest", "user_abc123", guest=True), source=src(REEVE2, "Guest Mode"))
+# The strict default is one override away.
+rg("gate-strict-default-restored-by-override", {"guest_fallback": False, "guest_id_rule": "prefixed"},
    req(SVC_API, "GET", "/api/dashboard", Authorization="Bearer " + TOK2, **{"X-Guest-ID": "guest_demo_123"}),
    deny("invalid_session", 401, "Invalid session.", www=challenge("Invalid session.")), source=src(REEVE2, "Guest Mode"))
-# Deliberately stricter than Reeve: a guest id lives in its own namespace (`guest_…`), so a user's id is never one.
-rg("gate-stricter-guest-id-namespace", {}, req(SVC_API, "GET", "/api/dashboard", **{"X-Guest-ID": "user_abc123"}),
-   deny("invalid_guest_id", 400, "A guest id starts with `guest_` or `guest-` and is 8 to 128 letters, digits, '-' and '_'.", "guest_id"),
-   source=src(REEVE2, "Guest Mode"))
 
 FRONTEND = "https://app.reeve.example"
 VARY_PRE = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"

@@ -363,6 +363,7 @@ class Gate:
         env: Optional[Mapping[str, Any]] = None,
         config: Optional[Mapping[str, Any]] = None,
         *,
+        profile: Optional[str] = None,
         backend: Optional[_Backend] = None,
         realm: str = "api",
         jwt: Optional[Mapping[str, Any]] = None,

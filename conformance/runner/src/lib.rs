@@ -735,11 +735,16 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                 }),
             "gate.from_env" => {
                 let env: Map<String, Value> = arg(input, "env")?;
-                let config: GateConfig = opt(input, "config")?.unwrap_or_default();
-                Gate::from_env_values_with_backend(config, &env, backend).map(|g| {
-                    ctx.gate = Some(g);
-                    json!({})
-                })
+                let mut input = input.clone();
+                if input.get("config").is_none_or(Value::is_null) {
+                    input["config"] = json!({});
+                }
+                settings::<GateConfig>(&input, "config", Component::Gate)?
+                    .and_then(|config| Gate::from_env_values_with_backend(config, &env, backend))
+                    .map(|g| {
+                        ctx.gate = Some(g);
+                        json!({})
+                    })
             }
             "gate.generate_gateway_token" => {
                 let mut e = entropy(input)?;
