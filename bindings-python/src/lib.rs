@@ -84,6 +84,9 @@ macro_rules! guarded {
     };
 }
 
+// One file per core module where it keeps `lib.rs` readable (declared after `guarded!`).
+mod signin;
+
 // ---------------------------------------------------------------------------------------------
 // Conversions
 // ---------------------------------------------------------------------------------------------
@@ -2003,5 +2006,6 @@ fn _authcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(check_connection, m)?)?;
     m.add_function(wrap_pyfunction!(export_json, m)?)?;
     m.add_function(wrap_pyfunction!(readiness, m)?)?;
+    signin::register(m)?;
     Ok(())
 }
