@@ -43,6 +43,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
+mod signin;
+
 // ---------------------------------------------------------------------------------------------
 // Failures, panics and conversions
 // ---------------------------------------------------------------------------------------------

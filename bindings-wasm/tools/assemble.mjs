@@ -35,6 +35,7 @@ const CLIENT = [
   "tokenSetFromResponse", "freshness", "loadTokens", "dumpTokens", "RequestDriver",
   "DeviceClient", "pkce", "AuthCodeClient", "_panicForTests",
   "JwksCache", "wellKnownUrl", "parseProviderMetadata",
+  "DesktopClient",
   "authFetch", "deviceLogin", "printPrompt", "MemoryTokenStore", "RemoteJwks",
 ];
 const stray = CLIENT.filter((n) => !names.includes(n));
