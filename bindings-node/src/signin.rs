@@ -78,7 +78,9 @@ impl DesktopSignIn {
     ) -> napi::Result<String> {
         guard(|| {
             let r: Option<DesktopCode> = parse_opt(record_json.as_deref(), "record")?;
-            out(&self.inner.redeem(r.as_ref(), &code, &code_verifier, &redirect_uri, now)?)
+            out(&self
+                .inner
+                .redeem(r.as_ref(), &code, &code_verifier, &redirect_uri, now)?)
         })
     }
 

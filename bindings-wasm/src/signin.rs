@@ -15,9 +15,9 @@ use authcore::{
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
+use super::{from_json, int, json_or_null, parse_value, to_json, uint, Core, R};
 #[cfg(feature = "server")]
 use super::{opt_json, rng, SessionManager};
-use super::{from_json, int, json_or_null, parse_value, to_json, uint, Core, R};
 
 /// Desktop sign-in, the app's machine.
 #[wasm_bindgen]
@@ -165,7 +165,12 @@ impl DesktopSignIn {
     ) -> R<String> {
         let r: Option<DesktopCode> = opt_json(record_json, "record")?;
         let now = int(now, "now")?;
-        to_json(&self.inner.redeem(r.as_ref(), code, code_verifier, redirect_uri, now).js()?)
+        to_json(
+            &self
+                .inner
+                .redeem(r.as_ref(), code, code_verifier, redirect_uri, now)
+                .js()?,
+        )
     }
 
     /// The whole exchange: JSON `{response, record?, session?}`.
@@ -180,7 +185,11 @@ impl DesktopSignIn {
         let r: Option<DesktopCode> = opt_json(record_json, "record")?;
         let req: DesktopExchangeRequest = from_json(request_json, "request")?;
         let now = int(now, "now")?;
-        to_json(&self.inner.exchange(&sessions.inner, r.as_ref(), &req, now, &mut rng(entropy)))
+        to_json(
+            &self
+                .inner
+                .exchange(&sessions.inner, r.as_ref(), &req, now, &mut rng(entropy)),
+        )
     }
 }
 
