@@ -43,7 +43,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
-mod signin;
+pub mod signin;
 
 // ---------------------------------------------------------------------------------------------
 // Failures, panics and conversions

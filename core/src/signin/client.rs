@@ -702,25 +702,46 @@ mod tests {
     #[test]
     fn restore_checks_and_resends_the_exchange() {
         let mut c = started("reeve://callback");
-        c.handle_redirect(&format!("reeve://callback?code=x&state={STATE}"), NOW + 1).unwrap();
-        let Some(DesktopAction::Send { transmit, .. }) = c.poll_action() else { panic!() };
+        c.handle_redirect(&format!("reeve://callback?code=x&state={STATE}"), NOW + 1)
+            .unwrap();
+        let Some(DesktopAction::Send { transmit, .. }) = c.poll_action() else {
+            panic!()
+        };
         let snap = c.snapshot();
         assert!(!format!("{c:?}").contains(STATE), "Debug never shows the state");
         let mut r = DesktopClient::restore(&snap).unwrap();
-        let Some(DesktopAction::Send { transmit: again, .. }) = r.poll_action() else { panic!() };
+        let Some(DesktopAction::Send { transmit: again, .. }) = r.poll_action() else {
+            panic!()
+        };
         assert_eq!(again, transmit + 1);
         c.handle_network_error(transmit, NOW + 2).unwrap();
-        assert!(matches!(c.poll_action(), Some(DesktopAction::Failed { error }) if error.code() == ErrorCode::NetworkError));
+        assert!(
+            matches!(c.poll_action(), Some(DesktopAction::Failed { error }) if error.code() == ErrorCode::NetworkError)
+        );
         let mut corrupt = snap.clone();
         corrupt["next_transmit"] = json!(0);
-        assert_eq!(DesktopClient::restore(&corrupt).unwrap_err().code(), ErrorCode::StateCorrupt);
+        assert_eq!(
+            DesktopClient::restore(&corrupt).unwrap_err().code(),
+            ErrorCode::StateCorrupt
+        );
         corrupt["phase"] = json!({"type": "waiting", "state": "", "code_verifier": "v", "deadline": 1});
         corrupt["next_transmit"] = json!(1);
-        assert_eq!(DesktopClient::restore(&corrupt).unwrap_err().field_name(), Some("phase"));
-        assert_eq!(DesktopClient::restore(&json!([])).unwrap_err().code(), ErrorCode::StateCorrupt);
+        assert_eq!(
+            DesktopClient::restore(&corrupt).unwrap_err().field_name(),
+            Some("phase")
+        );
+        assert_eq!(
+            DesktopClient::restore(&json!([])).unwrap_err().code(),
+            ErrorCode::StateCorrupt
+        );
         r.cancel();
-        assert!(matches!(r.actions().as_slice(), [DesktopAction::Failed { error }] if error.code() == ErrorCode::Cancelled));
-        assert_eq!(r.handle_redirect("reeve://callback", NOW).unwrap_err().code(), ErrorCode::InvalidState);
+        assert!(
+            matches!(r.actions().as_slice(), [DesktopAction::Failed { error }] if error.code() == ErrorCode::Cancelled)
+        );
+        assert_eq!(
+            r.handle_redirect("reeve://callback", NOW).unwrap_err().code(),
+            ErrorCode::InvalidState
+        );
     }
 
     #[test]
