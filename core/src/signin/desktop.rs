@@ -287,8 +287,9 @@ impl DesktopExchangeRequest {
     }
 }
 
-/// The outcome of an exchange: the response to send and what to store first.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The outcome of an exchange: the response to send and what to store first. Its `Debug`
+/// leaves the response body out (it carries the session token).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DesktopExchange {
     /// The response: 200 `{session_token, user_id, email}`, or the error body
@@ -301,6 +302,16 @@ pub struct DesktopExchange {
     /// The session to insert once `record` is stored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<NewSession>,
+}
+
+impl core::fmt::Debug for DesktopExchange {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("DesktopExchange")
+            .field("status", &self.response.status)
+            .field("record", &self.record)
+            .field("session", &self.session)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The lookup key for a desktop sign-in code: lower-case hex SHA-256.
