@@ -148,7 +148,7 @@ wasm-check: ## the core builds for wasm32 (portable crypto only)
 FUZZ_SECONDS ?= 60
 fuzz: ## run every cargo-fuzz target for FUZZ_SECONDS each (installs cargo-fuzz; nightly flags via RUSTC_BOOTSTRAP)
 	command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked --quiet
-	cd fuzz && for t in token_response jwt_verify request_driver device_client request_target broker_url form_parse; do \
+	cd fuzz && for t in token_response jwt_verify request_driver device_client request_target broker_url form_parse desktop_client; do \
 		extra=""; [ $$t = form_parse ] && extra="-max_len=70000 -timeout=5"; \
 		RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run -O $$t -- -max_total_time=$(FUZZ_SECONDS) $$extra || exit 1; done
 

@@ -1081,6 +1081,158 @@ function createApi(native) {
     return parse(call(() => native.loadRefreshRecord(t)));
   }
 
+  // ---------------------------------------------------------------------------- signin
+
+  class DesktopSignIn {
+    /** `{redirectUris, codeTtl?, codeBytes?}` */
+    constructor(options) {
+      const c = json(settingsArg(options, "options"), "options");
+      natives.set(this, call(() => new native.DesktopSignIn(c)));
+    }
+    issue(userId, email, codeChallenge, redirectUri, state, now, entropy) {
+      const n = self(this, DesktopSignIn);
+      const u = str(userId, "userId");
+      const m = optStr(email, "email");
+      const ch = str(codeChallenge, "codeChallenge");
+      const r = str(redirectUri, "redirectUri");
+      const st = optStr(state, "state");
+      const at = nowArg(now);
+      const e = entropyArg(entropy);
+      return parse(call(() => n.issue(u, m, ch, r, st, at, e)));
+    }
+    redirectAllowed(redirectUri) {
+      const n = self(this, DesktopSignIn);
+      const r = str(redirectUri, "redirectUri");
+      return call(() => n.redirectAllowed(r));
+    }
+    redeem(record, code, codeVerifier, redirectUri, now) {
+      const n = self(this, DesktopSignIn);
+      const rec = optJson(record, "record");
+      const c = str(code, "code");
+      const v = str(codeVerifier, "codeVerifier");
+      const r = str(redirectUri, "redirectUri");
+      const at = nowArg(now);
+      return parse(call(() => n.redeem(rec, c, v, r, at)));
+    }
+    exchange(sessions, record, request, now, entropy) {
+      const n = self(this, DesktopSignIn);
+      if (!natives.has(sessions)) throw new TypeError(`sessions: expected a SessionManager, got ${describe(sessions)}`);
+      const sm = self(sessions, SessionManager);
+      const rec = optJson(record, "record");
+      const req = json(request, "request");
+      const at = nowArg(now);
+      const e = entropyArg(entropy);
+      return parse(call(() => n.exchange(sm, rec, req, at, e)));
+    }
+  }
+
+  function parseDesktopExchange(request) {
+    const r = json(request, "request");
+    return parse(call(() => native.parseDesktopExchange(r)));
+  }
+  function desktopCodeHash(code) {
+    const c = str(code, "code");
+    return call(() => native.desktopCodeHash(c));
+  }
+  function loadDesktopCode(text) {
+    const t = str(text, "text");
+    return parse(call(() => native.loadDesktopCode(t)));
+  }
+
+  class DesktopClient {
+    /** `{signInUrl, exchangeUrl, redirectUri, timeout?, allowInsecureHttp?}` */
+    constructor(options) {
+      const c = json(settingsArg(options, "options"), "options");
+      natives.set(this, call(() => new native.DesktopClient(c)));
+    }
+    static restore(snapshot) {
+      const s = json(snapshot, "snapshot");
+      return wrap(DesktopClient, call(() => native.DesktopClient.restore(s)));
+    }
+    start(now, entropy) {
+      const n = self(this, DesktopClient);
+      const at = nowArg(now);
+      const e = entropyArg(entropy);
+      call(() => n.start(at, e));
+    }
+    handleRedirect(redirect, now) {
+      const n = self(this, DesktopClient);
+      const r = str(redirect, "redirect");
+      const at = nowArg(now);
+      call(() => n.handleRedirect(r, at));
+    }
+    handleResponse(transmit, response, now) {
+      const n = self(this, DesktopClient);
+      const t = int(transmit, "transmit", { min: 0 });
+      const r = json(response, "response");
+      const at = nowArg(now);
+      call(() => n.handleResponse(t, r, at));
+    }
+    handleNetworkError(transmit, now) {
+      const n = self(this, DesktopClient);
+      const t = int(transmit, "transmit", { min: 0 });
+      const at = nowArg(now);
+      call(() => n.handleNetworkError(t, at));
+    }
+    handleTimeout(now) {
+      const n = self(this, DesktopClient);
+      const at = nowArg(now);
+      call(() => n.handleTimeout(at));
+    }
+    cancel() {
+      const n = self(this, DesktopClient);
+      call(() => n.cancel());
+    }
+    pollAction() {
+      const a = call(() => self(this, DesktopClient).pollAction());
+      return a === null || a === undefined ? null : parse(a);
+    }
+    actions() {
+      return drain(self(this, DesktopClient));
+    }
+    status(now) {
+      const n = self(this, DesktopClient);
+      const at = nowArg(now);
+      return parse(call(() => n.status(at)));
+    }
+    snapshot() {
+      const n = self(this, DesktopClient);
+      return parse(call(() => n.snapshot()));
+    }
+  }
+
+  class MagicLinks {
+    /** `{ttl?, tokenBytes?, maxPerWindow?, window?, linkUrl?}` */
+    constructor(options) {
+      const c = json(settingsArg(options, "options"), "options");
+      natives.set(this, call(() => new native.MagicLinks(c)));
+    }
+    issue(email, limiter, now, entropy) {
+      const n = self(this, MagicLinks);
+      const m = str(email, "email");
+      const l = optJson(limiter, "limiter");
+      const at = nowArg(now);
+      const e = entropyArg(entropy);
+      return parse(call(() => n.issue(m, l, at, e)));
+    }
+    redeem(record, token, now) {
+      const n = self(this, MagicLinks);
+      const r = optJson(record, "record");
+      const t = str(token, "token");
+      const at = nowArg(now);
+      return parse(call(() => n.redeem(r, t, at)));
+    }
+  }
+
+  function magicLinkHash(token) {
+    const t = str(token, "token");
+    return call(() => native.magicLinkHash(t));
+  }
+  function loadMagicLink(text) {
+    const t = str(text, "text");
+    return parse(call(() => native.loadMagicLink(t)));
+  }
+
   // ---------------------------------------------------------------------------- oauth
 
   function pkce(verifier, method, allowPlain, bytes, entropy) {
@@ -1251,6 +1403,7 @@ function createApi(native) {
   }
 
   for (const cls of [Verifier, Issuer, JwksCache, RequestDriver, DeviceClient, DeviceAuthority, SessionManager, Gate, Accounts, RefreshTokens, AuthCodeClient, Broker, Cors]) {
+  for (const cls of [Verifier, Issuer, JwksCache, RequestDriver, DeviceClient, DeviceAuthority, SessionManager, Gate, Accounts, RefreshTokens, AuthCodeClient, Broker, Cors, DesktopSignIn, DesktopClient, MagicLinks]) {
     Object.defineProperty(cls.prototype, Symbol.toStringTag, { value: cls.name });
   }
 
@@ -1306,6 +1459,14 @@ function createApi(native) {
     Cors,
     profile,
     profileNames,
+    DesktopSignIn,
+    parseDesktopExchange,
+    desktopCodeHash,
+    loadDesktopCode,
+    DesktopClient,
+    MagicLinks,
+    magicLinkHash,
+    loadMagicLink,
     /** Test hook: the native module's deliberate panic (surfaces as `AuthError` code `internal`). */
     _panicForTests: () => call(() => native.panicForTests()),
   });

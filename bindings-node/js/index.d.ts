@@ -69,6 +69,20 @@ import type {
   TokenSet,
   UserCodeCheck,
   VerifiedToken,
+  DesktopAction,
+  DesktopClientConfigOptions,
+  DesktopClientSnapshot,
+  DesktopCode,
+  DesktopExchange,
+  DesktopExchangeRequest,
+  DesktopRedeem,
+  DesktopSignInConfigOptions,
+  DesktopStatus,
+  IssuedDesktopCode,
+  IssuedMagicLink,
+  MagicLinkConfigOptions,
+  MagicLinkRecord,
+  MagicLinkRedeemed,
 } from "./types";
 
 export type * from "./types";
@@ -599,6 +613,61 @@ export class Cors {
   constructor(options?: CorsOptions);
   decide(request: HttpRequest): CorsDecision;
 }
+
+// ------------------------------------------------------------------------------ signin
+
+/** Desktop sign-in, server side: one-time codes bound to a PKCE S256 challenge and a redirect URI. */
+export class DesktopSignIn {
+  constructor(options: DesktopSignInConfigOptions);
+  issue(
+    userId: string,
+    email: string | null,
+    codeChallenge: string,
+    redirectUri: string,
+    state?: string | null,
+    now?: Now,
+    entropy?: Entropy,
+  ): IssuedDesktopCode;
+  redirectAllowed(redirectUri: string): boolean;
+  redeem(record: DesktopCode | null, code: string, codeVerifier: string, redirectUri: string, now?: Now): DesktopRedeem;
+  exchange(
+    sessions: SessionManager,
+    record: DesktopCode | null,
+    request: DesktopExchangeRequest,
+    now?: Now,
+    entropy?: Entropy,
+  ): DesktopExchange;
+}
+
+export function parseDesktopExchange(request: HttpRequest): DesktopExchangeRequest;
+export function desktopCodeHash(code: string): string;
+export function loadDesktopCode(text: string): DesktopCode;
+
+/** Desktop sign-in, the app's side: a sans-IO machine. */
+export class DesktopClient {
+  constructor(options: DesktopClientConfigOptions);
+  static restore(snapshot: DesktopClientSnapshot): DesktopClient;
+  start(now?: Now, entropy?: Entropy): void;
+  handleRedirect(redirect: string, now?: Now): void;
+  handleResponse(transmit: number, response: HttpResponse, now?: Now): void;
+  handleNetworkError(transmit: number, now?: Now): void;
+  handleTimeout(now?: Now): void;
+  cancel(): void;
+  pollAction(): DesktopAction | null;
+  actions(): DesktopAction[];
+  status(now?: Now): DesktopStatus;
+  snapshot(): DesktopClientSnapshot;
+}
+
+/** Magic links: one-time sign-in tokens mailed to an address, rate-limited per address. */
+export class MagicLinks {
+  constructor(options?: MagicLinkConfigOptions);
+  issue(email: string, limiter?: EntryLimiter | null, now?: Now, entropy?: Entropy): IssuedMagicLink;
+  redeem(record: MagicLinkRecord | null, token: string, now?: Now): MagicLinkRedeemed;
+}
+
+export function magicLinkHash(token: string): string;
+export function loadMagicLink(text: string): MagicLinkRecord;
 
 /** Test hook: a deliberate panic in the native layer; throws `AuthError` with code `internal`. */
 export function _panicForTests(): never;

@@ -166,6 +166,15 @@ export interface AuthorizingDeviceClientPhase {
   next_attempt: number;
 }
 
+/** A wrong verifier or redirect URI: store `record` (now used), answer `error`. */
+export interface BurnedDesktopRedeem {
+  type: "burned";
+  /** `invalid_grant`. */
+  error: Error;
+  /** The record, used. */
+  record: DesktopCode;
+}
+
 /** A validated callback. */
 export interface CallbackOutcome {
   /** The state record, now used: store it so a replayed callback fails. */
@@ -321,6 +330,104 @@ export interface DenyDecision {
   response: HttpResponse;
 }
 
+/** The desktop app's settings. */
+export interface DesktopClientConfig {
+  /** Allow plain `http` endpoints on any host (tests only). */
+  allow_insecure_http?: boolean;
+  /** The exchange endpoint (`https`; `http` only to loopback). */
+  exchange_url?: string;
+  /** Where the browser comes back: a private-use scheme URI (`reeve://callback`) or a loopback URL with the listener's port (`http://127.0.0.1:53682/callback`). */
+  redirect_uri?: string;
+  /** The web app's sign-in page the browser opens (`https`; `http` only to loopback). */
+  sign_in_url?: string;
+  /** Seconds to wait for the redirect (default 600; 30 to 3600). */
+  timeout?: number;
+}
+
+/** The snapshot of a `DesktopClient`, checked before it becomes one. */
+export interface DesktopClientSnapshot {
+  config: DesktopClientConfig;
+  next_transmit: number;
+  phase: DesktopClientPhase;
+  version: number;
+}
+
+/** The stored record of one desktop sign-in code. */
+export interface DesktopCode {
+  /** The app's S256 PKCE challenge. */
+  code_challenge: string;
+  /** Hex SHA-256 of the code: the lookup key. */
+  code_hash: string;
+  /** The user's e-mail, if known. */
+  email?: string | null;
+  /** Expiry time. */
+  expires_at: number;
+  /** Issue time. */
+  issued_at: number;
+  /** The redirect URI the code was sent to. */
+  redirect_uri: string;
+  /** Grows by one on every change. */
+  revision: number;
+  /** Whether the code was redeemed (or burned). */
+  used?: boolean;
+  /** The signed-in user. */
+  user_id: string;
+  /** Format version (`DESKTOP_CODE_VERSION`). */
+  version: number;
+}
+
+/** The outcome of an exchange: the response to send and what to store first. Its `Debug` leaves the response body out (it carries the session token). */
+export interface DesktopExchange {
+  /** The code record to store first, with compare-and-swap on `revision - 1` (used). If that store loses, answer `invalid_grant` instead and insert no session. */
+  record?: DesktopCode | null;
+  /** The response: 200 `{session_token, user_id, email}`, or the error body `{detail, code}` with its status; `Cache-Control: no-store` either way. */
+  response: HttpResponse;
+  /** The session to insert once `record` is stored. */
+  session?: NewSession | null;
+}
+
+/** The exchange request `{code, code_verifier, redirect_uri}` (JSON or form body). */
+export interface DesktopExchangeRequest {
+  /** The code from the redirect. */
+  code: Secret;
+  /** `desktop_code_hash` of `code`: look the record up by it. */
+  code_hash: string;
+  /** The PKCE verifier. */
+  code_verifier: Secret;
+  /** The redirect URI the code was sent to. */
+  redirect_uri: string;
+}
+
+/** The session the exchange returned: `{session_token, user_id, email}`. */
+export interface DesktopSession {
+  /** Their e-mail, if the server sent one. */
+  email?: string | null;
+  /** The opaque session token (no expiry known): send it as `Authorization: Bearer …`. */
+  session_token: Secret;
+  /** The user. */
+  user_id: string;
+}
+
+/** Desktop sign-in rules. */
+export interface DesktopSignInConfig {
+  /** Random bytes per code (default 32; 32 to 64). */
+  code_bytes?: number;
+  /** Seconds a code lives (default 120; 30 to 600). */
+  code_ttl?: number;
+  /** The redirect URIs the app may use (at least one): private-use scheme URIs such as `reeve://callback` (matched exactly), and loopback entries `http://127.0.0.1/path` or `http://[::1]/path` without a port (matching any port). */
+  redirect_uris?: string[];
+}
+
+/** What a desktop client reports about itself. */
+export interface DesktopStatus {
+  /** When the wait for the redirect ends, while waiting. */
+  deadline?: number | null;
+  /** Whether the flow has ended. */
+  finished: boolean;
+  /** `idle`, `waiting` (for the redirect), `exchanging` or `finished`. */
+  phase: string;
+}
+
 /** The device authorization response body (RFC 8628 §3.2). */
 export interface DeviceAuthorization {
   /** The device code (secret). */
@@ -441,6 +548,11 @@ export interface DeviceStatus {
   interval?: number | null;
 }
 
+/** Signed in. The session is the preceding `save`'s. */
+export interface DoneDesktopAction {
+  type: "done";
+}
+
 /** Signed in. The tokens are those of the preceding `save_tokens`. */
 export interface DoneDeviceAction {
   type: "done";
@@ -516,6 +628,13 @@ export interface ErrorPollOutcome {
   response?: HttpResponse | null;
 }
 
+/** `DesktopClientPhase` tagged `exchanging`. */
+export interface ExchangingDesktopClientPhase {
+  type: "exchanging";
+  code: Secret;
+  code_verifier: Secret;
+}
+
 /** An API request failed. */
 export interface FailedAction {
   type: "failed";
@@ -525,6 +644,13 @@ export interface FailedAction {
   request_id: number;
   /** The server's response, when there was one (a 402's body, a second 401). */
   response?: HttpResponse | null;
+}
+
+/** The flow ended without a session. */
+export interface FailedDesktopAction {
+  type: "failed";
+  /** Why (`state_expired`, `access_denied`, `invalid_grant`, `invalid_response`, `network_error`, `cancelled`, …). */
+  error: Error;
 }
 
 /** The flow ended without tokens. */
@@ -553,6 +679,11 @@ export interface FetchJwksVerify {
   type: "fetch";
   /** The exchange to wait for. */
   transmit: number;
+}
+
+/** `DesktopClientPhase` tagged `finished`. */
+export interface FinishedDesktopClientPhase {
+  type: "finished";
 }
 
 /** `DeviceClientPhase` tagged `finished`. */
@@ -653,6 +784,11 @@ export interface HttpResponse {
   status: number;
 }
 
+/** `DesktopClientPhase` tagged `idle`. */
+export interface IdleDesktopClientPhase {
+  type: "idle";
+}
+
 /** `DeviceClientPhase` tagged `idle`. */
 export interface IdleDeviceClientPhase {
   type: "idle";
@@ -686,12 +822,34 @@ export interface InvalidCredential {
   error: Error;
 }
 
+/** A new code: the redirect to send the browser to (it carries the code) and the record. */
+export interface IssuedDesktopCode {
+  /** The code (base64url), for hosts that build the redirect themselves. */
+  code: Secret;
+  /** The record to insert, keyed by its `code_hash`. */
+  record: DesktopCode;
+  /** `<redirect_uri>?code=…[&state=…]`: redirect the browser here. */
+  redirect_url: Secret;
+}
+
 /** A newly issued grant: the response to send and the record to store. */
 export interface IssuedGrant {
   /** The record to insert (unique on `device_code_hash` and `user_code`; on a user-code collision issue again). */
   record: DeviceGrant;
   /** The body to send, as JSON (`200 OK`, `Cache-Control: no-store`). */
   response: DeviceAuthorization;
+}
+
+/** A new magic link: the token to mail, the record, and the address's counter. */
+export interface IssuedMagicLink {
+  /** The address's send counter to store (compare-and-swap on `revision`). */
+  limiter: EntryLimiter;
+  /** `<link_url>?token=…`, when a `link_url` is configured. */
+  link?: Secret | null;
+  /** The record to insert, keyed by its `token_hash`. */
+  record: MagicLinkRecord;
+  /** The token (base64url). Mail it; never log it. */
+  token: Secret;
 }
 
 /** A new refresh token: the token for the client (once) and the record to insert. */
@@ -831,6 +989,13 @@ export interface KeySpec {
   secret_b64?: string | null;
 }
 
+/** Be ready to receive the redirect (start the loopback listener). */
+export interface ListenDesktopAction {
+  type: "listen";
+  /** The redirect URI. */
+  redirect_uri: string;
+}
+
 /** Read the stored tokens and call `handle_loaded` (only with `shared_store`). */
 export interface LoadTokensAction {
   type: "load_tokens";
@@ -878,6 +1043,46 @@ export interface Lookup {
   user?: UserInfo | null;
 }
 
+/** Magic-link rules. */
+export interface MagicLinkConfig {
+  /** The page that redeems links (an `https` URL, `http` only to loopback): when set, `IssuedMagicLink::link` is `<link_url>?token=…` (`&token=…` if it has a query). */
+  link_url?: string | null;
+  /** Links per address per window (default 5; 1 to 100). */
+  max_per_window?: number;
+  /** Random bytes per token (default 32; 32 to 64). */
+  token_bytes?: number;
+  /** Seconds a link lives (default 900; 60 to 86400). */
+  ttl?: number;
+  /** The rate-limit window in seconds (default 900; 60 to 86400). */
+  window?: number;
+}
+
+/** The stored record of one magic link. */
+export interface MagicLinkRecord {
+  /** The normalised address the link was sent to. */
+  email: string;
+  /** Expiry time. */
+  expires_at: number;
+  /** Issue time. */
+  issued_at: number;
+  /** Grows by one on every change. */
+  revision: number;
+  /** Hex SHA-256 of the token: the lookup key. */
+  token_hash: string;
+  /** Whether the link was used. */
+  used?: boolean;
+  /** Format version (`MAGIC_LINK_VERSION`). */
+  version: number;
+}
+
+/** A redeemed link. */
+export interface MagicLinkRedeemed {
+  /** The normalised address: sign its account in. */
+  email: string;
+  /** The record, used: store it with compare-and-swap first. */
+  record: MagicLinkRecord;
+}
+
 /** What the host must load before `Gate::decide`. */
 export interface Needs {
   /** Load the session whose `token_hash` is this. */
@@ -916,6 +1121,13 @@ export interface OauthConnectionCredential {
   type: "oauth";
   /** The tokens. */
   tokens: TokenSet;
+}
+
+/** Open the system browser on this URL. */
+export interface OpenBrowserDesktopAction {
+  type: "open_browser";
+  /** The sign-in page with the request's parameters. */
+  url: string;
 }
 
 /** Password and hashing rules. */
@@ -1099,6 +1311,17 @@ export interface ReauthenticateAction {
   expires_at: number;
 }
 
+/** Store `record` (now used) with compare-and-swap, then create a session for the user. */
+export interface RedeemedDesktopRedeem {
+  type: "redeemed";
+  /** Their e-mail, if known. */
+  email?: string | null;
+  /** The record, used. */
+  record: DesktopCode;
+  /** The user to sign in. */
+  user_id: string;
+}
+
 /** Rotation rules. */
 export interface RefreshConfig {
   /** Lifetime of a family from sign-in, after which the user signs in again (default 90 days; `null` for none). */
@@ -1229,6 +1452,13 @@ export interface RouteRule {
   scopes?: string[];
 }
 
+/** Store this session (the host's token store); the listener can stop. */
+export interface SaveDesktopAction {
+  type: "save";
+  /** The session. */
+  session: DesktopSession;
+}
+
 /** Save these tokens now, if the stored generation equals `expected_generation`. */
 export interface SaveTokensAction {
   type: "save_tokens";
@@ -1258,6 +1488,15 @@ export interface SendAction {
   request: HttpRequest;
   /** The API request this transmit serves (its first try or its retry); absent for a refresh the driver makes on its own. Hosts that run requests concurrently use it to hand the exchange to the caller waiting for that request. */
   request_id?: number | null;
+  /** Exchange id. */
+  transmit: number;
+}
+
+/** Send this request; report with `handle_response` or `handle_network_error`. */
+export interface SendDesktopAction {
+  type: "send";
+  /** The request. */
+  request: HttpRequest;
   /** Exchange id. */
   transmit: number;
 }
@@ -1523,6 +1762,13 @@ export interface VerifierSpec {
 }
 
 /** Call `handle_timeout` at (or after) this time. */
+export interface WaitDesktopAction {
+  type: "wait";
+  /** Unix seconds, local clock. */
+  until: number;
+}
+
+/** Call `handle_timeout` at (or after) this time. */
 export interface WaitDeviceAction {
   type: "wait";
   /** Unix seconds, local clock. */
@@ -1534,6 +1780,14 @@ export interface WaitJwksAction {
   type: "wait";
   /** Unix seconds, local clock. */
   until: number;
+}
+
+/** `DesktopClientPhase` tagged `waiting`. */
+export interface WaitingDesktopClientPhase {
+  type: "waiting";
+  code_verifier: Secret;
+  deadline: number;
+  state: Secret;
 }
 
 /** What the driver wants the host to do next. */
@@ -1550,6 +1804,14 @@ export type Credential = NoneCredential | JwtCredential | SessionCredential | Gu
 
 /** The result of step 2. */
 export type Decision = AllowDecision | DenyDecision;
+
+/** What the desktop client wants the host to do next. */
+export type DesktopAction = ListenDesktopAction | OpenBrowserDesktopAction | WaitDesktopAction | SendDesktopAction | SaveDesktopAction | DoneDesktopAction | FailedDesktopAction;
+
+export type DesktopClientPhase = IdleDesktopClientPhase | WaitingDesktopClientPhase | ExchangingDesktopClientPhase | FinishedDesktopClientPhase;
+
+/** What a redeem decided. */
+export type DesktopRedeem = RedeemedDesktopRedeem | BurnedDesktopRedeem;
 
 /** What the client wants the host to do next. */
 export type DeviceAction = SendDeviceAction | PromptDeviceAction | WaitDeviceAction | SaveTokensDeviceAction | DoneDeviceAction | FailedDeviceAction;
@@ -1668,6 +1930,30 @@ export interface CsrfRuleOptions {
   referer?: boolean;
   /** Accept `Sec-Fetch-Site: same-origin` (default true). */
   sameOriginFetch?: boolean;
+}
+
+/** `DesktopClientConfig` as constructor options (camelCase members). */
+export interface DesktopClientConfigOptions {
+  /** Allow plain `http` endpoints on any host (tests only). */
+  allowInsecureHttp?: boolean;
+  /** The exchange endpoint (`https`; `http` only to loopback). */
+  exchangeUrl?: string;
+  /** Where the browser comes back: a private-use scheme URI (`reeve://callback`) or a loopback URL with the listener's port (`http://127.0.0.1:53682/callback`). */
+  redirectUri?: string;
+  /** The web app's sign-in page the browser opens (`https`; `http` only to loopback). */
+  signInUrl?: string;
+  /** Seconds to wait for the redirect (default 600; 30 to 3600). */
+  timeout?: number;
+}
+
+/** `DesktopSignInConfig` as constructor options (camelCase members). */
+export interface DesktopSignInConfigOptions {
+  /** Random bytes per code (default 32; 32 to 64). */
+  codeBytes?: number;
+  /** Seconds a code lives (default 120; 30 to 600). */
+  codeTtl?: number;
+  /** The redirect URIs the app may use (at least one): private-use scheme URIs such as `reeve://callback` (matched exactly), and loopback entries `http://127.0.0.1/path` or `http://[::1]/path` without a port (matching any port). */
+  redirectUris?: string[];
 }
 
 /** `DeviceClientConfig` as constructor options (camelCase members). */
@@ -1822,6 +2108,20 @@ export interface JwksCacheConfigOptions {
   staleWhileError?: number;
   /** How tokens are verified: the allow-list (keys for other algorithms are skipped), issuer, audience, leeway, `typ`, size cap. */
   verifier: VerifierConfigOptions;
+}
+
+/** `MagicLinkConfig` as constructor options (camelCase members). */
+export interface MagicLinkConfigOptions {
+  /** The page that redeems links (an `https` URL, `http` only to loopback): when set, `IssuedMagicLink::link` is `<link_url>?token=…` (`&token=…` if it has a query). */
+  linkUrl?: string | null;
+  /** Links per address per window (default 5; 1 to 100). */
+  maxPerWindow?: number;
+  /** Random bytes per token (default 32; 32 to 64). */
+  tokenBytes?: number;
+  /** Seconds a link lives (default 900; 60 to 86400). */
+  ttl?: number;
+  /** The rate-limit window in seconds (default 900; 60 to 86400). */
+  window?: number;
 }
 
 /** `PasswordPolicy` as constructor options (camelCase members). */

@@ -44,6 +44,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
+pub mod signin;
+
 // ---------------------------------------------------------------------------------------------
 // Failures, panics and conversions
 // ---------------------------------------------------------------------------------------------

@@ -87,6 +87,10 @@ const INSTANCES = {
     new A.AuthCodeClient({ authorizationEndpoint: "https://i.example/a", tokenEndpoint: "https://i.example/t", clientId: "c", redirectUri: "https://app.example/cb" }),
   Broker: (A) => new A.Broker(),
   Cors: (A) => new A.Cors({ allowedOrigins: ["https://app.example"], allowCredentials: true }),
+  DesktopSignIn: (A) => new A.DesktopSignIn({ redirectUris: ["reeve://callback", "http://127.0.0.1/callback"] }),
+  DesktopClient: (A) =>
+    new A.DesktopClient({ signInUrl: "https://a.example/s", exchangeUrl: "https://a.example/x", redirectUri: "reeve://callback" }),
+  MagicLinks: (A) => new A.MagicLinks(),
   MemoryTokenStore: (A) => new A.MemoryTokenStore(),
   JwksCache: (A) => new A.JwksCache({ jwksUri: "https://i.example/jwks", verifier: { algorithms: ["EdDSA"] } }),
   RemoteJwks: (A) =>

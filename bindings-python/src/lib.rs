@@ -85,6 +85,9 @@ macro_rules! guarded {
     };
 }
 
+// One file per core module where it keeps `lib.rs` readable (declared after `guarded!`).
+mod signin;
+
 // ---------------------------------------------------------------------------------------------
 // Conversions
 // ---------------------------------------------------------------------------------------------
@@ -2172,5 +2175,6 @@ fn _authcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(readiness, m)?)?;
     m.add_function(wrap_pyfunction!(profile, m)?)?;
     m.add_function(wrap_pyfunction!(profile_names, m)?)?;
+    signin::register(m)?;
     Ok(())
 }

@@ -6,7 +6,7 @@ import itertools
 import pytest
 
 import authcore
-from authcore import _authcore, broker, device, gate, jwt, oauth, password, refresh, session, tokens
+from authcore import _authcore, broker, device, gate, jwt, oauth, password, refresh, session, signin, tokens
 
 GARBAGE = [
     None, 0, -1, 2**70, 1.5, float("nan"), True, "", "x", "\x00\udcff" if False else "\x00", "é" * 10_000, b"", b"\xff" * 64,
@@ -34,6 +34,10 @@ def machines():
         "auth_code": oauth.AuthCodeClient(authorization_endpoint="https://a.example/a", token_endpoint="https://a.example/t",
                                           client_id="c", redirect_uri="https://a.example/cb"),
         "broker": broker.Broker(),
+        "desktop": signin.DesktopSignIn(redirect_uris=["reeve://callback", "http://127.0.0.1/callback"]),
+        "desktop_client": signin.DesktopClient(sign_in_url="https://a.example/s", exchange_url="https://a.example/x",
+                                               redirect_uri="reeve://callback"),
+        "magic": signin.MagicLinks(),
     }
 
 
@@ -51,7 +55,8 @@ def callables():
             if callable(f):
                 out.append(("%s.%s" % (mname, attr), f))
     for cls in [jwt.Verifier, jwt.Issuer, tokens.RequestDriver, device.DeviceClient, device.DeviceAuthority, session.SessionManager,
-                gate.Gate, refresh.RefreshTokens, oauth.AuthCodeClient, broker.Broker]:
+                gate.Gate, refresh.RefreshTokens, oauth.AuthCodeClient, broker.Broker,
+                signin.DesktopSignIn, signin.DesktopClient, signin.MagicLinks]:
         out.append((cls.__name__, cls))
     return out
 

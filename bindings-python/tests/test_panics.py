@@ -161,11 +161,12 @@ def entry_points(source: str) -> List[str]:
     return re.findall(r"#\[(pyfunction|pymethods)\]", source)
 
 
-def test_every_entry_point_is_guarded() -> None:
+def unguarded_lines(path: str) -> List[int]:
+    """The lines of `path` holding an entry point outside `guarded! { ... }`."""
     # Every #[pyfunction] and #[pymethods] block of the binding sits inside `guarded! { ... }`
     # (which wraps each body in catch_unwind). Checked on the source, with braces counted
     # outside string and char literals and comments.
-    source = open(LIB_RS, encoding="utf-8").read()
+    source = open(path, encoding="utf-8").read()
     depth, guarded_depth, i, unguarded = 0, None, 0, []
     line = 1
     while i < len(source):
@@ -203,5 +204,15 @@ def test_every_entry_point_is_guarded() -> None:
                 unguarded.append(line)
         i += 1
     assert depth == 0, "unbalanced braces: the checker misread the source"
-    assert len(entry_points(source)) >= 38
-    assert not unguarded, "entry points outside guarded! at lines %s" % unguarded
+    return unguarded
+
+
+def test_every_entry_point_is_guarded() -> None:
+    # Every source file of the binding (`lib.rs` and its per-module files).
+    src = os.path.dirname(LIB_RS)
+    files = sorted(os.path.join(src, f) for f in os.listdir(src) if f.endswith(".rs"))
+    total = sum(len(entry_points(open(f, encoding="utf-8").read())) for f in files)
+    assert total >= 38
+    for f in files:
+        unguarded = unguarded_lines(f)
+        assert not unguarded, "%s: entry points outside guarded! at lines %s" % (os.path.basename(f), unguarded)

@@ -8,7 +8,8 @@
 //!
 //! Two modules are built from this crate: the full one (default features) and the frontend one
 //! for `@authcore/wasm/client` (no features: without the `server` exports — `Gate`, `Broker`,
-//! `DeviceAuthority`, `SessionManager`, `RefreshTokens`, `Accounts` and the server helpers —
+//! `DeviceAuthority`, `SessionManager`, `RefreshTokens`, `Accounts`, `DesktopSignIn`,
+//! `MagicLinks` and the server helpers —
 //! and without `issuer`). A name either module exports behaves the same in both.
 //!
 //! Errors are thrown as JS `Error`s whose message is `AUTHCORE:` followed by one JSON object
@@ -56,6 +57,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
+
+mod signin;
 
 // ---------------------------------------------------------------------------------------------
 // Errors and conversions

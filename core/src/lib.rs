@@ -16,6 +16,7 @@
 //! * [`device`]: the OAuth 2.0 device authorization grant (RFC 8628), client and server.
 //! * [`http`], [`time`], [`entropy`]: the plain data that crosses the IO boundary.
 //! * [`gate`] with [`target`]: who is calling and may they proceed; request targets parsed strictly.
+//! * [`signin`]: one-time sign-in codes: desktop sign-in through the browser, magic links.
 //! * [`secret`]: [`secret::Secret`], a string whose `Debug` never shows it.
 //! * [`profile`]: named profiles, the settings of known systems shipped as data.
 //!
@@ -98,6 +99,7 @@ pub mod refresh;
 pub mod schema;
 pub mod secret;
 pub mod session;
+pub mod signin;
 pub mod target;
 pub mod time;
 pub mod tokens;

@@ -408,7 +408,7 @@ const MAX_CALLBACK_LEN: usize = crate::http::MAX_FORM_BYTES;
 
 /// The raw query of a callback (a full redirect URL, a path with a query, or a bare query
 /// string), found by the WHATWG URL parser: a fragment is never part of it.
-fn callback_query(callback: &str) -> Result<String> {
+pub(crate) fn callback_query(callback: &str) -> Result<String> {
     let bad = |d: &str| Err(Error::field(ErrorCode::InvalidRequest, "callback", d));
     if callback.len() > MAX_CALLBACK_LEN {
         return Err(Error::field(

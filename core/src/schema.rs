@@ -12,7 +12,9 @@ use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value};
 
-use crate::{broker, cors, device, discovery, error, gate, http, jwt, oauth, password, refresh, session, tokens};
+use crate::{
+    broker, cors, device, discovery, error, gate, http, jwt, oauth, password, refresh, session, signin, tokens,
+};
 
 /// Adds `T` (and everything it refers to) to the generator's definitions.
 fn add<T: JsonSchema>(g: &mut SchemaGenerator) {
@@ -111,6 +113,22 @@ pub fn document() -> Value {
     add::<password::LoginAttempt>(&mut g);
     add::<tokens::ResponseFields>(&mut g);
     add::<tokens::RefreshBody>(&mut g);
+    // one-time sign-in: desktop codes, magic links
+    add::<signin::DesktopSignInConfig>(&mut g);
+    add::<signin::DesktopCode>(&mut g);
+    add::<signin::IssuedDesktopCode>(&mut g);
+    add::<signin::DesktopRedeem>(&mut g);
+    add::<signin::DesktopExchangeRequest>(&mut g);
+    add::<signin::DesktopExchange>(&mut g);
+    add::<signin::DesktopClientConfig>(&mut g);
+    add::<signin::DesktopSession>(&mut g);
+    add::<signin::DesktopAction>(&mut g);
+    add::<signin::DesktopStatus>(&mut g);
+    add::<signin::client::DesktopClientSnapshot>(&mut g);
+    add::<signin::MagicLinkConfig>(&mut g);
+    add::<signin::MagicLinkRecord>(&mut g);
+    add::<signin::IssuedMagicLink>(&mut g);
+    add::<signin::MagicLinkRedeemed>(&mut g);
 
     let defs: Map<String, Value> = g
         .take_definitions(true)

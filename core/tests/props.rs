@@ -360,3 +360,75 @@ mod target_props {
         }
     }
 }
+
+mod signin_props {
+    use authcore::entropy::OsEntropy;
+    use authcore::oauth::s256_challenge;
+    use authcore::signin::{
+        DesktopCode, DesktopRedeem, DesktopSignIn, DesktopSignInConfig, MagicLinkConfig, MagicLinks,
+    };
+    use proptest::prelude::*;
+
+    const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    const WRONG: &str = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+        /// Whatever sequence of redeem attempts (right or wrong verifier, redirect URI, time),
+        /// storing each returned record: a code yields a user at most once, and never after a
+        /// burn or after its expiry.
+        #[test]
+        fn a_desktop_code_is_redeemed_at_most_once(attempts in proptest::collection::vec((0u8..4, 0i64..200), 1..12)) {
+            let d = DesktopSignIn::new(DesktopSignInConfig {
+                redirect_uris: vec!["reeve://callback".into()],
+                ..Default::default()
+            }).unwrap();
+            let issued = d.issue("u", None, &s256_challenge(VERIFIER), "reeve://callback", None, 0, &mut OsEntropy).unwrap();
+            let code = issued.code.expose().to_owned();
+            let mut stored: DesktopCode = issued.record;
+            let (mut redeemed, mut burned) = (0, false);
+            for (kind, at) in attempts {
+                let (verifier, redirect) = match kind {
+                    0 => (VERIFIER, "reeve://callback"),
+                    1 => (WRONG, "reeve://callback"),
+                    2 => (VERIFIER, "reeve://other"),
+                    _ => (VERIFIER, "reeve://callback"),
+                };
+                match d.redeem(Some(&stored), &code, verifier, redirect, at) {
+                    Ok(DesktopRedeem::Redeemed { record, .. }) => {
+                        prop_assert!(!burned && at < 120);
+                        redeemed += 1;
+                        stored = record;
+                    }
+                    Ok(DesktopRedeem::Burned { record, .. }) => {
+                        prop_assert!(kind == 1 || kind == 2);
+                        burned = true;
+                        stored = record;
+                    }
+                    Err(e) => prop_assert_eq!(e.code(), authcore::ErrorCode::InvalidGrant),
+                }
+            }
+            prop_assert!(redeemed <= 1);
+        }
+
+        /// A magic link's token is redeemed at most once, and any other token never matches.
+        #[test]
+        fn a_magic_link_is_redeemed_at_most_once(tries in proptest::collection::vec(any::<bool>(), 1..10), other in "[A-Za-z0-9_-]{0,60}") {
+            let m = MagicLinks::new(MagicLinkConfig::default()).unwrap();
+            let issued = m.issue("a@example.com", None, 0, &mut OsEntropy).unwrap();
+            let token = issued.token.expose().to_owned();
+            prop_assume!(other != token);
+            let mut record = issued.record;
+            let mut ok = 0;
+            for right in tries {
+                let presented = if right { token.as_str() } else { other.as_str() };
+                if let Ok(r) = m.redeem(Some(&record), presented, 10) {
+                    prop_assert!(right);
+                    ok += 1;
+                    record = r.record;
+                }
+            }
+            prop_assert!(ok <= 1);
+        }
+    }
+}

@@ -51,6 +51,17 @@ from .types import (
     VerifiedToken,
     JwksReport,
     SkippedKey,
+    DesktopAction,
+    DesktopClientSnapshot,
+    DesktopCode,
+    DesktopExchange,
+    DesktopExchangeRequest,
+    DesktopRedeem,
+    DesktopStatus,
+    IssuedDesktopCode,
+    IssuedMagicLink,
+    MagicLinkRecord,
+    MagicLinkRedeemed,
 )
 
 _JSON = Dict[str, Any]
@@ -564,3 +575,99 @@ class Cors:
         max_age: Optional[int] = ...,
     ) -> "Cors": ...
     def decide(self, request: Mapping[str, Any]) -> CorsDecision: ...
+
+# --- signin --------------------------------------------------------------------------------
+
+@final
+class DesktopSignIn:
+    def __new__(
+        cls,
+        config: Optional[Mapping[str, Any]] = None,
+        *,
+        redirect_uris: Sequence[str] = ...,
+        code_ttl: int = ...,
+        code_bytes: int = ...,
+    ) -> "DesktopSignIn": ...
+    def issue(
+        self,
+        user_id: str,
+        email: Optional[str],
+        code_challenge: str,
+        redirect_uri: str,
+        state: Optional[str] = None,
+        now: Optional[int] = None,
+        entropy: Optional[bytes] = None,
+    ) -> IssuedDesktopCode: ...
+    def redirect_allowed(self, redirect_uri: str) -> bool: ...
+    def redeem(
+        self,
+        record: Optional[Mapping[str, Any]],
+        code: str,
+        code_verifier: str,
+        redirect_uri: str,
+        now: Optional[int] = None,
+    ) -> DesktopRedeem: ...
+    def exchange(
+        self,
+        sessions: SessionManager,
+        record: Optional[Mapping[str, Any]],
+        request: Mapping[str, Any],
+        now: Optional[int] = None,
+        entropy: Optional[bytes] = None,
+    ) -> DesktopExchange: ...
+
+def parse_desktop_exchange(request: Mapping[str, Any]) -> DesktopExchangeRequest: ...
+def desktop_code_hash(code: str) -> str: ...
+def load_desktop_code(text: str) -> DesktopCode: ...
+
+@final
+class DesktopClient:
+    def __new__(
+        cls,
+        config: Optional[Mapping[str, Any]] = None,
+        *,
+        sign_in_url: str = ...,
+        exchange_url: str = ...,
+        redirect_uri: str = ...,
+        timeout: int = ...,
+        allow_insecure_http: bool = False,
+    ) -> "DesktopClient": ...
+    def start(self, now: Optional[int] = None, entropy: Optional[bytes] = None) -> None: ...
+    def handle_redirect(self, redirect: str, now: Optional[int] = None) -> None: ...
+    def handle_response(self, transmit: int, response: Mapping[str, Any], now: Optional[int] = None) -> None: ...
+    def handle_network_error(self, transmit: int, now: Optional[int] = None) -> None: ...
+    def handle_timeout(self, now: Optional[int] = None) -> None: ...
+    def cancel(self) -> None: ...
+    def poll_action(self) -> Optional[DesktopAction]: ...
+    def actions(self) -> List[DesktopAction]: ...
+    def status(self, now: Optional[int] = None) -> DesktopStatus: ...
+    def snapshot(self) -> DesktopClientSnapshot: ...
+    @staticmethod
+    def restore(snapshot: Mapping[str, Any]) -> "DesktopClient": ...
+    def __reduce__(self) -> Tuple[Any, Tuple[_JSON]]: ...
+
+@final
+class MagicLinks:
+    def __new__(
+        cls,
+        config: Optional[Mapping[str, Any]] = None,
+        *,
+        ttl: int = ...,
+        token_bytes: int = ...,
+        max_per_window: int = ...,
+        window: int = ...,
+        link_url: Optional[str] = None,
+    ) -> "MagicLinks": ...
+    def issue(
+        self,
+        email: str,
+        limiter: Optional[Mapping[str, Any]] = None,
+        now: Optional[int] = None,
+        entropy: Optional[bytes] = None,
+    ) -> IssuedMagicLink: ...
+    def redeem(
+        self, record: Optional[Mapping[str, Any]], token: str, now: Optional[int] = None
+    ) -> MagicLinkRedeemed: ...
+
+def magic_link_hash(token: str) -> str: ...
+def load_magic_link(text: str) -> MagicLinkRecord: ...

@@ -150,6 +150,13 @@ class AuthorizingDeviceClientPhase(TypedDict):
     next_attempt: int
 
 
+class BurnedDesktopRedeem(TypedDict):
+    """A wrong verifier or redirect URI: store `record` (now used), answer `error`."""
+    type: Literal["burned"]
+    error: Error
+    record: DesktopCode
+
+
 class CallbackOutcome(TypedDict):
     """A validated callback."""
     record: PendingAuthorization
@@ -265,6 +272,85 @@ class DenyDecision(TypedDict):
     response: HttpResponse
 
 
+class DesktopClientConfig(TypedDict, total=False):
+    """The desktop app's settings."""
+    allow_insecure_http: bool
+    exchange_url: str
+    redirect_uri: str
+    sign_in_url: str
+    timeout: int
+
+
+class DesktopClientSnapshot(TypedDict):
+    """The snapshot of a `DesktopClient`, checked before it becomes one."""
+    config: DesktopClientConfig
+    next_transmit: int
+    phase: DesktopClientPhase
+    version: int
+
+
+class _DesktopCodeRequired(TypedDict):
+    code_challenge: str
+    code_hash: str
+    expires_at: int
+    issued_at: int
+    redirect_uri: str
+    revision: int
+    user_id: str
+    version: int
+
+
+class DesktopCode(_DesktopCodeRequired, total=False):
+    """The stored record of one desktop sign-in code."""
+    email: Optional[str]
+    used: bool
+
+
+class _DesktopExchangeRequired(TypedDict):
+    response: HttpResponse
+
+
+class DesktopExchange(_DesktopExchangeRequired, total=False):
+    """The outcome of an exchange: the response to send and what to store first. Its `Debug` leaves the response body out (it carries the session token)."""
+    record: Optional[DesktopCode]
+    session: Optional[NewSession]
+
+
+class DesktopExchangeRequest(TypedDict):
+    """The exchange request `{code, code_verifier, redirect_uri}` (JSON or form body)."""
+    code: Secret
+    code_hash: str
+    code_verifier: Secret
+    redirect_uri: str
+
+
+class _DesktopSessionRequired(TypedDict):
+    session_token: Secret
+    user_id: str
+
+
+class DesktopSession(_DesktopSessionRequired, total=False):
+    """The session the exchange returned: `{session_token, user_id, email}`."""
+    email: Optional[str]
+
+
+class DesktopSignInConfig(TypedDict, total=False):
+    """Desktop sign-in rules."""
+    code_bytes: int
+    code_ttl: int
+    redirect_uris: List[str]
+
+
+class _DesktopStatusRequired(TypedDict):
+    finished: bool
+    phase: str
+
+
+class DesktopStatus(_DesktopStatusRequired, total=False):
+    """What a desktop client reports about itself."""
+    deadline: Optional[int]
+
+
 class _DeviceAuthorizationRequired(TypedDict):
     device_code: Secret
     expires_in: int
@@ -354,6 +440,11 @@ class DeviceStatus(_DeviceStatusRequired, total=False):
     interval: Optional[int]
 
 
+class DoneDesktopAction(TypedDict):
+    """Signed in. The session is the preceding `save`'s."""
+    type: Literal["done"]
+
+
 class DoneDeviceAction(TypedDict):
     """Signed in. The tokens are those of the preceding `save_tokens`."""
     type: Literal["done"]
@@ -422,6 +513,13 @@ class ErrorPollOutcome(_ErrorPollOutcomeRequired, total=False):
     response: Optional[HttpResponse]
 
 
+class ExchangingDesktopClientPhase(TypedDict):
+    """`DesktopClientPhase` tagged `exchanging`."""
+    type: Literal["exchanging"]
+    code: Secret
+    code_verifier: Secret
+
+
 class _FailedActionRequired(TypedDict):
     type: Literal["failed"]
     error: Error
@@ -431,6 +529,12 @@ class _FailedActionRequired(TypedDict):
 class FailedAction(_FailedActionRequired, total=False):
     """An API request failed."""
     response: Optional[HttpResponse]
+
+
+class FailedDesktopAction(TypedDict):
+    """The flow ended without a session."""
+    type: Literal["failed"]
+    error: Error
 
 
 class FailedDeviceAction(TypedDict):
@@ -455,6 +559,11 @@ class FetchJwksVerify(TypedDict):
     """Fetch first, as in `JwksLookup::Fetch`, then verify again."""
     type: Literal["fetch"]
     transmit: int
+
+
+class FinishedDesktopClientPhase(TypedDict):
+    """`DesktopClientPhase` tagged `finished`."""
+    type: Literal["finished"]
 
 
 class FinishedDeviceClientPhase(TypedDict):
@@ -535,6 +644,11 @@ class HttpResponse(_HttpResponseRequired, total=False):
     headers: Dict[str, str]
 
 
+class IdleDesktopClientPhase(TypedDict):
+    """`DesktopClientPhase` tagged `idle`."""
+    type: Literal["idle"]
+
+
 class IdleDeviceClientPhase(TypedDict):
     """`DeviceClientPhase` tagged `idle`."""
     type: Literal["idle"]
@@ -561,10 +675,28 @@ class InvalidCredential(TypedDict):
     error: Error
 
 
+class IssuedDesktopCode(TypedDict):
+    """A new code: the redirect to send the browser to (it carries the code) and the record."""
+    code: Secret
+    record: DesktopCode
+    redirect_url: Secret
+
+
 class IssuedGrant(TypedDict):
     """A newly issued grant: the response to send and the record to store."""
     record: DeviceGrant
     response: DeviceAuthorization
+
+
+class _IssuedMagicLinkRequired(TypedDict):
+    limiter: EntryLimiter
+    record: MagicLinkRecord
+    token: Secret
+
+
+class IssuedMagicLink(_IssuedMagicLinkRequired, total=False):
+    """A new magic link: the token to mail, the record, and the address's counter."""
+    link: Optional[Secret]
 
 
 class IssuedRefresh(TypedDict):
@@ -675,6 +807,12 @@ class KeySpec(TypedDict, total=False):
     secret_b64: Optional[str]
 
 
+class ListenDesktopAction(TypedDict):
+    """Be ready to receive the redirect (start the loopback listener)."""
+    type: Literal["listen"]
+    redirect_uri: str
+
+
 class LoadTokensAction(TypedDict):
     """Read the stored tokens and call `handle_loaded` (only with `shared_store`)."""
     type: Literal["load_tokens"]
@@ -712,6 +850,35 @@ class Lookup(TypedDict, total=False):
     user: Optional[UserInfo]
 
 
+class MagicLinkConfig(TypedDict, total=False):
+    """Magic-link rules."""
+    link_url: Optional[str]
+    max_per_window: int
+    token_bytes: int
+    ttl: int
+    window: int
+
+
+class _MagicLinkRecordRequired(TypedDict):
+    email: str
+    expires_at: int
+    issued_at: int
+    revision: int
+    token_hash: str
+    version: int
+
+
+class MagicLinkRecord(_MagicLinkRecordRequired, total=False):
+    """The stored record of one magic link."""
+    used: bool
+
+
+class MagicLinkRedeemed(TypedDict):
+    """A redeemed link."""
+    email: str
+    record: MagicLinkRecord
+
+
 class _NeedsRequired(TypedDict):
     user: bool
 
@@ -747,6 +914,12 @@ class OauthConnectionCredential(TypedDict):
     """OAuth tokens."""
     type: Literal["oauth"]
     tokens: TokenSet
+
+
+class OpenBrowserDesktopAction(TypedDict):
+    """Open the system browser on this URL."""
+    type: Literal["open_browser"]
+    url: str
 
 
 class PasswordPolicy(TypedDict, total=False):
@@ -883,6 +1056,17 @@ class ReauthenticateAction(TypedDict):
     expires_at: int
 
 
+class _RedeemedDesktopRedeemRequired(TypedDict):
+    type: Literal["redeemed"]
+    record: DesktopCode
+    user_id: str
+
+
+class RedeemedDesktopRedeem(_RedeemedDesktopRedeemRequired, total=False):
+    """Store `record` (now used) with compare-and-swap, then create a session for the user."""
+    email: Optional[str]
+
+
 class RefreshConfig(TypedDict, total=False):
     """Rotation rules."""
     family_lifetime: Optional[int]
@@ -979,6 +1163,12 @@ class RouteRule(_RouteRuleRequired, total=False):
     scopes: List[str]
 
 
+class SaveDesktopAction(TypedDict):
+    """Store this session (the host's token store); the listener can stop."""
+    type: Literal["save"]
+    session: DesktopSession
+
+
 class SaveTokensAction(TypedDict):
     """Save these tokens now, if the stored generation equals `expected_generation`."""
     type: Literal["save_tokens"]
@@ -1004,6 +1194,13 @@ class _SendActionRequired(TypedDict):
 class SendAction(_SendActionRequired, total=False):
     """Send this HTTP request, then report with `handle_response(transmit, …)` or `handle_network_error(transmit, …)`."""
     request_id: Optional[int]
+
+
+class SendDesktopAction(TypedDict):
+    """Send this request; report with `handle_response` or `handle_network_error`."""
+    type: Literal["send"]
+    request: HttpRequest
+    transmit: int
 
 
 class SendDeviceAction(TypedDict):
@@ -1217,6 +1414,12 @@ class VerifierSpec(TypedDict, total=False):
     keys: Optional[List[KeySpec]]
 
 
+class WaitDesktopAction(TypedDict):
+    """Call `handle_timeout` at (or after) this time."""
+    type: Literal["wait"]
+    until: int
+
+
 class WaitDeviceAction(TypedDict):
     """Call `handle_timeout` at (or after) this time."""
     type: Literal["wait"]
@@ -1227,6 +1430,14 @@ class WaitJwksAction(TypedDict):
     """Call `handle_timeout` at (or after) this time to refresh in the background."""
     type: Literal["wait"]
     until: int
+
+
+class WaitingDesktopClientPhase(TypedDict):
+    """`DesktopClientPhase` tagged `waiting`."""
+    type: Literal["waiting"]
+    code_verifier: Secret
+    deadline: int
+    state: Secret
 
 
 Action = Union[SendAction, LoadTokensAction, SaveTokensAction, CompleteAction, ReauthenticateAction, SignedOutAction, ClearTokensAction, FailedAction]
@@ -1243,6 +1454,14 @@ Credential = Union[NoneCredential, JwtCredential, SessionCredential, GuestCreden
 
 Decision = Union[AllowDecision, DenyDecision]
 """The result of step 2."""
+
+DesktopAction = Union[ListenDesktopAction, OpenBrowserDesktopAction, WaitDesktopAction, SendDesktopAction, SaveDesktopAction, DoneDesktopAction, FailedDesktopAction]
+"""What the desktop client wants the host to do next."""
+
+DesktopClientPhase = Union[IdleDesktopClientPhase, WaitingDesktopClientPhase, ExchangingDesktopClientPhase, FinishedDesktopClientPhase]
+
+DesktopRedeem = Union[RedeemedDesktopRedeem, BurnedDesktopRedeem]
+"""What a redeem decided."""
 
 DeviceAction = Union[SendDeviceAction, PromptDeviceAction, WaitDeviceAction, SaveTokensDeviceAction, DoneDeviceAction, FailedDeviceAction]
 """What the client wants the host to do next."""
@@ -1286,6 +1505,7 @@ __all__ = [
     "AuthorizationStart",
     "AuthorizingDeviceClientPhase",
     "Backend",
+    "BurnedDesktopRedeem",
     "CallbackOutcome",
     "Classified",
     "ClearTokensAction",
@@ -1303,6 +1523,17 @@ __all__ = [
     "CsrfRule",
     "Decision",
     "DenyDecision",
+    "DesktopAction",
+    "DesktopClientConfig",
+    "DesktopClientPhase",
+    "DesktopClientSnapshot",
+    "DesktopCode",
+    "DesktopExchange",
+    "DesktopExchangeRequest",
+    "DesktopRedeem",
+    "DesktopSession",
+    "DesktopSignInConfig",
+    "DesktopStatus",
     "DeviceAction",
     "DeviceAuthorization",
     "DeviceClientConfig",
@@ -1311,6 +1542,7 @@ __all__ = [
     "DeviceGrant",
     "DeviceServerConfig",
     "DeviceStatus",
+    "DoneDesktopAction",
     "DoneDeviceAction",
     "DoubleSubmit",
     "DriverSnapshot",
@@ -1321,11 +1553,14 @@ __all__ = [
     "Error",
     "ErrorCode",
     "ErrorPollOutcome",
+    "ExchangingDesktopClientPhase",
     "FailedAction",
+    "FailedDesktopAction",
     "FailedDeviceAction",
     "FetchFailedJwksAction",
     "FetchJwksLookup",
     "FetchJwksVerify",
+    "FinishedDesktopClientPhase",
     "FinishedDeviceClientPhase",
     "FormRefreshBody",
     "Freshness",
@@ -1339,11 +1574,14 @@ __all__ = [
     "HttpRequest",
     "HttpResponse",
     "IdentityRule",
+    "IdleDesktopClientPhase",
     "IdleDeviceClientPhase",
     "InjectResolution",
     "Injection",
     "InvalidCredential",
+    "IssuedDesktopCode",
     "IssuedGrant",
+    "IssuedMagicLink",
     "IssuedRefresh",
     "IssuerConfig",
     "JsonRefreshBody",
@@ -1358,16 +1596,21 @@ __all__ = [
     "KeyFile",
     "KeyJwksLookup",
     "KeySpec",
+    "ListenDesktopAction",
     "LoadTokensAction",
     "Login",
     "LoginAttempt",
     "LoginLimits",
     "Lookup",
+    "MagicLinkConfig",
+    "MagicLinkRecord",
+    "MagicLinkRedeemed",
     "Needs",
     "NewAccount",
     "NewSession",
     "NoneCredential",
     "OauthConnectionCredential",
+    "OpenBrowserDesktopAction",
     "PasswordPolicy",
     "PendingAuthorization",
     "Pkce",
@@ -1383,6 +1626,7 @@ __all__ = [
     "ProviderSource",
     "Readiness",
     "ReauthenticateAction",
+    "RedeemedDesktopRedeem",
     "RefreshBody",
     "RefreshConfig",
     "RefreshRecord",
@@ -1397,10 +1641,12 @@ __all__ = [
     "Rotation",
     "Route",
     "RouteRule",
+    "SaveDesktopAction",
     "SaveTokensAction",
     "SaveTokensDeviceAction",
     "Secret",
     "SendAction",
+    "SendDesktopAction",
     "SendDeviceAction",
     "SendJwksAction",
     "ServiceCredential",
@@ -1426,7 +1672,9 @@ __all__ = [
     "VerifiedToken",
     "VerifierConfig",
     "VerifierSpec",
+    "WaitDesktopAction",
     "WaitDeviceAction",
     "WaitJwksAction",
+    "WaitingDesktopClientPhase",
     "WellKnown",
 ]

@@ -39,6 +39,8 @@ use authcore::Error;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
 
+mod signin;
+
 /// One vector file.
 #[derive(Debug)]
 pub struct Suite {
@@ -102,6 +104,7 @@ struct Ctx {
     auth_code: Option<AuthCodeClient>,
     broker: Option<Broker>,
     cors: Option<Cors>,
+    signin: signin::SigninObjects,
 }
 
 /// Runs one case on one backend. `Err` describes the first failing step.
@@ -124,6 +127,7 @@ pub fn run_case(case: &Value, backend: Backend) -> Result<(), String> {
         auth_code: None,
         broker: None,
         cors: None,
+        signin: signin::SigninObjects::default(),
     };
     for (i, step) in steps.iter().enumerate() {
         run_step(&mut ctx, step).map_err(|e| format!("step {i} ({}): {e}", step["op"].as_str().unwrap_or("?")))?;
@@ -364,6 +368,29 @@ pub const OPS: &[&str] = &[
     "cors.decide",
     "profile.load",
     "profile.names",
+    "signin.desktop.new",
+    "signin.desktop.issue",
+    "signin.desktop.redirect_allowed",
+    "signin.desktop.redeem",
+    "signin.desktop.parse_exchange",
+    "signin.desktop.exchange",
+    "signin.desktop.hash",
+    "signin.desktop.load",
+    "signin.client.new",
+    "signin.client.start",
+    "signin.client.handle_redirect",
+    "signin.client.handle_response",
+    "signin.client.handle_network_error",
+    "signin.client.handle_timeout",
+    "signin.client.cancel",
+    "signin.client.status",
+    "signin.client.snapshot",
+    "signin.client.restore",
+    "signin.magic.new",
+    "signin.magic.issue",
+    "signin.magic.redeem",
+    "signin.magic.hash",
+    "signin.magic.load",
 ];
 
 /// The operation table. Shapes are documented in `conformance/README.md`.
@@ -968,6 +995,7 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                 let c = ctx.cors.as_ref().ok_or("no cors: call cors.new first")?;
                 Ok(out(&c.decide(&arg(input, "request")?)))
             }
+            op if op.starts_with("signin.") => return signin::dispatch(&mut ctx.signin, op, input),
             _ => return Err(format!("unknown operation `{op}`")),
         })
     })();
