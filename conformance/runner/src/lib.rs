@@ -763,7 +763,7 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
             "gate.from_env" => {
                 let env: Map<String, Value> = arg(input, "env")?;
                 let mut input = input.clone();
-                if input.get("config").is_none_or(Value::is_null) {
+                if input.get("config").map_or(true, Value::is_null) {
                     input["config"] = json!({});
                 }
                 settings::<GateConfig>(&input, "config", Component::Gate)?
