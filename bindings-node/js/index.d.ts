@@ -618,7 +618,7 @@ export class Cors {
 
 /** Desktop sign-in, server side: one-time codes bound to a PKCE S256 challenge and a redirect URI. */
 export class DesktopSignIn {
-  constructor(options: DesktopSignInConfigOptions);
+  constructor(options: DesktopSignInConfigOptions & ProfileOption);
   issue(
     userId: string,
     email: string | null,
@@ -645,7 +645,7 @@ export function loadDesktopCode(text: string): DesktopCode;
 
 /** Desktop sign-in, the app's side: a sans-IO machine. */
 export class DesktopClient {
-  constructor(options: DesktopClientConfigOptions);
+  constructor(options: DesktopClientConfigOptions & ProfileOption);
   static restore(snapshot: DesktopClientSnapshot): DesktopClient;
   start(now?: Now, entropy?: Entropy): void;
   handleRedirect(redirect: string, now?: Now): void;
@@ -661,7 +661,7 @@ export class DesktopClient {
 
 /** Magic links: one-time sign-in tokens mailed to an address, rate-limited per address. */
 export class MagicLinks {
-  constructor(options?: MagicLinkConfigOptions);
+  constructor(options?: MagicLinkConfigOptions & ProfileOption);
   issue(email: string, limiter?: EntryLimiter | null, now?: Now, entropy?: Entropy): IssuedMagicLink;
   redeem(record: MagicLinkRecord | null, token: string, now?: Now): MagicLinkRedeemed;
 }

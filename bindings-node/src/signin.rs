@@ -12,7 +12,8 @@ use napi::bindgen_prelude::Uint8Array;
 use napi_derive::napi;
 use serde_json::Value;
 
-use super::{guard, out, parse, parse_opt, rng, transmit_id, SessionManager};
+use super::{guard, out, parse, parse_config, parse_opt, rng, transmit_id, SessionManager};
+use authcore::profile::Component;
 
 /// Desktop sign-in, server side.
 #[napi]
@@ -26,7 +27,7 @@ impl DesktopSignIn {
     #[napi(constructor)]
     pub fn new(config_json: String) -> napi::Result<Self> {
         guard(|| {
-            let config: DesktopSignInConfig = parse(&config_json, "config")?;
+            let config: DesktopSignInConfig = parse_config(&config_json, "config", Component::DesktopSignIn)?;
             Ok(Self {
                 inner: CoreDesktopSignIn::new(config)?,
             })
@@ -137,7 +138,7 @@ impl DesktopClient {
     #[napi(constructor)]
     pub fn new(config_json: String) -> napi::Result<Self> {
         guard(|| {
-            let config: DesktopClientConfig = parse(&config_json, "config")?;
+            let config: DesktopClientConfig = parse_config(&config_json, "config", Component::DesktopClient)?;
             Ok(Self {
                 inner: CoreDesktopClient::new(config)?,
             })
@@ -228,7 +229,7 @@ impl MagicLinks {
     #[napi(constructor)]
     pub fn new(config_json: String) -> napi::Result<Self> {
         guard(|| {
-            let config: MagicLinkConfig = parse(&config_json, "config")?;
+            let config: MagicLinkConfig = parse_config(&config_json, "config", Component::MagicLinks)?;
             Ok(Self {
                 inner: CoreMagicLinks::new(config)?,
             })

@@ -227,7 +227,7 @@ fn settings<T: DeserializeOwned>(
 
 /// A component's settings from an optional dict plus keyword arguments (keywords win), with
 /// the named profile's section under them (the core's merge rule, `authcore::profile`).
-fn profiled<T: DeserializeOwned>(
+pub(crate) fn profiled<T: DeserializeOwned>(
     py: Python<'_>,
     config: Option<&Bound<'_, PyAny>>,
     kwargs: Option<&Bound<'_, PyDict>>,

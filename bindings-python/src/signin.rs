@@ -5,6 +5,7 @@ use std::sync::Mutex;
 
 use authcore::device::EntryLimiter;
 use authcore::http::{HttpRequest, HttpResponse};
+use authcore::profile::Component;
 use authcore::signin::{
     self, DesktopClient as CoreDesktopClient, DesktopClientConfig, DesktopCode, DesktopExchangeRequest,
     DesktopSignIn as CoreDesktopSignIn, DesktopSignInConfig, MagicLinkConfig, MagicLinkRecord,
@@ -15,8 +16,8 @@ use pyo3::types::{PyDict, PyTuple};
 use serde_json::Value;
 
 use super::{
-    from_py, guard, lock, now_or, opt_from_py, r_list, r_opt, r_str, r_url, reduce, rng, settings, to_py, EntropyBytes,
-    IntoPy, SessionManager,
+    from_py, guard, lock, now_or, opt_from_py, profiled, r_list, r_opt, r_str, r_url, reduce, rng, settings, to_py,
+    EntropyBytes, IntoPy, SessionManager,
 };
 
 /// Desktop sign-in, server side: one-time codes bound to a PKCE challenge and a redirect URI.
@@ -29,9 +30,14 @@ guarded! {
 #[pymethods]
 impl DesktopSignIn {
     #[new]
-    #[pyo3(signature = (config=None, **kwargs))]
-    fn new(py: Python<'_>, config: Option<&Bound<'_, PyAny>>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
-        let config: DesktopSignInConfig = settings(py, config, kwargs, "config")?;
+    #[pyo3(signature = (config=None, *, profile=None, **kwargs))]
+    fn new(
+        py: Python<'_>,
+        config: Option<&Bound<'_, PyAny>>,
+        profile: Option<&str>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let config: DesktopSignInConfig = profiled(py, config, kwargs, profile, "config", Component::DesktopSignIn)?;
         Ok(Self {
             inner: CoreDesktopSignIn::new(config).py(py)?,
         })
@@ -149,9 +155,14 @@ guarded! {
 #[pymethods]
 impl DesktopClient {
     #[new]
-    #[pyo3(signature = (config=None, **kwargs))]
-    fn new(py: Python<'_>, config: Option<&Bound<'_, PyAny>>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
-        let config: DesktopClientConfig = settings(py, config, kwargs, "config")?;
+    #[pyo3(signature = (config=None, *, profile=None, **kwargs))]
+    fn new(
+        py: Python<'_>,
+        config: Option<&Bound<'_, PyAny>>,
+        profile: Option<&str>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let config: DesktopClientConfig = profiled(py, config, kwargs, profile, "config", Component::DesktopClient)?;
         Ok(Self {
             inner: Mutex::new(CoreDesktopClient::new(config).py(py)?),
         })
@@ -259,9 +270,14 @@ guarded! {
 #[pymethods]
 impl MagicLinks {
     #[new]
-    #[pyo3(signature = (config=None, **kwargs))]
-    fn new(py: Python<'_>, config: Option<&Bound<'_, PyAny>>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
-        let config: MagicLinkConfig = settings(py, config, kwargs, "config")?;
+    #[pyo3(signature = (config=None, *, profile=None, **kwargs))]
+    fn new(
+        py: Python<'_>,
+        config: Option<&Bound<'_, PyAny>>,
+        profile: Option<&str>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let config: MagicLinkConfig = profiled(py, config, kwargs, profile, "config", Component::MagicLinks)?;
         Ok(Self {
             inner: CoreMagicLinks::new(config).py(py)?,
         })

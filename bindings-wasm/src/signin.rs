@@ -15,9 +15,10 @@ use authcore::{
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-use super::{from_json, int, json_or_null, parse_value, to_json, uint, Core, R};
+use super::{config_json_for, from_json, int, json_or_null, parse_value, to_json, uint, Core, R};
 #[cfg(feature = "server")]
 use super::{opt_json, rng, SessionManager};
+use authcore::profile::Component;
 
 /// Desktop sign-in, the app's machine.
 #[wasm_bindgen]
@@ -30,7 +31,7 @@ impl DesktopClient {
     /// From the client settings (JSON).
     #[wasm_bindgen(constructor)]
     pub fn new(config_json: &str) -> R<DesktopClient> {
-        let config: DesktopClientConfig = from_json(config_json, "config")?;
+        let config: DesktopClientConfig = config_json_for(config_json, "config", Component::DesktopClient)?;
         Ok(Self {
             inner: CoreDesktopClient::new(config).js()?,
         })
@@ -114,7 +115,7 @@ impl DesktopSignIn {
     /// From the settings (JSON).
     #[wasm_bindgen(constructor)]
     pub fn new(config_json: &str) -> R<DesktopSignIn> {
-        let config: DesktopSignInConfig = from_json(config_json, "config")?;
+        let config: DesktopSignInConfig = config_json_for(config_json, "config", Component::DesktopSignIn)?;
         Ok(Self {
             inner: CoreDesktopSignIn::new(config).js()?,
         })
@@ -228,7 +229,7 @@ impl MagicLinks {
     /// From the settings (JSON).
     #[wasm_bindgen(constructor)]
     pub fn new(config_json: &str) -> R<MagicLinks> {
-        let config: MagicLinkConfig = from_json(config_json, "config")?;
+        let config: MagicLinkConfig = config_json_for(config_json, "config", Component::MagicLinks)?;
         Ok(Self {
             inner: CoreMagicLinks::new(config).js()?,
         })

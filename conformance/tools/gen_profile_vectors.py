@@ -424,6 +424,80 @@ rg("gate-strict-default-restored-by-override", {"guest_fallback": False, "guest_
    req(SVC_API, "GET", "/api/dashboard", Authorization="Bearer " + TOK2, **{"X-Guest-ID": "guest_demo_123"}),
    deny("invalid_session", 401, "Invalid session.", www=challenge("Invalid session.")), source=src(REEVE2, "Guest Mode"))
 
+# --- Reeve's clients: the session token in the driver, desktop sign-in, magic links ----------
+SESSION_ID = "550e8400-e29b-41d4-a716-446655440000"
+SESSION_TS = {"access_token": SESSION_ID, "token_type": "Bearer", "user_id": "user_abc123", "email": "user@example.com"}
+REEVE_CLIENT = {"token_endpoint": SVC_API + "/api/auth/session"}
+BALANCE = SVC_API + "/api/credits/balance"
+NOT_AUTH_BODY = json.dumps({"detail": "Not authenticated"})
+
+
+def session_send(t, rid):
+    return {"type": "send", "transmit": t, "request_id": rid,
+            "request": {"method": "GET", "url": BALANCE, "headers": {"Authorization": "Bearer " + SESSION_ID}}}
+
+
+reeve.case("client-session-token-held-as-is-and-never-refreshed",
+           step("tokens.from_response", {"body": json.dumps({"session_token": SESSION_ID, "user_id": "user_abc123",
+                                                             "email": "user@example.com"}), "now": NOW}, SESSION_TS),
+           step("driver.new", {"profile": "reeve", "config": REEVE_CLIENT,
+                               "stored": {"version": 2, "generation": 1, "clock_offset": 0, "tokens": SESSION_TS}}, {}),
+           # Used for all subsequent API calls, 29 days later too: no refresh of an opaque token.
+           step("driver.send", {"request": {"method": "GET", "url": BALANCE}, "now": NOW + 29 * DAY},
+                {"request": 1, "actions": [session_send(1, 1)]}),
+           # 401 "Not authenticated" (expired after inactivity, or revoked): signed out, the store cleared.
+           step("driver.handle_response", {"transmit": 1, "response": resp(401, NOT_AUTH_BODY), "now": NOW + 29 * DAY},
+                {"actions": [{"type": "signed_out"}, {"type": "clear_tokens", "expected_generation": 1},
+                             {"type": "failed", "request_id": 1, "error": err("not_authenticated", "The session has ended; sign in again."),
+                              "response": resp(401, NOT_AUTH_BODY)}]}),
+           source=src(REEVE2, "Session Creation") + "; " + src(REEVE1, "Session Tokens"))
+
+DESKTOP_VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"  # RFC 7636 Appendix B
+DESKTOP_CHALLENGE = b64(hashlib.sha256(DESKTOP_VERIFIER.encode()).digest())
+DESKTOP_CODE_BYTES = bytes(range(32))
+DESKTOP_CODE = b64(DESKTOP_CODE_BYTES)
+
+
+def desktop_record(rev=1, used=False):
+    return {"version": 1, "revision": rev, "code_hash": sha(DESKTOP_CODE), "user_id": "user_abc123", "email": "user@example.com",
+            "code_challenge": DESKTOP_CHALLENGE, "redirect_uri": "reeve://callback", "issued_at": NOW,
+            "expires_at": NOW + 120, "used": used}
+
+
+reeve.case("desktop-app-code-redeemed-once",
+           step("signin.desktop.new", {"profile": "reeve", "config": {"redirect_uris": ["reeve://callback"]}}, {}),
+           # 3. "Browser redirects back to the desktop app with an auth code"
+           step("signin.desktop.issue", {"user_id": "user_abc123", "email": "user@example.com", "code_challenge": DESKTOP_CHALLENGE,
+                                         "redirect_uri": "reeve://callback", "now": NOW, "entropy": DESKTOP_CODE_BYTES.hex()},
+                {"code": DESKTOP_CODE, "redirect_url": "reeve://callback?code=" + DESKTOP_CODE, "record": desktop_record()}, bind="i"),
+           # 4. "Desktop app exchanges the code for a session token": the code is single use.
+           step("signin.desktop.redeem", {"record": {"$ref": "i.record"}, "code": DESKTOP_CODE, "code_verifier": DESKTOP_VERIFIER,
+                                          "redirect_uri": "reeve://callback", "now": NOW + 5},
+                {"type": "redeemed", "user_id": "user_abc123", "email": "user@example.com", "record": desktop_record(2, True)}, bind="r"),
+           step("signin.desktop.redeem", {"record": {"$ref": "r.record"}, "code": DESKTOP_CODE, "code_verifier": DESKTOP_VERIFIER,
+                                          "redirect_uri": "reeve://callback", "now": NOW + 6}, error="invalid_grant", field="code"),
+           source=src(REEVE1, "Desktop App Authentication"))
+
+MAGIC_BYTES = bytes(range(0x20, 0x40))
+MAGIC = b64(MAGIC_BYTES)
+
+
+def magic_record(rev=1, used=False):
+    return {"version": 1, "revision": rev, "token_hash": sha(MAGIC), "email": "user@example.com", "issued_at": NOW,
+            "expires_at": NOW + 900, "used": used}
+
+
+reeve.case("magic-link-fifteen-minutes-single-use",
+           step("signin.magic.new", {"profile": "reeve"}, {}),
+           # "Enter your email -> click the link in your inbox -> signed in"
+           step("signin.magic.issue", {"email": "user@example.com", "now": NOW, "entropy": MAGIC_BYTES.hex()},
+                {"token": MAGIC, "record": magic_record(), "limiter": {"revision": 1, "window_start": NOW, "failures": 1}}, bind="m"),
+           step("signin.magic.redeem", {"record": {"$ref": "m.record"}, "token": MAGIC, "now": NOW + 900}, error="invalid_grant"),
+           step("signin.magic.redeem", {"record": {"$ref": "m.record"}, "token": MAGIC, "now": NOW + 899},
+                {"email": "user@example.com", "record": magic_record(2, True)}, bind="r"),
+           step("signin.magic.redeem", {"record": {"$ref": "r.record"}, "token": MAGIC, "now": NOW + 899}, error="invalid_grant"),
+           source=src(REEVE1, "How Sign-in Works"))
+
 FRONTEND = "https://app.reeve.example"
 VARY_PRE = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
 reeve.case("cors-frontend-origin-only",

@@ -86,11 +86,17 @@ pub enum Component {
     AuthCode,
     /// `Cors` ([`crate::cors::CorsConfig`]).
     Cors,
+    /// `DesktopSignIn` ([`crate::signin::DesktopSignInConfig`]).
+    DesktopSignIn,
+    /// `DesktopClient` ([`crate::signin::DesktopClientConfig`]).
+    DesktopClient,
+    /// `MagicLinks` ([`crate::signin::MagicLinkConfig`]).
+    MagicLinks,
 }
 
 impl Component {
     /// Every component.
-    pub const ALL: [Component; 9] = [
+    pub const ALL: [Component; 12] = [
         Component::Gate,
         Component::Client,
         Component::DeviceClient,
@@ -100,6 +106,9 @@ impl Component {
         Component::Issuer,
         Component::AuthCode,
         Component::Cors,
+        Component::DesktopSignIn,
+        Component::DesktopClient,
+        Component::MagicLinks,
     ];
 
     /// The section's name in a profile document.
@@ -114,6 +123,9 @@ impl Component {
             Component::Issuer => "issuer",
             Component::AuthCode => "auth_code",
             Component::Cors => "cors",
+            Component::DesktopSignIn => "desktop_signin",
+            Component::DesktopClient => "desktop_client",
+            Component::MagicLinks => "magic_links",
         }
     }
 }

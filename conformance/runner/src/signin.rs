@@ -9,7 +9,19 @@ use authcore::signin::{
 };
 use serde_json::{json, Value};
 
+use authcore::profile::Component;
+use serde::de::DeserializeOwned;
+
 use crate::{arg, entropy, opt, out, OpResult};
+
+/// A component's settings from the step's `config` (absent: defaults) and `profile`.
+fn profiled<T: DeserializeOwned>(input: &Value, component: Component) -> Result<authcore::Result<T>, String> {
+    let mut input = input.clone();
+    if input.get("config").map_or(true, Value::is_null) {
+        input["config"] = json!({});
+    }
+    crate::settings(&input, "config", component)
+}
 
 /// The case objects these ops keep.
 #[derive(Default)]
@@ -22,7 +34,8 @@ pub(crate) struct SigninObjects {
 pub(crate) fn dispatch(objects: &mut SigninObjects, op: &str, input: &Value) -> OpResult {
     let now = || arg::<i64>(input, "now");
     Ok(match op {
-        "signin.desktop.new" => DesktopSignIn::new(opt::<DesktopSignInConfig>(input, "config")?.unwrap_or_default())
+        "signin.desktop.new" => profiled::<DesktopSignInConfig>(input, Component::DesktopSignIn)?
+            .and_then(DesktopSignIn::new)
             .map(|d| {
                 objects.desktop = Some(d);
                 json!({})
@@ -82,10 +95,12 @@ pub(crate) fn dispatch(objects: &mut SigninObjects, op: &str, input: &Value) -> 
                 _ => return Err(format!("unknown operation `{op}`")),
             }
         }
-        "signin.client.new" => DesktopClient::new(arg::<DesktopClientConfig>(input, "config")?).map(|c| {
-            objects.client = Some(c);
-            json!({})
-        }),
+        "signin.client.new" => profiled::<DesktopClientConfig>(input, Component::DesktopClient)?
+            .and_then(DesktopClient::new)
+            .map(|c| {
+                objects.client = Some(c);
+                json!({})
+            }),
         "signin.client.restore" => DesktopClient::restore(&arg::<Value>(input, "snapshot")?).map(|mut c| {
             let actions = out(&c.actions());
             objects.client = Some(c);
@@ -114,10 +129,12 @@ pub(crate) fn dispatch(objects: &mut SigninObjects, op: &str, input: &Value) -> 
             };
             r.map(|()| json!({ "actions": out(&c.actions()) }))
         }
-        "signin.magic.new" => MagicLinks::new(opt::<MagicLinkConfig>(input, "config")?.unwrap_or_default()).map(|m| {
-            objects.magic = Some(m);
-            json!({})
-        }),
+        "signin.magic.new" => profiled::<MagicLinkConfig>(input, Component::MagicLinks)?
+            .and_then(MagicLinks::new)
+            .map(|m| {
+                objects.magic = Some(m);
+                json!({})
+            }),
         "signin.magic.hash" => Ok(json!({"hash": magic_link_hash(&arg::<String>(input, "token")?)})),
         "signin.magic.load" => MagicLinkRecord::from_json(&arg::<String>(input, "text")?).map(|r| out(&r)),
         op if op.starts_with("signin.magic.") => {
