@@ -16,8 +16,8 @@ use pyo3::types::{PyDict, PyTuple};
 use serde_json::Value;
 
 use super::{
-    from_py, guard, lock, now_or, opt_from_py, profiled, r_list, r_opt, r_str, r_url, reduce, rng, settings, to_py,
-    EntropyBytes, IntoPy, SessionManager,
+    from_py, guard, lock, now_or, opt_from_py, profiled, r_list, r_opt, r_str, r_url, reduce, rng, to_py, EntropyBytes,
+    IntoPy, SessionManager,
 };
 
 /// Desktop sign-in, server side: one-time codes bound to a PKCE challenge and a redirect URI.

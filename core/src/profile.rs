@@ -293,6 +293,12 @@ mod tests {
                 "client_id": "web",
                 "redirect_uri": "https://app.example.com/callback"
             }),
+            Component::DesktopSignIn => json!({"redirect_uris": ["app://callback"]}),
+            Component::DesktopClient => json!({
+                "sign_in_url": "https://app.example.com/desktop/sign-in",
+                "exchange_url": "https://api.example.com/api/auth/desktop/exchange",
+                "redirect_uri": "app://callback"
+            }),
             _ => json!({}),
         }
     }
@@ -302,7 +308,16 @@ mod tests {
         match component {
             Component::Gate => {
                 let c: GateConfig = decode(component, config)?;
-                crate::gate::Gate::new(c).map(|_| ())
+                // A service secret named by `services_env` is the caller's to supply.
+                if c.services_env.is_empty() {
+                    return crate::gate::Gate::new(c).map(|_| ());
+                }
+                let env: serde_json::Map<String, Value> = c
+                    .services_env
+                    .iter()
+                    .map(|e| (e.variable.clone(), json!("s".repeat(32))))
+                    .collect();
+                crate::gate::Gate::from_env_values(c, &env).map(|_| ())
             }
             Component::Client => {
                 crate::tokens::RequestDriver::new(decode::<ClientConfig>(component, config)?, None, 0).map(|_| ())
@@ -320,6 +335,17 @@ mod tests {
             Component::Issuer => decode::<IssuerConfig>(component, config).map(|_| ()),
             Component::AuthCode => decode::<AuthCodeConfig>(component, config)?.validate(),
             Component::Cors => crate::cors::Cors::new(decode::<CorsConfig>(component, config)?).map(|_| ()),
+            Component::DesktopSignIn => {
+                crate::signin::DesktopSignIn::new(decode::<crate::signin::DesktopSignInConfig>(component, config)?)
+                    .map(|_| ())
+            }
+            Component::DesktopClient => {
+                crate::signin::DesktopClient::new(decode::<crate::signin::DesktopClientConfig>(component, config)?)
+                    .map(|_| ())
+            }
+            Component::MagicLinks => {
+                crate::signin::MagicLinks::new(decode::<crate::signin::MagicLinkConfig>(component, config)?).map(|_| ())
+            }
         }
     }
 
