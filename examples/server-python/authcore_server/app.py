@@ -82,6 +82,19 @@ def _http(resp: Mapping[str, Any]) -> Response:
     return Response(resp["body"], status_code=resp["status"], headers=dict(resp["headers"]))
 
 
+async def _json_object(request: Request) -> Optional[Dict[str, Any]]:
+    """The request's JSON object body, or ``None`` when it is not one."""
+    try:
+        data = json.loads(await request.body())
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _bad_body() -> JSONResponse:
+    return JSONResponse(json.loads(authcore.error_body("invalid_request", "The body must be a JSON object.")), status_code=400)
+
+
 def _signing_key(storage: Storage) -> Dict[str, Any]:
     """The server's Ed25519 signing key, made once and shared by every instance."""
     found = storage.get("key", "k1")
@@ -133,7 +146,7 @@ def create_app(storage: Storage, settings: Settings) -> FastAPI:
         "refresh": "/api/auth/token/refresh/",
     }
     key = _signing_key(storage)
-    issuer = Issuer(key, profile=name, lifetime=settings.access_ttl)
+    issuer = Issuer(key, lifetime=settings.access_ttl, **({"profile": name} if "issuer" in prof else {}))
     public_keys = [{"jwk": jwk} for jwk in issuer.jwks()["keys"]]
     gate_options: Dict[str, Any] = {
         "jwt": {"config": {"algorithms": ["EdDSA"]}, "keys": public_keys},
@@ -148,8 +161,10 @@ def create_app(storage: Storage, settings: Settings) -> FastAPI:
     accounts = Accounts(profile=name) if "accounts" in prof else Accounts()
     sessions = SessionManager(profile=name) if "session" in prof else SessionManager()
     authority = DeviceAuthority(
-        profile=name, verification_uri=settings.base_url + "/device", interval=settings.interval
-    ) if "device_server" in prof else DeviceAuthority(verification_uri=settings.base_url + "/device", interval=settings.interval)
+        verification_uri=settings.base_url + "/device",
+        interval=settings.interval,
+        **({"profile": name} if "device_server" in prof else {}),
+    )
     refresh = RefreshTokens()
     issues_refresh = name != "rag-modulo"  # the seed's login answers an access token only
 
@@ -175,16 +190,19 @@ def create_app(storage: Storage, settings: Settings) -> FastAPI:
 
     @app.post(p["register"])
     async def register(request: Request) -> Response:
-        data = await request.json()
+        data = await _json_object(request)
+        if data is None:
+            return _bad_body()
         try:
-            account = accounts.register(data.get("password", ""), data.get("username"), data.get("email"))
-        except authcore.AuthError as e:
+            account = accounts.register(str(data.get("password", "")), data.get("username"), data.get("email"))
+        except (authcore.AuthError, TypeError) as e:
+            if isinstance(e, TypeError):
+                return _bad_body()
             return _error(e)
         identity = str(uuid.uuid4())
         user = dict(account, revision=0, identities=[identity], default_identity=identity, entitlements=[])
         if not storage.insert("user", account["user_id"], user):
-            e = authcore.error_from_dict({"code": "invalid_request", "detail": "This user name is taken."})
-            return _error(e)
+            return JSONResponse(json.loads(authcore.error_body("user_exists")), status_code=409)
         return JSONResponse({"user_id": account["user_id"], "username": account.get("username"), "email": account.get("email")})
 
     def password_login(username: str, password: str, requester: str) -> Any:
@@ -202,13 +220,16 @@ def create_app(storage: Storage, settings: Settings) -> FastAPI:
         for k, rec in ((akey, attempt.get("account_limiter")), (rkey, attempt.get("requester_limiter"))):
             if rec is not None:
                 _put(storage, "limiter", k, rec)
-        if attempt.get("error") is not None:
-            return authcore.error_from_dict(attempt["error"])
+        error = attempt.get("error")
+        if error is not None:
+            return authcore.error_from_dict(error)
         return attempt["login"]
 
     @app.post(p["login"])
     async def login(request: Request) -> Response:
-        data = await request.json()
+        data = await _json_object(request)
+        if data is None:
+            return _bad_body()
         result = password_login(str(data.get("username", "")), str(data.get("password", "")), request.client.host if request.client else "-")
         if isinstance(result, authcore.AuthError):
             return _error(result)
@@ -223,7 +244,7 @@ def create_app(storage: Storage, settings: Settings) -> FastAPI:
     async def refresh_token(request: Request) -> Response:
         form = parse_qs((await request.body()).decode("utf-8", "replace"))
         token = (form.get("refresh_token") or [""])[0]
-        client_id = (form.get("client_id") or [None])[0]
+        client_id: Optional[str] = form["client_id"][0] if form.get("client_id") else None
         try:
             rotation = refresh.rotate(storage.get("refresh", refresh_token_hash(token)), token, client_id, now=now())
         except authcore.AuthError as e:
@@ -242,9 +263,8 @@ def create_app(storage: Storage, settings: Settings) -> FastAPI:
             # another request rotated this token first: this one is refused
             return _http(oauth_error_response("invalid_grant"))
         storage.insert("refresh", issued["record"]["token_hash"], issued["record"])
-        rec = issued["record"]
         body = {
-            "access_token": issuer.issue({"sub": rec["user_id"]}, now=now()),
+            "access_token": issuer.issue({"sub": issued["record"]["user_id"]}, now=now()),
             "token_type": "Bearer",
             "expires_in": settings.access_ttl,
             "refresh_token": issued["refresh_token"],
@@ -279,8 +299,11 @@ def create_app(storage: Storage, settings: Settings) -> FastAPI:
             if out["type"] == "approved":
                 body = tokens_for(out["user_id"], out["client_id"], out.get("scope"), out.get("claims"))
                 return JSONResponse(body, headers={"Cache-Control": "no-store"})
-            return _http(out["response"])
-        return _http(oauth_error_response("slow_down"))
+            response = out.get("response")
+            if response is None:  # never: every refusal comes with its response
+                break
+            return _http(response)
+        return _http(oauth_error_response("slow_down"))  # the grant is contended: poll again later
 
     # --- the /device page ---------------------------------------------------------------
 
@@ -300,8 +323,9 @@ def create_app(storage: Storage, settings: Settings) -> FastAPI:
             valid = sessions.validate(storage.get("session", token_hash), token, now=now())
         except authcore.AuthError:
             return None
-        if valid.get("touch") is not None:
-            storage.swap("session", token_hash, valid["touch"])
+        touch = valid.get("touch")
+        if touch is not None:
+            storage.swap("session", token_hash, touch)
         return dict(valid["session"])
 
     def code_form(code: str = "", note: str = "") -> str:
@@ -355,8 +379,9 @@ def create_app(storage: Storage, settings: Settings) -> FastAPI:
         grant = find_grant(typed)
         lkey = "device:" + session["user_id"]
         outcome = authority.enter_user_code(storage.get("limiter", lkey), grant, typed, now=now())
-        if outcome.get("limiter") is not None:
-            _put(storage, "limiter", lkey, outcome["limiter"])
+        limiter = outcome.get("limiter")
+        if limiter is not None:
+            _put(storage, "limiter", lkey, limiter)
         if outcome.get("error") is not None or grant is None:
             err = outcome.get("error") or {"detail": "Unknown code."}
             return page("Connect a device", code_form(typed, "<p class='error'>%s</p>" % html.escape(err["detail"])), status=400)
@@ -388,6 +413,11 @@ def create_app(storage: Storage, settings: Settings) -> FastAPI:
             if grant is None:
                 raise authcore.error_from_dict({"code": "invalid_request", "detail": "Unknown code."})
             check = authority.check_user_code(grant, f.get("user_code", ""), now=now())
+            checked = check.get("record")
+            if checked is not None:
+                if not storage.swap("grant", grant["device_code_hash"], checked):
+                    raise authcore.error_from_dict({"code": "version_conflict", "detail": "The request changed; try again."})
+                grant = dict(checked)
             if not check["ok"]:
                 raise authcore.error_from_dict(check.get("error") or {"code": "invalid_request", "detail": "Unknown code."})
             if f.get("decision") == "approve":

@@ -191,6 +191,8 @@ def test_login_and_jwks(server: Dict[str, Any]) -> None:
     base = server["base"]
     user_id = register(base, "dave")
     token = password_token(base, "dave")
+    again = httpx.post(base + "/api/auth/register", json={"username": "dave", "password": PASSWORD})
+    assert again.status_code == 409 and again.json()["code"] == "user_exists"
     wrong = httpx.post(base + "/api/auth/login", json={"username": "dave", "password": "wrong password!!"})
     unknown = httpx.post(base + "/api/auth/login", json={"username": "nobody", "password": "wrong password!!"})
     assert wrong.status_code == unknown.status_code == 401 and wrong.json() == unknown.json()
@@ -293,3 +295,48 @@ def test_default_settings_answer_expires_in_3600(tmp_path: Any) -> None:
 
     body = asyncio.run(run())
     assert body["expires_in"] == 3600 and body["token_type"] == "Bearer"
+
+
+def test_device_page_refusals(server: Dict[str, Any]) -> None:
+    base = server["base"]
+    register(base, "ivan")
+    with httpx.Client(base_url=base) as web:
+        # not signed in: the code and decision forms send the person back to sign in
+        assert web.post("/device/decide", data={"user_code": "BCDF-GHJK", "decision": "approve"}).status_code == 303
+        bad = web.post("/device/login", data={"username": "ivan", "password": "not the password"})
+        assert bad.status_code == 401 and "authcore_device" not in web.cookies
+        assert web.post("/device/login", data={"username": "ivan", "password": PASSWORD}).status_code == 303
+        unknown = web.post("/device/code", data={"user_code": "BCDF-GHJK"})
+        assert unknown.status_code == 400 and "Approve" not in unknown.text
+    assert httpx.post(base + "/api/auth/register", content=b"[1]").status_code == 400
+    assert httpx.post(base + "/api/auth/login", content=b"{").json()["code"] == "invalid_request"
+
+
+@pytest.mark.parametrize("name", ["ravi", "reeve", "rag-modulo"])
+def test_every_profile_serves_its_conventions(tmp_path: Any, name: str) -> None:
+    import asyncio
+
+    from authcore_server import Settings, SqliteStorage, create_app
+
+    env = {"AUTHCORE_SERVICES_TOKEN": "s" * 32, "REEVE_SERVICES_TOKEN": "r" * 32}
+    app = create_app(SqliteStorage(str(tmp_path / "p.db")), Settings("http://127.0.0.1:1", name, env=env))
+    paths = app.state.paths
+
+    async def run() -> List[httpx.Response]:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:1") as c:
+            await c.post(paths["register"], json={"username": "judy@example.com" if name == "rag-modulo" else "judy", "password": PASSWORD})
+            login = await c.post(paths["login"], json={"username": "judy@example.com" if name == "rag-modulo" else "judy", "password": PASSWORD})
+            device = await c.post(paths["device_authorization"], data={"client_id": "authcore-agent"})
+            header = "X-Reeve-Services-Token" if name == "reeve" else "X-Services-Token"
+            service = await c.get("/api/internal/stats", headers={header: env["REEVE_SERVICES_TOKEN" if name == "reeve" else "AUTHCORE_SERVICES_TOKEN"]})
+            return [login, device, service]
+
+    login, device, service = asyncio.run(run())
+    body = login.json()
+    assert login.status_code == 200 and body["expires_in"] == 3600
+    if name == "rag-modulo":  # the seed: `{access_token, token_type: "bearer", expires_in}`, no refresh token
+        assert set(body) == {"access_token", "token_type", "expires_in"} and body["token_type"] == "bearer"
+    else:
+        assert body["refresh_token"]
+    assert device.status_code == 200 and device.json()["verification_uri"] == "http://127.0.0.1:1/device"
+    assert service.status_code == 200 and service.json()["service"] in ("internal", "gateway")
