@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, quote
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 import authcore
 from authcore.asgi import GateMiddleware, auth_context
@@ -194,7 +195,7 @@ def create_app(storage: Storage, settings: Settings) -> FastAPI:
         if data is None:
             return _bad_body()
         try:
-            account = accounts.register(str(data.get("password", "")), data.get("username"), data.get("email"))
+            account = await run_in_threadpool(accounts.register, str(data.get("password", "")), data.get("username"), data.get("email"))
         except (authcore.AuthError, TypeError) as e:
             if isinstance(e, TypeError):
                 return _bad_body()
@@ -206,7 +207,9 @@ def create_app(storage: Storage, settings: Settings) -> FastAPI:
         return JSONResponse({"user_id": account["user_id"], "username": account.get("username"), "email": account.get("email")})
 
     def password_login(username: str, password: str, requester: str) -> Any:
-        """``login_limited`` with the account and requester limiters stored; the login or an error."""
+        """``login_limited`` with the account and requester limiters stored; the login or an error.
+
+        Runs in a worker thread (argon2id takes tens of milliseconds and releases the GIL)."""
         try:
             name_key = normalize_username(username)
         except authcore.AuthError:
@@ -230,7 +233,7 @@ def create_app(storage: Storage, settings: Settings) -> FastAPI:
         data = await _json_object(request)
         if data is None:
             return _bad_body()
-        result = password_login(str(data.get("username", "")), str(data.get("password", "")), request.client.host if request.client else "-")
+        result = await run_in_threadpool(password_login, str(data.get("username", "")), str(data.get("password", "")), request.client.host if request.client else "-")
         if isinstance(result, authcore.AuthError):
             return _error(result)
         body = tokens_for(result["user_id"], None, None)
@@ -359,7 +362,7 @@ def create_app(storage: Storage, settings: Settings) -> FastAPI:
     @app.post("/device/login")
     async def device_login(request: Request) -> Response:
         f = await form(request)
-        result = password_login(f.get("username", ""), f.get("password", ""), request.client.host if request.client else "-")
+        result = await run_in_threadpool(password_login, f.get("username", ""), f.get("password", ""), request.client.host if request.client else "-")
         if isinstance(result, authcore.AuthError):
             return page("Sign in", "<p class='error'>%s</p>" % html.escape(result.detail), status=result.status)
         user = storage.get("user", result["user_id"]) or {}
