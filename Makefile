@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: help conformance conformance-matrix conformance-js-test chromium browser-deps example-browser-test test lint fmt types bench doc python python-test python-versions python-bench node node-test node-bench wasm wasm-test wasm-bench wasm-size wasm-check fuzz
+.PHONY: help example-server-test conformance conformance-matrix conformance-js-test chromium browser-deps example-browser-test test lint fmt types bench doc python python-test python-versions python-bench node node-test node-bench wasm wasm-test wasm-bench wasm-size wasm-check fuzz
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -89,6 +89,10 @@ python-test: python ## the binding's own tests, its conformance runner, and stub
 	$(PY) -m mypy.stubtest authcore --allowlist bindings-python/stubtest-allowlist.txt
 	cd bindings-python && $(CURDIR)/$(PY) -m mypy --strict tests/typing_check.py
 	$(MAKE) --no-print-directory python-versions
+	$(MAKE) --no-print-directory example-server-test
+
+example-server-test: python ## examples/server-python + examples/agent-python end to end on loopback (device login through /device, refresh, 401, reuse, every gate rule)
+	$(PY) -m pytest -q -p no:cacheprovider examples/server-python/tests
 
 python-versions: ## the built wheel in fresh venvs of the oldest (3.9) and newest pyenv Pythons: smoke script, conformance runner
 	bindings-python/tools/python_versions.sh

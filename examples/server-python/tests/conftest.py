@@ -1,0 +1,35 @@
+import os
+import subprocess
+import sys
+from typing import Any, Dict, Iterator
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SERVER_DIR = os.path.dirname(HERE)
+AGENT_DIR = os.path.join(os.path.dirname(SERVER_DIR), "agent-python")
+sys.path.insert(0, AGENT_DIR)
+sys.path.insert(0, SERVER_DIR)
+
+SERVICES_TOKEN = "e2e-services-token-0123456789abcdef"
+ACCESS_TTL = 600  # the agent refreshes 300 s before expiry (the profile's margin)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: Any) -> Iterator[Dict[str, Any]]:
+    """The reference server as its own process on a free loopback port."""
+    db = str(tmp_path_factory.mktemp("server") / "authcore.db")
+    env = dict(os.environ, AUTHCORE_SERVICES_TOKEN=SERVICES_TOKEN, PYTHONPATH=SERVER_DIR)
+    cmd = [sys.executable, "-m", "authcore_server", "serve", "--port", "0", "--db", db,
+           "--access-ttl", str(ACCESS_TTL), "--interval", "2"]
+    proc = subprocess.Popen(cmd, cwd=SERVER_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if not line.startswith("listening on "):
+        proc.kill()
+        raise RuntimeError("server did not start: %r %s" % (line, proc.stderr.read() if proc.stderr else ""))
+    try:
+        yield {"base": line.split()[-1], "db": db}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
