@@ -1276,7 +1276,11 @@ pub fn readiness(custom: &[Value], connections: &[Connection], key_files: &[KeyF
 
     // Key files.
     let w0 = warnings.len();
-    for k in key_files.iter().filter(|k| !crate::vault::is_master_key_file(k)) {
+    let key_files_other: Vec<&KeyFile> = key_files
+        .iter()
+        .filter(|k| !crate::vault::is_master_key_file(k))
+        .collect();
+    for k in &key_files_other {
         if k.mode & 0o077 != 0 {
             warnings.push(format!(
                 "`{}` has mode {:04o}; expected 0600 or stricter.",
@@ -1289,7 +1293,7 @@ pub fn readiness(custom: &[Value], connections: &[Connection], key_files: &[KeyF
         "key_files".to_owned(),
         Component {
             status: level(warnings.len() - w0, 0),
-            detail: format!("{} key files", key_files.len()),
+            detail: format!("{} key files", key_files_other.len()),
         },
     );
 

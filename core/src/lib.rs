@@ -101,10 +101,10 @@ pub mod schema;
 pub mod secret;
 pub mod session;
 pub mod signin;
-pub mod vault;
 pub mod target;
 pub mod time;
 pub mod tokens;
+pub mod vault;
 
 mod json;
 mod util;

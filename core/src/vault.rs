@@ -74,7 +74,9 @@ pub struct MasterKey {
 
 impl core::fmt::Debug for MasterKey {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("MasterKey").field("kid", &self.kid).finish_non_exhaustive()
+        f.debug_struct("MasterKey")
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
     }
 }
 
@@ -102,9 +104,9 @@ impl MasterKey {
     /// A master key from raw bytes (e.g. read from an OS keyring): exactly 32 bytes.
     pub fn from_bytes(kid: &str, key: &[u8]) -> Result<Self> {
         check_kid(kid)?;
-        let bytes: [u8; 32] = key.try_into().map_err(|_| {
-            Error::field(ErrorCode::InvalidKey, "key", "A master key is exactly 32 bytes.")
-        })?;
+        let bytes: [u8; 32] = key
+            .try_into()
+            .map_err(|_| Error::field(ErrorCode::InvalidKey, "key", "A master key is exactly 32 bytes."))?;
         Ok(Self {
             kid: kid.to_owned(),
             key: Zeroizing::new(bytes),
@@ -130,7 +132,10 @@ impl MasterKey {
         }
         let mut bytes = Zeroizing::new([0u8; 32]);
         bytes.copy_from_slice(decoded);
-        Ok(Self { kid: kid.to_owned(), key: bytes })
+        Ok(Self {
+            kid: kid.to_owned(),
+            key: bytes,
+        })
     }
 
     /// A new key from `entropy` (32 bytes; then 6 more for the key id when `kid` is `None`,
@@ -159,7 +164,11 @@ impl MasterKey {
 
     /// The key file's content, with a trailing newline.
     pub fn to_file_content(&self) -> String {
-        format!("{MASTER_KEY_PREFIX}{}:{}\n", self.kid, Base64UrlUnpadded::encode_string(&self.key[..]))
+        format!(
+            "{MASTER_KEY_PREFIX}{}:{}\n",
+            self.kid,
+            Base64UrlUnpadded::encode_string(&self.key[..])
+        )
     }
 }
 
@@ -246,8 +255,12 @@ fn decode_sealed(sealed: &Value) -> Result<SealedRecord> {
         }
         None => return Err(corrupt("v", "A sealed record has a numeric `v`.")),
     }
-    let r: SealedRecord = serde_json::from_value(sealed.clone())
-        .map_err(|_| corrupt("sealed", "A sealed record has exactly `v`, `kid`, `alg`, `nonce` and `ct` (strings)."))?;
+    let r: SealedRecord = serde_json::from_value(sealed.clone()).map_err(|_| {
+        corrupt(
+            "sealed",
+            "A sealed record has exactly `v`, `kid`, `alg`, `nonce` and `ct` (strings).",
+        )
+    })?;
     if r.alg != VAULT_ALG {
         return Err(corrupt("alg", "A version 1 sealed record uses XChaCha20-Poly1305."));
     }
@@ -264,7 +277,11 @@ impl Vault {
     /// A vault over `keys`: at least one, distinct key ids, the first is the current key.
     pub fn new(keys: Vec<MasterKey>) -> Result<Self> {
         if keys.is_empty() {
-            return Err(Error::field(ErrorCode::InvalidConfig, "keys", "A vault needs at least one key."));
+            return Err(Error::field(
+                ErrorCode::InvalidConfig,
+                "keys",
+                "A vault needs at least one key.",
+            ));
         }
         for (i, k) in keys.iter().enumerate() {
             if keys[..i].iter().any(|o| o.kid == k.kid) {
@@ -280,7 +297,12 @@ impl Vault {
 
     /// A vault from master key files' contents, current key first.
     pub fn from_key_files<S: AsRef<str>>(texts: &[S]) -> Result<Self> {
-        Self::new(texts.iter().map(|t| MasterKey::parse(t.as_ref())).collect::<Result<_>>()?)
+        Self::new(
+            texts
+                .iter()
+                .map(|t| MasterKey::parse(t.as_ref()))
+                .collect::<Result<_>>()?,
+        )
     }
 
     /// The current key's id (the one that seals).
@@ -298,10 +320,15 @@ impl Vault {
     pub fn seal(&self, record: &Value, context: &str, entropy: &mut dyn Entropy) -> Result<SealedRecord> {
         check_context(context)?;
         if !record.is_object() {
-            return Err(Error::field(ErrorCode::InvalidInput, "record", "A record is a JSON object."));
+            return Err(Error::field(
+                ErrorCode::InvalidInput,
+                "record",
+                "A record is a JSON object.",
+            ));
         }
         let plain = Zeroizing::new(
-            serde_json::to_vec(record).map_err(|_| Error::field(ErrorCode::InvalidInput, "record", "Unserialisable record."))?,
+            serde_json::to_vec(record)
+                .map_err(|_| Error::field(ErrorCode::InvalidInput, "record", "Unserialisable record."))?,
         );
         if plain.len() > MAX_RECORD_BYTES {
             return Err(Error::field(
@@ -415,7 +442,11 @@ pub fn readiness_component(key_files: &[KeyFile]) -> Option<VaultReadiness> {
     let mut errors = Vec::new();
     for k in &files {
         if let Some(e) = &k.error {
-            errors.push(format!("Master key `{}` cannot be used: {}.", quote_input(&k.path), quote_input(e)));
+            errors.push(format!(
+                "Master key `{}` cannot be used: {}.",
+                quote_input(&k.path),
+                quote_input(e)
+            ));
         }
         if k.mode & 0o077 != 0 {
             warnings.push(format!(
@@ -435,7 +466,11 @@ pub fn readiness_component(key_files: &[KeyFile]) -> Option<VaultReadiness> {
     Some(VaultReadiness {
         component: Component {
             status: status.to_owned(),
-            detail: format!("{} master key file{}", files.len(), if files.len() == 1 { "" } else { "s" }),
+            detail: format!(
+                "{} master key file{}",
+                files.len(),
+                if files.len() == 1 { "" } else { "s" }
+            ),
         },
         warnings,
         errors,
@@ -456,7 +491,12 @@ mod tests {
     use serde_json::json;
 
     fn vault(kids: &[(&str, u8)]) -> Vault {
-        Vault::new(kids.iter().map(|(k, b)| MasterKey::from_bytes(k, &[*b; 32]).unwrap()).collect()).unwrap()
+        Vault::new(
+            kids.iter()
+                .map(|(k, b)| MasterKey::from_bytes(k, &[*b; 32]).unwrap())
+                .collect(),
+        )
+        .unwrap()
     }
 
     fn fixed(b: u8, n: usize) -> FixedEntropy {
@@ -496,12 +536,18 @@ mod tests {
         let flipped = if ct.starts_with('A') { "B" } else { "A" };
         t["ct"] = json!(format!("{flipped}{}", &ct[1..]));
         assert_eq!(v.open(&t, "c1").unwrap_err().code(), ErrorCode::StateCorrupt);
-        assert_eq!(vault(&[("k1", 2)]).open(&sealed, "c1").unwrap_err().code(), ErrorCode::StateCorrupt);
+        assert_eq!(
+            vault(&[("k1", 2)]).open(&sealed, "c1").unwrap_err().code(),
+            ErrorCode::StateCorrupt
+        );
         let e = vault(&[("k2", 1)]).open(&sealed, "c1").unwrap_err();
         assert_eq!((e.code(), e.field_name()), (ErrorCode::InvalidKey, Some("kid")));
         let mut t = sealed.clone();
         t["kid"] = json!("k0");
-        assert_eq!(vault(&[("k1", 1), ("k0", 1)]).open(&t, "c1").unwrap_err().code(), ErrorCode::StateCorrupt);
+        assert_eq!(
+            vault(&[("k1", 1), ("k0", 1)]).open(&t, "c1").unwrap_err().code(),
+            ErrorCode::StateCorrupt
+        );
         let mut t = sealed.clone();
         t["v"] = json!(2);
         assert_eq!(v.open(&t, "c1").unwrap_err().code(), ErrorCode::StateVersionUnsupported);
@@ -539,7 +585,10 @@ mod tests {
         assert_eq!(r.component.status, "ok");
         let r = readiness_component(&[kf("/h/master.key", 0o644, None)]).unwrap();
         assert_eq!(r.component.status, "degraded");
-        assert_eq!(r.warnings, ["Master key `/h/master.key` has mode 0644 instead of 0600."]);
+        assert_eq!(
+            r.warnings,
+            ["Master key `/h/master.key` has mode 0644 instead of 0600."]
+        );
         let r = readiness_component(&[kf("/h/master.key", 0o600, Some("unreadable"))]).unwrap();
         assert_eq!(r.component.status, "unhealthy");
         assert_eq!(r.errors.len(), 1);
