@@ -270,29 +270,36 @@ fn decode_sealed(sealed: &Value) -> Result<SealedRecord> {
 /// Master keys by id; the first seals, every one opens.
 #[derive(Debug, Clone)]
 pub struct Vault {
-    keys: Vec<MasterKey>,
+    current: MasterKey,
+    older: Vec<MasterKey>,
 }
 
 impl Vault {
     /// A vault over `keys`: at least one, distinct key ids, the first is the current key.
     pub fn new(keys: Vec<MasterKey>) -> Result<Self> {
-        if keys.is_empty() {
-            return Err(Error::field(
-                ErrorCode::InvalidConfig,
-                "keys",
-                "A vault needs at least one key.",
-            ));
-        }
-        for (i, k) in keys.iter().enumerate() {
-            if keys[..i].iter().any(|o| o.kid == k.kid) {
+        let mut seen: Vec<&str> = Vec::with_capacity(keys.len());
+        for k in &keys {
+            if seen.contains(&k.kid.as_str()) {
                 return Err(Error::field(
                     ErrorCode::InvalidConfig,
                     "keys",
                     format!("Key id `{}` appears twice.", quote_input(&k.kid)),
                 ));
             }
+            seen.push(&k.kid);
         }
-        Ok(Self { keys })
+        let mut keys = keys.into_iter();
+        let current = keys
+            .next()
+            .ok_or_else(|| Error::field(ErrorCode::InvalidConfig, "keys", "A vault needs at least one key."))?;
+        Ok(Self {
+            current,
+            older: keys.collect(),
+        })
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &MasterKey> {
+        std::iter::once(&self.current).chain(&self.older)
     }
 
     /// A vault from master key files' contents, current key first.
@@ -307,12 +314,12 @@ impl Vault {
 
     /// The current key's id (the one that seals).
     pub fn current_kid(&self) -> &str {
-        &self.keys[0].kid
+        &self.current.kid
     }
 
     /// Every key id, current first.
     pub fn kids(&self) -> Vec<String> {
-        self.keys.iter().map(|k| k.kid.clone()).collect()
+        self.keys().map(|k| k.kid.clone()).collect()
     }
 
     /// Seals `record` (a JSON object) for `context` under the current key, with a nonce of 24
@@ -337,7 +344,7 @@ impl Vault {
                 format!("A record is at most {MAX_RECORD_BYTES} bytes of JSON."),
             ));
         }
-        let key = &self.keys[0];
+        let key = &self.current;
         let mut nonce = [0u8; NONCE_LEN];
         entropy.fill(&mut nonce)?;
         let cipher = XChaCha20Poly1305::new((&*key.key).into());
@@ -363,7 +370,7 @@ impl Vault {
     pub fn open(&self, sealed: &Value, context: &str) -> Result<Value> {
         check_context(context)?;
         let r = decode_sealed(sealed)?;
-        let key = self.keys.iter().find(|k| k.kid == r.kid).ok_or_else(|| {
+        let key = self.keys().find(|k| k.kid == r.kid).ok_or_else(|| {
             Error::field(
                 ErrorCode::InvalidKey,
                 "kid",
@@ -409,7 +416,7 @@ impl Vault {
 
     /// Whether a stored sealed record is under another key than the current one (rotation).
     pub fn needs_reseal(&self, sealed: &Value) -> Result<bool> {
-        Ok(decode_sealed(sealed)?.kid != self.keys[0].kid)
+        Ok(decode_sealed(sealed)?.kid != self.current.kid)
     }
 }
 
