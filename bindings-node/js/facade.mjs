@@ -1231,6 +1231,64 @@ export function createApi(native) {
     return parse(call(() => native.loadMagicLink(t)));
   }
 
+  // ---------------------------------------------------------------------------- vault
+
+  class Vault {
+    /** `keys`: master key file contents, the current key first. */
+    constructor(keys) {
+      const k = json(keys, "keys");
+      natives.set(this, call(() => new native.Vault(k)));
+    }
+    get currentKid() {
+      const n = self(this, Vault);
+      return call(() => n.currentKid());
+    }
+    get kids() {
+      const n = self(this, Vault);
+      return parse(call(() => n.kids()));
+    }
+    seal(record, context, entropy) {
+      const n = self(this, Vault);
+      const r = json(record, "record");
+      const c = str(context, "context");
+      const e = entropyArg(entropy);
+      return parse(call(() => n.seal(r, c, e)));
+    }
+    open(sealed, context) {
+      const n = self(this, Vault);
+      const s = json(sealed, "sealed");
+      const c = str(context, "context");
+      return parse(call(() => n.open(s, c)));
+    }
+    reseal(sealed, context, entropy) {
+      const n = self(this, Vault);
+      const s = json(sealed, "sealed");
+      const c = str(context, "context");
+      const e = entropyArg(entropy);
+      return parse(call(() => n.reseal(s, c, e)));
+    }
+    needsReseal(sealed) {
+      const n = self(this, Vault);
+      const s = json(sealed, "sealed");
+      return call(() => n.needsReseal(s));
+    }
+  }
+
+  function generateMasterKey(kid, entropy) {
+    const k = optStr(kid, "kid");
+    const e = entropyArg(entropy);
+    return call(() => native.generateMasterKey(k, e));
+  }
+  function parseMasterKey(text) {
+    const t = str(text, "text");
+    return parse(call(() => native.parseMasterKey(t)));
+  }
+  function masterKeyFromBytes(kid, key) {
+    const k = str(kid, "kid");
+    const b = bytesArg(key, "key");
+    return call(() => native.masterKeyFromBytes(k, b));
+  }
+
   // ---------------------------------------------------------------------------- oauth
 
   function pkce(verifier, method, allowPlain, bytes, entropy) {
@@ -1400,7 +1458,7 @@ export function createApi(native) {
     return parse(call(() => native.profileNames()));
   }
 
-  for (const cls of [Verifier, Issuer, JwksCache, RequestDriver, DeviceClient, DeviceAuthority, SessionManager, Gate, Accounts, RefreshTokens, AuthCodeClient, Broker, Cors, DesktopSignIn, DesktopClient, MagicLinks]) {
+  for (const cls of [Verifier, Issuer, JwksCache, RequestDriver, DeviceClient, DeviceAuthority, SessionManager, Gate, Accounts, RefreshTokens, AuthCodeClient, Broker, Cors, DesktopSignIn, DesktopClient, MagicLinks, Vault]) {
     Object.defineProperty(cls.prototype, Symbol.toStringTag, { value: cls.name });
   }
 
@@ -1464,6 +1522,10 @@ export function createApi(native) {
     MagicLinks,
     magicLinkHash,
     loadMagicLink,
+    Vault,
+    generateMasterKey,
+    parseMasterKey,
+    masterKeyFromBytes,
     /** Test hook: the native module's deliberate panic (surfaces as `AuthError` code `internal`). */
     _panicForTests: () => call(() => native.panicForTests()),
   });

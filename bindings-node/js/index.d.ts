@@ -83,6 +83,8 @@ import type {
   MagicLinkConfigOptions,
   MagicLinkRecord,
   MagicLinkRedeemed,
+  MasterKeyInfo,
+  SealedRecord,
 } from "./types";
 
 export type * from "./types";
@@ -668,6 +670,24 @@ export class MagicLinks {
 
 export function magicLinkHash(token: string): string;
 export function loadMagicLink(text: string): MagicLinkRecord;
+
+/** Records sealed with a master key (XChaCha20-Poly1305); the first key seals, every key opens. */
+export class Vault {
+  /** `keys`: master key file contents, the current key first. */
+  constructor(keys: string[]);
+  readonly currentKid: string;
+  readonly kids: string[];
+  seal(record: Record<string, unknown>, context: string, entropy?: Entropy): SealedRecord;
+  open(sealed: SealedRecord, context: string): Record<string, unknown>;
+  reseal(sealed: SealedRecord, context: string, entropy?: Entropy): SealedRecord;
+  needsReseal(sealed: SealedRecord): boolean;
+}
+
+/** A new master key file's content (`authcore-master-key:v1:<kid>:<base64url key>`). */
+export function generateMasterKey(kid?: string | null, entropy?: Entropy): string;
+export function parseMasterKey(text: string): MasterKeyInfo;
+/** A master key file's content for 32 raw key bytes (e.g. from an OS keyring). */
+export function masterKeyFromBytes(kid: string, key: Uint8Array): string;
 
 /** Test hook: a deliberate panic in the native layer; throws `AuthError` with code `internal`. */
 export function _panicForTests(): never;

@@ -1,6 +1,6 @@
 // `@authcore/node/stores`: token stores for Node.
 
-import type { StoredTokens } from "./types";
+import type { KeyFile, StoredTokens } from "./types";
 import type { TokenStore } from "./adapters";
 
 export { MemoryTokenStore, TokenStore } from "./adapters";
@@ -32,4 +32,24 @@ export declare class FileTokenStore implements TokenStore {
   save(stored: StoredTokens, expectedGeneration: number): Promise<boolean>;
   /** Deletes the file if its generation equals `expectedGeneration` (under the lock). */
   clear(expectedGeneration: number): Promise<boolean>;
+}
+
+/**
+ * A vault master key file (`master.key`): mode 0600, replaced atomically, its content checked
+ * with `parseMasterKey` on every read and write.
+ */
+export declare class FileKeyStore {
+  /** `path` may start with `~`; its directory is created (mode 0700) when missing. */
+  constructor(path: string);
+  /** The absolute path of the key file. */
+  readonly path: string;
+  /** The content, or `null` without a file; a malformed file rejects with `invalid_key`. */
+  load(): Promise<string | null>;
+  save(text: string): Promise<void>;
+  /** The content, generating and saving a new key when there is none. */
+  loadOrCreate(kid?: string | null): Promise<string>;
+  /** The permission bits, or `null` without a file. */
+  mode(): Promise<number | null>;
+  /** The file as `readiness` takes it in `keyFiles`. */
+  report(): Promise<KeyFile>;
 }

@@ -20,7 +20,7 @@ import { promises as fs } from "node:fs";
 import { hostname, homedir } from "node:os";
 import path from "node:path";
 
-import { MemoryTokenStore, dumpTokens, loadTokens } from "./index.mjs";
+import { MemoryTokenStore, dumpTokens, generateMasterKey, loadTokens, parseMasterKey } from "./index.mjs";
 
 export { MemoryTokenStore };
 
@@ -222,5 +222,83 @@ async function syncDirectory(dir) {
     // best effort
   } finally {
     await handle?.close().catch(() => {});
+  }
+}
+
+/**
+ * A vault master key file (`master.key`): read, created with mode 0600 by an atomic replace
+ * (temporary file, fsync, rename), and reported (`{path, mode, error?}`) for `readiness`'s
+ * `keyFiles`. The content is checked with `parseMasterKey` on every read and write.
+ */
+export class FileKeyStore {
+  /** @param {string} file the key file (`~` is the home directory). */
+  constructor(file) {
+    if (typeof file !== "string" || file.length === 0) throw new TypeError("FileKeyStore: path must be a non-empty string");
+    const expanded = file === "~" || file.startsWith("~/") ? path.join(homedir(), file.slice(1)) : file;
+    /** The absolute path of the key file. */
+    this.path = path.resolve(expanded);
+  }
+
+  /** The key file's content, or `null` when there is no file; a malformed one throws `invalid_key`. */
+  async load() {
+    let text;
+    try {
+      text = await fs.readFile(this.path, "utf8");
+    } catch (e) {
+      if (e.code === "ENOENT") return null;
+      throw e;
+    }
+    parseMasterKey(text);
+    return text;
+  }
+
+  /** Writes a key file's content (checked first) atomically with mode 0600. */
+  async save(text) {
+    parseMasterKey(text);
+    const dir = path.dirname(this.path);
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    const tmp = path.join(dir, `.${path.basename(this.path)}.${randomBytes(8).toString("hex")}.tmp`);
+    const handle = await fs.open(tmp, "wx", 0o600);
+    try {
+      await handle.chmod(0o600); // whatever the umask
+      await handle.writeFile(text, "utf8");
+      await handle.sync();
+      await handle.close();
+      await fs.rename(tmp, this.path);
+    } catch (e) {
+      await handle.close().catch(() => {});
+      await fs.unlink(tmp).catch(() => {});
+      throw e;
+    }
+  }
+
+  /** The key file's content, generating and saving a new key when there is none. */
+  async loadOrCreate(kid) {
+    const text = await this.load();
+    if (text !== null) return text;
+    const created = generateMasterKey(kid ?? null);
+    await this.save(created);
+    return created;
+  }
+
+  /** The file's permission bits (`0o600`), or `null` when there is no file. */
+  async mode() {
+    try {
+      return (await fs.stat(this.path)).mode & 0o7777;
+    } catch (e) {
+      if (e.code === "ENOENT") return null;
+      throw e;
+    }
+  }
+
+  /** The file as `readiness` takes it: `{path, mode, error?}` (`missing`, `unreadable` or the refusal's code). */
+  async report() {
+    const out = { path: this.path, mode: (await this.mode()) ?? 0 };
+    try {
+      if ((await this.load()) === null) out.error = "missing";
+    } catch (e) {
+      out.error = typeof e?.code === "string" && !e.code.startsWith("E") ? e.code : "unreadable";
+    }
+    return out;
   }
 }

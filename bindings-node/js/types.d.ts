@@ -956,6 +956,8 @@ export interface JwtCredential {
 
 /** A key file as the host found it. */
 export interface KeyFile {
+  /** Why the host could not use it (unreadable, or the code `parse_master_key` refused it with), if so. */
+  error?: string | null;
   /** Its Unix permission bits (e.g. `0o600` = 384). */
   mode: number;
   /** Its path. */
@@ -1081,6 +1083,12 @@ export interface MagicLinkRedeemed {
   email: string;
   /** The record, used: store it with compare-and-swap first. */
   record: MagicLinkRecord;
+}
+
+/** What a valid master key file holds, without the key: `{"kid"}`. */
+export interface MasterKeyInfo {
+  /** The key id. */
+  kid: string;
 }
 
 /** What the host must load before `Gate::decide`. */
@@ -1479,6 +1487,20 @@ export interface SaveTokensDeviceAction {
   generation: number;
   /** The document to store. */
   stored: StoredTokens;
+}
+
+/** A sealed record, as stored. */
+export interface SealedRecord {
+  /** `XChaCha20-Poly1305`. */
+  alg: string;
+  /** base64url of the ciphertext followed by the 16-byte tag. */
+  ct: string;
+  /** The id of the key that sealed it. */
+  kid: string;
+  /** base64url of the 24-byte nonce. */
+  nonce: string;
+  /** The format version (`1`). */
+  v: number;
 }
 
 /** Send this HTTP request, then report with `handle_response(transmit, …)` or `handle_network_error(transmit, …)`. */

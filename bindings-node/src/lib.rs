@@ -45,6 +45,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub mod signin;
+pub mod vault;
 
 // ---------------------------------------------------------------------------------------------
 // Failures, panics and conversions

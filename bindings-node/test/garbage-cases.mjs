@@ -91,6 +91,7 @@ const INSTANCES = {
   DesktopClient: (A) =>
     new A.DesktopClient({ signInUrl: "https://a.example/s", exchangeUrl: "https://a.example/x", redirectUri: "reeve://callback" }),
   MagicLinks: (A) => new A.MagicLinks(),
+  Vault: (A) => new A.Vault(["authcore-master-key:v1:k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"]),
   MemoryTokenStore: (A) => new A.MemoryTokenStore(),
   JwksCache: (A) => new A.JwksCache({ jwksUri: "https://i.example/jwks", verifier: { algorithms: ["EdDSA"] } }),
   RemoteJwks: (A) =>

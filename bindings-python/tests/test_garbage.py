@@ -6,7 +6,7 @@ import itertools
 import pytest
 
 import authcore
-from authcore import _authcore, broker, device, gate, jwt, oauth, password, refresh, session, signin, tokens
+from authcore import _authcore, broker, device, gate, jwt, oauth, password, refresh, session, signin, tokens, vault
 
 GARBAGE = [
     None, 0, -1, 2**70, 1.5, float("nan"), True, "", "x", "\x00\udcff" if False else "\x00", "é" * 10_000, b"", b"\xff" * 64,
@@ -38,6 +38,7 @@ def machines():
         "desktop_client": signin.DesktopClient(sign_in_url="https://a.example/s", exchange_url="https://a.example/x",
                                                redirect_uri="reeve://callback"),
         "magic": signin.MagicLinks(),
+        "vault": vault.Vault(["authcore-master-key:v1:k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"]),
     }
 
 
@@ -56,7 +57,7 @@ def callables():
                 out.append(("%s.%s" % (mname, attr), f))
     for cls in [jwt.Verifier, jwt.Issuer, tokens.RequestDriver, device.DeviceClient, device.DeviceAuthority, session.SessionManager,
                 gate.Gate, refresh.RefreshTokens, oauth.AuthCodeClient, broker.Broker,
-                signin.DesktopSignIn, signin.DesktopClient, signin.MagicLinks]:
+                signin.DesktopSignIn, signin.DesktopClient, signin.MagicLinks, vault.Vault]:
         out.append((cls.__name__, cls))
     return out
 

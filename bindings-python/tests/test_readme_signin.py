@@ -1,4 +1,4 @@
-"""The desktop sign-in and magic-link examples in README.md, run as written."""
+"""The desktop sign-in, magic-link and vault examples in README.md, run as written."""
 
 import os
 import re
@@ -44,3 +44,11 @@ def test_magic_link_example() -> None:
         ns["request_link"]("user@example.com")
     with pytest.raises(TooManyAttempts):
         ns["request_link"]("USER@example.com")
+
+
+def test_vault_example(tmp_path: Any) -> None:
+    ns: Dict[str, Any] = {"home": str(tmp_path)}
+    exec(compile(example("vault"), "README.md", "exec"), ns)
+    assert ns["record"] == {"provider": "github", "key": "sk-..."}
+    assert ns["sealed"]["kid"] == ns["rotated"].current_kid
+    assert ns["ready"]["components"]["vault"]["status"] == "ok"

@@ -59,6 +59,8 @@ use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
 mod signin;
+#[cfg(feature = "server")]
+mod vault;
 
 // ---------------------------------------------------------------------------------------------
 // Errors and conversions

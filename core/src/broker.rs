@@ -1130,6 +1130,10 @@ pub struct KeyFile {
     pub path: String,
     /// Its Unix permission bits (e.g. `0o600` = 384).
     pub mode: u32,
+    /// Why the host could not use it (unreadable, or the code `parse_master_key` refused it
+    /// with), if so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// One component's health.
@@ -1272,7 +1276,11 @@ pub fn readiness(custom: &[Value], connections: &[Connection], key_files: &[KeyF
 
     // Key files.
     let w0 = warnings.len();
-    for k in key_files {
+    let key_files_other: Vec<&KeyFile> = key_files
+        .iter()
+        .filter(|k| !crate::vault::is_master_key_file(k))
+        .collect();
+    for k in &key_files_other {
         if k.mode & 0o077 != 0 {
             warnings.push(format!(
                 "`{}` has mode {:04o}; expected 0600 or stricter.",
@@ -1285,9 +1293,16 @@ pub fn readiness(custom: &[Value], connections: &[Connection], key_files: &[KeyF
         "key_files".to_owned(),
         Component {
             status: level(warnings.len() - w0, 0),
-            detail: format!("{} key files", key_files.len()),
+            detail: format!("{} key files", key_files_other.len()),
         },
     );
+
+    // The vault's master key files (`master.key`), when the host has any.
+    if let Some(v) = crate::vault::readiness_component(key_files) {
+        components.insert("vault".to_owned(), v.component);
+        warnings.extend(v.warnings);
+        errors.extend(v.errors);
+    }
 
     Readiness {
         status: level(warnings.len(), errors.len()),

@@ -17,6 +17,7 @@
 //! * [`http`], [`time`], [`entropy`]: the plain data that crosses the IO boundary.
 //! * [`gate`] with [`target`]: who is calling and may they proceed; request targets parsed strictly.
 //! * [`signin`]: one-time sign-in codes: desktop sign-in through the browser, magic links.
+//! * [`vault`]: records sealed with a master key (XChaCha20-Poly1305), key files, rotation.
 //! * [`secret`]: [`secret::Secret`], a string whose `Debug` never shows it.
 //! * [`profile`]: named profiles, the settings of known systems shipped as data.
 //!
@@ -103,6 +104,7 @@ pub mod signin;
 pub mod target;
 pub mod time;
 pub mod tokens;
+pub mod vault;
 
 mod json;
 mod util;

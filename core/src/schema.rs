@@ -13,7 +13,7 @@ use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value};
 
 use crate::{
-    broker, cors, device, discovery, error, gate, http, jwt, oauth, password, refresh, session, signin, tokens,
+    broker, cors, device, discovery, error, gate, http, jwt, oauth, password, refresh, session, signin, tokens, vault,
 };
 
 /// Adds `T` (and everything it refers to) to the generator's definitions.
@@ -129,6 +129,9 @@ pub fn document() -> Value {
     add::<signin::MagicLinkRecord>(&mut g);
     add::<signin::IssuedMagicLink>(&mut g);
     add::<signin::MagicLinkRedeemed>(&mut g);
+    // vault
+    add::<vault::SealedRecord>(&mut g);
+    add::<vault::MasterKeyInfo>(&mut g);
 
     let defs: Map<String, Value> = g
         .take_definitions(true)

@@ -162,6 +162,7 @@ fn connect_resolve_expire_refresh_resolve() {
         &[KeyFile {
             path: "/k".into(),
             mode: 0o644,
+            error: None,
         }],
         later,
     );

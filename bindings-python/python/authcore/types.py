@@ -783,10 +783,14 @@ class JwtCredential(_JwtCredentialRequired, total=False):
     email: Optional[str]
 
 
-class KeyFile(TypedDict):
-    """A key file as the host found it."""
+class _KeyFileRequired(TypedDict):
     mode: int
     path: str
+
+
+class KeyFile(_KeyFileRequired, total=False):
+    """A key file as the host found it."""
+    error: Optional[str]
 
 
 class KeyJwksLookup(TypedDict):
@@ -877,6 +881,11 @@ class MagicLinkRedeemed(TypedDict):
     """A redeemed link."""
     email: str
     record: MagicLinkRecord
+
+
+class MasterKeyInfo(TypedDict):
+    """What a valid master key file holds, without the key: `{"kid"}`."""
+    kid: str
 
 
 class _NeedsRequired(TypedDict):
@@ -1183,6 +1192,15 @@ class SaveTokensDeviceAction(TypedDict):
     expected_generation: int
     generation: int
     stored: StoredTokens
+
+
+class SealedRecord(TypedDict):
+    """A sealed record, as stored."""
+    alg: str
+    ct: str
+    kid: str
+    nonce: str
+    v: int
 
 
 class _SendActionRequired(TypedDict):
@@ -1605,6 +1623,7 @@ __all__ = [
     "MagicLinkConfig",
     "MagicLinkRecord",
     "MagicLinkRedeemed",
+    "MasterKeyInfo",
     "Needs",
     "NewAccount",
     "NewSession",
@@ -1644,6 +1663,7 @@ __all__ = [
     "SaveDesktopAction",
     "SaveTokensAction",
     "SaveTokensDeviceAction",
+    "SealedRecord",
     "Secret",
     "SendAction",
     "SendDesktopAction",

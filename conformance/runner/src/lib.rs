@@ -40,6 +40,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
 
 mod signin;
+mod vault;
 
 /// One vector file.
 #[derive(Debug)]
@@ -105,6 +106,7 @@ struct Ctx {
     broker: Option<Broker>,
     cors: Option<Cors>,
     signin: signin::SigninObjects,
+    vault: Option<authcore::vault::Vault>,
 }
 
 /// Runs one case on one backend. `Err` describes the first failing step.
@@ -128,6 +130,7 @@ pub fn run_case(case: &Value, backend: Backend) -> Result<(), String> {
         broker: None,
         cors: None,
         signin: signin::SigninObjects::default(),
+        vault: None,
     };
     for (i, step) in steps.iter().enumerate() {
         run_step(&mut ctx, step).map_err(|e| format!("step {i} ({}): {e}", step["op"].as_str().unwrap_or("?")))?;
@@ -391,6 +394,15 @@ pub const OPS: &[&str] = &[
     "signin.magic.redeem",
     "signin.magic.hash",
     "signin.magic.load",
+    "vault.new",
+    "vault.kids",
+    "vault.seal",
+    "vault.open",
+    "vault.reseal",
+    "vault.needs_reseal",
+    "vault.generate_master_key",
+    "vault.parse_master_key",
+    "vault.master_key_from_bytes",
 ];
 
 /// The operation table. Shapes are documented in `conformance/README.md`.
@@ -996,6 +1008,7 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                 Ok(out(&c.decide(&arg(input, "request")?)))
             }
             op if op.starts_with("signin.") => return signin::dispatch(&mut ctx.signin, op, input),
+            op if op.starts_with("vault.") => return vault::dispatch(&mut ctx.vault, op, input),
             _ => return Err(format!("unknown operation `{op}`")),
         })
     })();
