@@ -1353,7 +1353,7 @@ mod tests {
         for k in example.as_object().unwrap().keys() {
             assert!(props.contains_key(k), "{k} missing from the schema");
         }
-        assert_eq!(props.len(), 10);
+        assert_eq!(props.len(), 13);
     }
 
     #[test]
