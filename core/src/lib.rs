@@ -82,6 +82,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
 )]
 
+pub mod authflow;
 pub mod broker;
 pub mod cors;
 pub mod device;

@@ -262,7 +262,9 @@ pub fn registration_request(
                 "The scope is space-separated RFC 6749 scope tokens.",
             ));
         }
-        body["scope"] = Value::String(scope.clone());
+        if let Some(obj) = body.as_object_mut() {
+            obj.insert("scope".to_owned(), Value::String(scope.clone()));
+        }
     }
     let mut req = HttpRequest::new("POST", url.as_str());
     req.set_header("Content-Type", "application/json");
