@@ -317,7 +317,7 @@ pub struct AuthSession {
 #[derive(Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
-struct AuthSessionSnapshot {
+pub(crate) struct AuthSessionSnapshot {
     version: u32,
     session_id: String,
     provider: Provider,

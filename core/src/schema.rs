@@ -13,7 +13,8 @@ use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value};
 
 use crate::{
-    broker, cors, device, discovery, error, gate, http, jwt, oauth, password, refresh, session, signin, tokens,
+    authflow, broker, cors, device, discovery, error, gate, http, jwt, oauth, password, refresh, registration, session,
+    signin, tokens,
 };
 
 /// Adds `T` (and everything it refers to) to the generator's definitions.
@@ -129,6 +130,13 @@ pub fn document() -> Value {
     add::<signin::MagicLinkRecord>(&mut g);
     add::<signin::IssuedMagicLink>(&mut g);
     add::<signin::MagicLinkRedeemed>(&mut g);
+    // dynamic client registration, auth sessions
+    add::<registration::ClientMetadata>(&mut g);
+    add::<registration::RegisteredClient>(&mut g);
+    add::<authflow::AuthSessionConfig>(&mut g);
+    add::<authflow::AuthAction>(&mut g);
+    add::<authflow::AuthSessionStatus>(&mut g);
+    add::<authflow::AuthSessionSnapshot>(&mut g);
 
     let defs: Map<String, Value> = g
         .take_definitions(true)
