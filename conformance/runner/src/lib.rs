@@ -39,6 +39,7 @@ use authcore::Error;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
 
+mod authflow;
 mod signin;
 
 /// One vector file.
@@ -105,6 +106,7 @@ struct Ctx {
     broker: Option<Broker>,
     cors: Option<Cors>,
     signin: signin::SigninObjects,
+    authflow: authflow::AuthflowObjects,
 }
 
 /// Runs one case on one backend. `Err` describes the first failing step.
@@ -128,6 +130,7 @@ pub fn run_case(case: &Value, backend: Backend) -> Result<(), String> {
         broker: None,
         cors: None,
         signin: signin::SigninObjects::default(),
+        authflow: authflow::AuthflowObjects::default(),
     };
     for (i, step) in steps.iter().enumerate() {
         run_step(&mut ctx, step).map_err(|e| format!("step {i} ({}): {e}", step["op"].as_str().unwrap_or("?")))?;
@@ -391,6 +394,18 @@ pub const OPS: &[&str] = &[
     "signin.magic.redeem",
     "signin.magic.hash",
     "signin.magic.load",
+    "registration.request",
+    "registration.response",
+    "authflow.start",
+    "authflow.handle_response",
+    "authflow.handle_network_error",
+    "authflow.handle_timeout",
+    "authflow.handle_callback",
+    "authflow.submit_input",
+    "authflow.resume",
+    "authflow.status",
+    "authflow.snapshot",
+    "authflow.restore",
 ];
 
 /// The operation table. Shapes are documented in `conformance/README.md`.
@@ -996,6 +1011,9 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                 Ok(out(&c.decide(&arg(input, "request")?)))
             }
             op if op.starts_with("signin.") => return signin::dispatch(&mut ctx.signin, op, input),
+            op if op.starts_with("registration.") || op.starts_with("authflow.") => {
+                return authflow::dispatch(&mut ctx.authflow, op, input)
+            }
             _ => return Err(format!("unknown operation `{op}`")),
         })
     })();
