@@ -659,7 +659,10 @@ impl AuthSession {
             Phase::Device { .. } if self.device.is_none() => (SessionState::Paused, None),
             _ if !self.actions.is_empty() => (SessionState::Pending, None),
             Phase::Registering { .. } | Phase::Exchanging { .. } => (SessionState::Pending, None),
-            Phase::Device { .. } => (SessionState::WaitingForUser, None),
+            Phase::Device { .. } if self.device.as_ref().is_some_and(|d| d.phase_name() == "polling") => {
+                (SessionState::WaitingForUser, None)
+            }
+            Phase::Device { .. } => (SessionState::Pending, None),
             Phase::Authorizing { .. } | Phase::Form { .. } => (SessionState::WaitingForUser, None),
         };
         AuthSessionStatus {

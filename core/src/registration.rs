@@ -65,7 +65,7 @@
 //! ```
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{is_loopback, parse_url, HttpRequest, HttpResponse, MAX_URL_LEN};
@@ -204,6 +204,19 @@ pub fn application_type(redirect_uris: &[String]) -> Result<ApplicationType> {
     kind.ok_or_else(|| bad_uri("A registration needs a redirect URI."))
 }
 
+/// The registration request body (RFC 7591 §2), members in this order.
+#[derive(Serialize)]
+struct RegistrationBody<'a> {
+    redirect_uris: &'a [String],
+    client_name: &'a str,
+    grant_types: [&'static str; 2],
+    response_types: [&'static str; 1],
+    token_endpoint_auth_method: &'static str,
+    application_type: ApplicationType,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scope: Option<&'a str>,
+}
+
 fn is_scope_token(t: &str) -> bool {
     !t.is_empty()
         && t.bytes()
@@ -246,14 +259,6 @@ pub fn registration_request(
             format!("The client name is 1 to {MAX_CLIENT_NAME} characters without control characters."),
         ));
     }
-    let mut body = json!({
-        "redirect_uris": metadata.redirect_uris,
-        "client_name": name,
-        "grant_types": ["authorization_code", "refresh_token"],
-        "response_types": ["code"],
-        "token_endpoint_auth_method": "none",
-        "application_type": app,
-    });
     if let Some(scope) = &metadata.scope {
         if scope.len() > MAX_URL_LEN || !scope.split(' ').all(is_scope_token) {
             return Err(Error::field(
@@ -262,14 +267,21 @@ pub fn registration_request(
                 "The scope is space-separated RFC 6749 scope tokens.",
             ));
         }
-        if let Some(obj) = body.as_object_mut() {
-            obj.insert("scope".to_owned(), Value::String(scope.clone()));
-        }
     }
+    // A struct, so the body's member order is fixed whatever serde_json's features.
+    let body = RegistrationBody {
+        redirect_uris: &metadata.redirect_uris,
+        client_name: name,
+        grant_types: ["authorization_code", "refresh_token"],
+        response_types: ["code"],
+        token_endpoint_auth_method: "none",
+        application_type: app,
+        scope: metadata.scope.as_deref(),
+    };
     let mut req = HttpRequest::new("POST", url.as_str());
     req.set_header("Content-Type", "application/json");
     req.set_header("Accept", "application/json");
-    req.body = Some(body.to_string());
+    req.body = Some(serde_json::to_string(&body).map_err(|_| Error::new(ErrorCode::Internal))?);
     Ok(req)
 }
 
@@ -392,6 +404,7 @@ fn registration_error(response: &HttpResponse) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn meta(uris: &[&str]) -> ClientMetadata {
         ClientMetadata {
