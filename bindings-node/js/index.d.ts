@@ -83,6 +83,13 @@ import type {
   MagicLinkConfigOptions,
   MagicLinkRecord,
   MagicLinkRedeemed,
+  AuthAction,
+  AuthSessionConfigOptions,
+  AuthSessionSnapshot,
+  AuthSessionStatus,
+  ClientMetadata,
+  Provider,
+  RegisteredClient,
 } from "./types";
 
 export type * from "./types";
@@ -668,6 +675,40 @@ export class MagicLinks {
 
 export function magicLinkHash(token: string): string;
 export function loadMagicLink(text: string): MagicLinkRecord;
+
+/** The RFC 7591 dynamic client registration request for `metadata`. */
+export function registrationRequest(
+  endpoint: string,
+  metadata: ClientMetadata,
+  options?: { allowLoopbackHttp?: boolean },
+): HttpRequest;
+/** The registered client in the registration endpoint's answer. */
+export function registrationResponse(response: HttpResponse, now?: Now): RegisteredClient;
+
+/** One attempt to connect a provider: a sans-IO machine (`AuthSession.start` / `AuthSession.restore`). */
+export class AuthSession {
+  private constructor();
+  static start(
+    provider: Provider,
+    flow: "pkce" | "device_code" | "api_key" | "client_credentials",
+    now?: Now,
+    entropy?: Entropy,
+    options?: AuthSessionConfigOptions,
+  ): AuthSession;
+  static restore(snapshot: AuthSessionSnapshot): AuthSession;
+  readonly sessionId: string;
+  provider(): Provider;
+  handleResponse(transmit: number, response: HttpResponse, now?: Now): void;
+  handleNetworkError(transmit: number, now?: Now): void;
+  handleTimeout(now?: Now): void;
+  handleCallback(callback: string, now?: Now): void;
+  submitInput(values: Record<string, string>, now?: Now): void;
+  resume(now?: Now): void;
+  pollAction(): AuthAction | null;
+  actions(): AuthAction[];
+  status(now?: Now): AuthSessionStatus;
+  snapshot(): AuthSessionSnapshot;
+}
 
 /** Test hook: a deliberate panic in the native layer; throws `AuthError` with code `internal`. */
 export function _panicForTests(): never;
