@@ -6,7 +6,7 @@ import itertools
 import pytest
 
 import authcore
-from authcore import _authcore, broker, device, gate, jwt, oauth, password, refresh, session, signin, tokens
+from authcore import _authcore, authflow, broker, device, gate, jwt, oauth, password, refresh, session, signin, tokens
 
 GARBAGE = [
     None, 0, -1, 2**70, 1.5, float("nan"), True, "", "x", "\x00\udcff" if False else "\x00", "é" * 10_000, b"", b"\xff" * 64,
@@ -38,6 +38,9 @@ def machines():
         "desktop_client": signin.DesktopClient(sign_in_url="https://a.example/s", exchange_url="https://a.example/x",
                                                redirect_uri="reeve://callback"),
         "magic": signin.MagicLinks(),
+        "auth_session": authflow.AuthSession.start(
+            {"name": "k", "display_name": "K", "auth_type": "api_key", "hosts": ["api.k.example"],
+             "inject": {"header": "X-Api-Key", "format": "{key}"}}, "api_key", now=0),
     }
 
 
@@ -58,6 +61,8 @@ def callables():
                 gate.Gate, refresh.RefreshTokens, oauth.AuthCodeClient, broker.Broker,
                 signin.DesktopSignIn, signin.DesktopClient, signin.MagicLinks]:
         out.append((cls.__name__, cls))
+    out.append(("AuthSession.start", authflow.AuthSession.start))
+    out.append(("AuthSession.restore", authflow.AuthSession.restore))
     return out
 
 

@@ -264,6 +264,7 @@ case("authflow", "pkce-with-a-configured-client",
          callback="?state=%s&code=a+b" % STATE),
      act("handle_response", out([{"type": "complete", "connection": oauth_connection()}], "completed"),
          transmit=1, response=resp(200, TOKENS_BODY)),
+     act("handle_callback", error="state_expired", field="state", callback="?state=%s&code=a+b" % STATE),
      source=SEED + "; RFC 7636")
 
 case("authflow", "pkce-callback-state-is-single-use",
@@ -277,6 +278,8 @@ case("authflow", "pkce-wrong-state-leaves-the-session-waiting",
      start(acme(client_id="cfg-1"), "pkce", redirect_uri=REDIRECT),
      act("handle_callback", error="state_mismatch", field="state", callback="?code=c-1&state=forged"),
      act("handle_callback", error="state_mismatch", field="state", callback="?code=c-1"),
+     act("handle_callback", error="invalid_request", field="state", callback="?code=c-1&state=%s&state=x" % STATE),
+     act("handle_callback", error="invalid_request", field="callback", callback="?code=c-1&state=\x01"),
      act("status", status("waiting_for_user")),
      act("handle_callback", out([send(1, token_request("cfg-1"))], "pending"), callback=CB),
      source="RFC 6749 §10.12")

@@ -784,14 +784,19 @@ impl AuthSession {
     /// the module docs: a wrong `state` leaves the session waiting; a reused one is
     /// `state_expired`.
     pub fn handle_callback(&mut self, callback: &str, now: i64) -> Result<()> {
+        if self.flow == Flow::Pkce && matches!(self.phase, Phase::Exchanging { .. } | Phase::Completed) {
+            return Err(Error::field(
+                ErrorCode::StateExpired,
+                "state",
+                "This sign-in was already completed.",
+            ));
+        }
         self.ended(now)?;
         let Phase::Authorizing { pending, .. } = &self.phase else {
-            let reused = matches!(self.phase, Phase::Exchanging { .. });
-            return Err(if reused && self.flow == Flow::Pkce {
-                Error::field(ErrorCode::StateExpired, "state", "This sign-in was already completed.")
-            } else {
-                Error::with_detail(ErrorCode::InvalidState, "The session is not waiting for a callback.")
-            });
+            return Err(Error::with_detail(
+                ErrorCode::InvalidState,
+                "The session is not waiting for a callback.",
+            ));
         };
         let client = self.auth_code_client()?;
         match client.callback(pending, callback, now) {
@@ -805,10 +810,9 @@ impl AuthSession {
                 self.send_outgoing();
                 Ok(())
             }
-            Err(e)
-                if matches!(e.code(), ErrorCode::StateMismatch | ErrorCode::PayloadTooLarge)
-                    || e.field_name() == Some("callback") =>
-            {
+            // Refused before the state was found to match: nothing in it is trusted, so the
+            // session keeps waiting for the real callback.
+            Err(e) if e.code() == ErrorCode::StateMismatch || matches!(e.field_name(), Some("callback" | "state")) => {
                 Err(e)
             }
             Err(e) => {
