@@ -1494,7 +1494,6 @@ export function createApi(native) {
     return parse(call(() => native.profileNames()));
   }
 
-  for (const cls of [Verifier, Issuer, JwksCache, RequestDriver, DeviceClient, DeviceAuthority, SessionManager, Gate, Accounts, RefreshTokens, AuthCodeClient, Broker, Cors]) {
   for (const cls of [Verifier, Issuer, JwksCache, RequestDriver, DeviceClient, DeviceAuthority, SessionManager, Gate, Accounts, RefreshTokens, AuthCodeClient, Broker, Cors, DesktopSignIn, DesktopClient, MagicLinks, AuthSession]) {
     Object.defineProperty(cls.prototype, Symbol.toStringTag, { value: cls.name });
   }
