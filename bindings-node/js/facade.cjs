@@ -1201,6 +1201,100 @@ function createApi(native) {
     }
   }
 
+  // ---------------------------------------------------------------------------- authflow
+
+  /** The RFC 7591 registration request for `metadata`; options `{allowLoopbackHttp?}`. */
+  function registrationRequest(endpoint, metadata, options) {
+    const e = str(endpoint, "endpoint");
+    const m = json(metadata, "metadata");
+    const l = bool(option(options, "allowLoopbackHttp", "options"), "options.allowLoopbackHttp", false);
+    return parse(call(() => native.registrationRequest(e, m, l)));
+  }
+  /** The registered client in the registration endpoint's answer. */
+  function registrationResponse(response, now) {
+    const r = json(response, "response");
+    const at = nowArg(now);
+    return parse(call(() => native.registrationResponse(r, at)));
+  }
+
+  class AuthSession {
+    constructor() {
+      throw new TypeError("AuthSession: use AuthSession.start(...) or AuthSession.restore(...)");
+    }
+    /** `options`: `{redirectUri?, connectionName?, clientName?, ttl?}` */
+    static start(provider, flow, now, entropy, options) {
+      const p = json(provider, "provider");
+      const f = str(flow, "flow");
+      const at = nowArg(now);
+      const e = entropyArg(entropy);
+      const c = json(settingsArg(options, "options"), "options");
+      return wrap(AuthSession, call(() => native.AuthSession.start(p, f, at, e, c)));
+    }
+    static restore(snapshot) {
+      const s = json(snapshot, "snapshot");
+      return wrap(AuthSession, call(() => native.AuthSession.restore(s)));
+    }
+    get sessionId() {
+      const n = self(this, AuthSession);
+      return call(() => n.sessionId());
+    }
+    provider() {
+      const n = self(this, AuthSession);
+      return parse(call(() => n.provider()));
+    }
+    handleResponse(transmit, response, now) {
+      const n = self(this, AuthSession);
+      const t = int(transmit, "transmit", { min: 0 });
+      const r = json(response, "response");
+      const at = nowArg(now);
+      call(() => n.handleResponse(t, r, at));
+    }
+    handleNetworkError(transmit, now) {
+      const n = self(this, AuthSession);
+      const t = int(transmit, "transmit", { min: 0 });
+      const at = nowArg(now);
+      call(() => n.handleNetworkError(t, at));
+    }
+    handleTimeout(now) {
+      const n = self(this, AuthSession);
+      const at = nowArg(now);
+      call(() => n.handleTimeout(at));
+    }
+    handleCallback(callback, now) {
+      const n = self(this, AuthSession);
+      const c = str(callback, "callback");
+      const at = nowArg(now);
+      call(() => n.handleCallback(c, at));
+    }
+    submitInput(values, now) {
+      const n = self(this, AuthSession);
+      const v = json(values, "values");
+      const at = nowArg(now);
+      call(() => n.submitInput(v, at));
+    }
+    resume(now) {
+      const n = self(this, AuthSession);
+      const at = nowArg(now);
+      call(() => n.resume(at));
+    }
+    pollAction() {
+      const a = call(() => self(this, AuthSession).pollAction());
+      return a === null || a === undefined ? null : parse(a);
+    }
+    actions() {
+      return drain(self(this, AuthSession));
+    }
+    status(now) {
+      const n = self(this, AuthSession);
+      const at = nowArg(now);
+      return parse(call(() => n.status(at)));
+    }
+    snapshot() {
+      const n = self(this, AuthSession);
+      return parse(call(() => n.snapshot()));
+    }
+  }
+
   class MagicLinks {
     /** `{ttl?, tokenBytes?, maxPerWindow?, window?, linkUrl?}` */
     constructor(options) {
@@ -1460,7 +1554,7 @@ function createApi(native) {
     return parse(call(() => native.profileNames()));
   }
 
-  for (const cls of [Verifier, Issuer, JwksCache, RequestDriver, DeviceClient, DeviceAuthority, SessionManager, Gate, Accounts, RefreshTokens, AuthCodeClient, Broker, Cors, DesktopSignIn, DesktopClient, MagicLinks, Vault]) {
+  for (const cls of [Verifier, Issuer, JwksCache, RequestDriver, DeviceClient, DeviceAuthority, SessionManager, Gate, Accounts, RefreshTokens, AuthCodeClient, Broker, Cors, DesktopSignIn, DesktopClient, MagicLinks, Vault, AuthSession]) {
     Object.defineProperty(cls.prototype, Symbol.toStringTag, { value: cls.name });
   }
 
@@ -1528,6 +1622,9 @@ function createApi(native) {
     generateMasterKey,
     parseMasterKey,
     masterKeyFromBytes,
+    registrationRequest,
+    registrationResponse,
+    AuthSession,
     /** Test hook: the native module's deliberate panic (surfaces as `AuthError` code `internal`). */
     _panicForTests: () => call(() => native.panicForTests()),
   });

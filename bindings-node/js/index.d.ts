@@ -85,6 +85,13 @@ import type {
   MagicLinkRedeemed,
   MasterKeyInfo,
   SealedRecord,
+  AuthAction,
+  AuthSessionConfigOptions,
+  AuthSessionSnapshot,
+  AuthSessionStatus,
+  ClientMetadata,
+  Provider,
+  RegisteredClient,
 } from "./types";
 
 export type * from "./types";
@@ -688,6 +695,40 @@ export function generateMasterKey(kid?: string | null, entropy?: Entropy): strin
 export function parseMasterKey(text: string): MasterKeyInfo;
 /** A master key file's content for 32 raw key bytes (e.g. from an OS keyring). */
 export function masterKeyFromBytes(kid: string, key: Uint8Array): string;
+
+/** The RFC 7591 dynamic client registration request for `metadata`. */
+export function registrationRequest(
+  endpoint: string,
+  metadata: ClientMetadata,
+  options?: { allowLoopbackHttp?: boolean },
+): HttpRequest;
+/** The registered client in the registration endpoint's answer. */
+export function registrationResponse(response: HttpResponse, now?: Now): RegisteredClient;
+
+/** One attempt to connect a provider: a sans-IO machine (`AuthSession.start` / `AuthSession.restore`). */
+export class AuthSession {
+  private constructor();
+  static start(
+    provider: Provider,
+    flow: "pkce" | "device_code" | "api_key" | "client_credentials",
+    now?: Now,
+    entropy?: Entropy,
+    options?: AuthSessionConfigOptions,
+  ): AuthSession;
+  static restore(snapshot: AuthSessionSnapshot): AuthSession;
+  readonly sessionId: string;
+  provider(): Provider;
+  handleResponse(transmit: number, response: HttpResponse, now?: Now): void;
+  handleNetworkError(transmit: number, now?: Now): void;
+  handleTimeout(now?: Now): void;
+  handleCallback(callback: string, now?: Now): void;
+  submitInput(values: Record<string, string>, now?: Now): void;
+  resume(now?: Now): void;
+  pollAction(): AuthAction | null;
+  actions(): AuthAction[];
+  status(now?: Now): AuthSessionStatus;
+  snapshot(): AuthSessionSnapshot;
+}
 
 /** Test hook: a deliberate panic in the native layer; throws `AuthError` with code `internal`. */
 export function _panicForTests(): never;

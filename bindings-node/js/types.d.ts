@@ -23,6 +23,9 @@ export type Encoding = "form" | "json";
 
 export type ErrorCode = "not_authenticated" | "invalid_token" | "token_expired" | "token_not_yet_valid" | "algorithm_not_allowed" | "invalid_signature" | "invalid_claims" | "refresh_failed" | "refresh_token_expired" | "insufficient_scope" | "subscription_required" | "invalid_input" | "invalid_config" | "invalid_key" | "entropy_unavailable" | "state_corrupt" | "state_version_unsupported" | "version_conflict" | "invalid_state" | "cancelled" | "invalid_response" | "network_error" | "server_error" | "authorization_pending" | "slow_down" | "expired_token" | "access_denied" | "invalid_grant" | "invalid_client" | "invalid_request" | "invalid_scope" | "unauthorized_client" | "unsupported_grant_type" | "invalid_user_code" | "too_many_attempts" | "state_mismatch" | "state_expired" | "invalid_session" | "session_expired" | "session_revoked" | "guest_read_only" | "invalid_guest_id" | "invalid_service_token" | "identity_required" | "identity_forbidden" | "invalid_identity" | "forbidden" | "csrf_failed" | "invalid_credentials" | "invalid_username" | "invalid_password" | "user_exists" | "no_provider" | "not_connected" | "connection_expired" | "invalid_provider" | "insecure_url" | "invalid_request_target" | "method_not_allowed" | "payload_too_large" | "internal";
 
+/** How a session signs in. */
+export type Flow = "pkce" | "device_code" | "api_key" | "client_credentials";
+
 /** How usable a `TokenSet` is at a given time. */
 export type Freshness = "fresh" | "refresh_due" | "expired" | "refresh_expired";
 
@@ -46,6 +49,9 @@ export type RefreshStatus = "active" | "rotated" | "revoked";
 
 /** A secret string: serialised as itself, but `Debug` prints `"[redacted]"`. */
 export type Secret = string;
+
+/** Where a session is (`AuthSession::status`). */
+export type SessionState = "pending" | "waiting_for_user" | "paused" | "completed" | "failed" | "expired";
 
 /** Why a JWKS entry was skipped (RFC 7517 §5: keys an implementation cannot use are ignored). */
 export type SkipReason = "not_for_signature" | "unsupported_alg" | "unsupported_key_type" | "alg_required" | "alg_not_allowed" | "malformed";
@@ -143,6 +149,47 @@ export interface AuthContext {
   user_id?: string | null;
 }
 
+/** Session settings. */
+export interface AuthSessionConfig {
+  /** The `client_name` sent when registering a client (default `authcore`). */
+  client_name?: string;
+  /** The name of the connection made (default `default`). */
+  connection_name?: string;
+  /** The OAuth callback the browser returns to (`pkce`), e.g. `http://127.0.0.1:7998/auth/callback/oauth`. */
+  redirect_uri?: string | null;
+  /** Seconds the session lives (default 600; 60 to 86400). */
+  ttl?: number;
+}
+
+export interface AuthSessionSnapshot {
+  config: AuthSessionConfig;
+  created_at: number;
+  expires_at: number;
+  flow: Flow;
+  next_transmit: number;
+  phase: AuthSessionPhase;
+  provider: Provider;
+  registered_client?: RegisteredClient | null;
+  session_id: string;
+  version: number;
+}
+
+/** A session's status. */
+export interface AuthSessionStatus {
+  /** Why it failed, once `failed` or `expired`. */
+  error?: Error | null;
+  /** When it expires (Unix seconds). */
+  expires_at: number;
+  /** The flow. */
+  flow: Flow;
+  /** The provider's name. */
+  provider: string;
+  /** The session id. */
+  session_id: string;
+  /** Where it is. */
+  status: SessionState;
+}
+
 /** A device authorization request (RFC 8628 §3.1). */
 export interface AuthorizationRequest {
   /** The client. */
@@ -156,6 +203,13 @@ export interface AuthorizationStart {
   /** Keep this until the callback. */
   record: PendingAuthorization;
   /** Send the browser here. */
+  url: string;
+}
+
+/** The browser is out. */
+export interface AuthorizingAuthSessionPhase {
+  type: "authorizing";
+  pending: PendingAuthorization;
   url: string;
 }
 
@@ -238,6 +292,16 @@ export interface ClientConfig {
   token_endpoint: string;
 }
 
+/** The client metadata a caller chooses; the core adds the rest (see the module docs). */
+export interface ClientMetadata {
+  /** The name shown to the person on the consent page. */
+  client_name: string;
+  /** Where the authorization server may send the browser back (1 to `MAX_REDIRECT_URIS`). */
+  redirect_uris: string[];
+  /** Space-separated scopes the client will ask for, if any. */
+  scope?: string | null;
+}
+
 /** An API request finished with this response. */
 export interface CompleteAction {
   type: "complete";
@@ -245,6 +309,20 @@ export interface CompleteAction {
   request_id: number;
   /** Its final response. */
   response: HttpResponse;
+}
+
+/** Connected: store the connection (and the registered client, if any). */
+export interface CompleteAuthAction {
+  type: "complete";
+  /** The new connection. */
+  connection: Connection;
+  /** The client registered on the way, to store with the provider. */
+  registered_client?: RegisteredClient | null;
+}
+
+/** `AuthSessionPhase` tagged `completed`. */
+export interface CompletedAuthSessionPhase {
+  type: "completed";
 }
 
 /** One component's health. */
@@ -426,6 +504,12 @@ export interface DesktopStatus {
   finished: boolean;
   /** `idle`, `waiting` (for the redirect), `exchanging` or `finished`. */
   phase: string;
+}
+
+/** The device flow. */
+export interface DeviceAuthSessionPhase {
+  type: "device";
+  client: unknown;
 }
 
 /** The device authorization response body (RFC 8628 §3.2). */
@@ -628,11 +712,22 @@ export interface ErrorPollOutcome {
   response?: HttpResponse | null;
 }
 
+/** Exchanging a code or client credentials for tokens. */
+export interface ExchangingAuthSessionPhase {
+  type: "exchanging";
+  outgoing: Outgoing;
+}
+
 /** `DesktopClientPhase` tagged `exchanging`. */
 export interface ExchangingDesktopClientPhase {
   type: "exchanging";
   code: Secret;
   code_verifier: Secret;
+}
+
+/** `AuthSessionPhase` tagged `expired`. */
+export interface ExpiredAuthSessionPhase {
+  type: "expired";
 }
 
 /** An API request failed. */
@@ -644,6 +739,19 @@ export interface FailedAction {
   request_id: number;
   /** The server's response, when there was one (a 402's body, a second 401). */
   response?: HttpResponse | null;
+}
+
+/** The session ended without a connection. */
+export interface FailedAuthAction {
+  type: "failed";
+  /** Why. */
+  error: Error;
+}
+
+/** `AuthSessionPhase` tagged `failed`. */
+export interface FailedAuthSessionPhase {
+  type: "failed";
+  error: Error;
 }
 
 /** The flow ended without a session. */
@@ -689,6 +797,24 @@ export interface FinishedDesktopClientPhase {
 /** `DeviceClientPhase` tagged `finished`. */
 export interface FinishedDeviceClientPhase {
   type: "finished";
+}
+
+/** The form is out. */
+export interface FormAuthSessionPhase {
+  type: "form";
+  fields: FormField[];
+}
+
+/** One field of the form the host renders. */
+export interface FormField {
+  /** The label to show. */
+  label: string;
+  /** The field's name in `AuthSession::submit_input`. */
+  name: string;
+  /** Whether the field must be filled. */
+  required: boolean;
+  /** Whether to mask the input (`<input type="password">`). */
+  secret: boolean;
 }
 
 /** RFC 6749 §6: `application/x-www-form-urlencoded` with `grant_type=refresh_token`, `refresh_token` and `client_id` when set (the default). */
@@ -1131,11 +1257,23 @@ export interface OauthConnectionCredential {
   tokens: TokenSet;
 }
 
+/** Open the person's browser here; the provider redirects back to the callback. */
+export interface OpenBrowserAuthAction {
+  type: "open_browser";
+  /** The authorization URL. */
+  url: string;
+}
+
 /** Open the system browser on this URL. */
 export interface OpenBrowserDesktopAction {
   type: "open_browser";
   /** The sign-in page with the request's parameters. */
   url: string;
+}
+
+/** A request the session is waiting on; `None` transmit = lost (paused). */
+export interface Outgoing {
+  request: HttpRequest;
 }
 
 /** Password and hashing rules. */
@@ -1234,6 +1372,10 @@ export interface Provider {
   authorization_endpoint?: string | null;
   /** OAuth client id used for refreshes. */
   client_id?: string | null;
+  /** The client secret, registered or configured (needs `client_id`). */
+  client_secret?: Secret | null;
+  /** When `client_secret` expires (Unix seconds); `0` or absent = never. */
+  client_secret_expires_at?: number | null;
   /** Device authorization endpoint (`device_code`). */
   device_authorization_endpoint?: string | null;
   /** Human name. */
@@ -1244,6 +1386,8 @@ export interface Provider {
   inject: Injection;
   /** Identifier: 1 to 64 of `a-z 0-9 _ -`. */
   name: string;
+  /** RFC 7591 registration endpoint: a sign-in registers a client here first when the provider has no `client_id` (`registration`). */
+  registration_endpoint?: string | null;
   /** Scopes to request. */
   scopes?: string[];
   /** OAuth token endpoint (`oauth2`, `device_code`). */
@@ -1386,6 +1530,25 @@ export interface RefusedCorsDecision {
   response: HttpResponse;
 }
 
+/** A client the authorization server registered: store it with the provider. `Debug` never shows the secret. */
+export interface RegisteredClient {
+  /** The issued client identifier. */
+  client_id: string;
+  /** When the client id was issued (Unix seconds), if the server said. */
+  client_id_issued_at?: number | null;
+  /** The issued client secret, if the server issued one. */
+  client_secret?: Secret | null;
+  /** When the secret expires (Unix seconds); `0` = never. */
+  client_secret_expires_at?: number;
+}
+
+/** Registering a client; `seed` is the hex entropy for the authorization start. */
+export interface RegisteringAuthSessionPhase {
+  type: "registering";
+  outgoing: Outgoing;
+  seed: Secret;
+}
+
 /** A registration request. */
 export interface Registration {
   /** E-mail address. */
@@ -1394,6 +1557,13 @@ export interface Registration {
   password: Secret;
   /** User name (either this or `email`, or both). */
   username?: string | null;
+}
+
+/** Show this form; report with `submit_input`. */
+export interface RenderFormAuthAction {
+  type: "render_form";
+  /** The fields. */
+  fields: FormField[];
 }
 
 /** The names a server uses for the members of its token responses, when they are not the RFC 6749 ones. Each field holds the server's name for that member; an absent field keeps the standard name. A Django REST framework SimpleJWT server answers `{"access": …, "refresh": …}`: `{"access_token": "access", "refresh_token": "refresh"}`. Under a mapping, the standard name of a mapped member is not read at all. */
@@ -1515,6 +1685,15 @@ export interface SendAction {
 }
 
 /** Send this request; report with `handle_response` or `handle_network_error`. */
+export interface SendAuthAction {
+  type: "send";
+  /** The request. */
+  request: HttpRequest;
+  /** Exchange id. */
+  transmit: number;
+}
+
+/** Send this request; report with `handle_response` or `handle_network_error`. */
 export interface SendDesktopAction {
   type: "send";
   /** The request. */
@@ -1613,6 +1792,13 @@ export interface SessionValid {
   session: Session;
   /** A touched record to store (throttled to one per `touch_interval`). */
   touch?: Session | null;
+}
+
+/** Show the device code and where to type it. */
+export interface ShowDevicePromptAuthAction {
+  type: "show_device_prompt";
+  /** What to show. */
+  prompt: Prompt;
 }
 
 /** The result of a sign-in. */
@@ -1784,6 +1970,13 @@ export interface VerifierSpec {
 }
 
 /** Call `handle_timeout` at (or after) this time. */
+export interface WaitAuthAction {
+  type: "wait";
+  /** Unix seconds, local clock. */
+  until: number;
+}
+
+/** Call `handle_timeout` at (or after) this time. */
 export interface WaitDesktopAction {
   type: "wait";
   /** Unix seconds, local clock. */
@@ -1814,6 +2007,11 @@ export interface WaitingDesktopClientPhase {
 
 /** What the driver wants the host to do next. */
 export type Action = SendAction | LoadTokensAction | SaveTokensAction | CompleteAction | ReauthenticateAction | SignedOutAction | ClearTokensAction | FailedAction;
+
+/** What the session wants the host to do next. */
+export type AuthAction = SendAuthAction | OpenBrowserAuthAction | RenderFormAuthAction | ShowDevicePromptAuthAction | WaitAuthAction | CompleteAuthAction | FailedAuthAction;
+
+export type AuthSessionPhase = RegisteringAuthSessionPhase | AuthorizingAuthSessionPhase | ExchangingAuthSessionPhase | DeviceAuthSessionPhase | FormAuthSessionPhase | CompletedAuthSessionPhase | FailedAuthSessionPhase | ExpiredAuthSessionPhase;
 
 /** The secret a broker `Connection` holds for its provider: an API key or OAuth tokens. */
 export type ConnectionCredential = ApiKeyConnectionCredential | OauthConnectionCredential;
@@ -1890,6 +2088,18 @@ export interface AuthCodeConfigOptions {
   stateTtl?: number;
   /** The provider's token endpoint. */
   tokenEndpoint: string;
+}
+
+/** `AuthSessionConfig` as constructor options (camelCase members). */
+export interface AuthSessionConfigOptions {
+  /** The `client_name` sent when registering a client (default `authcore`). */
+  clientName?: string;
+  /** The name of the connection made (default `default`). */
+  connectionName?: string;
+  /** The OAuth callback the browser returns to (`pkce`), e.g. `http://127.0.0.1:7998/auth/callback/oauth`. */
+  redirectUri?: string | null;
+  /** Seconds the session lives (default 600; 60 to 86400). */
+  ttl?: number;
 }
 
 /** `ClientConfig` as constructor options (camelCase members). */

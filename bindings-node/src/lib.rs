@@ -44,6 +44,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
+pub mod authflow;
 pub mod signin;
 pub mod vault;
 

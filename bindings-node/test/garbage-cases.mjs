@@ -19,6 +19,7 @@ export function entries(api) {
     if (/^[A-Z]/.test(name)) {
       for (const m of Object.getOwnPropertyNames(value.prototype)) if (m !== "constructor") out.push(`${name}.${m}`);
       if (typeof value.restore === "function") out.push(`${name}.restore`);
+      if (typeof value.start === "function") out.push(`${name}.start`);
       if (typeof value.fromEnv === "function") out.push(`${name}.fromEnv`);
     }
   }
@@ -92,6 +93,12 @@ const INSTANCES = {
     new A.DesktopClient({ signInUrl: "https://a.example/s", exchangeUrl: "https://a.example/x", redirectUri: "reeve://callback" }),
   MagicLinks: (A) => new A.MagicLinks(),
   Vault: (A) => new A.Vault(["authcore-master-key:v1:k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"]),
+  AuthSession: (A) =>
+    A.AuthSession.start(
+      { name: "k", display_name: "K", auth_type: "api_key", hosts: ["api.k.example"], inject: { header: "X-Api-Key", format: "{key}" } },
+      "api_key",
+      NOW,
+    ),
   MemoryTokenStore: (A) => new A.MemoryTokenStore(),
   JwksCache: (A) => new A.JwksCache({ jwksUri: "https://i.example/jwks", verifier: { algorithms: ["EdDSA"] } }),
   RemoteJwks: (A) =>
@@ -138,7 +145,7 @@ export async function runEntry(A, entry) {
     if (typeof target !== "function") return [`no entry point ${entry}`];
     if (owner in INSTANCES) await run(`new ${owner}`, (args) => new target(...args));
     else await run(owner, (args) => target(...args));
-  } else if (member === "restore" || member === "fromEnv") {
+  } else if (member === "restore" || member === "fromEnv" || (member === "start" && typeof A[owner].start === "function")) {
     await run(entry, (args) => A[owner][member](...args));
   } else {
     const obj = INSTANCES[owner](A);

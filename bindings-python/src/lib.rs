@@ -86,6 +86,7 @@ macro_rules! guarded {
 }
 
 // One file per core module where it keeps `lib.rs` readable (declared after `guarded!`).
+mod authflow;
 mod signin;
 mod vault;
 
@@ -2178,5 +2179,6 @@ fn _authcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(profile_names, m)?)?;
     signin::register(m)?;
     vault::register(m)?;
+    authflow::register(m)?;
     Ok(())
 }

@@ -6,7 +6,7 @@ import itertools
 import pytest
 
 import authcore
-from authcore import _authcore, broker, device, gate, jwt, oauth, password, refresh, session, signin, tokens, vault
+from authcore import _authcore, authflow, broker, device, gate, jwt, oauth, password, refresh, session, signin, tokens, vault
 
 GARBAGE = [
     None, 0, -1, 2**70, 1.5, float("nan"), True, "", "x", "\x00\udcff" if False else "\x00", "é" * 10_000, b"", b"\xff" * 64,
@@ -39,6 +39,9 @@ def machines():
                                                redirect_uri="reeve://callback"),
         "magic": signin.MagicLinks(),
         "vault": vault.Vault(["authcore-master-key:v1:k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"]),
+        "auth_session": authflow.AuthSession.start(
+            {"name": "k", "display_name": "K", "auth_type": "api_key", "hosts": ["api.k.example"],
+             "inject": {"header": "X-Api-Key", "format": "{key}"}}, "api_key", now=0),
     }
 
 
@@ -59,6 +62,8 @@ def callables():
                 gate.Gate, refresh.RefreshTokens, oauth.AuthCodeClient, broker.Broker,
                 signin.DesktopSignIn, signin.DesktopClient, signin.MagicLinks, vault.Vault]:
         out.append((cls.__name__, cls))
+    out.append(("AuthSession.start", authflow.AuthSession.start))
+    out.append(("AuthSession.restore", authflow.AuthSession.restore))
     return out
 
 

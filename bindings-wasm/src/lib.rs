@@ -58,6 +58,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
+mod authflow;
 mod signin;
 #[cfg(feature = "server")]
 mod vault;

@@ -35,7 +35,7 @@ const CLIENT = [
   "tokenSetFromResponse", "freshness", "loadTokens", "dumpTokens", "RequestDriver",
   "DeviceClient", "pkce", "AuthCodeClient", "_panicForTests",
   "JwksCache", "wellKnownUrl", "parseProviderMetadata", "profile", "profileNames",
-  "DesktopClient",
+  "DesktopClient", "AuthSession", "registrationRequest", "registrationResponse",
   "authFetch", "deviceLogin", "printPrompt", "MemoryTokenStore", "RemoteJwks",
   "RAVI_TOKEN_FILE",
 ];

@@ -155,6 +155,16 @@ pub struct Provider {
     /// OAuth client id used for refreshes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
+    /// RFC 7591 registration endpoint: a sign-in registers a client here first when the
+    /// provider has no `client_id` ([`crate::registration`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration_endpoint: Option<String>,
+    /// The client secret, registered or configured (needs `client_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<Secret>,
+    /// When `client_secret` expires (Unix seconds); `0` or absent = never.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret_expires_at: Option<i64>,
     /// Scopes to request.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scopes: Vec<String>,
@@ -285,6 +295,8 @@ impl Provider {
                 "authorization_endpoint" | "token_endpoint" | "device_authorization_endpoint" | "client_id" => {
                     v.is_string() || v.is_null()
                 }
+                "registration_endpoint" | "client_secret" => v.is_string() || v.is_null(),
+                "client_secret_expires_at" => v.is_null() || v.as_i64().is_some_and(|n| n >= 0),
                 "auth_type" => matches!(v.as_str(), Some("api_key" | "oauth2" | "device_code")),
                 "scopes" | "hosts" => v.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
                 "inject" => v.as_object().is_some_and(|i| {
@@ -304,6 +316,7 @@ impl Provider {
                     "auth_type" => "one of api_key, oauth2, device_code",
                     "scopes" | "hosts" => "a list of strings",
                     "inject" => "an object with `header` and `format` strings",
+                    "client_secret_expires_at" => "a non-negative integer",
                     _ => "a string",
                 };
                 return Err(invalid(k.clone(), format!("`{k}` must be {expected}.")));
@@ -353,9 +366,18 @@ impl Provider {
             ("device_authorization_endpoint", &self.device_authorization_endpoint),
             ("authorization_endpoint", &self.authorization_endpoint),
             ("token_endpoint", &self.token_endpoint),
+            ("registration_endpoint", &self.registration_endpoint),
         ] {
             if v.is_some() || required.contains(&field) {
                 endpoint(field, v.as_ref())?;
+            }
+        }
+        if let Some(secret) = &self.client_secret {
+            if self.client_id.is_none() || secret.expose().is_empty() || !is_header_safe(secret.expose()) {
+                return Err(invalid(
+                    "client_secret",
+                    "A client secret needs a `client_id` and must be a non-empty header-safe value.",
+                ));
             }
         }
         if self.hosts.is_empty() {
@@ -384,6 +406,28 @@ impl Provider {
             ));
         }
         Ok(())
+    }
+}
+
+impl Provider {
+    /// This provider with the client a registration endpoint issued
+    /// ([`crate::registration::registration_response`]): `client_id`, `client_secret` and
+    /// `client_secret_expires_at` replaced.
+    pub fn with_registered_client(&self, client: &crate::registration::RegisteredClient) -> Provider {
+        Provider {
+            client_id: Some(client.client_id.clone()),
+            client_secret: client.client_secret.clone(),
+            client_secret_expires_at: client.client_secret.as_ref().map(|_| client.client_secret_expires_at),
+            ..self.clone()
+        }
+    }
+
+    /// Whether a sign-in must register a client first: a registration endpoint and no client
+    /// id, or a registered secret that has expired at `now`.
+    pub fn needs_registration(&self, now: i64) -> bool {
+        self.registration_endpoint.is_some()
+            && (self.client_id.is_none()
+                || (self.client_secret.is_some() && self.client_secret_expires_at.is_some_and(|t| t != 0 && now >= t)))
     }
 }
 
@@ -1324,7 +1368,7 @@ mod tests {
         for k in example.as_object().unwrap().keys() {
             assert!(props.contains_key(k), "{k} missing from the schema");
         }
-        assert_eq!(props.len(), 10);
+        assert_eq!(props.len(), 13);
     }
 
     #[test]

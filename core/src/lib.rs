@@ -83,6 +83,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
 )]
 
+pub mod authflow;
 pub mod broker;
 pub mod cors;
 pub mod device;
@@ -96,6 +97,7 @@ pub mod oauth;
 pub mod password;
 pub mod profile;
 pub mod refresh;
+pub mod registration;
 #[cfg(feature = "schema")]
 pub mod schema;
 pub mod secret;

@@ -13,7 +13,8 @@ use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value};
 
 use crate::{
-    broker, cors, device, discovery, error, gate, http, jwt, oauth, password, refresh, session, signin, tokens, vault,
+    authflow, broker, cors, device, discovery, error, gate, http, jwt, oauth, password, refresh, registration, session,
+    signin, tokens, vault,
 };
 
 /// Adds `T` (and everything it refers to) to the generator's definitions.
@@ -132,6 +133,13 @@ pub fn document() -> Value {
     // vault
     add::<vault::SealedRecord>(&mut g);
     add::<vault::MasterKeyInfo>(&mut g);
+    // dynamic client registration, auth sessions
+    add::<registration::ClientMetadata>(&mut g);
+    add::<registration::RegisteredClient>(&mut g);
+    add::<authflow::AuthSessionConfig>(&mut g);
+    add::<authflow::AuthAction>(&mut g);
+    add::<authflow::AuthSessionStatus>(&mut g);
+    add::<authflow::AuthSessionSnapshot>(&mut g);
 
     let defs: Map<String, Value> = g
         .take_definitions(true)

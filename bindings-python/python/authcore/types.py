@@ -26,6 +26,9 @@ Encoding = Union[Literal["form"], Literal["json"]]
 
 ErrorCode = Union[Literal["not_authenticated"], Literal["invalid_token"], Literal["token_expired"], Literal["token_not_yet_valid"], Literal["algorithm_not_allowed"], Literal["invalid_signature"], Literal["invalid_claims"], Literal["refresh_failed"], Literal["refresh_token_expired"], Literal["insufficient_scope"], Literal["subscription_required"], Literal["invalid_input"], Literal["invalid_config"], Literal["invalid_key"], Literal["entropy_unavailable"], Literal["state_corrupt"], Literal["state_version_unsupported"], Literal["version_conflict"], Literal["invalid_state"], Literal["cancelled"], Literal["invalid_response"], Literal["network_error"], Literal["server_error"], Literal["authorization_pending"], Literal["slow_down"], Literal["expired_token"], Literal["access_denied"], Literal["invalid_grant"], Literal["invalid_client"], Literal["invalid_request"], Literal["invalid_scope"], Literal["unauthorized_client"], Literal["unsupported_grant_type"], Literal["invalid_user_code"], Literal["too_many_attempts"], Literal["state_mismatch"], Literal["state_expired"], Literal["invalid_session"], Literal["session_expired"], Literal["session_revoked"], Literal["guest_read_only"], Literal["invalid_guest_id"], Literal["invalid_service_token"], Literal["identity_required"], Literal["identity_forbidden"], Literal["invalid_identity"], Literal["forbidden"], Literal["csrf_failed"], Literal["invalid_credentials"], Literal["invalid_username"], Literal["invalid_password"], Literal["user_exists"], Literal["no_provider"], Literal["not_connected"], Literal["connection_expired"], Literal["invalid_provider"], Literal["insecure_url"], Literal["invalid_request_target"], Literal["method_not_allowed"], Literal["payload_too_large"], Literal["internal"]]
 
+Flow = Union[Literal["pkce"], Literal["device_code"], Literal["api_key"], Literal["client_credentials"]]
+"""How a session signs in."""
+
 Freshness = Union[Literal["fresh"], Literal["refresh_due"], Literal["expired"], Literal["refresh_expired"]]
 """How usable a `TokenSet` is at a given time."""
 
@@ -49,6 +52,9 @@ RefreshStatus = Union[Literal["active"], Literal["rotated"], Literal["revoked"]]
 
 Secret = str
 """A secret string: serialised as itself, but `Debug` prints `"[redacted]"`."""
+
+SessionState = Union[Literal["pending"], Literal["waiting_for_user"], Literal["paused"], Literal["completed"], Literal["failed"], Literal["expired"]]
+"""Where a session is (`AuthSession::status`)."""
 
 SkipReason = Union[Literal["not_for_signature"], Literal["unsupported_alg"], Literal["unsupported_key_type"], Literal["alg_required"], Literal["alg_not_allowed"], Literal["malformed"]]
 """Why a JWKS entry was skipped (RFC 7517 §5: keys an implementation cannot use are ignored)."""
@@ -128,6 +134,43 @@ class AuthContext(_AuthContextRequired, total=False):
     user_id: Optional[str]
 
 
+class AuthSessionConfig(TypedDict, total=False):
+    """Session settings."""
+    client_name: str
+    connection_name: str
+    redirect_uri: Optional[str]
+    ttl: int
+
+
+class _AuthSessionSnapshotRequired(TypedDict):
+    config: AuthSessionConfig
+    created_at: int
+    expires_at: int
+    flow: Flow
+    next_transmit: int
+    phase: AuthSessionPhase
+    provider: Provider
+    session_id: str
+    version: int
+
+
+class AuthSessionSnapshot(_AuthSessionSnapshotRequired, total=False):
+    registered_client: Optional[RegisteredClient]
+
+
+class _AuthSessionStatusRequired(TypedDict):
+    expires_at: int
+    flow: Flow
+    provider: str
+    session_id: str
+    status: SessionState
+
+
+class AuthSessionStatus(_AuthSessionStatusRequired, total=False):
+    """A session's status."""
+    error: Optional[Error]
+
+
 class _AuthorizationRequestRequired(TypedDict):
     client_id: str
 
@@ -140,6 +183,13 @@ class AuthorizationRequest(_AuthorizationRequestRequired, total=False):
 class AuthorizationStart(TypedDict):
     """The start of a sign-in."""
     record: PendingAuthorization
+    url: str
+
+
+class AuthorizingAuthSessionPhase(TypedDict):
+    """The browser is out."""
+    type: Literal["authorizing"]
+    pending: PendingAuthorization
     url: str
 
 
@@ -203,11 +253,36 @@ class ClientConfig(_ClientConfigRequired, total=False):
     shared_store: bool
 
 
+class _ClientMetadataRequired(TypedDict):
+    client_name: str
+    redirect_uris: List[str]
+
+
+class ClientMetadata(_ClientMetadataRequired, total=False):
+    """The client metadata a caller chooses; the core adds the rest (see the module docs)."""
+    scope: Optional[str]
+
+
 class CompleteAction(TypedDict):
     """An API request finished with this response."""
     type: Literal["complete"]
     request_id: int
     response: HttpResponse
+
+
+class _CompleteAuthActionRequired(TypedDict):
+    type: Literal["complete"]
+    connection: Connection
+
+
+class CompleteAuthAction(_CompleteAuthActionRequired, total=False):
+    """Connected: store the connection (and the registered client, if any)."""
+    registered_client: Optional[RegisteredClient]
+
+
+class CompletedAuthSessionPhase(TypedDict):
+    """`AuthSessionPhase` tagged `completed`."""
+    type: Literal["completed"]
 
 
 class Component(TypedDict):
@@ -349,6 +424,12 @@ class _DesktopStatusRequired(TypedDict):
 class DesktopStatus(_DesktopStatusRequired, total=False):
     """What a desktop client reports about itself."""
     deadline: Optional[int]
+
+
+class DeviceAuthSessionPhase(TypedDict):
+    """The device flow."""
+    type: Literal["device"]
+    client: Any
 
 
 class _DeviceAuthorizationRequired(TypedDict):
@@ -513,11 +594,22 @@ class ErrorPollOutcome(_ErrorPollOutcomeRequired, total=False):
     response: Optional[HttpResponse]
 
 
+class ExchangingAuthSessionPhase(TypedDict):
+    """Exchanging a code or client credentials for tokens."""
+    type: Literal["exchanging"]
+    outgoing: Outgoing
+
+
 class ExchangingDesktopClientPhase(TypedDict):
     """`DesktopClientPhase` tagged `exchanging`."""
     type: Literal["exchanging"]
     code: Secret
     code_verifier: Secret
+
+
+class ExpiredAuthSessionPhase(TypedDict):
+    """`AuthSessionPhase` tagged `expired`."""
+    type: Literal["expired"]
 
 
 class _FailedActionRequired(TypedDict):
@@ -529,6 +621,18 @@ class _FailedActionRequired(TypedDict):
 class FailedAction(_FailedActionRequired, total=False):
     """An API request failed."""
     response: Optional[HttpResponse]
+
+
+class FailedAuthAction(TypedDict):
+    """The session ended without a connection."""
+    type: Literal["failed"]
+    error: Error
+
+
+class FailedAuthSessionPhase(TypedDict):
+    """`AuthSessionPhase` tagged `failed`."""
+    type: Literal["failed"]
+    error: Error
 
 
 class FailedDesktopAction(TypedDict):
@@ -569,6 +673,20 @@ class FinishedDesktopClientPhase(TypedDict):
 class FinishedDeviceClientPhase(TypedDict):
     """`DeviceClientPhase` tagged `finished`."""
     type: Literal["finished"]
+
+
+class FormAuthSessionPhase(TypedDict):
+    """The form is out."""
+    type: Literal["form"]
+    fields: List[FormField]
+
+
+class FormField(TypedDict):
+    """One field of the form the host renders."""
+    label: str
+    name: str
+    required: bool
+    secret: bool
 
 
 class FormRefreshBody(TypedDict):
@@ -925,10 +1043,21 @@ class OauthConnectionCredential(TypedDict):
     tokens: TokenSet
 
 
+class OpenBrowserAuthAction(TypedDict):
+    """Open the person's browser here; the provider redirects back to the callback."""
+    type: Literal["open_browser"]
+    url: str
+
+
 class OpenBrowserDesktopAction(TypedDict):
     """Open the system browser on this URL."""
     type: Literal["open_browser"]
     url: str
+
+
+class Outgoing(TypedDict):
+    """A request the session is waiting on; `None` transmit = lost (paused)."""
+    request: HttpRequest
 
 
 class PasswordPolicy(TypedDict, total=False):
@@ -1014,7 +1143,10 @@ class Provider(_ProviderRequired, total=False):
     """A provider definition."""
     authorization_endpoint: Optional[str]
     client_id: Optional[str]
+    client_secret: Optional[Secret]
+    client_secret_expires_at: Optional[int]
     device_authorization_endpoint: Optional[str]
+    registration_endpoint: Optional[str]
     scopes: List[str]
     token_endpoint: Optional[str]
 
@@ -1116,6 +1248,24 @@ class RefusedCorsDecision(TypedDict):
     response: HttpResponse
 
 
+class _RegisteredClientRequired(TypedDict):
+    client_id: str
+
+
+class RegisteredClient(_RegisteredClientRequired, total=False):
+    """A client the authorization server registered: store it with the provider. `Debug` never shows the secret."""
+    client_id_issued_at: Optional[int]
+    client_secret: Optional[Secret]
+    client_secret_expires_at: int
+
+
+class RegisteringAuthSessionPhase(TypedDict):
+    """Registering a client; `seed` is the hex entropy for the authorization start."""
+    type: Literal["registering"]
+    outgoing: Outgoing
+    seed: Secret
+
+
 class _RegistrationRequired(TypedDict):
     password: Secret
 
@@ -1124,6 +1274,12 @@ class Registration(_RegistrationRequired, total=False):
     """A registration request."""
     email: Optional[str]
     username: Optional[str]
+
+
+class RenderFormAuthAction(TypedDict):
+    """Show this form; report with `submit_input`."""
+    type: Literal["render_form"]
+    fields: List[FormField]
 
 
 class ResponseFields(TypedDict, total=False):
@@ -1214,6 +1370,13 @@ class SendAction(_SendActionRequired, total=False):
     request_id: Optional[int]
 
 
+class SendAuthAction(TypedDict):
+    """Send this request; report with `handle_response` or `handle_network_error`."""
+    type: Literal["send"]
+    request: HttpRequest
+    transmit: int
+
+
 class SendDesktopAction(TypedDict):
     """Send this request; report with `handle_response` or `handle_network_error`."""
     type: Literal["send"]
@@ -1291,6 +1454,12 @@ class _SessionValidRequired(TypedDict):
 class SessionValid(_SessionValidRequired, total=False):
     """A valid session."""
     touch: Optional[Session]
+
+
+class ShowDevicePromptAuthAction(TypedDict):
+    """Show the device code and where to type it."""
+    type: Literal["show_device_prompt"]
+    prompt: Prompt
 
 
 class _SignInRequired(TypedDict):
@@ -1432,6 +1601,12 @@ class VerifierSpec(TypedDict, total=False):
     keys: Optional[List[KeySpec]]
 
 
+class WaitAuthAction(TypedDict):
+    """Call `handle_timeout` at (or after) this time."""
+    type: Literal["wait"]
+    until: int
+
+
 class WaitDesktopAction(TypedDict):
     """Call `handle_timeout` at (or after) this time."""
     type: Literal["wait"]
@@ -1460,6 +1635,11 @@ class WaitingDesktopClientPhase(TypedDict):
 
 Action = Union[SendAction, LoadTokensAction, SaveTokensAction, CompleteAction, ReauthenticateAction, SignedOutAction, ClearTokensAction, FailedAction]
 """What the driver wants the host to do next."""
+
+AuthAction = Union[SendAuthAction, OpenBrowserAuthAction, RenderFormAuthAction, ShowDevicePromptAuthAction, WaitAuthAction, CompleteAuthAction, FailedAuthAction]
+"""What the session wants the host to do next."""
+
+AuthSessionPhase = Union[RegisteringAuthSessionPhase, AuthorizingAuthSessionPhase, ExchangingAuthSessionPhase, DeviceAuthSessionPhase, FormAuthSessionPhase, CompletedAuthSessionPhase, FailedAuthSessionPhase, ExpiredAuthSessionPhase]
 
 ConnectionCredential = Union[ApiKeyConnectionCredential, OauthConnectionCredential]
 """The secret a broker `Connection` holds for its provider: an API key or OAuth tokens."""
@@ -1516,11 +1696,17 @@ __all__ = [
     "AllowDecision",
     "ApiKeyConnectionCredential",
     "ApprovedPollOutcome",
+    "AuthAction",
     "AuthCodeConfig",
     "AuthContext",
+    "AuthSessionConfig",
+    "AuthSessionPhase",
+    "AuthSessionSnapshot",
+    "AuthSessionStatus",
     "AuthType",
     "AuthorizationRequest",
     "AuthorizationStart",
+    "AuthorizingAuthSessionPhase",
     "AuthorizingDeviceClientPhase",
     "Backend",
     "BurnedDesktopRedeem",
@@ -1528,7 +1714,10 @@ __all__ = [
     "Classified",
     "ClearTokensAction",
     "ClientConfig",
+    "ClientMetadata",
     "CompleteAction",
+    "CompleteAuthAction",
+    "CompletedAuthSessionPhase",
     "Component",
     "Connection",
     "ConnectionCredential",
@@ -1553,6 +1742,7 @@ __all__ = [
     "DesktopSignInConfig",
     "DesktopStatus",
     "DeviceAction",
+    "DeviceAuthSessionPhase",
     "DeviceAuthorization",
     "DeviceClientConfig",
     "DeviceClientPhase",
@@ -1571,8 +1761,12 @@ __all__ = [
     "Error",
     "ErrorCode",
     "ErrorPollOutcome",
+    "ExchangingAuthSessionPhase",
     "ExchangingDesktopClientPhase",
+    "ExpiredAuthSessionPhase",
     "FailedAction",
+    "FailedAuthAction",
+    "FailedAuthSessionPhase",
     "FailedDesktopAction",
     "FailedDeviceAction",
     "FetchFailedJwksAction",
@@ -1580,6 +1774,9 @@ __all__ = [
     "FetchJwksVerify",
     "FinishedDesktopClientPhase",
     "FinishedDeviceClientPhase",
+    "Flow",
+    "FormAuthSessionPhase",
+    "FormField",
     "FormRefreshBody",
     "Freshness",
     "GateConfig",
@@ -1629,7 +1826,9 @@ __all__ = [
     "NewSession",
     "NoneCredential",
     "OauthConnectionCredential",
+    "OpenBrowserAuthAction",
     "OpenBrowserDesktopAction",
+    "Outgoing",
     "PasswordPolicy",
     "PendingAuthorization",
     "Pkce",
@@ -1652,7 +1851,10 @@ __all__ = [
     "RefreshResolution",
     "RefreshStatus",
     "RefusedCorsDecision",
+    "RegisteredClient",
+    "RegisteringAuthSessionPhase",
     "Registration",
+    "RenderFormAuthAction",
     "Resolution",
     "ResponseFields",
     "ReuseRotation",
@@ -1666,6 +1868,7 @@ __all__ = [
     "SealedRecord",
     "Secret",
     "SendAction",
+    "SendAuthAction",
     "SendDesktopAction",
     "SendDeviceAction",
     "SendJwksAction",
@@ -1675,7 +1878,9 @@ __all__ = [
     "Session",
     "SessionConfig",
     "SessionCredential",
+    "SessionState",
     "SessionValid",
+    "ShowDevicePromptAuthAction",
     "SignIn",
     "SignedOutAction",
     "SkipReason",
@@ -1692,6 +1897,7 @@ __all__ = [
     "VerifiedToken",
     "VerifierConfig",
     "VerifierSpec",
+    "WaitAuthAction",
     "WaitDesktopAction",
     "WaitDeviceAction",
     "WaitJwksAction",

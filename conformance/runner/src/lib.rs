@@ -39,6 +39,7 @@ use authcore::Error;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
 
+mod authflow;
 mod signin;
 mod vault;
 
@@ -107,6 +108,7 @@ struct Ctx {
     cors: Option<Cors>,
     signin: signin::SigninObjects,
     vault: Option<authcore::vault::Vault>,
+    authflow: authflow::AuthflowObjects,
 }
 
 /// Runs one case on one backend. `Err` describes the first failing step.
@@ -131,6 +133,7 @@ pub fn run_case(case: &Value, backend: Backend) -> Result<(), String> {
         cors: None,
         signin: signin::SigninObjects::default(),
         vault: None,
+        authflow: authflow::AuthflowObjects::default(),
     };
     for (i, step) in steps.iter().enumerate() {
         run_step(&mut ctx, step).map_err(|e| format!("step {i} ({}): {e}", step["op"].as_str().unwrap_or("?")))?;
@@ -403,6 +406,18 @@ pub const OPS: &[&str] = &[
     "vault.generate_master_key",
     "vault.parse_master_key",
     "vault.master_key_from_bytes",
+    "registration.request",
+    "registration.response",
+    "authflow.start",
+    "authflow.handle_response",
+    "authflow.handle_network_error",
+    "authflow.handle_timeout",
+    "authflow.handle_callback",
+    "authflow.submit_input",
+    "authflow.resume",
+    "authflow.status",
+    "authflow.snapshot",
+    "authflow.restore",
 ];
 
 /// The operation table. Shapes are documented in `conformance/README.md`.
@@ -1009,6 +1024,9 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
             }
             op if op.starts_with("signin.") => return signin::dispatch(&mut ctx.signin, op, input),
             op if op.starts_with("vault.") => return vault::dispatch(&mut ctx.vault, op, input),
+            op if op.starts_with("registration.") || op.starts_with("authflow.") => {
+                return authflow::dispatch(&mut ctx.authflow, op, input)
+            }
             _ => return Err(format!("unknown operation `{op}`")),
         })
     })();
