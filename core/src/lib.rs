@@ -95,6 +95,7 @@ pub mod oauth;
 pub mod password;
 pub mod profile;
 pub mod refresh;
+pub mod revocation;
 #[cfg(feature = "schema")]
 pub mod schema;
 pub mod secret;

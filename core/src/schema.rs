@@ -13,7 +13,8 @@ use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value};
 
 use crate::{
-    broker, cors, device, discovery, error, gate, http, jwt, oauth, password, refresh, session, signin, tokens,
+    broker, cors, device, discovery, error, gate, http, jwt, oauth, password, refresh, revocation, session, signin,
+    tokens,
 };
 
 /// Adds `T` (and everything it refers to) to the generator's definitions.
@@ -105,6 +106,11 @@ pub fn document() -> Value {
     add::<broker::Resolution>(&mut g);
     add::<broker::KeyFile>(&mut g);
     add::<broker::Readiness>(&mut g);
+    // revocation and introspection
+    add::<revocation::ClientAuth>(&mut g);
+    add::<revocation::RevocationPlan>(&mut g);
+    add::<revocation::RevocationOutcome>(&mut g);
+    add::<revocation::Introspection>(&mut g);
     // CORS
     add::<cors::CorsConfig>(&mut g);
     add::<cors::CorsDecision>(&mut g);
