@@ -109,5 +109,6 @@ __all__ = [
     "InvalidRequestTarget",
     "MethodNotAllowed",
     "PayloadTooLarge",
+    "AmbiguousDefault",
     "Internal",
 ]
