@@ -13,7 +13,12 @@ use super::{guard, out, parse, parse_opt, Broker};
 impl Broker {
     /// The revocation requests for `provider`'s connections and the records to delete (JSON).
     #[napi]
-    pub fn revoke(&self, provider: String, connections_json: String, client_json: Option<String>) -> napi::Result<String> {
+    pub fn revoke(
+        &self,
+        provider: String,
+        connections_json: String,
+        client_json: Option<String>,
+    ) -> napi::Result<String> {
         guard(|| {
             let conns: Vec<Connection> = parse(&connections_json, "connections")?;
             let client: Option<ClientAuth> = parse_opt(client_json.as_deref(), "client")?;

@@ -1484,5 +1484,11 @@ pub fn readiness(
                 .map_err(|_| type_error("schemaVersion: expected a non-negative 32-bit integer".to_owned()))?,
         ),
     };
-    to_json(&broker::readiness(&custom, &conns, &keys, schema_version, int(now, "now")?))
+    to_json(&broker::readiness(
+        &custom,
+        &conns,
+        &keys,
+        schema_version,
+        int(now, "now")?,
+    ))
 }

@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use authcore::broker::{export_env, export_json, readiness, redact, set_default, Broker, Connection, KeyFile};
-use authcore::revocation::{introspection_outcome, revocation_outcome, ClientAuth};
 use authcore::cors::{Cors, CorsConfig};
 use authcore::device::{
     device_code_hash, AuthorizationRequest, DeviceAuthority, DeviceClient, DeviceClientConfig, DeviceGrant,
@@ -34,6 +33,7 @@ use authcore::password::{
 };
 use authcore::profile::Component;
 use authcore::refresh::{refresh_token_hash, RefreshConfig, RefreshRecord, RefreshTokens};
+use authcore::revocation::{introspection_outcome, revocation_outcome, ClientAuth};
 use authcore::session::{token_hash, Session, SessionManager};
 use authcore::tokens::{ClientConfig, RequestDriver, ResponseFields, StoredTokens, TokenSet};
 use authcore::Error;
