@@ -114,6 +114,8 @@ pub enum RevocationOutcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
+// One value per introspection call, never stored in bulk: boxing buys nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Introspection {
     /// The token is active.
     Active {
@@ -420,4 +422,28 @@ pub fn introspection_outcome(response: &HttpResponse, now: i64) -> Result<Intros
         iss: text("iss")?,
         jti: text("jti")?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcomes() {
+        let r = |status: u16| HttpResponse::new(status);
+        assert_eq!(revocation_outcome(&r(200)).unwrap(), RevocationOutcome::Revoked);
+        assert_eq!(revocation_outcome(&r(204)).unwrap(), RevocationOutcome::Revoked);
+        assert_eq!(
+            revocation_outcome(&r(503).with_header("Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT")).unwrap(),
+            RevocationOutcome::Retry { retry_after: None }
+        );
+        assert_eq!(
+            revocation_outcome(&r(400).with_body(r#"{"error":"invalid_request"}"#)).unwrap_err().code(),
+            ErrorCode::InvalidRequest
+        );
+        let active = r(200).with_body(r#"{"active":true,"exp":10}"#);
+        assert!(matches!(introspection_outcome(&active, 9).unwrap(), Introspection::Active { exp: Some(10), .. }));
+        assert_eq!(introspection_outcome(&active, 10).unwrap(), Introspection::Inactive);
+        assert_eq!(introspection_outcome(&r(200).with_body("[]"), 0).unwrap_err().field_name(), Some("body"));
+    }
 }

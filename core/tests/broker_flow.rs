@@ -163,10 +163,12 @@ fn connect_resolve_expire_refresh_resolve() {
             path: "/k".into(),
             mode: 0o644,
         }],
+        Some(authcore::broker::STORE_SCHEMA_VERSION),
         later,
     );
     assert_eq!(report.status, "degraded");
-    assert_eq!(report.components["key_files"].status, "degraded");
+    assert_eq!(report.components["vault"].status, "degraded");
+    assert_eq!(report.components["schema_version"].status, "ok");
     assert_eq!(report.components["providers"].status, "ok");
 }
 
