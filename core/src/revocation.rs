@@ -438,12 +438,22 @@ mod tests {
             RevocationOutcome::Retry { retry_after: None }
         );
         assert_eq!(
-            revocation_outcome(&r(400).with_body(r#"{"error":"invalid_request"}"#)).unwrap_err().code(),
+            revocation_outcome(&r(400).with_body(r#"{"error":"invalid_request"}"#))
+                .unwrap_err()
+                .code(),
             ErrorCode::InvalidRequest
         );
         let active = r(200).with_body(r#"{"active":true,"exp":10}"#);
-        assert!(matches!(introspection_outcome(&active, 9).unwrap(), Introspection::Active { exp: Some(10), .. }));
+        assert!(matches!(
+            introspection_outcome(&active, 9).unwrap(),
+            Introspection::Active { exp: Some(10), .. }
+        ));
         assert_eq!(introspection_outcome(&active, 10).unwrap(), Introspection::Inactive);
-        assert_eq!(introspection_outcome(&r(200).with_body("[]"), 0).unwrap_err().field_name(), Some("body"));
+        assert_eq!(
+            introspection_outcome(&r(200).with_body("[]"), 0)
+                .unwrap_err()
+                .field_name(),
+            Some("body")
+        );
     }
 }
