@@ -1486,6 +1486,23 @@ export function createApi(native) {
       const at = nowArg(now);
       return parse(call(() => n.applyRefresh(c, r, at)));
     }
+    /** RFC 7009: `{requests, delete}`; `options.client`: `{client_id?, client_secret?, method?}`. */
+    revoke(provider, connections, options) {
+      const n = self(this, Broker);
+      const p = str(provider, "provider");
+      const c = json(connections, "connections");
+      const cl = optJson(option(options, "client", "options"), "client");
+      return parse(call(() => n.revoke(p, c, cl)));
+    }
+    /** RFC 7662: the introspection request. */
+    introspect(provider, token, tokenTypeHint, options) {
+      const n = self(this, Broker);
+      const p = str(provider, "provider");
+      const t = str(token, "token");
+      const h = optStr(tokenTypeHint, "tokenTypeHint");
+      const cl = optJson(option(options, "client", "options"), "client");
+      return parse(call(() => n.introspect(p, t, h, cl)));
+    }
   }
 
   function redact(connections) {
@@ -1504,12 +1521,28 @@ export function createApi(native) {
     const c = json(connections, "connections");
     return parse(call(() => native.exportJson(c)));
   }
-  function readiness(custom, connections, keyFiles, now) {
+  function readiness(custom, connections, keyFiles, now, options) {
     const c = optJson(custom, "custom");
     const n = optJson(connections, "connections");
     const k = optJson(keyFiles, "keyFiles");
     const at = nowArg(now);
-    return parse(call(() => native.readiness(c, n, k, at)));
+    const v = optInt(option(options, "schemaVersion", "options"), "schemaVersion", null, { min: 0 });
+    return parse(call(() => native.readiness(c, n, k, at, v)));
+  }
+  function setDefault(connections, provider, connection) {
+    const c = json(connections, "connections");
+    const p = str(provider, "provider");
+    const n = str(connection, "connection");
+    return parse(call(() => native.setDefault(c, p, n)));
+  }
+  function revocationOutcome(response) {
+    const r = json(response, "response");
+    return parse(call(() => native.revocationOutcome(r)));
+  }
+  function introspectionOutcome(response, now) {
+    const r = json(response, "response");
+    const at = nowArg(now);
+    return parse(call(() => native.introspectionOutcome(r, at)));
   }
 
   // ---------------------------------------------------------------------------- errors
@@ -1605,6 +1638,9 @@ export function createApi(native) {
     checkConnection,
     exportJson,
     readiness,
+    setDefault,
+    revocationOutcome,
+    introspectionOutcome,
     Cors,
     profile,
     profileNames,

@@ -6,6 +6,10 @@
 
 import type {
   Action,
+  ClientAuth,
+  Introspection,
+  RevocationOutcome,
+  RevocationPlan,
   JwksReport,
   SkippedKey,
   Algorithm,
@@ -602,6 +606,15 @@ export class Broker {
   routingTable(): Route[];
   resolve(url: string, connections: Connection[], method?: string, now?: Now): Resolution;
   applyRefresh(connection: Connection, response: HttpResponse, now?: Now): Connection;
+  /** RFC 7009: the revocation requests (refresh token, then access token) and the records to delete. */
+  revoke(provider: string, connections: Connection[], options?: { client?: ClientAuth | null }): RevocationPlan;
+  /** RFC 7662: the introspection request for `token`. */
+  introspect(
+    provider: string,
+    token: string,
+    tokenTypeHint?: "access_token" | "refresh_token" | null,
+    options?: { client?: ClientAuth | null },
+  ): HttpRequest;
 }
 
 export function redact(connections: Connection[]): JsonObject[];
@@ -613,7 +626,14 @@ export function readiness(
   connections?: Connection[] | null,
   keyFiles?: KeyFile[] | null,
   now?: Now,
+  options?: { schemaVersion?: number | null },
 ): Readiness;
+/** The connections with `connection` made `provider`'s one default. */
+export function setDefault(connections: Connection[], provider: string, connection: string): Connection[];
+/** Reads the answer to a revocation request (RFC 7009). */
+export function revocationOutcome(response: HttpResponse): RevocationOutcome;
+/** Reads an introspection answer (RFC 7662). */
+export function introspectionOutcome(response: HttpResponse, now?: Now): Introspection;
 
 // ------------------------------------------------------------------------------ cors
 

@@ -15,16 +15,22 @@ export type AuthType = "api_key" | "oauth2" | "device_code";
 /** Which crypto implementation a key object uses. */
 export type Backend = "native" | "portable";
 
+/** How a client authenticates to the revocation or introspection endpoint. */
+export type ClientAuthMethod = "none" | "client_secret_basic" | "client_secret_post";
+
 /** A kind of credential, for the credentials a route accepts (`RouteRule::credentials`, `GateConfig::credentials`). */
 export type CredentialKind = "jwt" | "session" | "guest" | "service" | "gateway";
 
 /** How request bodies are encoded. */
 export type Encoding = "form" | "json";
 
-export type ErrorCode = "not_authenticated" | "invalid_token" | "token_expired" | "token_not_yet_valid" | "algorithm_not_allowed" | "invalid_signature" | "invalid_claims" | "refresh_failed" | "refresh_token_expired" | "insufficient_scope" | "subscription_required" | "invalid_input" | "invalid_config" | "invalid_key" | "entropy_unavailable" | "state_corrupt" | "state_version_unsupported" | "version_conflict" | "invalid_state" | "cancelled" | "invalid_response" | "network_error" | "server_error" | "authorization_pending" | "slow_down" | "expired_token" | "access_denied" | "invalid_grant" | "invalid_client" | "invalid_request" | "invalid_scope" | "unauthorized_client" | "unsupported_grant_type" | "invalid_user_code" | "too_many_attempts" | "state_mismatch" | "state_expired" | "invalid_session" | "session_expired" | "session_revoked" | "guest_read_only" | "invalid_guest_id" | "invalid_service_token" | "identity_required" | "identity_forbidden" | "invalid_identity" | "forbidden" | "csrf_failed" | "invalid_credentials" | "invalid_username" | "invalid_password" | "user_exists" | "no_provider" | "not_connected" | "connection_expired" | "invalid_provider" | "insecure_url" | "invalid_request_target" | "method_not_allowed" | "payload_too_large" | "internal";
+export type ErrorCode = "not_authenticated" | "invalid_token" | "token_expired" | "token_not_yet_valid" | "algorithm_not_allowed" | "invalid_signature" | "invalid_claims" | "refresh_failed" | "refresh_token_expired" | "insufficient_scope" | "subscription_required" | "invalid_input" | "invalid_config" | "invalid_key" | "entropy_unavailable" | "state_corrupt" | "state_version_unsupported" | "version_conflict" | "invalid_state" | "cancelled" | "invalid_response" | "network_error" | "server_error" | "authorization_pending" | "slow_down" | "expired_token" | "access_denied" | "invalid_grant" | "invalid_client" | "invalid_request" | "invalid_scope" | "unauthorized_client" | "unsupported_grant_type" | "invalid_user_code" | "too_many_attempts" | "state_mismatch" | "state_expired" | "invalid_session" | "session_expired" | "session_revoked" | "guest_read_only" | "invalid_guest_id" | "invalid_service_token" | "identity_required" | "identity_forbidden" | "invalid_identity" | "forbidden" | "csrf_failed" | "invalid_credentials" | "invalid_username" | "invalid_password" | "user_exists" | "no_provider" | "not_connected" | "connection_expired" | "invalid_provider" | "insecure_url" | "invalid_request_target" | "method_not_allowed" | "payload_too_large" | "ambiguous_default" | "internal";
+
+/** The sign-in flow a provider uses (authsome's `flow`): it decides the endpoints a definition needs, and, when absent, `AuthType` decides them. */
+export type Flow = "pkce" | "dcr_pkce" | "device_code" | "api_key";
 
 /** How a session signs in. */
-export type Flow = "pkce" | "device_code" | "api_key" | "client_credentials";
+export type Flow2 = "pkce" | "device_code" | "api_key" | "client_credentials";
 
 /** How usable a `TokenSet` is at a given time. */
 export type Freshness = "fresh" | "refresh_due" | "expired" | "refresh_expired";
@@ -58,6 +64,33 @@ export type SkipReason = "not_for_signature" | "unsupported_alg" | "unsupported_
 
 /** Which well-known document. */
 export type WellKnown = "openid" | "oauth";
+
+/** The token is active. */
+export interface ActiveIntrospection {
+  type: "active";
+  /** Audiences (a single `aud` string as a one-item list). */
+  aud?: string[];
+  /** The client the token was issued to. */
+  client_id?: string | null;
+  /** Expiry (Unix seconds). */
+  exp?: number | null;
+  /** Issue time (Unix seconds). */
+  iat?: number | null;
+  /** The issuer. */
+  iss?: string | null;
+  /** The token identifier. */
+  jti?: string | null;
+  /** Not-before time (Unix seconds). */
+  nbf?: number | null;
+  /** Granted scopes (from the space-separated `scope`). */
+  scope?: string[];
+  /** The subject. */
+  sub?: string | null;
+  /** The token type, e.g. `Bearer`. */
+  token_type?: string | null;
+  /** The resource owner's human-readable name. */
+  username?: string | null;
+}
 
 /** Not a preflight: let the application answer, then add `headers` to its response. */
 export interface ActualCorsDecision {
@@ -165,7 +198,7 @@ export interface AuthSessionSnapshot {
   config: AuthSessionConfig;
   created_at: number;
   expires_at: number;
-  flow: Flow;
+  flow: Flow2;
   next_transmit: number;
   phase: AuthSessionPhase;
   provider: Provider;
@@ -181,7 +214,7 @@ export interface AuthSessionStatus {
   /** When it expires (Unix seconds). */
   expires_at: number;
   /** The flow. */
-  flow: Flow;
+  flow: Flow2;
   /** The provider's name. */
   provider: string;
   /** The session id. */
@@ -264,6 +297,16 @@ export interface ClearTokensAction {
   type: "clear_tokens";
   /** The generation the store must still hold. */
   expected_generation: number;
+}
+
+/** The client credentials for revocation and introspection. */
+export interface ClientAuth {
+  /** The client id (default: the provider's `client_id`). */
+  client_id?: string | null;
+  /** The client secret (required by the `client_secret_*` methods). */
+  client_secret?: Secret | null;
+  /** How to send them (default: `client_secret_basic` with a secret, else `none`). */
+  method?: ClientAuthMethod | null;
 }
 
 /** Request driver settings. */
@@ -349,6 +392,14 @@ export interface Connection {
   provider: string;
   /** Granted scopes. */
   scopes?: string[];
+}
+
+/** A stored connection record, by key. */
+export interface ConnectionRef {
+  /** The connection's name. */
+  name: string;
+  /** The provider's name. */
+  provider: string;
 }
 
 /** What the verification page shows before the person approves (RFC 8628 §5.4: say which client asks for what, and ask to confirm, against remote phishing). */
@@ -920,6 +971,11 @@ export interface IdleDeviceClientPhase {
   type: "idle";
 }
 
+/** The token is not active (revoked, expired, unknown, or not for this client). */
+export interface InactiveIntrospection {
+  type: "inactive";
+}
+
 /** Add this header and send. */
 export interface InjectResolution {
   type: "inject";
@@ -1364,13 +1420,13 @@ export interface PromptDeviceAction {
   verification_uri_complete?: string | null;
 }
 
-/** A provider definition. */
+/** A provider definition, in its canonical form. `Provider::from_value` also reads authsome's provider files (`schema_version`, `api_url`, the `oauth` and `api_key` blocks) and turns them into this form. */
 export interface Provider {
   /** How it authenticates. */
   auth_type: AuthType;
   /** OAuth authorization endpoint (`oauth2`). */
   authorization_endpoint?: string | null;
-  /** OAuth client id used for refreshes. */
+  /** OAuth client id used for refreshes, revocation and introspection. */
   client_id?: string | null;
   /** The client secret, registered or configured (needs `client_id`). */
   client_secret?: Secret | null;
@@ -1380,14 +1436,20 @@ export interface Provider {
   device_authorization_endpoint?: string | null;
   /** Human name. */
   display_name: string;
+  /** The sign-in flow, when the definition names one. */
+  flow?: Flow | null;
   /** Hosts the API lives on (`api.example.com`, `*.example.com`). */
   hosts: string[];
   /** The header to inject. */
   inject: Injection;
+  /** Token introspection endpoint (RFC 7662), when the provider has one. */
+  introspection_endpoint?: string | null;
   /** Identifier: 1 to 64 of `a-z 0-9 _ -`. */
   name: string;
   /** RFC 7591 registration endpoint: a sign-in registers a client here first when the provider has no `client_id` (`registration`). */
   registration_endpoint?: string | null;
+  /** Token revocation endpoint (RFC 7009), when the provider has one. */
+  revocation_endpoint?: string | null;
   /** Scopes to request. */
   scopes?: string[];
   /** OAuth token endpoint (`oauth2`, `device_code`). */
@@ -1444,15 +1506,15 @@ export interface ProviderSet {
   sources: Record<string, ProviderSource>;
 }
 
-/** The readiness report. */
+/** The readiness report, as a `/ready` probe answers it. */
 export interface Readiness {
-  /** Per component: `providers`, `connections`, `key_files`. */
+  /** Per component (`providers`, `connections`, `schema_version`, `vault`), its own status by the same rule over its own warnings and errors. */
   components: Record<string, Component>;
-  /** Errors. */
+  /** Fatal problems: when any is present, `status` is `unhealthy`. Human-readable strings fit for a monitoring alert. */
   errors: string[];
-  /** `ok` (no warnings or errors), `degraded` (warnings) or `unhealthy` (errors). */
+  /** `ok` (no warnings, no errors), `degraded` (warnings only) or `unhealthy` (any error). */
   status: string;
-  /** Warnings. */
+  /** Non-fatal observations that do not block readiness (a custom provider overriding a bundled one, a key file readable by others, …): human-readable strings. */
   warnings: string[];
 }
 
@@ -1582,6 +1644,13 @@ export interface ResponseFields {
   token_type?: string | null;
 }
 
+/** The server is unavailable (503): send the request again later. */
+export interface RetryRevocationOutcome {
+  type: "retry";
+  /** `Retry-After` in seconds, when the server gave it as a number. */
+  retry_after?: number | null;
+}
+
 /** A rotated token came back: revoke every record of `family_id`, answer `error`. */
 export interface ReuseRotation {
   type: "reuse";
@@ -1589,6 +1658,29 @@ export interface ReuseRotation {
   error: Error;
   /** The family to revoke. */
   family_id: string;
+}
+
+/** What revoking a provider's connections takes. */
+export interface RevocationPlan {
+  /** The records to delete once every request has a final outcome (anything but `retry`). */
+  delete: ConnectionRef[];
+  /** The requests to send, in order (empty when the provider has no revocation endpoint). */
+  requests: RevocationRequest[];
+}
+
+/** One revocation request to send. */
+export interface RevocationRequest {
+  /** The connection whose token it revokes. */
+  connection: string;
+  /** The request (holds the token). */
+  request: HttpRequest;
+  /** `refresh_token` or `access_token`. */
+  token_type_hint: string;
+}
+
+/** The token is revoked (or was unknown to the server, which is the same to the client). */
+export interface RevokedRevocationOutcome {
+  type: "revoked";
 }
 
 /** Store `previous` (compare-and-swap), insert `issued.record`, then answer with `issued.refresh_token` and a new access token for `user_id`. */
@@ -1890,6 +1982,11 @@ export interface TokenSet {
   user_id?: string | null;
 }
 
+/** The server does not revoke this type of token; the local record is deleted anyway. */
+export interface UnsupportedTokenTypeRevocationOutcome {
+  type: "unsupported_token_type";
+}
+
 /** The outcome of checking a typed user code against a grant. */
 export interface UserCodeCheck {
   /** Why not. */
@@ -2039,6 +2136,9 @@ export type DeviceAction = SendDeviceAction | PromptDeviceAction | WaitDeviceAct
 /** Where the flow is. An exchange in flight is not part of a snapshot (`serde(skip)`). */
 export type DeviceClientPhase = IdleDeviceClientPhase | AuthorizingDeviceClientPhase | PollingDeviceClientPhase | FinishedDeviceClientPhase;
 
+/** An introspection answer (RFC 7662 §2.2). */
+export type Introspection = ActiveIntrospection | InactiveIntrospection;
+
 /** What the cache wants the host to do. */
 export type JwksAction = SendJwksAction | WaitJwksAction | FetchFailedJwksAction;
 
@@ -2056,6 +2156,9 @@ export type RefreshBody = FormRefreshBody | JsonRefreshBody;
 
 /** What to do with an outbound request. */
 export type Resolution = InjectResolution | RefreshResolution;
+
+/** The answer to one revocation request. */
+export type RevocationOutcome = RevokedRevocationOutcome | RetryRevocationOutcome | UnsupportedTokenTypeRevocationOutcome;
 
 /** What a refresh attempt decided. */
 export type Rotation = RotatedRotation | ReuseRotation;

@@ -45,6 +45,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub mod authflow;
+pub mod revocation;
 pub mod signin;
 pub mod vault;
 
@@ -1657,11 +1658,16 @@ pub fn readiness(
     connections_json: Option<String>,
     key_files_json: Option<String>,
     now: i64,
+    schema_version: Option<i64>,
 ) -> napi::Result<String> {
     guard(|| {
+        let schema_version = schema_version
+            .map(u32::try_from)
+            .transpose()
+            .map_err(|_| Fail::Type("schemaVersion: expected a non-negative 32-bit integer".into()))?;
         let custom: Vec<Value> = parse_opt(custom_json.as_deref(), "custom")?.unwrap_or_default();
         let conns: Vec<Connection> = parse_opt(connections_json.as_deref(), "connections")?.unwrap_or_default();
         let keys: Vec<KeyFile> = parse_opt(key_files_json.as_deref(), "key_files")?.unwrap_or_default();
-        out(&broker::readiness(&custom, &conns, &keys, now))
+        out(&broker::readiness(&custom, &conns, &keys, schema_version, now))
     })
 }

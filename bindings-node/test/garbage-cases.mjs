@@ -58,7 +58,7 @@ export function garbage() {
   const getters = Object.defineProperties(
     {},
     Object.fromEntries(
-      ["backend", "globalLimiter", "custom", "allowLoopbackHttp", "code", "detail", "field", "algorithms", "keys", "secret"].map((k) => [k, { enumerable: true, get() { throw new Error("getter"); } }]),
+      ["backend", "globalLimiter", "custom", "allowLoopbackHttp", "code", "detail", "field", "algorithms", "keys", "secret", "client", "schemaVersion"].map((k) => [k, { enumerable: true, get() { throw new Error("getter"); } }]),
     ),
   );
   const random = randomBytes(257, 0x5eed);

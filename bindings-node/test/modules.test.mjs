@@ -271,6 +271,18 @@ test("broker: resolve, refresh, redact, export, readiness", () => {
   assert.throws(() => A.checkConnection({ ...conn, credential: { type: "api_key", key: "a\r\nb" } }), (e) => e.code === "invalid_input");
   assert.throws(() => b.resolve("https://example.org/", [conn]), (e) => e.code === "no_provider");
   assert.equal(A.readiness(null, null, null, NOW).status, "ok");
+  assert.equal(A.readiness(null, null, null, NOW, { schemaVersion: 2 }).status, "unhealthy");
+  assert.throws(() => A.readiness(null, null, null, NOW, { schemaVersion: -1 }), TypeError);
+  const two = [conn, { ...conn, name: "b" }];
+  assert.throws(() => b.resolve("https://api.openai.com/", two, "GET", NOW), (e) => e instanceof A.AuthError && e.code === "ambiguous_default");
+  assert.equal(b.resolve("https://api.openai.com/", A.setDefault(two, "openai", "b"), "GET", NOW).connection, "b");
+  assert.deepEqual(b.revoke("openai", two, { client: null }), {
+    requests: [],
+    delete: [{ provider: "openai", name: "b" }, { provider: "openai", name: "default" }],
+  });
+  assert.deepEqual(A.revocationOutcome({ status: 503, headers: { "Retry-After": "5" }, body: "" }), { type: "retry", retry_after: 5 });
+  assert.deepEqual(A.introspectionOutcome({ status: 200, headers: {}, body: '{"active":false}' }, NOW), { type: "inactive" });
+  assert.throws(() => b.introspect("openai", "t"), (e) => e.code === "invalid_provider");
   const local = { name: "local", display_name: "Local", auth_type: "oauth2", hosts: ["localhost"], authorization_endpoint: "https://idp.example/authorize", token_endpoint: "https://idp.example/token", inject: { header: "Authorization", format: "Bearer {token}" } };
   const lb = new A.Broker({ custom: [local], allowLoopbackHttp: true });
   const oauthConn = {

@@ -35,6 +35,7 @@ use authcore::oauth::{
 use authcore::password::{self, Accounts as CoreAccounts, PasswordPolicy, Registration, StoredCredentials};
 use authcore::profile::Component;
 use authcore::refresh::{self, RefreshConfig, RefreshRecord, RefreshTokens as CoreRefreshTokens};
+use authcore::revocation::ClientAuth;
 use authcore::session::{self, Session, SessionConfig, SessionManager as CoreSessionManager};
 use authcore::tokens::{ClientConfig, RequestDriver as CoreRequestDriver, ResponseFields, StoredTokens, TokenSet};
 use pyo3::exceptions::{PyOverflowError, PyRuntimeError, PyTypeError, PyValueError};
@@ -2049,6 +2050,40 @@ impl PyBroker {
         to_py(py, &out)
     }
 
+    /// The RFC 7009 revocation requests for provider `provider`'s connections and the records
+    /// to delete: `{"requests": [...], "delete": [{"provider", "name"}]}`.
+    #[pyo3(signature = (provider, connections, *, client=None))]
+    fn revoke(
+        &self,
+        py: Python<'_>,
+        provider: &str,
+        connections: &Bound<'_, PyAny>,
+        client: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        let conns: Vec<Connection> = from_py(connections, "connections")?;
+        let client: Option<ClientAuth> = opt_from_py(client, "client")?;
+        let plan = self.inner.revoke(provider, &conns, client.as_ref()).py(py)?;
+        to_py(py, &plan)
+    }
+
+    /// The RFC 7662 introspection request for `token` at provider `provider`.
+    #[pyo3(signature = (provider, token, token_type_hint=None, *, client=None))]
+    fn introspect(
+        &self,
+        py: Python<'_>,
+        provider: &str,
+        token: &str,
+        token_type_hint: Option<&str>,
+        client: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        let client: Option<ClientAuth> = opt_from_py(client, "client")?;
+        let request = self
+            .inner
+            .introspect(provider, token, token_type_hint, client.as_ref())
+            .py(py)?;
+        to_py(py, &request)
+    }
+
     fn __repr__(&self) -> PyResult<String> {
         Ok(format!("Broker(providers={})", self.inner.providers().providers.len()))
     }
@@ -2092,18 +2127,46 @@ fn export_json(py: Python<'_>, connections: &Bound<'_, PyAny>) -> PyResult<Py<Py
 guarded! {
 /// The readiness report.
 #[pyfunction]
-#[pyo3(signature = (custom=None, connections=None, key_files=None, now=None))]
+#[pyo3(signature = (custom=None, connections=None, key_files=None, now=None, *, schema_version=None))]
 fn readiness(
     py: Python<'_>,
     custom: Option<&Bound<'_, PyAny>>,
     connections: Option<&Bound<'_, PyAny>>,
     key_files: Option<&Bound<'_, PyAny>>,
     now: Option<i64>,
+    schema_version: Option<u32>,
 ) -> PyResult<Py<PyAny>> {
     let custom: Vec<Value> = opt_from_py(custom, "custom")?.unwrap_or_default();
     let conns: Vec<Connection> = opt_from_py(connections, "connections")?.unwrap_or_default();
     let keys: Vec<KeyFile> = opt_from_py(key_files, "key_files")?.unwrap_or_default();
-    to_py(py, &broker::readiness(&custom, &conns, &keys, now_or(now)))
+    to_py(py, &broker::readiness(&custom, &conns, &keys, schema_version, now_or(now)))
+}
+}
+
+guarded! {
+/// The connections with `connection` made `provider`'s one default.
+#[pyfunction]
+fn set_default(py: Python<'_>, connections: &Bound<'_, PyAny>, provider: &str, connection: &str) -> PyResult<Py<PyAny>> {
+    let conns: Vec<Connection> = from_py(connections, "connections")?;
+    let out = broker::set_default(&conns, provider, connection).py(py)?;
+    to_py(py, &out)
+}
+
+/// Reads the answer to a revocation request: `{"type": "revoked" | "retry" | "unsupported_token_type"}`.
+#[pyfunction]
+fn revocation_outcome(py: Python<'_>, response: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    let r: HttpResponse = from_py(response, "response")?;
+    let out = authcore::revocation::revocation_outcome(&r).py(py)?;
+    to_py(py, &out)
+}
+
+/// Reads an introspection answer: `{"type": "active", ...}` or `{"type": "inactive"}`.
+#[pyfunction]
+#[pyo3(signature = (response, now=None))]
+fn introspection_outcome(py: Python<'_>, response: &Bound<'_, PyAny>, now: Option<i64>) -> PyResult<Py<PyAny>> {
+    let r: HttpResponse = from_py(response, "response")?;
+    let out = authcore::revocation::introspection_outcome(&r, now_or(now)).py(py)?;
+    to_py(py, &out)
 }
 }
 
@@ -2175,6 +2238,9 @@ fn _authcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(check_connection, m)?)?;
     m.add_function(wrap_pyfunction!(export_json, m)?)?;
     m.add_function(wrap_pyfunction!(readiness, m)?)?;
+    m.add_function(wrap_pyfunction!(set_default, m)?)?;
+    m.add_function(wrap_pyfunction!(revocation_outcome, m)?)?;
+    m.add_function(wrap_pyfunction!(introspection_outcome, m)?)?;
     m.add_function(wrap_pyfunction!(profile, m)?)?;
     m.add_function(wrap_pyfunction!(profile_names, m)?)?;
     signin::register(m)?;

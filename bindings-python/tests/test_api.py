@@ -262,6 +262,16 @@ def test_session_gate_refresh_oauth_broker_smoke() -> None:
     with pytest.raises(authcore.NoProvider):
         b.resolve("https://example.org/", [conn], now=NOW)
     assert broker.readiness(now=NOW)["status"] == "ok"
+    assert broker.readiness(now=NOW, schema_version=2)["status"] == "unhealthy"
+    two = [dict(conn, is_default=True), dict(conn, name="b", is_default=True)]
+    with pytest.raises(authcore.AmbiguousDefault):
+        b.resolve("https://api.openai.com/", two, now=NOW)
+    assert b.resolve("https://api.openai.com/", broker.set_default(two, "openai", "b"), now=NOW)["connection"] == "b"
+    assert b.revoke("openai", two, client=None)["delete"] == [{"provider": "openai", "name": "b"}, {"provider": "openai", "name": "default"}]
+    assert broker.revocation_outcome({"status": 200, "headers": {}, "body": ""}) == {"type": "revoked"}
+    assert broker.introspection_outcome({"status": 200, "headers": {}, "body": '{"active":false}'}, NOW) == {"type": "inactive"}
+    with pytest.raises(authcore.InvalidProvider):
+        b.introspect("openai", "t")
 
     # Credentials go where a WHATWG client sends the request, over https only.
     with pytest.raises(authcore.NoProvider):

@@ -59,6 +59,8 @@ use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
 mod authflow;
+#[cfg(feature = "server")]
+mod revocation;
 mod signin;
 #[cfg(feature = "server")]
 mod vault;
@@ -1473,9 +1475,23 @@ pub fn readiness(
     connections_json: Option<String>,
     key_files_json: Option<String>,
     now: f64,
+    schema_version: Option<f64>,
 ) -> R<String> {
     let custom: Vec<Value> = opt_json(custom_json, "custom")?.unwrap_or_default();
     let conns: Vec<Connection> = opt_json(connections_json, "connections")?.unwrap_or_default();
     let keys: Vec<KeyFile> = opt_json(key_files_json, "keyFiles")?.unwrap_or_default();
-    to_json(&broker::readiness(&custom, &conns, &keys, int(now, "now")?))
+    let schema_version = match schema_version {
+        None => None,
+        Some(v) => Some(
+            u32::try_from(uint(v, "schemaVersion")?)
+                .map_err(|_| type_error("schemaVersion: expected a non-negative 32-bit integer".to_owned()))?,
+        ),
+    };
+    to_json(&broker::readiness(
+        &custom,
+        &conns,
+        &keys,
+        schema_version,
+        int(now, "now")?,
+    ))
 }

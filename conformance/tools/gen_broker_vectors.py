@@ -162,7 +162,8 @@ CUSTOM = [ACME, ACME_EU, ACME_FILES, ZED]
 
 
 def key_order(p):
-    order = ["name", "display_name", "auth_type", "authorization_endpoint", "token_endpoint", "device_authorization_endpoint", "client_id", "scopes", "hosts", "inject"]
+    order = ["name", "display_name", "auth_type", "flow", "authorization_endpoint", "token_endpoint", "device_authorization_endpoint",
+             "revocation_endpoint", "introspection_endpoint", "client_id", "scopes", "hosts", "inject"]
     return {k: p[k] for k in order if k in p}
 
 
@@ -316,33 +317,242 @@ case("broker", "export-env-empty", step("broker.export_env", {"connections": []}
 case("broker", "export-json-reveals", step("broker.export_json", {"connections": RC}, RC))
 
 
-def ready(status, comps, warnings=(), errors=(), custom=(), conns=(), keys=(), now=NOW):
-    return step("broker.readiness", {"custom": list(custom), "connections": list(conns), "key_files": list(keys), "now": now},
-                {"status": status, "components": comps, "warnings": list(warnings), "errors": list(errors)})
+def ready(status, comps, warnings=(), errors=(), custom=(), conns=(), keys=(), now=NOW, schema_version=None):
+    inp = {"custom": list(custom), "connections": list(conns), "key_files": list(keys), "now": now}
+    if schema_version is not None:
+        inp["schema_version"] = schema_version
+    return step("broker.readiness", inp, {"status": status, "components": comps, "warnings": list(warnings), "errors": list(errors)})
 
 
 def comp(status, detail):
     return {"status": status, "detail": detail}
 
 
-case("broker", "readiness-ok", ready("ok", {"connections": comp("ok", "1 connections"), "key_files": comp("ok", "1 key files"), "providers": comp("ok", "4 providers")},
-     conns=[conn("openai", key="k")], keys=[{"path": "/home/u/.app/keys.json", "mode": 0o600}]))
+def comps(providers=("ok", "4 providers"), connections=("ok", "0 connections"), schema=("ok", "no store"), vault=("ok", "0 key files")):
+    return {"providers": comp(*providers), "connections": comp(*connections), "schema_version": comp(*schema), "vault": comp(*vault)}
+
+
+# Readiness, as the seed's /ready: status ok / degraded (warnings only) / unhealthy (any error);
+# components vault, schema_version, providers (and connections); warnings non-fatal, errors fatal.
+case("broker", "readiness-ok", ready("ok", comps(connections=("ok", "1 connections"), schema=("ok", "version 1"), vault=("ok", "1 key files")),
+     conns=[conn("openai", key="k")], keys=[{"path": "/home/u/.app/master.key", "mode": 0o600}], schema_version=1))
 case("broker", "readiness-degraded", ready("degraded",
-     {"connections": comp("degraded", "3 connections"), "key_files": comp("degraded", "2 key files"), "providers": comp("degraded", "6 providers")},
+     comps(providers=("degraded", "6 providers"), connections=("degraded", "3 connections"), vault=("degraded", "2 key files")),
      ["Custom provider `openai` overrides the bundled one.", "`*.acme.test` is claimed by `acme` and `zed`; `acme` wins.",
       "Connection `ghost/default` names an unknown provider.", "Connection `acme/default` has expired; connect again.",
-      "`/k/b` has mode 0644; expected 0600 or stricter."],
+      "Master key `/k/master.key` has mode 0644 instead of 0600."],
      custom=[OPENAI2, ACME, ZED], conns=[conn("ghost", key="k"), conn("acme", tokens=ts(rt=None, exp=NOW)), conn("openai", key="k")],
-     keys=[{"path": "/k/a", "mode": 0o400}, {"path": "/k/b", "mode": 0o644}]))
-case("broker", "readiness-unhealthy", ready("unhealthy",
-     {"connections": comp("ok", "0 connections"), "key_files": comp("ok", "0 key files"), "providers": comp("unhealthy", "not loaded")},
+     keys=[{"path": "/k/a", "mode": 0o400}, {"path": "/k/master.key", "mode": 0o644}]), source="seed: a master.key with mode 0644 is a warning")
+case("broker", "readiness-master-key-0644-alone-is-degraded", ready("degraded", comps(vault=("degraded", "1 key files")),
+     ["Master key `/home/u/.authsome/master.key` has mode 0644 instead of 0600."], keys=[{"path": "/home/u/.authsome/master.key", "mode": 0o644}]),
+     source="seed: warnings do not block readiness")
+case("broker", "readiness-unhealthy", ready("unhealthy", comps(providers=("unhealthy", "not loaded")),
      errors=["Provider definitions: `api.*.test` is not a lower-case host name or `*.` wildcard. (custom[0].hosts[0])."],
      custom=[dict(ACME, hosts=["api.*.test"])]))
-case("broker", "readiness-ambiguous-default", ready("degraded",
-     {"connections": comp("degraded", "2 connections"), "key_files": comp("ok", "0 key files"), "providers": comp("ok", "4 providers")},
+case("broker", "readiness-errors-win-over-warnings", ready("unhealthy",
+     comps(connections=("unhealthy", "2 connections"), vault=("degraded", "1 key files")),
+     ["Master key `/k/master.key` has mode 0644 instead of 0600."],
+     ["`openai` has several default connections (`a`, `b`); set one default."],
+     conns=[conn("openai", "b", key="2", default=True), conn("openai", "a", key="1", default=True)], keys=[{"path": "/k/master.key", "mode": 0o644}]),
+     source="seed: errors non-empty means unhealthy")
+case("broker", "readiness-schema-version", ready("unhealthy", comps(schema=("unhealthy", "version 2, expected 1")),
+     errors=["The store has schema version 2; this version reads version 1."], schema_version=2))
+case("broker", "readiness-no-default-is-a-warning", ready("degraded", comps(connections=("degraded", "2 connections")),
      ["`openai` has several connections and none is the default."], conns=[conn("openai", "a", key="1"), conn("openai", "b", key="2")]))
 
+# ------------------------------------------------------------------------------------------
+# Default connection
+# ------------------------------------------------------------------------------------------
+TWO_DEFAULTS = [conn("openai", "a", key="1", default=True), conn("acme"), conn("openai", "b", key="2", default=True)]
+case("broker", "two-defaults-resolve-refuses", load(),
+     resolve("https://api.openai.com/", error="ambiguous_default", conns=TWO_DEFAULTS),
+     resolve("https://api.acme.test/", inject("acme", "Authorization", "Bearer at-1"), conns=TWO_DEFAULTS))
+case("broker", "set-default-then-resolve", load(),
+     step("broker.set_default", {"connections": TWO_DEFAULTS, "provider": "openai", "connection": "b"},
+          [conn("openai", "a", key="1"), conn("acme"), conn("openai", "b", key="2", default=True)]),
+     resolve("https://api.openai.com/", inject("openai", "Authorization", "Bearer 2", "b"),
+             conns=[conn("openai", "a", key="1"), conn("acme"), conn("openai", "b", key="2", default=True)]))
+case("broker", "set-default-moves-the-flag",
+     step("broker.set_default", {"connections": [conn("openai", "a", key="1", default=True), conn("openai", "b", key="2")], "provider": "openai", "connection": "b"},
+          [conn("openai", "a", key="1"), conn("openai", "b", key="2", default=True)]))
+case("broker", "set-default-unknown-connection",
+     step("broker.set_default", {"connections": [conn("openai", "a", key="1")], "provider": "openai", "connection": "z"}, error="not_connected"),
+     step("broker.set_default", {"connections": [conn("openai", "a", key="1")], "provider": "acme", "connection": "a"}, error="not_connected"))
+
+# ------------------------------------------------------------------------------------------
+# Provider files in authsome's format
+# ------------------------------------------------------------------------------------------
+AS_KEYS = {"schema_version": 1, "name": "acme-keys", "display_name": "Acme Keys", "auth_type": "api_key", "flow": "api_key",
+           "api_url": "keys.acme.test",
+           "api_key": {"header_name": "X-Acme-Key", "header_prefix": "", "env_var": "ACME_KEYS_API_KEY",
+                       "key_pattern": "^ak-[a-z0-9]+$", "key_pattern_hint": "Acme keys start with ak-."},
+           "export": {"ACME_KEYS_API_KEY": "API_TOKEN"}, "docs_url": "https://docs.acme.test/keys"}
+AS_KEYS_C = {"name": "acme-keys", "display_name": "Acme Keys", "auth_type": "api_key", "flow": "api_key", "hosts": ["keys.acme.test"],
+             "inject": {"header": "X-Acme-Key", "format": "{key}"}}
+AS_TOKEN = {"schema_version": 1, "name": "acme-token", "display_name": "Acme Token", "auth_type": "api_key", "flow": "api_key",
+            "api_url": ["token.acme.test", "*.token.acme.test"], "api_key": {"header_name": "X-Token", "header_prefix": "Token"}}
+AS_TOKEN_C = {"name": "acme-token", "display_name": "Acme Token", "auth_type": "api_key", "flow": "api_key", "hosts": ["token.acme.test", "*.token.acme.test"],
+              "inject": {"header": "X-Token", "format": "Token {key}"}}
+AS_DEFAULT_KEY = {"schema_version": 1, "name": "acme-bearer", "display_name": "Acme Bearer", "auth_type": "api_key", "api_url": "bearer.acme.test", "api_key": {}}
+AS_DEFAULT_KEY_C = {"name": "acme-bearer", "display_name": "Acme Bearer", "auth_type": "api_key", "hosts": ["bearer.acme.test"],
+                    "inject": {"header": "Authorization", "format": "Bearer {key}"}}
+AS_OAUTH = {"schema_version": 1, "name": "acme-git", "display_name": "Acme Git", "logo": "img.logo.dev/name/acme", "description": "Acme Git over OAuth.",
+            "auth_type": "oauth2", "flow": "pkce", "api_url": ["git.acme.test"],
+            "oauth": {"base_url": "https://git.acme.test", "authorization_url": "{base_url}/oauth/authorize", "token_url": "{base_url}/oauth/token",
+                      "revocation_url": "https://git.acme.test/oauth/revoke", "introspection_url": "{base_url}/oauth/introspect",
+                      "device_authorization_url": None, "scopes": ["api", "read_user"], "client_id": "git-cli",
+                      "pkce": True, "supports_device_code": False, "supports_dcr": False}}
+AS_OAUTH_C = {"name": "acme-git", "display_name": "Acme Git", "auth_type": "oauth2", "flow": "pkce",
+              "authorization_endpoint": "https://git.acme.test/oauth/authorize", "token_endpoint": "https://git.acme.test/oauth/token",
+              "revocation_endpoint": "https://git.acme.test/oauth/revoke", "introspection_endpoint": "https://git.acme.test/oauth/introspect",
+              "client_id": "git-cli", "scopes": ["api", "read_user"], "hosts": ["git.acme.test"],
+              "inject": {"header": "Authorization", "format": "Bearer {token}"}}
+AS_DEVICE = {"schema_version": 1, "name": "acme-dev", "display_name": "Acme Device", "auth_type": "oauth2", "flow": "device_code",
+             "api_url": "dev.acme.test",
+             "oauth": {"device_authorization_url": "https://dev.acme.test/device/code", "token_url": "https://dev.acme.test/token", "revocation_url": None}}
+AS_DEVICE_C = {"name": "acme-dev", "display_name": "Acme Device", "auth_type": "oauth2", "flow": "device_code",
+               "token_endpoint": "https://dev.acme.test/token", "device_authorization_endpoint": "https://dev.acme.test/device/code",
+               "hosts": ["dev.acme.test"], "inject": {"header": "Authorization", "format": "Bearer {token}"}}
+AS_FILES = [AS_KEYS, AS_TOKEN, AS_DEFAULT_KEY, AS_OAUTH, AS_DEVICE]
+AS_CANON = [AS_KEYS_C, AS_TOKEN_C, AS_DEFAULT_KEY_C, AS_OAUTH_C, AS_DEVICE_C]
+
+
+def load_as(files=AS_FILES, canon=AS_CANON):
+    return step("broker.load", {"custom": list(files)}, pset(canon))
+
+
+case("broker", "authsome-provider-files-load", load_as(), source="authsome provider files: api_url, oauth and api_key blocks")
+case("broker", "authsome-custom-header-is-injected", load_as(),
+     resolve("https://keys.acme.test/v1/items", inject("acme-keys", "X-Acme-Key", "ak-123"), conns=[conn("acme-keys", key="ak-123")]),
+     resolve("https://eu.token.acme.test/", inject("acme-token", "X-Token", "Token tk-9"), conns=[conn("acme-token", key="tk-9")]),
+     resolve("https://bearer.acme.test/", inject("acme-bearer", "Authorization", "Bearer b-1"), conns=[conn("acme-bearer", key="b-1")]),
+     resolve("https://git.acme.test/api/v4/user", inject("acme-git", "Authorization", "Bearer at-1"), conns=[conn("acme-git")]),
+     source="seed: the header the provider's api_key.header_name declares")
+case("broker", "authsome-refresh-uses-token-url", load_as(),
+     resolve("https://git.acme.test/", {"type": "refresh", "provider": "acme-git", "connection": "default",
+             "request": {"method": "POST", "url": "https://git.acme.test/oauth/token", "headers": {"Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded"},
+                         "body": form([("grant_type", "refresh_token"), ("refresh_token", "rt-1"), ("client_id", "git-cli")])}},
+             conns=[conn("acme-git")], now=NOW + 3600))
+AS_BAD = [
+    ("schema-version-2", dict(AS_KEYS, schema_version=2), "custom[0].schema_version"),
+    ("both-hosts-and-api-url", dict(AS_KEYS, hosts=["keys.acme.test"]), "custom[0].api_url"),
+    ("both-inject-and-api-key", dict(AS_KEYS, inject={"header": "X", "format": "{key}"}), "custom[0].api_key"),
+    ("regex-host", dict(AS_KEYS, api_url=["keys.acme.test", "regex:.*\\.acme\\.test$"]), "custom[0].api_url[1]"),
+    ("api-url-number", dict(AS_KEYS, api_url=7), "custom[0].api_url"),
+    ("header-name-with-space", dict(AS_KEYS, api_key={"header_name": "X Acme"}), "custom[0].api_key.header_name"),
+    ("header-prefix-newline", dict(AS_KEYS, api_key={"header_prefix": "Bearer\r\nX-Evil: 1"}), "custom[0].api_key.header_prefix"),
+    ("header-prefix-placeholder", dict(AS_KEYS, api_key={"header_prefix": "{token}"}), "custom[0].api_key.header_prefix"),
+    ("api-key-unknown-member", dict(AS_KEYS, api_key={"header_name": "X", "location": "query"}), "custom[0].api_key.location"),
+    ("oauth-unknown-member", dict(AS_OAUTH, oauth=dict(AS_OAUTH["oauth"], userinfo_url="https://git.acme.test/u")), "custom[0].oauth.userinfo_url"),
+    ("oauth-base-url-missing", dict(AS_OAUTH, oauth={k: v for k, v in AS_OAUTH["oauth"].items() if k != "base_url"}), "custom[0].oauth.authorization_url"),
+    ("oauth-and-endpoint", dict(AS_OAUTH, token_endpoint="https://git.acme.test/oauth/token"), "custom[0].oauth.token_url"),
+    ("oauth-http-revocation", dict(AS_OAUTH, oauth=dict(AS_OAUTH["oauth"], revocation_url="http://git.acme.test/revoke")), "custom[0].revocation_endpoint"),
+    ("flow-unknown", dict(AS_KEYS, flow="saml"), "custom[0].flow"),
+    ("flow-does-not-fit-auth-type", dict(AS_KEYS, flow="pkce"), "custom[0].flow"),
+    ("device-flow-needs-device-url", dict(AS_DEVICE, oauth={"token_url": "https://dev.acme.test/token"}), "custom[0].device_authorization_endpoint"),
+    ("export-not-strings", dict(AS_KEYS, export={"A": 1}), "custom[0].export"),
+    ("pkce-not-boolean", dict(AS_OAUTH, oauth=dict(AS_OAUTH["oauth"], pkce="yes")), "custom[0].oauth.pkce"),
+]
+for name, d, field in AS_BAD:
+    case("broker", "invalid-authsome-provider-" + name, step("broker.load", {"custom": [d]}, error="invalid_provider", field=field))
+case("broker", "inject-defaults-to-bearer", step("broker.load", {"custom": [{k: v for k, v in ACME.items() if k != "inject"}]}, pset([ACME])))
+
+# ------------------------------------------------------------------------------------------
+# Revocation (RFC 7009) and introspection (RFC 7662)
+# ------------------------------------------------------------------------------------------
+FORM_HEADERS = {"Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded"}
+REVOKE_URL = "https://git.acme.test/oauth/revoke"
+INTROSPECT_URL = "https://git.acme.test/oauth/introspect"
+
+
+def revoke_req(conn_name, hint, token, client_pairs=(("client_id", "git-cli"),), headers=None):
+    return {"connection": conn_name, "token_type_hint": hint,
+            "request": {"method": "POST", "url": REVOKE_URL, "headers": dict(FORM_HEADERS, **(headers or {})),
+                        "body": form([("token", token), ("token_type_hint", hint), *client_pairs])}}
+
+
+def basic(cid, secret):
+    return "Basic " + __import__("base64").b64encode((enc_form(cid) + ":" + enc_form(secret)).encode()).decode()
+
+
+def enc_form(v):
+    return form([("", v)])[1:]
+
+
+GIT_CONNS = [conn("acme-git", "work", tokens=ts("at-w", NOW + 3600, "rt-w")), conn("openai", key="sk"), conn("acme-git", tokens=ts("at-d", NOW + 3600, None))]
+case("broker", "revoke-refresh-then-access-then-delete", load_as(),
+     step("broker.revoke", {"provider": "acme-git", "connections": GIT_CONNS},
+          {"requests": [revoke_req("default", "access_token", "at-d"),
+                        revoke_req("work", "refresh_token", "rt-w"), revoke_req("work", "access_token", "at-w")],
+           "delete": [{"provider": "acme-git", "name": "default"}, {"provider": "acme-git", "name": "work"}]}),
+     source="RFC 7009 2.1; seed: revoke clears all connections of the provider")
+case("broker", "revoke-client-secret-basic", load_as(),
+     step("broker.revoke", {"provider": "acme-git", "connections": [GIT_CONNS[0]], "client": {"client_id": "git cli", "client_secret": "s:3&cr=t"}},
+          {"requests": [revoke_req("work", "refresh_token", "rt-w", (), {"Authorization": basic("git cli", "s:3&cr=t")}),
+                        revoke_req("work", "access_token", "at-w", (), {"Authorization": basic("git cli", "s:3&cr=t")})],
+           "delete": [{"provider": "acme-git", "name": "work"}]}), source="RFC 7009 2.1, RFC 6749 2.3.1")
+case("broker", "revoke-client-secret-post", load_as(),
+     step("broker.revoke", {"provider": "acme-git", "connections": [GIT_CONNS[2]], "client": {"client_secret": "s3", "method": "client_secret_post"}},
+          {"requests": [revoke_req("default", "access_token", "at-d", (("client_id", "git-cli"), ("client_secret", "s3")))],
+           "delete": [{"provider": "acme-git", "name": "default"}]}),
+     step("broker.revoke", {"provider": "acme-git", "connections": [GIT_CONNS[2]], "client": {"method": "client_secret_post"}},
+          error="invalid_input", field="client.client_secret"), source="RFC 6749 2.3.1")
+case("broker", "revoke-without-endpoint-only-deletes", load_as(),
+     step("broker.revoke", {"provider": "acme-dev", "connections": [conn("acme-dev"), conn("acme-dev", "b", key="k")]},
+          {"requests": [], "delete": [{"provider": "acme-dev", "name": "b"}, {"provider": "acme-dev", "name": "default"}]}),
+     step("broker.revoke", {"provider": "acme-keys", "connections": []}, {"requests": [], "delete": []}),
+     step("broker.revoke", {"provider": "nobody", "connections": []}, error="invalid_input", field="provider"))
+
+
+def resp(status, body="", headers=None):
+    return {"status": status, "headers": headers or {}, "body": body}
+
+
+case("broker", "revocation-outcomes",
+     step("broker.revocation_outcome", {"response": resp(200)}, {"type": "revoked"}),
+     step("broker.revocation_outcome", {"response": resp(503, "", {"Retry-After": "30"})}, {"type": "retry", "retry_after": 30}),
+     step("broker.revocation_outcome", {"response": resp(503)}, {"type": "retry"}),
+     step("broker.revocation_outcome", {"response": resp(400, '{"error":"unsupported_token_type"}')}, {"type": "unsupported_token_type"}),
+     step("broker.revocation_outcome", {"response": resp(401, '{"error":"invalid_client"}')}, error="invalid_client"),
+     step("broker.revocation_outcome", {"response": resp(500)}, error="server_error"),
+     step("broker.revocation_outcome", {"response": resp(404, "not here")}, error="invalid_response", field="error"),
+     source="RFC 7009 2.2 (200 also for an invalid token), 2.2.1")
+
+
+def introspect_req(token, hint=None):
+    pairs = [("token", token)] + ([("token_type_hint", hint)] if hint else []) + [("client_id", "git-cli")]
+    return {"method": "POST", "url": INTROSPECT_URL, "headers": FORM_HEADERS, "body": form(pairs)}
+
+
+case("broker", "introspect-request", load_as(),
+     step("broker.introspect", {"provider": "acme-git", "token": "at-1", "token_type_hint": "access_token"}, introspect_req("at-1", "access_token")),
+     step("broker.introspect", {"provider": "acme-git", "token": "a b+c"}, introspect_req("a b+c")),
+     step("broker.introspect", {"provider": "acme-dev", "token": "at-1"}, error="invalid_provider", field="introspection_endpoint"),
+     step("broker.introspect", {"provider": "acme-git", "token": ""}, error="invalid_input", field="token"),
+     step("broker.introspect", {"provider": "acme-git", "token": "t", "token_type_hint": "id_token"}, error="invalid_input", field="token_type_hint"),
+     source="RFC 7662 2.1")
+ACTIVE = {"active": True, "scope": "api read_user", "client_id": "git-cli", "username": "jdoe", "token_type": "Bearer",
+          "exp": NOW + 600, "iat": NOW - 60, "nbf": NOW - 60, "sub": "Z5O3upPC88QrAjx00dis", "aud": "https://git.acme.test",
+          "iss": "https://git.acme.test/", "jti": "j-1", "extension_field": "twenty-seven"}
+case("broker", "introspection-outcomes",
+     step("broker.introspection_outcome", {"response": resp(200, json.dumps(ACTIVE)), "now": NOW},
+          {"type": "active", "scope": ["api", "read_user"], "client_id": "git-cli", "username": "jdoe", "token_type": "Bearer",
+           "exp": NOW + 600, "iat": NOW - 60, "nbf": NOW - 60, "sub": "Z5O3upPC88QrAjx00dis", "aud": ["https://git.acme.test"],
+           "iss": "https://git.acme.test/", "jti": "j-1"}),
+     step("broker.introspection_outcome", {"response": resp(200, '{"active":true}'), "now": NOW}, {"type": "active"}),
+     step("broker.introspection_outcome", {"response": resp(200, '{"active":false}'), "now": NOW}, {"type": "inactive"}),
+     step("broker.introspection_outcome", {"response": resp(200, '{"active":false,"scope":"api"}'), "now": NOW}, {"type": "inactive"}),
+     step("broker.introspection_outcome", {"response": resp(200, json.dumps(ACTIVE)), "now": NOW + 600}, {"type": "inactive"}),
+     step("broker.introspection_outcome", {"response": resp(200, json.dumps(dict(ACTIVE, nbf=NOW + 5))), "now": NOW}, {"type": "inactive"}),
+     step("broker.introspection_outcome", {"response": resp(200, '{"active":true,"aud":["a","b"]}'), "now": NOW}, {"type": "active", "aud": ["a", "b"]}),
+     step("broker.introspection_outcome", {"response": resp(200, '{"active":"true"}'), "now": NOW}, error="invalid_response", field="active"),
+     step("broker.introspection_outcome", {"response": resp(200, '{"scope":"api"}'), "now": NOW}, error="invalid_response", field="active"),
+     step("broker.introspection_outcome", {"response": resp(200, '{"active":true,"exp":"soon"}'), "now": NOW}, error="invalid_response", field="exp"),
+     step("broker.introspection_outcome", {"response": resp(401, '{"error":"invalid_client"}'), "now": NOW}, error="invalid_client"),
+     step("broker.introspection_outcome", {"response": resp(503), "now": NOW}, error="server_error"),
+     source="RFC 7662 2.2, 2.3")
+
 DESCR = {"oauth": "PKCE (RFC 7636) and the authorization-code flow with single-use state.",
-         "broker": "The credential broker: provider definitions, precedence, connections, redaction, export, refresh, readiness."}
+         "broker": "The credential broker: provider definitions (also authsome's provider files), precedence, connections, the default connection, redaction, export, refresh, revocation, introspection, readiness."}
 if __name__ == "__main__":
     SUITES.write(DESCR)

@@ -319,7 +319,8 @@ case("export-env-refuses-one-name-for-two", fail("broker.export_env", {"connecti
 
 case("readiness-flags-malformed-secret", step("broker.readiness", {"connections": [conn("openai", key="sk\r\n")], "now": NOW},
      {"status": "degraded", "components": {"connections": {"status": "degraded", "detail": "1 connections"},
-                                           "key_files": {"status": "ok", "detail": "0 key files"}, "providers": {"status": "ok", "detail": "4 providers"}},
+                                           "schema_version": {"status": "ok", "detail": "no store"},
+                                           "vault": {"status": "ok", "detail": "0 key files"}, "providers": {"status": "ok", "detail": "4 providers"}},
       "warnings": ["Connection `openai/default` holds an empty or malformed secret; connect again."], "errors": []}))
 
 path = os.path.join(ROOT, "vectors", "broker", "security_broker.json")

@@ -491,6 +491,7 @@ CATALOG = [
     ('invalid_request_target', 400, 'input', 'The request target is malformed or ambiguous.'),
     ('method_not_allowed', 405, 'access', 'Method not allowed.'),
     ('payload_too_large', 413, 'input', 'The request is too large.'),
+    ('ambiguous_default', 409, 'broker', "Several connections are flagged as the provider's default."),
     ('internal', 500, 'input', 'Internal error.'),
 ]
 ecases = [{"name": "catalog-" + code, "steps": [step("errors.lookup", {"code": code}, {"code": code, "status": status, "family": family, "detail": detail,

@@ -245,19 +245,19 @@ def comp(status, detail):
     return {"status": status, "detail": detail}
 
 
-BASE = {"connections": comp("ok", "0 connections"), "key_files": comp("ok", "0 key files"), "providers": comp("ok", "4 providers")}
+BASE = {"connections": comp("ok", "0 connections"), "providers": comp("ok", "4 providers"), "schema_version": comp("ok", "no store")}
 MK = "/home/u/.authsome/master.key"
 case("vault", "readiness-master-key-0600",
-     ready("ok", dict(BASE, vault=comp("ok", "1 master key file")), keys=[{"path": MK, "mode": 0o600}]), source=SEED)
+     ready("ok", dict(BASE, vault=comp("ok", "1 key files")), keys=[{"path": MK, "mode": 0o600}]), source=SEED)
 case("vault", "readiness-master-key-0644-is-a-warning",
-     ready("degraded", dict(BASE, vault=comp("degraded", "1 master key file")),
+     ready("degraded", dict(BASE, vault=comp("degraded", "1 key files")),
            ["Master key `%s` has mode 0644 instead of 0600." % MK], keys=[{"path": MK, "mode": 0o100644}]), source=SEED)
 case("vault", "readiness-master-key-unusable-is-an-error",
-     ready("unhealthy", dict(BASE, vault=comp("unhealthy", "1 master key file")), (),
+     ready("unhealthy", dict(BASE, vault=comp("unhealthy", "1 key files")), (),
            ["Master key `%s` cannot be used: invalid_key." % MK], keys=[{"path": MK, "mode": 0o600, "error": "invalid_key"}]),
      source=SEED)
-case("vault", "readiness-other-key-files-stay-apart",
-     ready("degraded", dict(BASE, key_files=comp("degraded", "1 key files"), vault=comp("ok", "1 master key file")),
+case("vault", "readiness-other-key-files-warned-in-the-vault-component",
+     ready("degraded", dict(BASE, vault=comp("degraded", "2 key files")),
            ["`/k/tokens.json` has mode 0640; expected 0600 or stricter."],
            keys=[{"path": "/k/tokens.json", "mode": 0o640}, {"path": MK, "mode": 0o400}]))
 

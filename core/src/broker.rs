@@ -132,7 +132,26 @@ pub struct Injection {
     pub format: String,
 }
 
-/// A provider definition.
+/// The sign-in flow a provider uses (authsome's `flow`): it decides the endpoints a definition
+/// needs, and, when absent, [`AuthType`] decides them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Flow {
+    /// OAuth 2.0 authorization code with PKCE: `authorization_endpoint` and `token_endpoint`.
+    Pkce,
+    /// As `pkce`, after a dynamic client registration (RFC 7591).
+    DcrPkce,
+    /// OAuth 2.0 device authorization grant: `device_authorization_endpoint` and
+    /// `token_endpoint`.
+    DeviceCode,
+    /// An API key the user enters.
+    ApiKey,
+}
+
+/// A provider definition, in its canonical form. [`Provider::from_value`] also reads
+/// authsome's provider files (`schema_version`, `api_url`, the `oauth` and `api_key` blocks)
+/// and turns them into this form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
@@ -143,6 +162,9 @@ pub struct Provider {
     pub display_name: String,
     /// How it authenticates.
     pub auth_type: AuthType,
+    /// The sign-in flow, when the definition names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow: Option<Flow>,
     /// OAuth authorization endpoint (`oauth2`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_endpoint: Option<String>,
@@ -152,7 +174,13 @@ pub struct Provider {
     /// Device authorization endpoint (`device_code`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_authorization_endpoint: Option<String>,
-    /// OAuth client id used for refreshes.
+    /// Token revocation endpoint (RFC 7009), when the provider has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revocation_endpoint: Option<String>,
+    /// Token introspection endpoint (RFC 7662), when the provider has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub introspection_endpoint: Option<String>,
+    /// OAuth client id used for refreshes, revocation and introspection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// RFC 7591 registration endpoint: a sign-in registers a client here first when the
@@ -282,22 +310,229 @@ fn is_token(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
+/// Rewrites authsome's provider members into the canonical ones (see [`Provider::from_value`]).
+/// Errors name the authsome member at fault.
+fn canonical(obj: &serde_json::Map<String, Value>) -> Result<serde_json::Map<String, Value>> {
+    let mut out = serde_json::Map::new();
+    let taken = |out: &serde_json::Map<String, Value>, canonical: &str, from: &str| -> Result<()> {
+        if out.contains_key(canonical) || obj.contains_key(canonical) {
+            return Err(invalid(
+                from,
+                format!("`{from}` and `{canonical}` say the same thing: give one of them."),
+            ));
+        }
+        Ok(())
+    };
+    let text = |field: &str, v: &Value| -> Result<()> {
+        if v.is_string() {
+            Ok(())
+        } else {
+            Err(invalid(field, format!("`{field}` must be a string.")))
+        }
+    };
+    for (k, v) in obj {
+        match k.as_str() {
+            "schema_version" => {
+                if v.as_u64() != Some(1) {
+                    return Err(invalid(
+                        "schema_version",
+                        "Only provider files of schema version 1 are read.",
+                    ));
+                }
+            }
+            "logo" | "description" | "docs_url" => text(k, v)?,
+            "export" => {
+                if !v.as_object().is_some_and(|m| m.values().all(Value::is_string)) {
+                    return Err(invalid("export", "`export` must map variable names to strings."));
+                }
+            }
+            "api_url" => {
+                taken(&out, "hosts", "api_url")?;
+                let hosts: Vec<&Value> = match v {
+                    Value::String(_) => vec![v],
+                    Value::Array(a) => a.iter().collect(),
+                    _ => return Err(invalid("api_url", "`api_url` must be a host or a list of hosts.")),
+                };
+                let mut list = Vec::new();
+                for (i, h) in hosts.into_iter().enumerate() {
+                    let field = if v.is_array() {
+                        format!("api_url[{i}]")
+                    } else {
+                        "api_url".to_owned()
+                    };
+                    let Some(h) = h.as_str() else {
+                        return Err(invalid(field, "`api_url` must be a host or a list of hosts."));
+                    };
+                    if h.starts_with("regex:") {
+                        return Err(invalid(
+                            field,
+                            "Regular-expression hosts are not read: write the host or a `*.` wildcard.",
+                        ));
+                    }
+                    list.push(Value::String(h.to_owned()));
+                }
+                out.insert("hosts".to_owned(), Value::Array(list));
+            }
+            "oauth" => {
+                let Some(block) = v.as_object() else {
+                    return Err(invalid("oauth", "`oauth` must be an object."));
+                };
+                let base = match block.get("base_url") {
+                    None | Some(Value::Null) => None,
+                    Some(Value::String(b)) => Some(b.as_str()),
+                    Some(_) => return Err(invalid("oauth.base_url", "`oauth.base_url` must be a string.")),
+                };
+                for (bk, bv) in block {
+                    let field = format!("oauth.{bk}");
+                    let target = match bk.as_str() {
+                        "base_url" => continue,
+                        "pkce" | "supports_device_code" | "supports_dcr" => {
+                            if !bv.is_boolean() {
+                                return Err(invalid(field.clone(), format!("`{field}` must be true or false.")));
+                            }
+                            continue;
+                        }
+                        "authorization_url" => "authorization_endpoint",
+                        "token_url" => "token_endpoint",
+                        "device_authorization_url" => "device_authorization_endpoint",
+                        "revocation_url" => "revocation_endpoint",
+                        "introspection_url" => "introspection_endpoint",
+                        "scopes" => "scopes",
+                        "client_id" => "client_id",
+                        _ => {
+                            return Err(invalid(
+                                field,
+                                format!("Unknown provider field `oauth.{}`.", crate::json::truncate(bk)),
+                            ))
+                        }
+                    };
+                    taken(&out, target, &field)?;
+                    let value = match bv {
+                        Value::Null => continue,
+                        Value::String(u) if target.ends_with("_endpoint") => match (u.contains("{base_url}"), base) {
+                            (false, _) => Value::String(u.clone()),
+                            (true, Some(b)) => Value::String(u.replace("{base_url}", b)),
+                            (true, None) => {
+                                let detail = format!("`{field}` uses `{{base_url}}` but `oauth.base_url` is not set.");
+                                return Err(invalid(field, detail));
+                            }
+                        },
+                        Value::String(_) if target == "client_id" => bv.clone(),
+                        Value::Array(a) if target == "scopes" && a.iter().all(Value::is_string) => bv.clone(),
+                        _ => {
+                            let expected = if target == "scopes" {
+                                "a list of strings"
+                            } else {
+                                "a string"
+                            };
+                            return Err(invalid(field.clone(), format!("`{field}` must be {expected}.")));
+                        }
+                    };
+                    out.insert(target.to_owned(), value);
+                }
+            }
+            "api_key" => {
+                taken(&out, "inject", "api_key")?;
+                let Some(block) = v.as_object() else {
+                    return Err(invalid("api_key", "`api_key` must be an object."));
+                };
+                let mut header = "Authorization".to_owned();
+                let mut prefix = "Bearer".to_owned();
+                for (bk, bv) in block {
+                    let field = format!("api_key.{bk}");
+                    match (bk.as_str(), bv) {
+                        ("header_name", Value::String(h)) => header = h.clone(),
+                        ("header_prefix", Value::String(p)) => prefix = p.clone(),
+                        ("header_prefix", Value::Null) => prefix.clear(),
+                        ("env_var" | "key_pattern" | "key_pattern_hint", Value::String(_) | Value::Null) => {}
+                        ("header_name" | "header_prefix" | "env_var" | "key_pattern" | "key_pattern_hint", _) => {
+                            return Err(invalid(field.clone(), format!("`{field}` must be a string.")))
+                        }
+                        _ => {
+                            return Err(invalid(
+                                field,
+                                format!("Unknown provider field `api_key.{}`.", crate::json::truncate(bk)),
+                            ))
+                        }
+                    }
+                }
+                if !is_token(&header) {
+                    return Err(invalid(
+                        "api_key.header_name",
+                        "The header must be a header name (an RFC 9110 token).",
+                    ));
+                }
+                let prefix = prefix.trim_end_matches([' ', '\t']);
+                if prefix.contains("{key}") || prefix.contains("{token}") || !is_header_safe(prefix) {
+                    return Err(invalid(
+                        "api_key.header_prefix",
+                        "The prefix must be visible ASCII, spaces and tabs, without `{key}` or `{token}`.",
+                    ));
+                }
+                let format = if prefix.is_empty() {
+                    "{key}".to_owned()
+                } else {
+                    format!("{prefix} {{key}}")
+                };
+                out.insert("inject".to_owned(), json!({"header": header, "format": format}));
+            }
+            _ => {
+                if out.contains_key(k) {
+                    // Set from an authsome member seen earlier.
+                    return Err(invalid(
+                        k.clone(),
+                        format!("`{k}` is given twice (also through an authsome member)."),
+                    ));
+                }
+                out.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    Ok(out)
+}
+
 impl Provider {
     /// Parses and validates a definition; errors are `invalid_provider` naming the field.
+    ///
+    /// Accepts the canonical form and authsome's provider files, which it rewrites into the
+    /// canonical form first ([`PROVIDER_SCHEMA`] describes both):
+    ///
+    /// * `schema_version` must be `1`; `api_url` (a host or a list of hosts) is `hosts`
+    ///   (`regex:` hosts are refused: write the host or a `*.` wildcard);
+    /// * the `oauth` block's `authorization_url`, `token_url`, `device_authorization_url`,
+    ///   `revocation_url` and `introspection_url` are the `…_endpoint` fields (a
+    ///   `{base_url}` in them is replaced by `oauth.base_url`), `oauth.scopes` and
+    ///   `oauth.client_id` are `scopes` and `client_id`;
+    /// * the `api_key` block is `inject`: header `api_key.header_name` (default
+    ///   `Authorization`), value `{header_prefix} {key}` (prefix default `Bearer`; an empty
+    ///   prefix injects the bare key);
+    /// * without `inject` or `api_key`, a provider injects `Authorization: Bearer {key}`
+    ///   (`api_key`) or `Authorization: Bearer {token}` (OAuth).
+    ///
+    /// Descriptive members (`logo`, `description`, `docs_url`, `export`, `api_key.env_var`,
+    /// `api_key.key_pattern`, `api_key.key_pattern_hint`, `oauth.pkce`,
+    /// `oauth.supports_device_code`, `oauth.supports_dcr`) are checked for type and dropped.
+    /// A member given both ways (`hosts` and `api_url`, `inject` and `api_key`, an endpoint
+    /// and its `oauth` URL) is refused.
     pub fn from_value(value: &Value) -> Result<Self> {
         let obj = value
             .as_object()
             .ok_or_else(|| invalid("provider", "A provider definition must be a JSON object."))?;
+        let obj = &canonical(obj)?;
         // Check shapes member by member first, so every error names its field.
         for (k, v) in obj {
             let ok = match k.as_str() {
                 "name" | "display_name" => v.is_string(),
-                "authorization_endpoint" | "token_endpoint" | "device_authorization_endpoint" | "client_id" => {
-                    v.is_string() || v.is_null()
-                }
+                "authorization_endpoint"
+                | "token_endpoint"
+                | "device_authorization_endpoint"
+                | "revocation_endpoint"
+                | "introspection_endpoint"
+                | "client_id" => v.is_string() || v.is_null(),
                 "registration_endpoint" | "client_secret" => v.is_string() || v.is_null(),
                 "client_secret_expires_at" => v.is_null() || v.as_i64().is_some_and(|n| n >= 0),
                 "auth_type" => matches!(v.as_str(), Some("api_key" | "oauth2" | "device_code")),
+                "flow" => matches!(v.as_str(), Some("pkce" | "dcr_pkce" | "device_code" | "api_key")),
                 "scopes" | "hosts" => v.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
                 "inject" => v.as_object().is_some_and(|i| {
                     i.len() == 2
@@ -314,6 +549,7 @@ impl Provider {
             if !ok {
                 let expected = match k.as_str() {
                     "auth_type" => "one of api_key, oauth2, device_code",
+                    "flow" => "one of pkce, dcr_pkce, device_code, api_key",
                     "scopes" | "hosts" => "a list of strings",
                     "inject" => "an object with `header` and `format` strings",
                     "client_secret_expires_at" => "a non-negative integer",
@@ -322,12 +558,24 @@ impl Provider {
                 return Err(invalid(k.clone(), format!("`{k}` must be {expected}.")));
             }
         }
-        for required in ["name", "display_name", "auth_type", "hosts", "inject"] {
+        for required in ["name", "display_name", "auth_type", "hosts"] {
             if !obj.contains_key(required) {
                 return Err(invalid(required, format!("`{required}` is required.")));
             }
         }
-        let provider: Provider = crate::json::decode(value.clone()).map_err(|shape| {
+        let mut obj = obj.clone();
+        if !obj.contains_key("inject") {
+            let placeholder = if obj.get("auth_type").and_then(Value::as_str) == Some("api_key") {
+                "Bearer {key}"
+            } else {
+                "Bearer {token}"
+            };
+            obj.insert(
+                "inject".to_owned(),
+                json!({"header": "Authorization", "format": placeholder}),
+            );
+        }
+        let provider: Provider = crate::json::decode(Value::Object(obj)).map_err(|shape| {
             if shape.path.is_empty() {
                 invalid("provider", format!("Invalid provider definition: {}.", shape.detail))
             } else {
@@ -355,10 +603,26 @@ impl Provider {
         if self.display_name.trim().is_empty() {
             return Err(invalid("display_name", "The display name must not be empty."));
         }
-        let required: &[&str] = match self.auth_type {
-            AuthType::ApiKey => &[],
-            AuthType::Oauth2 => &["authorization_endpoint", "token_endpoint"],
-            AuthType::DeviceCode => &["device_authorization_endpoint", "token_endpoint"],
+        let consistent = match (self.auth_type, self.flow) {
+            (_, None) => true,
+            (AuthType::ApiKey, Some(f)) => f == Flow::ApiKey,
+            (AuthType::Oauth2, Some(f)) => f != Flow::ApiKey,
+            (AuthType::DeviceCode, Some(f)) => f == Flow::DeviceCode,
+        };
+        if !consistent {
+            return Err(invalid(
+                "flow",
+                "The flow does not fit the auth type (`api_key` takes the `api_key` flow, OAuth ones an OAuth flow).",
+            ));
+        }
+        let required: &[&str] = match (self.flow, self.auth_type) {
+            (Some(Flow::ApiKey), _) | (None, AuthType::ApiKey) => &[],
+            (Some(Flow::Pkce | Flow::DcrPkce), _) | (None, AuthType::Oauth2) => {
+                &["authorization_endpoint", "token_endpoint"]
+            }
+            (Some(Flow::DeviceCode), _) | (None, AuthType::DeviceCode) => {
+                &["device_authorization_endpoint", "token_endpoint"]
+            }
         };
         // An endpoint given to an auth type that does not need it is still a URL the host may
         // open: it is held to the same rule.
@@ -367,6 +631,8 @@ impl Provider {
             ("authorization_endpoint", &self.authorization_endpoint),
             ("token_endpoint", &self.token_endpoint),
             ("registration_endpoint", &self.registration_endpoint),
+            ("revocation_endpoint", &self.revocation_endpoint),
+            ("introspection_endpoint", &self.introspection_endpoint),
         ] {
             if v.is_some() || required.contains(&field) {
                 endpoint(field, v.as_ref())?;
@@ -987,6 +1253,40 @@ impl Broker {
         }
     }
 
+    /// The provider named `name`; `invalid_input` naming `provider` when there is none.
+    pub fn provider(&self, name: &str) -> Result<&Provider> {
+        self.providers.providers.get(name).ok_or_else(|| {
+            Error::field(
+                ErrorCode::InvalidInput,
+                "provider",
+                format!("There is no provider named `{}`.", quote_input(name)),
+            )
+        })
+    }
+
+    /// The revocation requests for provider `provider`'s connections and the records to delete
+    /// ([`crate::revocation::revocation_plan`]).
+    pub fn revoke(
+        &self,
+        provider: &str,
+        connections: &[Connection],
+        client: Option<&crate::revocation::ClientAuth>,
+    ) -> Result<crate::revocation::RevocationPlan> {
+        crate::revocation::revocation_plan(self.provider(provider)?, connections, client)
+    }
+
+    /// The introspection request for `token` at provider `provider`
+    /// ([`crate::revocation::introspection_request`]).
+    pub fn introspect(
+        &self,
+        provider: &str,
+        token: &str,
+        token_type_hint: Option<&str>,
+        client: Option<&crate::revocation::ClientAuth>,
+    ) -> Result<HttpRequest> {
+        crate::revocation::introspection_request(self.provider(provider)?, token, token_type_hint, client)
+    }
+
     /// Applies a refresh response to its connection. The old refresh token is kept when the
     /// provider sends none (RFC 6749 §6); an `invalid_grant` means the user must reconnect
     /// (`connection_expired`). An empty token, or one holding a byte a header cannot carry
@@ -1073,7 +1373,8 @@ fn refresh_request(provider: &Provider, tokens: &TokenSet) -> Result<HttpRequest
 }
 
 /// The default connection and its index: the one flagged default, else the one named
-/// `default`, else the only one.
+/// `default`, else the only one. Two or more flagged default is `ambiguous_default`: the broker
+/// does not guess.
 fn pick_connection<'a>(provider: &str, connections: &'a [Connection]) -> Result<(usize, &'a Connection)> {
     let mut mine: Vec<(usize, &Connection)> = connections
         .iter()
@@ -1081,9 +1382,20 @@ fn pick_connection<'a>(provider: &str, connections: &'a [Connection]) -> Result<
         .filter(|(_, c)| c.provider == provider)
         .collect();
     mine.sort_by(|a, b| a.1.name.cmp(&b.1.name));
-    let chosen = mine
-        .iter()
-        .find(|c| c.1.is_default)
+    let flagged: Vec<&(usize, &Connection)> = mine.iter().filter(|c| c.1.is_default).collect();
+    if flagged.len() > 1 {
+        return Err(Error::with_detail(
+            ErrorCode::AmbiguousDefault,
+            format!(
+                "`{}` has {} connections flagged as its default; set the default again.",
+                quote_input(provider),
+                flagged.len()
+            ),
+        ));
+    }
+    let chosen = flagged
+        .first()
+        .copied()
         .or_else(|| mine.iter().find(|c| c.1.name == "default"))
         .or(if mine.len() == 1 { mine.first() } else { None });
     match chosen {
@@ -1100,6 +1412,36 @@ fn pick_connection<'a>(provider: &str, connections: &'a [Connection]) -> Result<
             ),
         )),
     }
+}
+
+/// Makes `connection` the default of `provider`: the returned records are `connections` with
+/// that one flagged `is_default` and every other connection of `provider` unflagged (other
+/// providers' records unchanged, order kept). `not_connected` when `provider` has no
+/// connection named `connection`.
+pub fn set_default(connections: &[Connection], provider: &str, connection: &str) -> Result<Vec<Connection>> {
+    if !connections
+        .iter()
+        .any(|c| c.provider == provider && c.name == connection)
+    {
+        return Err(Error::with_detail(
+            ErrorCode::NotConnected,
+            format!(
+                "`{}` has no connection named `{}`.",
+                quote_input(provider),
+                quote_input(connection)
+            ),
+        ));
+    }
+    Ok(connections
+        .iter()
+        .map(|c| {
+            let mut c = c.clone();
+            if c.provider == provider {
+                c.is_default = c.name == connection;
+            }
+            c
+        })
+        .collect())
 }
 
 /// Parses an outbound URL with the WHATWG parser; `invalid_input` naming `url` when it does
@@ -1190,23 +1532,47 @@ pub struct Component {
     pub detail: String,
 }
 
-/// The readiness report.
+/// The readiness report, as a `/ready` probe answers it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Readiness {
-    /// `ok` (no warnings or errors), `degraded` (warnings) or `unhealthy` (errors).
+    /// `ok` (no warnings, no errors), `degraded` (warnings only) or `unhealthy` (any error).
     pub status: String,
-    /// Per component: `providers`, `connections`, `key_files`.
+    /// Per component (`providers`, `connections`, `schema_version`, `vault`), its own status
+    /// by the same rule over its own warnings and errors.
     pub components: BTreeMap<String, Component>,
-    /// Warnings.
+    /// Non-fatal observations that do not block readiness (a custom provider overriding a
+    /// bundled one, a key file readable by others, …): human-readable strings.
     pub warnings: Vec<String>,
-    /// Errors.
+    /// Fatal problems: when any is present, `status` is `unhealthy`. Human-readable strings
+    /// fit for a monitoring alert.
     pub errors: Vec<String>,
 }
 
-/// The broker's readiness given its custom provider definitions, connections and key files
-/// (as the host loaded them) at `now`.
-pub fn readiness(custom: &[Value], connections: &[Connection], key_files: &[KeyFile], now: i64) -> Readiness {
+/// The schema version of stored broker records this version reads.
+pub const STORE_SCHEMA_VERSION: u32 = 1;
+
+/// The broker's readiness given its custom provider definitions, connections, key files (as
+/// the host loaded them), the schema version its store records (`None`: no store yet) at
+/// `now`. Components and what each reports:
+///
+/// * `providers`: a definition that does not load is an error (so is an empty set); a custom
+///   provider overriding a bundled one, and a host pattern claimed by two providers, are
+///   warnings.
+/// * `connections`: two or more connections of one provider flagged as its default is an
+///   error ([`Broker::resolve`] refuses them with `ambiguous_default`); a connection naming an
+///   unknown provider, holding a malformed secret or expired, and a provider with several
+///   connections and no default, are warnings.
+/// * `schema_version`: a store written with a schema version other than
+///   [`STORE_SCHEMA_VERSION`] is an error.
+/// * `vault`: a key file readable or writable by group or others (e.g. mode 0644) is a warning.
+pub fn readiness(
+    custom: &[Value],
+    connections: &[Connection],
+    key_files: &[KeyFile],
+    schema_version: Option<u32>,
+    now: i64,
+) -> Readiness {
     let mut warnings = Vec::new();
     let mut errors = Vec::new();
     let mut components = BTreeMap::new();
@@ -1303,11 +1669,25 @@ pub fn readiness(custom: &[Value], connections: &[Connection], key_files: &[KeyF
     providers.sort_unstable();
     providers.dedup();
     for p in providers {
-        if pick_connection(p, connections).is_err() {
-            warnings.push(format!(
+        match pick_connection(p, connections) {
+            Err(e) if e.code() == ErrorCode::AmbiguousDefault => {
+                let mut names: Vec<String> = connections
+                    .iter()
+                    .filter(|c| c.provider == p && c.is_default)
+                    .map(|c| format!("`{}`", quote_input(&c.name)))
+                    .collect();
+                names.sort();
+                errors.push(format!(
+                    "`{}` has several default connections ({}); set one default.",
+                    quote_input(p),
+                    names.join(", ")
+                ));
+            }
+            Err(_) => warnings.push(format!(
                 "`{}` has several connections and none is the default.",
                 quote_input(p)
-            ));
+            )),
+            Ok(_) => {}
         }
     }
     components.insert(
@@ -1318,35 +1698,49 @@ pub fn readiness(custom: &[Value], connections: &[Connection], key_files: &[KeyF
         },
     );
 
-    // Key files.
-    let w0 = warnings.len();
-    let key_files_other: Vec<&KeyFile> = key_files
-        .iter()
-        .filter(|k| !crate::vault::is_master_key_file(k))
-        .collect();
-    for k in &key_files_other {
+    // Schema version of the store.
+    let e0 = errors.len();
+    let detail = match schema_version {
+        None => "no store".to_owned(),
+        Some(v) if v == STORE_SCHEMA_VERSION => format!("version {v}"),
+        Some(v) => {
+            errors.push(format!(
+                "The store has schema version {v}; this version reads version {STORE_SCHEMA_VERSION}."
+            ));
+            format!("version {v}, expected {STORE_SCHEMA_VERSION}")
+        }
+    };
+    components.insert(
+        "schema_version".to_owned(),
+        Component {
+            status: level(0, errors.len() - e0),
+            detail,
+        },
+    );
+
+    // The vault: its master key files (`master.key`, checked by `crate::vault`) and any
+    // other key files the host keeps secrets in.
+    let (w0, e0) = (warnings.len(), errors.len());
+    if let Some(v) = crate::vault::readiness_component(key_files) {
+        warnings.extend(v.warnings);
+        errors.extend(v.errors);
+    }
+    for k in key_files.iter().filter(|k| !crate::vault::is_master_key_file(k)) {
         if k.mode & 0o077 != 0 {
             warnings.push(format!(
                 "`{}` has mode {:04o}; expected 0600 or stricter.",
-                k.path,
+                quote_input(&k.path),
                 k.mode & 0o7777
             ));
         }
     }
     components.insert(
-        "key_files".to_owned(),
+        "vault".to_owned(),
         Component {
-            status: level(warnings.len() - w0, 0),
-            detail: format!("{} key files", key_files_other.len()),
+            status: level(warnings.len() - w0, errors.len() - e0),
+            detail: format!("{} key files", key_files.len()),
         },
     );
-
-    // The vault's master key files (`master.key`), when the host has any.
-    if let Some(v) = crate::vault::readiness_component(key_files) {
-        components.insert("vault".to_owned(), v.component);
-        warnings.extend(v.warnings);
-        errors.extend(v.errors);
-    }
 
     Readiness {
         status: level(warnings.len(), errors.len()),
@@ -1368,7 +1762,81 @@ mod tests {
         for k in example.as_object().unwrap().keys() {
             assert!(props.contains_key(k), "{k} missing from the schema");
         }
-        assert_eq!(props.len(), 13);
+        // 16 canonical members and 8 authsome ones.
+        assert_eq!(props.len(), 24);
+    }
+
+    #[test]
+    fn authsome_provider_files() {
+        let anthropic = json!({
+            "schema_version": 1, "name": "anthropic2", "display_name": "Anthropic", "auth_type": "api_key",
+            "flow": "api_key", "api_url": "api.anthropic.com",
+            "api_key": {"header_name": "x-api-key", "header_prefix": "", "env_var": "ANTHROPIC_API_KEY",
+                        "key_pattern": "^sk-ant-", "key_pattern_hint": "starts with sk-ant-"},
+            "export": {"ANTHROPIC_API_KEY": "API_TOKEN"}
+        });
+        let p = Provider::from_value(&anthropic).unwrap();
+        assert_eq!(p.hosts, vec!["api.anthropic.com"]);
+        assert_eq!(
+            (p.inject.header.as_str(), p.inject.format.as_str()),
+            ("x-api-key", "{key}")
+        );
+        let gitlab = json!({
+            "schema_version": 1, "name": "gl", "display_name": "GitLab", "auth_type": "oauth2", "flow": "pkce",
+            "api_url": ["gitlab.com"],
+            "oauth": {"base_url": "https://gitlab.com", "authorization_url": "{base_url}/oauth/authorize",
+                      "token_url": "{base_url}/oauth/token", "revocation_url": "https://gitlab.com/oauth/revoke",
+                      "device_authorization_url": null, "scopes": ["api"], "pkce": true,
+                      "supports_device_code": false, "supports_dcr": false}
+        });
+        let p = Provider::from_value(&gitlab).unwrap();
+        assert_eq!(p.token_endpoint.as_deref(), Some("https://gitlab.com/oauth/token"));
+        assert_eq!(
+            p.revocation_endpoint.as_deref(),
+            Some("https://gitlab.com/oauth/revoke")
+        );
+        assert_eq!(p.inject.format, "Bearer {token}");
+        let field = |v: Value| Provider::from_value(&v).unwrap_err().field_name().map(str::to_owned);
+        let mut both = gitlab.clone();
+        both["hosts"] = json!(["gitlab.com"]);
+        assert_eq!(field(both).as_deref(), Some("api_url"));
+        let mut regex = gitlab.clone();
+        regex["api_url"] = json!(["gitlab.com", "regex:.*"]);
+        assert_eq!(field(regex).as_deref(), Some("api_url[1]"));
+        let mut v2 = gitlab.clone();
+        v2["schema_version"] = json!(2);
+        assert_eq!(field(v2).as_deref(), Some("schema_version"));
+        let mut flow = anthropic.clone();
+        flow["flow"] = json!("pkce");
+        assert_eq!(field(flow).as_deref(), Some("flow"));
+    }
+
+    #[test]
+    fn default_connection() {
+        let c = |name: &str, is_default: bool| Connection {
+            provider: "openai".into(),
+            name: name.into(),
+            credential: ConnectionCredential::ApiKey { key: Secret::new("k") },
+            expires_at: None,
+            scopes: vec![],
+            is_default,
+            created_at: 0,
+        };
+        let two = [c("a", true), c("b", true)];
+        assert_eq!(
+            pick_connection("openai", &two).unwrap_err().code(),
+            ErrorCode::AmbiguousDefault
+        );
+        let fixed = set_default(&two, "openai", "b").unwrap();
+        assert_eq!(fixed.iter().map(|c| c.is_default).collect::<Vec<_>>(), [false, true]);
+        assert_eq!(pick_connection("openai", &fixed).unwrap().1.name, "b");
+        assert_eq!(
+            set_default(&two, "openai", "z").unwrap_err().code(),
+            ErrorCode::NotConnected
+        );
+        let r = readiness(&[], &two, &[], None, 0);
+        assert_eq!(r.status, "unhealthy");
+        assert_eq!(r.components["connections"].status, "unhealthy");
     }
 
     #[test]

@@ -215,6 +215,9 @@ error_codes! {
     MethodNotAllowed = ("method_not_allowed", 405, "Method not allowed."),
     /// A request body or its parameter count exceeds the documented cap.
     PayloadTooLarge = ("payload_too_large", 413, "The request is too large."),
+    /// Several connections of one provider are flagged as its default: the broker refuses to
+    /// pick one (set the default again).
+    AmbiguousDefault = ("ambiguous_default", 409, "Several connections are flagged as the provider's default."),
     /// A bug: the core or a binding failed in a way that should be impossible (a binding
     /// reports a caught panic with it). Nothing about the input is in the detail.
     Internal = ("internal", 500, "Internal error."),
@@ -265,7 +268,12 @@ impl ErrorCode {
             | C::CsrfFailed
             | C::MethodNotAllowed => "access",
             C::InvalidCredentials | C::InvalidUsername | C::InvalidPassword | C::UserExists => "account",
-            C::NoProvider | C::NotConnected | C::ConnectionExpired | C::InvalidProvider | C::InsecureUrl => "broker",
+            C::NoProvider
+            | C::NotConnected
+            | C::ConnectionExpired
+            | C::InvalidProvider
+            | C::InsecureUrl
+            | C::AmbiguousDefault => "broker",
             C::InvalidInput
             | C::InvalidConfig
             | C::InvalidKey

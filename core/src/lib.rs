@@ -98,6 +98,7 @@ pub mod password;
 pub mod profile;
 pub mod refresh;
 pub mod registration;
+pub mod revocation;
 #[cfg(feature = "schema")]
 pub mod schema;
 pub mod secret;

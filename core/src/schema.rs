@@ -13,8 +13,8 @@ use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value};
 
 use crate::{
-    authflow, broker, cors, device, discovery, error, gate, http, jwt, oauth, password, refresh, registration, session,
-    signin, tokens, vault,
+    authflow, broker, cors, device, discovery, error, gate, http, jwt, oauth, password, refresh, registration,
+    revocation, session, signin, tokens, vault,
 };
 
 /// Adds `T` (and everything it refers to) to the generator's definitions.
@@ -106,6 +106,11 @@ pub fn document() -> Value {
     add::<broker::Resolution>(&mut g);
     add::<broker::KeyFile>(&mut g);
     add::<broker::Readiness>(&mut g);
+    // revocation and introspection
+    add::<revocation::ClientAuth>(&mut g);
+    add::<revocation::RevocationPlan>(&mut g);
+    add::<revocation::RevocationOutcome>(&mut g);
+    add::<revocation::Introspection>(&mut g);
     // CORS
     add::<cors::CorsConfig>(&mut g);
     add::<cors::CorsDecision>(&mut g);

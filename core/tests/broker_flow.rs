@@ -164,10 +164,12 @@ fn connect_resolve_expire_refresh_resolve() {
             mode: 0o644,
             error: None,
         }],
+        Some(authcore::broker::STORE_SCHEMA_VERSION),
         later,
     );
     assert_eq!(report.status, "degraded");
-    assert_eq!(report.components["key_files"].status, "degraded");
+    assert_eq!(report.components["vault"].status, "degraded");
+    assert_eq!(report.components["schema_version"].status, "ok");
     assert_eq!(report.components["providers"].status, "ok");
 }
 

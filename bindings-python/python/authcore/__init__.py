@@ -112,5 +112,6 @@ __all__ = [
     "InvalidRequestTarget",
     "MethodNotAllowed",
     "PayloadTooLarge",
+    "AmbiguousDefault",
     "Internal",
 ]

@@ -26,7 +26,9 @@ from .types import (
     DriverStatus,
     EntryOutcome,
     Freshness,
+    HttpRequest,
     HttpResponse,
+    Introspection,
     IssuedGrant,
     IssuedRefresh,
     JwksAction,
@@ -45,6 +47,8 @@ from .types import (
     Readiness,
     RefreshRecord,
     SealedRecord,
+    RevocationOutcome,
+    RevocationPlan,
     Resolution,
     Rotation,
     Route,
@@ -549,6 +553,12 @@ class Broker:
     def apply_refresh(
         self, connection: Mapping[str, Any], response: Mapping[str, Any], now: Optional[int] = None
     ) -> Connection: ...
+    def revoke(
+        self, provider: str, connections: Sequence[Mapping[str, Any]], *, client: Optional[Mapping[str, Any]] = None
+    ) -> RevocationPlan: ...
+    def introspect(
+        self, provider: str, token: str, token_type_hint: Optional[str] = None, *, client: Optional[Mapping[str, Any]] = None
+    ) -> HttpRequest: ...
 
 def redact(connections: Sequence[Mapping[str, Any]]) -> List[_JSON]: ...
 def export_env(connections: Sequence[Mapping[str, Any]]) -> str: ...
@@ -559,7 +569,12 @@ def readiness(
     connections: Optional[Sequence[Mapping[str, Any]]] = None,
     key_files: Optional[Sequence[Mapping[str, Any]]] = None,
     now: Optional[int] = None,
+    *,
+    schema_version: Optional[int] = None,
 ) -> Readiness: ...
+def set_default(connections: Sequence[Mapping[str, Any]], provider: str, connection: str) -> List[Connection]: ...
+def revocation_outcome(response: Mapping[str, Any]) -> RevocationOutcome: ...
+def introspection_outcome(response: Mapping[str, Any], now: Optional[int] = None) -> Introspection: ...
 
 # --- profiles ------------------------------------------------------------------------------
 

@@ -493,6 +493,13 @@ class PayloadTooLarge(InputError):
     status = 413
 
 
+class AmbiguousDefault(BrokerError):
+    """Several connections are flagged as the provider's default. (HTTP 409)"""
+
+    code = "ambiguous_default"
+    status = 409
+
+
 class Internal(InputError):
     """Internal error. (HTTP 500)"""
 
@@ -561,6 +568,7 @@ _BY_CODE: Dict[str, Type[AuthError]] = {
     "invalid_request_target": InvalidRequestTarget,
     "method_not_allowed": MethodNotAllowed,
     "payload_too_large": PayloadTooLarge,
+    "ambiguous_default": AmbiguousDefault,
     "internal": Internal,
 }
 
@@ -658,5 +666,6 @@ __all__ = [
     "InvalidRequestTarget",
     "MethodNotAllowed",
     "PayloadTooLarge",
+    "AmbiguousDefault",
     "Internal",
 ]

@@ -18,15 +18,21 @@ AuthType = Union[Literal["api_key"], Literal["oauth2"], Literal["device_code"]]
 Backend = Union[Literal["native"], Literal["portable"]]
 """Which crypto implementation a key object uses."""
 
+ClientAuthMethod = Union[Literal["none"], Literal["client_secret_basic"], Literal["client_secret_post"]]
+"""How a client authenticates to the revocation or introspection endpoint."""
+
 CredentialKind = Union[Literal["jwt"], Literal["session"], Literal["guest"], Literal["service"], Literal["gateway"]]
 """A kind of credential, for the credentials a route accepts (`RouteRule::credentials`, `GateConfig::credentials`)."""
 
 Encoding = Union[Literal["form"], Literal["json"]]
 """How request bodies are encoded."""
 
-ErrorCode = Union[Literal["not_authenticated"], Literal["invalid_token"], Literal["token_expired"], Literal["token_not_yet_valid"], Literal["algorithm_not_allowed"], Literal["invalid_signature"], Literal["invalid_claims"], Literal["refresh_failed"], Literal["refresh_token_expired"], Literal["insufficient_scope"], Literal["subscription_required"], Literal["invalid_input"], Literal["invalid_config"], Literal["invalid_key"], Literal["entropy_unavailable"], Literal["state_corrupt"], Literal["state_version_unsupported"], Literal["version_conflict"], Literal["invalid_state"], Literal["cancelled"], Literal["invalid_response"], Literal["network_error"], Literal["server_error"], Literal["authorization_pending"], Literal["slow_down"], Literal["expired_token"], Literal["access_denied"], Literal["invalid_grant"], Literal["invalid_client"], Literal["invalid_request"], Literal["invalid_scope"], Literal["unauthorized_client"], Literal["unsupported_grant_type"], Literal["invalid_user_code"], Literal["too_many_attempts"], Literal["state_mismatch"], Literal["state_expired"], Literal["invalid_session"], Literal["session_expired"], Literal["session_revoked"], Literal["guest_read_only"], Literal["invalid_guest_id"], Literal["invalid_service_token"], Literal["identity_required"], Literal["identity_forbidden"], Literal["invalid_identity"], Literal["forbidden"], Literal["csrf_failed"], Literal["invalid_credentials"], Literal["invalid_username"], Literal["invalid_password"], Literal["user_exists"], Literal["no_provider"], Literal["not_connected"], Literal["connection_expired"], Literal["invalid_provider"], Literal["insecure_url"], Literal["invalid_request_target"], Literal["method_not_allowed"], Literal["payload_too_large"], Literal["internal"]]
+ErrorCode = Union[Literal["not_authenticated"], Literal["invalid_token"], Literal["token_expired"], Literal["token_not_yet_valid"], Literal["algorithm_not_allowed"], Literal["invalid_signature"], Literal["invalid_claims"], Literal["refresh_failed"], Literal["refresh_token_expired"], Literal["insufficient_scope"], Literal["subscription_required"], Literal["invalid_input"], Literal["invalid_config"], Literal["invalid_key"], Literal["entropy_unavailable"], Literal["state_corrupt"], Literal["state_version_unsupported"], Literal["version_conflict"], Literal["invalid_state"], Literal["cancelled"], Literal["invalid_response"], Literal["network_error"], Literal["server_error"], Literal["authorization_pending"], Literal["slow_down"], Literal["expired_token"], Literal["access_denied"], Literal["invalid_grant"], Literal["invalid_client"], Literal["invalid_request"], Literal["invalid_scope"], Literal["unauthorized_client"], Literal["unsupported_grant_type"], Literal["invalid_user_code"], Literal["too_many_attempts"], Literal["state_mismatch"], Literal["state_expired"], Literal["invalid_session"], Literal["session_expired"], Literal["session_revoked"], Literal["guest_read_only"], Literal["invalid_guest_id"], Literal["invalid_service_token"], Literal["identity_required"], Literal["identity_forbidden"], Literal["invalid_identity"], Literal["forbidden"], Literal["csrf_failed"], Literal["invalid_credentials"], Literal["invalid_username"], Literal["invalid_password"], Literal["user_exists"], Literal["no_provider"], Literal["not_connected"], Literal["connection_expired"], Literal["invalid_provider"], Literal["insecure_url"], Literal["invalid_request_target"], Literal["method_not_allowed"], Literal["payload_too_large"], Literal["ambiguous_default"], Literal["internal"]]
 
-Flow = Union[Literal["pkce"], Literal["device_code"], Literal["api_key"], Literal["client_credentials"]]
+Flow = Union[Literal["pkce"], Literal["dcr_pkce"], Literal["device_code"], Literal["api_key"]]
+"""The sign-in flow a provider uses (authsome's `flow`): it decides the endpoints a definition needs, and, when absent, `AuthType` decides them."""
+
+Flow2 = Union[Literal["pkce"], Literal["device_code"], Literal["api_key"], Literal["client_credentials"]]
 """How a session signs in."""
 
 Freshness = Union[Literal["fresh"], Literal["refresh_due"], Literal["expired"], Literal["refresh_expired"]]
@@ -61,6 +67,25 @@ SkipReason = Union[Literal["not_for_signature"], Literal["unsupported_alg"], Lit
 
 WellKnown = Union[Literal["openid"], Literal["oauth"]]
 """Which well-known document."""
+
+
+class _ActiveIntrospectionRequired(TypedDict):
+    type: Literal["active"]
+
+
+class ActiveIntrospection(_ActiveIntrospectionRequired, total=False):
+    """The token is active."""
+    aud: List[str]
+    client_id: Optional[str]
+    exp: Optional[int]
+    iat: Optional[int]
+    iss: Optional[str]
+    jti: Optional[str]
+    nbf: Optional[int]
+    scope: List[str]
+    sub: Optional[str]
+    token_type: Optional[str]
+    username: Optional[str]
 
 
 class ActualCorsDecision(TypedDict):
@@ -146,7 +171,7 @@ class _AuthSessionSnapshotRequired(TypedDict):
     config: AuthSessionConfig
     created_at: int
     expires_at: int
-    flow: Flow
+    flow: Flow2
     next_transmit: int
     phase: AuthSessionPhase
     provider: Provider
@@ -160,7 +185,7 @@ class AuthSessionSnapshot(_AuthSessionSnapshotRequired, total=False):
 
 class _AuthSessionStatusRequired(TypedDict):
     expires_at: int
-    flow: Flow
+    flow: Flow2
     provider: str
     session_id: str
     status: SessionState
@@ -235,6 +260,13 @@ class ClearTokensAction(TypedDict):
     expected_generation: int
 
 
+class ClientAuth(TypedDict, total=False):
+    """The client credentials for revocation and introspection."""
+    client_id: Optional[str]
+    client_secret: Optional[Secret]
+    method: Optional[ClientAuthMethod]
+
+
 class _ClientConfigRequired(TypedDict):
     token_endpoint: str
 
@@ -303,6 +335,12 @@ class Connection(_ConnectionRequired, total=False):
     is_default: bool
     name: str
     scopes: List[str]
+
+
+class ConnectionRef(TypedDict):
+    """A stored connection record, by key."""
+    name: str
+    provider: str
 
 
 class Consent(TypedDict):
@@ -772,6 +810,11 @@ class IdleDeviceClientPhase(TypedDict):
     type: Literal["idle"]
 
 
+class InactiveIntrospection(TypedDict):
+    """The token is not active (revoked, expired, unknown, or not for this client)."""
+    type: Literal["inactive"]
+
+
 class InjectResolution(TypedDict):
     """Add this header and send."""
     type: Literal["inject"]
@@ -1140,13 +1183,16 @@ class _ProviderRequired(TypedDict):
 
 
 class Provider(_ProviderRequired, total=False):
-    """A provider definition."""
+    """A provider definition, in its canonical form. `Provider::from_value` also reads authsome's provider files (`schema_version`, `api_url`, the `oauth` and `api_key` blocks) and turns them into this form."""
     authorization_endpoint: Optional[str]
     client_id: Optional[str]
     client_secret: Optional[Secret]
     client_secret_expires_at: Optional[int]
     device_authorization_endpoint: Optional[str]
+    flow: Optional[Flow]
+    introspection_endpoint: Optional[str]
     registration_endpoint: Optional[str]
+    revocation_endpoint: Optional[str]
     scopes: List[str]
     token_endpoint: Optional[str]
 
@@ -1184,7 +1230,7 @@ class ProviderSet(TypedDict):
 
 
 class Readiness(TypedDict):
-    """The readiness report."""
+    """The readiness report, as a `/ready` probe answers it."""
     components: Dict[str, Component]
     errors: List[str]
     status: str
@@ -1292,11 +1338,38 @@ class ResponseFields(TypedDict, total=False):
     token_type: Optional[str]
 
 
+class _RetryRevocationOutcomeRequired(TypedDict):
+    type: Literal["retry"]
+
+
+class RetryRevocationOutcome(_RetryRevocationOutcomeRequired, total=False):
+    """The server is unavailable (503): send the request again later."""
+    retry_after: Optional[int]
+
+
 class ReuseRotation(TypedDict):
     """A rotated token came back: revoke every record of `family_id`, answer `error`."""
     type: Literal["reuse"]
     error: Error
     family_id: str
+
+
+class RevocationPlan(TypedDict):
+    """What revoking a provider's connections takes."""
+    delete: List[ConnectionRef]
+    requests: List[RevocationRequest]
+
+
+class RevocationRequest(TypedDict):
+    """One revocation request to send."""
+    connection: str
+    request: HttpRequest
+    token_type_hint: str
+
+
+class RevokedRevocationOutcome(TypedDict):
+    """The token is revoked (or was unknown to the server, which is the same to the client)."""
+    type: Literal["revoked"]
 
 
 class RotatedRotation(TypedDict):
@@ -1541,6 +1614,11 @@ class TokenSet(_TokenSetRequired, total=False):
     user_id: Optional[str]
 
 
+class UnsupportedTokenTypeRevocationOutcome(TypedDict):
+    """The server does not revoke this type of token; the local record is deleted anyway."""
+    type: Literal["unsupported_token_type"]
+
+
 class _UserCodeCheckRequired(TypedDict):
     ok: bool
 
@@ -1667,6 +1745,9 @@ DeviceAction = Union[SendDeviceAction, PromptDeviceAction, WaitDeviceAction, Sav
 DeviceClientPhase = Union[IdleDeviceClientPhase, AuthorizingDeviceClientPhase, PollingDeviceClientPhase, FinishedDeviceClientPhase]
 """Where the flow is. An exchange in flight is not part of a snapshot (`serde(skip)`)."""
 
+Introspection = Union[ActiveIntrospection, InactiveIntrospection]
+"""An introspection answer (RFC 7662 §2.2)."""
+
 JwksAction = Union[SendJwksAction, WaitJwksAction, FetchFailedJwksAction]
 """What the cache wants the host to do."""
 
@@ -1685,12 +1766,16 @@ RefreshBody = Union[FormRefreshBody, JsonRefreshBody]
 Resolution = Union[InjectResolution, RefreshResolution]
 """What to do with an outbound request."""
 
+RevocationOutcome = Union[RevokedRevocationOutcome, RetryRevocationOutcome, UnsupportedTokenTypeRevocationOutcome]
+"""The answer to one revocation request."""
+
 Rotation = Union[RotatedRotation, ReuseRotation]
 """What a refresh attempt decided."""
 
 __all__ = [
     "Access",
     "Action",
+    "ActiveIntrospection",
     "ActualCorsDecision",
     "Algorithm",
     "AllowDecision",
@@ -1713,6 +1798,8 @@ __all__ = [
     "CallbackOutcome",
     "Classified",
     "ClearTokensAction",
+    "ClientAuth",
+    "ClientAuthMethod",
     "ClientConfig",
     "ClientMetadata",
     "CompleteAction",
@@ -1721,6 +1808,7 @@ __all__ = [
     "Component",
     "Connection",
     "ConnectionCredential",
+    "ConnectionRef",
     "Consent",
     "CookieMode",
     "CorsConfig",
@@ -1775,6 +1863,7 @@ __all__ = [
     "FinishedDesktopClientPhase",
     "FinishedDeviceClientPhase",
     "Flow",
+    "Flow2",
     "FormAuthSessionPhase",
     "FormField",
     "FormRefreshBody",
@@ -1791,8 +1880,10 @@ __all__ = [
     "IdentityRule",
     "IdleDesktopClientPhase",
     "IdleDeviceClientPhase",
+    "InactiveIntrospection",
     "InjectResolution",
     "Injection",
+    "Introspection",
     "InvalidCredential",
     "IssuedDesktopCode",
     "IssuedGrant",
@@ -1857,7 +1948,12 @@ __all__ = [
     "RenderFormAuthAction",
     "Resolution",
     "ResponseFields",
+    "RetryRevocationOutcome",
     "ReuseRotation",
+    "RevocationOutcome",
+    "RevocationPlan",
+    "RevocationRequest",
+    "RevokedRevocationOutcome",
     "RotatedRotation",
     "Rotation",
     "Route",
@@ -1890,6 +1986,7 @@ __all__ = [
     "StoredTokens",
     "TokenRequest",
     "TokenSet",
+    "UnsupportedTokenTypeRevocationOutcome",
     "UserCodeCheck",
     "UserCodeFormat",
     "UserInfo",

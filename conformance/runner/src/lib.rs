@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use authcore::broker::{export_env, export_json, readiness, redact, Broker, Connection, KeyFile};
+use authcore::broker::{export_env, export_json, readiness, redact, set_default, Broker, Connection, KeyFile};
 use authcore::cors::{Cors, CorsConfig};
 use authcore::device::{
     device_code_hash, AuthorizationRequest, DeviceAuthority, DeviceClient, DeviceClientConfig, DeviceGrant,
@@ -33,6 +33,7 @@ use authcore::password::{
 };
 use authcore::profile::Component;
 use authcore::refresh::{refresh_token_hash, RefreshConfig, RefreshRecord, RefreshTokens};
+use authcore::revocation::{introspection_outcome, revocation_outcome, ClientAuth};
 use authcore::session::{token_hash, Session, SessionManager};
 use authcore::tokens::{ClientConfig, RequestDriver, ResponseFields, StoredTokens, TokenSet};
 use authcore::Error;
@@ -370,6 +371,11 @@ pub const OPS: &[&str] = &[
     "broker.export_json",
     "broker.check_connection",
     "broker.readiness",
+    "broker.set_default",
+    "broker.revoke",
+    "broker.revocation_outcome",
+    "broker.introspect",
+    "broker.introspection_outcome",
     "cors.new",
     "cors.decide",
     "profile.load",
@@ -987,8 +993,19 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                 &opt::<Vec<Value>>(input, "custom")?.unwrap_or_default(),
                 &opt::<Vec<Connection>>(input, "connections")?.unwrap_or_default(),
                 &opt::<Vec<KeyFile>>(input, "key_files")?.unwrap_or_default(),
+                opt::<u32>(input, "schema_version")?,
                 arg(input, "now")?,
             ))),
+            "broker.set_default" => set_default(
+                &arg::<Vec<Connection>>(input, "connections")?,
+                &arg::<String>(input, "provider")?,
+                &arg::<String>(input, "connection")?,
+            )
+            .map(|c| out(&c)),
+            "broker.revocation_outcome" => revocation_outcome(&arg(input, "response")?).map(|o| out(&o)),
+            "broker.introspection_outcome" => {
+                introspection_outcome(&arg(input, "response")?, arg(input, "now")?).map(|o| out(&o))
+            }
             op if op.starts_with("broker.") => {
                 let b = ctx.broker.as_ref().ok_or("no broker: call broker.load first")?;
                 match op {
@@ -999,6 +1016,21 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                             &arg::<String>(input, "url")?,
                             &arg::<Vec<Connection>>(input, "connections")?,
                             arg(input, "now")?,
+                        )
+                        .map(|r| out(&r)),
+                    "broker.revoke" => b
+                        .revoke(
+                            &arg::<String>(input, "provider")?,
+                            &arg::<Vec<Connection>>(input, "connections")?,
+                            opt::<ClientAuth>(input, "client")?.as_ref(),
+                        )
+                        .map(|p| out(&p)),
+                    "broker.introspect" => b
+                        .introspect(
+                            &arg::<String>(input, "provider")?,
+                            &arg::<String>(input, "token")?,
+                            opt::<String>(input, "token_type_hint")?.as_deref(),
+                            opt::<ClientAuth>(input, "client")?.as_ref(),
                         )
                         .map(|r| out(&r)),
                     "broker.apply_refresh" => b
