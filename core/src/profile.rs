@@ -16,13 +16,16 @@
 //! | `issuer` | [`crate::jwt::IssuerConfig`] | `Issuer` |
 //! | `auth_code` | [`crate::oauth::AuthCodeConfig`] | `AuthCodeClient` |
 //! | `cors` | [`crate::cors::CorsConfig`] | `Cors` |
+//! | `desktop_signin` | [`crate::signin::DesktopSignInConfig`] | `DesktopSignIn` |
+//! | `desktop_client` | [`crate::signin::DesktopClientConfig`] | `DesktopClient` |
+//! | `magic_links` | [`crate::signin::MagicLinkConfig`] | `MagicLinks` |
 //!
 //! and further sections that are reference data for the host (`paths`, `headers`, `env`,
 //! `lifetimes`, `token_file`, `responses`), plus `name`, `version`, `description`, `seeds`
 //! (the documents the values come from) and `source` (for each value, by dotted path, the
 //! document and section it is taken from). A profile never holds a secret: keys and shared
-//! secrets come from the caller (an empty service `secret` in a profile refuses every request
-//! carrying that header until the caller supplies the real one).
+//! secrets come from the caller (a service secret named by `services_env` is read from the
+//! environment by `Gate::from_env_values`; `Gate::new` refuses to start without it).
 //!
 //! ## Merge rule
 //!
@@ -39,7 +42,8 @@
 //! let merged = profile::resolve(Component::Gate, json!({"profile": "reeve", "realm": "services"}))?;
 //! let config: GateConfig = profile::decode(Component::Gate, merged)?;
 //! assert_eq!(config.guest_header.as_deref(), Some("X-Guest-ID"));
-//! assert_eq!(config.services[0].header, "X-Reeve-Services-Token");
+//! assert_eq!(config.services_env[0].variable, "REEVE_SERVICES_TOKEN");
+//! assert_eq!(config.services_env[0].header, "X-Reeve-Services-Token");
 //! assert_eq!(config.session.idle_timeout, 30 * 86_400);
 //! assert_eq!(config.realm, "services");
 //!
