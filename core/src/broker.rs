@@ -1933,7 +1933,22 @@ mod tests {
 
     #[test]
     fn endpoints_headers_and_formats() {
-        let ok = |u: &str| endpoint("token_endpoint", Some(&u.to_owned())).is_ok();
+        let ok = |u: &str| endpoint("token_endpoint", Some(&u.to_owned()), false).is_ok();
+        let loopback = |u: &str| endpoint("token_endpoint", Some(&u.to_owned()), true).is_ok();
+        for u in [
+            "http://127.0.0.1:9000/token",
+            "http://localhost/token",
+            "http://[::1]:8/t",
+        ] {
+            assert!(!ok(u) && loopback(u), "{u}");
+        }
+        for u in [
+            "http://auth.example.com/token",
+            "http://10.0.0.1/token",
+            "http://u:p@127.0.0.1/t",
+        ] {
+            assert!(!loopback(u), "{u}");
+        }
         assert!(ok("https://auth.example.com/token"));
         assert!(ok("https://auth.example.com/token?tenant=t1"));
         assert!(ok("https://auth.example.com:8443/token"));
@@ -1952,7 +1967,7 @@ mod tests {
         ] {
             assert!(!ok(bad), "{bad}");
         }
-        assert!(endpoint("token_endpoint", None).is_err());
+        assert!(endpoint("token_endpoint", None, false).is_err());
         assert!(is_token("X-Api-Key") && is_token("x_api.key!") && is_token("a"));
         assert!(!is_token("") && !is_token("X Api") && !is_token("X:Api") && !is_token("X\r\n") && !is_token("É"));
         assert_eq!(fill("Bearer {token}", "a{key}b"), "Bearer a{key}b");
