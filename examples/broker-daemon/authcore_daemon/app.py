@@ -99,7 +99,11 @@ class Daemon:
                 continue
             try:
                 s = AuthSession.restore(record["snapshot"])
-            except AuthError:
+            except AuthError:  # a snapshot the core no longer takes: the sign-in starts again
+                store.delete_session(sid)
+                continue
+            if s.status()["status"] in ("completed", "failed", "expired"):
+                store.delete_session(sid)
                 continue
             self.live[sid] = Live(s, record["page_token"], record.get("view", {}))
 

@@ -74,7 +74,8 @@ class Store:
         return self.vault.open(json.loads(sealed), context)
 
     def schema_version(self) -> int:
-        row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        with self.lock:
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         return int(row[0])
 
     # --- connections ---------------------------------------------------------------------
@@ -129,6 +130,10 @@ class Store:
     def session_ids(self) -> List[str]:
         with self.lock:
             return [r[0] for r in self.db.execute("SELECT id FROM sessions ORDER BY id").fetchall()]
+
+    def delete_session(self, session_id: str) -> None:
+        with self.lock, self.db:
+            self.db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
 
     def put_session(self, session_id: str, record: Dict[str, Any]) -> None:
         with self.lock, self.db:

@@ -22,6 +22,8 @@ class AuthServer:
         self.devices: Dict[str, Dict[str, Any]] = {}  # device_code -> {"user_code", "approved"}
         self.revoked: List[Dict[str, str]] = []
         self.issued: List[str] = []
+        self.grants: List[str] = []
+        self.expires_in = 3600
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -86,6 +88,8 @@ class AuthServer:
                 if url.path != "/token":
                     return self.reply(404, {"error": "not_found"})
                 grant = f.get("grant_type")
+                with server.lock:
+                    server.grants.append(grant or "")
                 if grant == "authorization_code":
                     with server.lock:
                         rec = server.codes.pop(f.get("code", ""), None)
@@ -116,7 +120,8 @@ class AuthServer:
             n = len(self.issued) + 1
             access = "at-%d-%s" % (n, secrets.token_hex(4))
             self.issued.append(access)
-        return {"access_token": access, "refresh_token": "rt-%d" % n, "token_type": "Bearer", "expires_in": 3600}
+        return {"access_token": access, "refresh_token": "rt-%d" % n, "token_type": "Bearer",
+                "expires_in": self.expires_in}
 
     def approve(self, user_code: str) -> None:
         with self.lock:

@@ -109,6 +109,7 @@ def test_api_key_through_the_input_form(daemon: Any, shared: Dict[str, Any]) -> 
     assert done.status_code == 200 and "Connected" in done.text
     with api(daemon) as c:
         assert c.get("/auth/sessions/" + view["session_id"]).json()["status"] == "completed"
+        shared["finished_session"] = view["session_id"]
         listed = c.get("/connections")
         assert "ak-secret-1" not in listed.text
         assert [(x["provider"], x["name"]) for x in listed.json()] == [("acmekey", "default")]
@@ -154,18 +155,30 @@ def test_device_code_connection(daemon: Any, auth_server: Any) -> None:
         page = httpx.get(view["page_url"])
         assert page.status_code == 200 and user_code in page.text
         assert httpx.get(view["page_url"].split("?")[0]).status_code == 401
-        auth_server.approve(user_code)
-        assert wait_for(c, view["session_id"], "completed")["status"] == "completed"
+        auth_server.expires_in = 10  # within the refresh margin: the first resolve refreshes
+        try:
+            auth_server.approve(user_code)
+            assert wait_for(c, view["session_id"], "completed")["status"] == "completed"
+        finally:
+            auth_server.expires_in = 3600
         assert ("loopdev", "default") in [(x["provider"], x["name"]) for x in c.get("/connections").json()]
 
 
-def test_resolve_for_matching_and_other_hosts(daemon: Any) -> None:
+def test_resolve_for_matching_and_other_hosts(daemon: Any, auth_server: Any) -> None:
     with api(daemon) as c:
         r = c.post("/credentials/resolve", json={"host": "api.acme.example"}).json()
         assert r == {"provider": "acmekey", "connection": "default", "header": "X-Acme-Key", "value": "ak-secret-1"}
         tokens = c.get("/connections/loopauth/default", params={"reveal": "true"}).json()["credential"]["tokens"]
         r = c.post("/credentials/resolve", json={"url": "https://api.loopauth.example/v1/me"}).json()
         assert (r["header"], r["value"]) == ("Authorization", "Bearer " + tokens["access_token"])
+        # Refresh first: the device connection's token is about to expire.
+        before = c.get("/connections/loopdev/default", params={"reveal": "true"}).json()["credential"]["tokens"]
+        grants = len(auth_server.grants)
+        r = c.post("/credentials/resolve", json={"host": "api.loopdev.example"}).json()
+        assert auth_server.grants[grants:] == ["refresh_token"]
+        after = c.get("/connections/loopdev/default", params={"reveal": "true"}).json()["credential"]["tokens"]
+        assert after["access_token"] != before["access_token"] and after["access_token"] == auth_server.issued[-1]
+        assert r["value"] == "Bearer " + after["access_token"]
         miss = c.post("/credentials/resolve", json={"host": "api.elsewhere.example"})
         assert miss.status_code == 404 and miss.json()["error"] == "no_provider"
 
@@ -217,7 +230,8 @@ def test_revoke_clears_the_providers_connections(daemon: Any, auth_server: Any) 
         assert "loopauth" not in [x["provider"] for x in c.get("/connections").json()]
 
 
-def test_restart_keeps_the_vault_and_resumes_a_paused_session(daemon: Any, auth_server: Any) -> None:
+def test_restart_keeps_the_vault_and_resumes_a_paused_session(daemon: Any, auth_server: Any,
+                                                              shared: Dict[str, Any]) -> None:
     with api(daemon) as c:
         view = c.post("/auth/sessions", json={"provider": "loopdev", "flow": "device_code",
                                               "connection_name": "second"}).json()
@@ -231,6 +245,7 @@ def test_restart_keeps_the_vault_and_resumes_a_paused_session(daemon: Any, auth_
         revealed = c.get("/connections/acmekey/default", params={"reveal": "true"}).json()
         assert revealed["credential"]["key"] == "ak-secret-1"  # the vault opens the records
         assert c.get("/auth/sessions/" + sid).json()["status"] == "paused"
+        assert c.get("/auth/sessions/" + shared["finished_session"]).status_code == 404  # finished ones are dropped
         auth_server.approve(user_code)
         resumed = c.post("/auth/sessions/%s/resume" % sid)
         assert resumed.status_code == 200, resumed.text
