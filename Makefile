@@ -163,3 +163,9 @@ bench: ## run the benchmarks: the core (criterion), the Node binding, the WASM p
 
 doc: ## build the API docs
 	$(CARGO) doc -p authcore --no-deps
+
+# examples/broker-daemon: the authsome-shaped local broker daemon, end to end on loopback.
+daemon-test: python ## examples/broker-daemon end to end: local token, API-key form, OAuth PKCE with DCR and device code against a loopback auth server, resolve, export, revoke, restart, /ready
+	$(PY) -m pytest -q -p no:cacheprovider examples/broker-daemon/tests
+.PHONY: daemon-test
+test: daemon-test

@@ -1219,7 +1219,7 @@ export function createApi(native) {
     constructor() {
       throw new TypeError("AuthSession: use AuthSession.start(...) or AuthSession.restore(...)");
     }
-    /** `options`: `{redirectUri?, connectionName?, clientName?, ttl?}` */
+    /** `options`: `{redirectUri?, connectionName?, clientName?, ttl?, allowLoopbackHttp?}` */
     static start(provider, flow, now, entropy, options) {
       const p = json(provider, "provider");
       const f = str(flow, "flow");

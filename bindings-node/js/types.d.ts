@@ -184,6 +184,8 @@ export interface AuthContext {
 
 /** Session settings. */
 export interface AuthSessionConfig {
+  /** Also accept plain `http` endpoints (authorization, token, registration, device) on a loopback host (`localhost`, `127.0.0.0/8`, `[::1]`), e.g. a provider running on the same machine in development. Off by default: without it such endpoints are refused (`invalid_provider`). */
+  allow_loopback_http?: boolean;
   /** The `client_name` sent when registering a client (default `authcore`). */
   client_name?: string;
   /** The name of the connection made (default `default`). */
@@ -2195,6 +2197,8 @@ export interface AuthCodeConfigOptions {
 
 /** `AuthSessionConfig` as constructor options (camelCase members). */
 export interface AuthSessionConfigOptions {
+  /** Also accept plain `http` endpoints (authorization, token, registration, device) on a loopback host (`localhost`, `127.0.0.0/8`, `[::1]`), e.g. a provider running on the same machine in development. Off by default: without it such endpoints are refused (`invalid_provider`). */
+  allowLoopbackHttp?: boolean;
   /** The `client_name` sent when registering a client (default `authcore`). */
   clientName?: string;
   /** The name of the connection made (default `default`). */

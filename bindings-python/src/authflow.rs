@@ -53,7 +53,7 @@ impl AuthSession {
     /// Starts a session for `provider` with `flow` (`pkce`, `device_code`, `api_key`,
     /// `client_credentials`).
     #[staticmethod]
-    #[pyo3(signature = (provider, flow, now=None, entropy=None, *, redirect_uri=None, connection_name=None, client_name=None, ttl=None))]
+    #[pyo3(signature = (provider, flow, now=None, entropy=None, *, redirect_uri=None, connection_name=None, client_name=None, ttl=None, allow_loopback_http=false))]
     #[allow(clippy::too_many_arguments)]
     fn start(
         py: Python<'_>,
@@ -65,6 +65,7 @@ impl AuthSession {
         connection_name: Option<String>,
         client_name: Option<String>,
         ttl: Option<i64>,
+        allow_loopback_http: bool,
     ) -> PyResult<Self> {
         let p: Provider = from_py(provider, "provider")?;
         let f: Flow = from_py(flow, "flow")?;
@@ -74,6 +75,7 @@ impl AuthSession {
             connection_name: connection_name.unwrap_or(defaults.connection_name),
             client_name: client_name.unwrap_or(defaults.client_name),
             ttl: ttl.unwrap_or(defaults.ttl),
+            allow_loopback_http,
         };
         let s = CoreAuthSession::start(&p, f, config, now_or(now), &mut rng(entropy)).py(py)?;
         Ok(Self { inner: Mutex::new(s) })

@@ -441,6 +441,45 @@ case("authflow", "start-refuses-a-flow-the-provider-cannot-do",
      start(acme(client_id="c"), "pkce", error="entropy_unavailable", entropy=bytes(20), redirect_uri=REDIRECT),
      source=SEED)
 
+# --- loopback http endpoints: only with allow_loopback_http ---------------------------------
+
+LOOP = "http://127.0.0.1:9000"
+LOOP_PROVIDER = acme(authorization_endpoint=LOOP + "/authorize", token_endpoint=LOOP + "/token",
+                     registration_endpoint=LOOP + "/register")
+LOOP_REG_REQ = reg_request([REDIRECT], scope="read", endpoint=LOOP + "/register")
+LOOP_AUTH_URL = LOOP + "/authorize?" + query([
+    ("response_type", "code"), ("client_id", "dyn-1"), ("redirect_uri", REDIRECT), ("scope", "read"),
+    ("state", STATE), ("code_challenge", CHALLENGE), ("code_challenge_method", "S256")])
+LOOP_TOKEN_REQ = {"method": "POST", "url": LOOP + "/token", "headers": FORM_HEADERS,
+                  "body": form([("grant_type", "authorization_code"), ("code", "c-1"), ("redirect_uri", REDIRECT),
+                                ("client_id", "dyn-1"), ("code_verifier", VERIFIER)])}
+LOOP_DEVICE = dict(DEVICE_PROVIDER, device_authorization_endpoint="http://localhost:9000/device/code",
+                   token_endpoint="http://localhost:9000/token")
+LOOP_DEVICE_REQ = dict(DEVICE_REQ, url="http://localhost:9000/device/code")
+
+case("authflow", "loopback-http-endpoints-with-the-option",
+     start(LOOP_PROVIDER, "pkce", out([send(1, LOOP_REG_REQ)], "pending"), redirect_uri=REDIRECT,
+           client_name="authsome", allow_loopback_http=True),
+     act("handle_response", out([{"type": "open_browser", "url": LOOP_AUTH_URL}], "waiting_for_user"),
+         transmit=1, response=REGISTERED),
+     act("handle_callback", out([send(2, LOOP_TOKEN_REQ)], "pending"), callback=CB),
+     source=SEED + "; RFC 8252 §8.3 (loopback)")
+
+case("authflow", "loopback-http-device-endpoints-with-the-option",
+     start(LOOP_DEVICE, "device_code", dev_out([send(1, LOOP_DEVICE_REQ)], "pending"), allow_loopback_http=True),
+     source=SEED + "; RFC 8628 §3.1")
+
+case("authflow", "loopback-http-endpoints-refused-without-the-option",
+     start(LOOP_PROVIDER, "pkce", error="invalid_provider", field="authorization_endpoint", redirect_uri=REDIRECT),
+     start(LOOP_PROVIDER, "pkce", error="invalid_provider", field="authorization_endpoint", redirect_uri=REDIRECT,
+           allow_loopback_http=False),
+     start(LOOP_DEVICE, "device_code", error="invalid_provider", field="device_authorization_endpoint"),
+     start(acme(client_id="c", token_endpoint="http://auth.acme.example/token"), "pkce", error="invalid_provider",
+           field="token_endpoint", redirect_uri=REDIRECT, allow_loopback_http=True),
+     start(acme(client_id="c", authorization_endpoint="http://10.0.0.1/authorize"), "pkce",
+           error="invalid_provider", field="authorization_endpoint", redirect_uri=REDIRECT, allow_loopback_http=True),
+     source=SEED + " (credentials only over https; plain http to loopback only when allowed)")
+
 SUITES.write({"authflow": "Connecting a provider: RFC 7591 dynamic client registration (request, response, errors) and "
                           "auth sessions (PKCE with registration first, device code, API key and client credentials "
                           "forms; single-use callback state, TTL, pause, resume and restore)."})

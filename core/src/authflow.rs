@@ -115,6 +115,16 @@ pub struct AuthSessionConfig {
     pub client_name: String,
     /// Seconds the session lives (default 600; 60 to 86400).
     pub ttl: i64,
+    /// Also accept plain `http` endpoints (authorization, token, registration, device) on a
+    /// loopback host (`localhost`, `127.0.0.0/8`, `[::1]`), e.g. a provider running on the
+    /// same machine in development. Off by default: without it such endpoints are refused
+    /// (`invalid_provider`).
+    #[serde(skip_serializing_if = "is_false")]
+    pub allow_loopback_http: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl Default for AuthSessionConfig {
@@ -124,6 +134,7 @@ impl Default for AuthSessionConfig {
             connection_name: "default".to_owned(),
             client_name: "authcore".to_owned(),
             ttl: 600,
+            allow_loopback_http: false,
         }
     }
 }
@@ -381,7 +392,7 @@ impl AuthSession {
         now: i64,
         entropy: &mut dyn Entropy,
     ) -> Result<Self> {
-        provider.validate()?;
+        provider.validate_with(config.allow_loopback_http)?;
         config.validate()?;
         let seed_len = if provider.scopes.iter().any(|s| s == "openid") {
             96
@@ -452,7 +463,7 @@ impl AuthSession {
                         scope: (!provider.scopes.is_empty()).then(|| provider.scopes.join(" ")),
                     };
                     let endpoint = provider.registration_endpoint.as_deref().unwrap_or_default();
-                    let request = registration_request(endpoint, &metadata, false)?;
+                    let request = registration_request(endpoint, &metadata, session.config.allow_loopback_http)?;
                     session.phase = Phase::Registering {
                         seed: Secret::new(hex(&seed)),
                         outgoing: Outgoing {
@@ -930,7 +941,7 @@ impl AuthSession {
     pub fn restore(snapshot: &Value) -> Result<Self> {
         let s: AuthSessionSnapshot = crate::json::snapshot(snapshot, "auth session")?;
         let corrupt = |field: &str, detail: &str| Err(Error::field(ErrorCode::StateCorrupt, field, detail));
-        s.provider.validate()?;
+        s.provider.validate_with(s.config.allow_loopback_http)?;
         s.config.validate()?;
         if s.session_id.len() != 22 || s.next_transmit == 0 || s.expires_at < s.created_at {
             return corrupt("snapshot", "The auth session snapshot is inconsistent.");

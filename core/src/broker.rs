@@ -232,9 +232,10 @@ fn invalid(field: impl Into<String>, detail: impl Into<String>) -> Error {
 /// the URL's length.
 pub const MAX_URL_BYTES: usize = 16 * 1024;
 
-/// Checks a provider endpoint: an `https` URL, no user info, no fragment, written in the form
-/// the WHATWG parser serialises it to (so every client reads the same host from it).
-fn endpoint(field: &str, v: Option<&String>) -> Result<()> {
+/// Checks a provider endpoint: an `https` URL (or, with `allow_loopback_http`, an `http` URL
+/// to a loopback host), no user info, no fragment, written in the form the WHATWG parser
+/// serialises it to (so every client reads the same host from it).
+fn endpoint(field: &str, v: Option<&String>, allow_loopback_http: bool) -> Result<()> {
     let Some(text) = v else {
         return Err(invalid(field, format!("`{field}` is required for this auth type.")));
     };
@@ -245,7 +246,8 @@ fn endpoint(field: &str, v: Option<&String>) -> Result<()> {
         Ok(u) if text.len() <= MAX_URL_BYTES => u,
         _ => return Err(invalid(field, format!("`{field}` must be an https URL."))),
     };
-    if url.scheme() != "https" || url.host_str().is_none() {
+    let loopback_http = allow_loopback_http && url.scheme() == "http" && is_loopback(&url);
+    if (url.scheme() != "https" && !loopback_http) || url.host_str().is_none() {
         return Err(invalid(field, format!("`{field}` must be an https URL.")));
     }
     if !url.username().is_empty() || url.password().is_some() || url.fragment().is_some() {
@@ -515,6 +517,11 @@ impl Provider {
     /// A member given both ways (`hosts` and `api_url`, `inject` and `api_key`, an endpoint
     /// and its `oauth` URL) is refused.
     pub fn from_value(value: &Value) -> Result<Self> {
+        Self::from_value_with(value, false)
+    }
+
+    /// As [`Provider::from_value`], with endpoints checked by [`Provider::validate_with`].
+    pub fn from_value_with(value: &Value, allow_loopback_http: bool) -> Result<Self> {
         let obj = value
             .as_object()
             .ok_or_else(|| invalid("provider", "A provider definition must be a JSON object."))?;
@@ -585,12 +592,19 @@ impl Provider {
                 )
             }
         })?;
-        provider.validate()?;
+        provider.validate_with(allow_loopback_http)?;
         Ok(provider)
     }
 
-    /// Checks the definition.
+    /// Checks the definition; every endpoint must be an `https` URL.
     pub fn validate(&self) -> Result<()> {
+        self.validate_with(false)
+    }
+
+    /// Checks the definition. With `allow_loopback_http`, an endpoint may also be a plain
+    /// `http` URL to a loopback host (`localhost`, `127.0.0.0/8`, `[::1]`), e.g. a provider
+    /// running on the same machine in development; anything else stays `https` only.
+    pub fn validate_with(&self, allow_loopback_http: bool) -> Result<()> {
         if self.name.is_empty()
             || self.name.len() > 64
             || !self
@@ -635,7 +649,7 @@ impl Provider {
             ("introspection_endpoint", &self.introspection_endpoint),
         ] {
             if v.is_some() || required.contains(&field) {
-                endpoint(field, v.as_ref())?;
+                endpoint(field, v.as_ref(), allow_loopback_http)?;
             }
         }
         if let Some(secret) = &self.client_secret {
@@ -742,6 +756,12 @@ impl ProviderSet {
 
     /// As [`ProviderSet::load`] with given "bundled" providers.
     pub fn load_with(bundled: Vec<Provider>, custom: &[Value]) -> Result<Self> {
+        Self::load_with_options(bundled, custom, false)
+    }
+
+    /// As [`ProviderSet::load_with`]; with `allow_loopback_http`, custom definitions may have
+    /// plain `http` endpoints on a loopback host ([`Provider::validate_with`]).
+    pub fn load_with_options(bundled: Vec<Provider>, custom: &[Value], allow_loopback_http: bool) -> Result<Self> {
         let mut set = Self {
             providers: BTreeMap::new(),
             sources: BTreeMap::new(),
@@ -753,7 +773,8 @@ impl ProviderSet {
         }
         let mut seen = Vec::new();
         for (i, v) in custom.iter().enumerate() {
-            let p = Provider::from_value(v).map_err(|e| e.in_field(&format!("custom[{i}]")))?;
+            let p =
+                Provider::from_value_with(v, allow_loopback_http).map_err(|e| e.in_field(&format!("custom[{i}]")))?;
             if seen.contains(&p.name) {
                 return Err(invalid(
                     format!("custom[{i}].name"),
@@ -1049,9 +1070,11 @@ struct Target {
 
 impl Broker {
     /// The one entry point bindings call: the bundled providers plus `custom` definitions
-    /// ([`ProviderSet::load`]), with [`Broker::allow_loopback_http`] set as given.
+    /// ([`ProviderSet::load`]), with [`Broker::allow_loopback_http`] set as given; with it,
+    /// custom definitions may also have plain `http` endpoints on a loopback host.
     pub fn from_custom(custom: &[Value], allow_loopback_http: bool) -> Result<Self> {
-        Ok(Self::new(ProviderSet::load(custom)?).allow_loopback_http(allow_loopback_http))
+        let set = ProviderSet::load_with_options(ProviderSet::bundled(), custom, allow_loopback_http)?;
+        Ok(Self::new(set).allow_loopback_http(allow_loopback_http))
     }
 
     /// A broker over loaded providers. Credentials go to `https` URLs only; see
@@ -1910,7 +1933,22 @@ mod tests {
 
     #[test]
     fn endpoints_headers_and_formats() {
-        let ok = |u: &str| endpoint("token_endpoint", Some(&u.to_owned())).is_ok();
+        let ok = |u: &str| endpoint("token_endpoint", Some(&u.to_owned()), false).is_ok();
+        let loopback = |u: &str| endpoint("token_endpoint", Some(&u.to_owned()), true).is_ok();
+        for u in [
+            "http://127.0.0.1:9000/token",
+            "http://localhost/token",
+            "http://[::1]:8/t",
+        ] {
+            assert!(!ok(u) && loopback(u), "{u}");
+        }
+        for u in [
+            "http://auth.example.com/token",
+            "http://10.0.0.1/token",
+            "http://u:p@127.0.0.1/t",
+        ] {
+            assert!(!loopback(u), "{u}");
+        }
         assert!(ok("https://auth.example.com/token"));
         assert!(ok("https://auth.example.com/token?tenant=t1"));
         assert!(ok("https://auth.example.com:8443/token"));
@@ -1929,7 +1967,7 @@ mod tests {
         ] {
             assert!(!ok(bad), "{bad}");
         }
-        assert!(endpoint("token_endpoint", None).is_err());
+        assert!(endpoint("token_endpoint", None, false).is_err());
         assert!(is_token("X-Api-Key") && is_token("x_api.key!") && is_token("a"));
         assert!(!is_token("") && !is_token("X Api") && !is_token("X:Api") && !is_token("X\r\n") && !is_token("É"));
         assert_eq!(fill("Bearer {token}", "a{key}b"), "Bearer a{key}b");

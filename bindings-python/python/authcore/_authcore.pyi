@@ -732,6 +732,7 @@ class AuthSession:
         connection_name: Optional[str] = None,
         client_name: Optional[str] = None,
         ttl: Optional[int] = None,
+        allow_loopback_http: bool = False,
     ) -> "AuthSession": ...
     @staticmethod
     def restore(snapshot: Mapping[str, Any]) -> "AuthSession": ...

@@ -161,6 +161,7 @@ class AuthContext(_AuthContextRequired, total=False):
 
 class AuthSessionConfig(TypedDict, total=False):
     """Session settings."""
+    allow_loopback_http: bool
     client_name: str
     connection_name: str
     redirect_uri: Optional[str]

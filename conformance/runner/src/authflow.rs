@@ -39,6 +39,7 @@ pub(crate) fn dispatch(objects: &mut AuthflowObjects, op: &str, input: &Value) -
                 connection_name: opt(input, "connection_name")?.unwrap_or(d.connection_name),
                 client_name: opt(input, "client_name")?.unwrap_or(d.client_name),
                 ttl: opt(input, "ttl")?.unwrap_or(d.ttl),
+                allow_loopback_http: opt(input, "allow_loopback_http")?.unwrap_or(false),
             };
             let at = now()?;
             AuthSession::start(&provider, flow, config, at, &mut entropy(input)?).map(|mut s| {
