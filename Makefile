@@ -163,3 +163,10 @@ bench: ## run the benchmarks: the core (criterion), the Node binding, the WASM p
 
 doc: ## build the API docs
 	$(CARGO) doc -p authcore --no-deps
+
+# --- the browser client on the reference server --------------------------------------------
+example-browser-app-test: python wasm browser-deps ## examples/browser/app on the reference server in Chromium: device login approved on /device by a person, calls, exactly one refresh, denial
+	AUTHCORE_PYTHON=$(CURDIR)/$(PY) node --test examples/browser/app.test.mjs
+
+.PHONY: example-browser-app-test
+test: example-browser-app-test
