@@ -51,9 +51,13 @@ MAGIC_REQUEST = "/api/auth/magic-link"
 MAGIC_VERIFY = "/api/auth/magic-link/verify"
 LOGOUT = "/api/auth/logout"
 
-# The example's own routes, one per gate rule, after the profile's routes (first match wins).
-EXAMPLE_ROUTES: List[Dict[str, Any]] = [
+# Logout takes a session token, before the profile's routes (first match wins).
+FIRST_ROUTES: List[Dict[str, Any]] = [
     {"method": "POST", "path": LOGOUT, "access": "user", "credentials": ["session"]},
+]
+
+# The example's own routes, one per gate rule, after the profile's routes.
+EXAMPLE_ROUTES: List[Dict[str, Any]] = [
     {"path": "/.well-known/**", "access": "public"},
     {"path": "/app", "access": "public"},
     {"path": "/app/**", "access": "public"},
@@ -204,7 +208,7 @@ def create_app(storage: Storage, settings: Settings) -> FastAPI:
     gate_jwt = {"config": idp_config, "keys": idp_keys} if name == "reeve" else {"config": {"algorithms": ["EdDSA"]}, "keys": public_keys}
     gate_options: Dict[str, Any] = {
         "jwt": gate_jwt,
-        "routes": list(prof["gate"].get("routes", [])) + EXAMPLE_ROUTES,
+        "routes": FIRST_ROUTES + list(prof["gate"].get("routes", [])) + EXAMPLE_ROUTES,
         "guest_header": prof["gate"].get("guest_header") or "X-Guest-ID",
     }
     if not prof["gate"].get("services_env"):
@@ -614,8 +618,8 @@ def create_app(storage: Storage, settings: Settings) -> FastAPI:
                 return _refuse("too_many_attempts")
         except authcore.AuthError as e:
             return _error(e)
-        storage.insert("onetime", issued["record"]["token_hash"], issued["record"])
         if storage.get("onetime", "email:" + issued["record"]["email"]) is not None:
+            storage.insert("onetime", issued["record"]["token_hash"], issued["record"])
             send_mail(issued["record"]["email"], issued["link"])
         # The same answer whether or not an account has the address.
         return JSONResponse({"detail": "If an account has this address, a sign-in link is on its way."}, status_code=202)

@@ -319,7 +319,36 @@ def test_the_servers_own_jwt_exchanges_when_no_provider_is_configured(local: Dic
     assert web.post("/api/auth/session", headers=bearer(IDP.issue({"sub": "x"}))).status_code == 401
 
 
+def test_ravi_exchanges_its_own_jwt_for_a_session_and_logs_out(tmp_path: Any) -> None:
+    settings = Settings("http://127.0.0.1:8000", "ravi", env={"AUTHCORE_SERVICES_TOKEN": SERVICES_TOKEN})
+    storage = SqliteStorage(str(tmp_path / "db.sqlite"))
+    with TestClient(create_app(storage, settings)) as web:
+        assert web.post("/api/auth/register", json={"username": "rae", "password": PASSWORD}).status_code == 200
+        jwt = web.post("/api/auth/login", json={"username": "rae", "password": PASSWORD}).json()["access_token"]
+        session = web.post("/api/auth/session", headers=bearer(jwt)).json()["session_token"]
+        assert web.get("/api/me", headers=bearer(session)).json()["credential"] == "session"
+        # Logout takes a session token only: the JWT is refused there.
+        assert web.post("/api/auth/logout", headers=bearer(jwt)).status_code == 401
+        assert web.post("/api/auth/logout").status_code == 401
+        assert web.post("/api/auth/logout", headers=bearer(session)).status_code == 204
+        refused = web.get("/api/me", headers=bearer(session))
+        assert refused.status_code == 401 and refused.json()["code"] == "session_revoked"
+        assert web.get("/api/me", headers=bearer(jwt)).status_code == 200  # the JWT is not a session
+    storage.close()
+
+
 def test_an_identity_provider_needs_the_reeve_profile() -> None:
     with pytest.raises(ValueError):
         create_app(SqliteStorage(":memory:"), Settings("http://x", "ravi", env={"AUTHCORE_SERVICES_TOKEN": SERVICES_TOKEN},
                                                        idp={"jwks": IDP.jwks(), "algorithms": ["EdDSA"]}))
+
+
+def test_the_refresh_route_parses_with_the_core(local: Dict[str, Any]) -> None:
+    web = local["client"]
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    wrong = web.post("/api/auth/token/refresh/", content="grant_type=password&refresh_token=x", headers=form)
+    assert wrong.status_code == 400 and wrong.json()["error"] == "unsupported_grant_type", wrong.text
+    twice = web.post("/api/auth/token/refresh/", content="grant_type=refresh_token&refresh_token=a&refresh_token=b", headers=form)
+    assert twice.status_code == 400 and twice.json()["error"] == "invalid_request", twice.text
+    unknown = web.post("/api/auth/token/refresh/", content="grant_type=refresh_token&refresh_token=" + "A" * 43, headers=form)
+    assert unknown.status_code == 400 and unknown.json()["error"] == "invalid_grant", unknown.text
