@@ -169,3 +169,10 @@ daemon-test: python ## examples/broker-daemon end to end: local token, API-key f
 	$(PY) -m pytest -q -p no:cacheprovider examples/broker-daemon/tests
 .PHONY: daemon-test
 test: daemon-test
+
+# --- the browser client on the reference server --------------------------------------------
+example-browser-app-test: python wasm browser-deps ## examples/browser/app on the reference server in Chromium: device login approved on /device by a person, calls, exactly one refresh, denial
+	AUTHCORE_PYTHON=$(CURDIR)/$(PY) node --test examples/browser/app.test.mjs
+
+.PHONY: example-browser-app-test
+test: example-browser-app-test

@@ -1080,6 +1080,11 @@ function createApi(native) {
     const t = str(text, "text");
     return parse(call(() => native.loadRefreshRecord(t)));
   }
+  function parseRefreshRequest(body, clientId) {
+    const b = str(body, "body");
+    const c = optStr(clientId, "clientId");
+    return parse(call(() => native.parseRefreshRequest(b, c)));
+  }
 
   // ---------------------------------------------------------------------------- signin
 
@@ -1629,6 +1634,7 @@ function createApi(native) {
     RefreshTokens,
     refreshTokenHash,
     loadRefreshRecord,
+    parseRefreshRequest,
     pkce,
     checkPkce,
     wellKnownUrl,

@@ -1078,6 +1078,11 @@ export function createApi(native) {
     const t = str(text, "text");
     return parse(call(() => native.loadRefreshRecord(t)));
   }
+  function parseRefreshRequest(body, clientId) {
+    const b = str(body, "body");
+    const c = optStr(clientId, "clientId");
+    return parse(call(() => native.parseRefreshRequest(b, c)));
+  }
 
   // ---------------------------------------------------------------------------- signin
 
@@ -1627,6 +1632,7 @@ export function createApi(native) {
     RefreshTokens,
     refreshTokenHash,
     loadRefreshRecord,
+    parseRefreshRequest,
     pkce,
     checkPkce,
     wellKnownUrl,

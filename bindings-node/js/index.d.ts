@@ -60,6 +60,7 @@ import type {
   ProviderSet,
   Readiness,
   RefreshRecord,
+  RefreshRequest,
   Resolution,
   Rotation,
   Route,
@@ -573,6 +574,7 @@ export class RefreshTokens {
 
 export function refreshTokenHash(token: string): string;
 export function loadRefreshRecord(text: string): RefreshRecord;
+export function parseRefreshRequest(body: string, clientId?: string | null): RefreshRequest;
 
 // ------------------------------------------------------------------------------ oauth
 

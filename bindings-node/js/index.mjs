@@ -42,6 +42,7 @@ export const {
   RefreshTokens,
   refreshTokenHash,
   loadRefreshRecord,
+  parseRefreshRequest,
   pkce,
   checkPkce,
   wellKnownUrl,

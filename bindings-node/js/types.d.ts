@@ -1574,6 +1574,18 @@ export interface RefreshRecord {
   version: number;
 }
 
+/** A refresh request at the token endpoint (RFC 6749 §6): hand `refresh_token` and `client_id` to `RefreshTokens::rotate`. */
+export interface RefreshRequest {
+  /** The client, from the body or from HTTP client authentication. */
+  client_id?: string | null;
+  /** Always `REFRESH_TOKEN_GRANT_TYPE`. */
+  grant_type: string;
+  /** The presented refresh token (secret). */
+  refresh_token: Secret;
+  /** The requested scope, when the body names one. */
+  scope?: string | null;
+}
+
 /** Refresh the connection first (then `Broker::apply_refresh` and resolve again). */
 export interface RefreshResolution {
   type: "refresh";

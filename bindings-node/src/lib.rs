@@ -34,7 +34,7 @@ use authcore::oauth::{
 };
 use authcore::password::{self, Accounts as CoreAccounts, PasswordPolicy, Registration, StoredCredentials};
 use authcore::profile::Component;
-use authcore::refresh::{self, RefreshConfig, RefreshRecord, RefreshTokens as CoreRefreshTokens};
+use authcore::refresh::{self, RefreshConfig, RefreshRecord, RefreshRequest, RefreshTokens as CoreRefreshTokens};
 use authcore::session::{self, Session, SessionConfig, SessionManager as CoreSessionManager};
 use authcore::tokens::{ClientConfig, RequestDriver as CoreRequestDriver, ResponseFields, StoredTokens, TokenSet};
 use napi::bindgen_prelude::{AsyncTask, ToNapiValue, TypeName, Uint8Array};
@@ -1430,6 +1430,12 @@ pub fn refresh_token_hash(token: String) -> napi::Result<String> {
 #[napi]
 pub fn load_refresh_record(text: String) -> napi::Result<String> {
     guard(|| out(&RefreshRecord::from_json(&text)?))
+}
+
+/// Parses a form-encoded refresh request (RFC 6749 §6; `client_id` overrides the body's).
+#[napi]
+pub fn parse_refresh_request(body: String, client_id: Option<String>) -> napi::Result<String> {
+    guard(|| out(&RefreshRequest::from_form(&body, client_id.as_deref())?))
 }
 
 // ---------------------------------------------------------------------------------------------

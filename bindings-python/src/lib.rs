@@ -34,7 +34,7 @@ use authcore::oauth::{
 };
 use authcore::password::{self, Accounts as CoreAccounts, PasswordPolicy, Registration, StoredCredentials};
 use authcore::profile::Component;
-use authcore::refresh::{self, RefreshConfig, RefreshRecord, RefreshTokens as CoreRefreshTokens};
+use authcore::refresh::{self, RefreshConfig, RefreshRecord, RefreshRequest, RefreshTokens as CoreRefreshTokens};
 use authcore::revocation::ClientAuth;
 use authcore::session::{self, Session, SessionConfig, SessionManager as CoreSessionManager};
 use authcore::tokens::{ClientConfig, RequestDriver as CoreRequestDriver, ResponseFields, StoredTokens, TokenSet};
@@ -1846,6 +1846,16 @@ fn load_refresh_record(py: Python<'_>, text: &str) -> PyResult<Py<PyAny>> {
 }
 }
 
+guarded! {
+/// Parses a form-encoded refresh request (RFC 6749 §6; `client_id` overrides the body's).
+#[pyfunction]
+#[pyo3(signature = (body, client_id=None))]
+fn parse_refresh_request(py: Python<'_>, body: &str, client_id: Option<&str>) -> PyResult<Py<PyAny>> {
+    let r = RefreshRequest::from_form(body, client_id).py(py)?;
+    to_py(py, &r)
+}
+}
+
 // ---------------------------------------------------------------------------------------------
 // oauth
 // ---------------------------------------------------------------------------------------------
@@ -2227,6 +2237,7 @@ fn _authcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Cors>()?;
     m.add_function(wrap_pyfunction!(refresh_token_hash, m)?)?;
     m.add_function(wrap_pyfunction!(load_refresh_record, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_refresh_request, m)?)?;
     m.add_function(wrap_pyfunction!(pkce, m)?)?;
     m.add_function(wrap_pyfunction!(check_pkce, m)?)?;
     m.add_function(wrap_pyfunction!(well_known_url, m)?)?;

@@ -50,7 +50,7 @@ use authcore::{
     gate::{Classified, Gate as CoreGate, GateConfig, Lookup},
     oauth::{self, StoredChallenge},
     password,
-    refresh::{self, RefreshConfig, RefreshRecord, RefreshTokens as CoreRefreshTokens},
+    refresh::{self, RefreshConfig, RefreshRecord, RefreshRequest, RefreshTokens as CoreRefreshTokens},
     session::{self, Session, SessionConfig, SessionManager as CoreSessionManager},
 };
 use serde::de::DeserializeOwned;
@@ -1289,6 +1289,13 @@ pub fn refresh_token_hash(token: &str) -> String {
 #[wasm_bindgen(js_name = loadRefreshRecord)]
 pub fn load_refresh_record(text: &str) -> R<String> {
     to_json(&RefreshRecord::from_json(text).js()?)
+}
+
+#[cfg(feature = "server")]
+/// Parses a form-encoded refresh request (RFC 6749 §6; `client_id` overrides the body's): JSON.
+#[wasm_bindgen(js_name = parseRefreshRequest)]
+pub fn parse_refresh_request(body: &str, client_id: Option<String>) -> R<String> {
+    to_json(&RefreshRequest::from_form(body, client_id.as_deref()).js()?)
 }
 
 // ---------------------------------------------------------------------------------------------

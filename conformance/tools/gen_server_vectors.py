@@ -676,6 +676,30 @@ case("refresh", "record-versions",
 for name, cfg, field in [("token-bytes", {"token_bytes": 16}, "token_bytes"), ("ttl", {"ttl": 0}, "ttl")]:
     case("refresh", "config-invalid-" + name, step("refresh.new", {"config": cfg}, error="invalid_config", field=field))
 
+# The refresh request at the token endpoint (RFC 6749 section 6): a form body with
+# grant_type=refresh_token, refresh_token, optional scope; client_id from the body or from
+# HTTP client authentication (section 2.3.1), which wins; parameters must not repeat (3.1).
+RGT = "grant_type=refresh_token"
+case("refresh", "parse-request",
+     step("refresh.parse_request", {"body": RGT + "&refresh_token=" + b64(T1)}, {"grant_type": "refresh_token", "refresh_token": b64(T1)}),
+     step("refresh.parse_request", {"body": RGT + "&refresh_token=tGzv3JOkF0XG5Qx2TlKWIA&scope=read+write&client_id=cli"},
+          {"grant_type": "refresh_token", "refresh_token": "tGzv3JOkF0XG5Qx2TlKWIA", "client_id": "cli", "scope": "read write"}),
+     step("refresh.parse_request", {"body": "refresh_token=a%2Bb&" + RGT + "&client_id=body-client", "client_id": "basic-client"},
+          {"grant_type": "refresh_token", "refresh_token": "a+b", "client_id": "basic-client"}),
+     step("refresh.parse_request", {"body": RGT + "&refresh_token=t&scope=&client_id="}, {"grant_type": "refresh_token", "refresh_token": "t"}),
+     source="RFC 6749 6, 2.3.1")
+for name, body, code, field in [
+        ("wrong-grant-type", "grant_type=authorization_code&refresh_token=t", "unsupported_grant_type", "grant_type"),
+        ("device-grant-type", "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&refresh_token=t", "unsupported_grant_type", "grant_type"),
+        ("missing-grant-type", "refresh_token=t", "invalid_request", "grant_type"),
+        ("missing-refresh-token", RGT, "invalid_request", "refresh_token"),
+        ("empty-refresh-token", RGT + "&refresh_token=", "invalid_request", "refresh_token"),
+        ("repeated-refresh-token", RGT + "&refresh_token=a&refresh_token=b", "invalid_request", "refresh_token"),
+        ("repeated-scope", RGT + "&refresh_token=a&scope=x&scope=y", "invalid_request", "scope"),
+        ("bad-escape", RGT + "&refresh_token=%zz", "invalid_request", "body"),
+        ("too-large", RGT + "&refresh_token=" + "a" * 70000, "payload_too_large", "body")]:
+    case("refresh", "parse-request-" + name, step("refresh.parse_request", {"body": body}, error=code, field=field), source="RFC 6749 6, 3.1")
+
 DESCR = {"session": "Server sessions: UUID tokens stored as digests, idle expiry, touch throttling, revocation, rotation on sign-in.",
          "gate": "The two-step authenticator: credential precedence, route rules, guests, services, identities, scopes, 402.",
          "password": "Registration and login: identifier validation, NFKC, argon2id with fixed salts, indistinguishable failures.",

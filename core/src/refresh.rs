@@ -32,8 +32,10 @@
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
+use crate::device::{form_param, parse_form_with};
 use crate::entropy::{random_bytes, Entropy};
 use crate::error::{Error, ErrorCode, Result};
+use crate::http::FormLimits;
 use crate::json::versioned;
 use crate::secret::Secret;
 use crate::util::{b64url, check_user_id, hex, sha256_hex};
@@ -154,6 +156,76 @@ pub enum Rotation {
         /// `invalid_grant`.
         error: Error,
     },
+}
+
+/// The `grant_type` of a refresh request (RFC 6749 §6).
+pub const REFRESH_TOKEN_GRANT_TYPE: &str = "refresh_token";
+
+/// A refresh request at the token endpoint (RFC 6749 §6): hand `refresh_token` and
+/// `client_id` to [`RefreshTokens::rotate`].
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    /// Always [`REFRESH_TOKEN_GRANT_TYPE`].
+    pub grant_type: String,
+    /// The presented refresh token (secret).
+    pub refresh_token: Secret,
+    /// The client, from the body or from HTTP client authentication.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// The requested scope, when the body names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+}
+
+impl core::fmt::Debug for RefreshRequest {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("RefreshRequest")
+            .field("grant_type", &self.grant_type)
+            .field("refresh_token", &self.refresh_token)
+            .field("client_id", &self.client_id)
+            .field("scope", &self.scope)
+            .finish()
+    }
+}
+
+impl RefreshRequest {
+    /// Parses a form-encoded refresh request body (RFC 6749 §6) with the caps and checks of
+    /// [`TokenRequest::from_form`](crate::device::TokenRequest::from_form): a body over the
+    /// form caps gives `payload_too_large` (413, field `body`); a repeated parameter, a
+    /// malformed body or a missing or empty `refresh_token` / `grant_type` `invalid_request`;
+    /// another grant type `unsupported_grant_type`. `client_id` (e.g. from HTTP Basic client
+    /// authentication) overrides the body's; both are optional (a public client may send
+    /// none). An empty `scope` counts as absent. Linear time.
+    pub fn from_form(body: &str, client_id: Option<&str>) -> Result<Self> {
+        let pairs = parse_form_with(body, FormLimits::default())?;
+        let grant_type = form_param(&pairs, "grant_type")?;
+        if grant_type != REFRESH_TOKEN_GRANT_TYPE {
+            return Err(Error::field(
+                ErrorCode::UnsupportedGrantType,
+                "grant_type",
+                "Only the refresh_token grant type is supported here.",
+            ));
+        }
+        let optional = |name: &str| {
+            pairs
+                .iter()
+                .find(|(k, v)| k == name && !v.is_empty())
+                .map(|(_, v)| v.clone())
+        };
+        Ok(Self {
+            grant_type,
+            refresh_token: Secret::new(form_param(&pairs, "refresh_token")?),
+            client_id: client_id.map(str::to_owned).or_else(|| optional("client_id")),
+            scope: optional("scope"),
+        })
+    }
+}
+
+/// Parses a refresh request body: [`RefreshRequest::from_form`].
+pub fn parse_refresh_request(body: &str, client_id: Option<&str>) -> Result<RefreshRequest> {
+    RefreshRequest::from_form(body, client_id)
 }
 
 /// The lookup key for a refresh token: lower-case hex SHA-256.
@@ -306,6 +378,23 @@ impl RefreshTokens {
 mod tests {
     use super::*;
     use crate::entropy::OsEntropy;
+
+    #[test]
+    fn refresh_request_parses_and_refuses() {
+        let r = parse_refresh_request("grant_type=refresh_token&refresh_token=abc&scope=read+write", None).unwrap();
+        assert_eq!(r.refresh_token.expose(), "abc");
+        assert_eq!(r.scope.as_deref(), Some("read write"));
+        assert_eq!(r.client_id, None);
+        let r = parse_refresh_request("grant_type=refresh_token&refresh_token=abc&client_id=a", Some("b")).unwrap();
+        assert_eq!(r.client_id.as_deref(), Some("b"));
+        assert!(!format!("{r:?}").contains("abc"));
+        let e = parse_refresh_request("grant_type=password&refresh_token=abc", None).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::UnsupportedGrantType);
+        let e = parse_refresh_request("grant_type=refresh_token&refresh_token=a&refresh_token=b", None).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::InvalidRequest);
+        let e = parse_refresh_request("grant_type=refresh_token", None).unwrap_err();
+        assert_eq!(e.field_name(), Some("refresh_token"));
+    }
 
     #[test]
     fn rotate_then_reuse_revokes_the_family() {

@@ -90,6 +90,7 @@ pub fn document() -> Value {
     add::<refresh::RefreshRecord>(&mut g);
     add::<refresh::IssuedRefresh>(&mut g);
     add::<refresh::Rotation>(&mut g);
+    add::<refresh::RefreshRequest>(&mut g);
     add::<discovery::WellKnown>(&mut g);
     add::<discovery::ProviderMetadata>(&mut g);
     add::<oauth::Pkce>(&mut g);

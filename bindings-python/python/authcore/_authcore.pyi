@@ -46,6 +46,7 @@ from .types import (
     ProviderSet,
     Readiness,
     RefreshRecord,
+    RefreshRequest,
     SealedRecord,
     RevocationOutcome,
     RevocationPlan,
@@ -489,6 +490,7 @@ class RefreshTokens:
 
 def refresh_token_hash(token: str) -> str: ...
 def load_refresh_record(text: str) -> RefreshRecord: ...
+def parse_refresh_request(body: str, client_id: Optional[str] = None) -> RefreshRequest: ...
 
 # --- oauth ---------------------------------------------------------------------------------
 

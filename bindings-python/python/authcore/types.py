@@ -1280,6 +1280,17 @@ class RefreshRecord(_RefreshRecordRequired, total=False):
     scope: Optional[str]
 
 
+class _RefreshRequestRequired(TypedDict):
+    grant_type: str
+    refresh_token: Secret
+
+
+class RefreshRequest(_RefreshRequestRequired, total=False):
+    """A refresh request at the token endpoint (RFC 6749 §6): hand `refresh_token` and `client_id` to `RefreshTokens::rotate`."""
+    client_id: Optional[str]
+    scope: Optional[str]
+
+
 class RefreshResolution(TypedDict):
     """Refresh the connection first (then `Broker::apply_refresh` and resolve again)."""
     type: Literal["refresh"]
@@ -1940,6 +1951,7 @@ __all__ = [
     "RefreshBody",
     "RefreshConfig",
     "RefreshRecord",
+    "RefreshRequest",
     "RefreshResolution",
     "RefreshStatus",
     "RefusedCorsDecision",

@@ -32,7 +32,7 @@ use authcore::password::{
     normalize_email, normalize_username, Accounts, PasswordPolicy, Registration, StoredCredentials,
 };
 use authcore::profile::Component;
-use authcore::refresh::{refresh_token_hash, RefreshConfig, RefreshRecord, RefreshTokens};
+use authcore::refresh::{refresh_token_hash, RefreshConfig, RefreshRecord, RefreshRequest, RefreshTokens};
 use authcore::revocation::{introspection_outcome, revocation_outcome, ClientAuth};
 use authcore::session::{token_hash, Session, SessionManager};
 use authcore::tokens::{ClientConfig, RequestDriver, ResponseFields, StoredTokens, TokenSet};
@@ -355,6 +355,7 @@ pub const OPS: &[&str] = &[
     "refresh.revoke",
     "refresh.hash",
     "refresh.load",
+    "refresh.parse_request",
     "oauth.pkce",
     "oauth.check_pkce",
     "oauth.new",
@@ -883,6 +884,10 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
             }),
             "refresh.hash" => Ok(json!({"hash": refresh_token_hash(&arg::<String>(input, "token")?)})),
             "refresh.load" => RefreshRecord::from_json(&arg::<String>(input, "text")?).map(|r| out(&r)),
+            "refresh.parse_request" => {
+                let client_id: Option<String> = opt(input, "client_id")?;
+                RefreshRequest::from_form(&arg::<String>(input, "body")?, client_id.as_deref()).map(|r| out(&r))
+            }
             op if op.starts_with("refresh.") => {
                 let r = ctx
                     .refresh

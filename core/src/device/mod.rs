@@ -78,6 +78,8 @@
 
 pub(crate) mod client;
 mod server;
+
+pub(crate) use server::{param as form_param, parse_form_with};
 mod user_code;
 
 pub use client::{DeviceAction, DeviceClient, DeviceClientConfig, DeviceStatus, Encoding, Prompt};

@@ -293,7 +293,7 @@ pub(crate) fn parse_form_with(body: &str, limits: FormLimits) -> Result<Vec<(Str
     Ok(pairs)
 }
 
-fn param(pairs: &[(String, String)], name: &str) -> Result<String> {
+pub(crate) fn param(pairs: &[(String, String)], name: &str) -> Result<String> {
     pairs
         .iter()
         .find(|(k, v)| k == name && !v.is_empty())

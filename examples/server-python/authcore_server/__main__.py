@@ -1,5 +1,9 @@
 """``python -m authcore_server serve [--profile ravi] [--port 8000] [--db authcore.db]``.
 
+Also ``--idp-jwks FILE`` (the identity provider whose JWTs the session exchange takes, reeve
+profile), ``--outbox FILE`` (magic-link mails), ``--desktop-redirect URI`` (the desktop app's
+redirect URIs) and ``--wasm-pkg DIR`` (serves the browser client at ``/app/``).
+
 Binds first (``--port 0`` picks a free port), then prints ``listening on <url>`` on standard
 output (one line, flushed) and serves until interrupted. The services token comes from
 ``AUTHCORE_SERVICES_TOKEN`` (Reeve: ``REEVE_SERVICES_TOKEN``); when it is unset a random one is
@@ -7,6 +11,7 @@ generated and printed on standard error.
 """
 
 import argparse
+import json
 import os
 import socket
 import sys
@@ -30,6 +35,15 @@ def main(argv=None) -> int:
     serve.add_argument("--db", default="authcore.db", help="SQLite file (created with its schema when missing)")
     serve.add_argument("--access-ttl", type=int, default=None, help="access-token lifetime in seconds (default: the profile's, 3600)")
     serve.add_argument("--interval", type=int, default=5, help="device-grant polling interval in seconds")
+    serve.add_argument("--idp-jwks", default=os.environ.get("AUTHCORE_IDP_JWKS"),
+                       help="JWKS file of the identity provider whose JWTs POST /api/auth/session takes (reeve; env AUTHCORE_IDP_JWKS; default: the server's own JWTs)")
+    serve.add_argument("--idp-issuer", default=os.environ.get("AUTHCORE_IDP_ISSUER"), help="the provider's `iss` (env AUTHCORE_IDP_ISSUER)")
+    serve.add_argument("--idp-audience", default=os.environ.get("AUTHCORE_IDP_AUDIENCE"), help="the `aud` its JWTs must carry (env AUTHCORE_IDP_AUDIENCE)")
+    serve.add_argument("--idp-algorithms", default="RS256,ES256,EdDSA", help="the algorithms its JWTs may use (comma-separated)")
+    serve.add_argument("--outbox", default=None, help="file the magic-link mails are appended to, one JSON object a line")
+    serve.add_argument("--desktop-redirect", action="append", default=None,
+                       help="a desktop app redirect URI (repeatable; default http://127.0.0.1/callback, any port)")
+    serve.add_argument("--wasm-pkg", default=None, help="the built @authcore/wasm package (bindings-wasm/pkg): serves the browser client at /app/")
     args = parser.parse_args(argv)
 
     env = dict(os.environ)
@@ -45,7 +59,15 @@ def main(argv=None) -> int:
     port = sock.getsockname()[1]
     base_url = "http://%s:%d" % (args.host if ":" not in args.host else "[%s]" % args.host, port)
     storage = SqliteStorage(args.db)
-    app = create_app(storage, Settings(base_url, args.profile, access_ttl=ttl, interval=args.interval, env=env))
+    idp = None
+    if args.idp_jwks:
+        with open(args.idp_jwks, encoding="utf-8") as f:
+            idp = {"jwks": json.load(f), "algorithms": args.idp_algorithms.split(","), "issuer": args.idp_issuer, "audience": args.idp_audience}
+    settings = Settings(
+        base_url, args.profile, access_ttl=ttl, interval=args.interval, env=env, idp=idp, outbox=args.outbox,
+        desktop_redirect_uris=args.desktop_redirect or ["http://127.0.0.1/callback"], wasm_pkg=args.wasm_pkg,
+    )
+    app = create_app(storage, settings)
     print("listening on %s" % base_url, flush=True)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
     server.run(sockets=[sock])

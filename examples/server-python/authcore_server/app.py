@@ -3,8 +3,11 @@
 Every auth decision is authcore's: who may call which route (:class:`authcore.gate.Gate`),
 passwords and login limits (:class:`authcore.password.Accounts`), the device grant
 (:class:`authcore.device.DeviceAuthority`), refresh rotation and reuse
-(:class:`authcore.refresh.RefreshTokens`), the ``/device`` page's browser session
-(:class:`authcore.session.SessionManager`) and access tokens (:class:`authcore.jwt.Issuer`).
+(:class:`authcore.refresh.RefreshTokens`), the ``/device`` page's browser session and the
+session tokens of the session exchange, desktop sign-in and magic links
+(:class:`authcore.session.SessionManager`, :class:`authcore.signin.DesktopSignIn`,
+:class:`authcore.signin.MagicLinks`, the identity provider's JWT checked by
+:class:`authcore.jwt.Verifier`) and access tokens (:class:`authcore.jwt.Issuer`).
 This module loads and stores the records they hand back (compare-and-swap on ``revision``,
 see :mod:`authcore_server.storage`) and turns their answers into HTTP responses.
 """
@@ -15,33 +18,50 @@ import json
 import os
 import time
 import uuid
-from typing import Any, Callable, Dict, List, Mapping, Optional
-from urllib.parse import parse_qs, quote
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
+from urllib.parse import parse_qs, quote, urlencode
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 import authcore
 from authcore.asgi import GateMiddleware, auth_context
 from authcore.device import DeviceAuthority, device_code_hash, parse_authorization_request, parse_token_request
 from authcore.gate import Gate
-from authcore.jwt import Issuer
+from authcore.jwt import Issuer, Verifier
 from authcore.oauth import error_response as oauth_error_response
-from authcore.password import Accounts, normalize_username
+from authcore.password import Accounts, normalize_email, normalize_username
 from authcore.profiles import profile
-from authcore.refresh import RefreshTokens, refresh_token_hash
+from authcore.refresh import RefreshTokens, parse_refresh_request, refresh_token_hash
 from authcore.session import SessionManager, session_token_hash
+from authcore.signin import DesktopSignIn, MagicLinks, magic_link_hash, parse_desktop_exchange
 
 from .storage import Storage
 
 __all__ = ["create_app", "Settings", "EXAMPLE_ROUTES"]
 
 SESSION_COOKIE = "authcore_device"
+HERE = os.path.dirname(os.path.abspath(__file__))
+BROWSER_DIR = os.path.join(os.path.dirname(os.path.dirname(HERE)), "browser")
+DESKTOP_PATH = "/device/desktop"  # under /device: the browser session's cookie reaches it
+DESKTOP_EXCHANGE = "/api/auth/desktop/exchange"
+MAGIC_REQUEST = "/api/auth/magic-link"
+MAGIC_VERIFY = "/api/auth/magic-link/verify"
+LOGOUT = "/api/auth/logout"
 
-# The example's own routes, one per gate rule, after the profile's routes (first match wins).
+# Logout takes a session token, before the profile's routes (first match wins).
+FIRST_ROUTES: List[Dict[str, Any]] = [
+    {"method": "POST", "path": LOGOUT, "access": "user", "credentials": ["session"]},
+]
+
+# The example's own routes, one per gate rule, after the profile's routes.
 EXAMPLE_ROUTES: List[Dict[str, Any]] = [
     {"path": "/.well-known/**", "access": "public"},
+    {"path": "/app", "access": "public"},
+    {"path": "/app/**", "access": "public"},
+    {"path": "/magic", "access": "public"},
     {"path": "/device", "access": "public"},
     {"path": "/device/**", "access": "public"},
     {"path": "/api/auth/**", "access": "public"},
@@ -64,6 +84,10 @@ class Settings:
         interval: int = 5,
         env: Optional[Mapping[str, str]] = None,
         clock: Callable[[], float] = time.time,
+        idp: Optional[Mapping[str, Any]] = None,
+        outbox: Optional[str] = None,
+        desktop_redirect_uris: Sequence[str] = ("http://127.0.0.1/callback",),
+        wasm_pkg: Optional[str] = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.profile_name = profile_name
@@ -71,6 +95,15 @@ class Settings:
         self.interval = interval
         self.env = dict(os.environ if env is None else env)
         self.clock = clock
+        #: The identity provider whose JWTs the session exchange takes: ``{"jwks": {...},
+        #: "algorithms": [...], "issuer"?, "audience"?}``; ``None``: the server's own JWTs.
+        self.idp = dict(idp) if idp is not None else None
+        #: Where magic-link mails are appended, one JSON object a line (``None``: not sent).
+        self.outbox = outbox
+        #: The desktop app's redirect URIs (loopback entries match any port).
+        self.desktop_redirect_uris = list(desktop_redirect_uris)
+        #: The built ``@authcore/wasm`` package: when set, ``/app/`` serves the browser client.
+        self.wasm_pkg = wasm_pkg
 
 
 def _error(e: authcore.AuthError) -> JSONResponse:
@@ -90,6 +123,18 @@ async def _json_object(request: Request) -> Optional[Dict[str, Any]]:
     except ValueError:
         return None
     return data if isinstance(data, dict) else None
+
+
+def _refuse(code: str, detail: Optional[str] = None) -> JSONResponse:
+    """The catalog response of ``code`` (its own detail unless one is given)."""
+    body = json.loads(authcore.error_body(code, detail) if detail else authcore.error_body(code))
+    return _error(authcore.error_from_dict(body))
+
+
+def _bearer(request: Request) -> Optional[str]:
+    """The request's ``Authorization: Bearer`` credential, or ``None``."""
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    return value.strip() or None if scheme.lower() == "bearer" else None
 
 
 def _bad_body() -> JSONResponse:
@@ -146,12 +191,24 @@ def create_app(storage: Storage, settings: Settings) -> FastAPI:
         "login": paths.get("login", "/api/auth/login"),
         "refresh": "/api/auth/token/refresh/",
     }
+    p["session"] = paths.get("session", "/api/auth/session")
     key = _signing_key(storage)
     issuer = Issuer(key, lifetime=settings.access_ttl, **({"profile": name} if "issuer" in prof else {}))
     public_keys = [{"jwk": jwk} for jwk in issuer.jwks()["keys"]]
+    # The JWTs the session exchange takes: the identity provider's, or the server's own.
+    idp_config: Dict[str, Any] = {"algorithms": ["EdDSA"]}
+    idp_keys: List[Dict[str, Any]] = public_keys
+    if settings.idp is not None:
+        if name != "reeve":  # the other profiles' gates check bearer JWTs with the server's own keys
+            raise ValueError("an identity provider needs the reeve profile")
+        idp_config = {k: settings.idp[k] for k in ("algorithms", "issuer", "audience") if settings.idp.get(k) is not None}
+        idp_keys = [{"jwk": jwk} for jwk in settings.idp["jwks"].get("keys", [])]
+    idp_verifier = Verifier(idp_config, keys=idp_keys)
+    # Reeve's gate takes JWTs on the session route only: there they are the provider's.
+    gate_jwt = {"config": idp_config, "keys": idp_keys} if name == "reeve" else {"config": {"algorithms": ["EdDSA"]}, "keys": public_keys}
     gate_options: Dict[str, Any] = {
-        "jwt": {"config": {"algorithms": ["EdDSA"]}, "keys": public_keys},
-        "routes": list(prof["gate"].get("routes", [])) + EXAMPLE_ROUTES,
+        "jwt": gate_jwt,
+        "routes": FIRST_ROUTES + list(prof["gate"].get("routes", [])) + EXAMPLE_ROUTES,
         "guest_header": prof["gate"].get("guest_header") or "X-Guest-ID",
     }
     if not prof["gate"].get("services_env"):
@@ -168,6 +225,10 @@ def create_app(storage: Storage, settings: Settings) -> FastAPI:
     )
     refresh = RefreshTokens()
     issues_refresh = name != "rag-modulo"  # the seed's login answers an access token only
+    desktop = DesktopSignIn(
+        redirect_uris=settings.desktop_redirect_uris, **({"profile": name} if "desktop_signin" in prof else {})
+    )
+    links = MagicLinks(link_url=settings.base_url + "/magic", **({"profile": name} if "magic_links" in prof else {}))
 
     app = FastAPI(title="authcore reference server (%s)" % name)
     app.add_middleware(GateMiddleware, gate=gate, store=GateStore(storage), clock=settings.clock)
@@ -204,6 +265,8 @@ def create_app(storage: Storage, settings: Settings) -> FastAPI:
         user = dict(account, revision=0, identities=[identity], default_identity=identity, entitlements=[])
         if not storage.insert("user", account["user_id"], user):
             return JSONResponse(json.loads(authcore.error_body("user_exists")), status_code=409)
+        if account.get("email"):  # the address → account index magic links sign in through
+            storage.insert("onetime", "email:" + account["email"], {"revision": 0, "user_id": account["user_id"]})
         return JSONResponse({"user_id": account["user_id"], "username": account.get("username"), "email": account.get("email")})
 
     def password_login(username: str, password: str, requester: str) -> Any:
@@ -245,11 +308,10 @@ def create_app(storage: Storage, settings: Settings) -> FastAPI:
 
     @app.post(p["refresh"])
     async def refresh_token(request: Request) -> Response:
-        form = parse_qs((await request.body()).decode("utf-8", "replace"))
-        token = (form.get("refresh_token") or [""])[0]
-        client_id: Optional[str] = form["client_id"][0] if form.get("client_id") else None
         try:
-            rotation = refresh.rotate(storage.get("refresh", refresh_token_hash(token)), token, client_id, now=now())
+            req = parse_refresh_request((await request.body()).decode("utf-8", "replace"))
+            token = req["refresh_token"]
+            rotation = refresh.rotate(storage.get("refresh", refresh_token_hash(token)), token, req.get("client_id"), now=now())
         except authcore.AuthError as e:
             return _http(oauth_error_response(e.code, e.detail))
         if rotation["type"] == "reuse":
@@ -434,6 +496,183 @@ def create_app(storage: Storage, settings: Settings) -> FastAPI:
         if changed["status"] == "approved":
             return page("Device connected", "<p>You can close this window and return to your device.</p>")
         return page("Request denied", "<p>The device was not connected.</p>")
+
+    # --- session tokens: exchange, logout -------------------------------------------------
+
+    def store_sign_in(signin: Mapping[str, Any]) -> Dict[str, Any]:
+        """Insert a new session (and store the one it replaced); its response body."""
+        record = signin["session"]["record"]
+        storage.insert("session", record["token_hash"], record)
+        revoked = signin.get("revoked")
+        if revoked is not None:
+            storage.swap("session", revoked["token_hash"], revoked)
+        return dict(signin["response"])
+
+    @app.post(p["session"])
+    async def session_exchange(request: Request) -> Response:
+        token = _bearer(request)
+        if token is None:
+            return _refuse("not_authenticated")
+        try:
+            signin = sessions.exchange(idp_verifier, token, now=now())
+        except authcore.AuthError as e:
+            return _error(e)
+        return JSONResponse(store_sign_in(signin), headers={"Cache-Control": "no-store"})
+
+    @app.post(LOGOUT)
+    async def logout(request: Request, auth: Dict[str, Any] = Depends(auth_context)) -> Response:
+        token = _bearer(request)
+        token_hash = session_token_hash(token) if token else None
+        for _ in range(10):  # a lost swap is a touch in between: revoke the newer record
+            record = storage.get("session", token_hash) if token_hash else None
+            if record is None:
+                return _refuse("not_authenticated")
+            if storage.swap("session", token_hash, sessions.revoke(record, now=now())):
+                return Response(status_code=204)
+        return _refuse("version_conflict")
+
+    # --- desktop sign-in ----------------------------------------------------------------
+
+    def sign_in_form(action: str, hidden: Mapping[str, str]) -> str:
+        fields = "".join(
+            "<input type='hidden' name='%s' value='%s'>" % (html.escape(k, quote=True), html.escape(v, quote=True))
+            for k, v in hidden.items()
+        )
+        return (
+            "<form method='post' action='%s'>%s<label>User name <input name='username'></label>"
+            " <label>Password <input name='password' type='password'></label> <button>Sign in</button></form>"
+            % (html.escape(action, quote=True), fields)
+        )
+
+    async def browser_sign_in(request: Request, f: Mapping[str, str], target: str) -> Response:
+        """Password sign-in on a page: the browser session cookie, then ``target``."""
+        result = await run_in_threadpool(password_login, f.get("username", ""), f.get("password", ""), request.client.host if request.client else "-")
+        if isinstance(result, authcore.AuthError):
+            return page("Sign in", "<p class='error'>%s</p>" % html.escape(result.detail), status=result.status)
+        user = storage.get("user", result["user_id"]) or {}
+        new = sessions.sign_in(result["user_id"], user.get("email"), now=now())["session"]
+        storage.insert("session", new["record"]["token_hash"], new["record"])
+        resp = RedirectResponse(target, status_code=303)
+        resp.set_cookie(SESSION_COOKIE, new["token"], httponly=True, samesite="strict", path="/device")
+        return resp
+
+    @app.get(DESKTOP_PATH)
+    async def desktop_sign_in(request: Request) -> Response:
+        query = dict(request.query_params)
+        session = signed_in(request)
+        if session is None:
+            return page("Sign in to the desktop app", sign_in_form(DESKTOP_PATH + "/login", {"next": urlencode(query)}))
+        try:
+            issued = desktop.issue(
+                session["user_id"], session.get("email"), query.get("code_challenge", ""), query.get("redirect_uri", ""),
+                query.get("state"), now=now(),
+            )
+        except authcore.AuthError as e:
+            return page("Desktop sign-in", "<p class='error'>%s</p>" % html.escape(e.detail), status=e.status)
+        storage.insert("onetime", issued["record"]["code_hash"], issued["record"])
+        return RedirectResponse(issued["redirect_url"], status_code=303, headers={"Cache-Control": "no-store"})
+
+    @app.post(DESKTOP_PATH + "/login")
+    async def desktop_login(request: Request) -> Response:
+        f = await form(request)
+        return await browser_sign_in(request, f, DESKTOP_PATH + "?" + urlencode(parse_qs(f.get("next", "")), doseq=True))
+
+    @app.post(DESKTOP_EXCHANGE)
+    async def desktop_exchange(request: Request) -> Response:
+        sent = {"method": "POST", "url": str(request.url), "headers": dict(request.headers), "body": (await request.body()).decode("utf-8", "replace")}
+        try:
+            req = parse_desktop_exchange(sent)
+        except authcore.AuthError as e:
+            return _error(e)
+        out = desktop.exchange(sessions, storage.get("onetime", req["code_hash"]), req, now=now())
+        used = out.get("record")
+        if used is not None and not storage.swap("onetime", used["code_hash"], used):
+            return _refuse("invalid_grant")  # another exchange used the code first
+        new = out.get("session")
+        if new is not None:
+            storage.insert("session", new["record"]["token_hash"], new["record"])
+        return _http(out["response"])
+
+    # --- magic links --------------------------------------------------------------------
+
+    def send_mail(address: str, link: str) -> None:
+        if settings.outbox:
+            line = {"to": address, "subject": "Your sign-in link", "link": link, "text": "Open this link to sign in: " + link}
+            with open(settings.outbox, "a", encoding="utf-8") as out:
+                out.write(json.dumps(line) + "\n")
+
+    @app.post(MAGIC_REQUEST)
+    async def magic_request(request: Request) -> Response:
+        data = await _json_object(request)
+        if data is None:
+            return _bad_body()
+        email = str(data.get("email", ""))
+        try:
+            address = normalize_email(email)
+            lkey = "magic:" + address
+            for _ in range(10):  # a lost swap is a concurrent request for the address: count again
+                issued = links.issue(email, storage.get("limiter", lkey), now=now())
+                if _put(storage, "limiter", lkey, issued["limiter"]):
+                    break
+            else:
+                return _refuse("too_many_attempts")
+        except authcore.AuthError as e:
+            return _error(e)
+        if storage.get("onetime", "email:" + issued["record"]["email"]) is not None:
+            storage.insert("onetime", issued["record"]["token_hash"], issued["record"])
+            send_mail(issued["record"]["email"], issued["link"])
+        # The same answer whether or not an account has the address.
+        return JSONResponse({"detail": "If an account has this address, a sign-in link is on its way."}, status_code=202)
+
+    def redeem_link(token: str) -> Dict[str, Any]:
+        """Consume a magic link once and sign its account in: the new session's body."""
+        for _ in range(2):  # a lost swap means another redeem used it: the second try refuses
+            redeemed = links.redeem(storage.get("onetime", magic_link_hash(token)), token, now=now())
+            if storage.swap("onetime", redeemed["record"]["token_hash"], redeemed["record"]):
+                break
+        else:
+            raise authcore.error_from_dict({"code": "invalid_grant", "detail": "The link was already used."})
+        owner = storage.get("onetime", "email:" + redeemed["email"])
+        if owner is None:
+            raise authcore.error_from_dict({"code": "invalid_grant", "detail": "No account has this address."})
+        return {"signin": sessions.sign_in(owner["user_id"], redeemed["email"], now=now())}
+
+    @app.post(MAGIC_VERIFY)
+    async def magic_verify(request: Request) -> Response:
+        data = await _json_object(request)
+        if data is None:
+            return _bad_body()
+        try:
+            done = redeem_link(str(data.get("token", "")))
+        except authcore.AuthError as e:
+            return _error(e)
+        return JSONResponse(store_sign_in(done["signin"]), headers={"Cache-Control": "no-store"})
+
+    @app.get("/magic")
+    async def magic_page(token: str = "") -> Response:
+        # Opening the mail does not sign in (mail scanners follow links): the button does.
+        return page(
+            "Sign in",
+            "<form method='post' action='/magic'><input type='hidden' name='token' value='%s'>"
+            "<button>Sign in</button></form>" % html.escape(token, quote=True),
+        )
+
+    @app.post("/magic")
+    async def magic_sign_in(request: Request) -> Response:
+        try:
+            done = redeem_link((await form(request)).get("token", ""))
+        except authcore.AuthError as e:
+            return page("Sign in", "<p class='error'>%s</p>" % html.escape(e.detail), status=e.status)
+        store_sign_in(done["signin"])
+        resp = RedirectResponse("/device", status_code=303)
+        resp.set_cookie(SESSION_COOKIE, done["signin"]["session"]["token"], httponly=True, samesite="strict", path="/device")
+        return resp
+
+    # --- the browser client -------------------------------------------------------------
+
+    if settings.wasm_pkg:
+        app.mount("/app/node_modules/@authcore/wasm", StaticFiles(directory=settings.wasm_pkg), name="wasm")
+        app.mount("/app", StaticFiles(directory=os.path.join(BROWSER_DIR, "app"), html=True), name="app")
 
     # --- protected routes (the gate has already decided) ---------------------------------
 
