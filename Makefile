@@ -176,3 +176,20 @@ example-browser-app-test: python wasm browser-deps ## examples/browser/app on th
 
 .PHONY: example-browser-app-test
 test: example-browser-app-test
+
+# --- examples/node and examples/rust-cli against the reference server -------------------------
+EXAMPLE_NODE := examples/node
+
+$(EXAMPLE_NODE)/node_modules/.ready: $(EXAMPLE_NODE)/package-lock.json
+	cd $(EXAMPLE_NODE) && npm ci --no-audit --no-fund --silent
+	touch $@
+
+example-rust-cli: ## build examples/rust-cli (target/debug/authcore-rust-cli) and run its unit tests
+	$(CARGO) build --quiet -p authcore-rust-cli
+	$(CARGO) test --quiet -p authcore-rust-cli
+
+example-clients-test: python node $(EXAMPLE_NODE)/node_modules/.ready example-rust-cli ## the Node CLI, the Rust CLI and the Express app end to end against the reference server on loopback
+	$(PY) -m pytest -q -p no:cacheprovider examples/server-python/tests/clients_e2e.py
+
+.PHONY: example-rust-cli example-clients-test
+test: example-clients-test

@@ -294,7 +294,7 @@ export interface Classified {
   route?: RouteRule | null;
 }
 
-/** Delete the stored document now, if the stored generation equals `expected_generation` (compare-and-swap, like `Action::SaveTokens`); otherwise call `RequestDriver::handle_save_conflict` with what is stored. An empty store has generation 0, and so has the driver after a sign-out. */
+/** Delete the stored document now, if the stored generation equals `expected_generation` (compare-and-swap, like `Action::SaveTokens`): after `Action::SignedOut`, or before the `refresh_failed` of a refresh token the token endpoint refused. Otherwise call `RequestDriver::handle_save_conflict` with what is stored. An empty store has generation 0, and so has the driver after a sign-out. */
 export interface ClearTokensAction {
   type: "clear_tokens";
   /** The generation the store must still hold. */

@@ -73,14 +73,20 @@ test("a 402 is the server's answer, body intact", async () => {
   assert.deepEqual(await r.json(), { detail: "Upgrade to pro.", code: "subscription_required" });
 });
 
-test("a refused refresh rejects with the driver's AuthError", async () => {
+test("a refused refresh rejects with the driver's AuthError and clears the store", async () => {
   api.refuseRefresh = true;
-  const f = authFetch(optionsFor(api), new MemoryTokenStore(stored({ expiresIn: -10 })));
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "authcore-fetch-"));
+  const store = new FileTokenStore(path.join(dir, "tokens.json"));
+  assert.equal(await store.save(stored({ expiresIn: -10 }), 0), true);
+  const f = authFetch(optionsFor(api), store);
   await assert.rejects(f(`${api.base}/api/me`), (e) => {
     assert.ok(e instanceof AuthError);
     assert.equal(e.code, "refresh_failed");
     return true;
   });
+  assert.equal(await store.load(), null);
+  await assert.rejects(fs.stat(store.path), { code: "ENOENT" });
+  await assert.rejects(f(`${api.base}/api/me`), (e) => e instanceof AuthError && e.code === "not_authenticated");
   assert.deepEqual(api.seenAuth, []);
 });
 

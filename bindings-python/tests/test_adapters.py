@@ -161,13 +161,18 @@ def test_a_402_is_the_servers_answer(api: Api) -> None:
     assert r.status_code == 402 and r.json()["code"] == "subscription_required"
 
 
-def test_a_refused_refresh_raises_the_drivers_error(api: Api) -> None:
+def test_a_refused_refresh_raises_the_drivers_error_and_clears_the_store(api: Api, tmp_path: Any) -> None:
     api.refuse_refresh = True
-    with httpx.Client(auth=auth_for(api, MemoryTokenStore(stored(expires_in=-10)))) as http:
-        with pytest.raises(authcore.AuthError) as e:
+    store = FileTokenStore(tmp_path / "tokens.json")
+    assert store.save(stored(expires_in=-10), 0)
+    with httpx.Client(auth=auth_for(api, store)) as http:
+        with pytest.raises(authcore.RefreshFailed) as e:
             http.get(api.base + "/api/me")
-    assert e.value.code in ("refresh_failed", "not_authenticated")
-    assert api.seen_auth == []
+        assert e.value.code == "refresh_failed"
+        assert store.load() is None and not os.path.exists(store.path)
+        with pytest.raises(authcore.NotAuthenticated):
+            http.get(api.base + "/api/me")
+    assert api.seen_auth == [] and api.refreshes == 0
 
 
 def test_no_tokens_raises_not_authenticated_without_a_request(api: Api) -> None:

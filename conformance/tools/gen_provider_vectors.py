@@ -540,9 +540,10 @@ case(tr, "driver-refresh-invalid-grant-at-200-stops-refreshing",
      step("driver.new", {"config": DRIVER_CFG, "stored": STORED}, {}),
      step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [REFRESH]}),
      step("driver.handle_response", {"transmit": 1, "response": invalid_grant_200, "now": NOW},
-          {"actions": [{"type": "failed", "request_id": 1, "error": {"detail": "Token refresh failed with status 200 (invalid_grant).", "code": "refresh_failed"}, "response": invalid_grant_200}]}),
+          {"actions": [{"type": "clear_tokens", "expected_generation": 0},
+                       {"type": "failed", "request_id": 1, "error": {"detail": "Token refresh failed with status 200 (invalid_grant).", "code": "refresh_failed"}, "response": invalid_grant_200}]}),
      step("driver.send", {"request": GET, "now": NOW}, {"request": 2, "actions": [
-         {"type": "failed", "request_id": 2, "error": {"detail": "Refresh token has expired; sign in again.", "code": "refresh_token_expired"}}]}),
+         {"type": "failed", "request_id": 2, "error": {"detail": "Not authenticated.", "code": "not_authenticated"}}]}),
      source="RFC 6749 5.2 (invalid_grant: the refresh token is refused)")
 
 # =============================================================================================

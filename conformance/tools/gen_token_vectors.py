@@ -207,12 +207,52 @@ c("driver-402-server-detail-kept",
   step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1, 1)]}),
   step("driver.handle_response", {"transmit": 1, "response": resp(402, '{"detail":"Upgrade to Pro."}'), "now": NOW},
        {"actions": [failed(1, "subscription_required", "Upgrade to Pro.", resp(402, '{"detail":"Upgrade to Pro."}'))]}))
+# A refused refresh token (400/401, or `invalid_grant` at any status) ends the sign-in: the
+# driver forgets the tokens and clears the store (compare-and-swap on the generation they had)
+# before the waiting requests fail; a transient failure (5xx, network) keeps them.
+def clear(gen):
+    return {"type": "clear_tokens", "expected_generation": gen}
+
+
+INVALID_GRANT = resp(400, '{"error":"invalid_grant"}')
 c("driver-refresh-rejected-then-sign-in-again",
   new(ts(exp=NOW)),
   step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [refresh(1)]}),
-  step("driver.handle_response", {"transmit": 1, "response": resp(400, '{"error":"invalid_grant"}'), "now": NOW},
-       {"actions": [failed(1, "refresh_failed", "Token refresh failed with status 400 (invalid_grant).", resp(400, '{"error":"invalid_grant"}'))]}),
-  step("driver.send", {"request": GET, "now": NOW}, {"request": 2, "actions": [failed(2, "refresh_token_expired", "Refresh token has expired; sign in again.")]}))
+  step("driver.handle_response", {"transmit": 1, "response": INVALID_GRANT, "now": NOW},
+       {"actions": [clear(0), failed(1, "refresh_failed", "Token refresh failed with status 400 (invalid_grant).", INVALID_GRANT)]}),
+  step("driver.status", {"now": NOW}, {"generation": 0, "clock_offset": 0, "freshness": None}),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 2, "actions": [failed(2, "not_authenticated", "Not authenticated.")]}),
+  source="RFC 6749 5.2 (invalid_grant: the refresh token is invalid, expired or revoked)")
+c("driver-refresh-refused-clears-the-stored-generation",
+  new(ts(exp=NOW), 3),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [refresh(1)]}),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 2, "actions": []}),
+  step("driver.handle_response", {"transmit": 1, "response": resp(401, '{"detail":"Token is invalid or expired"}'), "now": NOW},
+       {"actions": [clear(3),
+                    failed(1, "refresh_failed", "Token refresh failed with status 401.", resp(401, '{"detail":"Token is invalid or expired"}')),
+                    failed(2, "refresh_failed", "Token refresh failed with status 401.", resp(401, '{"detail":"Token is invalid or expired"}'))]}),
+  # Another process signed in meanwhile: the clear lost its compare-and-swap; the new sign-in wins.
+  step("driver.handle_save_conflict", {"stored": stored(ts("at-8", NOW + 3600, "rt-8"), 1)}, {"actions": []}),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 3, "actions": [send(2, 3, "at-8")]}))
+c("driver-refresh-refused-after-401-clears-and-fails",
+  new(ts(), 2),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [send(1, 1)]}),
+  step("driver.handle_response", {"transmit": 1, "response": resp(401), "now": NOW}, {"actions": [refresh(2)]}),
+  step("driver.handle_response", {"transmit": 2, "response": INVALID_GRANT, "now": NOW},
+       {"actions": [clear(2), failed(1, "refresh_failed", "Token refresh failed with status 400 (invalid_grant).", INVALID_GRANT)]}),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 2, "actions": [failed(2, "not_authenticated", "Not authenticated.")]}))
+c("driver-refresh-refused-while-refresh-due-stops-using-the-token",
+  new(ts(), 1),
+  step("driver.send", {"request": GET, "now": NOW + 3400}, {"request": 1, "actions": [refresh(1)]}),
+  step("driver.handle_response", {"transmit": 1, "response": INVALID_GRANT, "now": NOW + 3400},
+       {"actions": [clear(1), failed(1, "refresh_failed", "Token refresh failed with status 400 (invalid_grant).", INVALID_GRANT)]}),
+  step("driver.send", {"request": GET, "now": NOW + 3400}, {"request": 2, "actions": [failed(2, "not_authenticated", "Not authenticated.")]}))
+c("driver-refresh-network-error-keeps-tokens",
+  new(ts(exp=NOW), 1),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [refresh(1)]}),
+  step("driver.handle_network_error", {"transmit": 1, "now": NOW}, {"actions": [failed(1, "network_error", "Network request failed.")]}),
+  step("driver.status", {"now": NOW}, {"generation": 1, "clock_offset": 0, "freshness": "expired"}),
+  step("driver.send", {"request": GET, "now": NOW}, {"request": 2, "actions": [refresh(2)]}))
 c("driver-refresh-server-error-can-retry-later",
   new(ts(exp=NOW)),
   step("driver.send", {"request": GET, "now": NOW}, {"request": 1, "actions": [refresh(1)]}),

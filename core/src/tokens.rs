@@ -37,6 +37,17 @@
 //! [`Action::ClearTokens`] (compare-and-swap on the generation, like a save), and the
 //! request fails with `not_authenticated`; no refresh is attempted.
 //!
+//! ## A refused refresh
+//!
+//! When the token endpoint refuses the refresh token (status 400 or 401, or an `error` of
+//! `invalid_grant` whatever the status, as GitHub answers with 200), the sign-in is over:
+//! the driver drops the tokens, emits [`Action::ClearTokens`] (compare-and-swap on the
+//! generation, as for a signed-out session) and then fails the waiting requests with
+//! `refresh_failed`; later requests fail with `not_authenticated` until
+//! [`RequestDriver::set_tokens`]. A transient failure (another status such as 5xx, a body
+//! that is not a token response, a network error) keeps the tokens, and the next request
+//! tries the refresh again.
+//!
 //! ## Other response shapes
 //!
 //! [`ClientConfig::response_fields`] names the members of a server's token responses when
@@ -952,7 +963,9 @@ pub enum Action {
     /// call [`RequestDriver::set_tokens`].
     SignedOut {},
     /// Delete the stored document now, if the stored generation equals
-    /// `expected_generation` (compare-and-swap, like [`Action::SaveTokens`]); otherwise call
+    /// `expected_generation` (compare-and-swap, like [`Action::SaveTokens`]): after
+    /// [`Action::SignedOut`], or before the `refresh_failed` of a refresh token the token
+    /// endpoint refused. Otherwise call
     /// [`RequestDriver::handle_save_conflict`] with what is stored. An empty store has
     /// generation 0, and so has the driver after a sign-out.
     ClearTokens {
@@ -1001,7 +1014,6 @@ pub struct RequestDriver {
     generation: u64,
     clock_offset: i64,
     identity: Option<String>,
-    refresh_rejected: bool,
     /// The token generation for which [`Action::Reauthenticate`] was emitted.
     reauthenticate_sent: Option<u64>,
     next_request: RequestId,
@@ -1042,7 +1054,6 @@ impl RequestDriver {
             generation,
             clock_offset,
             identity,
-            refresh_rejected: false,
             reauthenticate_sent: None,
             next_request: 1,
             next_transmit: 1,
@@ -1169,7 +1180,6 @@ impl RequestDriver {
     pub fn set_tokens(&mut self, tokens: TokenSet) -> Result<()> {
         tokens.check(ErrorCode::InvalidInput, "tokens.")?;
         self.tokens = Some(tokens);
-        self.refresh_rejected = false;
         self.bump_and_save();
         Ok(())
     }
@@ -1297,18 +1307,22 @@ impl RequestDriver {
             self.generation = stored.generation;
             self.clock_offset = stored.clock_offset;
             self.identity = stored.identity;
-            self.refresh_rejected = false;
         }
     }
 
     /// The API refused a session token: drop the tokens, ask to clear the store, say so.
     fn sign_out(&mut self) {
+        self.actions.push_back(Action::SignedOut {});
+        self.drop_tokens();
+    }
+
+    /// Forgets the tokens (generation 0) and asks to clear the store (compare-and-swap on
+    /// the generation they had).
+    fn drop_tokens(&mut self) {
         let expected_generation = self.generation;
         self.tokens = None;
         self.generation = 0;
-        self.refresh_rejected = false;
         self.reauthenticate_sent = None;
-        self.actions.push_back(Action::SignedOut {});
         self.actions.push_back(Action::ClearTokens { expected_generation });
     }
 
@@ -1332,7 +1346,7 @@ impl RequestDriver {
         let Some(tokens) = &self.tokens else {
             return self.fail(id, Error::new(ErrorCode::NotAuthenticated), None);
         };
-        let can_refresh = tokens.can_refresh(server_now) && !self.refresh_rejected;
+        let can_refresh = tokens.can_refresh(server_now);
         let (no_refresh_token, expires_at) = (tokens.refresh_token.is_none(), tokens.expires_at.unwrap_or(MAX_TIME));
         match tokens.freshness(server_now, self.config.refresh_margin) {
             Freshness::Fresh => self.transmit_api(id),
@@ -1494,15 +1508,16 @@ impl RequestDriver {
                 .and_then(Value::as_str)
                 .map(crate::json::truncate)
         });
-        if matches!(response.status, 400 | 401) || server_code.as_deref() == Some("invalid_grant") {
-            // The refresh token was refused (RFC 6749 `invalid_grant`, whatever the status):
-            // do not try it again.
-            self.refresh_rejected = true;
-        }
+        let refused = matches!(response.status, 400 | 401) || server_code.as_deref() == Some("invalid_grant");
         let detail = match server_code {
             Some(code) => format!("Token refresh failed with status {} ({code}).", response.status),
             None => format!("Token refresh failed with status {}.", response.status),
         };
+        if refused {
+            // The refresh token was refused (RFC 6749 `invalid_grant`, whatever the status):
+            // this sign-in is over. Drop the tokens and clear the store before failing.
+            self.drop_tokens();
+        }
         self.fail_waiting(&Error::with_detail(ErrorCode::RefreshFailed, detail), Some(response));
     }
 
@@ -1529,8 +1544,7 @@ impl RequestDriver {
                     return self.transmit_api(id);
                 }
                 let server_now = now.saturating_add(self.clock_offset);
-                let can_refresh =
-                    !self.refresh_rejected && self.tokens.as_ref().is_some_and(|t| t.can_refresh(server_now));
+                let can_refresh = self.tokens.as_ref().is_some_and(|t| t.can_refresh(server_now));
                 let session = self
                     .tokens
                     .as_ref()

@@ -67,10 +67,7 @@ def main(argv: Optional[List[str]] = None, **hooks: Any) -> int:
         print(r.text)
         return 0 if r.is_success else 1
     except authcore.RefreshFailed as e:
-        # The server refused the refresh token: this sign-in is over; forget it.
-        current = store.load()
-        if current is not None:
-            store.clear(current["generation"])
+        # A refused refresh token has already cleared the store (the core's rule).
         sys.stderr.write("%s Sign in again: login\n" % e.detail)
         return 2
     except authcore.AuthError as e:

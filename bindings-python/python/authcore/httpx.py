@@ -20,7 +20,9 @@ The final response is handed back as ``httpx`` always does (call ``raise_for_sta
 a 402 or a second 401 comes back as that response. When no response can be given because
 the request could not be authorised at all (no tokens, the refresh token expired or was
 refused), the request raises the :class:`authcore.AuthError` the driver reported, e.g.
-:class:`authcore.RefreshFailed` — the signal to sign in again.
+:class:`authcore.RefreshFailed` — the signal to sign in again. A refresh token the server
+refused (``invalid_grant``, 400, 401) also clears the store first (compare-and-swap), so the
+next run starts signed out; a transient failure (5xx, network) keeps the tokens.
 
 With an opaque session token (no expiry, e.g. ``{"session_token", "user_id", "email"}``), a
 401 signs the user out: the store is cleared (compare-and-swap), ``on_signed_out`` is
