@@ -7,7 +7,7 @@ RFCs; nothing is copied from the core's output. Signatures made by openssl for E
 PS256 are randomised, so re-running rewrites those tokens (with identical expectations);
 `--check` compares those tokens by header and payload only (see vectorlib.write_suite).
 """
-import hashlib, hmac, json, os, subprocess, tempfile
+import base64, hashlib, hmac, json, os, subprocess, tempfile
 
 from vectorlib import b64, write_suite
 
@@ -285,6 +285,11 @@ cases.append(issue("issue-claims-not-object", HS, ["sub"], error="invalid_input"
 cases.append(issue("issue-lifetime-zero", HS, {}, error="invalid_config", field="lifetime", config={"lifetime": 0}))
 ed_si = (b64(js({"alg": "EdDSA", "typ": "JWT"})) + "." + b64(js({"sub": "u", "iat": NOW, "exp": NOW + 3600}))).encode()
 cases.append(issue("issue-eddsa-deterministic", {"alg": "EdDSA", "pem": key("ed25519.pem")}, {"sub": "u"}, {"token": ed_si.decode() + "." + b64(sign("EdDSA", ed_si))}))
+# An all-zero Ed25519 seed is refused as a key (never a panic), whichever form carries it.
+ZERO_SEED_PEM = "-----BEGIN PRIVATE KEY-----\n" + base64.b64encode(bytes.fromhex("302e020100300506032b657004220420") + bytes(32)).decode() + "\n-----END PRIVATE KEY-----\n"
+cases.append(issue("issue-eddsa-zero-seed-raw-refused", {"alg": "EdDSA", "raw_b64": b64(bytes(32))}, {"sub": "u"}, error="invalid_key"))
+cases.append(issue("issue-eddsa-zero-seed-jwk-refused", {"alg": "EdDSA", "jwk": {"kty": "OKP", "crv": "Ed25519", "d": b64(bytes(32)), "x": b64(bytes(32))}}, {"sub": "u"}, error="invalid_key"))
+cases.append(issue("issue-eddsa-zero-seed-pkcs8-refused", {"alg": "EdDSA", "pem": ZERO_SEED_PEM}, {"sub": "u"}, error="invalid_key"))
 cases.append(issue("issue-with-public-key-refused", {"alg": "EdDSA", "pem": key("ed25519.pub.pem")}, {"sub": "u"}, error="invalid_key"))
 for alg, priv, pub in [("ES256", "p256.pem", "p256.pub.pem"), ("RS256", "rsa2048.pem", "rsa2048.pub.pem"), ("PS256", "rsa2048.pem", "rsa2048.pub.pem"), ("EdDSA", "ed25519.pem", "ed25519.pub.pem")]:
     cl = {"sub": "u", "iat": NOW, "exp": NOW + 3600}

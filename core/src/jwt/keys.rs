@@ -786,6 +786,10 @@ fn ed25519_private(bytes: &[u8]) -> Result<PrivateMaterial> {
             .ok_or_else(|| key_error("A raw Ed25519 key is a 32-byte seed."))?,
         _ => return Err(key_error("A raw Ed25519 key is a 32-byte seed.")),
     };
+    // An all-zero seed is no secret at all (and `ed25519-compact` refuses to expand it).
+    if seed.iter().all(|&b| b == 0) {
+        return Err(key_error("An Ed25519 seed of all zero bytes is not a key."));
+    }
     let public = super::backend::portable::ed25519_public(&seed);
     if bytes.len() == 64 && bytes.get(32..) != Some(&public[..]) {
         return Err(key_error("The Ed25519 public half does not match the seed."));
