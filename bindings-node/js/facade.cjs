@@ -82,6 +82,13 @@ function processEnv() {
   return env ? Object.assign({}, env) : {};
 }
 
+// An environment: `process.env` itself (not a plain object) is read as a copy of its entries.
+function envArg(v) {
+  if (v === undefined || v === null) return processEnv();
+  if (v === globalThis.process?.env) return Object.assign({}, v);
+  return v;
+}
+
 function entropyArg(v) {
   if (v === undefined || v === null) return null;
   if (!isBytes(v)) throw new TypeError(`entropy: expected a Uint8Array, got ${describe(v)}`);
@@ -529,7 +536,7 @@ function createApi(native) {
 
   /** `[Issuer, Verifier]` from the env-file shape (`JWT_SECRET_KEY`, `JWT_ALGORITHM`, …). */
   function fromEnv(env, options) {
-    const e = json(env, "env");
+    const e = json(envArg(env), "env");
     const b = backendArg(option(options, "backend", "options"));
     const issuer = call(() => native.Issuer.fromEnv(e, b));
     const verifier = call(() => native.Verifier.fromEnv(e, b));
@@ -915,7 +922,7 @@ function createApi(native) {
      * merged as for the constructor.
      */
     static fromEnv(env, config, options) {
-      const e = json(env === undefined || env === null ? processEnv() : env, "env");
+      const e = json(envArg(env), "env");
       const merged = {};
       for (const part of [settingsArg(config, "config"), settingsArg(options, "options")]) {
         for (const key of Object.keys(part)) {
@@ -1226,7 +1233,7 @@ function createApi(native) {
     constructor() {
       throw new TypeError("AuthSession: use AuthSession.start(...) or AuthSession.restore(...)");
     }
-    /** `options`: `{redirectUri?, connectionName?, clientName?, ttl?}` */
+    /** `options`: `{redirectUri?, connectionName?, clientName?, ttl?, allowLoopbackHttp?}` */
     static start(provider, flow, now, entropy, options) {
       const p = json(provider, "provider");
       const f = str(flow, "flow");

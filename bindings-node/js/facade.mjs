@@ -80,6 +80,13 @@ function processEnv() {
   return env ? Object.assign({}, env) : {};
 }
 
+// An environment: `process.env` itself (not a plain object) is read as a copy of its entries.
+function envArg(v) {
+  if (v === undefined || v === null) return processEnv();
+  if (v === globalThis.process?.env) return Object.assign({}, v);
+  return v;
+}
+
 function entropyArg(v) {
   if (v === undefined || v === null) return null;
   if (!isBytes(v)) throw new TypeError(`entropy: expected a Uint8Array, got ${describe(v)}`);
@@ -527,7 +534,7 @@ export function createApi(native) {
 
   /** `[Issuer, Verifier]` from the env-file shape (`JWT_SECRET_KEY`, `JWT_ALGORITHM`, …). */
   function fromEnv(env, options) {
-    const e = json(env, "env");
+    const e = json(envArg(env), "env");
     const b = backendArg(option(options, "backend", "options"));
     const issuer = call(() => native.Issuer.fromEnv(e, b));
     const verifier = call(() => native.Verifier.fromEnv(e, b));
@@ -913,7 +920,7 @@ export function createApi(native) {
      * merged as for the constructor.
      */
     static fromEnv(env, config, options) {
-      const e = json(env === undefined || env === null ? processEnv() : env, "env");
+      const e = json(envArg(env), "env");
       const merged = {};
       for (const part of [settingsArg(config, "config"), settingsArg(options, "options")]) {
         for (const key of Object.keys(part)) {

@@ -47,6 +47,9 @@ test("services token from the environment (process.env when omitted)", () => {
     const gate = Gate.fromEnv(undefined, config);
     const d = gate.authenticate(req("POST", "/internal/credits", { "X-Reeve-Services-Token": "svc-secret-value" }));
     assert.equal(d.context.service, "reeve");
+    // `process.env` passed explicitly reads the same as the default.
+    const explicit = Gate.fromEnv(process.env, config);
+    assert.equal(explicit.authenticate(req("POST", "/internal/credits", { "X-Reeve-Services-Token": "svc-secret-value" })).context.service, "reeve");
     const other = Gate.fromEnv({ REEVE_SERVICES_TOKEN: "other" }, config);
     assert.equal(other.authenticate(req("POST", "/internal/credits", { "X-Reeve-Services-Token": "svc-secret-value" })).error.code, "invalid_service_token");
     process.env.REEVE_SERVICES_TOKEN = "";
