@@ -1,4 +1,4 @@
-"""``python -m authcore_server serve [--profile ravi] [--port 8000] [--db authcore.db]``.
+"""``python -m authcore_server serve [--profile ravi] [--port 8000] [--db authcore.db | postgresql://…]``.
 
 Binds first (``--port 0`` picks a free port), then prints ``listening on <url>`` on standard
 output (one line, flushed) and serves until interrupted. The services token comes from
@@ -17,7 +17,7 @@ from authcore.gate import generate_gateway_token
 from authcore.profiles import profile, profile_names
 
 from .app import Settings, create_app
-from .storage import SqliteStorage
+from .storage import open_storage
 
 
 def main(argv=None) -> int:
@@ -27,7 +27,7 @@ def main(argv=None) -> int:
     serve.add_argument("--profile", default="ravi", choices=profile_names())
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--db", default="authcore.db", help="SQLite file (created with its schema when missing)")
+    serve.add_argument("--db", default="authcore.db", help="SQLite file, or a postgresql:// URL (schema created on start either way)")
     serve.add_argument("--access-ttl", type=int, default=None, help="access-token lifetime in seconds (default: the profile's, 3600)")
     serve.add_argument("--interval", type=int, default=5, help="device-grant polling interval in seconds")
     args = parser.parse_args(argv)
@@ -44,7 +44,7 @@ def main(argv=None) -> int:
     sock.bind((args.host, args.port))
     port = sock.getsockname()[1]
     base_url = "http://%s:%d" % (args.host if ":" not in args.host else "[%s]" % args.host, port)
-    storage = SqliteStorage(args.db)
+    storage = open_storage(args.db)
     app = create_app(storage, Settings(base_url, args.profile, access_ttl=ttl, interval=args.interval, env=env))
     print("listening on %s" % base_url, flush=True)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
