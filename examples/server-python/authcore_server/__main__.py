@@ -42,6 +42,7 @@ def main(argv=None) -> int:
     sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((args.host, args.port))
+    sock.listen(2048)  # connections made right after the line below queue until uvicorn serves
     port = sock.getsockname()[1]
     base_url = "http://%s:%d" % (args.host if ":" not in args.host else "[%s]" % args.host, port)
     storage = open_storage(args.db)
