@@ -145,8 +145,10 @@ def markdown(result: Dict[str, Any]) -> str:
         "same EdDSA token in a dependency instead of authcore's gate. Python %s, %s.\n\n"
         "| server | credential | route | requests/s | p50 ms | p99 ms |\n|---|---|---|---:|---:|---:|\n%s\n\n"
         "The client shares the machine's cores with the server, so these are rates of the whole\n"
-        "loopback system, comparable between rows rather than absolute capacity.\n%s"
-        % (START, result["requests"], result["connections"], result["pyjwt"], result["python"], result["date"], rows, END)
+        "loopback system, comparable between rows rather than absolute capacity (load average\n"
+        "%s on %d CPUs right after this run).\n%s"
+        % (START, result["requests"], result["connections"], result["pyjwt"], result["python"], result["date"], rows,
+           " / ".join("%.2f" % x for x in result["load_average"]), result["cpus"], END)
     )
 
 
@@ -206,6 +208,8 @@ def main() -> int:
         "pyjwt": jwt.__version__,
         "requests": count,
         "connections": connections,
+        "load_average": [round(x, 2) for x in os.getloadavg()],  # the machine's, right after the run
+        "cpus": os.cpu_count(),
         "scenarios": rows,
     }
     out = os.path.join(REPO, "target", "bench", "server-load.json")
