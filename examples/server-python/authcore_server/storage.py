@@ -112,11 +112,14 @@ class SqliteStorage:
 
     def swap(self, kind: str, key: str, record: Mapping[str, Any]) -> bool:
         revision = int(record["revision"])
-        with self._lock:
-            cur = self._db.execute(
-                "UPDATE records SET grp = ?, revision = ?, body = ? WHERE kind = ? AND key = ? AND revision = ?",
-                (self._group(kind, record), revision, json.dumps(record), kind, key, revision - 1),
-            )
+        try:
+            with self._lock:
+                cur = self._db.execute(
+                    "UPDATE records SET grp = ?, revision = ?, body = ? WHERE kind = ? AND key = ? AND revision = ?",
+                    (self._group(kind, record), revision, json.dumps(record), kind, key, revision - 1),
+                )
+        except sqlite3.IntegrityError:  # a user renamed to a taken name
+            return False
         return cur.rowcount == 1
 
     def find(self, kind: str, group: str) -> List[Dict[str, Any]]:

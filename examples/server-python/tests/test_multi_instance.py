@@ -5,8 +5,8 @@ two processes on one PostgreSQL database (a throw-away cluster from ``scripts/po
 Requests are spread across the instances and released together from threads, so the races
 are real ones between processes; the checks count outcomes, never time.
 
-When PostgreSQL is missing and cannot be installed the PostgreSQL set-up says so loudly; under
-``CI=true`` it fails instead.
+When PostgreSQL is missing and cannot be installed the PostgreSQL set-up says so loudly and is
+skipped; under ``CI=true`` it fails (the ``postgres_url`` fixture in ``conftest.py``).
 """
 
 import os
@@ -14,7 +14,6 @@ import subprocess
 import sys
 import threading
 import uuid
-import warnings
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Dict, Iterator, List, Tuple
 
@@ -25,8 +24,6 @@ from authcore.session import SessionManager, session_token_hash
 from authcore_server.storage import open_storage
 from conftest import SERVER_DIR, SERVICES_TOKEN
 
-REPO = os.path.dirname(os.path.dirname(SERVER_DIR))
-POSTGRES_SH = os.path.join(REPO, "scripts", "postgres.sh")
 PASSWORD = "correct horse battery staple"
 CLIENT_ID = "authcore-agent"
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
@@ -45,35 +42,12 @@ def start_instance(db: str) -> Tuple["subprocess.Popen[str]", str]:
     return proc, line.split()[-1]
 
 
-def postgres_cluster() -> Tuple[str, str]:
-    """A throw-away PostgreSQL cluster (URL, directory), or a loud failure/skip."""
-    try:
-        out = subprocess.run([POSTGRES_SH, "start"], capture_output=True, text=True, timeout=600)
-    except (OSError, subprocess.TimeoutExpired) as e:
-        out = None
-        reason = str(e)
-    if out is not None and out.returncode == 0:
-        url, directory = out.stdout.split("\n")[:2]
-        return url, directory
-    if out is not None:
-        reason = out.stderr.strip()
-    message = "PostgreSQL IS NOT AVAILABLE: the multi-instance tests on PostgreSQL did not run.\n" + reason
-    sys.stderr.write("\n" + "!" * 78 + "\n" + message + "\n" + "!" * 78 + "\n")
-    if os.environ.get("CI") == "true":
-        pytest.fail(message, pytrace=False)
-    warnings.warn(message)
-    pytest.skip(message)
-    raise AssertionError("unreachable")
-
-
 @pytest.fixture(scope="module", params=["sqlite-one", "sqlite-two", "postgres-two"])
 def instances(request: Any, tmp_path_factory: Any) -> Iterator[Dict[str, Any]]:
     """``{"bases": [url, …], "db": file or URL}``: the instances of one set-up."""
     backend = request.param
-    cleanup: List[Callable[[], None]] = []
     if backend == "postgres-two":
-        db, directory = postgres_cluster()
-        cleanup.append(lambda: subprocess.run([POSTGRES_SH, "stop", directory], check=False))
+        db = request.getfixturevalue("postgres_url")
     else:
         db = str(tmp_path_factory.mktemp(backend) / "authcore.db")
     procs: List["subprocess.Popen[str]"] = []
@@ -89,8 +63,6 @@ def instances(request: Any, tmp_path_factory: Any) -> Iterator[Dict[str, Any]]:
             proc.terminate()
         for proc in procs:
             proc.wait(timeout=10)
-        for undo in cleanup:
-            undo()
 
 
 def together(calls: List[Callable[[], httpx.Response]]) -> List[httpx.Response]:
