@@ -39,7 +39,9 @@ def main(argv=None) -> int:
         sys.stderr.write("%s was not set; this run's services token is %s\n" % (variable, env[variable]))
     ttl = args.access_ttl or profile(args.profile).get("lifetimes", {}).get("access_token", 3600)
 
-    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET, socket.SOCK_STREAM)
+    # proto IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say they are TCP,
+    # and without it a keep-alive response sent in two writes waits for a delayed ACK (~40 ms)
+    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((args.host, args.port))
     sock.listen(2048)  # connections made right after the line below queue until uvicorn serves

@@ -57,7 +57,7 @@ def main() -> int:
     args = parser.parse_args()
     with urllib.request.urlopen(args.jwks_url) as r:
         jwks = json.load(r)
-    sock = socket.socket()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # TCP_NODELAY by asyncio
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", args.port))
     sock.listen(2048)
