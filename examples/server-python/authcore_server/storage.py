@@ -14,7 +14,7 @@ several server processes on several machines. :func:`open_storage` picks one fro
 import json
 import sqlite3
 import threading
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Union
 
 try:
     from typing import Protocol
@@ -225,7 +225,7 @@ class PostgresStorage:
             conn.close()
 
 
-def open_storage(db: str) -> "Storage":
+def open_storage(db: str) -> Union[SqliteStorage, "PostgresStorage"]:
     """:class:`PostgresStorage` for a ``postgresql://`` (or ``postgres://``) URL, else
     :class:`SqliteStorage` on the file ``db``."""
     if db.startswith(("postgresql://", "postgres://")):

@@ -160,7 +160,7 @@ def test_refresh_rotated_concurrently_has_one_winner_and_the_family_rule_holds(i
 
     # the same token rotated by 10 requests at once on both instances: exactly one winner
     token = login(bases[-1], username)["refresh_token"]
-    race = together([(lambda b=bases[i % len(bases)]: refresh(b, token)) for i in range(10)])
+    race = together([post_form(bases[i % len(bases)], "/api/auth/token/refresh/", {"refresh_token": token}) for i in range(10)])
     winners = [r for r in race if r.status_code == 200]
     assert len(winners) == 1, [(r.status_code, r.text) for r in race]
     for r in race:
@@ -179,7 +179,7 @@ def test_refresh_rotated_concurrently_has_one_winner_and_the_family_rule_holds(i
     try:
         family = storage.find("refresh", storage.get("refresh", _hash(new_token))["family_id"])  # type: ignore[index]
     finally:
-        storage.close()  # type: ignore[attr-defined]
+        storage.close()
     assert family and all(rec["status"] == "revoked" for rec in family)
 
     # another login is a new family, untouched by the revoked one
@@ -218,7 +218,7 @@ def test_a_session_revoked_through_one_process_is_refused_by_the_others_on_the_n
         else:
             raise AssertionError("the revocation lost every swap")
     finally:
-        storage.close()  # type: ignore[attr-defined]
+        storage.close()
 
     for base in bases:  # the very next request on each instance is refused
         r = httpx.get(base + "/api/me", headers=bearer)
