@@ -193,3 +193,20 @@ example-clients-test: python node $(EXAMPLE_NODE)/node_modules/.ready example-ru
 
 .PHONY: example-rust-cli example-clients-test
 test: example-clients-test
+
+# --- the reference server: PostgreSQL, load run, demo (examples/server-python) -------------
+# The multi-instance tests (tests/test_multi_instance.py, in example-server-test) start their
+# own PostgreSQL cluster through scripts/postgres.sh, which installs it under CI=true.
+DEMO_PORT ?= 8000
+LOAD_REQUESTS ?= 5000
+LOAD_CONNECTIONS ?= 16
+
+demo: python ## the reference server (Ravi, SQLite in a temp dir) and a device login walk-through with the Python agent; Ctrl-C stops it (DEMO_PORT=8000)
+	$(PY) examples/server-python/demo.py --port $(DEMO_PORT)
+
+load: python ## bounded loopback load run: /api/me with authcore's JWT and session vs PyJWT; JSON to target/bench/server-load.json, its BENCHMARKS.md section rewritten
+	$(PY) examples/server-python/load/run.py --requests $(LOAD_REQUESTS) --connections $(LOAD_CONNECTIONS)
+
+postgres: ## PostgreSQL's server binaries for the multi-instance tests (apt under CI=true or AUTHCORE_INSTALL=1)
+	scripts/postgres.sh bin
+.PHONY: demo load postgres

@@ -3,6 +3,6 @@
 ``python -m authcore_server serve`` (see ``examples/server-python/README.md``)."""
 
 from .app import Settings, create_app
-from .storage import SqliteStorage, Storage
+from .storage import PostgresStorage, SqliteStorage, Storage, open_storage
 
-__all__ = ["Settings", "SqliteStorage", "Storage", "create_app"]
+__all__ = ["PostgresStorage", "Settings", "SqliteStorage", "Storage", "create_app", "open_storage"]

@@ -1,4 +1,4 @@
-"""``python -m authcore_server serve [--profile ravi] [--port 8000] [--db authcore.db]``.
+"""``python -m authcore_server serve [--profile ravi] [--port 8000] [--db authcore.db | postgresql://…]``.
 
 Also ``--idp-jwks FILE`` (the identity provider whose JWTs the session exchange takes, reeve
 profile), ``--outbox FILE`` (magic-link mails), ``--desktop-redirect URI`` (the desktop app's
@@ -22,7 +22,7 @@ from authcore.gate import generate_gateway_token
 from authcore.profiles import profile, profile_names
 
 from .app import Settings, create_app
-from .storage import SqliteStorage
+from .storage import open_storage
 
 
 def main(argv=None) -> int:
@@ -32,7 +32,7 @@ def main(argv=None) -> int:
     serve.add_argument("--profile", default="ravi", choices=profile_names())
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--db", default="authcore.db", help="SQLite file (created with its schema when missing)")
+    serve.add_argument("--db", default="authcore.db", help="SQLite file, or a postgresql:// URL (schema created on start either way)")
     serve.add_argument("--access-ttl", type=int, default=None, help="access-token lifetime in seconds (default: the profile's, 3600)")
     serve.add_argument("--interval", type=int, default=5, help="device-grant polling interval in seconds")
     serve.add_argument("--idp-jwks", default=os.environ.get("AUTHCORE_IDP_JWKS"),
@@ -53,12 +53,15 @@ def main(argv=None) -> int:
         sys.stderr.write("%s was not set; this run's services token is %s\n" % (variable, env[variable]))
     ttl = args.access_ttl or profile(args.profile).get("lifetimes", {}).get("access_token", 3600)
 
-    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET, socket.SOCK_STREAM)
+    # proto IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say they are TCP,
+    # and without it a keep-alive response sent in two writes waits for a delayed ACK (~40 ms)
+    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((args.host, args.port))
+    sock.listen(2048)  # connections made right after the line below queue until uvicorn serves
     port = sock.getsockname()[1]
     base_url = "http://%s:%d" % (args.host if ":" not in args.host else "[%s]" % args.host, port)
-    storage = SqliteStorage(args.db)
+    storage = open_storage(args.db)
     idp = None
     if args.idp_jwks:
         with open(args.idp_jwks, encoding="utf-8") as f:

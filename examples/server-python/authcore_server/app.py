@@ -324,10 +324,13 @@ def create_app(storage: Storage, settings: Settings) -> FastAPI:
             err = rotation["error"]
             return _http(oauth_error_response(err["code"], err["detail"]))
         previous, issued = rotation["previous"], rotation["issued"]
-        if not storage.swap("refresh", previous["token_hash"], previous):
-            # another request rotated this token first: this one is refused
-            return _http(oauth_error_response("invalid_grant"))
+        # The new record is stored before the old one is marked rotated: a reuse seen by another
+        # instance right after the swap then finds (and revokes) it with the rest of the family.
         storage.insert("refresh", issued["record"]["token_hash"], issued["record"])
+        if not storage.swap("refresh", previous["token_hash"], previous):
+            # another request rotated this token first: this one is refused, its record unusable
+            storage.swap("refresh", issued["record"]["token_hash"], refresh.revoke(issued["record"]))
+            return _http(oauth_error_response("invalid_grant"))
         body = {
             "access_token": issuer.issue({"sub": issued["record"]["user_id"]}, now=now()),
             "token_type": "Bearer",

@@ -6,21 +6,22 @@ store writes a changed record only if the stored one still has the revision the 
 made from (compare-and-swap, ``UPDATE … WHERE revision = ?``). Any number of server processes
 can then share one database: a lost race is a ``False`` here, never a lost write.
 
-:class:`Storage` is the whole interface (a PostgreSQL implementation is a second class with
-the same five record methods); :class:`SqliteStorage` is the default, standard library only.
+:class:`Storage` is the whole interface; :class:`SqliteStorage` is the default (standard
+library only) and :class:`PostgresStorage` the same five methods on PostgreSQL (psycopg 3), for
+several server processes on several machines. :func:`open_storage` picks one from ``--db``.
 """
 
 import json
 import sqlite3
 import threading
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Union
 
 try:
     from typing import Protocol
 except ImportError:  # pragma: no cover
     Protocol = object  # type: ignore[assignment,misc]
 
-__all__ = ["Storage", "SqliteStorage", "KINDS"]
+__all__ = ["Storage", "SqliteStorage", "PostgresStorage", "open_storage", "KINDS"]
 
 # The record kinds: name → the record member stored in the indexed `grp` column (or None).
 KINDS: Dict[str, Optional[str]] = {
@@ -111,11 +112,14 @@ class SqliteStorage:
 
     def swap(self, kind: str, key: str, record: Mapping[str, Any]) -> bool:
         revision = int(record["revision"])
-        with self._lock:
-            cur = self._db.execute(
-                "UPDATE records SET grp = ?, revision = ?, body = ? WHERE kind = ? AND key = ? AND revision = ?",
-                (self._group(kind, record), revision, json.dumps(record), kind, key, revision - 1),
-            )
+        try:
+            with self._lock:
+                cur = self._db.execute(
+                    "UPDATE records SET grp = ?, revision = ?, body = ? WHERE kind = ? AND key = ? AND revision = ?",
+                    (self._group(kind, record), revision, json.dumps(record), kind, key, revision - 1),
+                )
+        except sqlite3.IntegrityError:  # a user renamed to a taken name
+            return False
         return cur.rowcount == 1
 
     def find(self, kind: str, group: str) -> List[Dict[str, Any]]:
@@ -131,3 +135,99 @@ class SqliteStorage:
         """Close the connection."""
         with self._lock:
             self._db.close()
+
+
+PG_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS authcore_records (
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        grp TEXT,
+        revision BIGINT NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (kind, key)
+    )""",
+    "CREATE INDEX IF NOT EXISTS authcore_records_grp ON authcore_records (kind, grp)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS authcore_users_name ON authcore_records (grp) WHERE kind = 'user'",
+)
+
+# Serializes schema creation when several instances start at once (`CREATE … IF NOT EXISTS`
+# alone can still race on PostgreSQL's catalogs). Any fixed number; "authcore" in ASCII.
+_SCHEMA_LOCK = 0x61757468636F7265
+
+
+class PostgresStorage:
+    """:class:`Storage` on PostgreSQL, by URL (``postgresql://user@host:port/dbname``).
+
+    Needs ``psycopg`` 3 (``pip install "psycopg[binary]"``). The schema (one
+    ``authcore_records`` table, the same columns as SQLite's) is created on open under an
+    advisory lock, so instances may start together. Each thread gets its own autocommit
+    connection; every write is one statement, so its compare-and-swap is atomic, and a
+    ``(kind, key)`` or user-name conflict is a ``False`` from :meth:`insert`.
+    """
+
+    def __init__(self, url: str) -> None:
+        import psycopg  # only this class needs the driver
+
+        self._psycopg = psycopg
+        self._url = url
+        self._local = threading.local()
+        self._all: List[Any] = []
+        self._lock = threading.Lock()
+        with self._connect().transaction() as tx:
+            tx.connection.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+            for statement in PG_SCHEMA:
+                tx.connection.execute(statement)
+
+    def _connect(self) -> Any:
+        conn = getattr(self._local, "conn", None)
+        if conn is None or conn.closed:
+            conn = self._psycopg.connect(self._url, autocommit=True)
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    def get(self, kind: str, key: str) -> Optional[Dict[str, Any]]:
+        row = self._connect().execute("SELECT body FROM authcore_records WHERE kind = %s AND key = %s", (kind, key)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def insert(self, kind: str, key: str, record: Mapping[str, Any]) -> bool:
+        cur = self._connect().execute(
+            "INSERT INTO authcore_records (kind, key, grp, revision, body) VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            (kind, key, SqliteStorage._group(kind, record), int(record.get("revision", 0)), json.dumps(record)),
+        )
+        return cur.rowcount == 1
+
+    def swap(self, kind: str, key: str, record: Mapping[str, Any]) -> bool:
+        revision = int(record["revision"])
+        try:
+            cur = self._connect().execute(
+                "UPDATE authcore_records SET grp = %s, revision = %s, body = %s WHERE kind = %s AND key = %s AND revision = %s",
+                (SqliteStorage._group(kind, record), revision, json.dumps(record), kind, key, revision - 1),
+            )
+        except self._psycopg.errors.UniqueViolation:  # a user renamed to a taken name
+            return False
+        return cur.rowcount == 1
+
+    def find(self, kind: str, group: str) -> List[Dict[str, Any]]:
+        rows = self._connect().execute("SELECT body FROM authcore_records WHERE kind = %s AND grp = %s", (kind, group)).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def count(self, kind: str) -> int:
+        row = self._connect().execute("SELECT COUNT(*) FROM authcore_records WHERE kind = %s", (kind,)).fetchone()
+        return int(row[0])
+
+    def close(self) -> None:
+        """Close every connection this storage opened."""
+        with self._lock:
+            conns, self._all = self._all, []
+        for conn in conns:
+            conn.close()
+
+
+def open_storage(db: str) -> Union[SqliteStorage, "PostgresStorage"]:
+    """:class:`PostgresStorage` for a ``postgresql://`` (or ``postgres://``) URL, else
+    :class:`SqliteStorage` on the file ``db``."""
+    if db.startswith(("postgresql://", "postgres://")):
+        return PostgresStorage(db)
+    return SqliteStorage(db)

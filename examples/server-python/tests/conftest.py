@@ -33,3 +33,34 @@ def server(tmp_path_factory: Any) -> Iterator[Dict[str, Any]]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def _postgres_unavailable(reason: str) -> None:
+    """Say loudly that PostgreSQL is missing; fail under ``CI=true``, skip otherwise."""
+    import warnings
+
+    message = "PostgreSQL IS NOT AVAILABLE: the tests on PostgreSQL did not run.\n" + reason
+    sys.stderr.write("\n" + "!" * 78 + "\n" + message + "\n" + "!" * 78 + "\n")
+    if os.environ.get("CI") == "true":
+        pytest.fail(message, pytrace=False)
+    warnings.warn(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throw-away PostgreSQL cluster on loopback (``scripts/postgres.sh``, which installs
+    Debian's server under ``CI=true``); its URL. Stopped and removed after the session."""
+    script = os.path.join(os.path.dirname(os.path.dirname(SERVER_DIR)), "scripts", "postgres.sh")
+    try:
+        out = subprocess.run([script, "start"], capture_output=True, text=True, timeout=900)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        _postgres_unavailable(str(e))
+        raise
+    if out.returncode != 0:
+        _postgres_unavailable(out.stderr.strip())
+    url, directory = out.stdout.split("\n")[:2]
+    try:
+        yield url
+    finally:
+        subprocess.run([script, "stop", directory], check=False)
