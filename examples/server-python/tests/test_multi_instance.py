@@ -143,7 +143,7 @@ def login(base: str, username: str) -> Dict[str, Any]:
 
 
 def refresh(base: str, token: str) -> httpx.Response:
-    return httpx.post(base + "/api/auth/token/refresh/", data={"refresh_token": token}, timeout=60)
+    return httpx.post(base + "/api/auth/token/refresh/", data={"grant_type": "refresh_token", "refresh_token": token}, timeout=60)
 
 
 def test_refresh_rotated_concurrently_has_one_winner_and_the_family_rule_holds(instances: Dict[str, Any]) -> None:
@@ -159,7 +159,7 @@ def test_refresh_rotated_concurrently_has_one_winner_and_the_family_rule_holds(i
 
     # the same token rotated by 10 requests at once on both instances: exactly one winner
     token = login(bases[-1], username)["refresh_token"]
-    race = together([post_form(bases[i % len(bases)], "/api/auth/token/refresh/", {"refresh_token": token}) for i in range(10)])
+    race = together([post_form(bases[i % len(bases)], "/api/auth/token/refresh/", {"grant_type": "refresh_token", "refresh_token": token}) for i in range(10)])
     winners = [r for r in race if r.status_code == 200]
     assert len(winners) == 1, [(r.status_code, r.text) for r in race]
     for r in race:
