@@ -193,6 +193,11 @@ pub struct Provider {
     /// When `client_secret` expires (Unix seconds); `0` or absent = never.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret_expires_at: Option<i64>,
+    /// How the client authenticates to the provider's endpoints (the registered
+    /// `token_endpoint_auth_method`, RFC 7591 §2): revocation and introspection use it.
+    /// Absent: `client_secret_basic` with a `client_secret`, else `none`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_endpoint_auth_method: Option<crate::revocation::ClientAuthMethod>,
     /// Scopes to request.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scopes: Vec<String>,
@@ -397,6 +402,7 @@ fn canonical(obj: &serde_json::Map<String, Value>) -> Result<serde_json::Map<Str
                         "device_authorization_url" => "device_authorization_endpoint",
                         "revocation_url" => "revocation_endpoint",
                         "introspection_url" => "introspection_endpoint",
+                        "registration_url" => "registration_endpoint",
                         "scopes" => "scopes",
                         "client_id" => "client_id",
                         _ => {
@@ -500,8 +506,8 @@ impl Provider {
     /// * `schema_version` must be `1`; `api_url` (a host or a list of hosts) is `hosts`
     ///   (`regex:` hosts are refused: write the host or a `*.` wildcard);
     /// * the `oauth` block's `authorization_url`, `token_url`, `device_authorization_url`,
-    ///   `revocation_url` and `introspection_url` are the `…_endpoint` fields (a
-    ///   `{base_url}` in them is replaced by `oauth.base_url`), `oauth.scopes` and
+    ///   `revocation_url`, `introspection_url` and `registration_url` are the `…_endpoint`
+    ///   fields (a `{base_url}` in them is replaced by `oauth.base_url`), `oauth.scopes` and
     ///   `oauth.client_id` are `scopes` and `client_id`;
     /// * the `api_key` block is `inject`: header `api_key.header_name` (default
     ///   `Authorization`), value `{header_prefix} {key}` (prefix default `Bearer`; an empty
@@ -531,6 +537,9 @@ impl Provider {
                 | "client_id" => v.is_string() || v.is_null(),
                 "registration_endpoint" | "client_secret" => v.is_string() || v.is_null(),
                 "client_secret_expires_at" => v.is_null() || v.as_i64().is_some_and(|n| n >= 0),
+                "token_endpoint_auth_method" => {
+                    v.is_null() || matches!(v.as_str(), Some("none" | "client_secret_basic" | "client_secret_post"))
+                }
                 "auth_type" => matches!(v.as_str(), Some("api_key" | "oauth2" | "device_code")),
                 "flow" => matches!(v.as_str(), Some("pkce" | "dcr_pkce" | "device_code" | "api_key")),
                 "scopes" | "hosts" => v.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
@@ -553,6 +562,7 @@ impl Provider {
                     "scopes" | "hosts" => "a list of strings",
                     "inject" => "an object with `header` and `format` strings",
                     "client_secret_expires_at" => "a non-negative integer",
+                    "token_endpoint_auth_method" => "one of none, client_secret_basic, client_secret_post",
                     _ => "a string",
                 };
                 return Err(invalid(k.clone(), format!("`{k}` must be {expected}.")));
@@ -677,13 +687,14 @@ impl Provider {
 
 impl Provider {
     /// This provider with the client a registration endpoint issued
-    /// ([`crate::registration::registration_response`]): `client_id`, `client_secret` and
-    /// `client_secret_expires_at` replaced.
+    /// ([`crate::registration::registration_response`]): `client_id`, `client_secret`,
+    /// `client_secret_expires_at` and `token_endpoint_auth_method` replaced.
     pub fn with_registered_client(&self, client: &crate::registration::RegisteredClient) -> Provider {
         Provider {
             client_id: Some(client.client_id.clone()),
             client_secret: client.client_secret.clone(),
             client_secret_expires_at: client.client_secret.as_ref().map(|_| client.client_secret_expires_at),
+            token_endpoint_auth_method: client.token_endpoint_auth_method,
             ..self.clone()
         }
     }
@@ -1762,8 +1773,8 @@ mod tests {
         for k in example.as_object().unwrap().keys() {
             assert!(props.contains_key(k), "{k} missing from the schema");
         }
-        // 16 canonical members and 8 authsome ones.
-        assert_eq!(props.len(), 24);
+        // 17 canonical members and 8 authsome ones.
+        assert_eq!(props.len(), 25);
     }
 
     #[test]
