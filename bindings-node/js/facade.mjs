@@ -1495,6 +1495,16 @@ export function createApi(native) {
       return parse(call(() => n.revoke(p, c, cl)));
     }
     /** RFC 7662: the introspection request. */
+    providerListing() {
+      const n = self(this, Broker);
+      return parse(call(() => n.providerListing()));
+    }
+    showProvider(name, options) {
+      const n = self(this, Broker);
+      const p = str(name, "name");
+      const r = bool(option(options, "reveal", "options"), "reveal", false);
+      return parse(call(() => n.showProvider(p, r)));
+    }
     introspect(provider, token, tokenTypeHint, options) {
       const n = self(this, Broker);
       const p = str(provider, "provider");

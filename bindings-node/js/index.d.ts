@@ -58,6 +58,7 @@ import type {
   PollOutcome,
   ProviderDefinition,
   ProviderSet,
+  ProviderSummary,
   Readiness,
   RefreshRecord,
   Resolution,
@@ -604,6 +605,10 @@ export class Broker {
   constructor(options?: BrokerOptions);
   readonly providers: ProviderSet;
   routingTable(): Route[];
+  /** One line per provider (auth type, flow, source, hosts); no secret. */
+  providerListing(): ProviderSummary[];
+  /** A provider's definition, its `client_secret` `"[redacted]"` unless `reveal`. */
+  showProvider(name: string, options?: { reveal?: boolean | null }): Provider;
   resolve(url: string, connections: Connection[], method?: string, now?: Now): Resolution;
   applyRefresh(connection: Connection, response: HttpResponse, now?: Now): Connection;
   /** RFC 7009: the revocation requests (refresh token, then access token) and the records to delete. */

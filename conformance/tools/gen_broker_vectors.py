@@ -576,6 +576,43 @@ case("broker", "invalid-provider-auth-method",
      step("broker.load", {"custom": [registered("private_key_jwt")]}, error="invalid_provider", field="custom[0].token_endpoint_auth_method"))
 
 
+# ------------------------------------------------------------------------------------------
+# Listing and showing providers: a client secret is never shown in clear unless asked for.
+# The seed's `GET /providers` lists "auth type, flow, and source"; `GET /providers/{provider}`
+# is the full definition.
+# ------------------------------------------------------------------------------------------
+def summary(name, display, auth_type, flow, source, hosts, has_client=False):
+    return {"name": name, "display_name": display, "auth_type": auth_type, "flow": flow, "source": source,
+            "hosts": hosts, "has_client": has_client}
+
+
+BUNDLED_LISTING = {
+    "anthropic": summary("anthropic", "Anthropic", "api_key", "api_key", "bundled", ["api.anthropic.com"]),
+    "github": summary("github", "GitHub", "device_code", "device_code", "bundled", ["api.github.com", "uploads.github.com"]),
+    "google": summary("google", "Google", "oauth2", "pkce", "bundled", ["*.googleapis.com"]),
+    "openai": summary("openai", "OpenAI", "api_key", "api_key", "bundled", ["api.openai.com"]),
+}
+REG_GIT = registered("client_secret_post")
+listing = dict(BUNDLED_LISTING)
+listing["openai"] = summary("openai", "OpenAI", "api_key", "api_key", "override", ["api.openai.com", "*.openai.azure.com"])
+listing["acme-git"] = summary("acme-git", "Acme Git", "oauth2", "pkce", "custom", ["git.acme.test"], True)
+listing["acme-dcr"] = summary("acme-dcr", "Acme DCR", "oauth2", "dcr_pkce", "custom", ["mcp.acme.test"])
+DCR_NO_FLOW = {k: v for k, v in AS_DCR_C.items() if k != "flow"}
+case("broker", "provider-listing-auth-type-flow-source",
+     step("broker.load", {"custom": [OPENAI2, REG_GIT, DCR_NO_FLOW]}, pset([OPENAI2, REG_GIT, DCR_NO_FLOW], ["openai"])),
+     step("broker.provider_listing", {}, [listing[k] for k in sorted(listing)]),
+     source="seed: GET /providers lists every bundled and custom provider with auth type, flow, and source")
+case("broker", "provider-listing-bundled-only", load([]),
+     step("broker.provider_listing", {}, [BUNDLED_LISTING[k] for k in sorted(BUNDLED_LISTING)]))
+case("broker", "show-provider-redacts-client-secret", load_registered("client_secret_post"),
+     step("broker.show_provider", {"name": "acme-git"}, key_order(dict(REG_GIT, client_secret="[redacted]"))),
+     step("broker.show_provider", {"name": "acme-git", "reveal": False}, key_order(dict(REG_GIT, client_secret="[redacted]"))),
+     step("broker.show_provider", {"name": "acme-git", "reveal": True}, key_order(REG_GIT)),
+     step("broker.show_provider", {"name": "openai"}, BUNDLED["openai"]),
+     step("broker.show_provider", {"name": "nobody"}, error="invalid_input", field="provider"),
+     source="seed: GET /providers/{provider} is the full definition; secrets are redacted unless explicitly requested")
+
+
 def resp(status, body="", headers=None):
     return {"status": status, "headers": headers or {}, "body": body}
 

@@ -782,6 +782,101 @@ impl ProviderSet {
     }
 }
 
+/// Where a listed provider comes from: shipped, user-defined, or a user definition that
+/// replaced a shipped one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ProviderOrigin {
+    /// Shipped with authcore.
+    Bundled,
+    /// Defined by the user, with a name no bundled provider has.
+    Custom,
+    /// Defined by the user, replacing the bundled provider of the same name.
+    Override,
+}
+
+/// One line of the provider listing ([`ProviderSet::listing`]): what a provider is, never a
+/// secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ProviderSummary {
+    /// The provider's name.
+    pub name: String,
+    /// Human name.
+    pub display_name: String,
+    /// How it authenticates.
+    pub auth_type: AuthType,
+    /// The sign-in flow: the definition's `flow`, else the one its auth type implies
+    /// (`api_key`; `pkce` for `oauth2`, `dcr_pkce` when it registers a client first;
+    /// `device_code`).
+    pub flow: Flow,
+    /// Where the definition comes from.
+    pub source: ProviderOrigin,
+    /// The hosts it serves.
+    pub hosts: Vec<String>,
+    /// Whether the definition holds a client (a `client_id`, configured or registered).
+    pub has_client: bool,
+}
+
+/// What a redacted secret reads in listings and shown definitions.
+pub const REDACTED: &str = "[redacted]";
+
+impl Provider {
+    /// The sign-in flow: `flow` when the definition names one, else the one the auth type
+    /// implies (`dcr_pkce` for an `oauth2` provider with a `registration_endpoint`).
+    pub fn effective_flow(&self) -> Flow {
+        match (self.flow, self.auth_type) {
+            (Some(f), _) => f,
+            (None, AuthType::ApiKey) => Flow::ApiKey,
+            (None, AuthType::DeviceCode) => Flow::DeviceCode,
+            (None, AuthType::Oauth2) if self.registration_endpoint.is_some() => Flow::DcrPkce,
+            (None, AuthType::Oauth2) => Flow::Pkce,
+        }
+    }
+
+    /// The definition as JSON to show: the canonical form, with `client_secret` reading
+    /// `"[redacted]"` unless `reveal` is true (a registered or configured client secret is
+    /// never shown in clear by default).
+    pub fn to_json(&self, reveal: bool) -> Value {
+        let mut v = serde_json::to_value(self).unwrap_or(Value::Null);
+        if !reveal {
+            if let Some(secret) = v.get_mut("client_secret").filter(|s| s.is_string()) {
+                *secret = Value::String(REDACTED.to_owned());
+            }
+        }
+        v
+    }
+}
+
+impl ProviderSet {
+    /// Where provider `name` comes from, if it is loaded.
+    pub fn origin(&self, name: &str) -> Option<ProviderOrigin> {
+        match self.sources.get(name)? {
+            ProviderSource::Bundled => Some(ProviderOrigin::Bundled),
+            ProviderSource::Custom if self.overrides.iter().any(|o| o == name) => Some(ProviderOrigin::Override),
+            ProviderSource::Custom => Some(ProviderOrigin::Custom),
+        }
+    }
+
+    /// One [`ProviderSummary`] per provider, by name: what a `GET /providers` lists (auth
+    /// type, flow, source, hosts). Holds no secret.
+    pub fn listing(&self) -> Vec<ProviderSummary> {
+        self.providers
+            .values()
+            .map(|p| ProviderSummary {
+                name: p.name.clone(),
+                display_name: p.display_name.clone(),
+                auth_type: p.auth_type,
+                flow: p.effective_flow(),
+                source: self.origin(&p.name).unwrap_or(ProviderOrigin::Custom),
+                hosts: p.hosts.clone(),
+                has_client: p.client_id.is_some(),
+            })
+            .collect()
+    }
+}
+
 /// The secret a broker [`Connection`] holds for its provider: an API key or OAuth tokens.
 ///
 /// Not to be confused with [`crate::gate::Credential`] (what an incoming request presented).
@@ -1110,9 +1205,21 @@ impl Broker {
         self.allow_loopback_http
     }
 
-    /// The providers.
+    /// The providers. Their serialised form holds any `client_secret` in clear: to list or
+    /// show providers, use [`Broker::provider_listing`] and [`Broker::show_provider`].
     pub fn providers(&self) -> &ProviderSet {
         &self.providers
+    }
+
+    /// The provider listing ([`ProviderSet::listing`]): no secret.
+    pub fn provider_listing(&self) -> Vec<ProviderSummary> {
+        self.providers.listing()
+    }
+
+    /// Provider `name`'s definition to show ([`Provider::to_json`]): its `client_secret`
+    /// redacted unless `reveal`. `invalid_input` naming `provider` for an unknown name.
+    pub fn show_provider(&self, name: &str, reveal: bool) -> Result<Value> {
+        Ok(self.provider(name)?.to_json(reveal))
     }
 
     /// The routing table, in precedence order (the first matching line wins).
@@ -1775,6 +1882,21 @@ mod tests {
         }
         // 17 canonical members and 8 authsome ones.
         assert_eq!(props.len(), 25);
+    }
+
+    #[test]
+    fn listing_and_show_never_reveal_a_secret_by_default() {
+        let git = json!({"name": "git", "display_name": "Git", "auth_type": "oauth2",
+            "authorization_endpoint": "https://git.example/a", "token_endpoint": "https://git.example/t",
+            "client_id": "c", "client_secret": "s3cr3t", "hosts": ["git.example"]});
+        let b = Broker::from_custom(&[git], false).unwrap();
+        let listing = serde_json::to_string(&b.provider_listing()).unwrap();
+        assert!(!listing.contains("s3cr3t"));
+        let row = b.provider_listing().into_iter().find(|p| p.name == "git").unwrap();
+        assert_eq!((row.flow, row.source, row.has_client), (Flow::Pkce, ProviderOrigin::Custom, true));
+        assert_eq!(b.show_provider("git", false).unwrap()["client_secret"], REDACTED);
+        assert_eq!(b.show_provider("git", true).unwrap()["client_secret"], "s3cr3t");
+        assert_eq!(b.show_provider("nope", false).unwrap_err().field_name(), Some("provider"));
     }
 
     #[test]

@@ -101,6 +101,7 @@ pub fn document() -> Value {
     // broker
     add::<broker::Provider>(&mut g);
     add::<broker::ProviderSet>(&mut g);
+    add::<broker::ProviderSummary>(&mut g);
     add::<broker::Connection>(&mut g);
     add::<broker::Route>(&mut g);
     add::<broker::Resolution>(&mut g);

@@ -44,6 +44,7 @@ from .types import (
     ProviderMetadata,
     PollOutcome,
     ProviderSet,
+    ProviderSummary,
     Readiness,
     RefreshRecord,
     SealedRecord,
@@ -547,6 +548,8 @@ class Broker:
     @property
     def providers(self) -> ProviderSet: ...
     def routing_table(self) -> List[Route]: ...
+    def provider_listing(self) -> List[ProviderSummary]: ...
+    def show_provider(self, name: str, *, reveal: bool = False) -> Provider: ...
     def resolve(
         self, url: str, connections: Sequence[Mapping[str, Any]], method: Optional[str] = None, now: Optional[int] = None
     ) -> Resolution: ...
