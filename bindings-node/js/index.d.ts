@@ -89,6 +89,7 @@ import type {
   MagicLinkRecord,
   MagicLinkRedeemed,
   MasterKeyInfo,
+  SealedInfo,
   SealedRecord,
   AuthAction,
   AuthSessionConfigOptions,
@@ -709,10 +710,12 @@ export class Vault {
   constructor(keys: string[]);
   readonly currentKid: string;
   readonly kids: string[];
-  seal(record: Record<string, unknown>, context: string, entropy?: Entropy): SealedRecord;
+  seal(record: Record<string, unknown>, context: string, now?: Now, entropy?: Entropy): SealedRecord;
   open(sealed: SealedRecord, context: string): Record<string, unknown>;
-  reseal(sealed: SealedRecord, context: string, entropy?: Entropy): SealedRecord;
+  reseal(sealed: SealedRecord, context: string, now?: Now, entropy?: Entropy): SealedRecord;
   needsReseal(sealed: SealedRecord): boolean;
+  /** The record's key id, `sealed_at` and whether it needs a reseal (read without the key). */
+  inspect(sealed: SealedRecord): SealedInfo;
 }
 
 /** A new master key file's content (`authcore-master-key:v1:<kid>:<base64url key>`). */

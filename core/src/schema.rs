@@ -138,6 +138,7 @@ pub fn document() -> Value {
     add::<signin::MagicLinkRedeemed>(&mut g);
     // vault
     add::<vault::SealedRecord>(&mut g);
+    add::<vault::SealedInfo>(&mut g);
     add::<vault::MasterKeyInfo>(&mut g);
     // dynamic client registration, auth sessions
     add::<registration::ClientMetadata>(&mut g);

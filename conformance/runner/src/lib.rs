@@ -411,6 +411,7 @@ pub const OPS: &[&str] = &[
     "vault.open",
     "vault.reseal",
     "vault.needs_reseal",
+    "vault.inspect",
     "vault.generate_master_key",
     "vault.parse_master_key",
     "vault.master_key_from_bytes",
