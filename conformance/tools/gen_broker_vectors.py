@@ -164,7 +164,7 @@ CUSTOM = [ACME, ACME_EU, ACME_FILES, ZED]
 def key_order(p):
     order = ["name", "display_name", "auth_type", "flow", "authorization_endpoint", "token_endpoint", "device_authorization_endpoint",
              "revocation_endpoint", "introspection_endpoint", "client_id", "registration_endpoint", "client_secret",
-             "client_secret_expires_at", "token_endpoint_auth_method", "scopes", "hosts", "inject"]
+             "client_secret_expires_at", "token_endpoint_auth_method", "input_fields", "scopes", "hosts", "inject"]
     assert set(p) <= set(order), set(p) - set(order)
     return {k: p[k] for k in order if k in p}
 
@@ -572,6 +572,15 @@ case("broker", "introspect-registered-client-post", load_registered("client_secr
      step("broker.introspect", {"provider": "acme-git", "token": "at-1"},
           {"method": "POST", "url": INTROSPECT_URL, "headers": FORM_HEADERS,
            "body": form([("token", "at-1"), ("client_id", "dyn-1"), ("client_secret", "dyn-s3cr3t")])}))
+KEYS_FIELDS = dict(ACME_KEYS_LIKE := {"name": "keys", "display_name": "Keys", "auth_type": "api_key", "hosts": ["keys.example.test"],
+                                      "inject": {"header": "X-Key", "format": "{key}"}},
+                   input_fields=[{"name": "api_key", "label": "Keys token", "secret": True, "required": True}])
+case("broker", "provider-input-fields",
+     step("broker.load", {"custom": [dict(ACME_KEYS_LIKE, input_fields=[{"name": "api_key", "label": "Keys token"}])]}, pset([KEYS_FIELDS])),
+     step("broker.load", {"custom": [dict(ACME_KEYS_LIKE, input_fields={"api_key": "Keys token"})]}, error="invalid_provider", field="custom[0].input_fields"),
+     step("broker.load", {"custom": [dict(ACME_KEYS_LIKE, input_fields=[{"name": "client_id", "label": "Id"}])]}, error="invalid_provider",
+          field="custom[0].input_fields[0].name"),
+     source="seed: the input form of API-key entry, with field definitions from the provider")
 case("broker", "invalid-provider-auth-method",
      step("broker.load", {"custom": [registered("private_key_jwt")]}, error="invalid_provider", field="custom[0].token_endpoint_auth_method"))
 

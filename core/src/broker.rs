@@ -198,6 +198,14 @@ pub struct Provider {
     /// Absent: `client_secret_basic` with a `client_secret`, else `none`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_endpoint_auth_method: Option<crate::revocation::ClientAuthMethod>,
+    /// The field definitions of the input form an `api_key` or `client_credentials` sign-in
+    /// shows ([`crate::authflow`]): `{name, label, secret?, required?}` (`secret` and
+    /// `required` default to true). A provider taking an API key (its `inject` format holds
+    /// `{key}`) may define `api_key`; a token-based one `client_id` and `client_secret`. Every
+    /// field is required except `client_id` of a provider that has its own `client_id`. A
+    /// field not defined keeps its default definition.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub input_fields: Vec<crate::authflow::FormField>,
     /// Scopes to request.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scopes: Vec<String>,
@@ -543,6 +551,7 @@ impl Provider {
                 "auth_type" => matches!(v.as_str(), Some("api_key" | "oauth2" | "device_code")),
                 "flow" => matches!(v.as_str(), Some("pkce" | "dcr_pkce" | "device_code" | "api_key")),
                 "scopes" | "hosts" => v.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
+                "input_fields" => v.as_array().is_some_and(|a| a.iter().all(Value::is_object)),
                 "inject" => v.as_object().is_some_and(|i| {
                     i.len() == 2
                         && i.get("header").is_some_and(Value::is_string)
@@ -560,6 +569,7 @@ impl Provider {
                     "auth_type" => "one of api_key, oauth2, device_code",
                     "flow" => "one of pkce, dcr_pkce, device_code, api_key",
                     "scopes" | "hosts" => "a list of strings",
+                    "input_fields" => "a list of field objects",
                     "inject" => "an object with `header` and `format` strings",
                     "client_secret_expires_at" => "a non-negative integer",
                     "token_endpoint_auth_method" => "one of none, client_secret_basic, client_secret_post",
@@ -656,6 +666,7 @@ impl Provider {
                 ));
             }
         }
+        self.validate_input_fields()?;
         if self.hosts.is_empty() {
             return Err(invalid("hosts", "A provider needs at least one host."));
         }
@@ -686,6 +697,49 @@ impl Provider {
 }
 
 impl Provider {
+    /// The `input_fields` rules (see [`Provider::input_fields`]).
+    fn validate_input_fields(&self) -> Result<()> {
+        let takes: &[&str] = if self.inject.format.contains("{key}") {
+            &["api_key"]
+        } else {
+            &["client_id", "client_secret"]
+        };
+        for (i, f) in self.input_fields.iter().enumerate() {
+            if !takes.contains(&f.name.as_str()) {
+                return Err(invalid(
+                    format!("input_fields[{i}].name"),
+                    format!(
+                        "`{}` is not a field this provider's sign-in takes ({}).",
+                        quote_input(&f.name),
+                        takes.join(", ")
+                    ),
+                ));
+            }
+            if self.input_fields[..i].iter().any(|g| g.name == f.name) {
+                return Err(invalid(
+                    format!("input_fields[{i}].name"),
+                    format!("`{}` is defined twice.", f.name),
+                ));
+            }
+            if f.label.trim().is_empty() || f.label.chars().count() > 200 || f.label.chars().any(char::is_control) {
+                return Err(invalid(
+                    format!("input_fields[{i}].label"),
+                    "A label is 1 to 200 characters of text without control characters.",
+                ));
+            }
+            if !f.required && !(f.name == "client_id" && self.client_id.is_some()) {
+                return Err(invalid(
+                    format!("input_fields[{i}].required"),
+                    format!(
+                        "`{}` must be required (only `client_id` of a provider with a `client_id` may be optional).",
+                        f.name
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// This provider with the client a registration endpoint issued
     /// ([`crate::registration::registration_response`]): `client_id`, `client_secret`,
     /// `client_secret_expires_at` and `token_endpoint_auth_method` replaced.
@@ -1880,8 +1934,8 @@ mod tests {
         for k in example.as_object().unwrap().keys() {
             assert!(props.contains_key(k), "{k} missing from the schema");
         }
-        // 17 canonical members and 8 authsome ones.
-        assert_eq!(props.len(), 25);
+        // 18 canonical members and 8 authsome ones.
+        assert_eq!(props.len(), 26);
     }
 
     #[test]
