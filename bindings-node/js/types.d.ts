@@ -859,16 +859,16 @@ export interface FormAuthSessionPhase {
   fields: FormField[];
 }
 
-/** One field of the form the host renders. */
+/** One field of the form the host renders; also a provider's `input_fields` entry (`Provider::input_fields`), where `secret` and `required` default to `true`. */
 export interface FormField {
   /** The label to show. */
   label: string;
   /** The field's name in `AuthSession::submit_input`. */
   name: string;
   /** Whether the field must be filled. */
-  required: boolean;
+  required?: boolean;
   /** Whether to mask the input (`<input type="password">`). */
-  secret: boolean;
+  secret?: boolean;
 }
 
 /** RFC 6749 §6: `application/x-www-form-urlencoded` with `grant_type=refresh_token`, `refresh_token` and `client_id` when set (the default). */
@@ -1445,6 +1445,8 @@ export interface Provider {
   hosts: string[];
   /** The header to inject. */
   inject: Injection;
+  /** The field definitions of the input form an `api_key` or `client_credentials` sign-in shows (`authflow`): `{name, label, secret?, required?}` (`secret` and `required` default to true). A provider taking an API key (its `inject` format holds `{key}`) may define `api_key`; a token-based one `client_id` and `client_secret`. Every field is required except `client_id` of a provider that has its own `client_id`. A field not defined keeps its default definition. */
+  input_fields?: FormField[];
   /** Token introspection endpoint (RFC 7662), when the provider has one. */
   introspection_endpoint?: string | null;
   /** Identifier: 1 to 64 of `a-z 0-9 _ -`. */

@@ -722,10 +722,13 @@ class FormAuthSessionPhase(TypedDict):
     fields: List[FormField]
 
 
-class FormField(TypedDict):
-    """One field of the form the host renders."""
+class _FormFieldRequired(TypedDict):
     label: str
     name: str
+
+
+class FormField(_FormFieldRequired, total=False):
+    """One field of the form the host renders; also a provider's `input_fields` entry (`Provider::input_fields`), where `secret` and `required` default to `true`."""
     required: bool
     secret: bool
 
@@ -1193,6 +1196,7 @@ class Provider(_ProviderRequired, total=False):
     client_secret_expires_at: Optional[int]
     device_authorization_endpoint: Optional[str]
     flow: Optional[Flow]
+    input_fields: List[FormField]
     introspection_endpoint: Optional[str]
     registration_endpoint: Optional[str]
     revocation_endpoint: Optional[str]
