@@ -74,7 +74,9 @@ impl Vault {
     ) -> napi::Result<String> {
         guard(|| {
             let sealed: Value = parse(&sealed_json, "sealed")?;
-            out(&self.inner.reseal(&sealed, &context, now, &mut rng(entropy.as_deref()))?)
+            out(&self
+                .inner
+                .reseal(&sealed, &context, now, &mut rng(entropy.as_deref()))?)
         })
     }
 

@@ -38,7 +38,12 @@ impl Vault {
     /// Seals a record (JSON object) for `context`: JSON SealedRecord.
     pub fn seal(&self, record_json: &str, context: &str, now: f64, entropy: Option<Vec<u8>>) -> R<String> {
         let record: Value = from_json(record_json, "record")?;
-        to_json(&self.inner.seal(&record, context, int(now, "now")?, &mut rng(entropy)).js()?)
+        to_json(
+            &self
+                .inner
+                .seal(&record, context, int(now, "now")?, &mut rng(entropy))
+                .js()?,
+        )
     }
 
     /// Opens a sealed record (JSON) stored for `context`: the record (JSON).
@@ -50,7 +55,12 @@ impl Vault {
     /// Seals a record again under the current key: JSON SealedRecord.
     pub fn reseal(&self, sealed_json: &str, context: &str, now: f64, entropy: Option<Vec<u8>>) -> R<String> {
         let sealed: Value = from_json(sealed_json, "sealed")?;
-        to_json(&self.inner.reseal(&sealed, context, int(now, "now")?, &mut rng(entropy)).js()?)
+        to_json(
+            &self
+                .inner
+                .reseal(&sealed, context, int(now, "now")?, &mut rng(entropy))
+                .js()?,
+        )
     }
 
     /// Whether a sealed record (JSON) is under another key than the current one.

@@ -1947,10 +1947,16 @@ mod tests {
         let listing = serde_json::to_string(&b.provider_listing()).unwrap();
         assert!(!listing.contains("s3cr3t"));
         let row = b.provider_listing().into_iter().find(|p| p.name == "git").unwrap();
-        assert_eq!((row.flow, row.source, row.has_client), (Flow::Pkce, ProviderOrigin::Custom, true));
+        assert_eq!(
+            (row.flow, row.source, row.has_client),
+            (Flow::Pkce, ProviderOrigin::Custom, true)
+        );
         assert_eq!(b.show_provider("git", false).unwrap()["client_secret"], REDACTED);
         assert_eq!(b.show_provider("git", true).unwrap()["client_secret"], "s3cr3t");
-        assert_eq!(b.show_provider("nope", false).unwrap_err().field_name(), Some("provider"));
+        assert_eq!(
+            b.show_provider("nope", false).unwrap_err().field_name(),
+            Some("provider")
+        );
     }
 
     #[test]

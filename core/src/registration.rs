@@ -71,10 +71,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::revocation::ClientAuthMethod;
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{is_loopback, parse_url, HttpRequest, HttpResponse, MAX_URL_LEN};
 use crate::json::{parse_object, truncate};
+use crate::revocation::ClientAuthMethod;
 use crate::secret::Secret;
 
 /// The most redirect URIs one registration carries.
@@ -372,26 +372,25 @@ pub fn registration_response(response: &HttpResponse, now: i64) -> Result<Regist
             "The issued client secret has already expired.",
         ));
     }
-    let method = match obj.get("token_endpoint_auth_method") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(m)) => Some(match m.as_str() {
-            "none" => ClientAuthMethod::None,
-            "client_secret_basic" => ClientAuthMethod::ClientSecretBasic,
-            "client_secret_post" => ClientAuthMethod::ClientSecretPost,
-            _ => {
-                return Err(bad_response(
+    let method =
+        match obj.get("token_endpoint_auth_method") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(m)) => Some(match m.as_str() {
+                "none" => ClientAuthMethod::None,
+                "client_secret_basic" => ClientAuthMethod::ClientSecretBasic,
+                "client_secret_post" => ClientAuthMethod::ClientSecretPost,
+                _ => return Err(bad_response(
                     "token_endpoint_auth_method",
                     "The registered client authentication is not one of none, client_secret_basic, client_secret_post.",
+                )),
+            }),
+            Some(_) => {
+                return Err(bad_response(
+                    "token_endpoint_auth_method",
+                    "`token_endpoint_auth_method` must be a string.",
                 ))
             }
-        }),
-        Some(_) => {
-            return Err(bad_response(
-                "token_endpoint_auth_method",
-                "`token_endpoint_auth_method` must be a string.",
-            ))
-        }
-    };
+        };
     if client_secret.is_none()
         && matches!(
             method,

@@ -52,7 +52,12 @@ pub(crate) fn dispatch(vault: &mut Option<Vault>, op: &str, input: &Value) -> Op
             match op {
                 "vault.kids" => Ok(json!({"current_kid": v.current_kid(), "kids": v.kids()})),
                 "vault.seal" => v
-                    .seal(&arg::<Value>(input, "record")?, &context()?, arg(input, "now")?, &mut entropy(input)?)
+                    .seal(
+                        &arg::<Value>(input, "record")?,
+                        &context()?,
+                        arg(input, "now")?,
+                        &mut entropy(input)?,
+                    )
                     .map(|s| out(&s)),
                 "vault.open" => v.open(&sealed()?, &context()?),
                 "vault.reseal" => v
