@@ -40,7 +40,7 @@ def test_credential_kinds_example() -> None:
     refused = gate.authenticate(request("GET", "/api/dashboard", bearer))
     assert refused["type"] == "deny" and refused["error"]["code"] == "invalid_token"
     assert refused["error"]["detail"] == "This route does not take `jwt` credentials."
-    guest = gate.authenticate(request("GET", "/api/dashboard", {"X-Guest-ID": "guest_1"}))
+    guest = gate.authenticate(request("GET", "/api/dashboard", {"X-Guest-ID": "guest_0f8c2a51"}))
     assert guest["type"] == "allow" and guest["context"]["is_guest"] is True
 
 
