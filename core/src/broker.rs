@@ -715,7 +715,7 @@ impl Provider {
                     ),
                 ));
             }
-            if self.input_fields[..i].iter().any(|g| g.name == f.name) {
+            if self.input_fields.iter().take(i).any(|g| g.name == f.name) {
                 return Err(invalid(
                     format!("input_fields[{i}].name"),
                     format!("`{}` is defined twice.", f.name),
@@ -727,7 +727,8 @@ impl Provider {
                     "A label is 1 to 200 characters of text without control characters.",
                 ));
             }
-            if !f.required && !(f.name == "client_id" && self.client_id.is_some()) {
+            let may_be_optional = f.name == "client_id" && self.client_id.is_some();
+            if !(f.required || may_be_optional) {
                 return Err(invalid(
                     format!("input_fields[{i}].required"),
                     format!(
