@@ -1355,12 +1355,13 @@ function createApi(native) {
       const n = self(this, Vault);
       return parse(call(() => n.kids()));
     }
-    seal(record, context, entropy) {
+    seal(record, context, now, entropy) {
       const n = self(this, Vault);
       const r = json(record, "record");
       const c = str(context, "context");
+      const at = nowArg(now);
       const e = entropyArg(entropy);
-      return parse(call(() => n.seal(r, c, e)));
+      return parse(call(() => n.seal(r, c, at, e)));
     }
     open(sealed, context) {
       const n = self(this, Vault);
@@ -1368,12 +1369,18 @@ function createApi(native) {
       const c = str(context, "context");
       return parse(call(() => n.open(s, c)));
     }
-    reseal(sealed, context, entropy) {
+    reseal(sealed, context, now, entropy) {
       const n = self(this, Vault);
       const s = json(sealed, "sealed");
       const c = str(context, "context");
+      const at = nowArg(now);
       const e = entropyArg(entropy);
-      return parse(call(() => n.reseal(s, c, e)));
+      return parse(call(() => n.reseal(s, c, at, e)));
+    }
+    inspect(sealed) {
+      const n = self(this, Vault);
+      const s = json(sealed, "sealed");
+      return parse(call(() => n.inspect(s)));
     }
     needsReseal(sealed) {
       const n = self(this, Vault);
@@ -1509,6 +1516,16 @@ function createApi(native) {
       return parse(call(() => n.revoke(p, c, cl)));
     }
     /** RFC 7662: the introspection request. */
+    providerListing() {
+      const n = self(this, Broker);
+      return parse(call(() => n.providerListing()));
+    }
+    showProvider(name, options) {
+      const n = self(this, Broker);
+      const p = str(name, "name");
+      const r = bool(option(options, "reveal", "options"), "reveal", false);
+      return parse(call(() => n.showProvider(p, r)));
+    }
     introspect(provider, token, tokenTypeHint, options) {
       const n = self(this, Broker);
       const p = str(provider, "provider");

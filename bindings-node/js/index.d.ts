@@ -58,6 +58,7 @@ import type {
   PollOutcome,
   ProviderDefinition,
   ProviderSet,
+  ProviderSummary,
   Readiness,
   RefreshRecord,
   RefreshRequest,
@@ -89,6 +90,7 @@ import type {
   MagicLinkRecord,
   MagicLinkRedeemed,
   MasterKeyInfo,
+  SealedInfo,
   SealedRecord,
   AuthAction,
   AuthSessionConfigOptions,
@@ -606,6 +608,10 @@ export class Broker {
   constructor(options?: BrokerOptions);
   readonly providers: ProviderSet;
   routingTable(): Route[];
+  /** One line per provider (auth type, flow, source, hosts); no secret. */
+  providerListing(): ProviderSummary[];
+  /** A provider's definition, its `client_secret` `"[redacted]"` unless `reveal`. */
+  showProvider(name: string, options?: { reveal?: boolean | null }): Provider;
   resolve(url: string, connections: Connection[], method?: string, now?: Now): Resolution;
   applyRefresh(connection: Connection, response: HttpResponse, now?: Now): Connection;
   /** RFC 7009: the revocation requests (refresh token, then access token) and the records to delete. */
@@ -706,10 +712,12 @@ export class Vault {
   constructor(keys: string[]);
   readonly currentKid: string;
   readonly kids: string[];
-  seal(record: Record<string, unknown>, context: string, entropy?: Entropy): SealedRecord;
+  seal(record: Record<string, unknown>, context: string, now?: Now, entropy?: Entropy): SealedRecord;
   open(sealed: SealedRecord, context: string): Record<string, unknown>;
-  reseal(sealed: SealedRecord, context: string, entropy?: Entropy): SealedRecord;
+  reseal(sealed: SealedRecord, context: string, now?: Now, entropy?: Entropy): SealedRecord;
   needsReseal(sealed: SealedRecord): boolean;
+  /** The record's key id, `sealed_at` and whether it needs a reseal (read without the key). */
+  inspect(sealed: SealedRecord): SealedInfo;
 }
 
 /** A new master key file's content (`authcore-master-key:v1:<kid>:<base64url key>`). */

@@ -47,6 +47,9 @@ export type IdentityRule = "none" | "optional" | "required";
 /** How a PKCE challenge is derived. */
 export type PkceMethod = "S256" | "plain";
 
+/** Where a listed provider comes from: shipped, user-defined, or a user definition that replaced a shipped one. */
+export type ProviderOrigin = "bundled" | "custom" | "override";
+
 /** Where a provider came from. */
 export type ProviderSource = "bundled" | "custom";
 
@@ -305,9 +308,9 @@ export interface ClearTokensAction {
 export interface ClientAuth {
   /** The client id (default: the provider's `client_id`). */
   client_id?: string | null;
-  /** The client secret (required by the `client_secret_*` methods). */
+  /** The client secret (required by the `client_secret_*` methods; default: the provider's, when the client id is the provider's). */
   client_secret?: Secret | null;
-  /** How to send them (default: `client_secret_basic` with a secret, else `none`). */
+  /** How to send them (default: the provider's `token_endpoint_auth_method` when the client id is the provider's, else `client_secret_basic` with a secret, else `none`). */
   method?: ClientAuthMethod | null;
 }
 
@@ -858,16 +861,16 @@ export interface FormAuthSessionPhase {
   fields: FormField[];
 }
 
-/** One field of the form the host renders. */
+/** One field of the form the host renders; also a provider's `input_fields` entry (`Provider::input_fields`), where `secret` and `required` default to `true`. */
 export interface FormField {
   /** The label to show. */
   label: string;
   /** The field's name in `AuthSession::submit_input`. */
   name: string;
   /** Whether the field must be filled. */
-  required: boolean;
+  required?: boolean;
   /** Whether to mask the input (`<input type="password">`). */
-  secret: boolean;
+  secret?: boolean;
 }
 
 /** RFC 6749 §6: `application/x-www-form-urlencoded` with `grant_type=refresh_token`, `refresh_token` and `client_id` when set (the default). */
@@ -1444,6 +1447,8 @@ export interface Provider {
   hosts: string[];
   /** The header to inject. */
   inject: Injection;
+  /** The field definitions of the input form an `api_key` or `client_credentials` sign-in shows (`authflow`): `{name, label, secret?, required?}` (`secret` and `required` default to true). A provider taking an API key (its `inject` format holds `{key}`) may define `api_key`; a token-based one `client_id` and `client_secret`. Every field is required except `client_id` of a provider that has its own `client_id`. A field not defined keeps its default definition. */
+  input_fields?: FormField[];
   /** Token introspection endpoint (RFC 7662), when the provider has one. */
   introspection_endpoint?: string | null;
   /** Identifier: 1 to 64 of `a-z 0-9 _ -`. */
@@ -1456,6 +1461,8 @@ export interface Provider {
   scopes?: string[];
   /** OAuth token endpoint (`oauth2`, `device_code`). */
   token_endpoint?: string | null;
+  /** How the client authenticates to the provider's endpoints (the registered `token_endpoint_auth_method`, RFC 7591 §2): revocation and introspection use it. Absent: `client_secret_basic` with a `client_secret`, else `none`. */
+  token_endpoint_auth_method?: ClientAuthMethod | null;
 }
 
 /** The endpoints and capabilities of a provider, from its metadata document. Absent members are `None`; `authorization_response_iss_parameter_supported` defaults to false. */
@@ -1506,6 +1513,24 @@ export interface ProviderSet {
   providers: Record<string, Provider>;
   /** Where each came from. */
   sources: Record<string, ProviderSource>;
+}
+
+/** One line of the provider listing (`ProviderSet::listing`): what a provider is, never a secret. */
+export interface ProviderSummary {
+  /** How it authenticates. */
+  auth_type: AuthType;
+  /** Human name. */
+  display_name: string;
+  /** The sign-in flow: the definition's `flow`, else the one its auth type implies (`api_key`; `pkce` for `oauth2`, `dcr_pkce` when it registers a client first; `device_code`). */
+  flow: Flow;
+  /** Whether the definition holds a client (a `client_id`, configured or registered). */
+  has_client: boolean;
+  /** The hosts it serves. */
+  hosts: string[];
+  /** The provider's name. */
+  name: string;
+  /** Where the definition comes from. */
+  source: ProviderOrigin;
 }
 
 /** The readiness report, as a `/ready` probe answers it. */
@@ -1616,6 +1641,8 @@ export interface RegisteredClient {
   client_secret?: Secret | null;
   /** When the secret expires (Unix seconds); `0` = never. */
   client_secret_expires_at?: number;
+  /** The client authentication the server registered (RFC 7591 §3.2.1 returns the registered metadata, which may differ from the request's `none`), if it said. */
+  token_endpoint_auth_method?: ClientAuthMethod | null;
 }
 
 /** Registering a client; `seed` is the hex entropy for the authorization start. */
@@ -1765,6 +1792,16 @@ export interface SaveTokensDeviceAction {
   stored: StoredTokens;
 }
 
+/** What a sealed record says about itself (`Vault::inspect`), for a rotation to show. */
+export interface SealedInfo {
+  /** The id of the key that sealed it. */
+  kid: string;
+  /** Whether it is under another key than the vault's current one. */
+  needs_reseal: boolean;
+  /** When it was sealed (Unix seconds), when the record says. */
+  sealed_at?: number | null;
+}
+
 /** A sealed record, as stored. */
 export interface SealedRecord {
   /** `XChaCha20-Poly1305`. */
@@ -1775,6 +1812,8 @@ export interface SealedRecord {
   kid: string;
   /** base64url of the 24-byte nonce. */
   nonce: string;
+  /** When it was sealed (Unix seconds), bound into the associated data; absent in records sealed before this member existed. */
+  sealed_at?: number | null;
   /** The format version (`1`). */
   v: number;
 }

@@ -26,6 +26,18 @@ impl Broker {
         })
     }
 
+    /// The provider listing (JSON `[ProviderSummary]`, no secret).
+    #[napi]
+    pub fn provider_listing(&self) -> napi::Result<String> {
+        guard(|| out(&self.inner.provider_listing()))
+    }
+
+    /// Provider `name`'s definition (JSON), its `client_secret` redacted unless `reveal`.
+    #[napi]
+    pub fn show_provider(&self, name: String, reveal: bool) -> napi::Result<String> {
+        guard(|| out(&self.inner.show_provider(&name, reveal)?))
+    }
+
     /// The introspection request for `token` at `provider` (JSON).
     #[napi]
     pub fn introspect(

@@ -41,10 +41,16 @@ impl Vault {
 
     /// Seals a record (JSON object) for `context`: JSON SealedRecord.
     #[napi]
-    pub fn seal(&self, record_json: String, context: String, entropy: Option<Uint8Array>) -> napi::Result<String> {
+    pub fn seal(
+        &self,
+        record_json: String,
+        context: String,
+        now: i64,
+        entropy: Option<Uint8Array>,
+    ) -> napi::Result<String> {
         guard(|| {
             let record: Value = parse(&record_json, "record")?;
-            out(&self.inner.seal(&record, &context, &mut rng(entropy.as_deref()))?)
+            out(&self.inner.seal(&record, &context, now, &mut rng(entropy.as_deref()))?)
         })
     }
 
@@ -59,10 +65,27 @@ impl Vault {
 
     /// Seals a record again under the current key: JSON SealedRecord.
     #[napi]
-    pub fn reseal(&self, sealed_json: String, context: String, entropy: Option<Uint8Array>) -> napi::Result<String> {
+    pub fn reseal(
+        &self,
+        sealed_json: String,
+        context: String,
+        now: i64,
+        entropy: Option<Uint8Array>,
+    ) -> napi::Result<String> {
         guard(|| {
             let sealed: Value = parse(&sealed_json, "sealed")?;
-            out(&self.inner.reseal(&sealed, &context, &mut rng(entropy.as_deref()))?)
+            out(&self
+                .inner
+                .reseal(&sealed, &context, now, &mut rng(entropy.as_deref()))?)
+        })
+    }
+
+    /// `{kid, sealed_at?, needs_reseal}` of a sealed record (JSON), read without the key.
+    #[napi]
+    pub fn inspect(&self, sealed_json: String) -> napi::Result<String> {
+        guard(|| {
+            let sealed: Value = parse(&sealed_json, "sealed")?;
+            out(&self.inner.inspect(&sealed)?)
         })
     }
 

@@ -2076,6 +2076,19 @@ impl PyBroker {
         to_py(py, &plan)
     }
 
+    /// One `{name, display_name, auth_type, flow, source, hosts, has_client}` per provider
+    /// (`source`: `bundled`, `custom` or `override`); no secret.
+    fn provider_listing(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        to_py(py, &self.inner.provider_listing())
+    }
+
+    /// Provider `name`'s definition, its `client_secret` `"[redacted]"` unless `reveal`.
+    #[pyo3(signature = (name, *, reveal=false))]
+    fn show_provider(&self, py: Python<'_>, name: &str, reveal: bool) -> PyResult<Py<PyAny>> {
+        let v = self.inner.show_provider(name, reveal).py(py)?;
+        to_py(py, &v)
+    }
+
     /// The RFC 7662 introspection request for `token` at provider `provider`.
     #[pyo3(signature = (provider, token, token_type_hint=None, *, client=None))]
     fn introspect(

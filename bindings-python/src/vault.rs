@@ -5,7 +5,7 @@ use authcore::vault::{self, Vault as CoreVault};
 use pyo3::prelude::*;
 use serde_json::Value;
 
-use super::{from_py, guard, r_list, r_str, rng, to_py, EntropyBytes, IntoPy};
+use super::{from_py, guard, now_or, r_list, r_str, rng, to_py, EntropyBytes, IntoPy};
 
 /// Master keys by id (key file contents, the current key first): seals, opens, reseals.
 #[pyclass(module = "authcore.vault", frozen)]
@@ -36,11 +36,19 @@ impl Vault {
         Ok(self.inner.kids())
     }
 
-    /// Seals `record` (a dict) for `context`: `{"v", "kid", "alg", "nonce", "ct"}`.
-    #[pyo3(signature = (record, context, entropy=None))]
-    fn seal(&self, py: Python<'_>, record: &Bound<'_, PyAny>, context: &str, entropy: Option<EntropyBytes>) -> PyResult<Py<PyAny>> {
+    /// Seals `record` (a dict) for `context` at `now`: `{"v", "kid", "alg", "nonce", "ct",
+    /// "sealed_at"}`.
+    #[pyo3(signature = (record, context, now=None, entropy=None))]
+    fn seal(
+        &self,
+        py: Python<'_>,
+        record: &Bound<'_, PyAny>,
+        context: &str,
+        now: Option<i64>,
+        entropy: Option<EntropyBytes>,
+    ) -> PyResult<Py<PyAny>> {
         let record: Value = from_py(record, "record")?;
-        let s = self.inner.seal(&record, context, &mut rng(entropy)).py(py)?;
+        let s = self.inner.seal(&record, context, now_or(now), &mut rng(entropy)).py(py)?;
         to_py(py, &s)
     }
 
@@ -51,11 +59,18 @@ impl Vault {
         to_py(py, &r)
     }
 
-    /// Opens a sealed record under any key and seals it again under the current key.
-    #[pyo3(signature = (sealed, context, entropy=None))]
-    fn reseal(&self, py: Python<'_>, sealed: &Bound<'_, PyAny>, context: &str, entropy: Option<EntropyBytes>) -> PyResult<Py<PyAny>> {
+    /// Opens a sealed record under any key and seals it again under the current key at `now`.
+    #[pyo3(signature = (sealed, context, now=None, entropy=None))]
+    fn reseal(
+        &self,
+        py: Python<'_>,
+        sealed: &Bound<'_, PyAny>,
+        context: &str,
+        now: Option<i64>,
+        entropy: Option<EntropyBytes>,
+    ) -> PyResult<Py<PyAny>> {
         let sealed: Value = from_py(sealed, "sealed")?;
-        let s = self.inner.reseal(&sealed, context, &mut rng(entropy)).py(py)?;
+        let s = self.inner.reseal(&sealed, context, now_or(now), &mut rng(entropy)).py(py)?;
         to_py(py, &s)
     }
 
@@ -63,6 +78,13 @@ impl Vault {
     fn needs_reseal(&self, py: Python<'_>, sealed: &Bound<'_, PyAny>) -> PyResult<bool> {
         let sealed: Value = from_py(sealed, "sealed")?;
         self.inner.needs_reseal(&sealed).py(py)
+    }
+
+    /// `{"kid", "sealed_at"?, "needs_reseal"}` of a sealed record (read without the key).
+    fn inspect(&self, py: Python<'_>, sealed: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let sealed: Value = from_py(sealed, "sealed")?;
+        let info = self.inner.inspect(&sealed).py(py)?;
+        to_py(py, &info)
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {

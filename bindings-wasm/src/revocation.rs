@@ -18,6 +18,18 @@ impl Broker {
         to_json(&self.inner.revoke(provider, &conns, client.as_ref()).js()?)
     }
 
+    /// The provider listing: JSON `[ProviderSummary]`, no secret.
+    #[wasm_bindgen(js_name = providerListing)]
+    pub fn provider_listing(&self) -> R<String> {
+        to_json(&self.inner.provider_listing())
+    }
+
+    /// Provider `name`'s definition: JSON, its `client_secret` redacted unless `reveal`.
+    #[wasm_bindgen(js_name = showProvider)]
+    pub fn show_provider(&self, name: &str, reveal: bool) -> R<String> {
+        to_json(&self.inner.show_provider(name, reveal).js()?)
+    }
+
     /// The introspection request for `token` at `provider`: JSON.
     pub fn introspect(
         &self,

@@ -5,7 +5,7 @@ use authcore::vault::{self, Vault as CoreVault};
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-use super::{from_json, rng, to_json, Core, R};
+use super::{from_json, int, rng, to_json, Core, R};
 
 /// Master keys by id, the current key first.
 #[wasm_bindgen]
@@ -36,9 +36,14 @@ impl Vault {
     }
 
     /// Seals a record (JSON object) for `context`: JSON SealedRecord.
-    pub fn seal(&self, record_json: &str, context: &str, entropy: Option<Vec<u8>>) -> R<String> {
+    pub fn seal(&self, record_json: &str, context: &str, now: f64, entropy: Option<Vec<u8>>) -> R<String> {
         let record: Value = from_json(record_json, "record")?;
-        to_json(&self.inner.seal(&record, context, &mut rng(entropy)).js()?)
+        to_json(
+            &self
+                .inner
+                .seal(&record, context, int(now, "now")?, &mut rng(entropy))
+                .js()?,
+        )
     }
 
     /// Opens a sealed record (JSON) stored for `context`: the record (JSON).
@@ -48,12 +53,23 @@ impl Vault {
     }
 
     /// Seals a record again under the current key: JSON SealedRecord.
-    pub fn reseal(&self, sealed_json: &str, context: &str, entropy: Option<Vec<u8>>) -> R<String> {
+    pub fn reseal(&self, sealed_json: &str, context: &str, now: f64, entropy: Option<Vec<u8>>) -> R<String> {
         let sealed: Value = from_json(sealed_json, "sealed")?;
-        to_json(&self.inner.reseal(&sealed, context, &mut rng(entropy)).js()?)
+        to_json(
+            &self
+                .inner
+                .reseal(&sealed, context, int(now, "now")?, &mut rng(entropy))
+                .js()?,
+        )
     }
 
     /// Whether a sealed record (JSON) is under another key than the current one.
+    /// `{kid, sealed_at?, needs_reseal}` of a sealed record (JSON), read without the key.
+    pub fn inspect(&self, sealed_json: &str) -> R<String> {
+        let sealed: Value = from_json(sealed_json, "sealed")?;
+        to_json(&self.inner.inspect(&sealed).js()?)
+    }
+
     #[wasm_bindgen(js_name = needsReseal)]
     pub fn needs_reseal(&self, sealed_json: &str) -> R<bool> {
         let sealed: Value = from_json(sealed_json, "sealed")?;

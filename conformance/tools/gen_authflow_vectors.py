@@ -123,9 +123,21 @@ def reg_resp(response, expect=None, error=None, field=None, now=NOW):
 case("authflow", "registration-response-public-client",
      reg_resp(resp(201, {"client_id": "dyn-1", "client_id_issued_at": NOW, "redirect_uris": [REDIRECT],
                          "token_endpoint_auth_method": "none"}),
-              {"client_id": "dyn-1", "client_secret_expires_at": 0, "client_id_issued_at": NOW}),
+              {"client_id": "dyn-1", "client_secret_expires_at": 0, "client_id_issued_at": NOW, "token_endpoint_auth_method": "none"}),
      reg_resp(resp(200, {"client_id": "dyn-2"}), {"client_id": "dyn-2", "client_secret_expires_at": 0}),
      source="RFC 7591 §3.2.1")
+case("authflow", "registration-response-registered-auth-method",
+     reg_resp(resp(201, {"client_id": "dyn-1", "client_secret": "s3", "token_endpoint_auth_method": "client_secret_basic"}),
+              {"client_id": "dyn-1", "client_secret": "s3", "client_secret_expires_at": 0, "token_endpoint_auth_method": "client_secret_basic"}),
+     reg_resp(resp(201, {"client_id": "dyn-1", "client_secret": "s3", "token_endpoint_auth_method": "client_secret_post"}),
+              {"client_id": "dyn-1", "client_secret": "s3", "client_secret_expires_at": 0, "token_endpoint_auth_method": "client_secret_post"}),
+     reg_resp(resp(201, {"client_id": "dyn-1", "token_endpoint_auth_method": "client_secret_post"}),
+              error="invalid_response", field="client_secret"),
+     reg_resp(resp(201, {"client_id": "dyn-1", "client_secret": "s3", "token_endpoint_auth_method": "private_key_jwt"}),
+              error="invalid_response", field="token_endpoint_auth_method"),
+     reg_resp(resp(201, {"client_id": "dyn-1", "token_endpoint_auth_method": 1}),
+              error="invalid_response", field="token_endpoint_auth_method"),
+     source="RFC 7591 §3.2.1: the response holds the registered metadata, token_endpoint_auth_method included (§2)")
 case("authflow", "registration-response-client-secret",
      reg_resp(resp(201, {"client_id": "dyn-1", "client_secret": "s3cr3t", "client_secret_expires_at": NOW + 3600}),
               {"client_id": "dyn-1", "client_secret": "s3cr3t", "client_secret_expires_at": NOW + 3600}),
@@ -388,6 +400,53 @@ case("authflow", "client-credentials-through-the-input-form",
          transmit=1, response=resp(200, {"access_token": "at-1", "token_type": "Bearer", "expires_in": 3600,
                                          "scope": "read write"})),
      source="RFC 6749 §4.4, §2.3.1; " + SEED + " (OAuth client credential entry)")
+
+# The form's field definitions come from the provider's `input_fields` (label, masking, and
+# an optional client_id for a provider with its own), else the defaults above.
+LABELLED_KEY = dict(KEY_PROVIDER, input_fields=[{"name": "api_key", "label": "Keyed token (starts with kt-)", "secret": False}])
+case("authflow", "input-form-fields-from-the-provider",
+     start(LABELLED_KEY, "api_key", out([{"type": "render_form", "fields": [
+         {"name": "api_key", "label": "Keyed token (starts with kt-)", "secret": False, "required": True}]}],
+         "waiting_for_user", flow="api_key", provider="keyed")),
+     act("submit_input", error="invalid_input", field="api_key", values={}),
+     act("submit_input", error="invalid_input", field="api_key_2", values={"api_key": "kt-1", "api_key_2": "x"}),
+     act("submit_input", out([{"type": "complete", "connection": {
+         "provider": "keyed", "name": "default", "credential": {"type": "api_key", "key": "kt-1"},
+         "is_default": False, "created_at": NOW}}], "completed", flow="api_key", provider="keyed"),
+         values={"api_key": "kt-1"}),
+     source=SEED + " (an input form with field definitions from the provider)")
+CC_OWN = acme(client_id="acme-cli", input_fields=[{"name": "client_secret", "label": "Acme secret"},
+                                                  {"name": "client_id", "label": "Acme client", "secret": False, "required": False}])
+CC_OWN_BASIC = "Basic " + __import__("base64").b64encode(b"acme-cli:s3").decode()
+case("authflow", "input-form-optional-client-id-is-the-providers",
+     start(CC_OWN, "client_credentials", out([{"type": "render_form", "fields": [
+         {"name": "client_secret", "label": "Acme secret", "secret": True, "required": True},
+         {"name": "client_id", "label": "Acme client", "secret": False, "required": False}]}],
+         "waiting_for_user", flow="client_credentials")),
+     act("submit_input", error="invalid_input", field="client_secret", values={"client_id": "other"}),
+     act("submit_input", out([send(1, {"method": "POST", "url": "https://auth.acme.example/token",
+                                       "headers": dict(FORM_HEADERS, Authorization=CC_OWN_BASIC),
+                                       "body": form([("grant_type", "client_credentials"), ("scope", "read")])})],
+                             "pending", flow="client_credentials"),
+         values={"client_secret": "s3"}),
+     source="RFC 6749 §4.4, §2.3.1; " + SEED)
+CC_PARTIAL = acme(input_fields=[{"name": "client_secret", "label": "Acme secret"}])
+case("authflow", "input-form-undefined-fields-keep-their-defaults",
+     start(CC_PARTIAL, "client_credentials", out([{"type": "render_form", "fields": [
+         {"name": "client_secret", "label": "Acme secret", "secret": True, "required": True}, CC_FIELDS[0]]}],
+         "waiting_for_user", flow="client_credentials")),
+     act("submit_input", error="invalid_input", field="client_id", values={"client_secret": "s3"}))
+for name, provider, field in [
+        ("unknown-name", dict(KEY_PROVIDER, input_fields=[{"name": "token", "label": "Token"}]), "input_fields[0].name"),
+        ("name-of-the-other-flow", acme(input_fields=[{"name": "api_key", "label": "Key"}]), "input_fields[0].name"),
+        ("twice", acme(input_fields=[{"name": "client_secret", "label": "A"}, {"name": "client_secret", "label": "B"}]), "input_fields[1].name"),
+        ("empty-label", dict(KEY_PROVIDER, input_fields=[{"name": "api_key", "label": " "}]), "input_fields[0].label"),
+        ("label-with-newline", dict(KEY_PROVIDER, input_fields=[{"name": "api_key", "label": "a\nb"}]), "input_fields[0].label"),
+        ("optional-api-key", dict(KEY_PROVIDER, input_fields=[{"name": "api_key", "label": "Key", "required": False}]), "input_fields[0].required"),
+        ("optional-client-id-without-own", acme(input_fields=[{"name": "client_id", "label": "Id", "required": False}]), "input_fields[0].required")]:
+    case("authflow", "input-fields-refused-" + name,
+         start(provider, "api_key" if "{key}" in provider["inject"]["format"] else "client_credentials",
+               error="invalid_provider", field=field))
 
 DEVICE_REQ = {"method": "POST", "url": "https://gh.example/login/device/code", "headers": FORM_HEADERS,
               "body": form([("client_id", "cli-1"), ("scope", "repo")])}

@@ -163,7 +163,9 @@ CUSTOM = [ACME, ACME_EU, ACME_FILES, ZED]
 
 def key_order(p):
     order = ["name", "display_name", "auth_type", "flow", "authorization_endpoint", "token_endpoint", "device_authorization_endpoint",
-             "revocation_endpoint", "introspection_endpoint", "client_id", "scopes", "hosts", "inject"]
+             "revocation_endpoint", "introspection_endpoint", "client_id", "registration_endpoint", "client_secret",
+             "client_secret_expires_at", "token_endpoint_auth_method", "input_fields", "scopes", "hosts", "inject"]
+    assert set(p) <= set(order), set(p) - set(order)
     return {k: p[k] for k in order if k in p}
 
 
@@ -453,6 +455,23 @@ AS_BAD = [
     ("export-not-strings", dict(AS_KEYS, export={"A": 1}), "custom[0].export"),
     ("pkce-not-boolean", dict(AS_OAUTH, oauth=dict(AS_OAUTH["oauth"], pkce="yes")), "custom[0].oauth.pkce"),
 ]
+AS_DCR = {"schema_version": 1, "name": "acme-dcr", "display_name": "Acme DCR", "auth_type": "oauth2", "flow": "dcr_pkce",
+          "api_url": "mcp.acme.test",
+          "oauth": {"base_url": "https://mcp.acme.test", "authorization_url": "{base_url}/authorize", "token_url": "{base_url}/token",
+                    "registration_url": "{base_url}/register", "supports_dcr": True}}
+AS_DCR_C = {"name": "acme-dcr", "display_name": "Acme DCR", "auth_type": "oauth2", "flow": "dcr_pkce",
+            "authorization_endpoint": "https://mcp.acme.test/authorize", "token_endpoint": "https://mcp.acme.test/token",
+            "registration_endpoint": "https://mcp.acme.test/register", "hosts": ["mcp.acme.test"],
+            "inject": {"header": "Authorization", "format": "Bearer {token}"}}
+case("broker", "authsome-registration-url-is-registration-endpoint", load_as([AS_DCR], [AS_DCR_C]),
+     source="authsome provider files: oauth.registration_url with {base_url}, as registration_endpoint (RFC 7591)")
+AS_BAD += [
+    ("registration-url-and-endpoint", dict(AS_DCR, registration_endpoint="https://mcp.acme.test/register"), "custom[0].oauth.registration_url"),
+    ("registration-url-http", dict(AS_DCR, oauth=dict(AS_DCR["oauth"], registration_url="http://mcp.acme.test/register")), "custom[0].registration_endpoint"),
+    ("registration-url-number", dict(AS_DCR, oauth=dict(AS_DCR["oauth"], registration_url=7)), "custom[0].oauth.registration_url"),
+    ("registration-url-base-url-missing", dict(AS_DCR, oauth={"authorization_url": "https://mcp.acme.test/authorize", "token_url": "https://mcp.acme.test/token",
+                                                              "registration_url": "{base_url}/register"}), "custom[0].oauth.registration_url"),
+]
 for name, d, field in AS_BAD:
     case("broker", "invalid-authsome-provider-" + name, step("broker.load", {"custom": [d]}, error="invalid_provider", field=field))
 case("broker", "inject-defaults-to-bearer", step("broker.load", {"custom": [{k: v for k, v in ACME.items() if k != "inject"}]}, pset([ACME])))
@@ -502,6 +521,105 @@ case("broker", "revoke-without-endpoint-only-deletes", load_as(),
           {"requests": [], "delete": [{"provider": "acme-dev", "name": "b"}, {"provider": "acme-dev", "name": "default"}]}),
      step("broker.revoke", {"provider": "acme-keys", "connections": []}, {"requests": [], "delete": []}),
      step("broker.revoke", {"provider": "nobody", "connections": []}, error="invalid_input", field="provider"))
+
+
+# A provider whose client was registered (RFC 7591) revokes and introspects as that client.
+def registered(method, secret="dyn-s3cr3t"):
+    d = dict(AS_OAUTH_C, client_id="dyn-1")
+    if secret is not None:
+        d["client_secret"] = secret
+    if method is not None:
+        d["token_endpoint_auth_method"] = method
+    return d
+
+
+def load_registered(method, secret="dyn-s3cr3t"):
+    d = registered(method, secret)
+    return step("broker.load", {"custom": [d]}, pset([d]))
+
+
+REG_CONN = [conn("acme-git", tokens=ts("at-d", NOW + 3600, None))]
+REG_DELETE = [{"provider": "acme-git", "name": "default"}]
+REG_BASIC = {"Authorization": basic("dyn-1", "dyn-s3cr3t")}
+case("broker", "revoke-registered-client-secret-basic", load_registered("client_secret_basic"),
+     step("broker.revoke", {"provider": "acme-git", "connections": REG_CONN},
+          {"requests": [revoke_req("default", "access_token", "at-d", (), REG_BASIC)], "delete": REG_DELETE}),
+     source="RFC 7009 2.1 (confidential clients authenticate), RFC 7591 2 token_endpoint_auth_method, RFC 6749 2.3.1")
+case("broker", "revoke-registered-client-secret-post", load_registered("client_secret_post"),
+     step("broker.revoke", {"provider": "acme-git", "connections": REG_CONN},
+          {"requests": [revoke_req("default", "access_token", "at-d", (("client_id", "dyn-1"), ("client_secret", "dyn-s3cr3t")))],
+           "delete": REG_DELETE}),
+     source="RFC 7591 2 token_endpoint_auth_method client_secret_post")
+case("broker", "revoke-registered-client-none", load_registered("none", None),
+     step("broker.revoke", {"provider": "acme-git", "connections": REG_CONN},
+          {"requests": [revoke_req("default", "access_token", "at-d", (("client_id", "dyn-1"),))], "delete": REG_DELETE}),
+     source="RFC 7591 2 token_endpoint_auth_method none (public client)")
+case("broker", "revoke-registered-secret-without-method-is-basic", load_registered(None),
+     step("broker.revoke", {"provider": "acme-git", "connections": REG_CONN},
+          {"requests": [revoke_req("default", "access_token", "at-d", (), REG_BASIC)], "delete": REG_DELETE}),
+     source="RFC 7591 2: token_endpoint_auth_method defaults to client_secret_basic")
+case("broker", "revoke-other-client-id-does-not-take-registered-secret", load_registered("client_secret_post"),
+     step("broker.revoke", {"provider": "acme-git", "connections": REG_CONN, "client": {"client_id": "other"}},
+          {"requests": [revoke_req("default", "access_token", "at-d", (("client_id", "other"),))], "delete": REG_DELETE}),
+     step("broker.revoke", {"provider": "acme-git", "connections": REG_CONN, "client": {"method": "none"}},
+          {"requests": [revoke_req("default", "access_token", "at-d", (("client_id", "dyn-1"),))], "delete": REG_DELETE}))
+case("broker", "introspect-registered-client", load_registered("client_secret_basic"),
+     step("broker.introspect", {"provider": "acme-git", "token": "at-1", "token_type_hint": "access_token"},
+          {"method": "POST", "url": INTROSPECT_URL, "headers": dict(FORM_HEADERS, **REG_BASIC),
+           "body": form([("token", "at-1"), ("token_type_hint", "access_token")])}),
+     source="RFC 7662 2.1 (the protected resource authenticates), RFC 7591 2")
+case("broker", "introspect-registered-client-post", load_registered("client_secret_post"),
+     step("broker.introspect", {"provider": "acme-git", "token": "at-1"},
+          {"method": "POST", "url": INTROSPECT_URL, "headers": FORM_HEADERS,
+           "body": form([("token", "at-1"), ("client_id", "dyn-1"), ("client_secret", "dyn-s3cr3t")])}))
+KEYS_FIELDS = dict(ACME_KEYS_LIKE := {"name": "keys", "display_name": "Keys", "auth_type": "api_key", "hosts": ["keys.example.test"],
+                                      "inject": {"header": "X-Key", "format": "{key}"}},
+                   input_fields=[{"name": "api_key", "label": "Keys token", "secret": True, "required": True}])
+case("broker", "provider-input-fields",
+     step("broker.load", {"custom": [dict(ACME_KEYS_LIKE, input_fields=[{"name": "api_key", "label": "Keys token"}])]}, pset([KEYS_FIELDS])),
+     step("broker.load", {"custom": [dict(ACME_KEYS_LIKE, input_fields={"api_key": "Keys token"})]}, error="invalid_provider", field="custom[0].input_fields"),
+     step("broker.load", {"custom": [dict(ACME_KEYS_LIKE, input_fields=[{"name": "client_id", "label": "Id"}])]}, error="invalid_provider",
+          field="custom[0].input_fields[0].name"),
+     source="seed: the input form of API-key entry, with field definitions from the provider")
+case("broker", "invalid-provider-auth-method",
+     step("broker.load", {"custom": [registered("private_key_jwt")]}, error="invalid_provider", field="custom[0].token_endpoint_auth_method"))
+
+
+# ------------------------------------------------------------------------------------------
+# Listing and showing providers: a client secret is never shown in clear unless asked for.
+# The seed's `GET /providers` lists "auth type, flow, and source"; `GET /providers/{provider}`
+# is the full definition.
+# ------------------------------------------------------------------------------------------
+def summary(name, display, auth_type, flow, source, hosts, has_client=False):
+    return {"name": name, "display_name": display, "auth_type": auth_type, "flow": flow, "source": source,
+            "hosts": hosts, "has_client": has_client}
+
+
+BUNDLED_LISTING = {
+    "anthropic": summary("anthropic", "Anthropic", "api_key", "api_key", "bundled", ["api.anthropic.com"]),
+    "github": summary("github", "GitHub", "device_code", "device_code", "bundled", ["api.github.com", "uploads.github.com"]),
+    "google": summary("google", "Google", "oauth2", "pkce", "bundled", ["*.googleapis.com"]),
+    "openai": summary("openai", "OpenAI", "api_key", "api_key", "bundled", ["api.openai.com"]),
+}
+REG_GIT = registered("client_secret_post")
+listing = dict(BUNDLED_LISTING)
+listing["openai"] = summary("openai", "OpenAI", "api_key", "api_key", "override", ["api.openai.com", "*.openai.azure.com"])
+listing["acme-git"] = summary("acme-git", "Acme Git", "oauth2", "pkce", "custom", ["git.acme.test"], True)
+listing["acme-dcr"] = summary("acme-dcr", "Acme DCR", "oauth2", "dcr_pkce", "custom", ["mcp.acme.test"])
+DCR_NO_FLOW = {k: v for k, v in AS_DCR_C.items() if k != "flow"}
+case("broker", "provider-listing-auth-type-flow-source",
+     step("broker.load", {"custom": [OPENAI2, REG_GIT, DCR_NO_FLOW]}, pset([OPENAI2, REG_GIT, DCR_NO_FLOW], ["openai"])),
+     step("broker.provider_listing", {}, [listing[k] for k in sorted(listing)]),
+     source="seed: GET /providers lists every bundled and custom provider with auth type, flow, and source")
+case("broker", "provider-listing-bundled-only", load([]),
+     step("broker.provider_listing", {}, [BUNDLED_LISTING[k] for k in sorted(BUNDLED_LISTING)]))
+case("broker", "show-provider-redacts-client-secret", load_registered("client_secret_post"),
+     step("broker.show_provider", {"name": "acme-git"}, key_order(dict(REG_GIT, client_secret="[redacted]"))),
+     step("broker.show_provider", {"name": "acme-git", "reveal": False}, key_order(dict(REG_GIT, client_secret="[redacted]"))),
+     step("broker.show_provider", {"name": "acme-git", "reveal": True}, key_order(REG_GIT)),
+     step("broker.show_provider", {"name": "openai"}, BUNDLED["openai"]),
+     step("broker.show_provider", {"name": "nobody"}, error="invalid_input", field="provider"),
+     source="seed: GET /providers/{provider} is the full definition; secrets are redacted unless explicitly requested")
 
 
 def resp(status, body="", headers=None):

@@ -13,9 +13,11 @@ ChaCha20-Poly1305 comes from pyca/cryptography; never copied from the core.
 
 Formats (the core's `vault` module documentation): a key file is the line
 `authcore-master-key:v1:<kid>:<base64url of 32 bytes>`; a sealed record is
-`{"v": 1, "kid", "alg": "XChaCha20-Poly1305", "nonce", "ct"}`; the plaintext is the record's
-compact JSON and the associated data is
-`"authcore.vault.v1" ‖ u32be(len kid) ‖ kid ‖ u32be(len context) ‖ context`.
+`{"v": 1, "kid", "alg": "XChaCha20-Poly1305", "nonce", "ct", "sealed_at"}`; the plaintext is the
+record's compact JSON and the associated data is
+`"authcore.vault.v1" ‖ u32be(len kid) ‖ kid ‖ u32be(len context) ‖ context ‖ "sealed_at" ‖
+i64be(sealed_at)`. Records sealed before `sealed_at` existed have neither the member nor the
+suffix, and still open.
 """
 import json
 import os
@@ -101,17 +103,24 @@ def compact(record):
     return json.dumps(record, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def aad(kid, context):
+def aad(kid, context, sealed_at=None):
     k, c = kid.encode(), context.encode()
-    return b"authcore.vault.v1" + struct.pack(">I", len(k)) + k + struct.pack(">I", len(c)) + c
+    a = b"authcore.vault.v1" + struct.pack(">I", len(k)) + k + struct.pack(">I", len(c)) + c
+    if sealed_at is not None:
+        a += b"sealed_at" + struct.pack(">q", sealed_at)
+    return a
 
 
-def sealed(kid, key, nonce, record=RECORD, context=CONTEXT):
-    ct = xchacha_seal(key, nonce, compact(record), aad(kid, context))
-    return {"v": 1, "kid": kid, "alg": "XChaCha20-Poly1305", "nonce": b64(nonce), "ct": b64(ct)}
+def sealed(kid, key, nonce, record=RECORD, context=CONTEXT, sealed_at=NOW):
+    ct = xchacha_seal(key, nonce, compact(record), aad(kid, context, sealed_at))
+    s = {"v": 1, "kid": kid, "alg": "XChaCha20-Poly1305", "nonce": b64(nonce), "ct": b64(ct)}
+    if sealed_at is not None:
+        s["sealed_at"] = sealed_at
+    return s
 
 
 S1 = sealed("k1", K1, N1)
+LEGACY = sealed("k1", K1, N1, sealed_at=None)  # sealed before `sealed_at` existed
 
 
 def flip(text, i):
@@ -126,8 +135,8 @@ def new(*files):
     return step("vault.new", {"keys": list(files)}, {})
 
 
-def seal(nonce, record=RECORD, context=CONTEXT, **kw):
-    return step("vault.seal", {"record": record, "context": context, "entropy": nonce.hex()}, **kw)
+def seal(nonce, record=RECORD, context=CONTEXT, now=NOW, **kw):
+    return step("vault.seal", {"record": record, "context": context, "now": now, "entropy": nonce.hex()}, **kw)
 
 
 def open_(s, context=CONTEXT, **kw):
@@ -204,6 +213,20 @@ case("vault", "open-malformed",
      open_(dict(S1, nonce=b64(N1[:12])), error="state_corrupt", field="nonce"),
      open_(dict(S1, nonce=S1["nonce"] + "="), error="state_corrupt", field="nonce"),
      open_(dict(S1, ct="***"), error="state_corrupt", field="ct"))
+case("vault", "sealed-at-is-bound-to-the-record",
+     new(F1),
+     seal(N1, now=NOW + 1, expect=sealed("k1", K1, N1, sealed_at=NOW + 1)),
+     open_(sealed("k1", K1, N1, sealed_at=0), expect=RECORD),
+     open_(dict(S1, sealed_at=NOW + 1), error="state_corrupt", field="ct"),
+     open_({k: v for k, v in S1.items() if k != "sealed_at"}, error="state_corrupt", field="ct"),
+     open_(dict(S1, sealed_at=str(NOW)), error="state_corrupt", field="sealed"),
+     source="the seal time is in the associated data: a changed, removed or added sealed_at does not authenticate")
+case("vault", "sealed-at-absent-in-older-records",
+     new(F1),
+     open_(LEGACY, expect=RECORD),
+     open_(dict(LEGACY, sealed_at=NOW), error="state_corrupt", field="ct"),
+     step("vault.inspect", {"sealed": LEGACY}, {"kid": "k1", "needs_reseal": False}),
+     step("vault.inspect", {"sealed": S1}, {"kid": "k1", "sealed_at": NOW, "needs_reseal": False}))
 case("vault", "seal-refusals",
      new(F1),
      seal(N1, ["not", "an", "object"], error="invalid_input", field="record"),
@@ -216,22 +239,29 @@ case("vault", "new-refusals",
 
 # --- rotation -------------------------------------------------------------------------------------
 
-RESEALED = sealed("k2", K2, N2)
+RESEALED = sealed("k2", K2, N2, sealed_at=NOW + 86400)
 case("vault", "rotation-reseal-under-the-new-key",
      new(F2, F1),
      step("vault.kids", {}, {"current_kid": "k2", "kids": ["k2", "k1"]}),
      step("vault.needs_reseal", {"sealed": S1}, {"needs_reseal": True}),
+     step("vault.inspect", {"sealed": S1}, {"kid": "k1", "sealed_at": NOW, "needs_reseal": True}),
      open_(S1, expect=RECORD),
-     step("vault.reseal", {"sealed": S1, "context": CONTEXT, "entropy": N2.hex()}, RESEALED),
+     step("vault.reseal", {"sealed": S1, "context": CONTEXT, "now": NOW + 86400, "entropy": N2.hex()}, RESEALED),
      step("vault.needs_reseal", {"sealed": RESEALED}, {"needs_reseal": False}),
+     step("vault.inspect", {"sealed": RESEALED}, {"kid": "k2", "sealed_at": NOW + 86400, "needs_reseal": False}),
      new(F2),
      open_(RESEALED, expect=RECORD),
      open_(S1, error="invalid_key", field="kid"))
 case("vault", "rotation-reseal-checks-the-context",
      new(F2, F1),
-     step("vault.reseal", {"sealed": S1, "context": "connection:other/default", "entropy": N2.hex()},
+     step("vault.reseal", {"sealed": S1, "context": "connection:other/default", "now": NOW, "entropy": N2.hex()},
           error="state_corrupt", field="ct"),
-     step("vault.needs_reseal", {"sealed": dict(S1, v=3)}, error="state_version_unsupported", field="v"))
+     step("vault.needs_reseal", {"sealed": dict(S1, v=3)}, error="state_version_unsupported", field="v"),
+     step("vault.inspect", {"sealed": dict(S1, v=3)}, error="state_version_unsupported", field="v"))
+case("vault", "rotation-reseals-an-older-record",
+     new(F2, F1),
+     step("vault.inspect", {"sealed": LEGACY}, {"kid": "k1", "needs_reseal": True}),
+     step("vault.reseal", {"sealed": LEGACY, "context": CONTEXT, "now": NOW + 86400, "entropy": N2.hex()}, RESEALED))
 
 # --- readiness ------------------------------------------------------------------------------------
 

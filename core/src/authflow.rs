@@ -11,6 +11,10 @@
 //! | `api_key` | `render_form` with one secret field `api_key` → [`AuthSession::submit_input`] → `complete` |
 //! | `client_credentials` | `render_form` with `client_id` and `client_secret` → [`AuthSession::submit_input`] → `send` the RFC 6749 §4.4 token request (HTTP Basic client authentication) → `complete` |
 //!
+//! The form's field definitions come from the provider's `input_fields` when it has them
+//! (label, masking, and whether `client_id` is required), else the defaults above
+//! ([`Provider::input_fields`]).
+//!
 //! `pkce` needs an `oauth2` provider and a [`AuthSessionConfig::redirect_uri`];
 //! `device_code` a `device_code` provider with a `client_id`; `client_credentials` a provider
 //! with a `token_endpoint`; `api_key` any provider whose injection format holds `{key}`
@@ -165,18 +169,26 @@ impl AuthSessionConfig {
     }
 }
 
-/// One field of the form the host renders.
+/// One field of the form the host renders; also a provider's `input_fields` entry
+/// ([`Provider::input_fields`]), where `secret` and `required` default to `true`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
 pub struct FormField {
     /// The field's name in [`AuthSession::submit_input`].
     pub name: String,
     /// The label to show.
     pub label: String,
     /// Whether to mask the input (`<input type="password">`).
+    #[serde(default = "yes")]
     pub secret: bool,
     /// Whether the field must be filled.
+    #[serde(default = "yes")]
     pub required: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// What the session wants the host to do next.
@@ -356,8 +368,11 @@ fn wrong_flow(detail: &str) -> Error {
     Error::field(ErrorCode::InvalidInput, "flow", detail)
 }
 
+/// The form of an `api_key` or `client_credentials` session: the provider's `input_fields`
+/// for the fields the flow takes (in the provider's order), each missing one with its default
+/// definition after them.
 fn form_fields(provider: &Provider, flow: Flow) -> Vec<FormField> {
-    match flow {
+    let defaults = match flow {
         Flow::ApiKey => vec![FormField {
             name: "api_key".into(),
             label: format!("{} API key", provider.display_name),
@@ -378,7 +393,19 @@ fn form_fields(provider: &Provider, flow: Flow) -> Vec<FormField> {
                 required: true,
             },
         ],
+    };
+    let mut fields: Vec<FormField> = provider
+        .input_fields
+        .iter()
+        .filter(|f| defaults.iter().any(|d| d.name == f.name))
+        .cloned()
+        .collect();
+    for d in defaults {
+        if !fields.iter().any(|f| f.name == d.name) {
+            fields.push(d);
+        }
     }
+    fields
 }
 
 impl AuthSession {
@@ -833,7 +860,10 @@ impl AuthSession {
         }
     }
 
-    /// The values typed into the form (`api_key`, or `client_id` and `client_secret`).
+    /// The values typed into the form (`api_key`, or `client_id` and `client_secret`), checked
+    /// against the form's field definitions: an unknown field, or a required one missing or
+    /// empty, is `invalid_input` naming it. An empty optional `client_id` (a provider whose
+    /// `input_fields` make it optional has a `client_id`) is the provider's.
     pub fn submit_input(&mut self, values: &BTreeMap<String, String>, now: i64) -> Result<()> {
         self.ended(now)?;
         let Phase::Form { fields } = &self.phase else {
@@ -890,7 +920,11 @@ impl AuthSession {
                 let mut request = HttpRequest::new("POST", self.provider.token_endpoint.clone().unwrap_or_default());
                 // RFC 6749 §2.3.1: each part form-urlencoded, then HTTP Basic.
                 let enc = |v: &str| form_encode(&[("", v)]).get(1..).unwrap_or_default().to_owned();
-                let basic = format!("{}:{}", enc(&get("client_id")), enc(&get("client_secret")));
+                let client_id = Some(get("client_id"))
+                    .filter(|v| !v.is_empty())
+                    .or_else(|| self.provider.client_id.clone())
+                    .unwrap_or_default();
+                let basic = format!("{}:{}", enc(&client_id), enc(&get("client_secret")));
                 request.set_header("Authorization", format!("Basic {}", base64_std(basic.as_bytes())));
                 request.set_header("Accept", "application/json");
                 request.set_header("Content-Type", "application/x-www-form-urlencoded");

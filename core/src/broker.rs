@@ -193,6 +193,19 @@ pub struct Provider {
     /// When `client_secret` expires (Unix seconds); `0` or absent = never.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret_expires_at: Option<i64>,
+    /// How the client authenticates to the provider's endpoints (the registered
+    /// `token_endpoint_auth_method`, RFC 7591 §2): revocation and introspection use it.
+    /// Absent: `client_secret_basic` with a `client_secret`, else `none`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_endpoint_auth_method: Option<crate::revocation::ClientAuthMethod>,
+    /// The field definitions of the input form an `api_key` or `client_credentials` sign-in
+    /// shows ([`crate::authflow`]): `{name, label, secret?, required?}` (`secret` and
+    /// `required` default to true). A provider taking an API key (its `inject` format holds
+    /// `{key}`) may define `api_key`; a token-based one `client_id` and `client_secret`. Every
+    /// field is required except `client_id` of a provider that has its own `client_id`. A
+    /// field not defined keeps its default definition.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub input_fields: Vec<crate::authflow::FormField>,
     /// Scopes to request.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scopes: Vec<String>,
@@ -399,6 +412,7 @@ fn canonical(obj: &serde_json::Map<String, Value>) -> Result<serde_json::Map<Str
                         "device_authorization_url" => "device_authorization_endpoint",
                         "revocation_url" => "revocation_endpoint",
                         "introspection_url" => "introspection_endpoint",
+                        "registration_url" => "registration_endpoint",
                         "scopes" => "scopes",
                         "client_id" => "client_id",
                         _ => {
@@ -502,8 +516,8 @@ impl Provider {
     /// * `schema_version` must be `1`; `api_url` (a host or a list of hosts) is `hosts`
     ///   (`regex:` hosts are refused: write the host or a `*.` wildcard);
     /// * the `oauth` block's `authorization_url`, `token_url`, `device_authorization_url`,
-    ///   `revocation_url` and `introspection_url` are the `…_endpoint` fields (a
-    ///   `{base_url}` in them is replaced by `oauth.base_url`), `oauth.scopes` and
+    ///   `revocation_url`, `introspection_url` and `registration_url` are the `…_endpoint`
+    ///   fields (a `{base_url}` in them is replaced by `oauth.base_url`), `oauth.scopes` and
     ///   `oauth.client_id` are `scopes` and `client_id`;
     /// * the `api_key` block is `inject`: header `api_key.header_name` (default
     ///   `Authorization`), value `{header_prefix} {key}` (prefix default `Bearer`; an empty
@@ -538,9 +552,13 @@ impl Provider {
                 | "client_id" => v.is_string() || v.is_null(),
                 "registration_endpoint" | "client_secret" => v.is_string() || v.is_null(),
                 "client_secret_expires_at" => v.is_null() || v.as_i64().is_some_and(|n| n >= 0),
+                "token_endpoint_auth_method" => {
+                    v.is_null() || matches!(v.as_str(), Some("none" | "client_secret_basic" | "client_secret_post"))
+                }
                 "auth_type" => matches!(v.as_str(), Some("api_key" | "oauth2" | "device_code")),
                 "flow" => matches!(v.as_str(), Some("pkce" | "dcr_pkce" | "device_code" | "api_key")),
                 "scopes" | "hosts" => v.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
+                "input_fields" => v.as_array().is_some_and(|a| a.iter().all(Value::is_object)),
                 "inject" => v.as_object().is_some_and(|i| {
                     i.len() == 2
                         && i.get("header").is_some_and(Value::is_string)
@@ -558,8 +576,10 @@ impl Provider {
                     "auth_type" => "one of api_key, oauth2, device_code",
                     "flow" => "one of pkce, dcr_pkce, device_code, api_key",
                     "scopes" | "hosts" => "a list of strings",
+                    "input_fields" => "a list of field objects",
                     "inject" => "an object with `header` and `format` strings",
                     "client_secret_expires_at" => "a non-negative integer",
+                    "token_endpoint_auth_method" => "one of none, client_secret_basic, client_secret_post",
                     _ => "a string",
                 };
                 return Err(invalid(k.clone(), format!("`{k}` must be {expected}.")));
@@ -660,6 +680,7 @@ impl Provider {
                 ));
             }
         }
+        self.validate_input_fields()?;
         if self.hosts.is_empty() {
             return Err(invalid("hosts", "A provider needs at least one host."));
         }
@@ -690,14 +711,59 @@ impl Provider {
 }
 
 impl Provider {
+    /// The `input_fields` rules (see [`Provider::input_fields`]).
+    fn validate_input_fields(&self) -> Result<()> {
+        let takes: &[&str] = if self.inject.format.contains("{key}") {
+            &["api_key"]
+        } else {
+            &["client_id", "client_secret"]
+        };
+        for (i, f) in self.input_fields.iter().enumerate() {
+            if !takes.contains(&f.name.as_str()) {
+                return Err(invalid(
+                    format!("input_fields[{i}].name"),
+                    format!(
+                        "`{}` is not a field this provider's sign-in takes ({}).",
+                        quote_input(&f.name),
+                        takes.join(", ")
+                    ),
+                ));
+            }
+            if self.input_fields.iter().take(i).any(|g| g.name == f.name) {
+                return Err(invalid(
+                    format!("input_fields[{i}].name"),
+                    format!("`{}` is defined twice.", f.name),
+                ));
+            }
+            if f.label.trim().is_empty() || f.label.chars().count() > 200 || f.label.chars().any(char::is_control) {
+                return Err(invalid(
+                    format!("input_fields[{i}].label"),
+                    "A label is 1 to 200 characters of text without control characters.",
+                ));
+            }
+            let may_be_optional = f.name == "client_id" && self.client_id.is_some();
+            if !(f.required || may_be_optional) {
+                return Err(invalid(
+                    format!("input_fields[{i}].required"),
+                    format!(
+                        "`{}` must be required (only `client_id` of a provider with a `client_id` may be optional).",
+                        f.name
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// This provider with the client a registration endpoint issued
-    /// ([`crate::registration::registration_response`]): `client_id`, `client_secret` and
-    /// `client_secret_expires_at` replaced.
+    /// ([`crate::registration::registration_response`]): `client_id`, `client_secret`,
+    /// `client_secret_expires_at` and `token_endpoint_auth_method` replaced.
     pub fn with_registered_client(&self, client: &crate::registration::RegisteredClient) -> Provider {
         Provider {
             client_id: Some(client.client_id.clone()),
             client_secret: client.client_secret.clone(),
             client_secret_expires_at: client.client_secret.as_ref().map(|_| client.client_secret_expires_at),
+            token_endpoint_auth_method: client.token_endpoint_auth_method,
             ..self.clone()
         }
     }
@@ -789,6 +855,101 @@ impl ProviderSet {
             set.providers.insert(p.name.clone(), p);
         }
         Ok(set)
+    }
+}
+
+/// Where a listed provider comes from: shipped, user-defined, or a user definition that
+/// replaced a shipped one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ProviderOrigin {
+    /// Shipped with authcore.
+    Bundled,
+    /// Defined by the user, with a name no bundled provider has.
+    Custom,
+    /// Defined by the user, replacing the bundled provider of the same name.
+    Override,
+}
+
+/// One line of the provider listing ([`ProviderSet::listing`]): what a provider is, never a
+/// secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ProviderSummary {
+    /// The provider's name.
+    pub name: String,
+    /// Human name.
+    pub display_name: String,
+    /// How it authenticates.
+    pub auth_type: AuthType,
+    /// The sign-in flow: the definition's `flow`, else the one its auth type implies
+    /// (`api_key`; `pkce` for `oauth2`, `dcr_pkce` when it registers a client first;
+    /// `device_code`).
+    pub flow: Flow,
+    /// Where the definition comes from.
+    pub source: ProviderOrigin,
+    /// The hosts it serves.
+    pub hosts: Vec<String>,
+    /// Whether the definition holds a client (a `client_id`, configured or registered).
+    pub has_client: bool,
+}
+
+/// What a redacted secret reads in listings and shown definitions.
+pub const REDACTED: &str = "[redacted]";
+
+impl Provider {
+    /// The sign-in flow: `flow` when the definition names one, else the one the auth type
+    /// implies (`dcr_pkce` for an `oauth2` provider with a `registration_endpoint`).
+    pub fn effective_flow(&self) -> Flow {
+        match (self.flow, self.auth_type) {
+            (Some(f), _) => f,
+            (None, AuthType::ApiKey) => Flow::ApiKey,
+            (None, AuthType::DeviceCode) => Flow::DeviceCode,
+            (None, AuthType::Oauth2) if self.registration_endpoint.is_some() => Flow::DcrPkce,
+            (None, AuthType::Oauth2) => Flow::Pkce,
+        }
+    }
+
+    /// The definition as JSON to show: the canonical form, with `client_secret` reading
+    /// `"[redacted]"` unless `reveal` is true (a registered or configured client secret is
+    /// never shown in clear by default).
+    pub fn to_json(&self, reveal: bool) -> Value {
+        let mut v = serde_json::to_value(self).unwrap_or(Value::Null);
+        if !reveal {
+            if let Some(secret) = v.get_mut("client_secret").filter(|s| s.is_string()) {
+                *secret = Value::String(REDACTED.to_owned());
+            }
+        }
+        v
+    }
+}
+
+impl ProviderSet {
+    /// Where provider `name` comes from, if it is loaded.
+    pub fn origin(&self, name: &str) -> Option<ProviderOrigin> {
+        match self.sources.get(name)? {
+            ProviderSource::Bundled => Some(ProviderOrigin::Bundled),
+            ProviderSource::Custom if self.overrides.iter().any(|o| o == name) => Some(ProviderOrigin::Override),
+            ProviderSource::Custom => Some(ProviderOrigin::Custom),
+        }
+    }
+
+    /// One [`ProviderSummary`] per provider, by name: what a `GET /providers` lists (auth
+    /// type, flow, source, hosts). Holds no secret.
+    pub fn listing(&self) -> Vec<ProviderSummary> {
+        self.providers
+            .values()
+            .map(|p| ProviderSummary {
+                name: p.name.clone(),
+                display_name: p.display_name.clone(),
+                auth_type: p.auth_type,
+                flow: p.effective_flow(),
+                source: self.origin(&p.name).unwrap_or(ProviderOrigin::Custom),
+                hosts: p.hosts.clone(),
+                has_client: p.client_id.is_some(),
+            })
+            .collect()
     }
 }
 
@@ -1122,9 +1283,21 @@ impl Broker {
         self.allow_loopback_http
     }
 
-    /// The providers.
+    /// The providers. Their serialised form holds any `client_secret` in clear: to list or
+    /// show providers, use [`Broker::provider_listing`] and [`Broker::show_provider`].
     pub fn providers(&self) -> &ProviderSet {
         &self.providers
+    }
+
+    /// The provider listing ([`ProviderSet::listing`]): no secret.
+    pub fn provider_listing(&self) -> Vec<ProviderSummary> {
+        self.providers.listing()
+    }
+
+    /// Provider `name`'s definition to show ([`Provider::to_json`]): its `client_secret`
+    /// redacted unless `reveal`. `invalid_input` naming `provider` for an unknown name.
+    pub fn show_provider(&self, name: &str, reveal: bool) -> Result<Value> {
+        Ok(self.provider(name)?.to_json(reveal))
     }
 
     /// The routing table, in precedence order (the first matching line wins).
@@ -1785,8 +1958,29 @@ mod tests {
         for k in example.as_object().unwrap().keys() {
             assert!(props.contains_key(k), "{k} missing from the schema");
         }
-        // 16 canonical members and 8 authsome ones.
-        assert_eq!(props.len(), 24);
+        // 18 canonical members and 8 authsome ones.
+        assert_eq!(props.len(), 26);
+    }
+
+    #[test]
+    fn listing_and_show_never_reveal_a_secret_by_default() {
+        let git = json!({"name": "git", "display_name": "Git", "auth_type": "oauth2",
+            "authorization_endpoint": "https://git.example/a", "token_endpoint": "https://git.example/t",
+            "client_id": "c", "client_secret": "s3cr3t", "hosts": ["git.example"]});
+        let b = Broker::from_custom(&[git], false).unwrap();
+        let listing = serde_json::to_string(&b.provider_listing()).unwrap();
+        assert!(!listing.contains("s3cr3t"));
+        let row = b.provider_listing().into_iter().find(|p| p.name == "git").unwrap();
+        assert_eq!(
+            (row.flow, row.source, row.has_client),
+            (Flow::Pkce, ProviderOrigin::Custom, true)
+        );
+        assert_eq!(b.show_provider("git", false).unwrap()["client_secret"], REDACTED);
+        assert_eq!(b.show_provider("git", true).unwrap()["client_secret"], "s3cr3t");
+        assert_eq!(
+            b.show_provider("nope", false).unwrap_err().field_name(),
+            Some("provider")
+        );
     }
 
     #[test]

@@ -32,8 +32,12 @@
 //!   `client_id` is required (1 to [`MAX_CREDENTIAL_BYTES`] visible ASCII characters);
 //!   `client_secret` is optional (a [`Secret`], same bounds); `client_secret_expires_at` is a
 //!   non-negative integer, `0` meaning it never expires (also when absent), and a secret that
-//!   has already expired at `now` is refused; `client_id_issued_at` is optional. Anything
-//!   else malformed is `invalid_response` naming the member.
+//!   has already expired at `now` is refused; `client_id_issued_at` is optional;
+//!   `token_endpoint_auth_method`, when given, is the client authentication the server
+//!   registered (`none`, `client_secret_basic` or `client_secret_post`; another method, or a
+//!   `client_secret_*` one without a `client_secret`, is refused) and the provider's endpoints
+//!   are then called with it ([`crate::revocation`]). Anything else malformed is
+//!   `invalid_response` naming the member.
 //! * `400` with an RFC 7591 §3.2.2 error: `invalid_redirect_uri` is `invalid_request` naming
 //!   `redirect_uris`; `invalid_client_metadata` is `invalid_request` naming `client_metadata`;
 //!   `invalid_software_statement` and `unapproved_software_statement` are `invalid_request`
@@ -70,6 +74,7 @@ use serde_json::{Map, Value};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{is_loopback, parse_url, HttpRequest, HttpResponse, MAX_URL_LEN};
 use crate::json::{parse_object, truncate};
+use crate::revocation::ClientAuthMethod;
 use crate::secret::Secret;
 
 /// The most redirect URIs one registration carries.
@@ -140,6 +145,10 @@ pub struct RegisteredClient {
     /// When the client id was issued (Unix seconds), if the server said.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id_issued_at: Option<i64>,
+    /// The client authentication the server registered (RFC 7591 §3.2.1 returns the
+    /// registered metadata, which may differ from the request's `none`), if it said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_endpoint_auth_method: Option<crate::revocation::ClientAuthMethod>,
 }
 
 impl RegisteredClient {
@@ -363,11 +372,42 @@ pub fn registration_response(response: &HttpResponse, now: i64) -> Result<Regist
             "The issued client secret has already expired.",
         ));
     }
+    let method =
+        match obj.get("token_endpoint_auth_method") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(m)) => Some(match m.as_str() {
+                "none" => ClientAuthMethod::None,
+                "client_secret_basic" => ClientAuthMethod::ClientSecretBasic,
+                "client_secret_post" => ClientAuthMethod::ClientSecretPost,
+                _ => return Err(bad_response(
+                    "token_endpoint_auth_method",
+                    "The registered client authentication is not one of none, client_secret_basic, client_secret_post.",
+                )),
+            }),
+            Some(_) => {
+                return Err(bad_response(
+                    "token_endpoint_auth_method",
+                    "`token_endpoint_auth_method` must be a string.",
+                ))
+            }
+        };
+    if client_secret.is_none()
+        && matches!(
+            method,
+            Some(ClientAuthMethod::ClientSecretBasic | ClientAuthMethod::ClientSecretPost)
+        )
+    {
+        return Err(bad_response(
+            "client_secret",
+            "The registered client authentication needs a `client_secret` the server did not issue.",
+        ));
+    }
     Ok(RegisteredClient {
         client_id,
         client_secret,
         client_secret_expires_at: expires_at,
         client_id_issued_at: timestamp(&obj, "client_id_issued_at")?,
+        token_endpoint_auth_method: method,
     })
 }
 

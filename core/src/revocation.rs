@@ -19,7 +19,11 @@
 //! Client authentication is what [`ClientAuth`] says: `none` (a public client: `client_id` in
 //! the body), `client_secret_basic` (RFC 6749 §2.3.1: HTTP Basic over the form-encoded id and
 //! secret) or `client_secret_post` (both in the body). Without a [`ClientAuth`], the
-//! provider's `client_id` as a public client.
+//! provider's own client: its `client_id`, its `client_secret` (configured, or registered by
+//! RFC 7591 dynamic client registration) and its `token_endpoint_auth_method` (absent:
+//! `client_secret_basic` with a secret, `none` without). A [`ClientAuth`] member overrides
+//! the provider's; the provider's secret and method are only used with the provider's own
+//! `client_id`.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -53,10 +57,12 @@ pub struct ClientAuth {
     /// The client id (default: the provider's `client_id`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// The client secret (required by the `client_secret_*` methods).
+    /// The client secret (required by the `client_secret_*` methods; default: the
+    /// provider's, when the client id is the provider's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<Secret>,
-    /// How to send them (default: `client_secret_basic` with a secret, else `none`).
+    /// How to send them (default: the provider's `token_endpoint_auth_method` when the client
+    /// id is the provider's, else `client_secret_basic` with a secret, else `none`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<ClientAuthMethod>,
 }
@@ -166,12 +172,21 @@ fn authenticate(
 ) -> Result<()> {
     let default = ClientAuth::default();
     let client = client.unwrap_or(&default);
+    // The provider's registered secret and method belong to its own client id only.
+    let own = client.client_id.is_none() || client.client_id == provider.client_id;
     let id = client.client_id.clone().or_else(|| provider.client_id.clone());
-    let method = client.method.unwrap_or(if client.client_secret.is_some() {
-        ClientAuthMethod::ClientSecretBasic
-    } else {
-        ClientAuthMethod::None
-    });
+    let secret = client
+        .client_secret
+        .clone()
+        .or_else(|| own.then(|| provider.client_secret.clone()).flatten());
+    let method = client
+        .method
+        .or_else(|| own.then_some(provider.token_endpoint_auth_method).flatten())
+        .unwrap_or(if secret.is_some() {
+            ClientAuthMethod::ClientSecretBasic
+        } else {
+            ClientAuthMethod::None
+        });
     let need = |v: Option<String>, field: &str| {
         v.filter(|s| !s.is_empty()).ok_or_else(|| {
             Error::field(
@@ -189,18 +204,12 @@ fn authenticate(
         }
         ClientAuthMethod::ClientSecretPost => {
             pairs.push(("client_id", need(id, "client_id")?));
-            let secret = need(
-                client.client_secret.as_ref().map(|s| s.expose().to_owned()),
-                "client_secret",
-            )?;
+            let secret = need(secret.as_ref().map(|s| s.expose().to_owned()), "client_secret")?;
             pairs.push(("client_secret", secret));
         }
         ClientAuthMethod::ClientSecretBasic => {
             let id = need(id, "client_id")?;
-            let secret = need(
-                client.client_secret.as_ref().map(|s| s.expose().to_owned()),
-                "client_secret",
-            )?;
+            let secret = need(secret.as_ref().map(|s| s.expose().to_owned()), "client_secret")?;
             let enc = |s: &str| form_encode(&[("", s)]).trim_start_matches('=').to_owned();
             let pair = format!("{}:{}", enc(&id), enc(&secret));
             let b64 = <base64ct::Base64 as base64ct::Encoding>::encode_string(pair.as_bytes());

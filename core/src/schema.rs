@@ -102,6 +102,7 @@ pub fn document() -> Value {
     // broker
     add::<broker::Provider>(&mut g);
     add::<broker::ProviderSet>(&mut g);
+    add::<broker::ProviderSummary>(&mut g);
     add::<broker::Connection>(&mut g);
     add::<broker::Route>(&mut g);
     add::<broker::Resolution>(&mut g);
@@ -138,6 +139,7 @@ pub fn document() -> Value {
     add::<signin::MagicLinkRedeemed>(&mut g);
     // vault
     add::<vault::SealedRecord>(&mut g);
+    add::<vault::SealedInfo>(&mut g);
     add::<vault::MasterKeyInfo>(&mut g);
     // dynamic client registration, auth sessions
     add::<registration::ClientMetadata>(&mut g);

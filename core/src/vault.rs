@@ -8,12 +8,18 @@
 //!   `A-Z a-z 0-9 . _ -`) and `<key>` is the base64url (unpadded) encoding of 32 random bytes.
 //!   Surrounding whitespace (a trailing newline) is ignored. The file should have mode `0600`;
 //!   [`readiness_component`] reports a looser mode as a warning.
-//! * **Sealed record**: `{"v": 1, "kid", "alg": "XChaCha20-Poly1305", "nonce", "ct"}`, with
-//!   `nonce` the base64url of 24 random bytes and `ct` the base64url of the ciphertext and its
-//!   16-byte tag. The plaintext is the record's compact JSON. The associated data binds the
-//!   version, the key id and a caller-given context (e.g. `connection:github/default`), so a
-//!   record cannot be moved to another slot or relabelled with another key id:
-//!   `"authcore.vault.v1" ‖ u32be(len kid) ‖ kid ‖ u32be(len context) ‖ context`.
+//! * **Sealed record**: `{"v": 1, "kid", "alg": "XChaCha20-Poly1305", "nonce", "ct",
+//!   "sealed_at"}`, with `nonce` the base64url of 24 random bytes, `ct` the base64url of the
+//!   ciphertext and its 16-byte tag, and `sealed_at` the Unix time of the seal (the caller's
+//!   `now`). The plaintext is the record's compact JSON. The associated data binds the
+//!   version, the key id, a caller-given context (e.g. `connection:github/default`) and the
+//!   seal time, so a record cannot be moved to another slot, relabelled with another key id,
+//!   or made to look sealed at another time (which would mislead a rotation that reseals the
+//!   oldest records first, or an audit):
+//!   `"authcore.vault.v1" ‖ u32be(len kid) ‖ kid ‖ u32be(len context) ‖ context ‖
+//!   "sealed_at" ‖ i64be(sealed_at)`. Records sealed before `sealed_at` existed have no such
+//!   member and no such suffix, and still open; adding a `sealed_at` to one, or removing it
+//!   from a newer one, changes the associated data, so the record no longer opens.
 //! * **Rotation**: a [`Vault`] holds several keys; the first is the current one (it seals),
 //!   the others only open. To rotate: generate a new key, put it first, [`Vault::reseal`] every
 //!   record ([`Vault::needs_reseal`] says which), then drop the old key.
@@ -30,7 +36,7 @@
 //!
 //! let text = generate_master_key(Some("k1"), &mut FixedEntropy::new(vec![7; 32])).unwrap();
 //! let vault = Vault::new(vec![MasterKey::parse(&text).unwrap()]).unwrap();
-//! let sealed = vault.seal(&json!({"a": 1}), "ctx", &mut FixedEntropy::new(vec![1; 24])).unwrap();
+//! let sealed = vault.seal(&json!({"a": 1}), "ctx", 1_700_000_000, &mut FixedEntropy::new(vec![1; 24])).unwrap();
 //! let sealed = serde_json::to_value(&sealed).unwrap();
 //! assert_eq!(vault.open(&sealed, "ctx").unwrap(), json!({"a": 1}));
 //! assert_eq!(vault.open(&sealed, "other").unwrap_err().code().as_str(), "state_corrupt");
@@ -210,20 +216,43 @@ pub struct SealedRecord {
     pub nonce: String,
     /// base64url of the ciphertext followed by the 16-byte tag.
     pub ct: String,
+    /// When it was sealed (Unix seconds), bound into the associated data; absent in records
+    /// sealed before this member existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed_at: Option<i64>,
+}
+
+/// What a sealed record says about itself ([`Vault::inspect`]), for a rotation to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct SealedInfo {
+    /// The id of the key that sealed it.
+    pub kid: String,
+    /// When it was sealed (Unix seconds), when the record says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed_at: Option<i64>,
+    /// Whether it is under another key than the vault's current one.
+    pub needs_reseal: bool,
 }
 
 fn corrupt(field: &str, detail: &str) -> Error {
     Error::field(ErrorCode::StateCorrupt, field, detail)
 }
 
-fn aad(kid: &str, context: &str) -> Vec<u8> {
-    let mut a = Vec::with_capacity(AAD_LABEL.len() + 8 + kid.len() + context.len());
+fn aad(kid: &str, context: &str, sealed_at: Option<i64>) -> Vec<u8> {
+    let mut a = Vec::with_capacity(AAD_LABEL.len() + 8 + kid.len() + context.len() + 17);
     a.extend_from_slice(AAD_LABEL);
     // Both lengths are capped (64 and MAX_CONTEXT_BYTES), so they fit in a u32.
     a.extend_from_slice(&(kid.len() as u32).to_be_bytes());
     a.extend_from_slice(kid.as_bytes());
     a.extend_from_slice(&(context.len() as u32).to_be_bytes());
     a.extend_from_slice(context.as_bytes());
+    // The context's length prefix ends the older form, so this fixed-size suffix cannot be
+    // confused with a context.
+    if let Some(t) = sealed_at {
+        a.extend_from_slice(b"sealed_at");
+        a.extend_from_slice(&t.to_be_bytes());
+    }
     a
 }
 
@@ -258,7 +287,7 @@ fn decode_sealed(sealed: &Value) -> Result<SealedRecord> {
     let r: SealedRecord = serde_json::from_value(sealed.clone()).map_err(|_| {
         corrupt(
             "sealed",
-            "A sealed record has exactly `v`, `kid`, `alg`, `nonce` and `ct` (strings).",
+            "A sealed record has `v`, `kid`, `alg`, `nonce` and `ct` (strings) and may have `sealed_at` (an integer).",
         )
     })?;
     if r.alg != VAULT_ALG {
@@ -322,9 +351,9 @@ impl Vault {
         self.keys().map(|k| k.kid.clone()).collect()
     }
 
-    /// Seals `record` (a JSON object) for `context` under the current key, with a nonce of 24
-    /// bytes from `entropy`.
-    pub fn seal(&self, record: &Value, context: &str, entropy: &mut dyn Entropy) -> Result<SealedRecord> {
+    /// Seals `record` (a JSON object) for `context` under the current key at `now` (the
+    /// record's `sealed_at`), with a nonce of 24 bytes from `entropy`.
+    pub fn seal(&self, record: &Value, context: &str, now: i64, entropy: &mut dyn Entropy) -> Result<SealedRecord> {
         check_context(context)?;
         if !record.is_object() {
             return Err(Error::field(
@@ -353,7 +382,7 @@ impl Vault {
                 &XNonce::from(nonce),
                 Payload {
                     msg: &plain,
-                    aad: &aad(&key.kid, context),
+                    aad: &aad(&key.kid, context, Some(now)),
                 },
             )
             .map_err(|_| Error::new(ErrorCode::Internal))?;
@@ -363,6 +392,7 @@ impl Vault {
             alg: VAULT_ALG.to_owned(),
             nonce: Base64UrlUnpadded::encode_string(&nonce),
             ct: Base64UrlUnpadded::encode_string(&ct),
+            sealed_at: Some(now),
         })
     }
 
@@ -394,7 +424,7 @@ impl Vault {
                     &nonce,
                     Payload {
                         msg: &ct,
-                        aad: &aad(&r.kid, context),
+                        aad: &aad(&r.kid, context, r.sealed_at),
                     },
                 )
                 .map_err(|_| {
@@ -407,16 +437,30 @@ impl Vault {
         serde_json::from_slice(&plain).map_err(|_| corrupt("ct", "The sealed record does not hold JSON."))
     }
 
-    /// Opens a record (under any key) and seals it again under the current key.
-    pub fn reseal(&self, sealed: &Value, context: &str, entropy: &mut dyn Entropy) -> Result<SealedRecord> {
+    /// Opens a record (under any key) and seals it again under the current key at `now` (its
+    /// new `sealed_at`).
+    pub fn reseal(&self, sealed: &Value, context: &str, now: i64, entropy: &mut dyn Entropy) -> Result<SealedRecord> {
         let record = Zeroizing::new(self.open(sealed, context)?.to_string());
         let value: Value = serde_json::from_str(&record).map_err(|_| Error::new(ErrorCode::Internal))?;
-        self.seal(&value, context, entropy)
+        self.seal(&value, context, now, entropy)
     }
 
     /// Whether a stored sealed record is under another key than the current one (rotation).
     pub fn needs_reseal(&self, sealed: &Value) -> Result<bool> {
         Ok(decode_sealed(sealed)?.kid != self.current.kid)
+    }
+
+    /// What a stored sealed record says about itself — its key id, `sealed_at` (absent in
+    /// older records) and whether it needs a reseal — for a rotation to show (e.g. the oldest
+    /// records first). Read from the record's clear members without the key: [`Vault::open`]
+    /// authenticates them (a changed `kid` or `sealed_at` no longer opens).
+    pub fn inspect(&self, sealed: &Value) -> Result<SealedInfo> {
+        let r = decode_sealed(sealed)?;
+        Ok(SealedInfo {
+            needs_reseal: r.kid != self.current.kid,
+            kid: r.kid,
+            sealed_at: r.sealed_at,
+        })
     }
 }
 
@@ -533,7 +577,7 @@ mod tests {
     fn seal_open_and_failures() {
         let v = vault(&[("k1", 1)]);
         let rec = json!({"provider": "github", "token": "s3cret"});
-        let sealed = serde_json::to_value(v.seal(&rec, "c1", &mut fixed(9, 24)).unwrap()).unwrap();
+        let sealed = serde_json::to_value(v.seal(&rec, "c1", 1, &mut fixed(9, 24)).unwrap()).unwrap();
         assert!(!sealed.to_string().contains("s3cret"));
         assert_eq!(v.open(&sealed, "c1").unwrap(), rec);
         // Wrong context, tamper, other key with the same id, unknown key id, unknown version.
@@ -559,9 +603,9 @@ mod tests {
         t["v"] = json!(2);
         assert_eq!(v.open(&t, "c1").unwrap_err().code(), ErrorCode::StateVersionUnsupported);
         assert_eq!(v.open(&json!([]), "c1").unwrap_err().code(), ErrorCode::StateCorrupt);
-        assert!(v.seal(&json!("x"), "c", &mut fixed(1, 24)).is_err());
+        assert!(v.seal(&json!("x"), "c", 1, &mut fixed(1, 24)).is_err());
         assert_eq!(
-            v.seal(&rec, "c", &mut fixed(1, 10)).unwrap_err().code(),
+            v.seal(&rec, "c", 1, &mut fixed(1, 10)).unwrap_err().code(),
             ErrorCode::EntropyUnavailable
         );
     }
@@ -569,10 +613,10 @@ mod tests {
     #[test]
     fn rotation() {
         let old = vault(&[("k1", 1)]);
-        let sealed = serde_json::to_value(old.seal(&json!({"a": 1}), "c", &mut fixed(3, 24)).unwrap()).unwrap();
+        let sealed = serde_json::to_value(old.seal(&json!({"a": 1}), "c", 1, &mut fixed(3, 24)).unwrap()).unwrap();
         let new = vault(&[("k2", 2), ("k1", 1)]);
         assert!(new.needs_reseal(&sealed).unwrap());
-        let re = serde_json::to_value(new.reseal(&sealed, "c", &mut fixed(4, 24)).unwrap()).unwrap();
+        let re = serde_json::to_value(new.reseal(&sealed, "c", 2, &mut fixed(4, 24)).unwrap()).unwrap();
         assert_eq!(re["kid"], "k2");
         assert!(!new.needs_reseal(&re).unwrap());
         assert_eq!(vault(&[("k2", 2)]).open(&re, "c").unwrap(), json!({"a": 1}));

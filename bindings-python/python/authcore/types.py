@@ -50,6 +50,9 @@ IdentityRule = Union[Literal["none"], Literal["optional"], Literal["required"]]
 PkceMethod = Union[Literal["S256"], Literal["plain"]]
 """How a PKCE challenge is derived."""
 
+ProviderOrigin = Union[Literal["bundled"], Literal["custom"], Literal["override"]]
+"""Where a listed provider comes from: shipped, user-defined, or a user definition that replaced a shipped one."""
+
 ProviderSource = Union[Literal["bundled"], Literal["custom"]]
 """Where a provider came from."""
 
@@ -720,10 +723,13 @@ class FormAuthSessionPhase(TypedDict):
     fields: List[FormField]
 
 
-class FormField(TypedDict):
-    """One field of the form the host renders."""
+class _FormFieldRequired(TypedDict):
     label: str
     name: str
+
+
+class FormField(_FormFieldRequired, total=False):
+    """One field of the form the host renders; also a provider's `input_fields` entry (`Provider::input_fields`), where `secret` and `required` default to `true`."""
     required: bool
     secret: bool
 
@@ -1191,11 +1197,13 @@ class Provider(_ProviderRequired, total=False):
     client_secret_expires_at: Optional[int]
     device_authorization_endpoint: Optional[str]
     flow: Optional[Flow]
+    input_fields: List[FormField]
     introspection_endpoint: Optional[str]
     registration_endpoint: Optional[str]
     revocation_endpoint: Optional[str]
     scopes: List[str]
     token_endpoint: Optional[str]
+    token_endpoint_auth_method: Optional[ClientAuthMethod]
 
 
 class _ProviderMetadataRequired(TypedDict):
@@ -1228,6 +1236,17 @@ class ProviderSet(TypedDict):
     overrides: List[str]
     providers: Dict[str, Provider]
     sources: Dict[str, ProviderSource]
+
+
+class ProviderSummary(TypedDict):
+    """One line of the provider listing (`ProviderSet::listing`): what a provider is, never a secret."""
+    auth_type: AuthType
+    display_name: str
+    flow: Flow
+    has_client: bool
+    hosts: List[str]
+    name: str
+    source: ProviderOrigin
 
 
 class Readiness(TypedDict):
@@ -1315,6 +1334,7 @@ class RegisteredClient(_RegisteredClientRequired, total=False):
     client_id_issued_at: Optional[int]
     client_secret: Optional[Secret]
     client_secret_expires_at: int
+    token_endpoint_auth_method: Optional[ClientAuthMethod]
 
 
 class RegisteringAuthSessionPhase(TypedDict):
@@ -1435,13 +1455,27 @@ class SaveTokensDeviceAction(TypedDict):
     stored: StoredTokens
 
 
-class SealedRecord(TypedDict):
-    """A sealed record, as stored."""
+class _SealedInfoRequired(TypedDict):
+    kid: str
+    needs_reseal: bool
+
+
+class SealedInfo(_SealedInfoRequired, total=False):
+    """What a sealed record says about itself (`Vault::inspect`), for a rotation to show."""
+    sealed_at: Optional[int]
+
+
+class _SealedRecordRequired(TypedDict):
     alg: str
     ct: str
     kid: str
     nonce: str
     v: int
+
+
+class SealedRecord(_SealedRecordRequired, total=False):
+    """A sealed record, as stored."""
+    sealed_at: Optional[int]
 
 
 class _SendActionRequired(TypedDict):
@@ -1943,8 +1977,10 @@ __all__ = [
     "PromptDeviceAction",
     "Provider",
     "ProviderMetadata",
+    "ProviderOrigin",
     "ProviderSet",
     "ProviderSource",
+    "ProviderSummary",
     "Readiness",
     "ReauthenticateAction",
     "RedeemedDesktopRedeem",
@@ -1974,6 +2010,7 @@ __all__ = [
     "SaveDesktopAction",
     "SaveTokensAction",
     "SaveTokensDeviceAction",
+    "SealedInfo",
     "SealedRecord",
     "Secret",
     "SendAction",

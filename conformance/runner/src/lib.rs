@@ -377,6 +377,8 @@ pub const OPS: &[&str] = &[
     "broker.revocation_outcome",
     "broker.introspect",
     "broker.introspection_outcome",
+    "broker.provider_listing",
+    "broker.show_provider",
     "cors.new",
     "cors.decide",
     "profile.load",
@@ -410,6 +412,7 @@ pub const OPS: &[&str] = &[
     "vault.open",
     "vault.reseal",
     "vault.needs_reseal",
+    "vault.inspect",
     "vault.generate_master_key",
     "vault.parse_master_key",
     "vault.master_key_from_bytes",
@@ -1015,6 +1018,11 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                 let b = ctx.broker.as_ref().ok_or("no broker: call broker.load first")?;
                 match op {
                     "broker.routing_table" => Ok(out(&b.routing_table())),
+                    "broker.provider_listing" => Ok(out(&b.provider_listing())),
+                    "broker.show_provider" => b.show_provider(
+                        &arg::<String>(input, "name")?,
+                        opt::<bool>(input, "reveal")?.unwrap_or(false),
+                    ),
                     "broker.resolve" => b
                         .resolve(
                             opt::<String>(input, "method")?.as_deref(),

@@ -52,11 +52,19 @@ pub(crate) fn dispatch(vault: &mut Option<Vault>, op: &str, input: &Value) -> Op
             match op {
                 "vault.kids" => Ok(json!({"current_kid": v.current_kid(), "kids": v.kids()})),
                 "vault.seal" => v
-                    .seal(&arg::<Value>(input, "record")?, &context()?, &mut entropy(input)?)
+                    .seal(
+                        &arg::<Value>(input, "record")?,
+                        &context()?,
+                        arg(input, "now")?,
+                        &mut entropy(input)?,
+                    )
                     .map(|s| out(&s)),
                 "vault.open" => v.open(&sealed()?, &context()?),
-                "vault.reseal" => v.reseal(&sealed()?, &context()?, &mut entropy(input)?).map(|s| out(&s)),
+                "vault.reseal" => v
+                    .reseal(&sealed()?, &context()?, arg(input, "now")?, &mut entropy(input)?)
+                    .map(|s| out(&s)),
                 "vault.needs_reseal" => v.needs_reseal(&sealed()?).map(|b| json!({"needs_reseal": b})),
+                "vault.inspect" => v.inspect(&sealed()?).map(|i| out(&i)),
                 _ => return Err(format!("unknown op `{op}`")),
             }
         }
