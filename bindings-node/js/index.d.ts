@@ -634,7 +634,8 @@ export function readiness(
   connections?: Connection[] | null,
   keyFiles?: KeyFile[] | null,
   now?: Now,
-  options?: { schemaVersion?: number | null },
+  /** `allowLoopbackHttp`: custom providers on loopback `http` load, as in a `Broker` built with it. */
+  options?: { schemaVersion?: number | null; allowLoopbackHttp?: boolean },
 ): Readiness;
 /** The connections with `connection` made `provider`'s one default. */
 export function setDefault(connections: Connection[], provider: string, connection: string): Connection[];

@@ -2150,7 +2150,7 @@ fn export_json(py: Python<'_>, connections: &Bound<'_, PyAny>) -> PyResult<Py<Py
 guarded! {
 /// The readiness report.
 #[pyfunction]
-#[pyo3(signature = (custom=None, connections=None, key_files=None, now=None, *, schema_version=None))]
+#[pyo3(signature = (custom=None, connections=None, key_files=None, now=None, *, schema_version=None, allow_loopback_http=false))]
 fn readiness(
     py: Python<'_>,
     custom: Option<&Bound<'_, PyAny>>,
@@ -2158,11 +2158,12 @@ fn readiness(
     key_files: Option<&Bound<'_, PyAny>>,
     now: Option<i64>,
     schema_version: Option<u32>,
+    allow_loopback_http: bool,
 ) -> PyResult<Py<PyAny>> {
     let custom: Vec<Value> = opt_from_py(custom, "custom")?.unwrap_or_default();
     let conns: Vec<Connection> = opt_from_py(connections, "connections")?.unwrap_or_default();
     let keys: Vec<KeyFile> = opt_from_py(key_files, "key_files")?.unwrap_or_default();
-    to_py(py, &broker::readiness(&custom, &conns, &keys, schema_version, now_or(now)))
+    to_py(py, &broker::readiness_with(&custom, &conns, &keys, schema_version, now_or(now), allow_loopback_http))
 }
 }
 

@@ -1483,6 +1483,7 @@ pub fn readiness(
     key_files_json: Option<String>,
     now: f64,
     schema_version: Option<f64>,
+    allow_loopback_http: Option<bool>,
 ) -> R<String> {
     let custom: Vec<Value> = opt_json(custom_json, "custom")?.unwrap_or_default();
     let conns: Vec<Connection> = opt_json(connections_json, "connections")?.unwrap_or_default();
@@ -1494,11 +1495,12 @@ pub fn readiness(
                 .map_err(|_| type_error("schemaVersion: expected a non-negative 32-bit integer".to_owned()))?,
         ),
     };
-    to_json(&broker::readiness(
+    to_json(&broker::readiness_with(
         &custom,
         &conns,
         &keys,
         schema_version,
         int(now, "now")?,
+        allow_loopback_http.unwrap_or(false),
     ))
 }

@@ -319,10 +319,12 @@ case("broker", "export-env-empty", step("broker.export_env", {"connections": []}
 case("broker", "export-json-reveals", step("broker.export_json", {"connections": RC}, RC))
 
 
-def ready(status, comps, warnings=(), errors=(), custom=(), conns=(), keys=(), now=NOW, schema_version=None):
+def ready(status, comps, warnings=(), errors=(), custom=(), conns=(), keys=(), now=NOW, schema_version=None, allow_loopback_http=None):
     inp = {"custom": list(custom), "connections": list(conns), "key_files": list(keys), "now": now}
     if schema_version is not None:
         inp["schema_version"] = schema_version
+    if allow_loopback_http is not None:
+        inp["allow_loopback_http"] = allow_loopback_http
     return step("broker.readiness", inp, {"status": status, "components": comps, "warnings": list(warnings), "errors": list(errors)})
 
 
@@ -357,6 +359,15 @@ case("broker", "readiness-errors-win-over-warnings", ready("unhealthy",
      ["`openai` has several default connections (`a`, `b`); set one default."],
      conns=[conn("openai", "b", key="2", default=True), conn("openai", "a", key="1", default=True)], keys=[{"path": "/k/master.key", "mode": 0o644}]),
      source="seed: errors non-empty means unhealthy")
+# A provider on a loopback http endpoint (a local test server) loads only where the broker
+# allows loopback http; readiness is asked the same way.
+LOOPBACK = dict(ACME, name="local", hosts=["local.test"], token_endpoint="http://127.0.0.1:9/token")
+case("broker", "readiness-loopback-provider-allowed", ready("ok", comps(providers=("ok", "5 providers")), custom=[LOOPBACK], allow_loopback_http=True))
+case("broker", "readiness-loopback-provider-refused-by-default", ready("unhealthy", comps(providers=("unhealthy", "not loaded")),
+     errors=["Provider definitions: `token_endpoint` must be an https URL. (custom[0].token_endpoint)."], custom=[LOOPBACK]))
+case("broker", "readiness-plain-http-refused-even-when-loopback-allowed", ready("unhealthy", comps(providers=("unhealthy", "not loaded")),
+     errors=["Provider definitions: `token_endpoint` must be an https URL. (custom[0].token_endpoint)."],
+     custom=[dict(LOOPBACK, token_endpoint="http://auth.local.test/token")], allow_loopback_http=True))
 case("broker", "readiness-schema-version", ready("unhealthy", comps(schema=("unhealthy", "version 2, expected 1")),
      errors=["The store has schema version 2; this version reads version 1."], schema_version=2))
 case("broker", "readiness-no-default-is-a-warning", ready("degraded", comps(connections=("degraded", "2 connections")),

@@ -1762,12 +1762,29 @@ pub const STORE_SCHEMA_VERSION: u32 = 1;
 /// * `schema_version`: a store written with a schema version other than
 ///   [`STORE_SCHEMA_VERSION`] is an error.
 /// * `vault`: a key file readable or writable by group or others (e.g. mode 0644) is a warning.
+///
+/// Custom providers are loaded as [`ProviderSet::load`] does: plain-`http` endpoints are
+/// errors. A host whose [`Broker`] allows loopback `http` asks with [`readiness_with`].
 pub fn readiness(
     custom: &[Value],
     connections: &[Connection],
     key_files: &[KeyFile],
     schema_version: Option<u32>,
     now: i64,
+) -> Readiness {
+    readiness_with(custom, connections, key_files, schema_version, now, false)
+}
+
+/// [`readiness`] for a broker built with [`Broker::allow_loopback_http`]: custom providers
+/// whose endpoints are plain `http` on a loopback host (`localhost`, `127.0.0.0/8`, `[::1]`)
+/// load when `allow_loopback_http` is set, as they do in that broker.
+pub fn readiness_with(
+    custom: &[Value],
+    connections: &[Connection],
+    key_files: &[KeyFile],
+    schema_version: Option<u32>,
+    now: i64,
+    allow_loopback_http: bool,
 ) -> Readiness {
     let mut warnings = Vec::new();
     let mut errors = Vec::new();
@@ -1785,7 +1802,7 @@ pub fn readiness(
 
     // Providers.
     let (w0, e0) = (warnings.len(), errors.len());
-    let broker = match ProviderSet::load(custom) {
+    let broker = match ProviderSet::load_with_options(ProviderSet::bundled(), custom, allow_loopback_http) {
         Ok(set) => {
             for o in &set.overrides {
                 warnings.push(format!("Custom provider `{o}` overrides the bundled one."));

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use authcore::broker::{export_env, export_json, readiness, redact, set_default, Broker, Connection, KeyFile};
+use authcore::broker::{export_env, export_json, readiness_with, redact, set_default, Broker, Connection, KeyFile};
 use authcore::cors::{Cors, CorsConfig};
 use authcore::device::{
     device_code_hash, AuthorizationRequest, DeviceAuthority, DeviceClient, DeviceClientConfig, DeviceGrant,
@@ -997,12 +997,13 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
             }
             "broker.check_connection" => arg::<Connection>(input, "connection")?.check().map(|()| json!({})),
             "broker.export_json" => Ok(export_json(&arg::<Vec<Connection>>(input, "connections")?)),
-            "broker.readiness" => Ok(out(&readiness(
+            "broker.readiness" => Ok(out(&readiness_with(
                 &opt::<Vec<Value>>(input, "custom")?.unwrap_or_default(),
                 &opt::<Vec<Connection>>(input, "connections")?.unwrap_or_default(),
                 &opt::<Vec<KeyFile>>(input, "key_files")?.unwrap_or_default(),
                 opt::<u32>(input, "schema_version")?,
                 arg(input, "now")?,
+                opt::<bool>(input, "allow_loopback_http")?.unwrap_or(false),
             ))),
             "broker.set_default" => set_default(
                 &arg::<Vec<Connection>>(input, "connections")?,

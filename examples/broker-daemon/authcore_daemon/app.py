@@ -268,7 +268,7 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
 
     def ready_report() -> Dict[str, Any]:
         return readiness(store.custom_providers(), store.connections(), [store.keys.report()], _now(),
-                         schema_version=store.schema_version())
+                         schema_version=store.schema_version(), allow_loopback_http=settings.allow_loopback_http)
 
     @app.get("/ready")
     def ready(request: Request) -> JSONResponse:
@@ -461,27 +461,25 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
     @app.get("/providers")
     def list_providers(request: Request) -> List[Dict[str, Any]]:
         local(request)
-        # A summary of what the core loads: the definitions themselves may hold a registered
-        # client's secret, so the listing names no endpoint or client member.
-        loaded = d.broker().providers
-        return [{"name": n, "display_name": p["display_name"], "auth_type": p["auth_type"], "flow": p.get("flow"),
-                 "source": loaded["sources"][n]} for n, p in loaded["providers"].items()]
+        # name, display name, auth type, flow, source, hosts: never a secret
+        return list(d.broker().provider_listing())
 
     @app.get("/providers/{name}")
     def get_provider(name: str, request: Request) -> Dict[str, Any]:
         local(request)
-        p = d.provider(name)
-        return {"provider": p, "source": d.broker().providers["sources"][name]}
+        d.provider(name)  # 404 for an unknown name
+        broker = d.broker()
+        return {"provider": broker.show_provider(name), "source": broker.providers["sources"][name]}
 
     @app.post("/providers")
     async def register_provider(request: Request) -> JSONResponse:
         local(request)
         definition = await body_json(request)
         others = [p for p in store.custom_providers() if p.get("name") != definition.get("name")]
-        loaded = d.broker(others + [definition]).providers  # the core checks the definition
+        broker = d.broker(others + [definition])  # the core checks the definition
         name = definition.get("name")
         store.put_provider(name, definition)
-        return JSONResponse({"provider": loaded["providers"][name], "source": "custom"}, status_code=201)
+        return JSONResponse({"provider": broker.show_provider(name), "source": "custom"}, status_code=201)
 
     @app.delete("/providers/{name}")
     def delete_provider(name: str, request: Request) -> Dict[str, Any]:
