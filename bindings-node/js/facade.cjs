@@ -1558,7 +1558,8 @@ function createApi(native) {
     const k = optJson(keyFiles, "keyFiles");
     const at = nowArg(now);
     const v = optInt(option(options, "schemaVersion", "options"), "schemaVersion", null, { min: 0 });
-    return parse(call(() => native.readiness(c, n, k, at, v)));
+    const loopback = bool(option(options, "allowLoopbackHttp", "options"), "allowLoopbackHttp", false);
+    return parse(call(() => native.readiness(c, n, k, at, v, loopback)));
   }
   function setDefault(connections, provider, connection) {
     const c = json(connections, "connections");

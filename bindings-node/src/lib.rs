@@ -1675,6 +1675,13 @@ pub fn readiness(
         let custom: Vec<Value> = parse_opt(custom_json.as_deref(), "custom")?.unwrap_or_default();
         let conns: Vec<Connection> = parse_opt(connections_json.as_deref(), "connections")?.unwrap_or_default();
         let keys: Vec<KeyFile> = parse_opt(key_files_json.as_deref(), "key_files")?.unwrap_or_default();
-        out(&broker::readiness_with(&custom, &conns, &keys, schema_version, now, allow_loopback_http.unwrap_or(false)))
+        out(&broker::readiness_with(
+            &custom,
+            &conns,
+            &keys,
+            schema_version,
+            now,
+            allow_loopback_http.unwrap_or(false),
+        ))
     })
 }
