@@ -3,8 +3,10 @@
 // /app/ and the built @authcore/wasm package under it; headless Chromium runs the page. The page
 // starts a device login; a second page, as a person, opens /device, signs in, types the user
 // code, reads the consent and approves; the first page gets tokens and shows /api/me. A call
-// after the refresh point makes exactly one refresh (counted in the server's database); a
-// denied login shows `access_denied`.
+// after the refresh point makes exactly one refresh (counted in the server's database); a 401
+// forced on the network makes one refresh and one retry; a family revoked on the server makes
+// the next refresh fail cleanly and empties the page's store; a denied login shows
+// `access_denied`, a device code expired before approval `expired_token`.
 
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
@@ -115,6 +117,7 @@ test("device login in the page, approval by a person in a second page, calls, on
   }
   assert.equal(await page.textContent("#login-status"), "Signed in (a Bearer token).");
   assert.equal(refreshRecords(join(tmp, "authcore.db"), userId), 1);
+  const firstRefresh = await page.evaluate(() => window.authcoreDemo.store.load().tokens.refresh_token);
 
   await page.click("#call");
   await page.locator("#call-status").filter({ hasText: /^(200|Call failed)/ }).waitFor();
@@ -136,8 +139,63 @@ test("device login in the page, approval by a person in a second page, calls, on
   await page.locator("#call-status").filter({ hasText: /^(200|Call failed)/ }).waitFor();
   assert.equal(refreshes.length, 1);
   assert.equal(refreshRecords(join(tmp, "authcore.db"), userId), 2);
-  // A pending poll is answered 400 `authorization_pending` (RFC 8628), which Chromium logs.
-  assert.deepEqual(page.problems.filter((p) => !/status of 400 \(Bad Request\)/.test(p)), []);
+
+  // A forced 401: the network hands the server a broken access token once; the page refreshes
+  // once and retries once, then succeeds.
+  let tampered = 0;
+  await page.route(`${base}/api/me`, (route) => {
+    if (tampered++ > 0) return route.continue();
+    return route.continue({ headers: { ...route.request().headers(), authorization: "Bearer not-a-jwt" } });
+  });
+  await page.click("#call");
+  await page.locator("#call-status").filter({ hasText: /^(200|Call failed)/ }).waitFor();
+  assert.equal(await page.textContent("#call-status"), "200 as ada");
+  assert.equal(tampered, 2); // the refused request and its one retry
+  assert.equal(refreshes.length, 2);
+  assert.equal(refreshRecords(join(tmp, "authcore.db"), userId), 3);
+  await page.unroute(`${base}/api/me`);
+
+  // A replayed refresh token revokes the family on the server: the page's next refresh is
+  // refused, the call fails cleanly and the core's clear_tokens empties the page's store.
+  const replay = await fetch(`${base}/api/auth/token/refresh/`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: firstRefresh, client_id: "authcore-browser" }),
+  });
+  assert.equal(replay.status, 400);
+  assert.equal((await replay.json()).error, "invalid_grant");
+  assert.notEqual(await page.evaluate(() => window.authcoreDemo.store.load()), null);
+  await page.fill("#offset", String(2 * (ACCESS_TTL - 300) + 20)); // past the refresh point again
+  await page.click("#call");
+  await page.locator("#call-status").filter({ hasText: /^(200|Call failed)/ }).waitFor();
+  assert.equal(await page.textContent("#call-status"), "Call failed: refresh_failed");
+  assert.equal(refreshes.length, 3);
+  assert.equal(await page.evaluate(() => window.authcoreDemo.store.load()), null);
+
+  // A pending poll is answered 400 `authorization_pending` (RFC 8628), the forced 401 and the
+  // refused refresh are logged by Chromium too; nothing else is.
+  assert.deepEqual(page.problems.filter((p) => !/status of 40[01] \((Bad Request|Unauthorized)\)/.test(p)), []);
+});
+
+/** Ends the server's device grant of `userCode` now (its lifetime run out). */
+function expireGrant(db, userCode) {
+  const code = "import json, sqlite3, sys, time\nc = sqlite3.connect(sys.argv[1])\n" +
+    "for key, body in c.execute(\"SELECT key, body FROM records WHERE kind = 'grant'\").fetchall():\n" +
+    "    g = json.loads(body)\n" +
+    "    if g['user_code'] == sys.argv[2]:\n" +
+    "        g['expires_at'] = int(time.time()) - 1\n" +
+    "        c.execute(\"UPDATE records SET body = ? WHERE kind = 'grant' AND key = ?\", (json.dumps(g), key))\n" +
+    "c.commit()";
+  execFileSync(python, ["-c", code, db, userCode.replace(/-/g, "")]);
+}
+
+test("a device code that expires before approval shows expired_token", async () => {
+  const page = await newPage(browser);
+  const userCode = await startLogin(page);
+  expireGrant(join(tmp, "authcore.db"), userCode);
+  await page.locator("#login-status").filter({ hasText: /^(Signed in|Sign-in failed)/ }).waitFor({ timeout: 30_000 });
+  assert.equal(await page.textContent("#login-status"), "Sign-in failed: expired_token");
+  assert.equal(await page.evaluate(() => window.authcoreDemo.store.load()), null);
 });
 
 test("a denied device login shows its error code", async () => {
