@@ -58,6 +58,7 @@ lint: $(VENV)/.ready ## rustfmt, clippy and rustdoc (warnings are errors), gener
 	python3 bindings-python/tools/gen_types.py --check
 	conformance/typegen/check_ts.sh
 	$(PY) conformance/tools/check_op_schemas.py
+	node bindings-node/tools/gen-cjs.mjs --check
 	node bindings-node/tools/gen-cjs-adapters.mjs --check
 	$(PY) conformance/tools/check_vectors.py
 	$(PY) conformance/tools/check_ops.py
