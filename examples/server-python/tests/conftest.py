@@ -15,24 +15,34 @@ SERVICES_TOKEN = "e2e-services-token-0123456789abcdef"
 ACCESS_TTL = 600  # the agent refreshes 300 s before expiry (the profile's margin)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: Any) -> Iterator[Dict[str, Any]]:
-    """The reference server as its own process on a free loopback port."""
-    db = str(tmp_path_factory.mktemp("server") / "authcore.db")
-    env = dict(os.environ, AUTHCORE_SERVICES_TOKEN=SERVICES_TOKEN, PYTHONPATH=SERVER_DIR)
-    cmd = [sys.executable, "-m", "authcore_server", "serve", "--port", "0", "--db", db,
-           "--access-ttl", str(ACCESS_TTL), "--interval", "2"]
-    proc = subprocess.Popen(cmd, cwd=SERVER_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def start_server(db: str, *args: str, env: Any = None) -> "tuple[subprocess.Popen[str], str]":
+    """``python -m authcore_server serve`` as its own process on a free loopback port (SQLite
+    file or PostgreSQL URL ``db``, extra ``args``): the process and its base URL."""
+    environ = dict(os.environ, AUTHCORE_SERVICES_TOKEN=SERVICES_TOKEN, PYTHONPATH=SERVER_DIR, **(env or {}))
+    cmd = [sys.executable, "-m", "authcore_server", "serve", "--port", "0", "--db", db, *args]
+    proc = subprocess.Popen(cmd, cwd=SERVER_DIR, env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     line = proc.stdout.readline()
     if not line.startswith("listening on "):
         proc.kill()
         raise RuntimeError("server did not start: %r %s" % (line, proc.stderr.read() if proc.stderr else ""))
+    return proc, line.split()[-1]
+
+
+def stop_server(proc: "subprocess.Popen[str]") -> None:
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: Any) -> Iterator[Dict[str, Any]]:
+    """The reference server as its own process on a free loopback port."""
+    db = str(tmp_path_factory.mktemp("server") / "authcore.db")
+    proc, base = start_server(db, "--access-ttl", str(ACCESS_TTL), "--interval", "2")
     try:
-        yield {"base": line.split()[-1], "db": db}
+        yield {"base": base, "db": db}
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop_server(proc)
 
 
 def _postgres_unavailable(reason: str) -> None:

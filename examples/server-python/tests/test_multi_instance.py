@@ -9,9 +9,7 @@ When PostgreSQL is missing and cannot be installed the PostgreSQL set-up says so
 skipped; under ``CI=true`` it fails (the ``postgres_url`` fixture in ``conftest.py``).
 """
 
-import os
 import subprocess
-import sys
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -21,7 +19,7 @@ import httpx
 import pytest
 
 from authcore_server.storage import open_storage
-from conftest import SERVER_DIR, SERVICES_TOKEN
+from conftest import start_server
 
 PASSWORD = "correct horse battery staple"
 CLIENT_ID = "authcore-agent"
@@ -30,15 +28,7 @@ DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 
 def start_instance(db: str) -> Tuple["subprocess.Popen[str]", str]:
     """One reference server process on a free loopback port; its process and base URL."""
-    env = dict(os.environ, AUTHCORE_SERVICES_TOKEN=SERVICES_TOKEN, PYTHONPATH=SERVER_DIR)
-    cmd = [sys.executable, "-m", "authcore_server", "serve", "--port", "0", "--db", db, "--interval", "2"]
-    proc = subprocess.Popen(cmd, cwd=SERVER_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if not line.startswith("listening on "):
-        proc.kill()
-        raise RuntimeError("server did not start: %r %s" % (line, proc.stderr.read() if proc.stderr else ""))
-    return proc, line.split()[-1]
+    return start_server(db, "--interval", "2")
 
 
 @pytest.fixture(scope="module", params=["sqlite-one", "sqlite-two", "postgres-two"])

@@ -6,8 +6,6 @@ Expiry runs in process on a clock the test moves (no test waits)."""
 import base64
 import json
 import os
-import subprocess
-import sys
 import time
 import uuid
 from typing import Any, Dict, Iterator, List, Optional
@@ -21,7 +19,7 @@ from authcore.jwt import Issuer
 from authcore.oauth import pkce
 from authcore_server.app import Settings, create_app
 from authcore_server.storage import SqliteStorage
-from conftest import SERVER_DIR, SERVICES_TOKEN
+from conftest import SERVICES_TOKEN, start_server, stop_server
 
 PASSWORD = "correct horse battery staple"
 IDP_ISSUER = "https://idp.example"
@@ -41,19 +39,11 @@ OTHER_IDP = Issuer(ed25519_key("idp-1"), issuer=IDP_ISSUER, audience=IDP_AUDIENC
 
 def start(tmp: Any, *args: str) -> Iterator[Dict[str, Any]]:
     db = str(tmp / "authcore.db")
-    env = dict(os.environ, REEVE_SERVICES_TOKEN=SERVICES_TOKEN, AUTHCORE_SERVICES_TOKEN=SERVICES_TOKEN, PYTHONPATH=SERVER_DIR)
-    cmd = [sys.executable, "-m", "authcore_server", "serve", "--port", "0", "--db", db, *args]
-    proc = subprocess.Popen(cmd, cwd=SERVER_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if not line.startswith("listening on "):
-        proc.kill()
-        raise RuntimeError("server did not start: %r %s" % (line, proc.stderr.read() if proc.stderr else ""))
+    proc, base = start_server(db, *args, env={"REEVE_SERVICES_TOKEN": SERVICES_TOKEN})
     try:
-        yield {"base": line.split()[-1], "db": db}
+        yield {"base": base, "db": db}
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop_server(proc)
 
 
 @pytest.fixture(scope="module")
