@@ -427,16 +427,7 @@ def create_app(storage: Storage, settings: Settings) -> FastAPI:
     @app.post("/device/login")
     async def device_login(request: Request) -> Response:
         f = await form(request)
-        result = await run_in_threadpool(password_login, f.get("username", ""), f.get("password", ""), request.client.host if request.client else "-")
-        if isinstance(result, authcore.AuthError):
-            return page("Sign in", "<p class='error'>%s</p>" % html.escape(result.detail), status=result.status)
-        user = storage.get("user", result["user_id"]) or {}
-        new = sessions.sign_in(result["user_id"], user.get("email"), now=now())["session"]
-        storage.insert("session", new["record"]["token_hash"], new["record"])
-        target = "/device" + ("?user_code=" + quote(f["user_code"]) if f.get("user_code") else "")
-        resp = RedirectResponse(target, status_code=303)
-        resp.set_cookie(SESSION_COOKIE, new["token"], httponly=True, samesite="strict", path="/device")
-        return resp
+        return await browser_sign_in(request, f, "/device" + ("?user_code=" + quote(f["user_code"]) if f.get("user_code") else ""))
 
     @app.post("/device/code")
     async def device_code(request: Request) -> Response:
