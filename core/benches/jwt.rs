@@ -340,7 +340,10 @@ fn rustc_version() -> String {
         .arg("--version")
         .output()
         .ok()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .map(|o| {
+            let v = String::from_utf8_lossy(&o.stdout);
+            v.trim().trim_start_matches("rustc ").to_owned()
+        })
         .unwrap_or_else(|| "unknown".into())
 }
 
@@ -360,7 +363,7 @@ fn main() {
         }
     }
     if smoke {
-        rounds = 1;
+        (rounds, seconds) = (1, 0.0);
     }
     let json_path =
         json_path.or_else(|| (!smoke).then(|| root().join("target/bench/rust.json").to_string_lossy().into_owned()));
@@ -472,7 +475,7 @@ fn main() {
         "harness": "core/benches/jwt.rs",
         "smoke": smoke,
         "meta": {
-            "date": chrono::Utc::now().to_rfc3339(),
+            "date": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
             "cpu": cpu_model(),
             "os": os_name(),
