@@ -229,11 +229,15 @@ def main() -> int:
     ap.add_argument("--md", default=os.path.join(ROOT, "BENCHMARKS.md"), help="the file to read")
     ap.add_argument("--out", default=None, help="the file to write (default: --md)")
     ap.add_argument("--check", action="store_true", help="write nothing; exit 1 if the file would change")
+    ap.add_argument("--expect", default="", help="comma-separated results names that must all be present")
     args = ap.parse_args()
     try:
         docs = load(args.results)
         if not docs:
             raise ResultsError(f"no results files in {args.results}")
+        missing = [n for n in args.expect.split(",") if n and n not in docs]
+        if missing:
+            raise ResultsError(f"no results for {', '.join(missing)} in {args.results}")
         with open(args.md) as f:
             text = f.read()
         new = text
