@@ -5,7 +5,8 @@
 //! `conformance/keys`, parsed once outside the timed loops by every library. Claims: `sub`,
 //! `email`, `iat`, `exp`, `iss`, `aud`; verify = signature + `exp` + `iss` + `aud`. Before any
 //! timing every library verifies every library's token. Every verifier is timed on the token
-//! authcore (native) signed.
+//! authcore (native) signed. Plus the gate's decisions per credential (JWT, session, guest,
+//! service token; classify + decide, the host's lookup given) and session validation.
 //!
 //! Timing: a warm-up that sizes each case's batch to about a millisecond, then interleaved
 //! rounds (every case once per round, same order); the median of the rounds is reported.
@@ -296,6 +297,132 @@ fn median(xs: &[f64]) -> f64 {
     }
 }
 
+// ------------------------------------------------------------------------------- gate, sessions
+
+/// The gate's decisions per credential (classify + decide, the host's lookup given), and
+/// session validation. Each is checked to allow before any timing.
+fn gate_cases(now: i64) -> Vec<Case> {
+    use authcore::gate::{Access, Decision, Gate, GateConfig, GateJwt, IdentityRule, Lookup, RouteRule, ServiceToken};
+    use authcore::http::HttpRequest;
+    use authcore::secret::Secret;
+    use authcore::session::{SessionConfig, SessionManager};
+    use std::rc::Rc;
+
+    let mut config = GateConfig::default();
+    // `/api/**` for users and guests, `/internal/**` for services.
+    for (path, access) in [("/api/**", Access::UserOrGuest), ("/internal/**", Access::Service)] {
+        config.routes.push(RouteRule {
+            method: "GET".into(),
+            path: path.into(),
+            access,
+            scopes: vec![],
+            identity: IdentityRule::None,
+            entitlement: None,
+            credentials: None,
+        });
+    }
+    config.jwt = Some(GateJwt {
+        config: VerifierConfig {
+            issuer: Some(ISS.into()),
+            audience: Some(vec![AUD.into()]),
+            ..VerifierConfig::new(&[Algorithm::Hs256])
+        },
+        keys: vec![KeySpec {
+            alg: Some(Algorithm::Hs256),
+            secret: Some(SECRET.into()),
+            ..KeySpec::default()
+        }],
+    });
+    config.services.push(ServiceToken {
+        name: "billing".into(),
+        header: "X-Service-Token".into(),
+        secret: Secret::new("bench-service-secret-0123456789abcdef"),
+    });
+    let gate = Rc::new(Gate::new(config).unwrap());
+    let jwt = (authcore_lib("HS256", Backend::available()[0], now).sign)();
+    let sessions = Rc::new(SessionManager::new(SessionConfig::default()).unwrap());
+    let new = sessions.create(SUB, Some(EMAIL), false, now, &mut OsEntropy).unwrap();
+    let session_token = new.token.expose().to_owned();
+    let record = new.record;
+
+    let request = |header: &str, value: &str| {
+        let path = if header == "X-Service-Token" {
+            "/internal/jobs"
+        } else {
+            "/api/me"
+        };
+        let mut r = HttpRequest::new("GET", path);
+        r.set_header(header, value);
+        r
+    };
+    let credentials: Vec<(&'static str, HttpRequest, Lookup)> = vec![
+        (
+            "jwt",
+            request("Authorization", &format!("Bearer {jwt}")),
+            Lookup::default(),
+        ),
+        (
+            "session",
+            request("Authorization", &format!("Bearer {session_token}")),
+            Lookup {
+                session: Some(record.clone()),
+                user: None,
+            },
+        ),
+        ("guest", request("X-Guest-ID", "guest_bench_123"), Lookup::default()),
+        (
+            "service",
+            request("X-Service-Token", "bench-service-secret-0123456789abcdef"),
+            Lookup::default(),
+        ),
+    ];
+    let mut cases = Vec::new();
+    for (kind, req, lookup) in credentials {
+        let decide = {
+            let gate = gate.clone();
+            move || {
+                let classified = gate.classify(&req, now);
+                gate.decide(&classified, &lookup, now)
+            }
+        };
+        match decide() {
+            Decision::Allow { context, .. } => assert_eq!(context.credential, kind, "gate: {kind}"),
+            Decision::Deny { response, .. } => panic!("gate denies the {kind} request: {}", response.body),
+        }
+        cases.push(Case {
+            group: "gate",
+            op: match kind {
+                "jwt" => "decision: JWT (HS256)",
+                "session" => "decision: session",
+                "guest" => "decision: guest",
+                _ => "decision: service token",
+            },
+            alg: None,
+            lib: "authcore",
+            backend: None,
+            f: Box::new(move || {
+                black_box(decide());
+            }),
+            batch: 1,
+            rounds: vec![],
+        });
+    }
+    sessions.validate(Some(&record), &session_token, now).unwrap();
+    cases.push(Case {
+        group: "session",
+        op: "validate",
+        alg: None,
+        lib: "authcore",
+        backend: None,
+        f: Box::new(move || {
+            black_box(sessions.validate(Some(&record), &session_token, now).unwrap());
+        }),
+        batch: 1,
+        rounds: vec![],
+    });
+    cases
+}
+
 // ------------------------------------------------------------------------------- machine
 
 fn cpu_model() -> String {
@@ -421,6 +548,8 @@ fn main() {
             });
         }
     }
+
+    cases.extend(gate_cases(now));
 
     if smoke {
         for c in &mut cases {
