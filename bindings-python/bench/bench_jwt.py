@@ -5,7 +5,8 @@ JWT sign and verify ops/s for HS256 (32-byte key), EdDSA (Ed25519), ES256 (P-256
 (2048-bit), keys from conformance/keys, parsed once outside the timed loops by every library.
 Claims: sub, email, iat, exp, iss, aud; verify = signature + exp + iss + aud. Before any
 timing every library verifies every library's token; every verifier is timed on the token
-authcore signed. Plus the bare per-call cost of the binding.
+authcore signed. Plus the gate's decisions per credential (JWT, session, guest, service token),
+session validation, and the bare per-call cost of the binding.
 
 Timing: a warm-up that sizes each case's batch to about a millisecond, then interleaved rounds
 (every case once per round, same order); the median of the rounds is reported. Results go to
@@ -34,7 +35,9 @@ from joserfc.jwk import ECKey, OctKey, OKPKey, RSAKey
 
 import authcore
 from authcore import _authcore
+from authcore.gate import Gate
 from authcore.jwt import Issuer, Verifier
+from authcore.session import SessionManager
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 KEYS = os.path.join(ROOT, "conformance", "keys")
@@ -111,6 +114,41 @@ def joserfc_lib(alg: str, now: int) -> dict:
         return t.claims
 
     return {"lib": "joserfc", "sign": lambda: jrfc.encode(header, claims, sk, algorithms=[alg]), "verify": verify}
+
+
+def gate_cases(now: int) -> list:
+    service_secret = "bench-service-secret-0123456789abcdef"
+    gate = Gate(
+        jwt={"config": {"algorithms": ["HS256"], "issuer": ISS, "audience": [AUD]}, "keys": [{"alg": "HS256", "secret": SECRET}]},
+        services=[{"name": "billing", "header": "X-Service-Token", "secret": service_secret}],
+        routes=[
+            {"method": "GET", "path": "/api/**", "access": "user_or_guest"},
+            {"method": "GET", "path": "/internal/**", "access": "service"},
+        ],
+    )
+    sessions = SessionManager()
+    new = sessions.create(SUB, email=EMAIL, now=now)
+    record, session_token = new["record"], new["token"]
+    jwt = authcore_lib("HS256", "native", now)["sign"]()
+    requests = [
+        ("jwt", "decision: JWT (HS256)", {"method": "GET", "url": "/api/me", "headers": {"Authorization": f"Bearer {jwt}"}}, None),
+        ("session", "decision: session", {"method": "GET", "url": "/api/me", "headers": {"Authorization": f"Bearer {session_token}"}}, {"session": record}),
+        ("guest", "decision: guest", {"method": "GET", "url": "/api/me", "headers": {"X-Guest-ID": "guest_bench_123"}}, None),
+        ("service", "decision: service token", {"method": "GET", "url": "/internal/jobs", "headers": {"X-Service-Token": service_secret}}, None),
+    ]
+    cases = []
+    for kind, op, request, lookup in requests:
+        def decide(request=request, lookup=lookup):
+            return gate.decide(gate.classify(request, now=now), lookup, now=now)
+
+        d = decide()
+        if d["type"] != "allow" or d["context"]["credential"] != kind:
+            raise AssertionError(f"gate: the {kind} request is not allowed: {d!r}")
+        cases.append({"group": "gate", "op": op, "alg": None, "lib": "authcore", "backend": None, "fn": decide})
+    sessions.validate(record, session_token, now=now)
+    cases.append({"group": "session", "op": "validate", "alg": None, "lib": "authcore", "backend": None,
+                  "fn": lambda: sessions.validate(record, session_token, now=now)})
+    return cases
 
 
 def label(lib: dict) -> str:
@@ -215,6 +253,10 @@ def main() -> None:
         for lib in libs:
             for op, fn in (("verify", (lambda v=lib["verify"], t=token: v(t))), ("sign", lib["sign"])):
                 cases.append({"group": "jwt", "op": op, "alg": alg, "lib": lib["lib"], "backend": lib.get("backend"), "fn": fn})
+
+    # The gate's decisions per credential (classify + decide, the host's lookup given) and
+    # session validation, each checked to allow before any timing.
+    cases += gate_cases(now)
 
     # The per-call floor of the binding: a bare call that does no work, next to Python's own.
     for op, lib, fn in (
