@@ -6,7 +6,8 @@
 //! `email`, `iat`, `exp`, `iss`, `aud`; verify = signature + `exp` + `iss` + `aud`. Before any
 //! timing every library verifies every library's token. Every verifier is timed on the token
 //! authcore (native) signed. Plus the gate's decisions per credential (JWT, session, guest,
-//! service token; classify + decide, the host's lookup given) and session validation.
+//! service token; classify + decide, the host's lookup given), device-authority poll decisions
+//! and session validation.
 //!
 //! Timing: a warm-up that sizes each case's batch to about a millisecond, then interleaved
 //! rounds (every case once per round, same order); the median of the rounds is reported.
@@ -407,6 +408,7 @@ fn gate_cases(now: i64) -> Vec<Case> {
             rounds: vec![],
         });
     }
+    cases.extend(device_cases(now));
     sessions.validate(Some(&record), &session_token, now).unwrap();
     cases.push(Case {
         group: "session",
@@ -420,6 +422,69 @@ fn gate_cases(now: i64) -> Vec<Case> {
         batch: 1,
         rounds: vec![],
     });
+    cases
+}
+
+/// The device authority's poll decisions: a pending grant (`authorization_pending`) and an
+/// approved one (the grant's user), each on the stored record as the host would find it.
+fn device_cases(now: i64) -> Vec<Case> {
+    use authcore::device::{AuthorizationRequest, DeviceAuthority, DeviceServerConfig, PollResult, TokenRequest};
+    use std::rc::Rc;
+
+    let authority = Rc::new(
+        DeviceAuthority::new(DeviceServerConfig {
+            verification_uri: "https://issuer.example/device".into(),
+            ..DeviceServerConfig::default()
+        })
+        .unwrap(),
+    );
+    let issued = authority
+        .issue(
+            &AuthorizationRequest {
+                client_id: "cli".into(),
+                scope: None,
+            },
+            now,
+            &mut OsEntropy,
+        )
+        .unwrap();
+    let request = Rc::new(
+        TokenRequest::from_form(
+            &format!(
+                "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code={}&client_id=cli",
+                issued.response.device_code.expose()
+            ),
+            None,
+        )
+        .unwrap(),
+    );
+    let pending = issued.record;
+    let approved = authority.approve(&pending, SUB, None, now).unwrap();
+    let mut cases = Vec::new();
+    for (op, grant, want_approved) in [("poll: pending", pending, false), ("poll: approved", approved, true)] {
+        let (authority, request) = (authority.clone(), request.clone());
+        // One interval after issue, so that the poll is neither early nor late.
+        let at = now + 10;
+        let poll = move || authority.poll(Some(&grant), &request, at);
+        let outcome = poll();
+        match (&outcome.result, want_approved) {
+            (PollResult::Approved { user_id, .. }, true) => assert_eq!(user_id, SUB),
+            (PollResult::Error { error }, false) => assert_eq!(error.code().as_str(), "authorization_pending"),
+            (other, _) => panic!("device {op}: {other:?}"),
+        }
+        cases.push(Case {
+            group: "device",
+            op,
+            alg: None,
+            lib: "authcore",
+            backend: None,
+            f: Box::new(move || {
+                black_box(poll());
+            }),
+            batch: 1,
+            rounds: vec![],
+        });
+    }
     cases
 }
 
@@ -586,7 +651,7 @@ fn main() {
         .collect();
     for r in &rows {
         println!(
-            "{:<6} {:<6} {:<6} {:<28} {:>14.0}/s",
+            "{:<8} {:<24} {:<6} {:<28} {:>14.0}/s",
             r["group"].as_str().unwrap_or(""),
             r["op"].as_str().unwrap_or(""),
             r["alg"].as_str().unwrap_or(""),
