@@ -6,7 +6,7 @@ JWT sign and verify ops/s for HS256 (32-byte key), EdDSA (Ed25519), ES256 (P-256
 Claims: sub, email, iat, exp, iss, aud; verify = signature + exp + iss + aud. Before any
 timing every library verifies every library's token; every verifier is timed on the token
 authcore signed. Plus the gate's decisions per credential (JWT, session, guest, service token),
-session validation, and the bare per-call cost of the binding.
+device-authority poll decisions, session validation, and the bare per-call cost of the binding.
 
 Timing: a warm-up that sizes each case's batch to about a millisecond, then interleaved rounds
 (every case once per round, same order); the median of the rounds is reported. Results go to
@@ -35,6 +35,7 @@ from joserfc.jwk import ECKey, OctKey, OKPKey, RSAKey
 
 import authcore
 from authcore import _authcore
+from authcore.device import DeviceAuthority
 from authcore.gate import Gate
 from authcore.jwt import Issuer, Verifier
 from authcore.session import SessionManager
@@ -145,6 +146,20 @@ def gate_cases(now: int) -> list:
         if d["type"] != "allow" or d["context"]["credential"] != kind:
             raise AssertionError(f"gate: the {kind} request is not allowed: {d!r}")
         cases.append({"group": "gate", "op": op, "alg": None, "lib": "authcore", "backend": None, "fn": decide})
+    # The device authority's poll decisions: a pending grant and an approved one.
+    authority = DeviceAuthority(verification_uri="https://issuer.example/device")
+    issued = authority.issue("cli", now=now)
+    poll_request = {"grant_type": "urn:ietf:params:oauth:grant-type:device_code", "device_code": issued["response"]["device_code"], "client_id": "cli"}
+    pending = issued["record"]
+    approved = authority.approve(pending, SUB, now=now)
+    for op, grant, want in (("poll: pending", pending, "error"), ("poll: approved", approved, "approved")):
+        def poll(grant=grant):
+            return authority.poll(grant, poll_request, now=now + 10)
+
+        got = poll()
+        if got["type"] != want or (want == "error" and got["error"]["code"] != "authorization_pending"):
+            raise AssertionError(f"device {op}: {got!r}")
+        cases.append({"group": "device", "op": op, "alg": None, "lib": "authcore", "backend": None, "fn": poll})
     sessions.validate(record, session_token, now=now)
     cases.append({"group": "session", "op": "validate", "alg": None, "lib": "authcore", "backend": None,
                   "fn": lambda: sessions.validate(record, session_token, now=now)})
