@@ -172,6 +172,7 @@ bench-report: ## rewrite BENCHMARKS.md's generated tables from target/bench/*.js
 
 bench-smoke: python node wasm browser-deps $(NODE_BENCH)/node_modules/.ready $(WASM_BENCH)/node_modules/.ready ## every benchmark harness once (one call per case, cross-checks included), its JSON checked by the generator into a copy of BENCHMARKS.md
 	rm -rf $(BENCH_SMOKE) && mkdir -p $(BENCH_SMOKE)
+	$(PY) -m unittest -q bench/test_report.py
 	$(CARGO) test --quiet -p authcore --bench jwt -- --smoke --json $(BENCH_SMOKE)/rust.json
 	$(PY) -m pip install --quiet --disable-pip-version-check -r bindings-python/requirements-bench.txt
 	$(PY) bindings-python/bench/bench_jwt.py --smoke --json $(BENCH_SMOKE)/python.json
