@@ -234,7 +234,7 @@ async function main() {
   if (where.includes("node")) {
     if (args.smoke) {
       await smoke(cases);
-      const meta = { harness: "bindings-wasm/bench/bench_wasm.mjs (Node)", ...common, rounds: 1, runtime: `Node ${process.version}`, versions };
+      const meta = { harness: "bindings-wasm/bench/bench_wasm.mjs (Node)", ...common, rounds: 1, seconds: 0, runtime: `Node ${process.version}`, versions };
       if (args.json) writeJson(args.json, benchDoc({ name: "wasm-node", harness: meta.harness, smoke: true, meta, cases }));
     } else {
       await measure(cases, { ...args, onRound: (r) => process.stderr.write(`node round ${r}/${args.rounds} done\n`) });
@@ -271,7 +271,7 @@ async function main() {
     interop += out.interop;
     const browserVersions = { [WASM]: versions[WASM], jose: versions.jose, chromium: out.version };
     if (args.smoke && args["json-browser"]) {
-      const meta = { harness: "bindings-wasm/bench/bench_wasm.mjs (Chromium)", ...common, rounds: 1, runtime: `Chromium ${out.version} (headless)`, versions: browserVersions };
+      const meta = { harness: "bindings-wasm/bench/bench_wasm.mjs (Chromium)", ...common, rounds: 1, seconds: 0, runtime: `Chromium ${out.version} (headless)`, versions: browserVersions };
       writeJson(args["json-browser"], benchDoc({ name: "wasm-browser", harness: meta.harness, smoke: true, meta, cases: out.cases }));
     }
     if (!args.smoke) {
