@@ -170,11 +170,11 @@ bench: python node wasm browser-deps $(NODE_BENCH)/node_modules/.ready $(WASM_BE
 bench-report: ## rewrite BENCHMARKS.md's generated tables from target/bench/*.json (no run)
 	$(PY) bench/report.py
 
+# The Python peers' pins in requirements-bench.txt are in requirements-dev.txt too (.venv has them).
 bench-smoke: python node wasm browser-deps $(NODE_BENCH)/node_modules/.ready $(WASM_BENCH)/node_modules/.ready ## every benchmark harness once (one call per case, cross-checks included), its JSON checked by the generator into a copy of BENCHMARKS.md
 	rm -rf $(BENCH_SMOKE) && mkdir -p $(BENCH_SMOKE)
 	$(PY) -m unittest -q bench/test_report.py
 	$(CARGO) test --quiet -p authcore --bench jwt -- --smoke --json $(BENCH_SMOKE)/rust.json
-	$(PY) -m pip install --quiet --disable-pip-version-check -r bindings-python/requirements-bench.txt
 	$(PY) bindings-python/bench/bench_jwt.py --smoke --json $(BENCH_SMOKE)/python.json
 	node $(NODE_BENCH)/bench_jwt.mjs --smoke --json $(BENCH_SMOKE)/node.json
 	node $(WASM_BENCH)/bench_wasm.mjs --smoke --json $(BENCH_SMOKE)/wasm-node.json --json-browser $(BENCH_SMOKE)/wasm-browser.json
