@@ -1,13 +1,15 @@
 """Tests of bench/report.py: the results shape it accepts, the tables and targets it writes,
 and that it touches nothing outside its markers. Run by `make bench-smoke`."""
 
+import contextlib
 import copy
+import io
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import unittest
+from unittest import mock
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -49,9 +51,12 @@ class ReportTest(unittest.TestCase):
             path = os.path.join(d, "B.md")
             with open(path, "w") as f:
                 f.write(md)
-            p = subprocess.run([sys.executable, os.path.join(HERE, "report.py"), "--results", d, "--md", path, *extra], capture_output=True, text=True)
+            err = io.StringIO()
+            argv = ["report.py", "--results", d, "--md", path, *extra]
+            with mock.patch.object(sys, "argv", argv), contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+                rc = report.main()
             with open(path) as f:
-                return p.returncode, f.read(), p.stderr
+                return rc, f.read(), err.getvalue()
 
     def test_tables_ratios_and_targets(self):
         rc, out, err = self.run_report([DOC])
