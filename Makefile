@@ -98,7 +98,7 @@ example-server-test: python ## examples/server-python + examples/agent-python en
 python-versions: ## the built wheel in fresh venvs of the oldest (3.9) and newest pyenv Pythons: smoke script, conformance runner
 	bindings-python/tools/python_versions.sh
 
-python-bench: python ## binding vs PyJWT, results to BENCHMARKS.md by hand
+python-bench: python ## the Python binding vs PyJWT and joserfc (JSON to target/bench/python.json; `make bench` writes BENCHMARKS.md)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r bindings-python/requirements-bench.txt
 	$(PY) bindings-python/bench/bench_jwt.py
 
@@ -112,15 +112,14 @@ $(NODE_DIR)/node_modules/.ready: $(NODE_DIR)/package-lock.json
 node: $(NODE_DIR)/node_modules/.ready ## build the Node addon (napi, release) into bindings-node/
 	cd $(NODE_DIR) && npx napi build --platform --release --no-js --dts ../target/napi/authcore-node.d.ts
 
-node-test: node $(NODE_BENCH)/node_modules/.ready ## the Node package's tests: every module, errors, garbage, require/import, packed tarball, tsc; the benchmark's smoke run
+node-test: node ## the Node package's tests: every module, errors, garbage, require/import, packed tarball, tsc (the benchmark's smoke run: bench-smoke)
 	cd $(NODE_DIR) && node --test test/*.test.mjs
-	node $(NODE_BENCH)/bench_jwt.mjs --smoke
 
 $(NODE_BENCH)/node_modules/.ready: $(NODE_BENCH)/package-lock.json
 	cd $(NODE_BENCH) && npm ci --no-audit --no-fund --silent
 	touch $@
 
-node-bench: node $(NODE_BENCH)/node_modules/.ready ## the Node addon vs fast-jwt, jose, jsonwebtoken (JSON to target/bench/node.json; BENCHMARKS.md by hand)
+node-bench: node $(NODE_BENCH)/node_modules/.ready ## the Node addon vs fast-jwt, jose, jsonwebtoken (JSON to target/bench/node.json; `make bench` writes BENCHMARKS.md)
 	node $(NODE_BENCH)/bench_jwt.mjs
 
 wasm: ## build the npm package @authcore/wasm into bindings-wasm/pkg/ (installs its tools once)
@@ -136,10 +135,9 @@ $(WASM_BENCH)/node_modules/.ready: $(WASM_BENCH)/package-lock.json
 	cd $(WASM_BENCH) && npm ci --no-audit --no-fund --silent
 	touch $@
 
-wasm-test: wasm node browser-deps $(NODE_DIR)/node_modules/.ready $(WASM_BENCH)/node_modules/.ready ## the WASM package: the Node package's API tests and garbage (in Node and in Chromium), trap recovery, entries (the frontend one against every vector it can run), packed tarball; the benchmark's smoke run
+wasm-test: wasm node browser-deps $(NODE_DIR)/node_modules/.ready $(WASM_BENCH)/node_modules/.ready ## the WASM package: the Node package's API tests and garbage (in Node and in Chromium), trap recovery, entries (the frontend one against every vector it can run), packed tarball (the benchmark's smoke run: bench-smoke)
 	cd bindings-wasm && node --test test/*.test.mjs
 	cd $(NODE_DIR) && $(WASM_AS_NODE) node --test test/jwt.test.mjs test/modules.test.mjs test/garbage.test.mjs
-	node $(WASM_BENCH)/bench_wasm.mjs --smoke
 
 wasm-bench: wasm node browser-deps $(WASM_BENCH)/node_modules/.ready ## @authcore/wasm vs jose, fast-jwt, @authcore/node in Node and vs jose in Chromium (JSON to target/bench/wasm-*.json)
 	node $(WASM_BENCH)/bench_wasm.mjs --rounds 7
@@ -157,10 +155,32 @@ fuzz: ## run every cargo-fuzz target for FUZZ_SECONDS each (installs cargo-fuzz;
 		extra=""; [ $$t = form_parse ] && extra="-max_len=70000 -timeout=5"; \
 		RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run -O $$t -- -max_total_time=$(FUZZ_SECONDS) $$extra || exit 1; done
 
-bench: ## run the benchmarks: the core (criterion), the Node binding, the WASM package in Node and Chromium (results go to BENCHMARKS.md by hand)
-	$(CARGO) bench -p authcore --bench core
-	$(MAKE) --no-print-directory node-bench
-	$(MAKE) --no-print-directory wasm-bench
+# The benchmarks: every harness writes target/bench/<name>.json (one shape), then
+# bench/report.py rewrites BENCHMARKS.md's generated tables from them. Run on a quiet machine.
+BENCH_SMOKE := $(CURDIR)/target/bench-smoke
+
+bench: python node wasm browser-deps $(NODE_BENCH)/node_modules/.ready $(WASM_BENCH)/node_modules/.ready ## build release artefacts, run every benchmark (Rust, Python, Node, WASM in Node and Chromium), write BENCHMARKS.md's tables
+	$(CARGO) bench -p authcore --bench jwt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r bindings-python/requirements-bench.txt
+	$(PY) bindings-python/bench/bench_jwt.py
+	node $(NODE_BENCH)/bench_jwt.mjs --rounds 7
+	node $(WASM_BENCH)/bench_wasm.mjs --rounds 7
+	$(PY) bench/report.py
+
+bench-report: ## rewrite BENCHMARKS.md's generated tables from target/bench/*.json (no run)
+	$(PY) bench/report.py
+
+# The Python peers' pins in requirements-bench.txt are in requirements-dev.txt too (.venv has them).
+bench-smoke: python node wasm browser-deps $(NODE_BENCH)/node_modules/.ready $(WASM_BENCH)/node_modules/.ready ## every benchmark harness once (one call per case, cross-checks included), its JSON checked by the generator into a copy of BENCHMARKS.md
+	rm -rf $(BENCH_SMOKE) && mkdir -p $(BENCH_SMOKE)
+	$(PY) -m unittest -q bench/test_report.py
+	$(CARGO) test --quiet -p authcore --bench jwt -- --smoke --json $(BENCH_SMOKE)/rust.json
+	$(PY) bindings-python/bench/bench_jwt.py --smoke --json $(BENCH_SMOKE)/python.json
+	node $(NODE_BENCH)/bench_jwt.mjs --smoke --json $(BENCH_SMOKE)/node.json
+	node $(WASM_BENCH)/bench_wasm.mjs --smoke --json $(BENCH_SMOKE)/wasm-node.json --json-browser $(BENCH_SMOKE)/wasm-browser.json
+	$(PY) bench/report.py --results $(BENCH_SMOKE) --expect rust,python,node,wasm-node,wasm-browser --out $(BENCH_SMOKE)/BENCHMARKS.md
+test: bench-smoke
+.PHONY: bench-report bench-smoke
 
 doc: ## build the API docs
 	$(CARGO) doc -p authcore --no-deps

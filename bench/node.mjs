@@ -51,6 +51,42 @@ export function versionOf(nodeModules, pkg) {
   return JSON.parse(readFileSync(join(nodeModules, pkg, "package.json"), "utf8")).version;
 }
 
+/** The operating system: `PRETTY_NAME` of /etc/os-release (when there is one), platform. */
+export function osName() {
+  let pretty = "unknown";
+  try {
+    const line = readFileSync("/etc/os-release", "utf8").split("\n").find((l) => l.startsWith("PRETTY_NAME="));
+    if (line) pretty = line.slice("PRETTY_NAME=".length).replace(/^"|"$/g, "");
+  } catch {
+    // not Linux: the platform alone
+  }
+  return `${pretty} (${os.platform()}-${os.arch()})`;
+}
+
+/**
+ * The results document every harness writes (schema `authcore-bench/1`, read by
+ * bench/report.py): `meta` (date, cores, cpu, os, versions, rounds, ...) and one row per case,
+ * `{group, op, alg, lib, backend, ops_per_s, rounds, median_ns}`; `extra` is merged in.
+ * JWT cases are group `jwt`; the per-call cases group `call` (lib `js` for the runtime's own
+ * no-op function, `authcore` otherwise).
+ */
+export function benchDoc({ name, harness, smoke, meta, cases, extra = {} }) {
+  const rows = cases.map((c) => {
+    const jwt = c.kind === "jwt";
+    return {
+      group: jwt ? "jwt" : "call",
+      op: jwt ? c.op : c.name,
+      alg: jwt ? c.alg : null,
+      lib: jwt ? c.lib : /no-op/i.test(c.name) ? "js" : "authcore",
+      backend: c.backend ?? null,
+      ops_per_s: c.opsPerS,
+      rounds: c.rounds,
+      median_ns: 1e9 / c.opsPerS,
+    };
+  });
+  return { schema: "authcore-bench/1", name, harness, smoke, meta: { os: osName(), ...meta }, rows, ...extra };
+}
+
 /** The machine: Node, V8, platform, CPU model, cores, load average now. */
 export function machine() {
   return {

@@ -16,7 +16,8 @@
 //
 // Timing: a warm-up pass, then ROUNDS interleaved rounds (every case once per round, in the
 // same order), each case timed for SECONDS; the reported rate is the median over the rounds.
-// Results: a printed table and a JSON file (default target/bench/node.json). The fixtures,
+// Results: a printed table and a JSON file (default target/bench/node.json; with --smoke only
+// when --json is given), in the shape every harness writes (bench/report.py reads it). The fixtures,
 // library adapters, cross-checks and timing are bench/harness.mjs, shared with the WASM
 // benchmark (bindings-wasm/bench).
 //
@@ -35,7 +36,7 @@ import * as jose from "jose";
 import jsonwebtoken from "jsonwebtoken";
 
 import { ALGS, AUD, ISS, SECRET, authcoreLib, claimsAt, crossCheck, fastJwtLib, fmt, joseLib, jwtCases, jwtRows, measure, ratio, smoke, tokensOf } from "../../bench/harness.mjs";
-import { loadavg, loadPems, machine, parseArgs, versionOf, writeJson } from "../../bench/node.mjs";
+import { benchDoc, loadavg, loadPems, machine, parseArgs, versionOf, writeJson } from "../../bench/node.mjs";
 
 const require = createRequire(import.meta.url);
 const native = require("../js/native.cjs");
@@ -149,8 +150,18 @@ async function main() {
   if (hsToken === null) hsToken = (await setUp("HS256")).token;
   for (const o of overheadCases(hsToken)) cases.push({ kind: "overhead", name: o.id, async: false, fn: o.fn });
 
+  const nm = join(HERE, "node_modules");
+  const versions = {
+    authcore: authcore.version,
+    node: process.version,
+    "fast-jwt": versionOf(nm, "fast-jwt"),
+    jose: versionOf(nm, "jose"),
+    jsonwebtoken: versionOf(nm, "jsonwebtoken"),
+  };
   if (args.smoke) {
     await smoke(cases);
+    const meta = { harness: "bindings-node/bench/bench_jwt.mjs", date: new Date().toISOString(), ...machine(), rounds: 1, seconds: 0, interop_checks: interop, versions };
+    if (args.json) writeJson(args.json, benchDoc({ name: "node", harness: meta.harness, smoke: true, meta, cases }));
     console.log(`bench smoke: ${cases.length} cases called once each; ${interop} cross-library verifications passed`);
     return;
   }
@@ -160,7 +171,6 @@ async function main() {
   const rows = jwtRows(cases);
   const overhead = cases.filter((c) => c.kind === "overhead").map((c) => ({ call: c.name, ops_per_s: c.opsPerS, rounds: c.rounds }));
   const goals = targets(rows);
-  const nm = join(HERE, "node_modules");
   const meta = {
     harness: "bindings-node/bench/bench_jwt.mjs",
     date: new Date().toISOString(),
@@ -177,15 +187,11 @@ async function main() {
       jsonwebtoken: "keys as KeyObjects; no EdDSA support",
       authcore: "public façade (@authcore/node); backends native and portable",
     },
-    versions: {
-      authcore: authcore.version,
-      "fast-jwt": versionOf(nm, "fast-jwt"),
-      jose: versionOf(nm, "jose"),
-      jsonwebtoken: versionOf(nm, "jsonwebtoken"),
-    },
+    interop_checks: interop,
+    versions,
   };
   printTable(meta, rows, overhead, goals);
-  writeJson(args.json, { meta, jwt: rows, overhead, targets: goals });
+  writeJson(args.json, benchDoc({ name: "node", harness: meta.harness, smoke: false, meta, cases, extra: { jwt: rows, overhead, targets: goals } }));
   console.log(`\nresults: ${args.json}`);
 }
 

@@ -38,7 +38,7 @@ import * as fastJwt from "fast-jwt";
 import * as jose from "jose";
 
 import { ALGS, AUD, ISS, SECRET, authcoreLib, crossCheck, fastJwtLib, fmt, joseLib, jwtCases, jwtRows, measure, ratio, smoke, tokensOf } from "../../bench/harness.mjs";
-import { ROOT, loadavg, loadPems, machine, parseArgs, versionOf, writeJson } from "../../bench/node.mjs";
+import { ROOT, benchDoc, loadavg, loadPems, machine, parseArgs, versionOf, writeJson } from "../../bench/node.mjs";
 import { launch, newPage, serve } from "../../conformance/js/chromium.mjs";
 
 const require = createRequire(import.meta.url);
@@ -219,6 +219,7 @@ async function main() {
     "@authcore/node": node.version,
     jose: versionOf(NODE_MODULES, "jose"),
     "fast-jwt": versionOf(NODE_MODULES, "fast-jwt"),
+    node: process.version,
   };
   const common = {
     date: new Date().toISOString(),
@@ -231,8 +232,11 @@ async function main() {
   };
 
   if (where.includes("node")) {
-    if (args.smoke) await smoke(cases);
-    else {
+    if (args.smoke) {
+      await smoke(cases);
+      const meta = { harness: "bindings-wasm/bench/bench_wasm.mjs (Node)", ...common, rounds: 1, seconds: 0, runtime: `Node ${process.version}`, versions };
+      if (args.json) writeJson(args.json, benchDoc({ name: "wasm-node", harness: meta.harness, smoke: true, meta, cases }));
+    } else {
       await measure(cases, { ...args, onRound: (r) => process.stderr.write(`node round ${r}/${args.rounds} done\n`) });
       const rows = jwtRows(cases);
       const overhead = cases.filter((c) => c.kind === "overhead").map((c) => ({ call: c.name, ops_per_s: c.opsPerS, rounds: c.rounds }));
@@ -252,7 +256,7 @@ async function main() {
       };
       const columns = [WASM, "@authcore/node (native)", "@authcore/node (portable)", "jose", "fast-jwt"];
       print("@authcore/wasm in Node", meta, rows, columns, ["jose", "fast-jwt", "@authcore/node (native)"], goals, overhead);
-      writeJson(args.json, { meta, jwt: rows, overhead, targets: goals });
+      writeJson(args.json, benchDoc({ name: "wasm-node", harness: meta.harness, smoke: false, meta, cases, extra: { jwt: rows, overhead, targets: goals } }));
       console.log(`results: ${args.json}\n`);
     }
   }
@@ -265,6 +269,11 @@ async function main() {
     // The Node libraries verify the page's tokens too.
     for (const alg of algs) interop += await crossCheck(alg, nodeSide[alg], out.tokens[alg].map((t) => ({ from: `${t.from} in Chromium`, token: t.token })));
     interop += out.interop;
+    const browserVersions = { [WASM]: versions[WASM], jose: versions.jose, chromium: out.version };
+    if (args.smoke && args["json-browser"]) {
+      const meta = { harness: "bindings-wasm/bench/bench_wasm.mjs (Chromium)", ...common, rounds: 1, seconds: 0, runtime: `Chromium ${out.version} (headless)`, versions: browserVersions };
+      writeJson(args["json-browser"], benchDoc({ name: "wasm-browser", harness: meta.harness, smoke: true, meta, cases: out.cases }));
+    }
     if (!args.smoke) {
       const rows = jwtRows(out.cases);
       const goals = targets(rows, "browser");
@@ -280,10 +289,10 @@ async function main() {
           jose: "browser build (dist/webapi) over WebCrypto; async API, each call awaited; keys imported once",
           timing: "inside the page with performance.now()",
         },
-        versions: { [WASM]: versions[WASM], jose: versions.jose, chromium: out.version },
+        versions: browserVersions,
       };
       print("@authcore/wasm in Chromium", meta, rows, [WASM, "jose"], ["jose"], goals);
-      writeJson(args["json-browser"], { meta, jwt: rows, targets: goals });
+      writeJson(args["json-browser"], benchDoc({ name: "wasm-browser", harness: meta.harness, smoke: false, meta, cases: out.cases, extra: { jwt: rows, targets: goals } }));
       console.log(`results: ${args["json-browser"]}`);
     }
   }
