@@ -178,18 +178,19 @@ impl<'de, const N: usize> Visitor<'de> for Picking<'_, N> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut picked: [Option<Value>; N] = std::array::from_fn(|_| None);
-        let mut seen: Vec<Cow<'de, str>> = Vec::new();
+        // Names not picked; a picked name is a duplicate when its slot is already taken.
+        let mut others: Vec<Cow<'de, str>> = Vec::new();
         while let Some(Key(key)) = map.next_key()? {
             let Strict(v) = map.next_value()?;
-            if seen.contains(&key) {
-                return Err(de::Error::custom(format!("duplicate member `{}`", quote_input(&key))));
-            }
-            if let Some(i) = self.0.iter().position(|n| *n == key) {
-                if let Some(slot) = picked.get_mut(i) {
+            match self.0.iter().position(|n| *n == key).and_then(|i| picked.get_mut(i)) {
+                Some(slot) if slot.is_none() => {
                     *slot = Some(v);
                 }
+                None if !others.contains(&key) => {
+                    others.push(key);
+                }
+                _ => return Err(de::Error::custom(format!("duplicate member `{}`", quote_input(&key)))),
             }
-            seen.push(key);
         }
         Ok(Some(picked))
     }

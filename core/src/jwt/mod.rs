@@ -1157,14 +1157,20 @@ fn b64url_decode_public(text: &[u8]) -> Option<Vec<u8>> {
     let chunks = text.chunks_exact(4);
     let tail = chunks.remainder();
     let whole = text.len() / 4 * 3;
-    let mut out = vec![0u8; whole + rem.saturating_sub(1)];
+    // `resize` over `with_capacity`, not `vec![0; n]`: glibc's calloc skips its thread cache.
+    let mut out = Vec::with_capacity(whole + rem.saturating_sub(1));
+    out.resize(whole + rem.saturating_sub(1), 0u8);
     let (body, end) = out.split_at_mut(whole);
     let mut seen = 0u8;
     for (src, dst) in chunks.zip(body.chunks_exact_mut(3)) {
         let [a, b, c, d] = [src[0], src[1], src[2], src[3]].map(sextet);
         seen |= a | b | c | d;
         let n = u32::from(a) << 18 | u32::from(b) << 12 | u32::from(c) << 6 | u32::from(d);
-        dst.copy_from_slice(&n.to_be_bytes()[1..]);
+        if let [x, y, z] = dst {
+            *x = (n >> 16) as u8;
+            *y = (n >> 8) as u8;
+            *z = n as u8;
+        }
     }
     match (tail, end) {
         ([], []) => {}
