@@ -712,7 +712,8 @@ impl Verifier {
 
     fn check_claims(&self, claims: &Map<String, Value>, now: i64) -> Result<()> {
         let leeway = self.config.leeway;
-        let exp = time_claim(claims, "exp")?.ok_or_else(|| claim_error("exp", "Token has no `exp` claim."))?;
+        let picked = RegisteredClaims::pick(claims);
+        let exp = time_claim(picked.exp, "exp")?.ok_or_else(|| claim_error("exp", "Token has no `exp` claim."))?;
         if now >= exp.saturating_add(leeway) {
             return Err(Error::field(
                 ErrorCode::TokenExpired,
@@ -720,7 +721,7 @@ impl Verifier {
                 ErrorCode::TokenExpired.default_detail(),
             ));
         }
-        if let Some(nbf) = time_claim(claims, "nbf")? {
+        if let Some(nbf) = time_claim(picked.nbf, "nbf")? {
             if now.saturating_add(leeway) < nbf {
                 return Err(Error::field(
                     ErrorCode::TokenNotYetValid,
@@ -729,7 +730,7 @@ impl Verifier {
                 ));
             }
         }
-        if let Some(iat) = time_claim(claims, "iat")? {
+        if let Some(iat) = time_claim(picked.iat, "iat")? {
             if iat > now.saturating_add(leeway) {
                 return Err(Error::field(
                     ErrorCode::TokenNotYetValid,
@@ -738,12 +739,12 @@ impl Verifier {
                 ));
             }
         }
-        for name in ["sub", "jti"] {
-            if claims.get(name).is_some_and(|v| !v.is_string()) {
+        for (name, value) in [("sub", picked.sub), ("jti", picked.jti)] {
+            if value.is_some_and(|v| !v.is_string()) {
                 return Err(claim_error(name, &format!("Claim `{name}` must be a string.")));
             }
         }
-        match (&self.config.issuer, claims.get("iss")) {
+        match (&self.config.issuer, picked.iss) {
             (Some(want), Some(Value::String(got))) if got == want => {}
             (Some(_), Some(_)) => return Err(claim_error("iss", "Claim `iss` does not match the expected issuer.")),
             (Some(_), None) => return Err(claim_error("iss", "Token has no `iss` claim.")),
@@ -751,7 +752,7 @@ impl Verifier {
             (None, _) => {}
         }
         // The token's audiences, borrowed: one string, or an array of strings.
-        let aud: Option<&[Value]> = match claims.get("aud") {
+        let aud: Option<&[Value]> = match picked.aud {
             None => None,
             Some(v @ Value::String(_)) => Some(std::slice::from_ref(v)),
             Some(Value::Array(items)) if items.iter().all(Value::is_string) => Some(items),
@@ -1201,6 +1202,39 @@ fn b64_json(v: &Value) -> Result<String> {
     Ok(Base64UrlUnpadded::encode_string(&text))
 }
 
+/// The registered claims [`Verifier::check_claims`] reads, found in one pass over the
+/// claims (a map lookup per name costs more).
+#[derive(Default)]
+struct RegisteredClaims<'c> {
+    exp: Option<&'c Value>,
+    nbf: Option<&'c Value>,
+    iat: Option<&'c Value>,
+    sub: Option<&'c Value>,
+    jti: Option<&'c Value>,
+    iss: Option<&'c Value>,
+    aud: Option<&'c Value>,
+}
+
+impl<'c> RegisteredClaims<'c> {
+    fn pick(claims: &'c Map<String, Value>) -> Self {
+        let mut out = Self::default();
+        for (name, value) in claims {
+            let slot = match name.as_str() {
+                "exp" => &mut out.exp,
+                "nbf" => &mut out.nbf,
+                "iat" => &mut out.iat,
+                "sub" => &mut out.sub,
+                "jti" => &mut out.jti,
+                "iss" => &mut out.iss,
+                "aud" => &mut out.aud,
+                _ => continue,
+            };
+            *slot = Some(value);
+        }
+        out
+    }
+}
+
 /// A NumericDate: a JSON number within years 0..9999, fractions truncated.
 fn numeric_date(v: &Value) -> Option<i64> {
     let n = v.as_number()?;
@@ -1216,8 +1250,8 @@ fn numeric_date(v: &Value) -> Option<i64> {
     (-MAX_TIME..=MAX_TIME).contains(&t).then_some(t)
 }
 
-fn time_claim(claims: &Map<String, Value>, name: &str) -> Result<Option<i64>> {
-    match claims.get(name) {
+fn time_claim(value: Option<&Value>, name: &str) -> Result<Option<i64>> {
+    match value {
         None => Ok(None),
         Some(v) => numeric_date(v).map(Some).ok_or_else(|| {
             claim_error(
