@@ -1134,6 +1134,7 @@ fn b64_decode(segment: &str, what: &str) -> Result<Vec<u8>> {
 const B64_INVALID: u8 = 0xff;
 
 /// base64url sextet of each byte value, or [`B64_INVALID`].
+#[allow(clippy::indexing_slicing)] // evaluated at compile time: a bad index fails the build
 static B64URL: [u8; 256] = {
     let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut table = [B64_INVALID; 256];
@@ -1154,17 +1155,22 @@ fn b64url_decode_public(text: &[u8]) -> Option<Vec<u8>> {
     if rem == 1 {
         return None;
     }
-    let sextet = |b: u8| B64URL[usize::from(b)];
+    let sextet = |b: u8| B64URL.get(usize::from(b)).copied().unwrap_or(B64_INVALID);
     let chunks = text.chunks_exact(4);
     let tail = chunks.remainder();
     let whole = text.len() / 4 * 3;
     // `resize` over `with_capacity`, not `vec![0; n]`: glibc's calloc skips its thread cache.
-    let mut out = Vec::with_capacity(whole + rem.saturating_sub(1));
-    out.resize(whole + rem.saturating_sub(1), 0u8);
+    #[allow(clippy::slow_vector_initialization)]
+    let mut out = {
+        let mut v = Vec::with_capacity(whole + rem.saturating_sub(1));
+        v.resize(whole + rem.saturating_sub(1), 0u8);
+        v
+    };
     let (body, end) = out.split_at_mut(whole);
     let mut seen = 0u8;
     for (src, dst) in chunks.zip(body.chunks_exact_mut(3)) {
-        let [a, b, c, d] = [src[0], src[1], src[2], src[3]].map(sextet);
+        let &[a, b, c, d] = src else { return None };
+        let [a, b, c, d] = [a, b, c, d].map(sextet);
         seen |= a | b | c | d;
         let n = u32::from(a) << 18 | u32::from(b) << 12 | u32::from(c) << 6 | u32::from(d);
         if let [x, y, z] = dst {
