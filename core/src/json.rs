@@ -1,7 +1,9 @@
 //! Strict JSON: rejects duplicate member names at any depth (RFC 7515 §4, RFC 7519 §4).
 //! Typed decoding whose errors name the member and the expected type, never the value.
 
-use serde::de::{self, Deserialize, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
+use std::borrow::Cow;
+
+use serde::de::{self, Deserialize, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorCode, ShapeError};
@@ -60,10 +62,17 @@ impl<'de> Visitor<'de> for StrictVisitor {
         let mut out = Map::new();
         while let Some(key) = map.next_key::<String>()? {
             let Strict(v) = map.next_value()?;
-            if out.contains_key(&key) {
-                return Err(de::Error::custom(format!("duplicate member `{}`", quote_input(&key))));
+            match out.entry(key) {
+                serde_json::map::Entry::Vacant(slot) => {
+                    slot.insert(v);
+                }
+                serde_json::map::Entry::Occupied(slot) => {
+                    return Err(de::Error::custom(format!(
+                        "duplicate member `{}`",
+                        quote_input(slot.key())
+                    )));
+                }
             }
-            out.insert(key, v);
         }
         Ok(Value::Object(out))
     }
@@ -81,6 +90,109 @@ pub(crate) fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, String> {
     match parse(bytes)? {
         Value::Object(m) => Ok(m),
         _ => Err("not a JSON object".to_owned()),
+    }
+}
+
+/// Parses strict JSON text that must be an object and returns the values of the members
+/// named in `names` (in that order), without building a map: the same answer and the same
+/// errors as [`parse_object`] (every member is parsed, duplicate names refused at any depth),
+/// and the other members are dropped.
+pub(crate) fn parse_object_picking<const N: usize>(
+    bytes: &[u8],
+    names: &[&str; N],
+) -> Result<[Option<Value>; N], String> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let picked = Picking(names).deserialize(&mut de).map_err(|e| e.to_string())?;
+    de.end().map_err(|e| e.to_string())?;
+    picked.ok_or_else(|| "not a JSON object".to_owned())
+}
+
+/// A member name, borrowed from the input unless it has escapes.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(KeyVisitor).map(Key)
+    }
+}
+
+struct KeyVisitor;
+
+impl<'de> Visitor<'de> for KeyVisitor {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("a member name")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v))
+    }
+}
+
+/// [`parse_object_picking`]'s visitor: `None` for a strict JSON value that is not an object.
+struct Picking<'n, const N: usize>(&'n [&'n str; N]);
+
+impl<'de, const N: usize> DeserializeSeed<'de> for Picking<'_, N> {
+    type Value = Option<[Option<Value>; N]>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de, const N: usize> Visitor<'de> for Picking<'_, N> {
+    type Value = Option<[Option<Value>; N]>;
+
+    fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        StrictVisitor.visit_seq(seq).map(|_| None)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut picked: [Option<Value>; N] = std::array::from_fn(|_| None);
+        // Names not picked; a picked name is a duplicate when its slot is already taken.
+        let mut others: Vec<Cow<'de, str>> = Vec::new();
+        while let Some(Key(key)) = map.next_key()? {
+            let Strict(v) = map.next_value()?;
+            match self.0.iter().position(|n| *n == key).and_then(|i| picked.get_mut(i)) {
+                Some(slot) if slot.is_none() => {
+                    *slot = Some(v);
+                }
+                None if !others.contains(&key) => {
+                    others.push(key);
+                }
+                _ => return Err(de::Error::custom(format!("duplicate member `{}`", quote_input(&key)))),
+            }
+        }
+        Ok(Some(picked))
     }
 }
 

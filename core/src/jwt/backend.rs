@@ -440,7 +440,7 @@ pub(super) mod native {
     }
 
     pub(crate) enum Verifier {
-        Hmac(NativeHmac, Box<hmac::Key>),
+        Hmac(Box<hmac::Key>),
         Ed25519(ParsedPublicKey),
         Es256(NativeEs256, ParsedPublicKey),
         Rsa(&'static NativeRsa, ParsedPublicKey),
@@ -515,8 +515,8 @@ pub(super) mod native {
     pub(crate) fn verifier(alg: Algorithm, m: &PublicMaterial) -> Result<Verifier> {
         Ok(match (alg, m) {
             (Algorithm::Hs256 | Algorithm::Hs384 | Algorithm::Hs512, PublicMaterial::Hmac(k)) => {
-                let (a, key) = hmac_key(alg, k)?;
-                Verifier::Hmac(a, key)
+                let (_, key) = hmac_key(alg, k)?;
+                Verifier::Hmac(key)
             }
             (Algorithm::EdDsa, PublicMaterial::Ed25519(pk)) => Verifier::Ed25519(
                 ParsedPublicKey::new(&sig::ED25519, pk).map_err(|_| key_error("The Ed25519 key was rejected."))?,
@@ -570,7 +570,9 @@ pub(super) mod native {
     impl Verifier {
         pub(crate) fn verify(&self, sig: &[u8], msg: &[u8]) -> bool {
             match self {
-                Verifier::Hmac(a, k) => verify_with(a, k, sig, msg),
+                // aws-lc's own verify: the precomputed key state, a constant-time tag
+                // comparison, no copy of the signature.
+                Verifier::Hmac(k) => hmac::verify(k, msg, sig).is_ok(),
                 Verifier::Ed25519(k) => verify_with(&NativeEd25519, k, sig, msg),
                 Verifier::Es256(a, k) => verify_with(a, k, sig, msg),
                 Verifier::Rsa(a, k) => verify_with(*a, k, sig, msg),

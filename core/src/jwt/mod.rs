@@ -63,7 +63,7 @@ pub use keys::{JwksReport, KeySet, KeySpec, SigningKey, SkipReason, SkippedKey, 
 
 use crate::entropy::{random_bytes, Entropy};
 use crate::error::{Error, ErrorCode, Result};
-use crate::json::parse_object;
+use crate::json::{parse_object, parse_object_picking};
 use crate::time::MAX_TIME;
 use crate::util::quote_input;
 
@@ -354,6 +354,20 @@ pub struct VerifierSpec {
 }
 
 /// A token split and its header checked, before a key is chosen.
+/// The header members a verifier reads (see [`Verifier::check_header`]); `kid` is taken
+/// separately.
+const HEADER_MEMBERS: [&str; 6] = ["alg", "kid", "typ", "cty", "crit", "b64"];
+
+/// A token header as [`Verifier::check_header`] sees it: the values of `alg`, `typ` and
+/// `cty` as given, and whether `crit` and `b64` are present.
+struct Header {
+    alg: Option<Value>,
+    typ: Option<Value>,
+    cty: Option<Value>,
+    crit: bool,
+    b64: bool,
+}
+
 struct Parsed<'t> {
     h64: &'t str,
     c64: &'t str,
@@ -491,10 +505,9 @@ impl Verifier {
                 cfg.max_token_bytes
             )));
         }
-        let mut parts = token.split('.');
-        let (h64, c64, s64) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
-            (Some(h), Some(c), Some(s), None) => (h, c, s),
-            _ => return Err(invalid_token("A token has exactly three segments.")),
+        let (h64, c64, s64) = match three_segments(token) {
+            Some(parts) => parts,
+            None => return Err(invalid_token("A token has exactly three segments.")),
         };
         if h64.is_empty() || c64.is_empty() || s64.is_empty() {
             return Err(invalid_token("A token segment is empty."));
@@ -503,17 +516,24 @@ impl Verifier {
         let claims_bytes = b64_decode(c64, "payload")?;
         let signature = b64_decode(s64, "signature")?;
 
-        let header = parse_object(&header_bytes).map_err(|e| {
+        let [alg, kid, typ, cty, crit, b64] = parse_object_picking(&header_bytes, &HEADER_MEMBERS).map_err(|e| {
             Error::field(
                 ErrorCode::InvalidToken,
                 "header",
                 format!("Token header is not a valid JSON object: {e}."),
             )
         })?;
+        let header = Header {
+            alg,
+            typ,
+            cty,
+            crit: crit.is_some(),
+            b64: b64.is_some(),
+        };
         let alg = self.check_header(&header)?;
-        let kid = match header.get("kid") {
+        let kid = match kid {
             None => None,
-            Some(Value::String(s)) => Some(s.as_str()),
+            Some(Value::String(s)) => Some(s),
             Some(_) => {
                 return Err(Error::field(
                     ErrorCode::InvalidToken,
@@ -522,14 +542,18 @@ impl Verifier {
                 ))
             }
         };
+        let typ = match header.typ {
+            Some(Value::String(s)) => Some(s),
+            _ => None,
+        };
         Ok(Parsed {
             h64,
             c64,
             signature,
             claims_bytes,
-            typ: header.get("typ").and_then(Value::as_str).map(str::to_owned),
+            typ,
             alg,
-            kid: kid.map(str::to_owned),
+            kid,
         })
     }
 
@@ -612,8 +636,8 @@ impl Verifier {
         })
     }
 
-    fn check_header(&self, header: &Map<String, Value>) -> Result<Algorithm> {
-        let alg_name = match header.get("alg") {
+    fn check_header(&self, header: &Header) -> Result<Algorithm> {
+        let alg_name = match &header.alg {
             Some(Value::String(s)) => s.as_str(),
             Some(_) => {
                 return Err(Error::field(
@@ -639,21 +663,21 @@ impl Verifier {
                     format!("Algorithm `{}` is not allowed.", quote_input(alg_name)),
                 )
             })?;
-        if header.contains_key("crit") {
+        if header.crit {
             return Err(Error::field(
                 ErrorCode::InvalidToken,
                 "crit",
                 "Tokens with critical header extensions are refused.",
             ));
         }
-        if header.contains_key("b64") {
+        if header.b64 {
             return Err(Error::field(
                 ErrorCode::InvalidToken,
                 "b64",
                 "Unencoded payloads are refused.",
             ));
         }
-        if let Some(cty) = header.get("cty") {
+        if let Some(cty) = &header.cty {
             let nested = cty.as_str().map_or(true, |c| c.eq_ignore_ascii_case("JWT"));
             if nested {
                 return Err(Error::field(
@@ -663,7 +687,7 @@ impl Verifier {
                 ));
             }
         }
-        match (header.get("typ"), &self.config.typ) {
+        match (header.typ.as_ref(), &self.config.typ) {
             (Some(v), _) if !v.is_string() => {
                 return Err(Error::field(
                     ErrorCode::InvalidToken,
@@ -688,7 +712,8 @@ impl Verifier {
 
     fn check_claims(&self, claims: &Map<String, Value>, now: i64) -> Result<()> {
         let leeway = self.config.leeway;
-        let exp = time_claim(claims, "exp")?.ok_or_else(|| claim_error("exp", "Token has no `exp` claim."))?;
+        let picked = RegisteredClaims::pick(claims);
+        let exp = time_claim(picked.exp, "exp")?.ok_or_else(|| claim_error("exp", "Token has no `exp` claim."))?;
         if now >= exp.saturating_add(leeway) {
             return Err(Error::field(
                 ErrorCode::TokenExpired,
@@ -696,7 +721,7 @@ impl Verifier {
                 ErrorCode::TokenExpired.default_detail(),
             ));
         }
-        if let Some(nbf) = time_claim(claims, "nbf")? {
+        if let Some(nbf) = time_claim(picked.nbf, "nbf")? {
             if now.saturating_add(leeway) < nbf {
                 return Err(Error::field(
                     ErrorCode::TokenNotYetValid,
@@ -705,7 +730,7 @@ impl Verifier {
                 ));
             }
         }
-        if let Some(iat) = time_claim(claims, "iat")? {
+        if let Some(iat) = time_claim(picked.iat, "iat")? {
             if iat > now.saturating_add(leeway) {
                 return Err(Error::field(
                     ErrorCode::TokenNotYetValid,
@@ -714,28 +739,23 @@ impl Verifier {
                 ));
             }
         }
-        for name in ["sub", "jti"] {
-            if claims.get(name).is_some_and(|v| !v.is_string()) {
+        for (name, value) in [("sub", picked.sub), ("jti", picked.jti)] {
+            if value.is_some_and(|v| !v.is_string()) {
                 return Err(claim_error(name, &format!("Claim `{name}` must be a string.")));
             }
         }
-        match (&self.config.issuer, claims.get("iss")) {
+        match (&self.config.issuer, picked.iss) {
             (Some(want), Some(Value::String(got))) if got == want => {}
             (Some(_), Some(_)) => return Err(claim_error("iss", "Claim `iss` does not match the expected issuer.")),
             (Some(_), None) => return Err(claim_error("iss", "Token has no `iss` claim.")),
             (None, Some(v)) if !v.is_string() => return Err(claim_error("iss", "Claim `iss` must be a string.")),
             (None, _) => {}
         }
-        let aud: Option<Vec<&str>> = match claims.get("aud") {
+        // The token's audiences, borrowed: one string, or an array of strings.
+        let aud: Option<&[Value]> = match picked.aud {
             None => None,
-            Some(Value::String(s)) => Some(vec![s.as_str()]),
-            Some(Value::Array(items)) => Some(
-                items
-                    .iter()
-                    .map(Value::as_str)
-                    .collect::<Option<Vec<_>>>()
-                    .ok_or_else(|| claim_error("aud", "Claim `aud` must be a string or an array of strings."))?,
-            ),
+            Some(v @ Value::String(_)) => Some(std::slice::from_ref(v)),
+            Some(Value::Array(items)) if items.iter().all(Value::is_string) => Some(items),
             Some(_) => {
                 return Err(claim_error(
                     "aud",
@@ -743,8 +763,13 @@ impl Verifier {
                 ))
             }
         };
+        let listed = |got: &[Value], want: &[String]| {
+            got.iter()
+                .filter_map(Value::as_str)
+                .any(|a| want.iter().any(|w| w == a))
+        };
         match (&self.config.audience, aud) {
-            (Some(want), Some(got)) if got.iter().any(|a| want.iter().any(|w| w == a)) => {}
+            (Some(want), Some(got)) if listed(got, want) => {}
             (Some(_), Some(_)) => return Err(claim_error("aud", "Claim `aud` does not match the expected audience.")),
             (Some(_), None) => return Err(claim_error("aud", "Token has no `aud` claim.")),
             (None, Some(_)) => {
@@ -1079,6 +1104,13 @@ pub fn decode_unverified(token: &str) -> Result<(Map<String, Value>, Map<String,
     Ok((header, claims))
 }
 
+/// Splits `token` at its two dots; `None` unless there are exactly two.
+fn three_segments(token: &str) -> Option<(&str, &str, &str)> {
+    let (h64, rest) = token.split_once('.')?;
+    let (c64, s64) = rest.split_once('.')?;
+    (!s64.contains('.')).then_some((h64, c64, s64))
+}
+
 fn invalid_token(detail: impl Into<String>) -> Error {
     Error::with_detail(ErrorCode::InvalidToken, detail)
 }
@@ -1088,7 +1120,7 @@ fn claim_error(name: &str, detail: &str) -> Error {
 }
 
 fn b64_decode(segment: &str, what: &str) -> Result<Vec<u8>> {
-    Base64UrlUnpadded::decode_vec(segment).map_err(|_| {
+    b64url_decode_public(segment.as_bytes()).ok_or_else(|| {
         Error::field(
             ErrorCode::InvalidToken,
             what,
@@ -1097,9 +1129,116 @@ fn b64_decode(segment: &str, what: &str) -> Result<Vec<u8>> {
     })
 }
 
+/// Marks a byte outside the base64url alphabet in [`B64URL`]; every sextet is below 64, so
+/// OR-ing decoded values and testing the top two bits finds any such byte.
+const B64_INVALID: u8 = 0xff;
+
+/// base64url sextet of each byte value, or [`B64_INVALID`].
+#[allow(clippy::indexing_slicing)] // evaluated at compile time: a bad index fails the build
+static B64URL: [u8; 256] = {
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut table = [B64_INVALID; 256];
+    let mut i = 0;
+    while i < alphabet.len() {
+        table[alphabet[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// Strict unpadded base64url (RFC 4648 §5) for the segments of a token, which are public
+/// data: a table lookup per byte, not constant time. The same strictness as the
+/// constant-time decoder used on secrets: no `=`, no `+`/`/`, no whitespace, no length of
+/// 4n+1, and the unused trailing bits of the last character must be zero.
+fn b64url_decode_public(text: &[u8]) -> Option<Vec<u8>> {
+    let rem = text.len() % 4;
+    if rem == 1 {
+        return None;
+    }
+    let sextet = |b: u8| B64URL.get(usize::from(b)).copied().unwrap_or(B64_INVALID);
+    let chunks = text.chunks_exact(4);
+    let tail = chunks.remainder();
+    let whole = text.len() / 4 * 3;
+    // `resize` over `with_capacity`, not `vec![0; n]`: glibc's calloc skips its thread cache.
+    #[allow(clippy::slow_vector_initialization)]
+    let mut out = {
+        let mut v = Vec::with_capacity(whole + rem.saturating_sub(1));
+        v.resize(whole + rem.saturating_sub(1), 0u8);
+        v
+    };
+    let (body, end) = out.split_at_mut(whole);
+    let mut seen = 0u8;
+    for (src, dst) in chunks.zip(body.chunks_exact_mut(3)) {
+        let &[a, b, c, d] = src else { return None };
+        let [a, b, c, d] = [a, b, c, d].map(sextet);
+        seen |= a | b | c | d;
+        let n = u32::from(a) << 18 | u32::from(b) << 12 | u32::from(c) << 6 | u32::from(d);
+        if let [x, y, z] = dst {
+            *x = (n >> 16) as u8;
+            *y = (n >> 8) as u8;
+            *z = n as u8;
+        }
+    }
+    match (tail, end) {
+        ([], []) => {}
+        (&[a, b], [x]) => {
+            let [a, b] = [a, b].map(sextet);
+            seen |= a | b;
+            if b & 0x0f != 0 {
+                return None;
+            }
+            *x = a << 2 | b >> 4;
+        }
+        (&[a, b, c], [x, y]) => {
+            let [a, b, c] = [a, b, c].map(sextet);
+            seen |= a | b | c;
+            if c & 0x03 != 0 {
+                return None;
+            }
+            *x = a << 2 | b >> 4;
+            *y = b << 4 | c >> 2;
+        }
+        _ => return None,
+    }
+    (seen & 0xc0 == 0).then_some(out)
+}
+
 fn b64_json(v: &Value) -> Result<String> {
     let text = serde_json::to_vec(v).map_err(|_| Error::new(ErrorCode::InvalidInput))?;
     Ok(Base64UrlUnpadded::encode_string(&text))
+}
+
+/// The registered claims [`Verifier::check_claims`] reads, found in one pass over the
+/// claims (a map lookup per name costs more).
+#[derive(Default)]
+struct RegisteredClaims<'c> {
+    exp: Option<&'c Value>,
+    nbf: Option<&'c Value>,
+    iat: Option<&'c Value>,
+    sub: Option<&'c Value>,
+    jti: Option<&'c Value>,
+    iss: Option<&'c Value>,
+    aud: Option<&'c Value>,
+}
+
+impl<'c> RegisteredClaims<'c> {
+    fn pick(claims: &'c Map<String, Value>) -> Self {
+        let mut out = Self::default();
+        for (name, value) in claims {
+            let slot = match name.as_str() {
+                "exp" => &mut out.exp,
+                "nbf" => &mut out.nbf,
+                "iat" => &mut out.iat,
+                "sub" => &mut out.sub,
+                "jti" => &mut out.jti,
+                "iss" => &mut out.iss,
+                "aud" => &mut out.aud,
+                _ => continue,
+            };
+            *slot = Some(value);
+        }
+        out
+    }
 }
 
 /// A NumericDate: a JSON number within years 0..9999, fractions truncated.
@@ -1117,8 +1256,8 @@ fn numeric_date(v: &Value) -> Option<i64> {
     (-MAX_TIME..=MAX_TIME).contains(&t).then_some(t)
 }
 
-fn time_claim(claims: &Map<String, Value>, name: &str) -> Result<Option<i64>> {
-    match claims.get(name) {
+fn time_claim(value: Option<&Value>, name: &str) -> Result<Option<i64>> {
+    match value {
         None => Ok(None),
         Some(v) => numeric_date(v).map(Some).ok_or_else(|| {
             claim_error(

@@ -222,3 +222,59 @@ mod jwks {
         }
     }
 }
+
+#[test]
+fn token_segments_decode_as_strict_base64url() {
+    use super::b64url_decode_public as decode;
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    // Every length and every byte value round-trips, and agrees with the constant-time decoder.
+    let data: Vec<u8> = (0..=255u8).chain((0..=255u8).rev()).collect();
+    for len in 0..data.len() {
+        let text = Base64UrlUnpadded::encode_string(&data[..len]);
+        assert_eq!(decode(text.as_bytes()).as_deref(), Some(&data[..len]), "length {len}");
+    }
+    // Refused: padding, the standard alphabet, whitespace, other bytes, a length of 4n+1,
+    // and non-zero unused trailing bits; the constant-time decoder refuses the same texts.
+    for bad in [
+        "QQ==", "QUI=", "a+b/", "ab+/", "YW Jj", "YWJj\n", "YW\0j", "YWJjZ", "A", "QR", "QUJ", "QUJDRA=", "Zm9v.",
+        "\u{e9}",
+    ] {
+        assert_eq!(decode(bad.as_bytes()), None, "{bad:?}");
+        assert!(Base64UrlUnpadded::decode_vec(bad).is_err(), "{bad:?}");
+    }
+    assert_eq!(decode(b"QQ").as_deref(), Some(&b"A"[..]));
+    assert_eq!(decode(b"QUI").as_deref(), Some(&b"AB"[..]));
+    assert_eq!(decode(b"-_8").as_deref(), Some(&[0xfb, 0xff][..]));
+}
+
+#[test]
+fn header_members_are_picked_with_the_strict_parser_answers() {
+    use crate::json::{parse_object, parse_object_picking};
+    let names = ["alg", "kid", "typ"];
+    let picked = parse_object_picking(br#"{"typ":"JWT","x":{"y":[1]},"alg":"HS256"}"#, &names).unwrap();
+    assert_eq!(picked, [Some(json!("HS256")), None, Some(json!("JWT"))]);
+    // Escaped names are names too.
+    let picked = parse_object_picking(br#"{"\u0061lg":"HS256"}"#, &names).unwrap();
+    assert_eq!(picked[0], Some(json!("HS256")));
+    // The same errors as the map parser: duplicates (picked or not, escaped or not, at any
+    // depth), text that is not an object, bad JSON, trailing data.
+    for text in [
+        r#"{"alg":"HS256","alg":"none"}"#,
+        r#"{"alg":"HS256","\u0061lg":"none"}"#,
+        r#"{"x":1,"x":2,"alg":"HS256"}"#,
+        r#"{"alg":"HS256","x":{"y":1,"y":2}}"#,
+        r#"{"alg":"HS256","x":[{"y":1,"y":2}]}"#,
+        r#"[{"y":1,"y":2}]"#,
+        r#"["alg"]"#,
+        r#""alg""#,
+        "null",
+        "7",
+        r#"{"alg":"HS256"} {}"#,
+        r#"{"alg":"HS256""#,
+        "",
+    ] {
+        let want = parse_object(text.as_bytes()).unwrap_err();
+        let got = parse_object_picking(text.as_bytes(), &names).unwrap_err();
+        assert_eq!(got, want, "{text}");
+    }
+}
