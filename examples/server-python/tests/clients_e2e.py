@@ -24,7 +24,7 @@ import httpx
 import pytest
 
 from authcore.jwt import Issuer
-from conftest import SERVICES_TOKEN
+from conftest import SERVICES_TOKEN, start_listening, stop_server
 from test_e2e import db_rows, family_size, password_token, person, register
 
 EXAMPLES = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -186,18 +186,11 @@ def test_cli_logout_removes_the_file(kind: str, server: Dict[str, Any], tmp_path
 def express_app(server: Dict[str, Any]) -> Iterator[str]:
     """The Express example as its own process, trusting the server's JWKS."""
     cmd = client_command("node")[:1] + [os.path.join(NODE_DIR, "express-app.mjs"), "--server", server["base"], "--port", "0"]
-    env = dict(os.environ, AUTHCORE_SERVICES_TOKEN=SERVICES_TOKEN)
-    proc = subprocess.Popen(cmd, cwd=NODE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if not line.startswith("listening on "):
-        proc.kill()
-        raise RuntimeError("express app did not start: %r %s" % (line, proc.stderr.read() if proc.stderr else ""))
+    proc, url = start_listening(cmd, NODE_DIR, dict(os.environ, AUTHCORE_SERVICES_TOKEN=SERVICES_TOKEN))
     try:
-        yield line.split()[-1]
+        yield url
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop_server(proc)
 
 
 def assert_catalog(r: httpx.Response, status: int, code: str) -> None:

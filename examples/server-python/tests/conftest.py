@@ -1,7 +1,7 @@
 import os
 import subprocess
 import sys
-from typing import Any, Dict, Iterator
+from typing import Any, Dict, Iterator, List
 
 import pytest
 
@@ -15,18 +15,23 @@ SERVICES_TOKEN = "e2e-services-token-0123456789abcdef"
 ACCESS_TTL = 600  # the agent refreshes 300 s before expiry (the profile's margin)
 
 
+def start_listening(cmd: List[str], cwd: str, env: Dict[str, str]) -> "tuple[subprocess.Popen[str], str]":
+    """A server process that prints ``listening on <url>`` once bound: the process and the URL."""
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if not line.startswith("listening on "):
+        proc.kill()
+        raise RuntimeError("%s did not start: %r %s" % (cmd[1], line, proc.stderr.read() if proc.stderr else ""))
+    return proc, line.split()[-1]
+
+
 def start_server(db: str, *args: str, env: Any = None) -> "tuple[subprocess.Popen[str], str]":
     """``python -m authcore_server serve`` as its own process on a free loopback port (SQLite
     file or PostgreSQL URL ``db``, extra ``args``): the process and its base URL."""
     environ = dict(os.environ, AUTHCORE_SERVICES_TOKEN=SERVICES_TOKEN, PYTHONPATH=SERVER_DIR, **(env or {}))
     cmd = [sys.executable, "-m", "authcore_server", "serve", "--port", "0", "--db", db, *args]
-    proc = subprocess.Popen(cmd, cwd=SERVER_DIR, env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if not line.startswith("listening on "):
-        proc.kill()
-        raise RuntimeError("server did not start: %r %s" % (line, proc.stderr.read() if proc.stderr else ""))
-    return proc, line.split()[-1]
+    return start_listening(cmd, SERVER_DIR, environ)
 
 
 def stop_server(proc: "subprocess.Popen[str]") -> None:
