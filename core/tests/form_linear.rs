@@ -20,7 +20,10 @@ fn a_hundred_thousand_distinct_parameters_decode_with_no_repeat() {
     let body = distinct_keys(100_000).join("&");
     let pairs = form_decode_with(&body, UNCAPPED).unwrap();
     assert_eq!(pairs.len(), 100_000);
-    assert_eq!(pairs.last().map(|(k, v)| (k.as_str(), v.as_str())), Some(("key99999", "value")));
+    assert_eq!(
+        pairs.last().map(|(k, v)| (k.as_str(), v.as_str())),
+        Some(("key99999", "value"))
+    );
     assert_eq!(repeated_name(&pairs), None);
 }
 
