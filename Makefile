@@ -142,8 +142,8 @@ wasm-test: wasm node browser-deps $(NODE_DIR)/node_modules/.ready $(WASM_BENCH)/
 wasm-bench: wasm node browser-deps $(WASM_BENCH)/node_modules/.ready ## @authcore/wasm vs jose, fast-jwt, @authcore/node in Node and vs jose in Chromium (JSON to target/bench/wasm-*.json)
 	node $(WASM_BENCH)/bench_wasm.mjs --rounds 7
 
-wasm-size: wasm ## raw / gzip / brotli of what a browser loads for each entry, @authcore/wasm and @authcore/wasm/client (one JSON line each)
-	node bindings-wasm/tools/size.mjs
+wasm-size: wasm ## raw / gzip / brotli of what a browser loads for each entry, @authcore/wasm and @authcore/wasm/client (one JSON line each; JSON to target/bench/wasm-size.json)
+	node bindings-wasm/tools/size.mjs --json target/bench/wasm-size.json
 
 wasm-check: ## the core builds for wasm32 (portable crypto only)
 	scripts/wasm-cargo.sh build --release --quiet -p authcore
@@ -165,6 +165,7 @@ bench: python node wasm browser-deps $(NODE_BENCH)/node_modules/.ready $(WASM_BE
 	$(PY) bindings-python/bench/bench_jwt.py
 	node $(NODE_BENCH)/bench_jwt.mjs --rounds 7
 	node $(WASM_BENCH)/bench_wasm.mjs --rounds 7
+	node bindings-wasm/tools/size.mjs --json target/bench/wasm-size.json
 	$(PY) bench/report.py
 
 bench-report: ## rewrite BENCHMARKS.md's generated tables from target/bench/*.json (no run)
@@ -178,7 +179,8 @@ bench-smoke: python node wasm browser-deps $(NODE_BENCH)/node_modules/.ready $(W
 	$(PY) bindings-python/bench/bench_jwt.py --smoke --json $(BENCH_SMOKE)/python.json
 	node $(NODE_BENCH)/bench_jwt.mjs --smoke --json $(BENCH_SMOKE)/node.json
 	node $(WASM_BENCH)/bench_wasm.mjs --smoke --json $(BENCH_SMOKE)/wasm-node.json --json-browser $(BENCH_SMOKE)/wasm-browser.json
-	$(PY) bench/report.py --results $(BENCH_SMOKE) --expect rust,python,node,wasm-node,wasm-browser --out $(BENCH_SMOKE)/BENCHMARKS.md
+	node bindings-wasm/tools/size.mjs --json $(BENCH_SMOKE)/wasm-size.json
+	$(PY) bench/report.py --results $(BENCH_SMOKE) --expect rust,python,node,wasm-node,wasm-browser,wasm-size --out $(BENCH_SMOKE)/BENCHMARKS.md
 test: bench-smoke
 .PHONY: bench-report bench-smoke
 

@@ -112,5 +112,48 @@ class ReportTest(unittest.TestCase):
         self.assertIn("no results for python", err)
 
 
+
+SIZE = {
+    "schema": "authcore-size/1",
+    "name": "wasm-size",
+    "harness": "bindings-wasm/tools/size.mjs",
+    "meta": {"date": "2026-01-01T00:00:00Z", "variant": "default", "versions": {"@authcore/wasm": "0.1.0"}},
+    "entries": [
+        {"entry": "full", "wasm": {"raw": 9, "gzip": 8, "brotli": 7}, "js": {"raw": 3, "gzip": 2, "brotli": 1}, "total": {"raw": 12, "gzip": 10, "brotli": 8}},
+        {"entry": "client", "wasm": {"raw": 400_000, "gzip": 140_000, "brotli": 120_000}, "js": {"raw": 50_000, "gzip": 20_000, "brotli": 15_000}, "total": {"raw": 450_000, "gzip": 160_000, "brotli": 135_000}},
+    ],
+}
+
+SIZE_MD = "# B\n\n<!-- bench:targets:start -->\n<!-- bench:targets:end -->\n\n<!-- bench:wasm-size:start -->\nold\n<!-- bench:wasm-size:end -->\n"
+
+
+class SizeReportTest(unittest.TestCase):
+    run_report = ReportTest.run_report
+
+    def test_size_table_and_target(self):
+        rc, out, err = self.run_report([SIZE], SIZE_MD)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("| `@authcore/wasm/client` (frontend) | 400,000 | 140,000 | 120,000 | 50,000 | 20,000 | 450,000 | **160,000** | 135,000 |", out)
+        self.assertIn("| wasm-size | `@authcore/wasm/client` (what a frontend loads) ≤ 150 KB gzip | 160,000 bytes | **missed** |", out)
+        small = copy.deepcopy(SIZE)
+        small["entries"][1]["total"]["gzip"] = 150_000
+        rc, out, err = self.run_report([small], SIZE_MD)
+        self.assertIn("| 150,000 bytes | met |", out)
+
+    def test_bad_size_results_refused(self):
+        for mutate in (
+            lambda d: d.pop("entries"),
+            lambda d: d["entries"][0]["total"].pop("gzip"),
+            lambda d: d["entries"][0]["wasm"].__setitem__("raw", True),
+            lambda d: d["entries"][0]["js"].__setitem__("raw", 0),
+            lambda d: d.__setitem__("name", "other"),
+            lambda d: d["meta"].pop("date"),
+        ):
+            doc = copy.deepcopy(SIZE)
+            mutate(doc)
+            rc, _, err = self.run_report([doc], SIZE_MD)
+            self.assertEqual(rc, 2, err)
+
+
 if __name__ == "__main__":
     unittest.main()

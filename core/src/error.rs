@@ -343,13 +343,6 @@ pub struct Error {
     field: Option<String>,
 }
 
-/// The HTTP body form of an error: exactly `{"detail": "...", "code": "..."}`.
-#[derive(Serialize)]
-struct Body<'a> {
-    detail: &'a str,
-    code: &'a str,
-}
-
 impl Error {
     /// An error with the code's default detail.
     pub fn new(code: ErrorCode) -> Self {
@@ -405,13 +398,24 @@ impl Error {
 
     /// The HTTP body, `{"detail":"...","code":"..."}`, as compact JSON text.
     pub fn to_json(&self) -> String {
-        let body = Body {
-            detail: &self.detail,
-            code: self.code.as_str(),
-        };
-        // Serialising two string fields cannot fail; fall back to a fixed body anyway.
-        serde_json::to_string(&body)
-            .unwrap_or_else(|_| String::from(r#"{"detail":"Internal error.","code":"internal"}"#))
+        // Written directly: codes are snake_case ASCII, and a detail needs escaping only when it
+        // holds `"`, `\` or a control character (then `serde_json` escapes it). Same bytes as
+        // serialising the two fields.
+        let (detail, code) = (self.detail.as_str(), self.code.as_str());
+        let mut out = String::with_capacity(24 + detail.len() + code.len());
+        out.push_str(r#"{"detail":"#);
+        if detail.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+            // Serialising a string cannot fail; fall back to a fixed text anyway.
+            out.push_str(&serde_json::to_string(detail).unwrap_or_else(|_| String::from(r#""Internal error.""#)));
+        } else {
+            out.push('"');
+            out.push_str(detail);
+            out.push('"');
+        }
+        out.push_str(r#","code":""#);
+        out.push_str(code);
+        out.push_str(r#""}"#);
+        out
     }
 
     /// Prefixes the field path (`prefix.field`) — used when an error comes from a nested document.
@@ -520,6 +524,33 @@ pub fn catalog() -> Vec<serde_json::Value> {
 mod tests {
     use super::*;
     use std::collections::BTreeSet;
+
+    #[test]
+    fn the_body_is_what_serde_json_writes_for_the_two_fields() {
+        let controls: String = (0u8..0x20).map(char::from).collect();
+        let details = [
+            String::new(),
+            "Plain text.".to_owned(),
+            r#"Quote " and backslash \ inside."#.to_owned(),
+            "Line\nbreak and tab\t.".to_owned(),
+            controls,
+            "Unicode é, 中, \u{2028}, \u{7f}, 😀.".to_owned(),
+        ];
+        for code in ErrorCode::ALL {
+            for detail in &details {
+                let err = Error::with_detail(*code, detail.clone());
+                let want = serde_json::json!({"detail": detail, "code": code.as_str()});
+                let want = format!(
+                    r#"{{"detail":{},"code":{}}}"#,
+                    serde_json::to_string(&want["detail"]).unwrap(),
+                    serde_json::to_string(&want["code"]).unwrap()
+                );
+                assert_eq!(err.to_json(), want);
+                let back: serde_json::Value = serde_json::from_str(&err.to_json()).unwrap();
+                assert_eq!(back["detail"], serde_json::Value::from(detail.as_str()));
+            }
+        }
+    }
 
     #[test]
     fn codes_are_unique_snake_case_and_round_trip() {

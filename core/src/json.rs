@@ -80,9 +80,14 @@ impl<'de> Visitor<'de> for StrictVisitor {
 
 /// Parses strict JSON text.
 pub(crate) fn parse(bytes: &[u8]) -> Result<Value, String> {
-    serde_json::from_slice::<Strict>(bytes)
-        .map(|s| s.0)
-        .map_err(|e| e.to_string())
+    // Valid UTF-8 is checked once for the whole text, so that the parser need not check each
+    // string again; text that is not UTF-8 goes to the byte parser for its exact error.
+    match core::str::from_utf8(bytes) {
+        Ok(text) => serde_json::from_str::<Strict>(text),
+        Err(_) => serde_json::from_slice::<Strict>(bytes),
+    }
+    .map(|s| s.0)
+    .map_err(|e| e.to_string())
 }
 
 /// Parses strict JSON text that must be an object.
@@ -101,10 +106,19 @@ pub(crate) fn parse_object_picking<const N: usize>(
     bytes: &[u8],
     names: &[&str; N],
 ) -> Result<[Option<Value>; N], String> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let picked = Picking(names).deserialize(&mut de).map_err(|e| e.to_string())?;
-    de.end().map_err(|e| e.to_string())?;
-    picked.ok_or_else(|| "not a JSON object".to_owned())
+    fn pick<'de, R: serde_json::de::Read<'de>, const N: usize>(
+        mut de: serde_json::Deserializer<R>,
+        names: &[&str; N],
+    ) -> Result<[Option<Value>; N], String> {
+        let picked = Picking(names).deserialize(&mut de).map_err(|e| e.to_string())?;
+        de.end().map_err(|e| e.to_string())?;
+        picked.ok_or_else(|| "not a JSON object".to_owned())
+    }
+    // As in [`parse`]: UTF-8 checked once, the byte parser only for its error.
+    match core::str::from_utf8(bytes) {
+        Ok(text) => pick(serde_json::Deserializer::from_str(text), names),
+        Err(_) => pick(serde_json::Deserializer::from_slice(bytes), names),
+    }
 }
 
 /// A member name, borrowed from the input unless it has escapes.

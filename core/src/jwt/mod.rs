@@ -903,7 +903,7 @@ impl Issuer {
     pub fn issue(&self, claims: impl Serialize, now: i64, entropy: &mut dyn Entropy) -> Result<String> {
         let claims = serde_json::to_value(claims)
             .map_err(|_| Error::field(ErrorCode::InvalidInput, "claims", "Claims could not be serialised."))?;
-        let Value::Object(mut claims) = claims else {
+        let Value::Object(claims) = claims else {
             return Err(Error::field(
                 ErrorCode::InvalidInput,
                 "claims",
@@ -930,25 +930,49 @@ impl Issuer {
                 format!("Claim `{name}` is set by the issuer."),
             ));
         }
-        claims.insert("iat".into(), now.into());
-        claims.insert("exp".into(), (now + self.config.lifetime).into());
-        if let Some(iss) = &self.config.issuer {
-            claims.insert("iss".into(), iss.clone().into());
+        // The issuer's claims, merged into the caller's (already ordered by name, as a map
+        // orders them) while writing: the same bytes as inserting them and serialising the
+        // map, without building it. `aud` < `exp` < `iat` < `iss` < `jti`.
+        let jti = match self.config.jti {
+            true => Some(Base64UrlUnpadded::encode_string(&random_bytes(entropy, 16)?)),
+            false => None,
+        };
+        let exp = now + self.config.lifetime;
+        let issuer_claims: [(&str, Option<IssuerClaim<'_>>); 5] = [
+            ("aud", self.config.audience.as_deref().map(IssuerClaim::Text)),
+            ("exp", Some(IssuerClaim::Time(exp))),
+            ("iat", Some(IssuerClaim::Time(now))),
+            ("iss", self.config.issuer.as_deref().map(IssuerClaim::Text)),
+            ("jti", jti.as_deref().map(IssuerClaim::Text)),
+        ];
+        let mut json = Vec::with_capacity(256);
+        json.push(b'{');
+        let mut pending = issuer_claims
+            .iter()
+            .filter_map(|(n, v)| v.as_ref().map(|v| (*n, v)))
+            .peekable();
+        let mut first = true;
+        for (name, value) in &claims {
+            while let Some((n, v)) = pending.next_if(|(n, _)| *n < name.as_str()) {
+                write_member(&mut json, &mut first, n, v)?;
+            }
+            write_member(&mut json, &mut first, name, value)?;
         }
-        if let Some(aud) = &self.config.audience {
-            claims.insert("aud".into(), aud.clone().into());
+        for (n, v) in pending {
+            write_member(&mut json, &mut first, n, v)?;
         }
-        if self.config.jti {
-            let jti = Base64UrlUnpadded::encode_string(&random_bytes(entropy, 16)?);
-            claims.insert("jti".into(), jti.into());
-        }
-        let mut token = String::with_capacity(self.header_b64.len() + 256);
-        token.push_str(&self.header_b64);
-        token.push('.');
-        token.push_str(&b64_json(&Value::Object(claims))?);
-        let signature = self.key.sign(token.as_bytes())?;
-        token.push('.');
-        token.push_str(&Base64UrlUnpadded::encode_string(&signature));
+        json.push(b'}');
+
+        let payload_len = Base64UrlUnpadded::encoded_len(&json);
+        let mut token = Vec::with_capacity(self.header_b64.len() + payload_len + 2 + 344);
+        token.extend_from_slice(self.header_b64.as_bytes());
+        token.push(b'.');
+        push_b64(&mut token, &json)?;
+        let signature = self.key.sign(&token)?;
+        token.push(b'.');
+        push_b64(&mut token, &signature)?;
+        // Every byte is the header's or base64url's: ASCII.
+        let token = String::from_utf8(token).map_err(|_| Error::new(ErrorCode::Internal))?;
         Ok(token)
     }
 }
@@ -1108,7 +1132,7 @@ pub fn decode_unverified(token: &str) -> Result<(Map<String, Value>, Map<String,
 fn three_segments(token: &str) -> Option<(&str, &str, &str)> {
     let (h64, rest) = token.split_once('.')?;
     let (c64, s64) = rest.split_once('.')?;
-    (!s64.contains('.')).then_some((h64, c64, s64))
+    (!s64.as_bytes().contains(&b'.')).then_some((h64, c64, s64))
 }
 
 fn invalid_token(detail: impl Into<String>) -> Error {
@@ -1201,6 +1225,63 @@ fn b64url_decode_public(text: &[u8]) -> Option<Vec<u8>> {
         _ => return None,
     }
     (seen & 0xc0 == 0).then_some(out)
+}
+
+/// A claim the issuer sets: a string or a time.
+enum IssuerClaim<'a> {
+    Text(&'a str),
+    Time(i64),
+}
+
+impl Serialize for IssuerClaim<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
+        match self {
+            IssuerClaim::Text(t) => s.serialize_str(t),
+            IssuerClaim::Time(t) => s.serialize_i64(*t),
+        }
+    }
+}
+
+/// Writes `"name":value` (compact, as `serde_json` writes a map member), after a comma unless
+/// it is the first member.
+fn write_member(json: &mut Vec<u8>, first: &mut bool, name: &str, value: &impl Serialize) -> Result<()> {
+    if !core::mem::take(first) {
+        json.push(b',');
+    }
+    let unserialisable = |_| Error::field(ErrorCode::InvalidInput, "claims", "Claims could not be serialised.");
+    serde_json::to_writer(&mut *json, name).map_err(unserialisable)?;
+    json.push(b':');
+    serde_json::to_writer(&mut *json, value).map_err(unserialisable)
+}
+
+/// Appends `bytes` in unpadded base64url (RFC 4648 §5). For a token's segments, which are
+/// public: a table lookup per character, not constant time (secrets go through `base64ct`).
+fn push_b64(out: &mut Vec<u8>, bytes: &[u8]) -> Result<()> {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let char_of = |sextet: u32| ALPHABET.get((sextet & 0x3f) as usize).copied().unwrap_or(b'A');
+    let start = out.len();
+    out.resize(start + Base64UrlUnpadded::encoded_len(bytes), 0);
+    let dst = out.get_mut(start..).ok_or_else(|| Error::new(ErrorCode::Internal))?;
+    let chunks = bytes.chunks_exact(3);
+    let tail = chunks.remainder();
+    let mut dst_chunks = dst.chunks_exact_mut(4);
+    for (src, d) in chunks.zip(&mut dst_chunks) {
+        let (&[a, b, c], [w, x, y, z]) = (src, d) else { continue };
+        let n = u32::from(a) << 16 | u32::from(b) << 8 | u32::from(c);
+        (*w, *x, *y, *z) = (char_of(n >> 18), char_of(n >> 12), char_of(n >> 6), char_of(n));
+    }
+    match (tail, dst_chunks.into_remainder()) {
+        (&[a], [w, x]) => {
+            let n = u32::from(a) << 16;
+            (*w, *x) = (char_of(n >> 18), char_of(n >> 12));
+        }
+        (&[a, b], [w, x, y]) => {
+            let n = u32::from(a) << 16 | u32::from(b) << 8;
+            (*w, *x, *y) = (char_of(n >> 18), char_of(n >> 12), char_of(n >> 6));
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 fn b64_json(v: &Value) -> Result<String> {

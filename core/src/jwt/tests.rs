@@ -248,6 +248,50 @@ fn token_segments_decode_as_strict_base64url() {
 }
 
 #[test]
+fn token_segments_encode_as_base64url_agreeing_with_base64ct() {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    let data: Vec<u8> = (0..=255u8).chain((0..=255u8).rev()).collect();
+    for len in 0..data.len() {
+        let mut out = b"prefix.".to_vec();
+        super::push_b64(&mut out, &data[..len]).unwrap();
+        let want = format!("prefix.{}", Base64UrlUnpadded::encode_string(&data[..len]));
+        assert_eq!(out, want.as_bytes(), "length {len}");
+    }
+}
+
+#[test]
+fn issued_claims_are_ordered_by_name_with_the_issuer_claims_merged_in() {
+    use super::{Algorithm, Backend, Issuer, IssuerConfig, SigningKey};
+    use crate::entropy::FixedEntropy;
+    let key = SigningKey::from_secret(Algorithm::Hs256, &[7u8; 32], Backend::default()).unwrap();
+    let issuer = Issuer::new(
+        IssuerConfig {
+            issuer: Some("https://i.example".into()),
+            audience: Some("api".into()),
+            jti: true,
+            lifetime: 60,
+            ..IssuerConfig::default()
+        },
+        key,
+    )
+    .unwrap();
+    let mut entropy = FixedEntropy::new(vec![0u8; 16]);
+    let token = issuer
+        .issue(
+            json!({"zz": 1, "a": "x\"y", "email": "e", "ab": [1, {"k": null}], "it": true}),
+            1_000,
+            &mut entropy,
+        )
+        .unwrap();
+    let payload = token.split('.').nth(1).unwrap();
+    let text = String::from_utf8(super::b64url_decode_public(payload.as_bytes()).unwrap()).unwrap();
+    assert_eq!(
+        text,
+        r#"{"a":"x\"y","ab":[1,{"k":null}],"aud":"api","email":"e","exp":1060,"iat":1000,"iss":"https://i.example","it":true,"jti":"AAAAAAAAAAAAAAAAAAAAAA","zz":1}"#
+    );
+}
+
+#[test]
 fn header_members_are_picked_with_the_strict_parser_answers() {
     use crate::json::{parse_object, parse_object_picking};
     let names = ["alg", "kid", "typ"];
