@@ -395,13 +395,16 @@ fn normal_form(uri: &str) -> Option<(String, String, String, String)> {
 /// `("https://host:port", "/path?query")` of a checked URL.
 fn split_origin(url: &str) -> (&str, &str) {
     let after = url.find("://").map_or(0, |i| i + 3);
-    let end = url[after..].find(['/', '?']).map_or(url.len(), |i| after + i);
-    url.split_at(end)
+    let end = url
+        .get(after..)
+        .and_then(|rest| rest.find(['/', '?']))
+        .map_or(url.len(), |i| after + i);
+    url.split_at_checked(end).unwrap_or((url, ""))
 }
 
 fn duplicates(field: &str, items: &[String]) -> Result<()> {
     for (i, item) in items.iter().enumerate() {
-        if items[..i].contains(item) {
+        if items.iter().take(i).any(|x| x == item) {
             return Err(Error::field(
                 ErrorCode::InvalidConfig,
                 format!("{field}[{i}]"),
