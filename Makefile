@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: help example-server-test conformance conformance-matrix conformance-js-test chromium browser-deps example-browser-test test lint fmt types bench doc python python-test python-versions python-bench node node-test node-bench wasm wasm-test wasm-bench wasm-size wasm-check fuzz
+.PHONY: help example-server-test example-mcp-server-test conformance conformance-matrix conformance-js-test chromium browser-deps example-browser-test test lint fmt types bench doc python python-test python-versions python-bench node node-test node-bench wasm wasm-test wasm-bench wasm-size wasm-check fuzz
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -94,6 +94,24 @@ python-test: python ## the binding's own tests, its conformance runner, and stub
 
 example-server-test: python ## examples/server-python + examples/agent-python end to end on loopback (device login through /device, refresh, 401, reuse, every gate rule)
 	$(PY) -m pytest -q -p no:cacheprovider examples/server-python/tests
+
+MCP_EXAMPLE := examples/mcp-server-python
+MCP_VENV := target/venv-mcp-example
+
+$(MCP_VENV)/.ready: $(MCP_EXAMPLE)/requirements.txt
+	rm -rf $(MCP_VENV) && python3 -m venv $(MCP_VENV)
+	$(MCP_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r $(MCP_EXAMPLE)/requirements.txt
+	touch $@
+
+$(MCP_EXAMPLE)/client/node_modules/.ready: $(MCP_EXAMPLE)/client/package-lock.json
+	cd $(MCP_EXAMPLE)/client && npm ci --no-audit --no-fund --silent
+	touch $@
+
+example-mcp-server-test: python $(MCP_VENV)/.ready $(MCP_EXAMPLE)/client/node_modules/.ready ## examples/mcp-server-python: the official MCP TypeScript SDK client authenticates against the authcore-protected FastAPI MCP server (loopback authorization server), plus the refusals
+	$(MCP_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps $(WHEELS)/authcore-*.whl
+	$(MCP_VENV)/bin/python -m pytest -q -p no:cacheprovider $(MCP_EXAMPLE)/tests
+
+test: example-mcp-server-test
 
 python-versions: ## the built wheel in fresh venvs of the oldest (3.9) and newest pyenv Pythons: smoke script, conformance runner
 	bindings-python/tools/python_versions.sh

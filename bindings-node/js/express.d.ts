@@ -1,6 +1,6 @@
 // `@authcore/node/express`: Express middleware and a Fastify hook backed by `Gate`.
 
-import type { AuthContext, Decision, HttpRequest, Lookup, Session } from "./types";
+import type { AuthContext, Decision, HttpRequest, Lookup, ResourceMetadata, Session } from "./types";
 
 /** A user's identities and entitlements, as the gate reads them. */
 export type GateUser = NonNullable<Lookup["user"]>;
@@ -70,3 +70,15 @@ export declare function fastifyGate(
   storage?: GateStorage | null,
   options?: GateMiddlewareOptions,
 ): (request: FastifyRequestLike, reply: FastifyReplyLike) => Promise<unknown>;
+
+/**
+ * Express (or `node:http`) middleware for an MCP server: answers the Protected Resource
+ * Metadata route, then the gate (`protectedResource`); `req.auth` is the caller (never the
+ * token) and the `Authorization` header is removed from `req.headers`.
+ */
+export declare function mcpServerMiddleware(
+  gate: Gate,
+  metadata: ResourceMetadata,
+  storage?: GateStorage | null,
+  options?: GateMiddlewareOptions,
+): (req: NodeRequest, res: NodeResponse, next: (error?: unknown) => void) => void;

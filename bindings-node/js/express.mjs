@@ -10,6 +10,11 @@
 // No dependency on express or fastify: the middleware is a plain `(req, res, next)` function
 // on Node's `IncomingMessage`/`ServerResponse` (which is what Express hands it), so it also
 // runs under `node:http` (`next` is then called with an error or nothing).
+//
+// `mcpServerMiddleware` is the same for an MCP server (an OAuth protected resource): it also
+// answers the RFC 9728 metadata route, and hides the token from the application.
+
+import { checkResourceMetadata, serveResourceMetadata } from "./index.mjs";
 
 function nowSeconds() {
   return Math.floor(Date.now() / 1000);
@@ -120,5 +125,52 @@ export function fastifyGate(gate, storage, options = {}) {
     const { status, headers, body } = decision.response;
     reply.code(status).headers(headers);
     return reply.send(body);
+  };
+}
+
+/**
+ * Express (or `node:http`) middleware for an MCP server: a request for the resource's
+ * Protected Resource Metadata (RFC 9728) is answered with the document; every other request
+ * passes the gate (configured with `protectedResource`) or gets its deny response (401, 403
+ * or 400 with the `WWW-Authenticate` challenge naming `resource_metadata` and the route's
+ * scopes). On success `req.auth` is the caller's context (subject, scopes; never the token),
+ * and the `Authorization` header is removed from `req.headers` so the application cannot pass
+ * the token on (the MCP spec forbids token passthrough).
+ * @param {object} gate a `Gate` with `protectedResource`
+ * @param {object} metadata the ResourceMetadata document (checked here)
+ * @param {object} [storage] as for `gateMiddleware`
+ * @param {{clock?: () => number}} [options] `clock` returns Unix seconds
+ */
+export function mcpServerMiddleware(gate, metadata, storage, options = {}) {
+  if (gate === null || typeof gate !== "object" || typeof gate.classify !== "function") {
+    throw new TypeError("mcpServerMiddleware: gate must be a Gate");
+  }
+  const document = checkResourceMetadata(metadata);
+  const clock = options.clock ?? (() => Date.now() / 1000);
+  return function authcoreMcpServer(req, res, next) {
+    const request = requestRecord(req);
+    let served;
+    try {
+      served = serveResourceMetadata(document, request);
+    } catch (error) {
+      next(error);
+      return;
+    }
+    if (served !== null) {
+      sendDeny(res, served);
+      return;
+    }
+    authenticate(gate, request, storage, Math.floor(clock())).then(
+      (decision) => {
+        if (decision.type === "allow") {
+          req.auth = decision.context;
+          if (req.headers && typeof req.headers === "object") delete req.headers.authorization;
+          next();
+        } else {
+          sendDeny(res, decision.response);
+        }
+      },
+      (error) => next(error),
+    );
   };
 }

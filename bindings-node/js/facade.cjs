@@ -1577,6 +1577,36 @@ function createApi(native) {
     return parse(call(() => native.introspectionOutcome(r, at)));
   }
 
+  // ---------------------------------------------------------------------------- MCP resource server
+
+  /** The URL of `resource`'s Protected Resource Metadata document (RFC 9728 §3.1, path-inserted). */
+  function resourceMetadataUrl(resource) {
+    const r = str(resource, "resource");
+    return call(() => native.resourceMetadataUrl(r));
+  }
+  /** The path of `resource`'s metadata document, for a router. */
+  function resourceMetadataPath(resource) {
+    const r = str(resource, "resource");
+    return call(() => native.resourceMetadataPath(r));
+  }
+  /** The metadata document checked, in its wire shape. */
+  function checkResourceMetadata(metadata) {
+    const m = json(metadata, "metadata");
+    return parse(call(() => native.checkResourceMetadata(m)));
+  }
+  /** The response to `request` when it asks for the metadata document, else `null`. */
+  function serveResourceMetadata(metadata, request) {
+    const m = json(metadata, "metadata");
+    const r = json(request, "request");
+    return parse(call(() => native.serveResourceMetadata(m, r)));
+  }
+  /** Whether the audience value `aud` names `resource` (the audience rule). */
+  function resourceMatches(aud, resource) {
+    const a = str(aud, "aud");
+    const r = str(resource, "resource");
+    return call(() => native.resourceMatches(a, r));
+  }
+
   // ---------------------------------------------------------------------------- errors
 
   /** The error catalog: `[{code, status, family, detail}]`. */
@@ -1674,6 +1704,11 @@ function createApi(native) {
     setDefault,
     revocationOutcome,
     introspectionOutcome,
+    resourceMetadataUrl,
+    resourceMetadataPath,
+    checkResourceMetadata,
+    serveResourceMetadata,
+    resourceMatches,
     Cors,
     profile,
     profileNames,

@@ -8,6 +8,7 @@ import type {
   Action,
   ClientAuth,
   Introspection,
+  ResourceMetadata,
   RevocationOutcome,
   RevocationPlan,
   JwksReport,
@@ -643,6 +644,16 @@ export function setDefault(connections: Connection[], provider: string, connecti
 export function revocationOutcome(response: HttpResponse): RevocationOutcome;
 /** Reads an introspection answer (RFC 7662). */
 export function introspectionOutcome(response: HttpResponse, now?: Now): Introspection;
+/** The URL of `resource`'s Protected Resource Metadata document (RFC 9728 §3.1, path-inserted). */
+export function resourceMetadataUrl(resource: string): string;
+/** The path of `resource`'s metadata document, for a router. */
+export function resourceMetadataPath(resource: string): string;
+/** The metadata document checked, in its wire shape. */
+export function checkResourceMetadata(metadata: ResourceMetadata): ResourceMetadata;
+/** The response to `request` when it asks for the metadata document, else `null`. */
+export function serveResourceMetadata(metadata: ResourceMetadata, request: HttpRequest): HttpResponse | null;
+/** Whether the audience value `aud` names `resource` (the audience rule). */
+export function resourceMatches(aud: string, resource: string): boolean;
 
 // ------------------------------------------------------------------------------ cors
 

@@ -904,6 +904,8 @@ export interface GateConfig {
   jwt?: GateJwt | null;
   /** Resolve dot-segments and empty segments in request paths instead of refusing them (default false). When on, the host must route on `Classified::path`, the normalised path. See the module docs. */
   normalize_path?: boolean;
+  /** Act as an OAuth protected resource (an MCP server; default none). See `ProtectedResource` and "Protected-resource mode" in the module docs. */
+  protected_resource?: ProtectedResource | null;
   /** `realm` in `WWW-Authenticate` (default `api`). */
   realm?: string;
   /** Route rules, first match wins. */
@@ -1425,6 +1427,16 @@ export interface PromptDeviceAction {
   verification_uri_complete?: string | null;
 }
 
+/** Protected-resource settings (`GateConfig::protected_resource`): the gate accepts only access tokens issued for `resource` by one of `issuers`, and its challenges point clients at the resource's metadata (RFC 9728 §5.1). See "Protected-resource mode" in the module docs. */
+export interface ProtectedResource {
+  /** The issuers whose tokens are accepted: a token's `iss` must be one of them, compared exactly (RFC 8414 §3.3 issuer identifiers). At least one. */
+  issuers: string[];
+  /** The resource identifier (RFC 8707, RFC 9728 `resource`), e.g. `https://mcp.example.com/mcp`: an https URL without a fragment (http only to a loopback host). A token's `aud` must name it (`resource_matches`). */
+  resource: string;
+  /** The URL of the resource's metadata document, written as `resource_metadata` in every challenge (default: `well_known_url` of `resource`). */
+  resource_metadata?: string | null;
+}
+
 /** A provider definition, in its canonical form. `Provider::from_value` also reads authsome's provider files (`schema_version`, `api_url`, the `oauth` and `api_key` blocks) and turns them into this form. */
 export interface Provider {
   /** How it authenticates. */
@@ -1667,6 +1679,28 @@ export interface RenderFormAuthAction {
   type: "render_form";
   /** The fields. */
   fields: FormField[];
+}
+
+/** An RFC 9728 §2 Protected Resource Metadata document (the wire shape; absent members are left out of the JSON). */
+export interface ResourceMetadata {
+  /** The issuers of the authorization servers that issue tokens for this resource (RFC 8414 issuer identifiers; at least one, as MCP requires). */
+  authorization_servers: string[];
+  /** How a token may be presented: `header`, `body`, `query` (MCP: `header` only). */
+  bearer_methods_supported?: string[] | null;
+  /** Whether the resource accepts only DPoP-bound tokens (RFC 9449 §5.2; absent: false). */
+  dpop_bound_access_tokens_required?: boolean | null;
+  /** The JWS algorithms the resource accepts in DPoP proofs (RFC 9449 §5.1). */
+  dpop_signing_alg_values_supported?: string[] | null;
+  /** The resource's own JWKS (an https URL), for signed responses. */
+  jwks_uri?: string | null;
+  /** The resource identifier: an https URL without a fragment (http only to a loopback host), e.g. `https://mcp.example.com/mcp`. Tokens for this resource carry it in `aud`. */
+  resource: string;
+  /** A page for developers (an https URL). */
+  resource_documentation?: string | null;
+  /** A human-readable name of the resource. */
+  resource_name?: string | null;
+  /** The scopes a client needs for basic use (without `offline_access`, which the MCP spec keeps out of a resource's scopes). */
+  scopes_supported?: string[] | null;
 }
 
 /** The names a server uses for the members of its token responses, when they are not the RFC 6749 ones. Each field holds the server's name for that member; an absent field keeps the standard name. A Django REST framework SimpleJWT server answers `{"access": …, "refresh": …}`: `{"access_token": "access", "refresh_token": "refresh"}`. Under a mapping, the standard name of a mapped member is not read at all. */
@@ -2436,6 +2470,8 @@ export interface GateConfigOptions {
   jwt?: GateJwtOptions | null;
   /** Resolve dot-segments and empty segments in request paths instead of refusing them (default false). When on, the host must route on `Classified::path`, the normalised path. See the module docs. */
   normalizePath?: boolean;
+  /** Act as an OAuth protected resource (an MCP server; default none). See `ProtectedResource` and "Protected-resource mode" in the module docs. */
+  protectedResource?: ProtectedResourceOptions | null;
   /** `realm` in `WWW-Authenticate` (default `api`). */
   realm?: string;
   /** Route rules, first match wins. */
@@ -2530,6 +2566,16 @@ export interface PasswordPolicyOptions {
   minLength?: number;
   /** argon2id lanes (default 1). */
   parallelism?: number;
+}
+
+/** `ProtectedResource` as constructor options (camelCase members). */
+export interface ProtectedResourceOptions {
+  /** The issuers whose tokens are accepted: a token's `iss` must be one of them, compared exactly (RFC 8414 §3.3 issuer identifiers). At least one. */
+  issuers: string[];
+  /** The resource identifier (RFC 8707, RFC 9728 `resource`), e.g. `https://mcp.example.com/mcp`: an https URL without a fragment (http only to a loopback host). A token's `aud` must name it (`resource_matches`). */
+  resource: string;
+  /** The URL of the resource's metadata document, written as `resource_metadata` in every challenge (default: `well_known_url` of `resource`). */
+  resourceMetadata?: string | null;
 }
 
 /** `RefreshConfig` as constructor options (camelCase members). */

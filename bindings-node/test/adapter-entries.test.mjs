@@ -28,7 +28,7 @@ test("require and import give the same adapters", () => {
   assert.equal(esmStores.MemoryTokenStore, esm.MemoryTokenStore);
   const express = require("@authcore/node/express");
   assert.deepEqual(Object.keys(express).sort(), Object.keys(esmExpress).sort());
-  assert.deepEqual(Object.keys(express).sort(), ["authenticate", "fastifyGate", "gateMiddleware", "requestRecord"]);
+  assert.deepEqual(Object.keys(express).sort(), ["authenticate", "fastifyGate", "gateMiddleware", "mcpServerMiddleware", "requestRecord"]);
 });
 
 test("the shared adapters module imports nothing (browsers run it as is)", () => {

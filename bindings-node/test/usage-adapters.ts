@@ -3,7 +3,7 @@
 
 import { AuthError, Gate, MemoryTokenStore, RequestDriver, authFetch, deviceLogin } from "@authcore/node";
 import type { StoredTokens, TokenStore } from "@authcore/node";
-import { authenticate, fastifyGate, gateMiddleware, requestRecord } from "@authcore/node/express";
+import { authenticate, fastifyGate, gateMiddleware, mcpServerMiddleware, requestRecord } from "@authcore/node/express";
 import type { GateStorage } from "@authcore/node/express";
 import { FileTokenStore } from "@authcore/node/stores";
 
@@ -41,6 +41,11 @@ const storage: GateStorage = {
 };
 const gate = new Gate({ jwt: { config: { algorithms: ["HS256"] }, keys: [{ alg: "HS256", secret: "x".repeat(32) }] } });
 export const middleware = gateMiddleware(gate, storage, { clock: () => 0 });
+export const mcpMiddleware = mcpServerMiddleware(
+  gate,
+  { resource: "https://mcp.example.com/mcp", authorization_servers: ["https://auth.example.com"] },
+  storage,
+);
 export const hook = fastifyGate(gate, storage);
 export const record = requestRecord({ method: "GET", url: "/", rawHeaders: ["Host", "a"] });
 export const decision = authenticate(gate, record, storage).then((d) => (d.type === "allow" ? d.context.user_id : d.response.status));

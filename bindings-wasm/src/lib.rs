@@ -60,6 +60,8 @@ use wasm_bindgen::prelude::*;
 
 mod authflow;
 #[cfg(feature = "server")]
+mod mcp_server;
+#[cfg(feature = "server")]
 mod revocation;
 mod signin;
 #[cfg(feature = "server")]

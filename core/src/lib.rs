@@ -93,6 +93,7 @@ pub mod error;
 pub mod gate;
 pub mod http;
 pub mod jwt;
+pub mod mcp_server;
 pub mod oauth;
 pub mod password;
 pub mod profile;

@@ -13,8 +13,8 @@ use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value};
 
 use crate::{
-    authflow, broker, cors, device, discovery, error, gate, http, jwt, oauth, password, refresh, registration,
-    revocation, session, signin, tokens, vault,
+    authflow, broker, cors, device, discovery, error, gate, http, jwt, mcp_server, oauth, password, refresh,
+    registration, revocation, session, signin, tokens, vault,
 };
 
 /// Adds `T` (and everything it refers to) to the generator's definitions.
@@ -113,6 +113,8 @@ pub fn document() -> Value {
     add::<revocation::RevocationPlan>(&mut g);
     add::<revocation::RevocationOutcome>(&mut g);
     add::<revocation::Introspection>(&mut g);
+    // MCP resource server
+    add::<mcp_server::ResourceMetadata>(&mut g);
     // CORS
     add::<cors::CorsConfig>(&mut g);
     add::<cors::CorsDecision>(&mut g);

@@ -753,6 +753,7 @@ class GateConfig(TypedDict, total=False):
     identity_header: str
     jwt: Optional[GateJwt]
     normalize_path: bool
+    protected_resource: Optional[ProtectedResource]
     realm: str
     routes: List[RouteRule]
     services: List[ServiceToken]
@@ -1181,6 +1182,16 @@ class PromptDeviceAction(_PromptDeviceActionRequired, total=False):
     verification_uri_complete: Optional[str]
 
 
+class _ProtectedResourceRequired(TypedDict):
+    issuers: List[str]
+    resource: str
+
+
+class ProtectedResource(_ProtectedResourceRequired, total=False):
+    """Protected-resource settings (`GateConfig::protected_resource`): the gate accepts only access tokens issued for `resource` by one of `issuers`, and its challenges point clients at the resource's metadata (RFC 9728 §5.1). See "Protected-resource mode" in the module docs."""
+    resource_metadata: Optional[str]
+
+
 class _ProviderRequired(TypedDict):
     auth_type: AuthType
     display_name: str
@@ -1358,6 +1369,22 @@ class RenderFormAuthAction(TypedDict):
     """Show this form; report with `submit_input`."""
     type: Literal["render_form"]
     fields: List[FormField]
+
+
+class _ResourceMetadataRequired(TypedDict):
+    authorization_servers: List[str]
+    resource: str
+
+
+class ResourceMetadata(_ResourceMetadataRequired, total=False):
+    """An RFC 9728 §2 Protected Resource Metadata document (the wire shape; absent members are left out of the JSON)."""
+    bearer_methods_supported: Optional[List[str]]
+    dpop_bound_access_tokens_required: Optional[bool]
+    dpop_signing_alg_values_supported: Optional[List[str]]
+    jwks_uri: Optional[str]
+    resource_documentation: Optional[str]
+    resource_name: Optional[str]
+    scopes_supported: Optional[List[str]]
 
 
 class ResponseFields(TypedDict, total=False):
@@ -1975,6 +2002,7 @@ __all__ = [
     "PreflightCorsDecision",
     "Prompt",
     "PromptDeviceAction",
+    "ProtectedResource",
     "Provider",
     "ProviderMetadata",
     "ProviderOrigin",
@@ -1996,6 +2024,7 @@ __all__ = [
     "Registration",
     "RenderFormAuthAction",
     "Resolution",
+    "ResourceMetadata",
     "ResponseFields",
     "RetryRevocationOutcome",
     "ReuseRotation",

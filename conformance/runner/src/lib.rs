@@ -428,6 +428,11 @@ pub const OPS: &[&str] = &[
     "authflow.status",
     "authflow.snapshot",
     "authflow.restore",
+    // MCP resource server
+    "mcp_server.metadata_url",
+    "mcp_server.check_metadata",
+    "mcp_server.serve_metadata",
+    "mcp_server.resource_matches",
 ];
 
 /// The operation table. Shapes are documented in `conformance/README.md`.
@@ -1067,6 +1072,28 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
             "cors.decide" => {
                 let c = ctx.cors.as_ref().ok_or("no cors: call cors.new first")?;
                 Ok(out(&c.decide(&arg(input, "request")?)))
+            }
+            // MCP resource server
+            "mcp_server.metadata_url" => {
+                let resource: String = arg(input, "resource")?;
+                authcore::mcp_server::well_known_url(&resource).and_then(|url| {
+                    let path = authcore::mcp_server::well_known_path(&resource)?;
+                    Ok(json!({ "url": url, "path": path }))
+                })
+            }
+            "mcp_server.check_metadata" => {
+                let doc: authcore::mcp_server::ResourceMetadata = arg(input, "metadata")?;
+                doc.check().map(|()| out(&doc))
+            }
+            "mcp_server.serve_metadata" => {
+                let doc: authcore::mcp_server::ResourceMetadata = arg(input, "metadata")?;
+                let request: HttpRequest = arg(input, "request")?;
+                doc.check().map(|()| json!({ "response": out(&doc.serve(&request)) }))
+            }
+            "mcp_server.resource_matches" => {
+                let aud: String = arg(input, "aud")?;
+                let resource: String = arg(input, "resource")?;
+                Ok(json!({ "matches": authcore::mcp_server::resource_matches(&aud, &resource) }))
             }
             op if op.starts_with("signin.") => return signin::dispatch(&mut ctx.signin, op, input),
             op if op.starts_with("vault.") => return vault::dispatch(&mut ctx.vault, op, input),

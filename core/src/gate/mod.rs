@@ -65,6 +65,31 @@
 //! `error_description`); code, status and field stay. Keys must be catalog codes, texts 1
 //! to 256 printable ASCII characters.
 //!
+//! ## Protected-resource mode (MCP servers)
+//!
+//! With [`GateConfig::protected_resource`] (see [`ProtectedResource`]) the gate is an OAuth
+//! 2.1 resource server as the MCP authorization spec requires:
+//!
+//! * **Audience and issuer are mandatory.** A JWT is accepted only when its `aud` (a string
+//!   or an array) names the resource identifier ([`crate::mcp_server::resource_matches`]:
+//!   scheme and host case-insensitive, `https://h` = `https://h/`, otherwise exact — a
+//!   trailing slash after a path is significant) and its `iss` is one of
+//!   [`ProtectedResource::issuers`]. A token without `aud` or `iss` is refused
+//!   (`invalid_claims`, 401 `invalid_token`). `jwt.config.audience` and `jwt.config.issuer`
+//!   must be left unset (`invalid_config`): the resource settings are the one source.
+//! * **Challenges** carry `resource_metadata="…"` (RFC 9728 §5.1; the configured URL or the
+//!   resource's well-known URL) and every scope the route needs in one `scope` parameter:
+//!   401 without a credential (no `error`), 401 `invalid_token` for an invalid or expired
+//!   token, 403 `insufficient_scope`, and 400 `invalid_request` for an `Authorization`
+//!   header that is not `Bearer <b64token>`. E.g.
+//!   `Bearer realm="api", scope="files:read files:write", resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp"`.
+//! * **The token is never handed downstream.** [`Decision::Allow`] carries an
+//!   [`AuthContext`] (subject, e-mail, scopes), never the token itself; neither does
+//!   [`Classified`] for a JWT. A handler that calls another service must get its own token
+//!   for it (token exchange), never forward the caller's.
+//!
+//! Without the setting, nothing of the above changes the gate's output.
+//!
 //! ## Decision order
 //!
 //! request target and method (400 `invalid_request_target`) → gateway token (401) → route
@@ -177,11 +202,13 @@ use subtle::ConstantTimeEq;
 
 mod cookie;
 mod gateway;
+mod resource;
 
 pub use cookie::{CookieMode, CsrfRule, DoubleSubmit};
 pub use gateway::{
     generate_gateway_token, GatewayToken, ServiceEnv, GATEWAY_TOKEN_BYTES, GATEWAY_TOKEN_MAX, GATEWAY_TOKEN_MIN,
 };
+pub use resource::ProtectedResource;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{HttpRequest, HttpResponse};
@@ -377,6 +404,9 @@ pub struct GateConfig {
     /// Read the bearer credential from a cookie when there is no `Authorization` header
     /// (default none). See [`CookieMode`].
     pub cookie: Option<CookieMode>,
+    /// Act as an OAuth protected resource (an MCP server; default none). See
+    /// [`ProtectedResource`] and "Protected-resource mode" in the module docs.
+    pub protected_resource: Option<ProtectedResource>,
 }
 
 impl Default for GateConfig {
@@ -399,6 +429,7 @@ impl Default for GateConfig {
             guest_id_rule: GuestIdRule::Prefixed,
             details: BTreeMap::new(),
             cookie: None,
+            protected_resource: None,
         }
     }
 }
@@ -708,11 +739,21 @@ impl Gate {
                 ));
             }
         }
+        if let Some(r) = &config.protected_resource {
+            r.check(config.jwt.as_ref())?;
+        }
         let verifier = match &config.jwt {
-            Some(j) => Some(Verifier::new(
-                j.config.clone(),
-                KeySet::from_specs(&j.keys, backend).map_err(|e| e.in_field("jwt"))?,
-            )?),
+            Some(j) => {
+                let v = Verifier::new(
+                    j.config.clone(),
+                    KeySet::from_specs(&j.keys, backend).map_err(|e| e.in_field("jwt"))?,
+                )?;
+                // A protected resource matches `aud` against its resource identifier as URIs.
+                Some(match config.protected_resource {
+                    Some(_) => v.with_caller_audience(),
+                    None => v,
+                })
+            }
             None => None,
         };
         let sessions = SessionManager::new(config.session.clone())?;
@@ -945,16 +986,9 @@ impl Gate {
             return (c, false);
         }
         let token = if let Some(auth) = request.header("Authorization") {
-            match bearer(auth) {
-                Some(t) => Some(t),
-                None => {
-                    let e = Error::field(
-                        ErrorCode::InvalidToken,
-                        "authorization",
-                        "The Authorization header must be `Bearer <token>`.",
-                    );
-                    return (invalid(e), true);
-                }
+            match self.authorization_token(auth) {
+                Ok(t) => Some(t),
+                Err(e) => return (invalid(e), true),
             }
         } else if let Some(mode) = &self.config.cookie {
             match mode.token(request) {
@@ -996,6 +1030,37 @@ impl Gate {
         (Credential::None, false)
     }
 
+    /// The access token of an `Authorization` header. Only the `Bearer` scheme is taken
+    /// (RFC 6750 §2.1). Anything else is 401 `invalid_token`, or — in protected-resource
+    /// mode — 400 `invalid_request` (RFC 6750 §3.1: a malformed request), where the token
+    /// must also be an RFC 6750 `b64token`.
+    ///
+    /// The DPoP seam: a `DPoP` scheme (RFC 9449 §7.1) is recognised here. Accepting it needs
+    /// the request's `DPoP` proof header checked (`htm`, `htu`, `ath`, `jti` replay record)
+    /// and the verified token's `cnf.jkt` compared with the proof key's thumbprint; the token
+    /// would then go through [`Gate::bearer_credential`] like a bearer token, and the
+    /// challenges would add a `DPoP` challenge with `algs` (RFC 9449 §7.1). Until then a
+    /// `DPoP` credential is refused like any other scheme.
+    fn authorization_token<'r>(&self, auth: &'r str) -> Result<&'r str> {
+        if self.config.protected_resource.is_none() {
+            return bearer(auth).ok_or_else(|| {
+                Error::field(
+                    ErrorCode::InvalidToken,
+                    "authorization",
+                    "The Authorization header must be `Bearer <token>`.",
+                )
+            });
+        }
+        match auth.split_once(' ') {
+            Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && is_b64token(token) => Ok(token),
+            _ => Err(Error::field(
+                ErrorCode::InvalidRequest,
+                "authorization",
+                "The Authorization header must be `Bearer <token>`.",
+            )),
+        }
+    }
+
     /// A bearer token (from `Authorization` or the cookie): a session token or a JWT.
     fn bearer_credential(&self, token: &str, accepts: &[CredentialKind], now: i64) -> Credential {
         let invalid = |error: Error| Credential::Invalid { error };
@@ -1017,7 +1082,13 @@ impl Gate {
         if !accepts.contains(&CredentialKind::Jwt) {
             return refuse(CredentialKind::Jwt);
         }
-        match verifier.verify(token, now) {
+        let checked = verifier
+            .verify(token, now)
+            .and_then(|v| match &self.config.protected_resource {
+                Some(r) => r.check_claims(v.claims()).map(|()| v),
+                None => Ok(v),
+            });
+        match checked {
             Ok(v) => {
                 let Some(user_id) = v.subject().filter(|s| !s.is_empty()).map(str::to_owned) else {
                     return invalid(Error::field(
@@ -1231,17 +1302,21 @@ impl Gate {
             .with_body(error.to_json());
         let realm = format!("Bearer realm=\"{}\"", self.config.realm);
         let scopes = c.route.as_ref().map(|r| r.scopes.join(" ")).unwrap_or_default();
-        let challenge = match error.code() {
-            ErrorCode::InsufficientScope => Some(format!(
-                "{realm}, error=\"insufficient_scope\", scope=\"{}\"",
-                header_text(&scopes)
-            )),
-            ErrorCode::NotAuthenticated | ErrorCode::InvalidServiceToken => Some(realm),
-            _ if error.status() == 401 => Some(format!(
-                "{realm}, error=\"invalid_token\", error_description=\"{}\"",
-                header_text(error.detail())
-            )),
-            _ => None,
+        let challenge = if let Some(r) = &self.config.protected_resource {
+            resource_challenge(&realm, error, &scopes, &r.metadata_url())
+        } else {
+            match error.code() {
+                ErrorCode::InsufficientScope => Some(format!(
+                    "{realm}, error=\"insufficient_scope\", scope=\"{}\"",
+                    header_text(&scopes)
+                )),
+                ErrorCode::NotAuthenticated | ErrorCode::InvalidServiceToken => Some(realm),
+                _ if error.status() == 401 => Some(format!(
+                    "{realm}, error=\"invalid_token\", error_description=\"{}\"",
+                    header_text(error.detail())
+                )),
+                _ => None,
+            }
         };
         // Every part is sanitised or was checked at construction; never write one that is not.
         if let Some(c) = challenge.filter(|c| is_header_safe(c)) {
@@ -1254,6 +1329,46 @@ impl Gate {
         }
         response
     }
+}
+
+/// The challenge in protected-resource mode (RFC 6750 §3, RFC 9728 §5.1, the MCP spec's
+/// "Scope challenge"): `realm`, then `error` and `error_description` when the request
+/// carried a credential, then `scope` (all the route's scopes, in one parameter, when it has
+/// any) and `resource_metadata`. 401 without a usable credential has no `error`; 401 for a bad
+/// token is `invalid_token`; 403 `insufficient_scope`; 400 `invalid_request` for a
+/// malformed `Authorization` header. Other refusals carry no challenge.
+fn resource_challenge(realm: &str, error: &Error, scopes: &str, metadata_url: &str) -> Option<String> {
+    let code = match error.code() {
+        ErrorCode::NotAuthenticated | ErrorCode::InvalidServiceToken => None,
+        ErrorCode::InsufficientScope => Some("insufficient_scope"),
+        ErrorCode::InvalidRequest => Some("invalid_request"),
+        _ if error.status() == 401 => Some("invalid_token"),
+        _ => return None,
+    };
+    let mut out = realm.to_owned();
+    if let Some(code) = code {
+        out.push_str(&format!(
+            ", error=\"{code}\", error_description=\"{}\"",
+            header_text(error.detail())
+        ));
+    }
+    // Scopes and the metadata URL were checked when the gate was built (no quotes, no
+    // backslashes, printable ASCII), and are written whole: a cut list or URL would mislead.
+    if !scopes.is_empty() {
+        out.push_str(&format!(", scope=\"{scopes}\""));
+    }
+    out.push_str(&format!(", resource_metadata=\"{metadata_url}\""));
+    Some(out)
+}
+
+/// An RFC 6750 §2.1 `b64token`: `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" )
+/// *"="`.
+fn is_b64token(s: &str) -> bool {
+    let body = s.trim_end_matches('=');
+    !body.is_empty()
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/'))
 }
 
 /// The longest `error_description` written into `WWW-Authenticate`.

@@ -316,6 +316,7 @@ impl JwksCache {
             probe: Verifier {
                 config: config.verifier.clone(),
                 keys: KeySet::new(),
+                caller_audience: false,
             },
             config,
             backend,

@@ -383,6 +383,9 @@ struct Parsed<'t> {
 pub struct Verifier {
     config: VerifierConfig,
     keys: KeySet,
+    /// The caller matches `aud` itself (the gate's protected-resource mode, see
+    /// [`crate::mcp_server::resource_matches`]): the claim's shape is still checked here.
+    caller_audience: bool,
 }
 
 impl Verifier {
@@ -406,7 +409,19 @@ impl Verifier {
                 ),
             ));
         }
-        Ok(Self { config, keys })
+        Ok(Self {
+            config,
+            keys,
+            caller_audience: false,
+        })
+    }
+
+    /// This verifier with the `aud` match left to the caller (its shape, a string or an
+    /// array of strings, is still checked). For the gate's protected-resource mode, which
+    /// matches `aud` against the resource identifier as URIs.
+    pub(crate) fn with_caller_audience(mut self) -> Self {
+        self.caller_audience = true;
+        self
     }
 
     /// A verifier from a [`VerifierSpec`] on `backend`. Exactly one of `keys` and `jwks` must
@@ -769,6 +784,7 @@ impl Verifier {
                 .any(|a| want.iter().any(|w| w == a))
         };
         match (&self.config.audience, aud) {
+            _ if self.caller_audience => {}
             (Some(want), Some(got)) if listed(got, want) => {}
             (Some(_), Some(_)) => return Err(claim_error("aud", "Claim `aud` does not match the expected audience.")),
             (Some(_), None) => return Err(claim_error("aud", "Token has no `aud` claim.")),
