@@ -407,6 +407,9 @@ struct Attempt {
     server: Option<Server>,
     #[serde(default)]
     scopes: Vec<String>,
+    /// The scopes an authorization would request (`scopes` is the refresh's while one runs).
+    #[serde(default)]
+    auth_scopes: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -439,10 +442,11 @@ struct State {
     next_transmit: TransmitId,
 }
 
+/// The snapshot document (its JSON Schema is generated from this).
 #[derive(Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
-struct Snapshot {
+pub(crate) struct McpAuthSnapshot {
     version: u32,
     #[serde(flatten)]
     state: State,
@@ -709,6 +713,7 @@ impl McpAuth {
             resource: None,
             server: None,
             scopes: Vec::new(),
+            auth_scopes: Vec::new(),
         });
         let first = urls.first().cloned().unwrap_or_default();
         let outgoing = self.send(Self::get(&first));
@@ -1022,6 +1027,7 @@ impl McpAuth {
         }
         if let Some(a) = self.s.attempt.as_mut() {
             a.scopes = scopes.clone();
+            a.auth_scopes = scopes;
             a.server = Some(server.clone());
         }
         self.s.current = Some(key.clone());
@@ -1034,7 +1040,10 @@ impl McpAuth {
                 .and_then(|t| t.scope.as_deref())
                 .map(split_scope)
                 .unwrap_or_else(|| h.scopes.clone());
-            let covered = base.iter().all(|s| granted.contains(s));
+            // Only the challenge's scopes are a requirement (`scopes_supported` is a guess).
+            let covered = split_scope(attempt.challenge.scope.as_deref().unwrap_or(""))
+                .iter()
+                .all(|s| granted.contains(s));
             if let (Some(tokens), Some(client)) = (&h.tokens, &h.client) {
                 if let Some(rt) = &tokens.refresh_token {
                     if attempt.status == 401 && covered {
@@ -1045,6 +1054,9 @@ impl McpAuth {
                         pairs.push(("resource", key.resource.clone()));
                         if !h.scopes.is_empty() {
                             pairs.push(("scope", h.scopes.join(" ")));
+                        }
+                        if let Some(a) = self.s.attempt.as_mut() {
+                            a.scopes = h.scopes.clone();
                         }
                         return match token_request(&server, client, pairs) {
                             Ok(req) => {
@@ -1286,6 +1298,9 @@ impl McpAuth {
                 if let Some(h) = self.held_mut(&key) {
                     h.tokens = None;
                 }
+                if let Some(a) = self.s.attempt.as_mut() {
+                    a.scopes = a.auth_scopes.clone();
+                }
                 let server = self.s.attempt.as_ref().and_then(|a| a.server.clone());
                 match server {
                     Some(server) => self.choose_client(key, &server, now),
@@ -1324,33 +1339,39 @@ impl McpAuth {
     /// The whole state as a versioned JSON value (`version` 1): configuration, phase, clients
     /// and tokens. Store it as a secret. Pending actions are not part of it.
     pub fn snapshot(&self) -> Value {
-        serde_json::to_value(Snapshot {
+        serde_json::to_value(McpAuthSnapshot {
             version: SNAPSHOT_VERSION,
             state: self.s.clone(),
         })
         .unwrap_or(Value::Null)
     }
 
-    /// A machine from [`Self::snapshot`]: `state_version_unsupported` for another version,
-    /// `state_corrupt` for a document that does not parse or whose configuration does not
-    /// validate. A request that was in flight is lost (status `paused`; [`Self::resume`]).
+    /// A machine from [`Self::snapshot`]: `state_version_unsupported` naming `version` for
+    /// another version; `state_corrupt` naming `snapshot` or `version` for a document that is
+    /// not an object, lacks an integer version, does not parse or whose configuration does not
+    /// validate (error text never quotes the snapshot). A request that was in flight is lost (status `paused`; [`Self::resume`]).
     pub fn restore(snapshot: &Value) -> Result<Self> {
+        let corrupt = |field: &str, detail: &str| Error::field(ErrorCode::StateCorrupt, field, detail);
+        if !snapshot.is_object() {
+            return Err(corrupt("snapshot", "The snapshot is not an object."));
+        }
         match snapshot.get("version").and_then(Value::as_u64) {
             Some(v) if v == u64::from(SNAPSHOT_VERSION) => {}
-            Some(_) => return Err(Error::new(ErrorCode::StateVersionUnsupported)),
-            None => {
-                return Err(Error::with_detail(
-                    ErrorCode::StateCorrupt,
-                    "The snapshot has no version.",
+            Some(_) => {
+                return Err(Error::field(
+                    ErrorCode::StateVersionUnsupported,
+                    "version",
+                    "The snapshot's version is not supported.",
                 ))
             }
+            None => return Err(corrupt("version", "The snapshot has no integer version.")),
         }
-        let snap: Snapshot = serde_json::from_value(snapshot.clone())
-            .map_err(|_| Error::with_detail(ErrorCode::StateCorrupt, "The snapshot does not parse."))?;
+        let snap: McpAuthSnapshot = serde_json::from_value(snapshot.clone())
+            .map_err(|_| corrupt("snapshot", "The snapshot does not have the expected members."))?;
         snap.state
             .config
             .validate()
-            .map_err(|_| Error::with_detail(ErrorCode::StateCorrupt, "The snapshot's configuration is invalid."))?;
+            .map_err(|_| corrupt("snapshot", "The snapshot's configuration is invalid."))?;
         Ok(Self {
             s: snap.state,
             actions: VecDeque::new(),

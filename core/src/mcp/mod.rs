@@ -58,7 +58,7 @@
 //!    else none (omitted); joined with the scopes requested before for the same key
 //!    (step-up union); plus `offline_access` when the authorization server lists it and
 //!    [`McpAuthConfig::request_offline_access`].
-//! 6. **Refresh**: on a 401 whose scopes the held grant covers, with a refresh token and a
+//! 6. **Refresh**: on a 401 whose challenge `scope` (if any) the held grant covers, with a refresh token and a
 //!    client for the key, a refresh request (`resource`, and `scope` when scopes were
 //!    requested) goes first; if it fails, the machine authorizes again.
 //! 7. **Client** for the key (resource, issuer): a held one (from [`McpAuth::add_client`] or
@@ -101,6 +101,8 @@
 mod client;
 pub mod discovery;
 
+#[cfg(feature = "schema")]
+pub(crate) use client::McpAuthSnapshot;
 pub use client::{
     choose_auth_method, client_metadata_document, ClientSource, CredentialKey, McpAction, McpAuth, McpAuthConfig,
     McpClient, McpState, McpStatus, PreRegisteredClient, TokenEndpointAuthMethod,

@@ -149,7 +149,8 @@ fn read_message(response: &HttpResponse) -> Option<Value> {
 }
 
 fn run() -> Result<(), String> {
-    let url = std::env::args().next_back()
+    let url = std::env::args()
+        .next_back()
         .filter(|u| u.starts_with("http"))
         .ok_or("usage: authcore-mcp-client <server-url>")?;
     let version = std::env::var("MCP_CONFORMANCE_PROTOCOL_VERSION").unwrap_or_else(|_| "2026-07-28".into());
