@@ -220,6 +220,20 @@ impl McpAuthConfig {
 /// `client_id`, `client_name`, `redirect_uris`, `grant_types` (`authorization_code`,
 /// `refresh_token`), `response_types` (`code`), `token_endpoint_auth_method` `none`.
 /// `invalid_config` naming the field for a URL that is not https with a path.
+///
+/// ```
+/// use authcore::mcp::client_metadata_document;
+///
+/// let doc = client_metadata_document(
+///     "https://app.example.com/oauth/client.json",
+///     "Example Agent",
+///     &["http://127.0.0.1:3000/callback".to_owned()],
+/// )?;
+/// assert_eq!(doc["client_id"], "https://app.example.com/oauth/client.json");
+/// assert_eq!(doc["token_endpoint_auth_method"], "none");
+/// assert!(client_metadata_document("http://app.example.com/c.json", "x", &[]).is_err());
+/// # Ok::<(), authcore::Error>(())
+/// ```
 pub fn client_metadata_document(client_id: &str, client_name: &str, redirect_uris: &[String]) -> Result<Value> {
     let cfg = McpAuthConfig {
         server_url: "https://mcp.invalid/".into(),
@@ -578,7 +592,25 @@ impl McpAuth {
     /// for this server, else none (send the request without, and pass a 401 to
     /// [`Self::handle_unauthorized`]). The request is taken whole so a proof-of-possession
     /// header (DPoP) can be added here later. `invalid_input` naming `url` for a request to
-    /// another server than the configured one.
+    /// another origin than the configured server's (a token is never sent elsewhere).
+    ///
+    /// ```
+    /// use authcore::http::HttpRequest;
+    /// use authcore::mcp::{CredentialKey, McpAuth, McpAuthConfig};
+    ///
+    /// let mut auth = McpAuth::new(McpAuthConfig {
+    ///     server_url: "https://mcp.example.com/mcp".into(),
+    ///     redirect_uri: "http://127.0.0.1:3000/callback".into(),
+    ///     ..McpAuthConfig::default()
+    /// })?;
+    /// let request = HttpRequest::new("POST", "https://mcp.example.com/mcp");
+    /// assert!(auth.authorize_request(&request, 0)?.is_empty());
+    /// let key = CredentialKey { resource: "https://mcp.example.com/mcp".into(), issuer: "https://auth.example.com".into() };
+    /// let tokens = serde_json::from_str(r#"{"access_token": "at", "token_type": "Bearer"}"#).unwrap();
+    /// auth.add_tokens(key, tokens);
+    /// assert_eq!(auth.authorize_request(&request, 0)?["Authorization"], "Bearer at");
+    /// # Ok::<(), authcore::Error>(())
+    /// ```
     pub fn authorize_request(&self, request: &HttpRequest, _now: i64) -> Result<BTreeMap<String, String>> {
         let mut headers = BTreeMap::new();
         let same = match (
@@ -646,8 +678,13 @@ impl McpAuth {
         r
     }
 
+    /// Whether a request of an attempt is out (a new challenge is refused then). An attempt
+    /// waiting for the person (browser, client) is superseded by a new challenge.
     fn busy(&self) -> bool {
-        !matches!(self.s.phase, Phase::Idle | Phase::Authorized | Phase::Failed { .. })
+        matches!(
+            self.s.phase,
+            Phase::Prm { .. } | Phase::AsMetadata { .. } | Phase::Registering { .. } | Phase::Exchanging { .. }
+        )
     }
 
     /// The MCP server answered 401 or 403: start (or refuse) an authorization. Reads the
@@ -656,8 +693,9 @@ impl McpAuth {
     /// is not `insufficient_scope` fails at once (`forbidden`); so does a challenge after
     /// [`McpAuthConfig::max_authorizations`] authorizations without a
     /// [`Self::handle_success`] (`insufficient_scope` for a 403, else `not_authenticated`).
-    /// Errors: `invalid_state` while an attempt is under way, `invalid_input` naming `status`
-    /// for another status.
+    /// An attempt that waits for the person (the browser is out, or a client was asked for)
+    /// is abandoned and replaced. Errors: `invalid_state` while a request of an attempt is
+    /// out, `invalid_input` naming `status` for another status.
     pub fn handle_unauthorized(&mut self, response: &HttpResponse, _now: i64, entropy: &mut dyn Entropy) -> Result<()> {
         if self.busy() {
             return Err(bad_state("An authorization is already under way."));
@@ -1076,9 +1114,20 @@ impl McpAuth {
     }
 
     fn choose_client(&mut self, key: CredentialKey, server: &Server, now: i64) {
-        let now_client = self.held(&key).and_then(|h| h.client.clone());
-        if now_client.is_some() {
-            return self.authorize(now);
+        match self.held(&key).and_then(|h| h.client.as_ref()) {
+            // A dynamically registered client whose secret expired registers again.
+            Some(c)
+                if c.source == ClientSource::Dynamic
+                    && c.client_secret.is_some()
+                    && c.client_secret_expires_at != 0
+                    && now >= c.client_secret_expires_at =>
+            {
+                if let Some(h) = self.held_mut(&key) {
+                    h.client = None;
+                }
+            }
+            Some(_) => return self.authorize(now),
+            None => {}
         }
         if let Some(pre) = &self.s.config.client {
             if pre.issuer.as_deref().map_or(true, |i| i == server.meta.issuer) {
@@ -1393,6 +1442,23 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
 /// it has one; else, with a secret, `client_secret_basic` when the server lists it (or lists
 /// nothing: RFC 8414's default), then `client_secret_post`, then `none`; without a secret,
 /// `none`. `private_key_jwt` is `invalid_config` (not supported by this machine yet).
+///
+/// ```
+/// use authcore::mcp::{choose_auth_method, ClientSource, McpClient, TokenEndpointAuthMethod};
+/// use authcore::secret::Secret;
+///
+/// let client = McpClient {
+///     client_id: "c".into(),
+///     client_secret: Some(Secret::new("s")),
+///     client_secret_expires_at: 0,
+///     token_endpoint_auth_method: None,
+///     source: ClientSource::Dynamic,
+/// };
+/// let supported = ["client_secret_post".to_owned(), "none".to_owned()];
+/// assert_eq!(choose_auth_method(&client, Some(&supported))?, TokenEndpointAuthMethod::ClientSecretPost);
+/// assert_eq!(choose_auth_method(&client, None)?, TokenEndpointAuthMethod::ClientSecretBasic);
+/// # Ok::<(), authcore::Error>(())
+/// ```
 pub fn choose_auth_method(client: &McpClient, supported: Option<&[String]>) -> Result<TokenEndpointAuthMethod> {
     use TokenEndpointAuthMethod as M;
     let method = match client.token_endpoint_auth_method {
@@ -1458,4 +1524,164 @@ fn token_request(server: &Server, client: &McpClient, mut pairs: Vec<(&str, Stri
 fn base64_std(bytes: &[u8]) -> String {
     use base64ct::Encoding;
     base64ct::Base64::encode_string(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const MCP: &str = "https://mcp.example.com/mcp";
+    const AS: &str = "https://auth.example.com";
+
+    fn json_response(status: u16, body: Value) -> HttpResponse {
+        HttpResponse::new(status)
+            .with_header("Content-Type", "application/json")
+            .with_body(body.to_string())
+    }
+
+    fn machine() -> McpAuth {
+        McpAuth::new(McpAuthConfig {
+            server_url: MCP.into(),
+            redirect_uri: "http://127.0.0.1:3000/callback".into(),
+            ..McpAuthConfig::default()
+        })
+        .unwrap()
+    }
+
+    fn sent(m: &mut McpAuth) -> (TransmitId, HttpRequest) {
+        match m.poll_action() {
+            Some(McpAction::Send { transmit, request }) => (transmit, request),
+            other => panic!("expected send, got {other:?}"),
+        }
+    }
+
+    /// Drives a machine from a 401 to the point where the AS metadata was read.
+    fn to_metadata(m: &mut McpAuth, meta: Value) {
+        let challenge = HttpResponse::new(401).with_header("WWW-Authenticate", "Bearer scope=\"a\"");
+        m.handle_unauthorized(&challenge, 1000, &mut FixedEntropy::new(vec![1; 64]))
+            .unwrap();
+        let (t, r) = sent(m);
+        assert_eq!(
+            r.url,
+            "https://mcp.example.com/.well-known/oauth-protected-resource/mcp"
+        );
+        let prm = json!({"resource": MCP, "authorization_servers": [AS]});
+        m.handle_response(t, json_response(200, prm), 1000).unwrap();
+        let (t, r) = sent(m);
+        assert_eq!(r.url, "https://auth.example.com/.well-known/oauth-authorization-server");
+        m.handle_response(t, json_response(200, meta), 1000).unwrap();
+    }
+
+    fn meta() -> Value {
+        json!({"issuer": AS, "authorization_endpoint": format!("{AS}/authorize"), "token_endpoint": format!("{AS}/token"),
+               "registration_endpoint": format!("{AS}/register"), "code_challenge_methods_supported": ["S256"]})
+    }
+
+    #[test]
+    fn a_new_challenge_supersedes_a_waiting_authorization() {
+        let mut m = machine();
+        m.add_client(
+            CredentialKey {
+                resource: MCP.into(),
+                issuer: AS.into(),
+            },
+            McpClient {
+                client_id: "c".into(),
+                client_secret: None,
+                client_secret_expires_at: 0,
+                token_endpoint_auth_method: None,
+                source: ClientSource::PreRegistered,
+            },
+        );
+        to_metadata(&mut m, meta());
+        assert!(matches!(m.poll_action(), Some(McpAction::Authorize { .. })));
+        assert_eq!(m.status().state, McpState::WaitingForUser);
+        let again = HttpResponse::new(401);
+        m.handle_unauthorized(&again, 1001, &mut FixedEntropy::new(vec![2; 64]))
+            .unwrap();
+        assert_eq!(m.status().state, McpState::Pending);
+        // While that request is out, another challenge is refused.
+        let err = m
+            .handle_unauthorized(&again, 1001, &mut FixedEntropy::new(vec![2; 64]))
+            .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidState);
+    }
+
+    #[test]
+    fn an_expired_registered_secret_registers_again() {
+        let mut m = machine();
+        let key = CredentialKey {
+            resource: MCP.into(),
+            issuer: AS.into(),
+        };
+        m.add_client(
+            key,
+            McpClient {
+                client_id: "old".into(),
+                client_secret: Some(Secret::new("s")),
+                client_secret_expires_at: 999,
+                token_endpoint_auth_method: None,
+                source: ClientSource::Dynamic,
+            },
+        );
+        to_metadata(&mut m, meta());
+        let (_, r) = sent(&mut m);
+        assert_eq!(r.url, "https://auth.example.com/register");
+    }
+
+    #[test]
+    fn debug_and_status_never_show_secrets() {
+        let mut m = machine();
+        let key = CredentialKey {
+            resource: MCP.into(),
+            issuer: AS.into(),
+        };
+        m.add_client(
+            key.clone(),
+            McpClient {
+                client_id: "c".into(),
+                client_secret: Some(Secret::new("client-secret-value")),
+                client_secret_expires_at: 0,
+                token_endpoint_auth_method: None,
+                source: ClientSource::Dynamic,
+            },
+        );
+        let tokens: TokenSet =
+            serde_json::from_value(json!({"access_token": "access-token-value", "refresh_token": "refresh-token-value", "token_type": "Bearer"}))
+                .unwrap();
+        m.add_tokens(key, tokens);
+        let debug = format!("{m:?}");
+        for secret in ["client-secret-value", "access-token-value", "refresh-token-value"] {
+            assert!(!debug.contains(secret), "{secret} in Debug");
+        }
+        let status = serde_json::to_string(&m.status()).unwrap();
+        assert!(!status.contains("value"));
+        // The snapshot holds them (it is the host's secret) and restores to the same status.
+        let snap = m.snapshot();
+        assert!(snap.to_string().contains("access-token-value"));
+        let back = McpAuth::restore(&snap).unwrap();
+        assert_eq!(back.status(), m.status());
+        let request = HttpRequest::new("POST", MCP);
+        assert_eq!(
+            back.authorize_request(&request, 0)
+                .unwrap()
+                .get("Authorization")
+                .map(String::as_str),
+            Some("Bearer access-token-value")
+        );
+    }
+
+    #[test]
+    fn private_key_jwt_is_a_named_seam() {
+        let client = McpClient {
+            client_id: "c".into(),
+            client_secret: None,
+            client_secret_expires_at: 0,
+            token_endpoint_auth_method: Some(TokenEndpointAuthMethod::PrivateKeyJwt),
+            source: ClientSource::PreRegistered,
+        };
+        let err = choose_auth_method(&client, None).unwrap_err();
+        assert_eq!(err.field_name(), Some("token_endpoint_auth_method"));
+    }
 }

@@ -57,9 +57,18 @@ fn origin_and_path(u: &url::Url) -> (String, String) {
 }
 
 /// The canonical URI of an MCP server (RFC 8707 §2, the spec's "Canonical Server URI"): the
-/// URL lower-cased in scheme and host, without fragment, and without the trailing `/` of an
-/// empty path. `invalid_input` naming `server_url` for a URL that is not `https` (or `http` to
-/// a loopback host).
+/// URL lower-cased in scheme and host, without the trailing `/` of an empty path.
+/// `invalid_input` naming `server_url` for a URL that is not `https` (or `http` to a loopback
+/// host), or that has a fragment.
+///
+/// ```
+/// use authcore::mcp::discovery::canonical_resource;
+///
+/// assert_eq!(canonical_resource("HTTPS://MCP.Example.com/")?, "https://mcp.example.com");
+/// assert_eq!(canonical_resource("https://mcp.example.com/mcp")?, "https://mcp.example.com/mcp");
+/// assert!(canonical_resource("https://mcp.example.com/mcp#x").is_err());
+/// # Ok::<(), authcore::Error>(())
+/// ```
 pub fn canonical_resource(server_url: &str) -> Result<String> {
     let u = parse("server_url", server_url)?;
     let origin = u.origin().ascii_serialization();
@@ -196,6 +205,17 @@ impl ProtectedResourceMetadata {
 /// The scopes of a first authorization (the spec's "Scope Selection Strategy"): the
 /// challenge's `scope` when it has one, else every scope of the resource metadata's
 /// `scopes_supported`, else none (the `scope` parameter is then omitted).
+///
+/// ```
+/// use authcore::mcp::discovery::{choose_scopes, union_scopes};
+///
+/// let supported = vec!["mcp:basic".to_owned()];
+/// assert_eq!(choose_scopes(Some("files:read"), Some(&supported)), vec!["files:read"]);
+/// assert_eq!(choose_scopes(None, Some(&supported)), vec!["mcp:basic"]);
+/// assert!(choose_scopes(None, None).is_empty());
+/// let granted = vec!["files:read".to_owned()];
+/// assert_eq!(union_scopes(&granted, &["files:write".to_owned()]), vec!["files:read", "files:write"]);
+/// ```
 pub fn choose_scopes(challenge_scope: Option<&str>, scopes_supported: Option<&[String]>) -> Vec<String> {
     let from_challenge = split_scope(challenge_scope.unwrap_or(""));
     if !from_challenge.is_empty() {

@@ -62,7 +62,7 @@
 //!    client for the key, a refresh request (`resource`, and `scope` when scopes were
 //!    requested) goes first; if it fails, the machine authorizes again.
 //! 7. **Client** for the key (resource, issuer): a held one (from [`McpAuth::add_client`] or
-//!    earlier); else the pre-registered [`McpAuthConfig::client`] (when its `issuer` fits);
+//!    earlier; a registered client whose secret expired registers again); else the pre-registered [`McpAuthConfig::client`] (when its `issuer` fits);
 //!    else the Client ID Metadata Document URL when the server advertises
 //!    `client_id_metadata_document_supported`; else RFC 7591 registration
 //!    ([`crate::registration`], `application_type` from the redirect URI; `save_client`);
