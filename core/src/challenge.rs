@@ -398,6 +398,37 @@ mod tests {
         assert_eq!(r.error.as_deref(), Some("invalid_token"));
     }
 
+    /// Every truncation and one-byte substitution of adversarial seeds: never a panic, and
+    /// every kept challenge fits the documented shape.
+    #[test]
+    fn mutations_keep_the_invariants() {
+        let seeds = [
+            r#"Newauth realm="apps", type=1, title="Login to \"apps\"", Basic realm="simple""#,
+            r#"Bearer error="insufficient_scope", scope="a b", resource_metadata="https://x/y""#,
+            "Negotiate abc+/==, Bearer, DPoP algs=\"ES256\"",
+        ];
+        let alphabet = b" \t,=\"\\aZ9+/\x01\x7f\xc3";
+        for seed in seeds {
+            let bytes = seed.as_bytes();
+            for cut in 0..=bytes.len() {
+                for &b in alphabet.iter() {
+                    let mut v = bytes.get(..cut).unwrap().to_vec();
+                    v.push(b);
+                    v.extend_from_slice(bytes.get(cut..).unwrap_or_default());
+                    let text = String::from_utf8_lossy(&v);
+                    for c in parse_challenges(&[&text, seed]) {
+                        assert!(!c.scheme.is_empty() && c.scheme.bytes().all(is_tchar));
+                        assert!(c.params.len() <= MAX_PARAMS);
+                        assert!(c.token68.is_none() || c.params.is_empty());
+                        for k in c.params.keys() {
+                            assert!(!k.is_empty() && k.bytes().all(|b| is_tchar(b) && !b.is_ascii_uppercase()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn across_headers_and_limits() {
         let long = "a".repeat(MAX_HEADER_BYTES + 1);
