@@ -75,6 +75,13 @@
 //!    request with the client's authentication ([`choose_auth_method`]) → `save_tokens`,
 //!    `authorized`.
 //!
+//! ## URLs
+//!
+//! Every URL the machine fetches or sends to (metadata, endpoints, the MCP server) is `https`,
+//! or `http` to a loopback host (`localhost`, `127.0.0.0/8`, `[::1]`) for servers on the same
+//! machine, as elsewhere in the core. [`McpAuth::authorize_request`] adds the token only to
+//! requests for the configured server's origin.
+//!
 //! ## Token endpoint authentication
 //!
 //! [`TokenEndpointAuthMethod`]: `none`, `client_secret_basic`, `client_secret_post`;
