@@ -134,8 +134,8 @@ pub struct McpAuthConfig {
     /// The 2025-03-26 fallbacks when no resource metadata exists: metadata at the MCP server's
     /// origin, then `/authorize`, `/token`, `/register` there (default true).
     pub legacy_fallbacks: bool,
-    /// Authorizations allowed between two [`McpAuth::handle_success`] calls (default 3, 1 to
-    /// 10): the step-up retry cap.
+    /// Authorizations (and refreshes) allowed between two [`McpAuth::handle_success`] calls
+    /// (default 3, 1 to 10): the step-up retry cap.
     pub max_authorizations: u32,
     /// Lifetime of a pending authorization, seconds (default 600).
     pub state_ttl: i64,
@@ -337,7 +337,7 @@ pub struct McpStatus {
     /// The scopes of the current or last authorization.
     #[serde(default)]
     pub scopes: Vec<String>,
-    /// Authorizations since the last success.
+    /// Authorizations and refreshes since the last success.
     pub authorizations: u32,
     /// Why the last attempt failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1096,6 +1096,9 @@ impl McpAuth {
                         if let Some(a) = self.s.attempt.as_mut() {
                             a.scopes = h.scopes.clone();
                         }
+                        // A refresh counts like an authorization: a server that refuses every
+                        // fresh token cannot keep the client refreshing forever.
+                        self.s.authorizations = self.s.authorizations.saturating_add(1);
                         return match token_request(&server, client, pairs) {
                             Ok(req) => {
                                 let outgoing = self.send(req);

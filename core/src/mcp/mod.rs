@@ -36,7 +36,7 @@
 //!
 //! 1. **Challenge**: the `Bearer` (or `DPoP`) challenge of the 401/403
 //!    ([`crate::challenge`]). A 403 without `insufficient_scope` fails (`forbidden`). After
-//!    [`McpAuthConfig::max_authorizations`] authorizations without a success, the next
+//!    [`McpAuthConfig::max_authorizations`] authorizations or refreshes without a success, the next
 //!    challenge fails (`insufficient_scope` / `not_authenticated`): the step-up retry cap.
 //! 2. **Resource metadata** (RFC 9728): from the challenge's `resource_metadata` alone when
 //!    given; else the path-inserted well-known URL, then the root one
