@@ -253,6 +253,59 @@ pub fn client_metadata_document(client_id: &str, client_name: &str, redirect_uri
     }))
 }
 
+/// Checks a Client ID Metadata Document fetched from `client_id` (what an authorization
+/// server does before trusting it, and what a client can run on the document it publishes):
+/// a JSON object whose `client_id` equals the URL exactly, with a non-empty `client_name` and
+/// a non-empty `redirect_uris` list of strings, and no shared-secret authentication
+/// (`token_endpoint_auth_method` `client_secret_*` is refused: nothing can keep a secret in a
+/// public document). The URL is an https URL with a path. Errors: `invalid_input` naming the
+/// member (`client_id` for the URL).
+///
+/// ```
+/// use authcore::mcp::{client_metadata_document, validate_client_metadata_document};
+///
+/// let url = "https://app.example.com/oauth/client.json";
+/// let doc = client_metadata_document(url, "Example Agent", &["http://127.0.0.1:3000/callback".to_owned()])?;
+/// validate_client_metadata_document(url, &doc)?;
+/// assert!(validate_client_metadata_document("https://evil.example.com/client.json", &doc).is_err());
+/// # Ok::<(), authcore::Error>(())
+/// ```
+pub fn validate_client_metadata_document(client_id: &str, doc: &Value) -> Result<()> {
+    let bad = |f: &str, d: &str| Err(Error::field(ErrorCode::InvalidInput, f, d));
+    let url_ok = crate::http::parse_url(client_id)
+        .map(|u| u.scheme() == "https" && u.path() != "/" && u.fragment().is_none())
+        .unwrap_or(false);
+    if !url_ok {
+        return bad("client_id", "The client id must be an https URL with a path.");
+    }
+    let Some(obj) = doc.as_object() else {
+        return bad("document", "The client metadata document is not a JSON object.");
+    };
+    if obj.get("client_id").and_then(Value::as_str) != Some(client_id) {
+        return bad(
+            "client_id",
+            "The document's `client_id` is not the URL it was fetched from.",
+        );
+    }
+    match obj.get("client_name").and_then(Value::as_str) {
+        Some(n) if !n.trim().is_empty() => {}
+        _ => return bad("client_name", "The document needs a `client_name`."),
+    }
+    match obj.get("redirect_uris").and_then(Value::as_array) {
+        Some(list) if !list.is_empty() && list.iter().all(Value::is_string) => {}
+        _ => return bad("redirect_uris", "The document needs a non-empty `redirect_uris` list."),
+    }
+    if let Some(m) = obj.get("token_endpoint_auth_method").and_then(Value::as_str) {
+        if m.starts_with("client_secret") {
+            return bad(
+                "token_endpoint_auth_method",
+                "A metadata document client cannot use a shared secret.",
+            );
+        }
+    }
+    Ok(())
+}
+
 /// What the machine wants the host to do (JSON: tagged by `type`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -82,6 +82,12 @@
 //! machine, as elsewhere in the core. [`McpAuth::authorize_request`] adds the token only to
 //! requests for the configured server's origin.
 //!
+//! ## Client ID Metadata Documents
+//!
+//! [`client_metadata_document`] builds the document a client hosts at its `client_id` URL;
+//! [`validate_client_metadata_document`] checks one (the `client_id` is the URL, a name and
+//! redirect URIs are present, no shared-secret authentication).
+//!
 //! ## Token endpoint authentication
 //!
 //! [`TokenEndpointAuthMethod`]: `none`, `client_secret_basic`, `client_secret_post`;
@@ -111,6 +117,6 @@ pub mod discovery;
 #[cfg(feature = "schema")]
 pub(crate) use client::McpAuthSnapshot;
 pub use client::{
-    choose_auth_method, client_metadata_document, ClientSource, CredentialKey, McpAction, McpAuth, McpAuthConfig,
-    McpClient, McpState, McpStatus, PreRegisteredClient, TokenEndpointAuthMethod,
+    choose_auth_method, client_metadata_document, validate_client_metadata_document, ClientSource, CredentialKey,
+    McpAction, McpAuth, McpAuthConfig, McpClient, McpState, McpStatus, PreRegisteredClient, TokenEndpointAuthMethod,
 };
