@@ -1402,7 +1402,7 @@ export interface McpAuthConfig {
   client_name?: string;
   /** The 2025-03-26 fallbacks when no resource metadata exists: metadata at the MCP server's origin, then `/authorize`, `/token`, `/register` there (default true). */
   legacy_fallbacks?: boolean;
-  /** Authorizations allowed between two `McpAuth::handle_success` calls (default 3, 1 to 10): the step-up retry cap. */
+  /** Authorizations (and refreshes) allowed between two `McpAuth::handle_success` calls (default 3, 1 to 10): the step-up retry cap. */
   max_authorizations?: number;
   /** Where the authorization server sends the browser back (required), e.g. `http://127.0.0.1:3000/callback`. */
   redirect_uri?: string;
@@ -1442,7 +1442,7 @@ export interface McpClient {
 
 /** The machine's status (`McpAuth::status`). */
 export interface McpStatus {
-  /** Authorizations since the last success. */
+  /** Authorizations and refreshes since the last success. */
   authorizations: number;
   /** Why the last attempt failed. */
   error?: Error | null;
