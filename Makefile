@@ -251,3 +251,12 @@ load: python ## bounded loopback load run: /api/me with authcore's JWT and sessi
 postgres: ## PostgreSQL's server binaries for the multi-instance tests (apt under CI=true or AUTHCORE_INSTALL=1)
 	scripts/postgres.sh bin
 .PHONY: demo load postgres
+
+# --- MCP authorization: the official conformance suite against the Rust client --------------
+# scripts/mcp-conformance.sh installs the suite and Node 22 (pinned, into .tools/) once.
+mcp-conformance-rust: ## every core MCP `auth/*` client scenario, one at a time, against examples/mcp-client-rust (fails on any failed check)
+	$(CARGO) build --quiet -p authcore-mcp-client
+	scripts/mcp-conformance.sh run "$(CURDIR)/target/debug/authcore-mcp-client"
+
+.PHONY: mcp-conformance-rust
+test: mcp-conformance-rust

@@ -18,6 +18,9 @@ export type Backend = "native" | "portable";
 /** How a client authenticates to the revocation or introspection endpoint. */
 export type ClientAuthMethod = "none" | "client_secret_basic" | "client_secret_post";
 
+/** How a client came to be. */
+export type ClientSource = "pre_registered" | "metadata_document" | "dynamic";
+
 /** A kind of credential, for the credentials a route accepts (`RouteRule::credentials`, `GateConfig::credentials`). */
 export type CredentialKind = "jwt" | "session" | "guest" | "service" | "gateway";
 
@@ -44,6 +47,9 @@ export type GuestIdRule = "prefixed" | "any";
 /** Whether a route needs an identity. */
 export type IdentityRule = "none" | "optional" | "required";
 
+/** Where the machine is. */
+export type McpState = "idle" | "pending" | "waiting_for_user" | "paused" | "authorized" | "failed";
+
 /** How a PKCE challenge is derived. */
 export type PkceMethod = "S256" | "plain";
 
@@ -64,6 +70,9 @@ export type SessionState = "pending" | "waiting_for_user" | "paused" | "complete
 
 /** Why a JWKS entry was skipped (RFC 7517 §5: keys an implementation cannot use are ignored). */
 export type SkipReason = "not_for_signature" | "unsupported_alg" | "unsupported_key_type" | "alg_required" | "alg_not_allowed" | "malformed";
+
+/** Client authentication at the token endpoint. */
+export type TokenEndpointAuthMethod = "none" | "client_secret_basic" | "client_secret_post" | "private_key_jwt";
 
 /** Which well-known document. */
 export type WellKnown = "openid" | "oauth";
@@ -133,6 +142,32 @@ export interface ApprovedPollOutcome {
   record?: DeviceGrant | null;
   /** For errors, the RFC 6749 §5.2 response to send. */
   response?: HttpResponse | null;
+}
+
+/** `McpAuthPhase` tagged `as_metadata`. */
+export interface AsMetadataMcpAuthPhase {
+  type: "as_metadata";
+  index: number;
+  issuer_index: number;
+  issuers: string[];
+  legacy: boolean;
+  outgoing: Outgoing2;
+  urls: string[];
+}
+
+/** One authorization attempt's context. */
+export interface Attempt {
+  /** The scopes an authorization would request (`scopes` is the refresh's while one runs). */
+  auth_scopes?: string[];
+  challenge: ResourceChallenge;
+  prm?: ProtectedResourceMetadata | null;
+  resource?: string | null;
+  scopes?: string[];
+  /** Hex entropy for the authorization (state, PKCE verifier). */
+  seed: Secret;
+  server?: Server | null;
+  /** 401 or 403. */
+  status: number;
 }
 
 /** Authorization-code client settings. */
@@ -244,6 +279,25 @@ export interface AuthorizationStart {
   url: string;
 }
 
+/** Open this authorization URL in the person's browser; the redirect comes back to `McpAuth::handle_callback`. */
+export interface AuthorizeMcpAction {
+  type: "authorize";
+  /** The URL. */
+  url: string;
+}
+
+/** Authorized: retry the MCP request (with `McpAuth::authorize_request`'s headers). */
+export interface AuthorizedMcpAction {
+  type: "authorized";
+  /** The resource and issuer. */
+  key: CredentialKey;
+}
+
+/** `McpAuthPhase` tagged `authorized`. */
+export interface AuthorizedMcpAuthPhase {
+  type: "authorized";
+}
+
 /** The browser is out. */
 export interface AuthorizingAuthSessionPhase {
   type: "authorizing";
@@ -256,6 +310,13 @@ export interface AuthorizingDeviceClientPhase {
   type: "authorizing";
   failures: number;
   next_attempt: number;
+}
+
+/** `McpAuthPhase` tagged `authorizing`. */
+export interface AuthorizingMcpAuthPhase {
+  type: "authorizing";
+  pending: PendingAuthorization;
+  url: string;
 }
 
 /** A wrong verifier or redirect URI: store `record` (now used), answer `error`. */
@@ -273,6 +334,16 @@ export interface CallbackOutcome {
   record: PendingAuthorization;
   /** The token request to send. */
   request: HttpRequest;
+}
+
+/** One challenge: a scheme and either a `token68` or parameters. */
+export interface Challenge {
+  /** The parameters, names lower-cased, values unquoted. */
+  params?: Record<string, string>;
+  /** The auth scheme as sent, e.g. `Bearer` (compare with `Challenge::is`). */
+  scheme: string;
+  /** The `token68` form, when the challenge used it instead of parameters. */
+  token68?: string | null;
 }
 
 /** The result of step 1. */
@@ -441,6 +512,14 @@ export interface CorsConfig {
   exposed_headers?: string[];
   /** How long a browser may cache a preflight answer, in seconds, 0 to 86400 (default 600; `null`: no `Access-Control-Max-Age`, the browser's default of 5 seconds). */
   max_age?: number | null;
+}
+
+/** What clients and tokens are keyed by: the protected resource and the authorization server. */
+export interface CredentialKey {
+  /** The authorization server's issuer. */
+  issuer: string;
+  /** The resource identifier (the metadata's `resource`, or the server's canonical URI). */
+  resource: string;
 }
 
 /** CSRF protection for cookie credentials on unsafe methods. See the module docs. */
@@ -781,6 +860,13 @@ export interface ExchangingDesktopClientPhase {
   code_verifier: Secret;
 }
 
+/** `McpAuthPhase` tagged `exchanging`. */
+export interface ExchangingMcpAuthPhase {
+  type: "exchanging";
+  outgoing: Outgoing2;
+  refresh: boolean;
+}
+
 /** `AuthSessionPhase` tagged `expired`. */
 export interface ExpiredAuthSessionPhase {
   type: "expired";
@@ -821,6 +907,19 @@ export interface FailedDesktopAction {
 export interface FailedDeviceAction {
   type: "failed";
   /** Why (`access_denied`, `expired_token`, `invalid_response`, `network_error`, `cancelled`, …). */
+  error: Error;
+}
+
+/** The attempt failed. */
+export interface FailedMcpAction {
+  type: "failed";
+  /** Why. */
+  error: Error;
+}
+
+/** `McpAuthPhase` tagged `failed`. */
+export interface FailedMcpAuthPhase {
+  type: "failed";
   error: Error;
 }
 
@@ -946,6 +1045,14 @@ export interface GuestCredential {
   guest_id: string;
 }
 
+export interface Held {
+  client?: McpClient | null;
+  key: CredentialKey;
+  /** The scopes last requested for this key. */
+  scopes?: string[];
+  tokens?: TokenSet | null;
+}
+
 /** An HTTP request for the host to send (or an API request the host wants authorised). */
 export interface HttpRequest {
   /** Body text, if any. */
@@ -975,6 +1082,11 @@ export interface IdleDesktopClientPhase {
 
 /** `DeviceClientPhase` tagged `idle`. */
 export interface IdleDeviceClientPhase {
+  type: "idle";
+}
+
+/** `McpAuthPhase` tagged `idle`. */
+export interface IdleMcpAuthPhase {
   type: "idle";
 }
 
@@ -1280,12 +1392,88 @@ export interface MasterKeyInfo {
   kid: string;
 }
 
+/** Settings of `McpAuth` (JSON: unknown members refused; defaults below). */
+export interface McpAuthConfig {
+  /** Proceed with S256 when the server's metadata does not list `S256` in `code_challenge_methods_supported` (default false: such a server is refused). For known servers that support S256 without advertising it. */
+  allow_unadvertised_pkce?: boolean;
+  /** A pre-registered client (used before anything else). */
+  client?: PreRegisteredClient | null;
+  /** The https URL of this client's Client ID Metadata Document, used as `client_id` when the server advertises `client_id_metadata_document_supported` (build the document with `client_metadata_document`). */
+  client_metadata_url?: string | null;
+  /** The `client_name` sent when registering (default `authcore`). */
+  client_name?: string;
+  /** The 2025-03-26 fallbacks when no resource metadata exists: metadata at the MCP server's origin, then `/authorize`, `/token`, `/register` there (default true). */
+  legacy_fallbacks?: boolean;
+  /** Authorizations (and refreshes) allowed between two `McpAuth::handle_success` calls (default 3, 1 to 10): the step-up retry cap. */
+  max_authorizations?: number;
+  /** Where the authorization server sends the browser back (required), e.g. `http://127.0.0.1:3000/callback`. */
+  redirect_uri?: string;
+  /** Add `offline_access` when the authorization server lists it in `scopes_supported` (default true). */
+  request_offline_access?: boolean;
+  /** The MCP endpoint, e.g. `https://mcp.example.com/mcp` (required). */
+  server_url?: string;
+  /** Lifetime of a pending authorization, seconds (default 600). */
+  state_ttl?: number;
+}
+
+/** The snapshot document (its JSON Schema is generated from this). */
+export interface McpAuthSnapshot {
+  attempt?: Attempt | null;
+  authorizations: number;
+  config: McpAuthConfig;
+  current?: CredentialKey | null;
+  held?: Held[];
+  next_transmit: number;
+  phase: McpAuthPhase;
+  version: number;
+}
+
+/** An OAuth client of one authorization server. `Debug` never shows the secret. */
+export interface McpClient {
+  /** The client id. */
+  client_id: string;
+  /** The client secret, if any. */
+  client_secret?: Secret | null;
+  /** When the secret expires (Unix seconds); `0` = never. */
+  client_secret_expires_at?: number;
+  /** How the client came to be (default `pre_registered`). */
+  source?: ClientSource;
+  /** The registered token endpoint authentication, if known (else chosen from the server's `token_endpoint_auth_methods_supported`). */
+  token_endpoint_auth_method?: TokenEndpointAuthMethod | null;
+}
+
+/** The machine's status (`McpAuth::status`). */
+export interface McpStatus {
+  /** Authorizations and refreshes since the last success. */
+  authorizations: number;
+  /** Why the last attempt failed. */
+  error?: Error | null;
+  /** The resource and issuer of the current or last attempt. */
+  key?: CredentialKey | null;
+  /** The scopes of the current or last authorization. */
+  scopes?: string[];
+  /** Where it is. */
+  state: McpState;
+}
+
 /** What the host must load before `Gate::decide`. */
 export interface Needs {
   /** Load the session whose `token_hash` is this. */
   session?: string | null;
   /** Load the user's identities and entitlements: which user is `Classified::user_to_load` (for session tokens, after the session is loaded). */
   user: boolean;
+}
+
+/** No client can be had for this authorization server (no pre-registered client, no metadata document support, no registration endpoint): ask the person for one and call `McpAuth::provide_client`. */
+export interface NeedsClientMcpAction {
+  type: "needs_client";
+  /** The resource and issuer it is for. */
+  key: CredentialKey;
+}
+
+/** `McpAuthPhase` tagged `needs_client`. */
+export interface NeedsClientMcpAuthPhase {
+  type: "needs_client";
 }
 
 /** A validated registration: a fresh user id, the normalised identifiers and the password hash to store. The host inserts it under unique constraints on `username` and `email` and answers a violation with `user_exists` (409); its registration response is typically `{user_id, username, email}` (never the hash). */
@@ -1336,6 +1524,10 @@ export interface OpenBrowserDesktopAction {
 
 /** A request the session is waiting on; `None` transmit = lost (paused). */
 export interface Outgoing {
+  request: HttpRequest;
+}
+
+export interface Outgoing2 {
   request: HttpRequest;
 }
 
@@ -1395,11 +1587,32 @@ export interface PollingDeviceClientPhase {
   next_poll: number;
 }
 
+/** A pre-registered client in the configuration. */
+export interface PreRegisteredClient {
+  /** The client id. */
+  client_id: string;
+  /** The client secret, if any. */
+  client_secret?: Secret | null;
+  /** The issuer this client belongs to; absent: any issuer the resource names. */
+  issuer?: string | null;
+  /** How to authenticate (default: chosen from the server's metadata). */
+  token_endpoint_auth_method?: TokenEndpointAuthMethod | null;
+}
+
 /** An allowed preflight: send `response` (204 with the CORS headers); the application is not called. */
 export interface PreflightCorsDecision {
   type: "preflight";
   /** What to send. */
   response: HttpResponse;
+}
+
+/** `McpAuthPhase` tagged `prm`. */
+export interface PrmMcpAuthPhase {
+  type: "prm";
+  from_challenge: boolean;
+  index: number;
+  outgoing: Outgoing2;
+  urls: string[];
 }
 
 /** What to show the person; every field is checked first (see the module docs). */
@@ -1435,6 +1648,16 @@ export interface ProtectedResource {
   resource: string;
   /** The URL of the resource's metadata document, written as `resource_metadata` in every challenge (default: `well_known_url` of `resource`). */
   resource_metadata?: string | null;
+}
+
+/** A protected resource metadata document (RFC 9728 §2), the members the client uses. */
+export interface ProtectedResourceMetadata {
+  /** The issuers of the authorization servers that protect it (at least one here). */
+  authorization_servers: string[];
+  /** The resource identifier. */
+  resource: string;
+  /** The scopes the resource uses, if it says. */
+  scopes_supported?: string[] | null;
 }
 
 /** A provider definition, in its canonical form. `Provider::from_value` also reads authsome's provider files (`schema_version`, `api_url`, the `oauth` and `api_key` blocks) and turns them into this form. */
@@ -1664,6 +1887,12 @@ export interface RegisteringAuthSessionPhase {
   seed: Secret;
 }
 
+/** `McpAuthPhase` tagged `registering`. */
+export interface RegisteringMcpAuthPhase {
+  type: "registering";
+  outgoing: Outgoing2;
+}
+
 /** A registration request. */
 export interface Registration {
   /** E-mail address. */
@@ -1679,6 +1908,20 @@ export interface RenderFormAuthAction {
   type: "render_form";
   /** The fields. */
   fields: FormField[];
+}
+
+/** What an OAuth client reads from a resource server's `Bearer` or `DPoP` challenge. */
+export interface ResourceChallenge {
+  /** RFC 6750 §3.1 error code (`invalid_token`, `insufficient_scope`, …). */
+  error?: string | null;
+  /** The server's human-readable error text. */
+  error_description?: string | null;
+  /** RFC 9728 §5.1: where the protected resource metadata is. */
+  resource_metadata?: string | null;
+  /** The scheme as sent (`Bearer` or `DPoP`). */
+  scheme: string;
+  /** The scopes the request needs (space-separated). */
+  scope?: string | null;
 }
 
 /** An RFC 9728 §2 Protected Resource Metadata document (the wire shape; absent members are left out of the JSON). */
@@ -1797,6 +2040,15 @@ export interface RouteRule {
   scopes?: string[];
 }
 
+/** Store this client for `key` (a secret: store it as such); give it back with `McpAuth::add_client` in later runs. */
+export interface SaveClientMcpAction {
+  type: "save_client";
+  /** The client. */
+  client: McpClient;
+  /** The resource and issuer. */
+  key: CredentialKey;
+}
+
 /** Store this session (the host's token store); the listener can stop. */
 export interface SaveDesktopAction {
   type: "save";
@@ -1824,6 +2076,15 @@ export interface SaveTokensDeviceAction {
   generation: number;
   /** The document to store. */
   stored: StoredTokens;
+}
+
+/** Store these tokens for `key`; give them back with `McpAuth::add_tokens` later. */
+export interface SaveTokensMcpAction {
+  type: "save_tokens";
+  /** The resource and issuer. */
+  key: CredentialKey;
+  /** The tokens. */
+  tokens: TokenSet;
 }
 
 /** What a sealed record says about itself (`Vault::inspect`), for a rotation to show. */
@@ -1897,6 +2158,24 @@ export interface SendJwksAction {
   request: HttpRequest;
   /** Exchange id. */
   transmit: number;
+}
+
+/** Send this request; report with `McpAuth::handle_response` or `McpAuth::handle_network_error`. */
+export interface SendMcpAction {
+  type: "send";
+  /** The request. */
+  request: HttpRequest;
+  /** Exchange id. */
+  transmit: number;
+}
+
+/** The authorization server in use. */
+export interface Server {
+  /** `client_id_metadata_document_supported`. */
+  cimd: boolean;
+  meta: ProviderMetadata;
+  /** The 2025-03-26 default endpoints (no metadata document). */
+  synthetic: boolean;
 }
 
 /** A service with a valid shared secret. */
@@ -2234,6 +2513,11 @@ export type JwksLookup = KeyJwksLookup | FetchJwksLookup;
 
 /** The answer to `JwksCache::verify`. */
 export type JwksVerify = VerifiedJwksVerify | FetchJwksVerify;
+
+/** What the machine wants the host to do (JSON: tagged by `type`). */
+export type McpAction = SendMcpAction | AuthorizeMcpAction | NeedsClientMcpAction | SaveClientMcpAction | SaveTokensMcpAction | AuthorizedMcpAction | FailedMcpAction;
+
+export type McpAuthPhase = IdleMcpAuthPhase | PrmMcpAuthPhase | AsMetadataMcpAuthPhase | RegisteringMcpAuthPhase | NeedsClientMcpAuthPhase | AuthorizingMcpAuthPhase | ExchangingMcpAuthPhase | AuthorizedMcpAuthPhase | FailedMcpAuthPhase;
 
 /** The outcome of a poll. */
 export type PollOutcome = ApprovedPollOutcome | ErrorPollOutcome;

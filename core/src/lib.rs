@@ -85,6 +85,7 @@
 
 pub mod authflow;
 pub mod broker;
+pub mod challenge;
 pub mod cors;
 pub mod device;
 pub mod discovery;
@@ -93,6 +94,7 @@ pub mod error;
 pub mod gate;
 pub mod http;
 pub mod jwt;
+pub mod mcp;
 pub mod mcp_server;
 pub mod oauth;
 pub mod password;

@@ -150,6 +150,17 @@ pub fn document() -> Value {
     add::<authflow::AuthAction>(&mut g);
     add::<authflow::AuthSessionStatus>(&mut g);
     add::<authflow::AuthSessionSnapshot>(&mut g);
+    // WWW-Authenticate challenges, the MCP authorization client
+    add::<crate::challenge::Challenge>(&mut g);
+    add::<crate::challenge::ResourceChallenge>(&mut g);
+    add::<crate::mcp::discovery::ProtectedResourceMetadata>(&mut g);
+    add::<crate::mcp::McpAuthConfig>(&mut g);
+    add::<crate::mcp::McpAction>(&mut g);
+    add::<crate::mcp::McpStatus>(&mut g);
+    add::<crate::mcp::McpClient>(&mut g);
+    add::<crate::mcp::CredentialKey>(&mut g);
+    add::<crate::mcp::TokenEndpointAuthMethod>(&mut g);
+    add::<crate::mcp::McpAuthSnapshot>(&mut g);
 
     let defs: Map<String, Value> = g
         .take_definitions(true)

@@ -21,6 +21,9 @@ Backend = Union[Literal["native"], Literal["portable"]]
 ClientAuthMethod = Union[Literal["none"], Literal["client_secret_basic"], Literal["client_secret_post"]]
 """How a client authenticates to the revocation or introspection endpoint."""
 
+ClientSource = Union[Literal["pre_registered"], Literal["metadata_document"], Literal["dynamic"]]
+"""How a client came to be."""
+
 CredentialKind = Union[Literal["jwt"], Literal["session"], Literal["guest"], Literal["service"], Literal["gateway"]]
 """A kind of credential, for the credentials a route accepts (`RouteRule::credentials`, `GateConfig::credentials`)."""
 
@@ -47,6 +50,9 @@ GuestIdRule = Union[Literal["prefixed"], Literal["any"]]
 IdentityRule = Union[Literal["none"], Literal["optional"], Literal["required"]]
 """Whether a route needs an identity."""
 
+McpState = Union[Literal["idle"], Literal["pending"], Literal["waiting_for_user"], Literal["paused"], Literal["authorized"], Literal["failed"]]
+"""Where the machine is."""
+
 PkceMethod = Union[Literal["S256"], Literal["plain"]]
 """How a PKCE challenge is derived."""
 
@@ -67,6 +73,9 @@ SessionState = Union[Literal["pending"], Literal["waiting_for_user"], Literal["p
 
 SkipReason = Union[Literal["not_for_signature"], Literal["unsupported_alg"], Literal["unsupported_key_type"], Literal["alg_required"], Literal["alg_not_allowed"], Literal["malformed"]]
 """Why a JWKS entry was skipped (RFC 7517 §5: keys an implementation cannot use are ignored)."""
+
+TokenEndpointAuthMethod = Union[Literal["none"], Literal["client_secret_basic"], Literal["client_secret_post"], Literal["private_key_jwt"]]
+"""Client authentication at the token endpoint."""
 
 WellKnown = Union[Literal["openid"], Literal["oauth"]]
 """Which well-known document."""
@@ -125,6 +134,32 @@ class ApprovedPollOutcome(_ApprovedPollOutcomeRequired, total=False):
     scope: Optional[str]
     record: Optional[DeviceGrant]
     response: Optional[HttpResponse]
+
+
+class AsMetadataMcpAuthPhase(TypedDict):
+    """`McpAuthPhase` tagged `as_metadata`."""
+    type: Literal["as_metadata"]
+    index: int
+    issuer_index: int
+    issuers: List[str]
+    legacy: bool
+    outgoing: Outgoing2
+    urls: List[str]
+
+
+class _AttemptRequired(TypedDict):
+    challenge: ResourceChallenge
+    seed: Secret
+    status: int
+
+
+class Attempt(_AttemptRequired, total=False):
+    """One authorization attempt's context."""
+    auth_scopes: List[str]
+    prm: Optional[ProtectedResourceMetadata]
+    resource: Optional[str]
+    scopes: List[str]
+    server: Optional[Server]
 
 
 class _AuthCodeConfigRequired(TypedDict):
@@ -215,6 +250,23 @@ class AuthorizationStart(TypedDict):
     url: str
 
 
+class AuthorizeMcpAction(TypedDict):
+    """Open this authorization URL in the person's browser; the redirect comes back to `McpAuth::handle_callback`."""
+    type: Literal["authorize"]
+    url: str
+
+
+class AuthorizedMcpAction(TypedDict):
+    """Authorized: retry the MCP request (with `McpAuth::authorize_request`'s headers)."""
+    type: Literal["authorized"]
+    key: CredentialKey
+
+
+class AuthorizedMcpAuthPhase(TypedDict):
+    """`McpAuthPhase` tagged `authorized`."""
+    type: Literal["authorized"]
+
+
 class AuthorizingAuthSessionPhase(TypedDict):
     """The browser is out."""
     type: Literal["authorizing"]
@@ -229,6 +281,13 @@ class AuthorizingDeviceClientPhase(TypedDict):
     next_attempt: int
 
 
+class AuthorizingMcpAuthPhase(TypedDict):
+    """`McpAuthPhase` tagged `authorizing`."""
+    type: Literal["authorizing"]
+    pending: PendingAuthorization
+    url: str
+
+
 class BurnedDesktopRedeem(TypedDict):
     """A wrong verifier or redirect URI: store `record` (now used), answer `error`."""
     type: Literal["burned"]
@@ -240,6 +299,16 @@ class CallbackOutcome(TypedDict):
     """A validated callback."""
     record: PendingAuthorization
     request: HttpRequest
+
+
+class _ChallengeRequired(TypedDict):
+    scheme: str
+
+
+class Challenge(_ChallengeRequired, total=False):
+    """One challenge: a scheme and either a `token68` or parameters."""
+    params: Dict[str, str]
+    token68: Optional[str]
 
 
 class _ClassifiedRequired(TypedDict):
@@ -372,6 +441,12 @@ class CorsConfig(TypedDict, total=False):
     allowed_origins: List[str]
     exposed_headers: List[str]
     max_age: Optional[int]
+
+
+class CredentialKey(TypedDict):
+    """What clients and tokens are keyed by: the protected resource and the authorization server."""
+    issuer: str
+    resource: str
 
 
 class CsrfRule(TypedDict, total=False):
@@ -649,6 +724,13 @@ class ExchangingDesktopClientPhase(TypedDict):
     code_verifier: Secret
 
 
+class ExchangingMcpAuthPhase(TypedDict):
+    """`McpAuthPhase` tagged `exchanging`."""
+    type: Literal["exchanging"]
+    outgoing: Outgoing2
+    refresh: bool
+
+
 class ExpiredAuthSessionPhase(TypedDict):
     """`AuthSessionPhase` tagged `expired`."""
     type: Literal["expired"]
@@ -685,6 +767,18 @@ class FailedDesktopAction(TypedDict):
 
 class FailedDeviceAction(TypedDict):
     """The flow ended without tokens."""
+    type: Literal["failed"]
+    error: Error
+
+
+class FailedMcpAction(TypedDict):
+    """The attempt failed."""
+    type: Literal["failed"]
+    error: Error
+
+
+class FailedMcpAuthPhase(TypedDict):
+    """`McpAuthPhase` tagged `failed`."""
     type: Literal["failed"]
     error: Error
 
@@ -787,6 +881,16 @@ class GuestCredential(TypedDict):
     guest_id: str
 
 
+class _HeldRequired(TypedDict):
+    key: CredentialKey
+
+
+class Held(_HeldRequired, total=False):
+    client: Optional[McpClient]
+    scopes: List[str]
+    tokens: Optional[TokenSet]
+
+
 class _HttpRequestRequired(TypedDict):
     method: str
     url: str
@@ -815,6 +919,11 @@ class IdleDesktopClientPhase(TypedDict):
 
 class IdleDeviceClientPhase(TypedDict):
     """`DeviceClientPhase` tagged `idle`."""
+    type: Literal["idle"]
+
+
+class IdleMcpAuthPhase(TypedDict):
+    """`McpAuthPhase` tagged `idle`."""
     type: Literal["idle"]
 
 
@@ -1057,6 +1166,59 @@ class MasterKeyInfo(TypedDict):
     kid: str
 
 
+class McpAuthConfig(TypedDict, total=False):
+    """Settings of `McpAuth` (JSON: unknown members refused; defaults below)."""
+    allow_unadvertised_pkce: bool
+    client: Optional[PreRegisteredClient]
+    client_metadata_url: Optional[str]
+    client_name: str
+    legacy_fallbacks: bool
+    max_authorizations: int
+    redirect_uri: str
+    request_offline_access: bool
+    server_url: str
+    state_ttl: int
+
+
+class _McpAuthSnapshotRequired(TypedDict):
+    authorizations: int
+    config: McpAuthConfig
+    next_transmit: int
+    phase: McpAuthPhase
+    version: int
+
+
+class McpAuthSnapshot(_McpAuthSnapshotRequired, total=False):
+    """The snapshot document (its JSON Schema is generated from this)."""
+    attempt: Optional[Attempt]
+    current: Optional[CredentialKey]
+    held: List[Held]
+
+
+class _McpClientRequired(TypedDict):
+    client_id: str
+
+
+class McpClient(_McpClientRequired, total=False):
+    """An OAuth client of one authorization server. `Debug` never shows the secret."""
+    client_secret: Optional[Secret]
+    client_secret_expires_at: int
+    source: ClientSource
+    token_endpoint_auth_method: Optional[TokenEndpointAuthMethod]
+
+
+class _McpStatusRequired(TypedDict):
+    authorizations: int
+    state: McpState
+
+
+class McpStatus(_McpStatusRequired, total=False):
+    """The machine's status (`McpAuth::status`)."""
+    error: Optional[Error]
+    key: Optional[CredentialKey]
+    scopes: List[str]
+
+
 class _NeedsRequired(TypedDict):
     user: bool
 
@@ -1064,6 +1226,17 @@ class _NeedsRequired(TypedDict):
 class Needs(_NeedsRequired, total=False):
     """What the host must load before `Gate::decide`."""
     session: Optional[str]
+
+
+class NeedsClientMcpAction(TypedDict):
+    """No client can be had for this authorization server (no pre-registered client, no metadata document support, no registration endpoint): ask the person for one and call `McpAuth::provide_client`."""
+    type: Literal["needs_client"]
+    key: CredentialKey
+
+
+class NeedsClientMcpAuthPhase(TypedDict):
+    """`McpAuthPhase` tagged `needs_client`."""
+    type: Literal["needs_client"]
 
 
 class _NewAccountRequired(TypedDict):
@@ -1111,6 +1284,10 @@ class Outgoing(TypedDict):
     request: HttpRequest
 
 
+class Outgoing2(TypedDict):
+    request: HttpRequest
+
+
 class PasswordPolicy(TypedDict, total=False):
     """Password and hashing rules."""
     allow_email_usernames: bool
@@ -1153,10 +1330,30 @@ class PollingDeviceClientPhase(TypedDict):
     next_poll: int
 
 
+class _PreRegisteredClientRequired(TypedDict):
+    client_id: str
+
+
+class PreRegisteredClient(_PreRegisteredClientRequired, total=False):
+    """A pre-registered client in the configuration."""
+    client_secret: Optional[Secret]
+    issuer: Optional[str]
+    token_endpoint_auth_method: Optional[TokenEndpointAuthMethod]
+
+
 class PreflightCorsDecision(TypedDict):
     """An allowed preflight: send `response` (204 with the CORS headers); the application is not called."""
     type: Literal["preflight"]
     response: HttpResponse
+
+
+class PrmMcpAuthPhase(TypedDict):
+    """`McpAuthPhase` tagged `prm`."""
+    type: Literal["prm"]
+    from_challenge: bool
+    index: int
+    outgoing: Outgoing2
+    urls: List[str]
 
 
 class _PromptRequired(TypedDict):
@@ -1190,6 +1387,16 @@ class _ProtectedResourceRequired(TypedDict):
 class ProtectedResource(_ProtectedResourceRequired, total=False):
     """Protected-resource settings (`GateConfig::protected_resource`): the gate accepts only access tokens issued for `resource` by one of `issuers`, and its challenges point clients at the resource's metadata (RFC 9728 §5.1). See "Protected-resource mode" in the module docs."""
     resource_metadata: Optional[str]
+
+
+class _ProtectedResourceMetadataRequired(TypedDict):
+    authorization_servers: List[str]
+    resource: str
+
+
+class ProtectedResourceMetadata(_ProtectedResourceMetadataRequired, total=False):
+    """A protected resource metadata document (RFC 9728 §2), the members the client uses."""
+    scopes_supported: Optional[List[str]]
 
 
 class _ProviderRequired(TypedDict):
@@ -1355,6 +1562,12 @@ class RegisteringAuthSessionPhase(TypedDict):
     seed: Secret
 
 
+class RegisteringMcpAuthPhase(TypedDict):
+    """`McpAuthPhase` tagged `registering`."""
+    type: Literal["registering"]
+    outgoing: Outgoing2
+
+
 class _RegistrationRequired(TypedDict):
     password: Secret
 
@@ -1369,6 +1582,18 @@ class RenderFormAuthAction(TypedDict):
     """Show this form; report with `submit_input`."""
     type: Literal["render_form"]
     fields: List[FormField]
+
+
+class _ResourceChallengeRequired(TypedDict):
+    scheme: str
+
+
+class ResourceChallenge(_ResourceChallengeRequired, total=False):
+    """What an OAuth client reads from a resource server's `Bearer` or `DPoP` challenge."""
+    error: Optional[str]
+    error_description: Optional[str]
+    resource_metadata: Optional[str]
+    scope: Optional[str]
 
 
 class _ResourceMetadataRequired(TypedDict):
@@ -1460,6 +1685,13 @@ class RouteRule(_RouteRuleRequired, total=False):
     scopes: List[str]
 
 
+class SaveClientMcpAction(TypedDict):
+    """Store this client for `key` (a secret: store it as such); give it back with `McpAuth::add_client` in later runs."""
+    type: Literal["save_client"]
+    client: McpClient
+    key: CredentialKey
+
+
 class SaveDesktopAction(TypedDict):
     """Store this session (the host's token store); the listener can stop."""
     type: Literal["save"]
@@ -1480,6 +1712,13 @@ class SaveTokensDeviceAction(TypedDict):
     expected_generation: int
     generation: int
     stored: StoredTokens
+
+
+class SaveTokensMcpAction(TypedDict):
+    """Store these tokens for `key`; give them back with `McpAuth::add_tokens` later."""
+    type: Literal["save_tokens"]
+    key: CredentialKey
+    tokens: TokenSet
 
 
 class _SealedInfoRequired(TypedDict):
@@ -1542,6 +1781,20 @@ class SendJwksAction(TypedDict):
     type: Literal["send"]
     request: HttpRequest
     transmit: int
+
+
+class SendMcpAction(TypedDict):
+    """Send this request; report with `McpAuth::handle_response` or `McpAuth::handle_network_error`."""
+    type: Literal["send"]
+    request: HttpRequest
+    transmit: int
+
+
+class Server(TypedDict):
+    """The authorization server in use."""
+    cimd: bool
+    meta: ProviderMetadata
+    synthetic: bool
 
 
 class ServiceCredential(TypedDict):
@@ -1830,6 +2083,11 @@ JwksLookup = Union[KeyJwksLookup, FetchJwksLookup]
 JwksVerify = Union[VerifiedJwksVerify, FetchJwksVerify]
 """The answer to `JwksCache::verify`."""
 
+McpAction = Union[SendMcpAction, AuthorizeMcpAction, NeedsClientMcpAction, SaveClientMcpAction, SaveTokensMcpAction, AuthorizedMcpAction, FailedMcpAction]
+"""What the machine wants the host to do (JSON: tagged by `type`)."""
+
+McpAuthPhase = Union[IdleMcpAuthPhase, PrmMcpAuthPhase, AsMetadataMcpAuthPhase, RegisteringMcpAuthPhase, NeedsClientMcpAuthPhase, AuthorizingMcpAuthPhase, ExchangingMcpAuthPhase, AuthorizedMcpAuthPhase, FailedMcpAuthPhase]
+
 PollOutcome = Union[ApprovedPollOutcome, ErrorPollOutcome]
 """The outcome of a poll."""
 
@@ -1854,6 +2112,8 @@ __all__ = [
     "AllowDecision",
     "ApiKeyConnectionCredential",
     "ApprovedPollOutcome",
+    "AsMetadataMcpAuthPhase",
+    "Attempt",
     "AuthAction",
     "AuthCodeConfig",
     "AuthContext",
@@ -1864,17 +2124,23 @@ __all__ = [
     "AuthType",
     "AuthorizationRequest",
     "AuthorizationStart",
+    "AuthorizeMcpAction",
+    "AuthorizedMcpAction",
+    "AuthorizedMcpAuthPhase",
     "AuthorizingAuthSessionPhase",
     "AuthorizingDeviceClientPhase",
+    "AuthorizingMcpAuthPhase",
     "Backend",
     "BurnedDesktopRedeem",
     "CallbackOutcome",
+    "Challenge",
     "Classified",
     "ClearTokensAction",
     "ClientAuth",
     "ClientAuthMethod",
     "ClientConfig",
     "ClientMetadata",
+    "ClientSource",
     "CompleteAction",
     "CompleteAuthAction",
     "CompletedAuthSessionPhase",
@@ -1887,6 +2153,7 @@ __all__ = [
     "CorsConfig",
     "CorsDecision",
     "Credential",
+    "CredentialKey",
     "CredentialKind",
     "CsrfRule",
     "Decision",
@@ -1924,12 +2191,15 @@ __all__ = [
     "ErrorPollOutcome",
     "ExchangingAuthSessionPhase",
     "ExchangingDesktopClientPhase",
+    "ExchangingMcpAuthPhase",
     "ExpiredAuthSessionPhase",
     "FailedAction",
     "FailedAuthAction",
     "FailedAuthSessionPhase",
     "FailedDesktopAction",
     "FailedDeviceAction",
+    "FailedMcpAction",
+    "FailedMcpAuthPhase",
     "FetchFailedJwksAction",
     "FetchJwksLookup",
     "FetchJwksVerify",
@@ -1948,11 +2218,13 @@ __all__ = [
     "GrantStatus",
     "GuestCredential",
     "GuestIdRule",
+    "Held",
     "HttpRequest",
     "HttpResponse",
     "IdentityRule",
     "IdleDesktopClientPhase",
     "IdleDeviceClientPhase",
+    "IdleMcpAuthPhase",
     "InactiveIntrospection",
     "InjectResolution",
     "Injection",
@@ -1985,7 +2257,16 @@ __all__ = [
     "MagicLinkRecord",
     "MagicLinkRedeemed",
     "MasterKeyInfo",
+    "McpAction",
+    "McpAuthConfig",
+    "McpAuthPhase",
+    "McpAuthSnapshot",
+    "McpClient",
+    "McpState",
+    "McpStatus",
     "Needs",
+    "NeedsClientMcpAction",
+    "NeedsClientMcpAuthPhase",
     "NewAccount",
     "NewSession",
     "NoneCredential",
@@ -1993,16 +2274,20 @@ __all__ = [
     "OpenBrowserAuthAction",
     "OpenBrowserDesktopAction",
     "Outgoing",
+    "Outgoing2",
     "PasswordPolicy",
     "PendingAuthorization",
     "Pkce",
     "PkceMethod",
     "PollOutcome",
     "PollingDeviceClientPhase",
+    "PreRegisteredClient",
     "PreflightCorsDecision",
+    "PrmMcpAuthPhase",
     "Prompt",
     "PromptDeviceAction",
     "ProtectedResource",
+    "ProtectedResourceMetadata",
     "Provider",
     "ProviderMetadata",
     "ProviderOrigin",
@@ -2021,9 +2306,11 @@ __all__ = [
     "RefusedCorsDecision",
     "RegisteredClient",
     "RegisteringAuthSessionPhase",
+    "RegisteringMcpAuthPhase",
     "Registration",
     "RenderFormAuthAction",
     "Resolution",
+    "ResourceChallenge",
     "ResourceMetadata",
     "ResponseFields",
     "RetryRevocationOutcome",
@@ -2036,9 +2323,11 @@ __all__ = [
     "Rotation",
     "Route",
     "RouteRule",
+    "SaveClientMcpAction",
     "SaveDesktopAction",
     "SaveTokensAction",
     "SaveTokensDeviceAction",
+    "SaveTokensMcpAction",
     "SealedInfo",
     "SealedRecord",
     "Secret",
@@ -2047,6 +2336,8 @@ __all__ = [
     "SendDesktopAction",
     "SendDeviceAction",
     "SendJwksAction",
+    "SendMcpAction",
+    "Server",
     "ServiceCredential",
     "ServiceEnv",
     "ServiceToken",
@@ -2063,6 +2354,7 @@ __all__ = [
     "StoredChallenge",
     "StoredCredentials",
     "StoredTokens",
+    "TokenEndpointAuthMethod",
     "TokenRequest",
     "TokenSet",
     "UnsupportedTokenTypeRevocationOutcome",

@@ -41,6 +41,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
 
 mod authflow;
+mod mcp;
 mod signin;
 mod vault;
 
@@ -110,6 +111,7 @@ struct Ctx {
     signin: signin::SigninObjects,
     vault: Option<authcore::vault::Vault>,
     authflow: authflow::AuthflowObjects,
+    mcp: mcp::McpObjects,
 }
 
 /// Runs one case on one backend. `Err` describes the first failing step.
@@ -135,6 +137,7 @@ pub fn run_case(case: &Value, backend: Backend) -> Result<(), String> {
         signin: signin::SigninObjects::default(),
         vault: None,
         authflow: authflow::AuthflowObjects::default(),
+        mcp: mcp::McpObjects::default(),
     };
     for (i, step) in steps.iter().enumerate() {
         run_step(&mut ctx, step).map_err(|e| format!("step {i} ({}): {e}", step["op"].as_str().unwrap_or("?")))?;
@@ -433,6 +436,27 @@ pub const OPS: &[&str] = &[
     "mcp_server.check_metadata",
     "mcp_server.serve_metadata",
     "mcp_server.resource_matches",
+    "challenge.parse",
+    "mcp.prm_urls",
+    "mcp.as_metadata_urls",
+    "mcp.resource_matches",
+    "mcp.choose_scopes",
+    "mcp.choose_auth_method",
+    "mcp.prm_parse",
+    "mcp.client.new",
+    "mcp.client.handle_unauthorized",
+    "mcp.client.handle_response",
+    "mcp.client.handle_network_error",
+    "mcp.client.handle_callback",
+    "mcp.client.provide_client",
+    "mcp.client.handle_success",
+    "mcp.client.add_client",
+    "mcp.client.add_tokens",
+    "mcp.client.authorize_request",
+    "mcp.client.resume",
+    "mcp.client.status",
+    "mcp.client.snapshot",
+    "mcp.client.restore",
 ];
 
 /// The operation table. Shapes are documented in `conformance/README.md`.
@@ -1099,6 +1123,9 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
             op if op.starts_with("vault.") => return vault::dispatch(&mut ctx.vault, op, input),
             op if op.starts_with("registration.") || op.starts_with("authflow.") => {
                 return authflow::dispatch(&mut ctx.authflow, op, input)
+            }
+            op if op.starts_with("challenge.") || op.starts_with("mcp.") => {
+                return mcp::dispatch(&mut ctx.mcp, op, input)
             }
             _ => return Err(format!("unknown operation `{op}`")),
         })
