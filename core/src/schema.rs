@@ -13,7 +13,7 @@ use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value};
 
 use crate::{
-    authflow, broker, cors, device, discovery, error, gate, http, jwt, oauth, password, refresh, registration,
+    authflow, broker, cors, device, discovery, error, gate, grants, http, jwt, oauth, password, refresh, registration,
     revocation, session, signin, tokens, vault,
 };
 
@@ -148,6 +148,13 @@ pub fn document() -> Value {
     add::<authflow::AuthAction>(&mut g);
     add::<authflow::AuthSessionStatus>(&mut g);
     add::<authflow::AuthSessionSnapshot>(&mut g);
+    // token requests beyond the authorization code
+    add::<grants::TokenEndpoint>(&mut g);
+    add::<grants::TokenEndpointAuth>(&mut g);
+    add::<grants::AuthMethod>(&mut g);
+    add::<grants::Grant>(&mut g);
+    add::<grants::GrantRequest>(&mut g);
+    add::<grants::ExchangedToken>(&mut g);
 
     let defs: Map<String, Value> = g
         .take_definitions(true)

@@ -12,6 +12,9 @@ Access = Union[Literal["public"], Literal["user"], Literal["user_or_guest"], Lit
 Algorithm = Union[Literal["HS256"], Literal["HS384"], Literal["HS512"], Union[Literal["EdDSA"], Literal["Ed25519"]], Literal["ES256"], Literal["ES256K"], Literal["RS256"], Literal["PS256"]]
 """A JWS algorithm authcore implements."""
 
+AuthMethod = Union[Literal["none"], Literal["client_secret_basic"], Literal["client_secret_post"], Literal["private_key_jwt"]]
+"""A token-endpoint client authentication method, by its RFC 8414 name."""
+
 AuthType = Union[Literal["api_key"], Literal["oauth2"], Literal["device_code"]]
 """How a provider authenticates."""
 
@@ -200,6 +203,17 @@ class AuthSessionStatus(_AuthSessionStatusRequired, total=False):
     error: Optional[Error]
 
 
+class _AuthorizationCodeGrantRequired(TypedDict):
+    type: Literal["authorization_code"]
+    code: Secret
+    redirect_uri: str
+
+
+class AuthorizationCodeGrant(_AuthorizationCodeGrantRequired, total=False):
+    """The authorization-code grant (RFC 6749 §4.1.3), with the PKCE verifier."""
+    code_verifier: Optional[Secret]
+
+
 class _AuthorizationRequestRequired(TypedDict):
     client_id: str
 
@@ -289,6 +303,11 @@ class ClientConfig(_ClientConfigRequired, total=False):
     shared_store: bool
 
 
+class ClientCredentialsGrant(TypedDict):
+    """The client-credentials grant (RFC 6749 §4.4)."""
+    type: Literal["client_credentials"]
+
+
 class _ClientMetadataRequired(TypedDict):
     client_name: str
     redirect_uris: List[str]
@@ -297,6 +316,20 @@ class _ClientMetadataRequired(TypedDict):
 class ClientMetadata(_ClientMetadataRequired, total=False):
     """The client metadata a caller chooses; the core adds the rest (see the module docs)."""
     scope: Optional[str]
+
+
+class ClientSecretBasicTokenEndpointAuth(TypedDict):
+    """HTTP Basic over the form-encoded id and secret."""
+    type: Literal["client_secret_basic"]
+    client_id: str
+    client_secret: Secret
+
+
+class ClientSecretPostTokenEndpointAuth(TypedDict):
+    """`client_id` and `client_secret` in the body."""
+    type: Literal["client_secret_post"]
+    client_id: str
+    client_secret: Secret
 
 
 class CompleteAction(TypedDict):
@@ -636,6 +669,19 @@ class ErrorPollOutcome(_ErrorPollOutcomeRequired, total=False):
     response: Optional[HttpResponse]
 
 
+class _ExchangedTokenRequired(TypedDict):
+    access_token: Secret
+    issued_token_type: str
+    token_type: str
+
+
+class ExchangedToken(_ExchangedTokenRequired, total=False):
+    """A token issued by token exchange (RFC 8693 §2.2.1)."""
+    expires_at: Optional[int]
+    refresh_token: Optional[Secret]
+    scope: Optional[str]
+
+
 class ExchangingAuthSessionPhase(TypedDict):
     """Exchanging a code or client credentials for tokens."""
     type: Literal["exchanging"]
@@ -778,6 +824,16 @@ class _GatewayTokenRequired(TypedDict):
 class GatewayToken(_GatewayTokenRequired, total=False):
     """A gateway token: the one secret every request to a local gateway must carry."""
     header: Optional[str]
+
+
+class _GrantRequestRequired(TypedDict):
+    grant: Grant
+
+
+class GrantRequest(_GrantRequestRequired, total=False):
+    """A token request: the grant plus the parameters every grant may carry."""
+    resource: Optional[Union[str, List[str]]]
+    scope: Optional[str]
 
 
 class GuestCredential(TypedDict):
@@ -940,6 +996,12 @@ class JwksReport(TypedDict):
     skipped: List[SkippedKey]
 
 
+class JwtBearerGrant(TypedDict):
+    """The JWT-bearer authorization grant (RFC 7523 §2.1)."""
+    type: Literal["jwt_bearer"]
+    assertion: Secret
+
+
 class _JwtCredentialRequired(TypedDict):
     type: Literal["jwt"]
     scopes: List[str]
@@ -1087,6 +1149,15 @@ class NoneCredential(TypedDict):
     type: Literal["none"]
 
 
+class _NoneTokenEndpointAuthRequired(TypedDict):
+    type: Literal["none"]
+
+
+class NoneTokenEndpointAuth(_NoneTokenEndpointAuthRequired, total=False):
+    """A public client: `client_id` in the body when given."""
+    client_id: Optional[str]
+
+
 class OauthConnectionCredential(TypedDict):
     """OAuth tokens."""
     type: Literal["oauth"]
@@ -1156,6 +1227,17 @@ class PreflightCorsDecision(TypedDict):
     """An allowed preflight: send `response` (204 with the CORS headers); the application is not called."""
     type: Literal["preflight"]
     response: HttpResponse
+
+
+class _PrivateKeyJwtTokenEndpointAuthRequired(TypedDict):
+    type: Literal["private_key_jwt"]
+    client_id: str
+    key: KeySpec
+
+
+class PrivateKeyJwtTokenEndpointAuth(_PrivateKeyJwtTokenEndpointAuthRequired, total=False):
+    """A `client_assertion` JWT signed with the client's private key."""
+    lifetime: Optional[int]
 
 
 class _PromptRequired(TypedDict):
@@ -1316,6 +1398,12 @@ class RefreshResolution(TypedDict):
     connection: str
     provider: str
     request: HttpRequest
+
+
+class RefreshTokenGrant(TypedDict):
+    """A refresh (RFC 6749 §6)."""
+    type: Literal["refresh_token"]
+    refresh_token: Secret
 
 
 class RefusedCorsDecision(TypedDict):
@@ -1638,6 +1726,31 @@ class StoredTokens(_StoredTokensRequired, total=False):
     identity: Optional[str]
 
 
+class _TokenEndpointRequired(TypedDict):
+    url: str
+
+
+class TokenEndpoint(_TokenEndpointRequired, total=False):
+    """Where a token request goes."""
+    allow_insecure_http: bool
+    auth_signing_alg_values_supported: Optional[List[str]]
+    issuer: Optional[str]
+
+
+class _TokenExchangeGrantRequired(TypedDict):
+    type: Literal["token_exchange"]
+    subject_token: Secret
+    subject_token_type: str
+
+
+class TokenExchangeGrant(_TokenExchangeGrantRequired, total=False):
+    """Token exchange (RFC 8693 §2.1)."""
+    actor_token: Optional[Secret]
+    actor_token_type: Optional[str]
+    audience: Optional[Union[str, List[str]]]
+    requested_token_type: Optional[str]
+
+
 class TokenRequest(TypedDict):
     """A token request at the token endpoint (RFC 8628 §3.4)."""
     client_id: str
@@ -1791,6 +1904,9 @@ DeviceAction = Union[SendDeviceAction, PromptDeviceAction, WaitDeviceAction, Sav
 DeviceClientPhase = Union[IdleDeviceClientPhase, AuthorizingDeviceClientPhase, PollingDeviceClientPhase, FinishedDeviceClientPhase]
 """Where the flow is. An exchange in flight is not part of a snapshot (`serde(skip)`)."""
 
+Grant = Union[AuthorizationCodeGrant, RefreshTokenGrant, ClientCredentialsGrant, JwtBearerGrant, TokenExchangeGrant]
+"""A grant, tagged by `type`. See the module docs."""
+
 Introspection = Union[ActiveIntrospection, InactiveIntrospection]
 """An introspection answer (RFC 7662 §2.2)."""
 
@@ -1818,6 +1934,9 @@ RevocationOutcome = Union[RevokedRevocationOutcome, RetryRevocationOutcome, Unsu
 Rotation = Union[RotatedRotation, ReuseRotation]
 """What a refresh attempt decided."""
 
+TokenEndpointAuth = Union[NoneTokenEndpointAuth, ClientSecretBasicTokenEndpointAuth, ClientSecretPostTokenEndpointAuth, PrivateKeyJwtTokenEndpointAuth]
+"""How the client authenticates at the token endpoint, tagged by `type` (the RFC 8414 method name). See the module docs."""
+
 __all__ = [
     "Access",
     "Action",
@@ -1830,11 +1949,13 @@ __all__ = [
     "AuthAction",
     "AuthCodeConfig",
     "AuthContext",
+    "AuthMethod",
     "AuthSessionConfig",
     "AuthSessionPhase",
     "AuthSessionSnapshot",
     "AuthSessionStatus",
     "AuthType",
+    "AuthorizationCodeGrant",
     "AuthorizationRequest",
     "AuthorizationStart",
     "AuthorizingAuthSessionPhase",
@@ -1847,7 +1968,10 @@ __all__ = [
     "ClientAuth",
     "ClientAuthMethod",
     "ClientConfig",
+    "ClientCredentialsGrant",
     "ClientMetadata",
+    "ClientSecretBasicTokenEndpointAuth",
+    "ClientSecretPostTokenEndpointAuth",
     "CompleteAction",
     "CompleteAuthAction",
     "CompletedAuthSessionPhase",
@@ -1895,6 +2019,7 @@ __all__ = [
     "Error",
     "ErrorCode",
     "ErrorPollOutcome",
+    "ExchangedToken",
     "ExchangingAuthSessionPhase",
     "ExchangingDesktopClientPhase",
     "ExpiredAuthSessionPhase",
@@ -1918,6 +2043,8 @@ __all__ = [
     "GateJwt",
     "GatewayCredential",
     "GatewayToken",
+    "Grant",
+    "GrantRequest",
     "GrantStatus",
     "GuestCredential",
     "GuestIdRule",
@@ -1944,6 +2071,7 @@ __all__ = [
     "JwksLookup",
     "JwksReport",
     "JwksVerify",
+    "JwtBearerGrant",
     "JwtCredential",
     "KeyFile",
     "KeyJwksLookup",
@@ -1962,6 +2090,7 @@ __all__ = [
     "NewAccount",
     "NewSession",
     "NoneCredential",
+    "NoneTokenEndpointAuth",
     "OauthConnectionCredential",
     "OpenBrowserAuthAction",
     "OpenBrowserDesktopAction",
@@ -1973,6 +2102,7 @@ __all__ = [
     "PollOutcome",
     "PollingDeviceClientPhase",
     "PreflightCorsDecision",
+    "PrivateKeyJwtTokenEndpointAuth",
     "Prompt",
     "PromptDeviceAction",
     "Provider",
@@ -1990,6 +2120,7 @@ __all__ = [
     "RefreshRequest",
     "RefreshResolution",
     "RefreshStatus",
+    "RefreshTokenGrant",
     "RefusedCorsDecision",
     "RegisteredClient",
     "RegisteringAuthSessionPhase",
@@ -2034,6 +2165,9 @@ __all__ = [
     "StoredChallenge",
     "StoredCredentials",
     "StoredTokens",
+    "TokenEndpoint",
+    "TokenEndpointAuth",
+    "TokenExchangeGrant",
     "TokenRequest",
     "TokenSet",
     "UnsupportedTokenTypeRevocationOutcome",

@@ -52,7 +52,7 @@
 //! `client_credentials` (an authenticated client only: RFC 6749 §4.4 is for confidential
 //! clients), `jwt_bearer` (the host supplies the `assertion`, a JWT; one whose `exp` has
 //! passed is refused before sending, `token_expired` naming `assertion`) and
-//! `token_exchange`. A [`TokenRequest`] adds `scope` (space-separated; empty means omitted)
+//! `token_exchange`. A [`GrantRequest`] adds `scope` (space-separated; empty means omitted)
 //! and RFC 8707 `resource` (one or more absolute URIs without a fragment), sent with every
 //! grant when given. [`id_jag_request`] builds the enterprise-managed token exchange
 //! (`requested_token_type=urn:ietf:params:oauth:token-type:id-jag`, `audience` = the MCP
@@ -77,7 +77,7 @@
 //!
 //! ```
 //! use authcore::entropy::FixedEntropy;
-//! use authcore::grants::{token_request, Grant, TokenEndpoint, TokenEndpointAuth, TokenRequest};
+//! use authcore::grants::{token_request, Grant, TokenEndpoint, TokenEndpointAuth, GrantRequest};
 //! use authcore::secret::Secret;
 //!
 //! let endpoint = TokenEndpoint::new("https://as.example.com/token", Some("https://as.example.com"));
@@ -85,7 +85,7 @@
 //!     client_id: "cli:ent".into(),
 //!     client_secret: Secret::new("s3cret"),
 //! };
-//! let request = TokenRequest {
+//! let request = GrantRequest {
 //!     grant: Grant::ClientCredentials,
 //!     scope: Some("mcp:read".into()),
 //!     resource: vec!["https://mcp.example.com/mcp".into()],
@@ -380,6 +380,7 @@ pub enum Grant {
         requested_token_type: Option<String>,
         /// Logical names of the target services (`audience`, one parameter each).
         #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "one_or_many")]
+        #[cfg_attr(feature = "schema", schemars(schema_with = "one_or_many_schema"))]
         audience: Vec<String>,
         /// A token representing the acting party.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -418,7 +419,7 @@ impl Grant {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
-pub struct TokenRequest {
+pub struct GrantRequest {
     /// The grant.
     pub grant: Grant,
     /// Space-separated scopes (RFC 6749 §3.3); absent or blank: no `scope` parameter.
@@ -426,10 +427,11 @@ pub struct TokenRequest {
     pub scope: Option<String>,
     /// RFC 8707 resource indicators (a string or a list), one `resource` parameter each.
     #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "one_or_many")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "one_or_many_schema"))]
     pub resource: Vec<String>,
 }
 
-impl TokenRequest {
+impl GrantRequest {
     /// A request for `grant` without scope or resource.
     pub fn new(grant: Grant) -> Self {
         Self {
@@ -438,6 +440,18 @@ impl TokenRequest {
             resource: Vec::new(),
         }
     }
+}
+
+/// One string or a list of strings.
+#[cfg(feature = "schema")]
+fn one_or_many_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "anyOf": [
+            { "type": "string" },
+            { "type": "array", "items": { "type": "string" } },
+            { "type": "null" }
+        ]
+    })
 }
 
 fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> core::result::Result<Vec<String>, D::Error> {
@@ -459,8 +473,8 @@ fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> core::result::Result<V
 /// `requested_token_type` = ID-JAG, `audience` = the MCP authorization server's issuer,
 /// `resource` = the MCP server's resource identifier, `scope` when given. The client
 /// authenticates to the IdP as the IdP's client (often `none` with its IdP `client_id`).
-pub fn id_jag_request(id_token: &str, authorization_server: &str, resource: &str, scope: Option<&str>) -> TokenRequest {
-    TokenRequest {
+pub fn id_jag_request(id_token: &str, authorization_server: &str, resource: &str, scope: Option<&str>) -> GrantRequest {
+    GrantRequest {
         grant: Grant::TokenExchange {
             subject_token: Secret::new(id_token),
             subject_token_type: TOKEN_TYPE_ID_TOKEN.to_owned(),
@@ -715,7 +729,7 @@ pub fn authenticate(
 pub fn token_request_with_backend(
     endpoint: &TokenEndpoint,
     auth: &TokenEndpointAuth,
-    request: &TokenRequest,
+    request: &GrantRequest,
     now: i64,
     entropy: &mut dyn Entropy,
     backend: Backend,
@@ -846,7 +860,7 @@ pub fn token_request_with_backend(
 pub fn token_request(
     endpoint: &TokenEndpoint,
     auth: &TokenEndpointAuth,
-    request: &TokenRequest,
+    request: &GrantRequest,
     now: i64,
     entropy: &mut dyn Entropy,
 ) -> Result<HttpRequest> {
@@ -880,7 +894,7 @@ fn error_for(grant: &Grant, response: &HttpResponse, err: Error) -> Error {
 
 /// Reads the access-token response to `request` (see the module docs): a [`TokenSet`], or
 /// the error naming the field it is about.
-pub fn token_response(request: &TokenRequest, response: &HttpResponse, now: i64) -> Result<TokenSet> {
+pub fn token_response(request: &GrantRequest, response: &HttpResponse, now: i64) -> Result<TokenSet> {
     crate::oauth::token_response(response, now, DEFAULT_EXPIRES_IN).map_err(|e| error_for(&request.grant, response, e))
 }
 
@@ -909,7 +923,7 @@ pub struct ExchangedToken {
 /// `invalid_input` naming `grant` when `request` is no token exchange; the server's error as
 /// [`token_response`] names it; `invalid_response` naming the member that is missing or
 /// wrong (`issued_token_type` different from the requested type included).
-pub fn token_exchange_response(request: &TokenRequest, response: &HttpResponse, now: i64) -> Result<ExchangedToken> {
+pub fn token_exchange_response(request: &GrantRequest, response: &HttpResponse, now: i64) -> Result<ExchangedToken> {
     let Grant::TokenExchange {
         requested_token_type, ..
     } = &request.grant

@@ -44,8 +44,8 @@ fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
     pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
-fn cc() -> TokenRequest {
-    TokenRequest::new(Grant::ClientCredentials)
+fn cc() -> GrantRequest {
+    GrantRequest::new(Grant::ClientCredentials)
 }
 
 fn verify_es256(token: &str, now: i64) -> crate::Result<crate::jwt::VerifiedToken> {
@@ -261,7 +261,7 @@ fn secret_methods_and_none() {
     };
     let err = token_request(&endpoint(), &none, &cc(), NOW, &mut entropy()).unwrap_err();
     assert_eq!((err.code(), err.field_name()), (ErrorCode::InvalidInput, Some("auth")));
-    let refresh = TokenRequest::new(Grant::RefreshToken {
+    let refresh = GrantRequest::new(Grant::RefreshToken {
         refresh_token: Secret::new("rt"),
     });
     let req = token_request(&endpoint(), &none, &refresh, NOW, &mut entropy()).unwrap();
@@ -274,7 +274,7 @@ fn secret_methods_and_none() {
 #[test]
 fn scope_and_resource_go_with_every_grant() {
     let auth = TokenEndpointAuth::None { client_id: None };
-    let code = TokenRequest {
+    let code = GrantRequest {
         grant: Grant::AuthorizationCode {
             code: Secret::new("c1"),
             redirect_uri: "http://127.0.0.1:3000/cb".into(),
@@ -337,7 +337,7 @@ fn jwt_bearer_grant_sends_the_assertion_and_refuses_an_expired_one() {
         client_id: Some("wif".into()),
     };
     let assertion = jwt_with_exp(NOW + 1);
-    let request = TokenRequest {
+    let request = GrantRequest {
         grant: Grant::JwtBearer {
             assertion: Secret::new(assertion.clone()),
         },
@@ -356,7 +356,7 @@ fn jwt_bearer_grant_sends_the_assertion_and_refuses_an_expired_one() {
         (err.code(), err.field_name()),
         (ErrorCode::TokenExpired, Some("assertion"))
     );
-    let opaque = TokenRequest::new(Grant::JwtBearer {
+    let opaque = GrantRequest::new(Grant::JwtBearer {
         assertion: Secret::new("not-a-jwt"),
     });
     let err = token_request(&endpoint(), &auth, &opaque, NOW, &mut entropy()).unwrap_err();
@@ -482,7 +482,7 @@ fn id_jag_exchange_then_jwt_bearer() {
         client_id: "mcp-client".into(),
         client_secret: Secret::new("s"),
     };
-    let grant = TokenRequest::new(Grant::JwtBearer {
+    let grant = GrantRequest::new(Grant::JwtBearer {
         assertion: exchanged.access_token.clone(),
     });
     let req = token_request(&endpoint(), &auth, &grant, NOW, &mut entropy()).unwrap();
@@ -497,7 +497,7 @@ fn id_jag_exchange_then_jwt_bearer() {
 fn token_exchange_actor_rules() {
     let auth = TokenEndpointAuth::None { client_id: None };
     let grant = |actor: Option<&str>, actor_type: Option<&str>| {
-        TokenRequest::new(Grant::TokenExchange {
+        GrantRequest::new(Grant::TokenExchange {
             subject_token: Secret::new("st"),
             subject_token_type: TOKEN_TYPE_ACCESS_TOKEN.into(),
             requested_token_type: None,
@@ -584,7 +584,7 @@ fn auth_and_grant_json_shapes() {
     .unwrap();
     assert_eq!(auth.method(), AuthMethod::PrivateKeyJwt);
     assert!(!format!("{auth:?}").contains("PRIVATE KEY"));
-    let req: TokenRequest = serde_json::from_value(json!({
+    let req: GrantRequest = serde_json::from_value(json!({
         "grant": {"type": "token_exchange", "subject_token": "t", "subject_token_type": TOKEN_TYPE_ID_TOKEN,
                   "audience": "https://as"},
         "resource": "https://mcp/"
