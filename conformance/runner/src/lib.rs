@@ -41,6 +41,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
 
 mod authflow;
+mod grants;
 mod signin;
 mod vault;
 
@@ -418,6 +419,12 @@ pub const OPS: &[&str] = &[
     "vault.master_key_from_bytes",
     "registration.request",
     "registration.response",
+    "grants.request",
+    "grants.client_assertion",
+    "grants.response",
+    "grants.token_exchange_response",
+    "grants.choose_auth_method",
+    "grants.id_jag_request",
     "authflow.start",
     "authflow.handle_response",
     "authflow.handle_network_error",
@@ -1073,6 +1080,7 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
             op if op.starts_with("registration.") || op.starts_with("authflow.") => {
                 return authflow::dispatch(&mut ctx.authflow, op, input)
             }
+            op if op.starts_with("grants.") => return grants::dispatch(op, input, ctx.backend),
             _ => return Err(format!("unknown operation `{op}`")),
         })
     })();
