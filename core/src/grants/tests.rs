@@ -224,7 +224,7 @@ fn assertion_lifetime_and_entropy_are_checked() {
 fn secret_methods_and_none() {
     let basic = TokenEndpointAuth::ClientSecretBasic {
         client_id: "a b:c".into(),
-        client_secret: Secret::new("p&ss=wörd"),
+        client_secret: Secret::new("p&ss=w\u{f6}rd"),
     };
     let req = token_request(&endpoint(), &basic, &cc(), NOW, &mut entropy()).unwrap();
     // form-encoded "a+b%3Ac" ":" "p%26ss%3Dw%C3%B6rd"
