@@ -1227,6 +1227,63 @@ export function createApi(native) {
     return parse(call(() => native.registrationResponse(r, at)));
   }
 
+  // ---------------------------------------------------------------------------- grants
+
+  /**
+   * The token-endpoint request for `request` (GrantRequest) at `endpoint` (TokenEndpoint),
+   * authenticated by `auth` (TokenEndpointAuth); options `{backend?}`.
+   */
+  function grantRequest(endpoint, auth, request, now, entropy, options) {
+    const e = json(endpoint, "endpoint");
+    const a = json(auth, "auth");
+    const r = json(request, "request");
+    const at = nowArg(now);
+    const en = entropyArg(entropy);
+    const b = backendArg(option(options, "backend", "options"));
+    return parse(call(() => native.grantRequest(e, a, r, at, en, b)));
+  }
+  /** A `private_key_jwt` client assertion (the JWT text); options `{lifetime?, backend?}`. */
+  function clientAssertion(endpoint, clientId, key, now, entropy, options) {
+    const e = json(endpoint, "endpoint");
+    const id = str(clientId, "clientId");
+    const k = json(key, "key");
+    const at = nowArg(now);
+    const en = entropyArg(entropy);
+    const l = optInt(option(options, "lifetime", "options"), "options.lifetime", null);
+    const b = backendArg(option(options, "backend", "options"));
+    return call(() => native.clientAssertion(e, id, k, at, en, l, b));
+  }
+  /** The answer to an access-token request: a TokenSet, or the error naming its field. */
+  function grantResponse(request, response, now) {
+    const q = json(request, "request");
+    const r = json(response, "response");
+    const at = nowArg(now);
+    return parse(call(() => native.grantResponse(q, r, at)));
+  }
+  /** The answer to a token-exchange request: an ExchangedToken. */
+  function tokenExchangeResponse(request, response, now) {
+    const q = json(request, "request");
+    const r = json(response, "response");
+    const at = nowArg(now);
+    return parse(call(() => native.tokenExchangeResponse(q, r, at)));
+  }
+  /** The token-endpoint authentication method (RFC 8414 name) for a client. */
+  function chooseAuthMethod(registered, supported, hasSecret, hasKey) {
+    const reg = optStr(registered, "registered");
+    const sup = optJson(supported, "supported");
+    const s = bool(hasSecret, "hasSecret", false);
+    const k = bool(hasKey, "hasKey", false);
+    return call(() => native.chooseAuthMethod(reg, sup, s, k));
+  }
+  /** The enterprise-managed token exchange (ID token to ID-JAG); options `{scope?}`. */
+  function idJagRequest(idToken, authorizationServer, resource, options) {
+    const t = str(idToken, "idToken");
+    const as = str(authorizationServer, "authorizationServer");
+    const r = str(resource, "resource");
+    const sc = optStr(option(options, "scope", "options"), "options.scope");
+    return parse(call(() => native.idJagRequest(t, as, r, sc)));
+  }
+
   class AuthSession {
     constructor() {
       throw new TypeError("AuthSession: use AuthSession.start(...) or AuthSession.restore(...)");
@@ -1724,6 +1781,12 @@ export function createApi(native) {
     masterKeyFromBytes,
     registrationRequest,
     registrationResponse,
+    grantRequest,
+    clientAssertion,
+    grantResponse,
+    tokenExchangeResponse,
+    chooseAuthMethod,
+    idJagRequest,
     AuthSession,
     /** Test hook: the native module's deliberate panic (surfaces as `AuthError` code `internal`). */
     _panicForTests: () => call(() => native.panicForTests()),

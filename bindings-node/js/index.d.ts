@@ -6,6 +6,11 @@
 
 import type {
   Action,
+  AuthMethod,
+  ExchangedToken,
+  GrantRequest,
+  TokenEndpoint,
+  TokenEndpointAuth,
   ClientAuth,
   Introspection,
   ResourceMetadata,
@@ -746,6 +751,47 @@ export function registrationRequest(
 ): HttpRequest;
 /** The registered client in the registration endpoint's answer. */
 export function registrationResponse(response: HttpResponse, now?: Now): RegisteredClient;
+
+/**
+ * The token-endpoint request for `request` at `endpoint`, authenticated by `auth` (`none`,
+ * `client_secret_basic`, `client_secret_post`, `private_key_jwt`): client credentials, JWT
+ * bearer, token exchange, authorization code, refresh.
+ */
+export function grantRequest(
+  endpoint: TokenEndpoint,
+  auth: TokenEndpointAuth,
+  request: GrantRequest,
+  now?: Now,
+  entropy?: Entropy,
+  options?: BackendOption,
+): HttpRequest;
+/** A `private_key_jwt` client assertion (RFC 7523 §2.2): the JWT text. */
+export function clientAssertion(
+  endpoint: TokenEndpoint,
+  clientId: string,
+  key: KeySpec,
+  now?: Now,
+  entropy?: Entropy,
+  options?: BackendOption & { lifetime?: number | null },
+): string;
+/** The answer to an access-token request; an error names the field it is about. */
+export function grantResponse(request: GrantRequest, response: HttpResponse, now?: Now): TokenSet;
+/** The answer to a token-exchange request (RFC 8693 §2.2.1). */
+export function tokenExchangeResponse(request: GrantRequest, response: HttpResponse, now?: Now): ExchangedToken;
+/** The token-endpoint authentication method for a client (registered method, else RFC 8414 metadata). */
+export function chooseAuthMethod(
+  registered: string | null | undefined,
+  supported: string[] | null | undefined,
+  hasSecret: boolean,
+  hasKey: boolean,
+): AuthMethod;
+/** The enterprise-managed token exchange: ID token to ID-JAG at the enterprise IdP. */
+export function idJagRequest(
+  idToken: string,
+  authorizationServer: string,
+  resource: string,
+  options?: { scope?: string | null },
+): GrantRequest;
 
 /** One attempt to connect a provider: a sans-IO machine (`AuthSession.start` / `AuthSession.restore`). */
 export class AuthSession {

@@ -9,6 +9,9 @@ export type Access = "public" | "user" | "user_or_guest" | "service";
 /** A JWS algorithm authcore implements. */
 export type Algorithm = "HS256" | "HS384" | "HS512" | "EdDSA" | "Ed25519" | "ES256" | "ES256K" | "RS256" | "PS256";
 
+/** A token-endpoint client authentication method, by its RFC 8414 name. */
+export type AuthMethod = "none" | "client_secret_basic" | "client_secret_post" | "private_key_jwt";
+
 /** How a provider authenticates. */
 export type AuthType = "api_key" | "oauth2" | "device_code";
 
@@ -263,6 +266,17 @@ export interface AuthSessionStatus {
   status: SessionState;
 }
 
+/** The authorization-code grant (RFC 6749 §4.1.3), with the PKCE verifier. */
+export interface AuthorizationCodeGrant {
+  type: "authorization_code";
+  /** The code from the callback. */
+  code: Secret;
+  /** The PKCE code verifier. */
+  code_verifier?: Secret | null;
+  /** The redirect URI of the authorization request. */
+  redirect_uri: string;
+}
+
 /** A device authorization request (RFC 8628 §3.1). */
 export interface AuthorizationRequest {
   /** The client. */
@@ -411,6 +425,11 @@ export interface ClientConfig {
   token_endpoint: string;
 }
 
+/** The client-credentials grant (RFC 6749 §4.4). */
+export interface ClientCredentialsGrant {
+  type: "client_credentials";
+}
+
 /** The client metadata a caller chooses; the core adds the rest (see the module docs). */
 export interface ClientMetadata {
   /** The name shown to the person on the consent page. */
@@ -419,6 +438,24 @@ export interface ClientMetadata {
   redirect_uris: string[];
   /** Space-separated scopes the client will ask for, if any. */
   scope?: string | null;
+}
+
+/** HTTP Basic over the form-encoded id and secret. */
+export interface ClientSecretBasicTokenEndpointAuth {
+  type: "client_secret_basic";
+  /** The client id. */
+  client_id: string;
+  /** The client secret. */
+  client_secret: Secret;
+}
+
+/** `client_id` and `client_secret` in the body. */
+export interface ClientSecretPostTokenEndpointAuth {
+  type: "client_secret_post";
+  /** The client id. */
+  client_id: string;
+  /** The client secret. */
+  client_secret: Secret;
 }
 
 /** An API request finished with this response. */
@@ -847,6 +884,22 @@ export interface ErrorPollOutcome {
   response?: HttpResponse | null;
 }
 
+/** A token issued by token exchange (RFC 8693 §2.2.1). */
+export interface ExchangedToken {
+  /** The issued token (the response's `access_token`, whatever its type: an ID-JAG too). */
+  access_token: Secret;
+  /** When it expires (Unix seconds), when the response said. */
+  expires_at?: number | null;
+  /** Its type URI. */
+  issued_token_type: string;
+  /** A refresh token, when issued. */
+  refresh_token?: Secret | null;
+  /** The granted scope, when the response said. */
+  scope?: string | null;
+  /** How to use it: `Bearer`, or `N_A` for a token that is not an access token. */
+  token_type: string;
+}
+
 /** Exchanging a code or client credentials for tokens. */
 export interface ExchangingAuthSessionPhase {
   type: "exchanging";
@@ -1036,6 +1089,16 @@ export interface GatewayToken {
   header?: string | null;
   /** The token: 16 to 512 printable ASCII characters without spaces (see `generate_gateway_token`). It never appears in `Debug` output or errors. */
   token: Secret;
+}
+
+/** A token request: the grant plus the parameters every grant may carry. */
+export interface GrantRequest {
+  /** The grant. */
+  grant: Grant;
+  /** RFC 8707 resource indicators (a string or a list), one `resource` parameter each. */
+  resource?: string | string[] | null;
+  /** Space-separated scopes (RFC 6749 §3.3); absent or blank: no `scope` parameter. */
+  scope?: string | null;
 }
 
 /** A guest. */
@@ -1242,6 +1305,13 @@ export interface JwksReport {
   keys: unknown[];
   /** The entries that were skipped, in document order. */
   skipped: SkippedKey[];
+}
+
+/** The JWT-bearer authorization grant (RFC 7523 §2.1). */
+export interface JwtBearerGrant {
+  type: "jwt_bearer";
+  /** The assertion (a JWT the host obtained: a workload identity token, an ID-JAG). */
+  assertion: Secret;
 }
 
 /** A verified JWT access token. */
@@ -1501,6 +1571,13 @@ export interface NoneCredential {
   type: "none";
 }
 
+/** A public client: `client_id` in the body when given. */
+export interface NoneTokenEndpointAuth {
+  type: "none";
+  /** The client id. */
+  client_id?: string | null;
+}
+
 /** OAuth tokens. */
 export interface OauthConnectionCredential {
   type: "oauth";
@@ -1604,6 +1681,17 @@ export interface PreflightCorsDecision {
   type: "preflight";
   /** What to send. */
   response: HttpResponse;
+}
+
+/** A `client_assertion` JWT signed with the client's private key. */
+export interface PrivateKeyJwtTokenEndpointAuth {
+  type: "private_key_jwt";
+  /** The client id (`iss` and `sub` of the assertion). */
+  client_id: string;
+  /** The private key: `pem` (PKCS#8) or `jwk`, with optional `alg` and `kid`. */
+  key: KeySpec;
+  /** Assertion lifetime in seconds (default 60, 1 to 600). */
+  lifetime?: number | null;
 }
 
 /** `McpAuthPhase` tagged `prm`. */
@@ -1855,6 +1943,13 @@ export interface RefreshResolution {
   provider: string;
   /** The token request to send. */
   request: HttpRequest;
+}
+
+/** A refresh (RFC 6749 §6). */
+export interface RefreshTokenGrant {
+  type: "refresh_token";
+  /** The refresh token. */
+  refresh_token: Secret;
 }
 
 /** A refused preflight: send `response`; the application is not called. */
@@ -2318,6 +2413,35 @@ export interface StoredTokens {
   version: number;
 }
 
+/** Where a token request goes. */
+export interface TokenEndpoint {
+  /** Allow a plain-http endpoint on any host (tests only). */
+  allow_insecure_http?: boolean;
+  /** The metadata's `token_endpoint_auth_signing_alg_values_supported`, when it has one. */
+  auth_signing_alg_values_supported?: string[] | null;
+  /** The authorization server's issuer identifier: the audience of `private_key_jwt` assertions (required by that method only), used exactly as the metadata gives it. */
+  issuer?: string | null;
+  /** The token endpoint URL (https, or http to a loopback host unless `allow_insecure_http`). */
+  url: string;
+}
+
+/** Token exchange (RFC 8693 §2.1). */
+export interface TokenExchangeGrant {
+  type: "token_exchange";
+  /** A token representing the acting party. */
+  actor_token?: Secret | null;
+  /** Its type (required with `actor_token`). */
+  actor_token_type?: string | null;
+  /** Logical names of the target services (`audience`, one parameter each). */
+  audience?: string | string[] | null;
+  /** The type wanted. */
+  requested_token_type?: string | null;
+  /** The token to exchange. */
+  subject_token: Secret;
+  /** Its type (a `urn:ietf:params:oauth:token-type:*` URI). */
+  subject_token_type: string;
+}
+
 /** A token request at the token endpoint (RFC 8628 §3.4). */
 export interface TokenRequest {
   /** The client. */
@@ -2502,6 +2626,9 @@ export type DeviceAction = SendDeviceAction | PromptDeviceAction | WaitDeviceAct
 /** Where the flow is. An exchange in flight is not part of a snapshot (`serde(skip)`). */
 export type DeviceClientPhase = IdleDeviceClientPhase | AuthorizingDeviceClientPhase | PollingDeviceClientPhase | FinishedDeviceClientPhase;
 
+/** A grant, tagged by `type`. See the module docs. */
+export type Grant = AuthorizationCodeGrant | RefreshTokenGrant | ClientCredentialsGrant | JwtBearerGrant | TokenExchangeGrant;
+
 /** An introspection answer (RFC 7662 §2.2). */
 export type Introspection = ActiveIntrospection | InactiveIntrospection;
 
@@ -2533,6 +2660,9 @@ export type RevocationOutcome = RevokedRevocationOutcome | RetryRevocationOutcom
 
 /** What a refresh attempt decided. */
 export type Rotation = RotatedRotation | ReuseRotation;
+
+/** How the client authenticates at the token endpoint, tagged by `type` (the RFC 8414 method name). See the module docs. */
+export type TokenEndpointAuth = NoneTokenEndpointAuth | ClientSecretBasicTokenEndpointAuth | ClientSecretPostTokenEndpointAuth | PrivateKeyJwtTokenEndpointAuth;
 
 /** `AuthCodeConfig` as constructor options (camelCase members). */
 export interface AuthCodeConfigOptions {

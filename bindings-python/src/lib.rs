@@ -88,6 +88,7 @@ macro_rules! guarded {
 
 // One file per core module where it keeps `lib.rs` readable (declared after `guarded!`).
 mod authflow;
+mod grants;
 mod mcp_server;
 mod signin;
 mod vault;
@@ -2273,5 +2274,6 @@ fn _authcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     vault::register(m)?;
     authflow::register(m)?;
     mcp_server::register(m)?;
+    grants::register(m)?;
     Ok(())
 }

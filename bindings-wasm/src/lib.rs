@@ -59,6 +59,9 @@ use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
 mod authflow;
+// Signs `private_key_jwt` assertions: with the issuer, outside the frontend module.
+#[cfg(feature = "issuer")]
+mod grants;
 #[cfg(feature = "server")]
 mod mcp_server;
 #[cfg(feature = "server")]

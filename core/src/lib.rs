@@ -92,6 +92,7 @@ pub mod discovery;
 pub mod entropy;
 pub mod error;
 pub mod gate;
+pub mod grants;
 pub mod http;
 pub mod jwt;
 pub mod mcp;

@@ -210,10 +210,7 @@ fn authenticate(
         ClientAuthMethod::ClientSecretBasic => {
             let id = need(id, "client_id")?;
             let secret = need(secret.as_ref().map(|s| s.expose().to_owned()), "client_secret")?;
-            let enc = |s: &str| form_encode(&[("", s)]).trim_start_matches('=').to_owned();
-            let pair = format!("{}:{}", enc(&id), enc(&secret));
-            let b64 = <base64ct::Base64 as base64ct::Encoding>::encode_string(pair.as_bytes());
-            request.set_header("Authorization", format!("Basic {b64}"));
+            request.set_header("Authorization", crate::grants::basic_authorization(&id, &secret));
         }
     }
     Ok(())

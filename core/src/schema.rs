@@ -13,7 +13,7 @@ use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value};
 
 use crate::{
-    authflow, broker, cors, device, discovery, error, gate, http, jwt, mcp_server, oauth, password, refresh,
+    authflow, broker, cors, device, discovery, error, gate, grants, http, jwt, mcp_server, oauth, password, refresh,
     registration, revocation, session, signin, tokens, vault,
 };
 
@@ -161,6 +161,13 @@ pub fn document() -> Value {
     add::<crate::mcp::CredentialKey>(&mut g);
     add::<crate::mcp::TokenEndpointAuthMethod>(&mut g);
     add::<crate::mcp::McpAuthSnapshot>(&mut g);
+    // token requests beyond the authorization code
+    add::<grants::TokenEndpoint>(&mut g);
+    add::<grants::TokenEndpointAuth>(&mut g);
+    add::<grants::AuthMethod>(&mut g);
+    add::<grants::Grant>(&mut g);
+    add::<grants::GrantRequest>(&mut g);
+    add::<grants::ExchangedToken>(&mut g);
 
     let defs: Map<String, Value> = g
         .take_definitions(true)

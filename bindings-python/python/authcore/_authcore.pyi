@@ -4,6 +4,8 @@ from typing import Any, Dict, List, Literal, Mapping, Optional, Sequence, Tuple,
 
 from .types import (
     Action,
+    ExchangedToken,
+    GrantRequest,
     AuthAction,
     AuthSessionSnapshot,
     AuthSessionStatus,
@@ -737,6 +739,38 @@ def registration_request(
     endpoint: str, metadata: Mapping[str, Any], *, allow_loopback_http: bool = False
 ) -> HttpRequest: ...
 def registration_response(response: Mapping[str, Any], now: Optional[int] = None) -> RegisteredClient: ...
+
+# authcore.grants
+def grant_request(
+    endpoint: Mapping[str, Any],
+    auth: Mapping[str, Any],
+    request: Mapping[str, Any],
+    now: Optional[int] = None,
+    entropy: Optional[bytes] = None,
+    *,
+    backend: Optional[str] = None,
+) -> HttpRequest: ...
+def client_assertion(
+    endpoint: Mapping[str, Any],
+    client_id: str,
+    key: Mapping[str, Any],
+    now: Optional[int] = None,
+    entropy: Optional[bytes] = None,
+    *,
+    lifetime: Optional[int] = None,
+    backend: Optional[str] = None,
+) -> str: ...
+def grant_response(request: Mapping[str, Any], response: Mapping[str, Any], now: Optional[int] = None) -> TokenSet: ...
+def token_exchange_response(
+    request: Mapping[str, Any], response: Mapping[str, Any], now: Optional[int] = None
+) -> ExchangedToken: ...
+def choose_auth_method(
+    registered: Optional[str] = None,
+    supported: Optional[Sequence[str]] = None,
+    has_secret: bool = False,
+    has_key: bool = False,
+) -> Literal["none", "client_secret_basic", "client_secret_post", "private_key_jwt"]: ...
+def id_jag_request(id_token: str, authorization_server: str, resource: str, *, scope: Optional[str] = None) -> GrantRequest: ...
 @final
 class AuthSession:
     @staticmethod

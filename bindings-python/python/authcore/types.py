@@ -12,6 +12,9 @@ Access = Union[Literal["public"], Literal["user"], Literal["user_or_guest"], Lit
 Algorithm = Union[Literal["HS256"], Literal["HS384"], Literal["HS512"], Union[Literal["EdDSA"], Literal["Ed25519"]], Literal["ES256"], Literal["ES256K"], Literal["RS256"], Literal["PS256"]]
 """A JWS algorithm authcore implements."""
 
+AuthMethod = Union[Literal["none"], Literal["client_secret_basic"], Literal["client_secret_post"], Literal["private_key_jwt"]]
+"""A token-endpoint client authentication method, by its RFC 8414 name."""
+
 AuthType = Union[Literal["api_key"], Literal["oauth2"], Literal["device_code"]]
 """How a provider authenticates."""
 
@@ -235,6 +238,17 @@ class AuthSessionStatus(_AuthSessionStatusRequired, total=False):
     error: Optional[Error]
 
 
+class _AuthorizationCodeGrantRequired(TypedDict):
+    type: Literal["authorization_code"]
+    code: Secret
+    redirect_uri: str
+
+
+class AuthorizationCodeGrant(_AuthorizationCodeGrantRequired, total=False):
+    """The authorization-code grant (RFC 6749 §4.1.3), with the PKCE verifier."""
+    code_verifier: Optional[Secret]
+
+
 class _AuthorizationRequestRequired(TypedDict):
     client_id: str
 
@@ -358,6 +372,11 @@ class ClientConfig(_ClientConfigRequired, total=False):
     shared_store: bool
 
 
+class ClientCredentialsGrant(TypedDict):
+    """The client-credentials grant (RFC 6749 §4.4)."""
+    type: Literal["client_credentials"]
+
+
 class _ClientMetadataRequired(TypedDict):
     client_name: str
     redirect_uris: List[str]
@@ -366,6 +385,20 @@ class _ClientMetadataRequired(TypedDict):
 class ClientMetadata(_ClientMetadataRequired, total=False):
     """The client metadata a caller chooses; the core adds the rest (see the module docs)."""
     scope: Optional[str]
+
+
+class ClientSecretBasicTokenEndpointAuth(TypedDict):
+    """HTTP Basic over the form-encoded id and secret."""
+    type: Literal["client_secret_basic"]
+    client_id: str
+    client_secret: Secret
+
+
+class ClientSecretPostTokenEndpointAuth(TypedDict):
+    """`client_id` and `client_secret` in the body."""
+    type: Literal["client_secret_post"]
+    client_id: str
+    client_secret: Secret
 
 
 class CompleteAction(TypedDict):
@@ -711,6 +744,19 @@ class ErrorPollOutcome(_ErrorPollOutcomeRequired, total=False):
     response: Optional[HttpResponse]
 
 
+class _ExchangedTokenRequired(TypedDict):
+    access_token: Secret
+    issued_token_type: str
+    token_type: str
+
+
+class ExchangedToken(_ExchangedTokenRequired, total=False):
+    """A token issued by token exchange (RFC 8693 §2.2.1)."""
+    expires_at: Optional[int]
+    refresh_token: Optional[Secret]
+    scope: Optional[str]
+
+
 class ExchangingAuthSessionPhase(TypedDict):
     """Exchanging a code or client credentials for tokens."""
     type: Literal["exchanging"]
@@ -873,6 +919,16 @@ class _GatewayTokenRequired(TypedDict):
 class GatewayToken(_GatewayTokenRequired, total=False):
     """A gateway token: the one secret every request to a local gateway must carry."""
     header: Optional[str]
+
+
+class _GrantRequestRequired(TypedDict):
+    grant: Grant
+
+
+class GrantRequest(_GrantRequestRequired, total=False):
+    """A token request: the grant plus the parameters every grant may carry."""
+    resource: Optional[Union[str, List[str]]]
+    scope: Optional[str]
 
 
 class GuestCredential(TypedDict):
@@ -1048,6 +1104,12 @@ class JwksReport(TypedDict):
     """What importing a JWKS gave, as data: the usable keys (public JWKS members, HMAC secrets left out) and the skipped entries."""
     keys: List[Any]
     skipped: List[SkippedKey]
+
+
+class JwtBearerGrant(TypedDict):
+    """The JWT-bearer authorization grant (RFC 7523 §2.1)."""
+    type: Literal["jwt_bearer"]
+    assertion: Secret
 
 
 class _JwtCredentialRequired(TypedDict):
@@ -1261,6 +1323,15 @@ class NoneCredential(TypedDict):
     type: Literal["none"]
 
 
+class _NoneTokenEndpointAuthRequired(TypedDict):
+    type: Literal["none"]
+
+
+class NoneTokenEndpointAuth(_NoneTokenEndpointAuthRequired, total=False):
+    """A public client: `client_id` in the body when given."""
+    client_id: Optional[str]
+
+
 class OauthConnectionCredential(TypedDict):
     """OAuth tokens."""
     type: Literal["oauth"]
@@ -1345,6 +1416,17 @@ class PreflightCorsDecision(TypedDict):
     """An allowed preflight: send `response` (204 with the CORS headers); the application is not called."""
     type: Literal["preflight"]
     response: HttpResponse
+
+
+class _PrivateKeyJwtTokenEndpointAuthRequired(TypedDict):
+    type: Literal["private_key_jwt"]
+    client_id: str
+    key: KeySpec
+
+
+class PrivateKeyJwtTokenEndpointAuth(_PrivateKeyJwtTokenEndpointAuthRequired, total=False):
+    """A `client_assertion` JWT signed with the client's private key."""
+    lifetime: Optional[int]
 
 
 class PrmMcpAuthPhase(TypedDict):
@@ -1534,6 +1616,12 @@ class RefreshResolution(TypedDict):
     connection: str
     provider: str
     request: HttpRequest
+
+
+class RefreshTokenGrant(TypedDict):
+    """A refresh (RFC 6749 §6)."""
+    type: Literal["refresh_token"]
+    refresh_token: Secret
 
 
 class RefusedCorsDecision(TypedDict):
@@ -1918,6 +2006,31 @@ class StoredTokens(_StoredTokensRequired, total=False):
     identity: Optional[str]
 
 
+class _TokenEndpointRequired(TypedDict):
+    url: str
+
+
+class TokenEndpoint(_TokenEndpointRequired, total=False):
+    """Where a token request goes."""
+    allow_insecure_http: bool
+    auth_signing_alg_values_supported: Optional[List[str]]
+    issuer: Optional[str]
+
+
+class _TokenExchangeGrantRequired(TypedDict):
+    type: Literal["token_exchange"]
+    subject_token: Secret
+    subject_token_type: str
+
+
+class TokenExchangeGrant(_TokenExchangeGrantRequired, total=False):
+    """Token exchange (RFC 8693 §2.1)."""
+    actor_token: Optional[Secret]
+    actor_token_type: Optional[str]
+    audience: Optional[Union[str, List[str]]]
+    requested_token_type: Optional[str]
+
+
 class TokenRequest(TypedDict):
     """A token request at the token endpoint (RFC 8628 §3.4)."""
     client_id: str
@@ -2071,6 +2184,9 @@ DeviceAction = Union[SendDeviceAction, PromptDeviceAction, WaitDeviceAction, Sav
 DeviceClientPhase = Union[IdleDeviceClientPhase, AuthorizingDeviceClientPhase, PollingDeviceClientPhase, FinishedDeviceClientPhase]
 """Where the flow is. An exchange in flight is not part of a snapshot (`serde(skip)`)."""
 
+Grant = Union[AuthorizationCodeGrant, RefreshTokenGrant, ClientCredentialsGrant, JwtBearerGrant, TokenExchangeGrant]
+"""A grant, tagged by `type`. See the module docs."""
+
 Introspection = Union[ActiveIntrospection, InactiveIntrospection]
 """An introspection answer (RFC 7662 §2.2)."""
 
@@ -2103,6 +2219,9 @@ RevocationOutcome = Union[RevokedRevocationOutcome, RetryRevocationOutcome, Unsu
 Rotation = Union[RotatedRotation, ReuseRotation]
 """What a refresh attempt decided."""
 
+TokenEndpointAuth = Union[NoneTokenEndpointAuth, ClientSecretBasicTokenEndpointAuth, ClientSecretPostTokenEndpointAuth, PrivateKeyJwtTokenEndpointAuth]
+"""How the client authenticates at the token endpoint, tagged by `type` (the RFC 8414 method name). See the module docs."""
+
 __all__ = [
     "Access",
     "Action",
@@ -2117,11 +2236,13 @@ __all__ = [
     "AuthAction",
     "AuthCodeConfig",
     "AuthContext",
+    "AuthMethod",
     "AuthSessionConfig",
     "AuthSessionPhase",
     "AuthSessionSnapshot",
     "AuthSessionStatus",
     "AuthType",
+    "AuthorizationCodeGrant",
     "AuthorizationRequest",
     "AuthorizationStart",
     "AuthorizeMcpAction",
@@ -2139,7 +2260,10 @@ __all__ = [
     "ClientAuth",
     "ClientAuthMethod",
     "ClientConfig",
+    "ClientCredentialsGrant",
     "ClientMetadata",
+    "ClientSecretBasicTokenEndpointAuth",
+    "ClientSecretPostTokenEndpointAuth",
     "ClientSource",
     "CompleteAction",
     "CompleteAuthAction",
@@ -2189,6 +2313,7 @@ __all__ = [
     "Error",
     "ErrorCode",
     "ErrorPollOutcome",
+    "ExchangedToken",
     "ExchangingAuthSessionPhase",
     "ExchangingDesktopClientPhase",
     "ExchangingMcpAuthPhase",
@@ -2215,6 +2340,8 @@ __all__ = [
     "GateJwt",
     "GatewayCredential",
     "GatewayToken",
+    "Grant",
+    "GrantRequest",
     "GrantStatus",
     "GuestCredential",
     "GuestIdRule",
@@ -2243,6 +2370,7 @@ __all__ = [
     "JwksLookup",
     "JwksReport",
     "JwksVerify",
+    "JwtBearerGrant",
     "JwtCredential",
     "KeyFile",
     "KeyJwksLookup",
@@ -2270,6 +2398,7 @@ __all__ = [
     "NewAccount",
     "NewSession",
     "NoneCredential",
+    "NoneTokenEndpointAuth",
     "OauthConnectionCredential",
     "OpenBrowserAuthAction",
     "OpenBrowserDesktopAction",
@@ -2283,6 +2412,7 @@ __all__ = [
     "PollingDeviceClientPhase",
     "PreRegisteredClient",
     "PreflightCorsDecision",
+    "PrivateKeyJwtTokenEndpointAuth",
     "PrmMcpAuthPhase",
     "Prompt",
     "PromptDeviceAction",
@@ -2303,6 +2433,7 @@ __all__ = [
     "RefreshRequest",
     "RefreshResolution",
     "RefreshStatus",
+    "RefreshTokenGrant",
     "RefusedCorsDecision",
     "RegisteredClient",
     "RegisteringAuthSessionPhase",
@@ -2354,7 +2485,10 @@ __all__ = [
     "StoredChallenge",
     "StoredCredentials",
     "StoredTokens",
+    "TokenEndpoint",
+    "TokenEndpointAuth",
     "TokenEndpointAuthMethod",
+    "TokenExchangeGrant",
     "TokenRequest",
     "TokenSet",
     "UnsupportedTokenTypeRevocationOutcome",

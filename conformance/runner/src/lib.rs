@@ -41,6 +41,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
 
 mod authflow;
+mod grants;
 mod mcp;
 mod signin;
 mod vault;
@@ -421,6 +422,12 @@ pub const OPS: &[&str] = &[
     "vault.master_key_from_bytes",
     "registration.request",
     "registration.response",
+    "grants.request",
+    "grants.client_assertion",
+    "grants.response",
+    "grants.token_exchange_response",
+    "grants.choose_auth_method",
+    "grants.id_jag_request",
     "authflow.start",
     "authflow.handle_response",
     "authflow.handle_network_error",
@@ -1127,6 +1134,7 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
             op if op.starts_with("challenge.") || op.starts_with("mcp.") => {
                 return mcp::dispatch(&mut ctx.mcp, op, input)
             }
+            op if op.starts_with("grants.") => return grants::dispatch(op, input, ctx.backend),
             _ => return Err(format!("unknown operation `{op}`")),
         })
     })();
