@@ -88,6 +88,7 @@ pub mod broker;
 pub mod cors;
 pub mod device;
 pub mod discovery;
+pub mod dpop;
 pub mod entropy;
 pub mod error;
 pub mod gate;

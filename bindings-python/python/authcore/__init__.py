@@ -114,4 +114,6 @@ __all__ = [
     "PayloadTooLarge",
     "AmbiguousDefault",
     "Internal",
+    "InvalidDpopProof",
+    "UseDpopNonce",
 ]
