@@ -439,9 +439,7 @@ fn dpop_challenge_error(header: &str) -> Option<String> {
         if rest.is_empty() {
             return None;
         }
-        let end = rest
-            .find(['=', ',', ' ', '\t'])
-            .unwrap_or(rest.len());
+        let end = rest.find(['=', ',', ' ', '\t']).unwrap_or(rest.len());
         let (word, after) = rest.split_at(end);
         let after_ws = after.trim_start_matches([' ', '\t']);
         if let Some(value_part) = after_ws.strip_prefix('=').filter(|_| !word.is_empty()) {
@@ -542,6 +540,7 @@ pub fn check_token_type(token_type: &str, dpop_requested: bool, allow_bearer: bo
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "schema", schemars(extend("x-authcore-options" = true)))]
 pub struct ProofConfig {
     /// Accepted proof algorithms (default ES256, EdDSA, PS256, RS256). HMAC algorithms are
     /// refused here (`invalid_config`): a proof is signed with a private key.
@@ -598,6 +597,20 @@ pub struct ProofRecord {
     pub htu: String,
     /// The proof's `iat`.
     pub iat: i64,
+}
+
+/// A proof whose header and signature passed [`ProofChecker::decode`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct DecodedProof {
+    /// The proof's algorithm.
+    pub alg: Algorithm,
+    /// The RFC 7638 thumbprint of the proof's `jwk`.
+    pub jkt: String,
+    /// The protected header.
+    pub header: Map<String, Value>,
+    /// The claims, unchecked.
+    pub claims: Map<String, Value>,
 }
 
 /// Checks DPoP proofs against one [`ProofConfig`]; built once, used for every request.
@@ -737,51 +750,12 @@ impl ProofChecker {
             ));
         }
         let proof = self.single_header(request)?;
-        let (header, claims, signing_input, signature) = split_proof(proof)?;
-        // typ
-        match header.get("typ").and_then(Value::as_str) {
-            Some(t) if t.eq_ignore_ascii_case(DPOP_TYP) => {}
-            Some(t) => {
-                return Err(proof_error(
-                    "typ",
-                    format!("`typ` is `{}`, not `dpop+jwt`.", quote_input(t)),
-                ))
-            }
-            None => return Err(proof_error("typ", "The proof has no `typ`.")),
-        }
-        // alg
-        let alg_name = header
-            .get("alg")
-            .and_then(Value::as_str)
-            .ok_or_else(|| proof_error("alg", "The proof has no `alg`."))?;
-        let alg = Algorithm::from_name(alg_name)
-            .filter(|a| self.config.algorithms.contains(a))
-            .ok_or_else(|| {
-                proof_error(
-                    "alg",
-                    format!("Algorithm `{}` is not allowed for DPoP.", quote_input(alg_name)),
-                )
-            })?;
-        if header.contains_key("crit") {
-            return Err(proof_error("crit", "The proof has a `crit` header."));
-        }
-        // jwk
-        let jwk = header
-            .get("jwk")
-            .filter(|j| j.is_object())
-            .ok_or_else(|| proof_error("jwk", "The proof has no `jwk` object."))?;
-        if let Some(name) = PRIVATE_MEMBERS.iter().find(|m| jwk.get(**m).is_some()) {
-            return Err(proof_error(
-                "jwk",
-                format!("The proof's `jwk` holds a private member `{name}`."),
-            ));
-        }
-        let key = VerifyingKey::from_jwk(jwk, Some(alg), self.backend)
-            .map_err(|_| proof_error("jwk", "The proof's `jwk` is not a public key for its `alg`."))?;
-        if !key.verify_signature(&signature, signing_input.as_bytes()) {
-            return Err(proof_error("signature", "The proof's signature does not verify."));
-        }
-        let thumbprint = jwk_thumbprint(jwk).map_err(|_| proof_error("jwk", "The proof's `jwk` has no thumbprint."))?;
+        let DecodedProof {
+            alg,
+            jkt: thumbprint,
+            claims,
+            ..
+        } = self.decode(proof)?;
         // claims
         let jti = claim_str(&claims, "jti")?;
         if jti.len() > MAX_JTI {
@@ -875,6 +849,64 @@ impl ProofChecker {
             htm: htm.to_owned(),
             htu: proof_htu,
             iat,
+        })
+    }
+
+    /// The header-level checks of a proof (RFC 9449 §4.3 points 2 to 6): a JWT, `typ`
+    /// `dpop+jwt`, `alg` on the allow-list, no `crit`, a public `jwk` without private members
+    /// that verifies the signature. Returns its header, claims and key thumbprint; the claims
+    /// are not checked ([`ProofChecker::check`] does that).
+    pub fn decode(&self, proof: &str) -> Result<DecodedProof> {
+        if proof.len() > self.config.max_proof_bytes {
+            return Err(proof_error("DPoP", "The `DPoP` header is too long."));
+        }
+        let (header, claims, signing_input, signature) = split_proof(proof)?;
+        match header.get("typ").and_then(Value::as_str) {
+            Some(t) if t.eq_ignore_ascii_case(DPOP_TYP) => {}
+            Some(t) => {
+                return Err(proof_error(
+                    "typ",
+                    format!("`typ` is `{}`, not `dpop+jwt`.", quote_input(t)),
+                ))
+            }
+            None => return Err(proof_error("typ", "The proof has no `typ`.")),
+        }
+        let alg_name = header
+            .get("alg")
+            .and_then(Value::as_str)
+            .ok_or_else(|| proof_error("alg", "The proof has no `alg`."))?;
+        let alg = Algorithm::from_name(alg_name)
+            .filter(|a| self.config.algorithms.contains(a))
+            .ok_or_else(|| {
+                proof_error(
+                    "alg",
+                    format!("Algorithm `{}` is not allowed for DPoP.", quote_input(alg_name)),
+                )
+            })?;
+        if header.contains_key("crit") {
+            return Err(proof_error("crit", "The proof has a `crit` header."));
+        }
+        let jwk = header
+            .get("jwk")
+            .filter(|j| j.is_object())
+            .ok_or_else(|| proof_error("jwk", "The proof has no `jwk` object."))?;
+        if let Some(name) = PRIVATE_MEMBERS.iter().find(|m| jwk.get(**m).is_some()) {
+            return Err(proof_error(
+                "jwk",
+                format!("The proof's `jwk` holds a private member `{name}`."),
+            ));
+        }
+        let key = VerifyingKey::from_jwk(jwk, Some(alg), self.backend)
+            .map_err(|_| proof_error("jwk", "The proof's `jwk` is not a public key for its `alg`."))?;
+        if !key.verify_signature(&signature, signing_input.as_bytes()) {
+            return Err(proof_error("signature", "The proof's signature does not verify."));
+        }
+        let jkt = jwk_thumbprint(jwk).map_err(|_| proof_error("jwk", "The proof's `jwk` has no thumbprint."))?;
+        Ok(DecodedProof {
+            alg,
+            jkt,
+            header,
+            claims,
         })
     }
 

@@ -13,7 +13,7 @@ use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value};
 
 use crate::{
-    authflow, broker, cors, device, discovery, error, gate, http, jwt, oauth, password, refresh, registration,
+    authflow, broker, cors, device, discovery, dpop, error, gate, http, jwt, oauth, password, refresh, registration,
     revocation, session, signin, tokens, vault,
 };
 
@@ -148,6 +148,13 @@ pub fn document() -> Value {
     add::<authflow::AuthAction>(&mut g);
     add::<authflow::AuthSessionStatus>(&mut g);
     add::<authflow::AuthSessionSnapshot>(&mut g);
+    // DPoP
+    add::<dpop::ProofParams>(&mut g);
+    add::<dpop::ProofConfig>(&mut g);
+    add::<dpop::ProofRecord>(&mut g);
+    add::<dpop::DecodedProof>(&mut g);
+    add::<dpop::DpopNonces>(&mut g);
+    add::<dpop::TokenScheme>(&mut g);
 
     let defs: Map<String, Value> = g
         .take_definitions(true)

@@ -68,6 +68,9 @@ SessionState = Union[Literal["pending"], Literal["waiting_for_user"], Literal["p
 SkipReason = Union[Literal["not_for_signature"], Literal["unsupported_alg"], Literal["unsupported_key_type"], Literal["alg_required"], Literal["alg_not_allowed"], Literal["malformed"]]
 """Why a JWKS entry was skipped (RFC 7517 §5: keys an implementation cannot use are ignored)."""
 
+TokenScheme = Union[Literal["DPoP"], Literal["Bearer"]]
+"""How an access token is presented."""
+
 WellKnown = Union[Literal["openid"], Literal["oauth"]]
 """Which well-known document."""
 
@@ -382,6 +385,14 @@ class CsrfRule(TypedDict, total=False):
     same_origin_fetch: bool
 
 
+class DecodedProof(TypedDict):
+    """A proof whose header and signature passed `ProofChecker::decode`."""
+    alg: Algorithm
+    claims: Dict[str, Any]
+    header: Dict[str, Any]
+    jkt: str
+
+
 class DenyDecision(TypedDict):
     """Refuse with `response`."""
     type: Literal["deny"]
@@ -577,6 +588,11 @@ class DoubleSubmit(TypedDict, total=False):
     """A double-submit CSRF token: a cookie and a header that must hold the same value."""
     cookie: str
     header: str
+
+
+class DpopNonces(TypedDict, total=False):
+    """The nonces servers have handed out (`DPoP-Nonce`, RFC 9449 §8/§9), one per origin (`scheme://host[:port]`): the latest one wins. Plain data: a host or a client machine owns one, persists it with serde if it likes, and asks it for the nonce of each request's URL."""
+    nonces: Dict[str, str]
 
 
 class _DriverSnapshotRequired(TypedDict):
@@ -1179,6 +1195,40 @@ class _PromptDeviceActionRequired(TypedDict):
 class PromptDeviceAction(_PromptDeviceActionRequired, total=False):
     """Show this to the person."""
     verification_uri_complete: Optional[str]
+
+
+class ProofConfig(TypedDict, total=False):
+    """The server's proof policy."""
+    algorithms: List[Algorithm]
+    leeway: int
+    max_age: int
+    max_proof_bytes: int
+    nonce_key: Optional[str]
+    nonce_lifetime: int
+    require_nonce: bool
+
+
+class _ProofParamsRequired(TypedDict):
+    method: str
+    url: str
+
+
+class ProofParams(_ProofParamsRequired, total=False):
+    """The request a proof is made for."""
+    access_token: Optional[str]
+    nonce: Optional[str]
+
+
+class ProofRecord(TypedDict):
+    """What a valid proof established: the host stores `ProofRecord::replay_key` until `ProofRecord::expires_at` (after which the proof is too old anyway) and refuses the request when the key is already there (`check_replay`)."""
+    alg: Algorithm
+    expires_at: int
+    htm: str
+    htu: str
+    iat: int
+    jkt: str
+    jti: str
+    replay_key: str
 
 
 class _ProviderRequired(TypedDict):
@@ -1863,6 +1913,7 @@ __all__ = [
     "CredentialKind",
     "CsrfRule",
     "Decision",
+    "DecodedProof",
     "DenyDecision",
     "DesktopAction",
     "DesktopClientConfig",
@@ -1887,6 +1938,7 @@ __all__ = [
     "DoneDesktopAction",
     "DoneDeviceAction",
     "DoubleSubmit",
+    "DpopNonces",
     "DriverSnapshot",
     "DriverStatus",
     "Encoding",
@@ -1975,6 +2027,9 @@ __all__ = [
     "PreflightCorsDecision",
     "Prompt",
     "PromptDeviceAction",
+    "ProofConfig",
+    "ProofParams",
+    "ProofRecord",
     "Provider",
     "ProviderMetadata",
     "ProviderOrigin",
@@ -2035,6 +2090,7 @@ __all__ = [
     "StoredCredentials",
     "StoredTokens",
     "TokenRequest",
+    "TokenScheme",
     "TokenSet",
     "UnsupportedTokenTypeRevocationOutcome",
     "UserCodeCheck",

@@ -41,6 +41,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
 
 mod authflow;
+mod dpop;
 mod signin;
 mod vault;
 
@@ -110,6 +111,7 @@ struct Ctx {
     signin: signin::SigninObjects,
     vault: Option<authcore::vault::Vault>,
     authflow: authflow::AuthflowObjects,
+    dpop_nonces: Option<authcore::dpop::DpopNonces>,
 }
 
 /// Runs one case on one backend. `Err` describes the first failing step.
@@ -135,6 +137,7 @@ pub fn run_case(case: &Value, backend: Backend) -> Result<(), String> {
         signin: signin::SigninObjects::default(),
         vault: None,
         authflow: authflow::AuthflowObjects::default(),
+        dpop_nonces: None,
     };
     for (i, step) in steps.iter().enumerate() {
         run_step(&mut ctx, step).map_err(|e| format!("step {i} ({}): {e}", step["op"].as_str().unwrap_or("?")))?;
@@ -428,6 +431,22 @@ pub const OPS: &[&str] = &[
     "authflow.status",
     "authflow.snapshot",
     "authflow.restore",
+    "dpop.thumbprint",
+    "dpop.access_token_hash",
+    "dpop.normalize_htu",
+    "dpop.generate",
+    "dpop.proof",
+    "dpop.check",
+    "dpop.issue_nonce",
+    "dpop.check_replay",
+    "dpop.challenge",
+    "dpop.token_endpoint_error",
+    "dpop.check_token_type",
+    "dpop.confirmation",
+    "dpop.check_token_binding",
+    "dpop.nonces.new",
+    "dpop.nonces.handle_response",
+    "dpop.nonces.nonce_for",
 ];
 
 /// The operation table. Shapes are documented in `conformance/README.md`.
@@ -1068,6 +1087,7 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                 let c = ctx.cors.as_ref().ok_or("no cors: call cors.new first")?;
                 Ok(out(&c.decide(&arg(input, "request")?)))
             }
+            op if op.starts_with("dpop.") => return dpop::dispatch(&mut ctx.dpop_nonces, op, input, backend),
             op if op.starts_with("signin.") => return signin::dispatch(&mut ctx.signin, op, input),
             op if op.starts_with("vault.") => return vault::dispatch(&mut ctx.vault, op, input),
             op if op.starts_with("registration.") || op.starts_with("authflow.") => {
