@@ -348,6 +348,40 @@ impl DpopKey {
     }
 }
 
+impl DpopKey {
+    /// Signs `request` for sending: sets its `DPoP` header to a proof for its method and URL
+    /// (with `ath` and `Authorization: DPoP <access_token>` when a token is given, and the
+    /// nonce `nonces` holds for its server). The one call a client makes per request.
+    pub fn sign_request(
+        &self,
+        request: &mut HttpRequest,
+        access_token: Option<&str>,
+        nonces: &DpopNonces,
+        now: i64,
+        entropy: &mut dyn Entropy,
+    ) -> Result<()> {
+        let params = ProofParams {
+            method: request.method.clone(),
+            url: request.url.clone(),
+            access_token: access_token.map(str::to_owned),
+            nonce: nonces.nonce_for(&request.url).map(str::to_owned),
+        };
+        let proof = self.proof(&params, now, entropy)?;
+        request.set_header("DPoP", proof);
+        if let Some(token) = access_token {
+            if !crate::util::is_header_safe(token) {
+                return Err(Error::field(
+                    ErrorCode::InvalidInput,
+                    "access_token",
+                    "The access token cannot be sent in a header.",
+                ));
+            }
+            request.set_header("Authorization", format!("DPoP {token}"));
+        }
+        Ok(())
+    }
+}
+
 fn check_key_alg(alg: Algorithm) -> Result<()> {
     if matches!(alg, Algorithm::Es256 | Algorithm::EdDsa) {
         Ok(())

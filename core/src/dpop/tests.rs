@@ -415,3 +415,25 @@ fn challenges_and_token_endpoint_errors() {
         ErrorCode::InvalidDpopProof
     );
 }
+
+#[test]
+fn sign_request_sets_both_headers_with_the_servers_nonce() {
+    let k = key(Algorithm::Es256, Backend::Portable);
+    let mut nonces = DpopNonces::new();
+    nonces.nonces.insert("https://rs.example".into(), "n-9".into());
+    let mut r = HttpRequest::new("GET", "https://rs.example/r?q=1");
+    k.sign_request(&mut r, Some("at"), &nonces, NOW, &mut entropy(2, 16))
+        .unwrap();
+    assert_eq!(r.header("Authorization"), Some("DPoP at"));
+    let (_, c) = crate::jwt::decode_unverified(r.header("dpop").unwrap()).unwrap();
+    assert_eq!(c["nonce"], "n-9");
+    assert_eq!(c["htu"], "https://rs.example/r");
+    let rec = checker(Backend::Portable)
+        .check(&r, Some("at"), Some(k.thumbprint()), NOW)
+        .unwrap();
+    assert_eq!(rec.htm, "GET");
+    let mut bad = HttpRequest::new("GET", "https://rs.example/r");
+    assert!(k
+        .sign_request(&mut bad, Some("a\r\nb"), &nonces, NOW, &mut entropy(2, 16))
+        .is_err());
+}
