@@ -231,3 +231,11 @@ load: python ## bounded loopback load run: /api/me with authcore's JWT and sessi
 postgres: ## PostgreSQL's server binaries for the multi-instance tests (apt under CI=true or AUTHCORE_INSTALL=1)
 	scripts/postgres.sh bin
 .PHONY: demo load postgres
+
+# --- DPoP (RFC 9449) ------------------------------------------------------------------------
+# The Node binding runs test/dpop.test.mjs in node-test; this runs the same file against the
+# WASM package (portable backend, no ProofChecker threads).
+dpop-wasm-test: wasm $(NODE_DIR)/node_modules/.ready ## the DPoP tests of the JS API against @authcore/wasm
+	cd $(NODE_DIR) && $(WASM_AS_NODE) node --test test/dpop.test.mjs
+.PHONY: dpop-wasm-test
+test: dpop-wasm-test
