@@ -1732,8 +1732,13 @@ function createApi(native) {
 
   /** An `AuthError` (or `{code, detail, field?}`) as the core's Error data. */
   function errorData(e) {
-    if (e instanceof AuthError) return { code: e.code, detail: e.detail, field: e.field };
-    return e;
+    let own;
+    try {
+      own = e instanceof AuthError;
+    } catch (cause) {
+      throw new TypeError("error: could not be read", { cause });
+    }
+    return own ? { code: e.code, detail: e.detail, field: e.field } : e;
   }
 
   function jwkThumbprint(jwk) {
