@@ -231,7 +231,7 @@ lower_hdr = sign("EdDSA", header(), good_c)
 check("check-header-name-any-case", {"method": "POST", "url": RS, "headers": {"dpop": lower_hdr}}, expect=record(good_c, ED_PUB, "EdDSA"))
 for iat in [NOW - MAX_AGE - LEEWAY, NOW + LEEWAY]:
     c = claims(iat=iat)
-    check("check-iat-at-window-edge-%+d" % (iat - NOW), sign("EdDSA", header(), c), expect=record(c, ED_PUB, "EdDSA"), source=RFC9449 + " §4.3 point 11, §11.1")
+    check("check-iat-at-window-edge-%s" % ("oldest" if iat < NOW else "newest"), sign("EdDSA", header(), c), expect=record(c, ED_PUB, "EdDSA"), source=RFC9449 + " §4.3 point 11, §11.1")
 
 check("refuse-missing-dpop-header", request(None), error="invalid_dpop_proof", field="DPoP", source=RFC9449 + " §4.3 point 1")
 check("refuse-two-dpop-headers", request(lower_hdr, headers={"dpop": lower_hdr}), error="invalid_dpop_proof", field="DPoP", source=RFC9449 + " §4.3 point 1")
