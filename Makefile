@@ -260,3 +260,10 @@ mcp-conformance-rust: ## every core MCP `auth/*` client scenario, one at a time,
 
 .PHONY: mcp-conformance-rust
 test: mcp-conformance-rust
+# --- DPoP (RFC 9449) ------------------------------------------------------------------------
+# The Node binding runs test/dpop.test.mjs in node-test; this runs the same file against the
+# WASM package (portable backend, no ProofChecker threads).
+dpop-wasm-test: wasm $(NODE_DIR)/node_modules/.ready ## the DPoP tests of the JS API against @authcore/wasm
+	cd $(NODE_DIR) && $(WASM_AS_NODE) node --test test/dpop.test.mjs
+.PHONY: dpop-wasm-test
+test: dpop-wasm-test

@@ -1704,7 +1704,173 @@ function createApi(native) {
     return parse(call(() => native.profileNames()));
   }
 
-  for (const cls of [Verifier, Issuer, JwksCache, RequestDriver, DeviceClient, DeviceAuthority, SessionManager, Gate, Accounts, RefreshTokens, AuthCodeClient, Broker, Cors, DesktopSignIn, DesktopClient, MagicLinks, Vault, AuthSession]) {
+  // ---------------------------------------------------------------------------- dpop
+
+  class DpopKey {
+    constructor() {
+      throw new TypeError("DpopKey: use DpopKey.generate(...) or DpopKey.fromJwk(...)");
+    }
+    /** A fresh key: `alg` `"ES256"` (default) or `"EdDSA"`; `options`: `{entropy?, backend?}`. */
+    static generate(alg, options) {
+      const a = optStr(alg, "alg");
+      const e = entropyArg(option(options, "entropy", "options"));
+      const b = backendArg(option(options, "backend", "options"));
+      return wrap(DpopKey, call(() => native.DpopKey.generate(a, e, b)));
+    }
+    /** A key from its private JWK; `options`: `{backend?}`. */
+    static fromJwk(jwk, options) {
+      const j = json(jwk, "jwk");
+      const b = backendArg(option(options, "backend", "options"));
+      return wrap(DpopKey, call(() => native.DpopKey.fromJwk(j, b)));
+    }
+    /** The private JWK (with `d`): a secret. */
+    toJwk() {
+      const n = self(this, DpopKey);
+      return parse(call(() => n.toJwk()));
+    }
+    get publicJwk() {
+      const n = self(this, DpopKey);
+      return parse(call(() => n.publicJwk()));
+    }
+    get thumbprint() {
+      const n = self(this, DpopKey);
+      return call(() => n.thumbprint());
+    }
+    get algorithm() {
+      const n = self(this, DpopKey);
+      return call(() => n.algorithm());
+    }
+    /** The `DPoP` header value for one request; `options`: `{accessToken?, nonce?, now?, entropy?}`. */
+    proof(method, url, options) {
+      const n = self(this, DpopKey);
+      const params = {
+        method: str(method, "method"),
+        url: str(url, "url"),
+        access_token: optStr(option(options, "accessToken", "options"), "options.accessToken") ?? undefined,
+        nonce: optStr(option(options, "nonce", "options"), "options.nonce") ?? undefined,
+      };
+      const at = nowArg(option(options, "now", "options"));
+      const e = entropyArg(option(options, "entropy", "options"));
+      const p = json(params, "params");
+      return call(() => n.proof(p, at, e));
+    }
+  }
+
+  class ProofChecker {
+    /** `{algorithms?, maxAge?, leeway?, requireNonce?, nonceKey?, nonceLifetime?, maxProofBytes?, backend?}` */
+    constructor(options) {
+      const o = settingsArg(options, "options");
+      const [extra, config] = pick(o, ["backend"]);
+      natives.set(this, call(() => new native.ProofChecker(json(config, "options"), backendArg(extra.backend))));
+    }
+    /** Checks the request's `DPoP` header: the ProofRecord. */
+    check(request, accessToken, jkt, now) {
+      const n = self(this, ProofChecker);
+      const r = json(request, "request");
+      const t = optStr(accessToken, "accessToken");
+      const k = optStr(jkt, "jkt");
+      const at = nowArg(now);
+      return parse(call(() => n.check(r, t, k, at)));
+    }
+    /** The header checks and signature of one proof: `{alg, jkt, header, claims}`. */
+    decode(proof) {
+      const n = self(this, ProofChecker);
+      const p = str(proof, "proof");
+      return parse(call(() => n.decode(p)));
+    }
+    issueNonce(now, entropy) {
+      const n = self(this, ProofChecker);
+      const at = nowArg(now);
+      const e = entropyArg(entropy);
+      return call(() => n.issueNonce(at, e));
+    }
+    /** The `WWW-Authenticate: DPoP` value for an error (`{code, detail}` or an `AuthError`). */
+    challenge(error) {
+      const n = self(this, ProofChecker);
+      const e = error === undefined || error === null ? null : json(errorData(error), "error");
+      return call(() => n.challenge(e));
+    }
+  }
+
+  class DpopNonces {
+    /** `nonces`: `{origin: nonce}` to start from. */
+    constructor(nonces) {
+      const j = optJson(nonces, "nonces");
+      natives.set(this, call(() => new native.DpopNonces(j)));
+    }
+    nonceFor(url) {
+      const n = self(this, DpopNonces);
+      const u = str(url, "url");
+      return call(() => n.nonceFor(u)) ?? null;
+    }
+    /** Remembers the response's `DPoP-Nonce`; whether to send the request again with it. */
+    handleResponse(url, response, alreadyRetried) {
+      const n = self(this, DpopNonces);
+      const u = str(url, "url");
+      const r = json(response, "response");
+      const a = bool(alreadyRetried, "alreadyRetried", false);
+      return call(() => n.handleResponse(u, r, a));
+    }
+    get nonces() {
+      const n = self(this, DpopNonces);
+      return parse(call(() => n.nonces()));
+    }
+  }
+
+  /** An `AuthError` (or `{code, detail, field?}`) as the core's Error data. */
+  function errorData(e) {
+    let own;
+    try {
+      own = e instanceof AuthError;
+    } catch (cause) {
+      throw new TypeError("error: could not be read", { cause });
+    }
+    return own ? { code: e.code, detail: e.detail, field: e.field } : e;
+  }
+
+  function jwkThumbprint(jwk) {
+    const j = json(jwk, "jwk");
+    return call(() => native.jwkThumbprint(j));
+  }
+  function dpopAccessTokenHash(accessToken) {
+    const t = str(accessToken, "accessToken");
+    return call(() => native.dpopAccessTokenHash(t));
+  }
+  function normalizeHtu(url) {
+    const u = str(url, "url");
+    return call(() => native.normalizeHtu(u));
+  }
+  function dpopCheckReplay(record, seen) {
+    const r = json(record, "record");
+    const s = bool(seen, "seen", false);
+    call(() => native.dpopCheckReplay(r, s));
+  }
+  function dpopCheckTokenType(tokenType, dpopRequested, allowBearer) {
+    const t = str(tokenType, "tokenType");
+    const d = bool(dpopRequested, "dpopRequested", false);
+    const a = bool(allowBearer, "allowBearer", false);
+    return call(() => native.dpopCheckTokenType(t, d, a));
+  }
+  function dpopConfirmation(jkt) {
+    const k = str(jkt, "jkt");
+    return parse(call(() => native.dpopConfirmation(k)));
+  }
+  function dpopCheckTokenBinding(claims, scheme) {
+    const c = json(claims, "claims");
+    const s = str(scheme, "scheme");
+    return call(() => native.dpopCheckTokenBinding(c, s)) ?? null;
+  }
+  function dpopTokenEndpointError(error, nonce) {
+    const e = json(errorData(error), "error");
+    const n = optStr(nonce, "nonce");
+    return parse(call(() => native.dpopTokenEndpointError(e, n)));
+  }
+  function dpopIsNonceChallenge(response) {
+    const r = json(response, "response");
+    return call(() => native.dpopIsNonceChallenge(r));
+  }
+
+  for (const cls of [Verifier, Issuer, JwksCache, RequestDriver, DeviceClient, DeviceAuthority, SessionManager, Gate, Accounts, RefreshTokens, AuthCodeClient, Broker, Cors, DesktopSignIn, DesktopClient, MagicLinks, Vault, AuthSession, DpopKey, ProofChecker, DpopNonces]) {
     Object.defineProperty(cls.prototype, Symbol.toStringTag, { value: cls.name });
   }
 
@@ -1790,6 +1956,18 @@ function createApi(native) {
     chooseAuthMethod,
     idJagRequest,
     AuthSession,
+    DpopKey,
+    ProofChecker,
+    DpopNonces,
+    jwkThumbprint,
+    dpopAccessTokenHash,
+    normalizeHtu,
+    dpopCheckReplay,
+    dpopCheckTokenType,
+    dpopConfirmation,
+    dpopCheckTokenBinding,
+    dpopTokenEndpointError,
+    dpopIsNonceChallenge,
     /** Test hook: the native module's deliberate panic (surfaces as `AuthError` code `internal`). */
     _panicForTests: () => call(() => native.panicForTests()),
   });

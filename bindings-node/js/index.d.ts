@@ -105,6 +105,10 @@ import type {
   ClientMetadata,
   Provider,
   RegisteredClient,
+  DecodedProof,
+  ProofConfigOptions,
+  ProofRecord,
+  TokenScheme,
 } from "./types";
 
 export type * from "./types";
@@ -817,6 +821,50 @@ export class AuthSession {
   status(now?: Now): AuthSessionStatus;
   snapshot(): AuthSessionSnapshot;
 }
+
+// ------------------------------------------------------------------------------ dpop
+
+/** A DPoP key pair (RFC 9449) that signs one proof per request. */
+export class DpopKey {
+  private constructor();
+  /** A fresh key: `"ES256"` (default) or `"EdDSA"`. */
+  static generate(alg?: "ES256" | "EdDSA" | null, options?: { entropy?: Entropy } & BackendOption): DpopKey;
+  /** A key from its private JWK (as `toJwk` writes it). */
+  static fromJwk(jwk: Record<string, unknown>, options?: BackendOption): DpopKey;
+  /** The private JWK (with `d`): a secret. */
+  toJwk(): Record<string, unknown>;
+  readonly publicJwk: Record<string, unknown>;
+  /** The RFC 7638 thumbprint: `dpop_jkt`, and the `cnf.jkt` of a token bound to this key. */
+  readonly thumbprint: string;
+  readonly algorithm: "ES256" | "EdDSA";
+  /** The `DPoP` header value for one request. */
+  proof(method: string, url: string, options?: { accessToken?: string | null; nonce?: string | null; now?: Now; entropy?: Entropy }): string;
+}
+/** Checks DPoP proofs (RFC 9449 §4.3) against one policy; issues stateless nonces. */
+export class ProofChecker {
+  constructor(options?: ProofConfigOptions & BackendOption);
+  /** Checks the request's `DPoP` header; `accessToken` and `jkt` (the token's `cnf.jkt`) together at a resource server. */
+  check(request: HttpRequest, accessToken?: string | null, jkt?: string | null, now?: Now): ProofRecord;
+  decode(proof: string): DecodedProof;
+  issueNonce(now?: Now, entropy?: Entropy): string;
+  challenge(error?: AuthError | { code: string; detail: string; field?: string } | null): string;
+}
+/** The nonces servers handed out (`DPoP-Nonce`), one per origin. */
+export class DpopNonces {
+  constructor(nonces?: Record<string, string> | null);
+  nonceFor(url: string): string | null;
+  handleResponse(url: string, response: HttpResponse, alreadyRetried?: boolean): boolean;
+  readonly nonces: Record<string, string>;
+}
+export function jwkThumbprint(jwk: Record<string, unknown>): string;
+export function dpopAccessTokenHash(accessToken: string): string;
+export function normalizeHtu(url: string): string;
+export function dpopCheckReplay(record: ProofRecord, seen: boolean): void;
+export function dpopCheckTokenType(tokenType: string, dpopRequested: boolean, allowBearer?: boolean): TokenScheme;
+export function dpopConfirmation(jkt: string): { cnf: { jkt: string } };
+export function dpopCheckTokenBinding(claims: Record<string, unknown>, scheme: TokenScheme): string | null;
+export function dpopTokenEndpointError(error: AuthError | { code: string; detail: string; field?: string }, nonce?: string | null): HttpResponse;
+export function dpopIsNonceChallenge(response: HttpResponse): boolean;
 
 /** Test hook: a deliberate panic in the native layer; throws `AuthError` with code `internal`. */
 export function _panicForTests(): never;

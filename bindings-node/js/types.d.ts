@@ -30,7 +30,7 @@ export type CredentialKind = "jwt" | "session" | "guest" | "service" | "gateway"
 /** How request bodies are encoded. */
 export type Encoding = "form" | "json";
 
-export type ErrorCode = "not_authenticated" | "invalid_token" | "token_expired" | "token_not_yet_valid" | "algorithm_not_allowed" | "invalid_signature" | "invalid_claims" | "refresh_failed" | "refresh_token_expired" | "insufficient_scope" | "subscription_required" | "invalid_input" | "invalid_config" | "invalid_key" | "entropy_unavailable" | "state_corrupt" | "state_version_unsupported" | "version_conflict" | "invalid_state" | "cancelled" | "invalid_response" | "network_error" | "server_error" | "authorization_pending" | "slow_down" | "expired_token" | "access_denied" | "invalid_grant" | "invalid_client" | "invalid_request" | "invalid_scope" | "unauthorized_client" | "unsupported_grant_type" | "invalid_user_code" | "too_many_attempts" | "state_mismatch" | "state_expired" | "invalid_session" | "session_expired" | "session_revoked" | "guest_read_only" | "invalid_guest_id" | "invalid_service_token" | "identity_required" | "identity_forbidden" | "invalid_identity" | "forbidden" | "csrf_failed" | "invalid_credentials" | "invalid_username" | "invalid_password" | "user_exists" | "no_provider" | "not_connected" | "connection_expired" | "invalid_provider" | "insecure_url" | "invalid_request_target" | "method_not_allowed" | "payload_too_large" | "ambiguous_default" | "internal";
+export type ErrorCode = "not_authenticated" | "invalid_token" | "token_expired" | "token_not_yet_valid" | "algorithm_not_allowed" | "invalid_signature" | "invalid_claims" | "refresh_failed" | "refresh_token_expired" | "insufficient_scope" | "subscription_required" | "invalid_input" | "invalid_config" | "invalid_key" | "entropy_unavailable" | "state_corrupt" | "state_version_unsupported" | "version_conflict" | "invalid_state" | "cancelled" | "invalid_response" | "network_error" | "server_error" | "authorization_pending" | "slow_down" | "expired_token" | "access_denied" | "invalid_grant" | "invalid_client" | "invalid_request" | "invalid_scope" | "unauthorized_client" | "unsupported_grant_type" | "invalid_user_code" | "too_many_attempts" | "state_mismatch" | "state_expired" | "invalid_session" | "session_expired" | "session_revoked" | "guest_read_only" | "invalid_guest_id" | "invalid_service_token" | "identity_required" | "identity_forbidden" | "invalid_identity" | "forbidden" | "csrf_failed" | "invalid_credentials" | "invalid_username" | "invalid_password" | "user_exists" | "no_provider" | "not_connected" | "connection_expired" | "invalid_provider" | "insecure_url" | "invalid_request_target" | "method_not_allowed" | "payload_too_large" | "ambiguous_default" | "internal" | "invalid_dpop_proof" | "use_dpop_nonce";
 
 /** The sign-in flow a provider uses (authsome's `flow`): it decides the endpoints a definition needs, and, when absent, `AuthType` decides them. */
 export type Flow = "pkce" | "dcr_pkce" | "device_code" | "api_key";
@@ -76,6 +76,9 @@ export type SkipReason = "not_for_signature" | "unsupported_alg" | "unsupported_
 
 /** Client authentication at the token endpoint. */
 export type TokenEndpointAuthMethod = "none" | "client_secret_basic" | "client_secret_post" | "private_key_jwt";
+
+/** How an access token is presented. */
+export type TokenScheme = "DPoP" | "Bearer";
 
 /** Which well-known document. */
 export type WellKnown = "openid" | "oauth";
@@ -571,6 +574,18 @@ export interface CsrfRule {
   same_origin_fetch?: boolean;
 }
 
+/** A proof whose header and signature passed `ProofChecker::decode`. */
+export interface DecodedProof {
+  /** The proof's algorithm. */
+  alg: Algorithm;
+  /** The claims, unchecked. */
+  claims: Record<string, unknown>;
+  /** The protected header. */
+  header: Record<string, unknown>;
+  /** The RFC 7638 thumbprint of the proof's `jwk`. */
+  jkt: string;
+}
+
 /** Refuse with `response`. */
 export interface DenyDecision {
   type: "deny";
@@ -820,6 +835,12 @@ export interface DoubleSubmit {
   cookie?: string;
   /** The header (default `X-CSRF-Token`). */
   header?: string;
+}
+
+/** The nonces servers have handed out (`DPoP-Nonce`, RFC 9449 §8/§9), one per origin (`scheme://host[:port]`): the latest one wins. Plain data: a host or a client machine owns one, persists it with serde if it likes, and asks it for the nonce of each request's URL. */
+export interface DpopNonces {
+  /** Origin → nonce. */
+  nonces?: Record<string, string>;
 }
 
 /** What a driver persists between runs (`RequestDriver::snapshot`): the format version, its settings and its tokens. Requests in flight are not part of it. */
@@ -1726,6 +1747,56 @@ export interface PromptDeviceAction {
   verification_uri: string;
   /** A URL with the code filled in (for a QR code or a clickable link), if the server sent one. */
   verification_uri_complete?: string | null;
+}
+
+/** The server's proof policy. */
+export interface ProofConfig {
+  /** Accepted proof algorithms (default ES256, EdDSA, PS256, RS256). HMAC algorithms are refused here (`invalid_config`): a proof is signed with a private key. */
+  algorithms?: Algorithm[];
+  /** Clock-skew allowance in seconds for `iat` in both directions (default 60, 0..=600). */
+  leeway?: number;
+  /** How old a proof's `iat` may be, in seconds (default 300, 1..=3600). */
+  max_age?: number;
+  /** Longest `DPoP` header accepted, in bytes (default 8192). */
+  max_proof_bytes?: number;
+  /** The nonce MAC key, base64url, at least 32 bytes: required with `require_nonce`. Nonces are stateless: `base64url(issued_at[8] ‖ random[8] ‖ HMAC-SHA256(key, issued_at ‖ random)[..16])`, so every instance sharing the key accepts them. */
+  nonce_key?: string | null;
+  /** How long an issued nonce is accepted, in seconds (default 300, 1..=86400). */
+  nonce_lifetime?: number;
+  /** Whether every proof must carry a nonce this checker issued (default `false`). */
+  require_nonce?: boolean;
+}
+
+/** The request a proof is made for. */
+export interface ProofParams {
+  /** The access token sent with the request (resource requests): sets `ath`. */
+  access_token?: string | null;
+  /** The HTTP method (`htm`), e.g. `POST`. */
+  method: string;
+  /** The server's nonce (from `DPoP-Nonce`), when it gave one. */
+  nonce?: string | null;
+  /** The request URL; the proof's `htu` is its `normalize_htu` form. */
+  url: string;
+}
+
+/** What a valid proof established: the host stores `ProofRecord::replay_key` until `ProofRecord::expires_at` (after which the proof is too old anyway) and refuses the request when the key is already there (`check_replay`). */
+export interface ProofRecord {
+  /** The proof's algorithm. */
+  alg: Algorithm;
+  /** Unix seconds after which the record can be forgotten: `iat + max_age + leeway`. */
+  expires_at: number;
+  /** The proof's `htm`. */
+  htm: string;
+  /** The proof's `htu`, normalised. */
+  htu: string;
+  /** The proof's `iat`. */
+  iat: number;
+  /** The RFC 7638 thumbprint of the proof's key: `cnf.jkt` of a token issued for it. */
+  jkt: string;
+  /** The proof's `jti`. */
+  jti: string;
+  /** The replay-store key: lower-case hex SHA-256 of `jkt:jti` (a `jti` is unique per key). */
+  replay_key: string;
 }
 
 /** Protected-resource settings (`GateConfig::protected_resource`): the gate accepts only access tokens issued for `resource` by one of `issuers`, and its challenges point clients at the resource's metadata (RFC 9728 §5.1). See "Protected-resource mode" in the module docs. */
@@ -2980,6 +3051,24 @@ export interface PasswordPolicyOptions {
   minLength?: number;
   /** argon2id lanes (default 1). */
   parallelism?: number;
+}
+
+/** `ProofConfig` as constructor options (camelCase members). */
+export interface ProofConfigOptions {
+  /** Accepted proof algorithms (default ES256, EdDSA, PS256, RS256). HMAC algorithms are refused here (`invalid_config`): a proof is signed with a private key. */
+  algorithms?: Algorithm[];
+  /** Clock-skew allowance in seconds for `iat` in both directions (default 60, 0..=600). */
+  leeway?: number;
+  /** How old a proof's `iat` may be, in seconds (default 300, 1..=3600). */
+  maxAge?: number;
+  /** Longest `DPoP` header accepted, in bytes (default 8192). */
+  maxProofBytes?: number;
+  /** The nonce MAC key, base64url, at least 32 bytes: required with `require_nonce`. Nonces are stateless: `base64url(issued_at[8] ‖ random[8] ‖ HMAC-SHA256(key, issued_at ‖ random)[..16])`, so every instance sharing the key accepts them. */
+  nonceKey?: string | null;
+  /** How long an issued nonce is accepted, in seconds (default 300, 1..=86400). */
+  nonceLifetime?: number;
+  /** Whether every proof must carry a nonce this checker issued (default `false`). */
+  requireNonce?: boolean;
 }
 
 /** `ProtectedResource` as constructor options (camelCase members). */

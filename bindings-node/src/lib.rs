@@ -45,6 +45,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub mod authflow;
+pub mod dpop;
 pub mod grants;
 pub mod mcp_server;
 pub mod revocation;

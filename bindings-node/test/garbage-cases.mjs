@@ -99,6 +99,9 @@ const INSTANCES = {
       "api_key",
       NOW,
     ),
+  DpopKey: (A) => A.DpopKey.generate("EdDSA"),
+  ProofChecker: (A) => new A.ProofChecker(),
+  DpopNonces: (A) => new A.DpopNonces(),
   MemoryTokenStore: (A) => new A.MemoryTokenStore(),
   JwksCache: (A) => new A.JwksCache({ jwksUri: "https://i.example/jwks", verifier: { algorithms: ["EdDSA"] } }),
   RemoteJwks: (A) =>

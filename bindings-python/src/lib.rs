@@ -88,6 +88,7 @@ macro_rules! guarded {
 
 // One file per core module where it keeps `lib.rs` readable (declared after `guarded!`).
 mod authflow;
+mod dpop;
 mod grants;
 mod mcp_server;
 mod signin;
@@ -2275,5 +2276,6 @@ fn _authcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     authflow::register(m)?;
     mcp_server::register(m)?;
     grants::register(m)?;
+    dpop::register(m)?;
     Ok(())
 }

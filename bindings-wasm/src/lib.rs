@@ -60,6 +60,7 @@ use wasm_bindgen::prelude::*;
 
 mod authflow;
 // Signs `private_key_jwt` assertions: with the issuer, outside the frontend module.
+mod dpop;
 #[cfg(feature = "issuer")]
 mod grants;
 #[cfg(feature = "server")]

@@ -38,6 +38,8 @@ const CLIENT = [
   "DesktopClient", "AuthSession", "registrationRequest", "registrationResponse",
   "authFetch", "deviceLogin", "printPrompt", "MemoryTokenStore", "RemoteJwks",
   "RAVI_TOKEN_FILE",
+  "DpopKey", "DpopNonces", "jwkThumbprint", "dpopAccessTokenHash", "normalizeHtu", "dpopCheckTokenType",
+  "dpopIsNonceChallenge",
 ];
 const stray = CLIENT.filter((n) => !names.includes(n));
 if (stray.length > 0) throw new Error(`client names not in the full API: ${stray.join(", ")}`);

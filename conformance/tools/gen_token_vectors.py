@@ -533,6 +533,9 @@ CATALOG = [
     ('payload_too_large', 413, 'input', 'The request is too large.'),
     ('ambiguous_default', 409, 'broker', "Several connections are flagged as the provider's default."),
     ('internal', 500, 'input', 'Internal error.'),
+    # DPoP (RFC 9449 §7.1, §8, §9)
+    ('invalid_dpop_proof', 401, 'token', 'The DPoP proof is invalid.'),
+    ('use_dpop_nonce', 401, 'token', 'The server requires a DPoP nonce.'),
 ]
 ecases = [{"name": "catalog-" + code, "steps": [step("errors.lookup", {"code": code}, {"code": code, "status": status, "family": family, "detail": detail,
           "body": json.dumps({"detail": detail, "code": code}, separators=(",", ":"))})]} for code, status, family, detail in CATALOG]

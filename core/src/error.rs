@@ -221,6 +221,17 @@ error_codes! {
     /// A bug: the core or a binding failed in a way that should be impossible (a binding
     /// reports a caught panic with it). Nothing about the input is in the detail.
     Internal = ("internal", 500, "Internal error."),
+
+    // --- DPoP (RFC 9449; appended) ---------------------------------------------------------
+    /// RFC 9449 §7.1/§5: a DPoP proof is missing, malformed, or does not match the request,
+    /// its key or its access token (`field` names the header member or claim). 401 at a
+    /// resource server (with `WWW-Authenticate: DPoP error="invalid_dpop_proof"`); an
+    /// authorization server sends it as a 400 OAuth error.
+    InvalidDpopProof = ("invalid_dpop_proof", 401, "The DPoP proof is invalid."),
+    /// RFC 9449 §8/§9: the server requires a nonce it issued in the proof; retry once with
+    /// the `DPoP-Nonce` the response carries. 401 at a resource server, 400 at an
+    /// authorization server.
+    UseDpopNonce = ("use_dpop_nonce", 401, "The server requires a DPoP nonce."),
 }
 
 impl ErrorCode {
@@ -240,7 +251,9 @@ impl ErrorCode {
             | C::InvalidSignature
             | C::InvalidClaims
             | C::RefreshFailed
-            | C::RefreshTokenExpired => "token",
+            | C::RefreshTokenExpired
+            | C::InvalidDpopProof
+            | C::UseDpopNonce => "token",
             C::AuthorizationPending
             | C::SlowDown
             | C::ExpiredToken

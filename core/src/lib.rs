@@ -89,6 +89,7 @@ pub mod challenge;
 pub mod cors;
 pub mod device;
 pub mod discovery;
+pub mod dpop;
 pub mod entropy;
 pub mod error;
 pub mod gate;

@@ -13,8 +13,8 @@ use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value};
 
 use crate::{
-    authflow, broker, cors, device, discovery, error, gate, grants, http, jwt, mcp_server, oauth, password, refresh,
-    registration, revocation, session, signin, tokens, vault,
+    authflow, broker, cors, device, discovery, dpop, error, gate, grants, http, jwt, mcp_server, oauth, password,
+    refresh, registration, revocation, session, signin, tokens, vault,
 };
 
 /// Adds `T` (and everything it refers to) to the generator's definitions.
@@ -168,6 +168,13 @@ pub fn document() -> Value {
     add::<grants::Grant>(&mut g);
     add::<grants::GrantRequest>(&mut g);
     add::<grants::ExchangedToken>(&mut g);
+    // DPoP
+    add::<dpop::ProofParams>(&mut g);
+    add::<dpop::ProofConfig>(&mut g);
+    add::<dpop::ProofRecord>(&mut g);
+    add::<dpop::DecodedProof>(&mut g);
+    add::<dpop::DpopNonces>(&mut g);
+    add::<dpop::TokenScheme>(&mut g);
 
     let defs: Map<String, Value> = g
         .take_definitions(true)

@@ -507,6 +507,20 @@ class Internal(InputError):
     status = 500
 
 
+class InvalidDpopProof(TokenError):
+    """The DPoP proof is invalid. (HTTP 401)"""
+
+    code = "invalid_dpop_proof"
+    status = 401
+
+
+class UseDpopNonce(TokenError):
+    """The server requires a DPoP nonce. (HTTP 401)"""
+
+    code = "use_dpop_nonce"
+    status = 401
+
+
 _BY_CODE: Dict[str, Type[AuthError]] = {
     "not_authenticated": NotAuthenticated,
     "invalid_token": InvalidToken,
@@ -570,6 +584,8 @@ _BY_CODE: Dict[str, Type[AuthError]] = {
     "payload_too_large": PayloadTooLarge,
     "ambiguous_default": AmbiguousDefault,
     "internal": Internal,
+    "invalid_dpop_proof": InvalidDpopProof,
+    "use_dpop_nonce": UseDpopNonce,
 }
 
 
@@ -668,4 +684,6 @@ __all__ = [
     "PayloadTooLarge",
     "AmbiguousDefault",
     "Internal",
+    "InvalidDpopProof",
+    "UseDpopNonce",
 ]

@@ -33,7 +33,7 @@ CredentialKind = Union[Literal["jwt"], Literal["session"], Literal["guest"], Lit
 Encoding = Union[Literal["form"], Literal["json"]]
 """How request bodies are encoded."""
 
-ErrorCode = Union[Literal["not_authenticated"], Literal["invalid_token"], Literal["token_expired"], Literal["token_not_yet_valid"], Literal["algorithm_not_allowed"], Literal["invalid_signature"], Literal["invalid_claims"], Literal["refresh_failed"], Literal["refresh_token_expired"], Literal["insufficient_scope"], Literal["subscription_required"], Literal["invalid_input"], Literal["invalid_config"], Literal["invalid_key"], Literal["entropy_unavailable"], Literal["state_corrupt"], Literal["state_version_unsupported"], Literal["version_conflict"], Literal["invalid_state"], Literal["cancelled"], Literal["invalid_response"], Literal["network_error"], Literal["server_error"], Literal["authorization_pending"], Literal["slow_down"], Literal["expired_token"], Literal["access_denied"], Literal["invalid_grant"], Literal["invalid_client"], Literal["invalid_request"], Literal["invalid_scope"], Literal["unauthorized_client"], Literal["unsupported_grant_type"], Literal["invalid_user_code"], Literal["too_many_attempts"], Literal["state_mismatch"], Literal["state_expired"], Literal["invalid_session"], Literal["session_expired"], Literal["session_revoked"], Literal["guest_read_only"], Literal["invalid_guest_id"], Literal["invalid_service_token"], Literal["identity_required"], Literal["identity_forbidden"], Literal["invalid_identity"], Literal["forbidden"], Literal["csrf_failed"], Literal["invalid_credentials"], Literal["invalid_username"], Literal["invalid_password"], Literal["user_exists"], Literal["no_provider"], Literal["not_connected"], Literal["connection_expired"], Literal["invalid_provider"], Literal["insecure_url"], Literal["invalid_request_target"], Literal["method_not_allowed"], Literal["payload_too_large"], Literal["ambiguous_default"], Literal["internal"]]
+ErrorCode = Union[Literal["not_authenticated"], Literal["invalid_token"], Literal["token_expired"], Literal["token_not_yet_valid"], Literal["algorithm_not_allowed"], Literal["invalid_signature"], Literal["invalid_claims"], Literal["refresh_failed"], Literal["refresh_token_expired"], Literal["insufficient_scope"], Literal["subscription_required"], Literal["invalid_input"], Literal["invalid_config"], Literal["invalid_key"], Literal["entropy_unavailable"], Literal["state_corrupt"], Literal["state_version_unsupported"], Literal["version_conflict"], Literal["invalid_state"], Literal["cancelled"], Literal["invalid_response"], Literal["network_error"], Literal["server_error"], Literal["authorization_pending"], Literal["slow_down"], Literal["expired_token"], Literal["access_denied"], Literal["invalid_grant"], Literal["invalid_client"], Literal["invalid_request"], Literal["invalid_scope"], Literal["unauthorized_client"], Literal["unsupported_grant_type"], Literal["invalid_user_code"], Literal["too_many_attempts"], Literal["state_mismatch"], Literal["state_expired"], Literal["invalid_session"], Literal["session_expired"], Literal["session_revoked"], Literal["guest_read_only"], Literal["invalid_guest_id"], Literal["invalid_service_token"], Literal["identity_required"], Literal["identity_forbidden"], Literal["invalid_identity"], Literal["forbidden"], Literal["csrf_failed"], Literal["invalid_credentials"], Literal["invalid_username"], Literal["invalid_password"], Literal["user_exists"], Literal["no_provider"], Literal["not_connected"], Literal["connection_expired"], Literal["invalid_provider"], Literal["insecure_url"], Literal["invalid_request_target"], Literal["method_not_allowed"], Literal["payload_too_large"], Literal["ambiguous_default"], Literal["internal"], Literal["invalid_dpop_proof"], Literal["use_dpop_nonce"]]
 
 Flow = Union[Literal["pkce"], Literal["dcr_pkce"], Literal["device_code"], Literal["api_key"]]
 """The sign-in flow a provider uses (authsome's `flow`): it decides the endpoints a definition needs, and, when absent, `AuthType` decides them."""
@@ -79,6 +79,9 @@ SkipReason = Union[Literal["not_for_signature"], Literal["unsupported_alg"], Lit
 
 TokenEndpointAuthMethod = Union[Literal["none"], Literal["client_secret_basic"], Literal["client_secret_post"], Literal["private_key_jwt"]]
 """Client authentication at the token endpoint."""
+
+TokenScheme = Union[Literal["DPoP"], Literal["Bearer"]]
+"""How an access token is presented."""
 
 WellKnown = Union[Literal["openid"], Literal["oauth"]]
 """Which well-known document."""
@@ -490,6 +493,14 @@ class CsrfRule(TypedDict, total=False):
     same_origin_fetch: bool
 
 
+class DecodedProof(TypedDict):
+    """A proof whose header and signature passed `ProofChecker::decode`."""
+    alg: Algorithm
+    claims: Dict[str, Any]
+    header: Dict[str, Any]
+    jkt: str
+
+
 class DenyDecision(TypedDict):
     """Refuse with `response`."""
     type: Literal["deny"]
@@ -685,6 +696,11 @@ class DoubleSubmit(TypedDict, total=False):
     """A double-submit CSRF token: a cookie and a header that must hold the same value."""
     cookie: str
     header: str
+
+
+class DpopNonces(TypedDict, total=False):
+    """The nonces servers have handed out (`DPoP-Nonce`, RFC 9449 §8/§9), one per origin (`scheme://host[:port]`): the latest one wins. Plain data: a host or a client machine owns one, persists it with serde if it likes, and asks it for the nonce of each request's URL."""
+    nonces: Dict[str, str]
 
 
 class _DriverSnapshotRequired(TypedDict):
@@ -1459,6 +1475,40 @@ class _PromptDeviceActionRequired(TypedDict):
 class PromptDeviceAction(_PromptDeviceActionRequired, total=False):
     """Show this to the person."""
     verification_uri_complete: Optional[str]
+
+
+class ProofConfig(TypedDict, total=False):
+    """The server's proof policy."""
+    algorithms: List[Algorithm]
+    leeway: int
+    max_age: int
+    max_proof_bytes: int
+    nonce_key: Optional[str]
+    nonce_lifetime: int
+    require_nonce: bool
+
+
+class _ProofParamsRequired(TypedDict):
+    method: str
+    url: str
+
+
+class ProofParams(_ProofParamsRequired, total=False):
+    """The request a proof is made for."""
+    access_token: Optional[str]
+    nonce: Optional[str]
+
+
+class ProofRecord(TypedDict):
+    """What a valid proof established: the host stores `ProofRecord::replay_key` until `ProofRecord::expires_at` (after which the proof is too old anyway) and refuses the request when the key is already there (`check_replay`)."""
+    alg: Algorithm
+    expires_at: int
+    htm: str
+    htu: str
+    iat: int
+    jkt: str
+    jti: str
+    replay_key: str
 
 
 class _ProtectedResourceRequired(TypedDict):
@@ -2281,6 +2331,7 @@ __all__ = [
     "CredentialKind",
     "CsrfRule",
     "Decision",
+    "DecodedProof",
     "DenyDecision",
     "DesktopAction",
     "DesktopClientConfig",
@@ -2305,6 +2356,7 @@ __all__ = [
     "DoneDesktopAction",
     "DoneDeviceAction",
     "DoubleSubmit",
+    "DpopNonces",
     "DriverSnapshot",
     "DriverStatus",
     "Encoding",
@@ -2416,6 +2468,9 @@ __all__ = [
     "PrmMcpAuthPhase",
     "Prompt",
     "PromptDeviceAction",
+    "ProofConfig",
+    "ProofParams",
+    "ProofRecord",
     "ProtectedResource",
     "ProtectedResourceMetadata",
     "Provider",
@@ -2490,6 +2545,7 @@ __all__ = [
     "TokenEndpointAuthMethod",
     "TokenExchangeGrant",
     "TokenRequest",
+    "TokenScheme",
     "TokenSet",
     "UnsupportedTokenTypeRevocationOutcome",
     "UserCodeCheck",

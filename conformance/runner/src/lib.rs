@@ -41,6 +41,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
 
 mod authflow;
+mod dpop;
 mod grants;
 mod mcp;
 mod signin;
@@ -113,6 +114,7 @@ struct Ctx {
     vault: Option<authcore::vault::Vault>,
     authflow: authflow::AuthflowObjects,
     mcp: mcp::McpObjects,
+    dpop_nonces: Option<authcore::dpop::DpopNonces>,
 }
 
 /// Runs one case on one backend. `Err` describes the first failing step.
@@ -139,6 +141,7 @@ pub fn run_case(case: &Value, backend: Backend) -> Result<(), String> {
         vault: None,
         authflow: authflow::AuthflowObjects::default(),
         mcp: mcp::McpObjects::default(),
+        dpop_nonces: None,
     };
     for (i, step) in steps.iter().enumerate() {
         run_step(&mut ctx, step).map_err(|e| format!("step {i} ({}): {e}", step["op"].as_str().unwrap_or("?")))?;
@@ -464,6 +467,22 @@ pub const OPS: &[&str] = &[
     "mcp.client.status",
     "mcp.client.snapshot",
     "mcp.client.restore",
+    "dpop.thumbprint",
+    "dpop.access_token_hash",
+    "dpop.normalize_htu",
+    "dpop.generate",
+    "dpop.proof",
+    "dpop.check",
+    "dpop.issue_nonce",
+    "dpop.check_replay",
+    "dpop.challenge",
+    "dpop.token_endpoint_error",
+    "dpop.check_token_type",
+    "dpop.confirmation",
+    "dpop.check_token_binding",
+    "dpop.nonces.new",
+    "dpop.nonces.handle_response",
+    "dpop.nonces.nonce_for",
 ];
 
 /// The operation table. Shapes are documented in `conformance/README.md`.
@@ -1126,6 +1145,7 @@ fn dispatch(ctx: &mut Ctx, op: &str, input: &Value) -> OpResult {
                 let resource: String = arg(input, "resource")?;
                 Ok(json!({ "matches": authcore::mcp_server::resource_matches(&aud, &resource) }))
             }
+            op if op.starts_with("dpop.") => return dpop::dispatch(&mut ctx.dpop_nonces, op, input, backend),
             op if op.starts_with("signin.") => return signin::dispatch(&mut ctx.signin, op, input),
             op if op.starts_with("vault.") => return vault::dispatch(&mut ctx.vault, op, input),
             op if op.starts_with("registration.") || op.starts_with("authflow.") => {
