@@ -134,6 +134,40 @@ fn to_py<T: Serialize>(py: Python<'_>, v: &T) -> PyResult<Py<PyAny>> {
         .map_err(|e| PyValueError::new_err(e.to_string()))
 }
 
+/// A JSON value as the Python objects [`to_py`] makes of it (`None`, `bool`, `int`, `float`,
+/// `str`, `list`, `dict` in the map's order), built directly rather than through `serde`: for
+/// the calls whose result is mostly JSON (verified claims, error bodies).
+fn json_to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match v {
+        Value::Null => py.None().into_bound(py),
+        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => i.into_pyobject(py)?.into_any(),
+            (None, Some(u)) => u.into_pyobject(py)?.into_any(),
+            // serde_json without arbitrary precision: a number is an i64, a u64 or an f64.
+            (None, None) => n.as_f64().unwrap_or(f64::NAN).into_pyobject(py)?.into_any(),
+        },
+        Value::String(s) => PyString::new(py, s).into_any(),
+        Value::Array(items) => {
+            let list = PyList::empty(py);
+            for item in items {
+                list.append(json_to_py(py, item)?)?;
+            }
+            list.into_any()
+        }
+        Value::Object(map) => map_to_py(py, map)?.into_any(),
+    })
+}
+
+/// A JSON object as a `dict` (see [`json_to_py`]).
+fn map_to_py<'py>(py: Python<'py>, map: &serde_json::Map<String, Value>) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    for (k, v) in map {
+        dict.set_item(PyString::new(py, k), json_to_py(py, v)?)?;
+    }
+    Ok(dict)
+}
+
 /// A Python value as JSON: `None`, `bool`, `int`, `float`, `str`, lists/tuples and dicts with
 /// `str` keys. Strict on purpose: a `str` is never read as a list of characters.
 fn py_to_json(v: &Bound<'_, PyAny>, path: &str, depth: usize) -> PyResult<Value> {
@@ -553,7 +587,17 @@ impl Verifier {
     #[pyo3(signature = (token, now=None))]
     fn verify(&self, py: Python<'_>, token: &str, now: Option<i64>) -> PyResult<Py<PyAny>> {
         let v = self.inner.verify(token, now_or(now)).py(py)?;
-        to_py(py, &v)
+        // The shape `to_py` gives a `VerifiedToken`, built directly (claims are most of it).
+        let out = PyDict::new(py);
+        out.set_item("alg", v.alg.as_str())?;
+        if let Some(kid) = &v.kid {
+            out.set_item("kid", kid)?;
+        }
+        if let Some(typ) = &v.typ {
+            out.set_item("typ", typ)?;
+        }
+        out.set_item("claims", map_to_py(py, &v.claims)?)?;
+        Ok(out.into_any().unbind())
     }
 
     /// The public keys as a JWKS.
@@ -1294,7 +1338,7 @@ guarded! {
 #[pyo3(signature = (code, detail=None))]
 fn oauth_error(py: Python<'_>, code: &str, detail: Option<String>) -> PyResult<(u16, Py<PyAny>)> {
     let e = catalog_error(code, detail)?;
-    Ok((oauth::error_status(&e), to_py(py, &oauth::error_body(&e))?))
+    Ok((oauth::error_status(&e), json_to_py(py, &oauth::error_body(&e))?.unbind()))
 }
 }
 

@@ -27,6 +27,30 @@ def test_jwt_round_trip_with_keyword_config() -> None:
     assert "secret" not in repr(issuer) and KEY["secret"] not in repr(verifier)
 
 
+def test_verified_claims_are_the_payload_as_python_reads_it() -> None:
+    # Every JSON type, nested, at the edges of the integer ranges, non-ASCII: what `verify`
+    # returns is what `json.loads` makes of the payload, types and key order included.
+    import base64
+    import json
+
+    claims = {
+        "sub": "ü-1 \u2028 😀", "big": 2**64 - 1, "neg": -(2**63), "f": 1.5, "e": 1e300, "t": True, "n": None,
+        "list": [1, "two", [3.25, {"k": False}], {}], "obj": {"z": {}, "a": []}, "q": 'quote " and \\',
+    }
+    token = jwt.Issuer(KEY, lifetime=600).issue(claims, now=NOW)
+    out = jwt.Verifier(algorithms=["HS256"], keys=[KEY]).verify(token, now=NOW + 1)
+    payload = token.split(".")[1]
+    want = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    assert out["claims"] == want
+    assert list(out["claims"]) == sorted(want) and list(out) == ["alg", "typ", "claims"]
+    assert [type(out["claims"][k]) for k in sorted(want)] == [type(want[k]) for k in sorted(want)]
+    assert out["alg"] == "HS256" and out["typ"] == "JWT"
+    named = jwt.Issuer(dict(KEY, kid="k1")).issue({"sub": "u"}, now=NOW)
+    out = jwt.Verifier(algorithms=["HS256"], keys=[dict(KEY, kid="k1")]).verify(named, now=NOW + 1)
+    assert list(out) == ["alg", "kid", "typ", "claims"] and out["kid"] == "k1"
+    assert device.oauth_error("invalid_grant") == (400, {"error": "invalid_grant", "error_description": "The grant is invalid or has already been used."})
+
+
 ED_JWK = {"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo", "kid": "sig"}
 ENC_JWK = {"kty": "RSA", "use": "enc", "alg": "RSA-OAEP", "kid": "enc", "n": "AQAB", "e": "AQAB"}
 

@@ -845,6 +845,11 @@ pub fn error_body(err: &Error) -> Value {
 /// assert_eq!(authcore::oauth::error_description("Bad \"code\" § 3"), "Bad ?code? ? 3");
 /// ```
 pub fn error_description(text: &str) -> String {
+    let allowed = |b: u8| matches!(b, 0x20..=0x21 | 0x23..=0x5b | 0x5d..=0x7e);
+    if text.bytes().all(allowed) {
+        // The usual case (the catalog's own texts): copied as it is.
+        return text.to_owned();
+    }
     text.chars()
         .map(|c| match c {
             '\x20'..='\x21' | '\x23'..='\x5b' | '\x5d'..='\x7e' => c,
@@ -896,6 +901,21 @@ pub fn error_response(err: &Error) -> HttpResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_descriptions_keep_exactly_the_allowed_characters() {
+        for b in 0u8..=0x7f {
+            let c = char::from(b);
+            let want = if matches!(b, 0x20..=0x21 | 0x23..=0x5b | 0x5d..=0x7e) {
+                c
+            } else {
+                '?'
+            };
+            assert_eq!(error_description(&format!("a{c}b")), format!("a{want}b"), "byte {b:#x}");
+        }
+        assert_eq!(error_description("é中😀"), "???");
+        assert_eq!(error_description(""), "");
+    }
 
     fn is_description(s: &str) -> bool {
         s.bytes().all(|b| matches!(b, 0x20..=0x21 | 0x23..=0x5b | 0x5d..=0x7e))
