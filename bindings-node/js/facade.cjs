@@ -1658,10 +1658,10 @@ function createApi(native) {
     return parse(call(() => native.serveResourceMetadata(m, r)));
   }
   /** Whether the audience value `aud` names `resource` (the audience rule). */
-  function resourceMatches(aud, resource) {
+  function audienceNamesResource(aud, resource) {
     const a = str(aud, "aud");
     const r = str(resource, "resource");
-    return call(() => native.resourceMatches(a, r));
+    return call(() => native.audienceNamesResource(a, r));
   }
 
   // ---------------------------------------------------------------------------- errors
@@ -1931,7 +1931,7 @@ function createApi(native) {
     resourceMetadataPath,
     checkResourceMetadata,
     serveResourceMetadata,
-    resourceMatches,
+    audienceNamesResource,
     Cors,
     profile,
     profileNames,

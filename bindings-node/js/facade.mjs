@@ -1656,10 +1656,10 @@ export function createApi(native) {
     return parse(call(() => native.serveResourceMetadata(m, r)));
   }
   /** Whether the audience value `aud` names `resource` (the audience rule). */
-  function resourceMatches(aud, resource) {
+  function audienceNamesResource(aud, resource) {
     const a = str(aud, "aud");
     const r = str(resource, "resource");
-    return call(() => native.resourceMatches(a, r));
+    return call(() => native.audienceNamesResource(a, r));
   }
 
   // ---------------------------------------------------------------------------- errors
@@ -1929,7 +1929,7 @@ export function createApi(native) {
     resourceMetadataPath,
     checkResourceMetadata,
     serveResourceMetadata,
-    resourceMatches,
+    audienceNamesResource,
     Cors,
     profile,
     profileNames,

@@ -662,7 +662,7 @@ export function checkResourceMetadata(metadata: ResourceMetadata): ResourceMetad
 /** The response to `request` when it asks for the metadata document, else `null`. */
 export function serveResourceMetadata(metadata: ResourceMetadata, request: HttpRequest): HttpResponse | null;
 /** Whether the audience value `aud` names `resource` (the audience rule). */
-export function resourceMatches(aud: string, resource: string): boolean;
+export function audienceNamesResource(aud: string, resource: string): boolean;
 
 // ------------------------------------------------------------------------------ cors
 

@@ -61,7 +61,7 @@ export const {
   resourceMetadataPath,
   checkResourceMetadata,
   serveResourceMetadata,
-  resourceMatches,
+  audienceNamesResource,
   profile,
   profileNames,
   Cors,

@@ -44,6 +44,6 @@ pub fn serve_resource_metadata(metadata_json: String, request_json: String) -> n
 
 /// Whether the audience value `aud` names `resource` (the audience rule).
 #[napi]
-pub fn resource_matches(aud: String, resource: String) -> bool {
+pub fn audience_names_resource(aud: String, resource: String) -> bool {
     mcp_server::resource_matches(&aud, &resource)
 }

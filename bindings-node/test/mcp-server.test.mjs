@@ -9,7 +9,7 @@ import {
   Gate,
   Issuer,
   checkResourceMetadata,
-  resourceMatches,
+  audienceNamesResource,
   resourceMetadataPath,
   resourceMetadataUrl,
   serveResourceMetadata,
@@ -114,8 +114,8 @@ test("refusals: audience, issuer, scope, malformed header", async () => {
 test("the core functions", () => {
   assert.equal(resourceMetadataUrl("https://h.example/mcp"), "https://h.example/.well-known/oauth-protected-resource/mcp");
   assert.equal(resourceMetadataPath("https://h.example"), "/.well-known/oauth-protected-resource");
-  assert.equal(resourceMatches("HTTPS://H.EXAMPLE/mcp", "https://h.example/mcp"), true);
-  assert.equal(resourceMatches("https://h.example/mcp/", "https://h.example/mcp"), false);
+  assert.equal(audienceNamesResource("HTTPS://H.EXAMPLE/mcp", "https://h.example/mcp"), true);
+  assert.equal(audienceNamesResource("https://h.example/mcp/", "https://h.example/mcp"), false);
   const doc = { resource: "https://h.example/mcp", authorization_servers: [AS] };
   assert.deepEqual(checkResourceMetadata(doc), doc);
   assert.equal(serveResourceMetadata(doc, { method: "GET", url: "/x", headers: {} }), null);

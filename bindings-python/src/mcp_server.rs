@@ -45,7 +45,7 @@ fn serve_resource_metadata(
 
 /// Whether the audience value `aud` names `resource` (the audience rule).
 #[pyfunction]
-fn resource_matches(aud: &str, resource: &str) -> PyResult<bool> {
+fn audience_names_resource(aud: &str, resource: &str) -> PyResult<bool> {
     Ok(mcp_server::resource_matches(aud, resource))
 }
 }
@@ -56,6 +56,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(resource_metadata_path, m)?)?;
     m.add_function(wrap_pyfunction!(check_resource_metadata, m)?)?;
     m.add_function(wrap_pyfunction!(serve_resource_metadata, m)?)?;
-    m.add_function(wrap_pyfunction!(resource_matches, m)?)?;
+    m.add_function(wrap_pyfunction!(audience_names_resource, m)?)?;
     Ok(())
 }

@@ -20,7 +20,7 @@ from authcore.jwt import Issuer  # noqa: E402
 from authcore.mcp_server import (  # noqa: E402
     McpAuthMiddleware,
     check_resource_metadata,
-    resource_matches,
+    audience_names_resource,
     resource_metadata_path,
     resource_metadata_url,
     serve_resource_metadata,
@@ -125,8 +125,8 @@ def test_refusals(server: Dict[str, Any]) -> None:
 def test_core_functions() -> None:
     assert resource_metadata_url("https://h.example/mcp") == "https://h.example/.well-known/oauth-protected-resource/mcp"
     assert resource_metadata_path("https://h.example") == "/.well-known/oauth-protected-resource"
-    assert resource_matches("HTTPS://H.EXAMPLE/mcp", "https://h.example/mcp")
-    assert not resource_matches("https://h.example/mcp/", "https://h.example/mcp")
+    assert audience_names_resource("HTTPS://H.EXAMPLE/mcp", "https://h.example/mcp")
+    assert not audience_names_resource("https://h.example/mcp/", "https://h.example/mcp")
     doc = {"resource": "https://h.example/mcp", "authorization_servers": [AS]}
     assert check_resource_metadata(doc) == doc
     assert serve_resource_metadata(doc, {"method": "GET", "url": "/other", "headers": {}}) is None

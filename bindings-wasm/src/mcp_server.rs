@@ -39,7 +39,7 @@ pub fn serve_resource_metadata(metadata_json: &str, request_json: &str) -> R<Str
 }
 
 /// Whether the audience value `aud` names `resource` (the audience rule).
-#[wasm_bindgen(js_name = resourceMatches)]
-pub fn resource_matches(aud: &str, resource: &str) -> bool {
+#[wasm_bindgen(js_name = audienceNamesResource)]
+pub fn audience_names_resource(aud: &str, resource: &str) -> bool {
     mcp_server::resource_matches(aud, resource)
 }

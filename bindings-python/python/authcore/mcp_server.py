@@ -3,7 +3,7 @@
 The core functions: ``resource_metadata_url`` / ``resource_metadata_path`` (where a resource's
 Protected Resource Metadata document lives), ``check_resource_metadata`` (the document
 checked, in its wire shape), ``serve_resource_metadata`` (the route: the response for a
-request of that path, else ``None``) and ``resource_matches`` (the audience rule).
+request of that path, else ``None``) and ``audience_names_resource`` (the audience rule).
 
 :class:`McpAuthMiddleware` is the Starlette/FastAPI (pure ASGI) middleware for an MCP server::
 
@@ -35,7 +35,7 @@ from typing import Any, Callable, List, Mapping, Optional, Tuple
 from ._authcore import (
     Gate,
     check_resource_metadata,
-    resource_matches,
+    audience_names_resource,
     resource_metadata_path,
     resource_metadata_url,
     serve_resource_metadata,
@@ -45,7 +45,7 @@ from .asgi import ASGIApp, GateStore, Receive, Scope, Send, authenticate, reques
 __all__ = [
     "McpAuthMiddleware",
     "check_resource_metadata",
-    "resource_matches",
+    "audience_names_resource",
     "resource_metadata_path",
     "resource_metadata_url",
     "serve_resource_metadata",
