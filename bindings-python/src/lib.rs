@@ -88,6 +88,7 @@ macro_rules! guarded {
 
 // One file per core module where it keeps `lib.rs` readable (declared after `guarded!`).
 mod authflow;
+mod mcp;
 mod signin;
 mod vault;
 
@@ -2271,5 +2272,6 @@ fn _authcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     signin::register(m)?;
     vault::register(m)?;
     authflow::register(m)?;
+    mcp::register(m)?;
     Ok(())
 }
