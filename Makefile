@@ -240,3 +240,9 @@ mcp-conformance-rust: ## every core MCP `auth/*` client scenario, one at a time,
 
 .PHONY: mcp-conformance-rust
 test: mcp-conformance-rust
+
+mcp-conformance: python node ## every core MCP `auth/*` client scenario, one at a time, against the Python (authcore.mcp) and Node (@authcore/node/mcp) clients (fails on any failed check)
+	PY="$(CURDIR)/$(PY)" conformance/mcp/run.sh
+
+.PHONY: mcp-conformance
+test: mcp-conformance

@@ -45,6 +45,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub mod authflow;
+pub mod mcp;
 pub mod revocation;
 pub mod signin;
 pub mod vault;
