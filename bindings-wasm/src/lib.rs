@@ -59,6 +59,7 @@ use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
 mod authflow;
+mod mcp;
 #[cfg(feature = "server")]
 mod revocation;
 mod signin;
