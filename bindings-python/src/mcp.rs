@@ -37,7 +37,7 @@ fn resource_challenge(py: Python<'_>, challenges: &Bound<'_, PyAny>) -> PyResult
 guarded! {
 /// The protected resource metadata URLs to try, in order.
 #[pyfunction]
-#[pyo3(signature = (server_url, resource_metadata=None))]
+#[pyo3(signature = (server_url, resource_metadata))]
 fn prm_urls(py: Python<'_>, server_url: &str, resource_metadata: Option<&str>) -> PyResult<Vec<String>> {
     discovery::prm_urls(server_url, resource_metadata).py(py)
 }
@@ -62,7 +62,7 @@ fn resource_matches(resource: &str, server_url: &str) -> PyResult<bool> {
 guarded! {
 /// The scopes to request: the challenge's, else `scopes_supported`, else none.
 #[pyfunction]
-#[pyo3(signature = (challenge_scope=None, scopes_supported=None))]
+#[pyo3(signature = (challenge_scope, scopes_supported))]
 fn choose_scopes(challenge_scope: Option<&str>, scopes_supported: Option<Vec<String>>) -> PyResult<Vec<String>> {
     Ok(discovery::choose_scopes(challenge_scope, scopes_supported.as_deref()))
 }
@@ -80,7 +80,7 @@ fn union_scopes(previous: Option<Vec<String>>, chosen: Option<Vec<String>>) -> P
 guarded! {
 /// The token endpoint authentication method for `client` given the server's supported list.
 #[pyfunction]
-#[pyo3(signature = (client, supported=None))]
+#[pyo3(signature = (client, supported))]
 fn choose_auth_method(py: Python<'_>, client: &Bound<'_, PyAny>, supported: Option<Vec<String>>) -> PyResult<Py<PyAny>> {
     let c: McpClient = from_py(client, "client")?;
     let m = core_mcp::choose_auth_method(&c, supported.as_deref()).py(py)?;

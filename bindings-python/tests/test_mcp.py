@@ -30,7 +30,7 @@ def test_challenge_parser_and_resource_challenge() -> None:
 
 
 def test_discovery_helpers() -> None:
-    assert prm_urls("https://mcp.example.com/a/mcp") == [
+    assert prm_urls("https://mcp.example.com/a/mcp", None) == [
         "https://mcp.example.com/.well-known/oauth-protected-resource/a/mcp",
         "https://mcp.example.com/.well-known/oauth-protected-resource",
     ]
@@ -197,3 +197,27 @@ def test_httpx_failure_raises_the_machine_error(world: World) -> None:
     with httpx.Client(auth=auth) as http, pytest.raises(errors.AuthError) as e:
         http.post(world.base + "/mcp", json={"id": 1})
     assert e.value.code == "invalid_response"
+
+
+def test_loopback_authorize_waits_for_the_redirect(capsys: Any) -> None:
+    import socket
+
+    from authcore.mcp import loopback_authorize
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    redirect = "http://127.0.0.1:%d/callback" % port
+    got: List[str] = []
+    t = threading.Thread(target=lambda: got.append(loopback_authorize(redirect, timeout=30)("https://as.example/authorize?x=1")))
+    t.start()
+    for _ in range(100):
+        try:
+            assert httpx.get("http://127.0.0.1:%d/elsewhere" % port).status_code == 404
+            break
+        except httpx.ConnectError:
+            threading.Event().wait(0.05)
+    assert httpx.get(redirect + "?code=c&state=s").status_code == 200
+    t.join(10)
+    assert got == [redirect + "?code=c&state=s"]
+    assert "https://as.example/authorize?x=1" in capsys.readouterr().out

@@ -81,7 +81,7 @@ AuthorizeCallback = Callable[[str], Union[str, Awaitable[str]]]
 # ---------------------------------------------------------------------------------------------
 
 
-def _key_id(key: Mapping[str, str]) -> str:
+def _key_id(key: Mapping[str, Any]) -> str:
     return json.dumps([key["resource"], key["issuer"]])
 
 
@@ -97,15 +97,15 @@ class McpMemoryStore:
         with self._lock:
             return [dict(e) for e in self._entries.values()]
 
-    def save_client(self, key: Mapping[str, str], client: Mapping[str, Any]) -> None:
+    def save_client(self, key: Mapping[str, Any], client: Mapping[str, Any]) -> None:
         """Stores the client for ``key``."""
         self._save(key, "client", client)
 
-    def save_tokens(self, key: Mapping[str, str], tokens: Mapping[str, Any]) -> None:
+    def save_tokens(self, key: Mapping[str, Any], tokens: Mapping[str, Any]) -> None:
         """Stores the tokens for ``key``."""
         self._save(key, "tokens", tokens)
 
-    def _save(self, key: Mapping[str, str], member: str, value: Mapping[str, Any]) -> None:
+    def _save(self, key: Mapping[str, Any], member: str, value: Mapping[str, Any]) -> None:
         with self._lock:
             entry = self._entries.setdefault(_key_id(key), {"key": dict(key)})
             entry[member] = dict(value)
@@ -155,49 +155,53 @@ class McpFileStore(McpMemoryStore):
 # ---------------------------------------------------------------------------------------------
 
 
+class _CallbackServer(HTTPServer):
+    def __init__(self, address: Any, redirect_uri: str) -> None:
+        super().__init__(address, _CallbackHandler)
+        self.redirect_uri = redirect_uri
+        self.got: List[str] = []
+
+
+class _CallbackHandler(BaseHTTPRequestHandler):
+    server: _CallbackServer
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        expected = urlsplit(self.server.redirect_uri).path or "/"
+        if urlsplit(self.path).path != expected:
+            self.send_error(404)
+            return
+        self.server.got.append(self.server.redirect_uri.split("?")[0] + "?" + urlsplit(self.path).query)
+        body = b"Authorization received; you can close this window.\n"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
 def loopback_authorize(redirect_uri: str, timeout: float = 300.0) -> Callable[[str], str]:
     """The default ``on_authorize``: prints the URL and waits (up to ``timeout`` seconds) for
     the browser's redirect on the loopback ``redirect_uri``; returns the callback URL."""
 
     def authorize(url: str) -> str:
         parts = urlsplit(redirect_uri)
-        got: List[str] = []
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-                if urlsplit(self.path).path != (parts.path or "/"):
-                    self.send_error(404)
-                    return
-                got.append(redirect_uri.split("?")[0] + "?" + urlsplit(self.path).query)
-                body = b"Authorization received; you can close this window.\n"
-                self.send_response(200)
-                self.send_header("Content-Type", "text/plain; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        server = HTTPServer((parts.hostname or "127.0.0.1", parts.port or 80), Handler)
+        server = _CallbackServer((parts.hostname or "127.0.0.1", parts.port or 80), redirect_uri)
         deadline = time.monotonic() + timeout
         try:
             print("Open this URL in your browser to authorize:\n  " + url, flush=True)
-            while not got and time.monotonic() < deadline:
+            while not server.got and time.monotonic() < deadline:
                 server.timeout = max(0.1, deadline - time.monotonic())
                 server.handle_request()
         finally:
             server.server_close()
-        if not got:
+        if not server.got:
             raise errors.error_from_dict({"code": "timeout", "detail": "No authorization redirect arrived."})
-        return got[0]
+        return server.got[0]
 
     return authorize
-
-
-# ---------------------------------------------------------------------------------------------
-# httpx
-# ---------------------------------------------------------------------------------------------
 
 
 class _Authorize:
@@ -265,7 +269,7 @@ class McpOAuth(_AuthBase):  # type: ignore[misc]
                 return
             self.machine.handle_unauthorized(_response(response, read=False))
             while True:
-                action = self.machine.poll_action()
+                action: Any = self.machine.poll_action()
                 if action is None:
                     raise errors.error_from_dict(
                         {"code": "internal", "detail": "The authorization stopped without a result."}
