@@ -99,6 +99,7 @@ const INSTANCES = {
       "api_key",
       NOW,
     ),
+  McpAuth: (A) => new A.McpAuth({ serverUrl: "https://mcp.example/mcp", redirectUri: "http://127.0.0.1:3000/callback" }),
   MemoryTokenStore: (A) => new A.MemoryTokenStore(),
   JwksCache: (A) => new A.JwksCache({ jwksUri: "https://i.example/jwks", verifier: { algorithms: ["EdDSA"] } }),
   RemoteJwks: (A) =>
