@@ -254,7 +254,6 @@ class McpOAuth(_AuthBase):  # type: ignore[misc]
                 self.machine.add_tokens(e["key"], e["tokens"])
         self.on_authorize = on_authorize or loopback_authorize(redirect_uri)
         self.max_rounds = max_rounds
-        self._lock = threading.Lock()
 
     def _flow(self, request: "httpx.Request") -> Generator[Any, Any, None]:
         """Yields ``httpx.Request`` (the MCP request or a machine request; the response comes
