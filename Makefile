@@ -267,3 +267,9 @@ dpop-wasm-test: wasm $(NODE_DIR)/node_modules/.ready ## the DPoP tests of the JS
 	cd $(NODE_DIR) && $(WASM_AS_NODE) node --test test/dpop.test.mjs
 .PHONY: dpop-wasm-test
 test: dpop-wasm-test
+
+mcp-conformance: python node ## every core MCP `auth/*` client scenario, one at a time, against the Python (authcore.mcp) and Node (@authcore/node/mcp) clients (fails on any failed check)
+	PY="$(CURDIR)/$(PY)" conformance/mcp/run.sh
+
+.PHONY: mcp-conformance
+test: mcp-conformance

@@ -1870,7 +1870,164 @@ function createApi(native) {
     return call(() => native.dpopIsNonceChallenge(r));
   }
 
-  for (const cls of [Verifier, Issuer, JwksCache, RequestDriver, DeviceClient, DeviceAuthority, SessionManager, Gate, Accounts, RefreshTokens, AuthCodeClient, Broker, Cors, DesktopSignIn, DesktopClient, MagicLinks, Vault, AuthSession, DpopKey, ProofChecker, DpopNonces]) {
+  // ---------------------------------------------------------------------------- mcp
+
+  /** Every challenge in the `WWW-Authenticate` header values (an array of strings). */
+  function parseChallenges(headers) {
+    const h = json(headers, "headers");
+    return parse(call(() => native.parseChallenges(h)));
+  }
+  /** The first `Bearer` (else `DPoP`) challenge of parsed challenges, or `null`. */
+  function resourceChallenge(challenges) {
+    const c = json(challenges, "challenges");
+    return parse(call(() => native.resourceChallenge(c)));
+  }
+  /** The protected resource metadata URLs to try, in order. */
+  function prmUrls(serverUrl, resourceMetadata) {
+    const u = str(serverUrl, "serverUrl");
+    const r = optStr(resourceMetadata, "resourceMetadata");
+    return parse(call(() => native.mcpPrmUrls(u, r)));
+  }
+  /** The authorization-server metadata URLs to try for `issuer`, in order. */
+  function asMetadataUrls(issuer) {
+    const i = str(issuer, "issuer");
+    return parse(call(() => native.mcpAsMetadataUrls(i)));
+  }
+  /** Whether a resource metadata document's `resource` fits the MCP server URL. */
+  function resourceMatches(resource, serverUrl) {
+    const r = str(resource, "resource");
+    const u = str(serverUrl, "serverUrl");
+    return call(() => native.mcpResourceMatches(r, u));
+  }
+  /** The scopes to request: the challenge's, else `scopesSupported`, else none. */
+  function chooseScopes(challengeScope, scopesSupported) {
+    const c = optStr(challengeScope, "challengeScope");
+    const s = optJson(scopesSupported, "scopesSupported");
+    return parse(call(() => native.mcpChooseScopes(c, s)));
+  }
+  /** `previous` followed by the scopes of `chosen` not in it. */
+  function unionScopes(previous, chosen) {
+    const p = json(previous ?? [], "previous");
+    const c = json(chosen ?? [], "chosen");
+    return parse(call(() => native.mcpUnionScopes(p, c)));
+  }
+  /** The token endpoint authentication method for `client` (McpClient). */
+  function mcpChooseAuthMethod(client, supported) {
+    const c = json(client, "client");
+    const s = optJson(supported, "supported");
+    return parse(call(() => native.mcpChooseAuthMethod(c, s)));
+  }
+  /** Reads a protected resource metadata response (RFC 9728). */
+  function parseProtectedResourceMetadata(response) {
+    const r = json(response, "response");
+    return parse(call(() => native.mcpParseProtectedResourceMetadata(r)));
+  }
+  /** The Client ID Metadata Document a client hosts at its `client_id` URL. */
+  function clientMetadataDocument(clientId, clientName, redirectUris) {
+    const i = str(clientId, "clientId");
+    const n = str(clientName, "clientName");
+    const r = json(redirectUris, "redirectUris");
+    return parse(call(() => native.mcpClientMetadataDocument(i, n, r)));
+  }
+  /** Checks a Client ID Metadata Document fetched from `clientId` (throws when unfit). */
+  function validateClientMetadataDocument(clientId, document) {
+    const i = str(clientId, "clientId");
+    const d = json(document, "document");
+    call(() => native.mcpValidateClientMetadataDocument(i, d));
+  }
+
+  /** The MCP authorization client: a sans-IO machine from a 401 to a usable access token. */
+  class McpAuth {
+    /** McpAuthConfig options in camelCase (`serverUrl`, `redirectUri` required). */
+    constructor(options) {
+      const c = json(settingsArg(options, "options"), "options");
+      natives.set(this, call(() => new native.McpAuth(c)));
+    }
+    static restore(snapshot) {
+      const s = json(snapshot, "snapshot");
+      return wrap(McpAuth, call(() => native.McpAuth.restore(s)));
+    }
+    config() {
+      const n = self(this, McpAuth);
+      return parse(call(() => n.config()));
+    }
+    addClient(key, client) {
+      const n = self(this, McpAuth);
+      const k = json(key, "key");
+      const c = json(client, "client");
+      call(() => n.addClient(k, c));
+    }
+    addTokens(key, tokens) {
+      const n = self(this, McpAuth);
+      const k = json(key, "key");
+      const t = json(tokens, "tokens");
+      call(() => n.addTokens(k, t));
+    }
+    authorizeRequest(request, now) {
+      const n = self(this, McpAuth);
+      const r = json(request, "request");
+      const at = nowArg(now);
+      return parse(call(() => n.authorizeRequest(r, at)));
+    }
+    handleSuccess() {
+      const n = self(this, McpAuth);
+      call(() => n.handleSuccess());
+    }
+    handleUnauthorized(response, now, entropy) {
+      const n = self(this, McpAuth);
+      const r = json(response, "response");
+      const at = nowArg(now);
+      const e = entropyArg(entropy);
+      call(() => n.handleUnauthorized(r, at, e));
+    }
+    handleResponse(transmit, response, now) {
+      const n = self(this, McpAuth);
+      const t = int(transmit, "transmit", { min: 0 });
+      const r = json(response, "response");
+      const at = nowArg(now);
+      call(() => n.handleResponse(t, r, at));
+    }
+    handleNetworkError(transmit, now) {
+      const n = self(this, McpAuth);
+      const t = int(transmit, "transmit", { min: 0 });
+      const at = nowArg(now);
+      call(() => n.handleNetworkError(t, at));
+    }
+    handleCallback(callback, now) {
+      const n = self(this, McpAuth);
+      const c = str(callback, "callback");
+      const at = nowArg(now);
+      call(() => n.handleCallback(c, at));
+    }
+    provideClient(client, now) {
+      const n = self(this, McpAuth);
+      const c = json(client, "client");
+      const at = nowArg(now);
+      call(() => n.provideClient(c, at));
+    }
+    resume(now) {
+      const n = self(this, McpAuth);
+      const at = nowArg(now);
+      call(() => n.resume(at));
+    }
+    pollAction() {
+      const a = call(() => self(this, McpAuth).pollAction());
+      return a === null || a === undefined ? null : parse(a);
+    }
+    actions() {
+      return drain(self(this, McpAuth));
+    }
+    status() {
+      const n = self(this, McpAuth);
+      return parse(call(() => n.status()));
+    }
+    snapshot() {
+      const n = self(this, McpAuth);
+      return parse(call(() => n.snapshot()));
+    }
+  }
+
+  for (const cls of [Verifier, Issuer, JwksCache, RequestDriver, DeviceClient, DeviceAuthority, SessionManager, Gate, Accounts, RefreshTokens, AuthCodeClient, Broker, Cors, DesktopSignIn, DesktopClient, MagicLinks, Vault, AuthSession, DpopKey, ProofChecker, DpopNonces, McpAuth]) {
     Object.defineProperty(cls.prototype, Symbol.toStringTag, { value: cls.name });
   }
 
@@ -1968,6 +2125,18 @@ function createApi(native) {
     dpopCheckTokenBinding,
     dpopTokenEndpointError,
     dpopIsNonceChallenge,
+    parseChallenges,
+    resourceChallenge,
+    prmUrls,
+    asMetadataUrls,
+    resourceMatches,
+    chooseScopes,
+    unionScopes,
+    mcpChooseAuthMethod,
+    parseProtectedResourceMetadata,
+    clientMetadataDocument,
+    validateClientMetadataDocument,
+    McpAuth,
     /** Test hook: the native module's deliberate panic (surfaces as `AuthError` code `internal`). */
     _panicForTests: () => call(() => native.panicForTests()),
   });

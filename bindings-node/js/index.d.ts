@@ -100,6 +100,17 @@ import type {
   SealedRecord,
   AuthAction,
   AuthSessionConfigOptions,
+  Challenge,
+  CredentialKey,
+  McpAction,
+  McpAuthConfig,
+  McpAuthConfigOptions,
+  McpAuthSnapshot,
+  McpClient,
+  McpStatus,
+  ProtectedResourceMetadata,
+  ResourceChallenge,
+  TokenEndpointAuthMethod,
   AuthSessionSnapshot,
   AuthSessionStatus,
   ClientMetadata,
@@ -865,6 +876,49 @@ export function dpopConfirmation(jkt: string): { cnf: { jkt: string } };
 export function dpopCheckTokenBinding(claims: Record<string, unknown>, scheme: TokenScheme): string | null;
 export function dpopTokenEndpointError(error: AuthError | { code: string; detail: string; field?: string }, nonce?: string | null): HttpResponse;
 export function dpopIsNonceChallenge(response: HttpResponse): boolean;
+/** Every challenge in the `WWW-Authenticate` header values (a malformed one is left out). */
+export function parseChallenges(headers: string[]): Challenge[];
+/** The first `Bearer` (else `DPoP`) challenge of parsed challenges, or `null`. */
+export function resourceChallenge(challenges: Challenge[]): ResourceChallenge | null;
+/** The protected resource metadata URLs to try, in order. */
+export function prmUrls(serverUrl: string, resourceMetadata?: string | null): string[];
+/** The authorization-server metadata URLs to try for `issuer`, in order. */
+export function asMetadataUrls(issuer: string): string[];
+/** Whether a resource metadata document's `resource` fits the MCP server URL. */
+export function resourceMatches(resource: string, serverUrl: string): boolean;
+/** The scopes to request: the challenge's, else `scopesSupported`, else none. */
+export function chooseScopes(challengeScope?: string | null, scopesSupported?: string[] | null): string[];
+/** `previous` followed by the scopes of `chosen` not in it. */
+export function unionScopes(previous?: string[], chosen?: string[]): string[];
+/** The token endpoint authentication method for `client`. */
+export function mcpChooseAuthMethod(client: McpClient, supported?: string[] | null): TokenEndpointAuthMethod;
+/** Reads a protected resource metadata response (RFC 9728). */
+export function parseProtectedResourceMetadata(response: HttpResponse): ProtectedResourceMetadata;
+/** The Client ID Metadata Document a client hosts at its `client_id` URL. */
+export function clientMetadataDocument(clientId: string, clientName: string, redirectUris: string[]): Record<string, unknown>;
+/** Checks a Client ID Metadata Document fetched from `clientId` (throws `AuthError` when unfit). */
+export function validateClientMetadataDocument(clientId: string, document: Record<string, unknown>): void;
+
+/** The MCP authorization client: a sans-IO machine from a 401 to a usable access token. */
+export class McpAuth {
+  constructor(options: McpAuthConfigOptions | McpAuthConfig);
+  static restore(snapshot: McpAuthSnapshot): McpAuth;
+  config(): McpAuthConfig;
+  addClient(key: CredentialKey, client: McpClient): void;
+  addTokens(key: CredentialKey, tokens: TokenSet): void;
+  authorizeRequest(request: HttpRequest, now?: Now): Record<string, string>;
+  handleSuccess(): void;
+  handleUnauthorized(response: HttpResponse, now?: Now, entropy?: Entropy): void;
+  handleResponse(transmit: number, response: HttpResponse, now?: Now): void;
+  handleNetworkError(transmit: number, now?: Now): void;
+  handleCallback(callback: string, now?: Now): void;
+  provideClient(client: McpClient, now?: Now): void;
+  resume(now?: Now): void;
+  pollAction(): McpAction | null;
+  actions(): McpAction[];
+  status(): McpStatus;
+  snapshot(): McpAuthSnapshot;
+}
 
 /** Test hook: a deliberate panic in the native layer; throws `AuthError` with code `internal`. */
 export function _panicForTests(): never;

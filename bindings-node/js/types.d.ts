@@ -3035,6 +3035,30 @@ export interface MagicLinkConfigOptions {
   window?: number;
 }
 
+/** `McpAuthConfig` as constructor options (camelCase members). */
+export interface McpAuthConfigOptions {
+  /** Proceed with S256 when the server's metadata does not list `S256` in `code_challenge_methods_supported` (default false: such a server is refused). For known servers that support S256 without advertising it. */
+  allowUnadvertisedPkce?: boolean;
+  /** A pre-registered client (used before anything else). */
+  client?: PreRegisteredClient | null;
+  /** The https URL of this client's Client ID Metadata Document, used as `client_id` when the server advertises `client_id_metadata_document_supported` (build the document with `client_metadata_document`). */
+  clientMetadataUrl?: string | null;
+  /** The `client_name` sent when registering (default `authcore`). */
+  clientName?: string;
+  /** The 2025-03-26 fallbacks when no resource metadata exists: metadata at the MCP server's origin, then `/authorize`, `/token`, `/register` there (default true). */
+  legacyFallbacks?: boolean;
+  /** Authorizations (and refreshes) allowed between two `McpAuth::handle_success` calls (default 3, 1 to 10): the step-up retry cap. */
+  maxAuthorizations?: number;
+  /** Where the authorization server sends the browser back (required), e.g. `http://127.0.0.1:3000/callback`. */
+  redirectUri?: string;
+  /** Add `offline_access` when the authorization server lists it in `scopes_supported` (default true). */
+  requestOfflineAccess?: boolean;
+  /** The MCP endpoint, e.g. `https://mcp.example.com/mcp` (required). */
+  serverUrl?: string;
+  /** Lifetime of a pending authorization, seconds (default 600). */
+  stateTtl?: number;
+}
+
 /** `PasswordPolicy` as constructor options (camelCase members). */
 export interface PasswordPolicyOptions {
   /** Whether a user name may be an e-mail address (default `false`). When `true`, a user name containing `@` is normalised and checked as an e-mail address (`normalize_email`) instead of by the user-name rule (RAG Modulo registers `"username": "user@example.com"`). */

@@ -47,6 +47,7 @@ use serde_json::Value;
 pub mod authflow;
 pub mod dpop;
 pub mod grants;
+pub mod mcp;
 pub mod mcp_server;
 pub mod revocation;
 pub mod signin;

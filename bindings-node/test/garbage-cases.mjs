@@ -102,6 +102,7 @@ const INSTANCES = {
   DpopKey: (A) => A.DpopKey.generate("EdDSA"),
   ProofChecker: (A) => new A.ProofChecker(),
   DpopNonces: (A) => new A.DpopNonces(),
+  McpAuth: (A) => new A.McpAuth({ serverUrl: "https://mcp.example/mcp", redirectUri: "http://127.0.0.1:3000/callback" }),
   MemoryTokenStore: (A) => new A.MemoryTokenStore(),
   JwksCache: (A) => new A.JwksCache({ jwksUri: "https://i.example/jwks", verifier: { algorithms: ["EdDSA"] } }),
   RemoteJwks: (A) =>

@@ -12,7 +12,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const JS = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "js");
-const MODULES = ["adapters", "stores", "express"];
+const MODULES = ["adapters", "stores", "express", "mcp"];
 
 function convert(source, name) {
   const exported = [];

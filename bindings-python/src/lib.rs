@@ -90,6 +90,7 @@ macro_rules! guarded {
 mod authflow;
 mod dpop;
 mod grants;
+mod mcp;
 mod mcp_server;
 mod signin;
 mod vault;
@@ -2321,5 +2322,6 @@ fn _authcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     mcp_server::register(m)?;
     grants::register(m)?;
     dpop::register(m)?;
+    mcp::register(m)?;
     Ok(())
 }

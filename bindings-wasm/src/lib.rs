@@ -59,10 +59,13 @@ use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
 mod authflow;
-// Signs `private_key_jwt` assertions: with the issuer, outside the frontend module.
 mod dpop;
+// Signs `private_key_jwt` assertions: with the issuer, outside the frontend module.
 #[cfg(feature = "issuer")]
 mod grants;
+// The MCP client machine: in the full module only (the frontend entry does not export it).
+#[cfg(feature = "server")]
+mod mcp;
 #[cfg(feature = "server")]
 mod mcp_server;
 #[cfg(feature = "server")]

@@ -109,6 +109,7 @@ pub struct CredentialKey {
 /// Settings of [`McpAuth`] (JSON: unknown members refused; defaults below).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("x-authcore-options" = true)))]
 #[serde(default, deny_unknown_fields)]
 pub struct McpAuthConfig {
     /// The MCP endpoint, e.g. `https://mcp.example.com/mcp` (required).
