@@ -254,3 +254,39 @@ fn settings_are_checked() {
         "jwt.config.issuer"
     );
 }
+
+/// The README's Rust snippet ("MCP authorization (resource server)"), as written there, then
+/// one request through it.
+#[test]
+fn readme_snippet_builds_the_metadata_and_the_gate() -> Result<(), Box<dyn std::error::Error>> {
+    use authcore::mcp_server::ResourceMetadata;
+
+    let doc = ResourceMetadata::new("https://mcp.example.com/mcp", vec!["https://auth.example.com".into()]);
+    doc.check()?;
+    // The authorization server's ES256 public key (a JWK; a JWKS works too).
+    let as_public_jwk = serde_json::json!({"kty": "EC", "crv": "P-256",
+        "x": "mC1UeFewX7j45nUS1iv2F13aYGOW43xis20DsjxC544", "y": "GDLdezKTwA9EpUn5G0IEGwkgQLrydhUgcqmZFMNjkrE"});
+    let config: GateConfig = serde_json::from_value(serde_json::json!({
+        "jwt": {"config": {"algorithms": ["ES256"]}, "keys": [{"jwk": as_public_jwk}]},
+        "credentials": ["jwt"],
+        "routes": [{"method": "POST", "path": "/mcp", "scopes": ["mcp:tools"]}],
+        "protected_resource": {"resource": "https://mcp.example.com/mcp", "issuers": ["https://auth.example.com"]},
+    }))?;
+    let gate = Gate::new(config)?;
+
+    let metadata = doc
+        .serve(&HttpRequest::new(
+            "GET",
+            "https://mcp.example.com/.well-known/oauth-protected-resource/mcp",
+        ))
+        .expect("the metadata route");
+    assert_eq!(metadata.status, 200);
+    // No token: 401 with the metadata URL and the route's scope in the challenge.
+    let (code, status, challenge) = denied(&gate, "POST", None);
+    assert_eq!((code, status), (ErrorCode::NotAuthenticated, 401));
+    assert!(
+        challenge.contains(r#"resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp""#)
+    );
+    assert!(challenge.contains(r#"scope="mcp:tools""#));
+    Ok(())
+}
